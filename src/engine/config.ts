@@ -1,0 +1,126 @@
+/**
+ * The engine's view of a model: plain, fully-resolved data (every default filled in by `src/spec`).
+ * No positions, no JSON: the engine never sees the user's text. Layers carry the JSON Pointer of the
+ * spec node they came from (`path`), which is how every statistic is tied back to the editor.
+ */
+
+export type ActivationName =
+  | 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'prelu' | 'elu' | 'selu'
+  | 'gelu' | 'softplus' | 'swish' | 'softmax';
+
+export interface ActivationConfig {
+  name: ActivationName;
+  /** leaky_relu: negative slope (default 0.01); elu: alpha (default 1); prelu: initial slope (default 0.25). */
+  alpha: number;
+}
+
+export type InitName =
+  | 'zeros' | 'constant' | 'uniform' | 'normal'
+  | 'glorot_uniform' | 'glorot_normal' | 'he_uniform' | 'he_normal'
+  | 'lecun_uniform' | 'lecun_normal' | 'orthogonal';
+
+export interface InitConfig {
+  name: InitName;
+  /** constant: the value; uniform: a in U(-a, a); normal: std s in N(0, s²); orthogonal: gain. Ignored otherwise. */
+  scale: number;
+}
+
+export interface DenseConfig {
+  kind: 'dense';
+  path: string;
+  units: number;
+  activation: ActivationConfig;
+  init: InitConfig;
+  /** Every bias starts at this constant. */
+  biasInit: number;
+}
+
+export interface BatchNormConfig {
+  kind: 'batchnorm';
+  path: string;
+  /** PyTorch conventions: eps 1e-5, running-statistics momentum 0.1. */
+  eps: number;
+  momentum: number;
+}
+
+export interface ActivationLayerConfig {
+  kind: 'activation';
+  path: string;
+  activation: ActivationConfig;
+}
+
+export interface DropoutConfig {
+  kind: 'dropout';
+  path: string;
+  /** Probability of zeroing a unit in training (inverted dropout: survivors scaled by 1/(1-rate)). */
+  rate: number;
+}
+
+export interface ResidualConfig {
+  kind: 'residual';
+  path: string;
+  /** The branch f in x + f(x). */
+  layers: LayerConfig[];
+  /** When true the skip path is a learned linear map (no bias) to the branch's output width. */
+  projection: boolean;
+  /** Initialiser of the projection (used only when projection is true). */
+  projectionInit: InitConfig;
+}
+
+export type LayerConfig = DenseConfig | BatchNormConfig | ActivationLayerConfig | DropoutConfig | ResidualConfig;
+export type LayerKind = LayerConfig['kind'];
+
+export type LossName = 'mse' | 'bce' | 'crossentropy';
+
+export interface OptimizerConfig {
+  type: 'sgd' | 'adam' | 'rmsprop';
+  lr: number;
+  /** sgd and rmsprop momentum (PyTorch semantics). */
+  momentum: number;
+  nesterov: boolean;
+  /** adam */
+  beta1: number;
+  beta2: number;
+  /** adam and rmsprop denominator epsilon (PyTorch defaults: adam 1e-8, rmsprop 1e-8). */
+  eps: number;
+  /** rmsprop smoothing constant (PyTorch's `alpha`, default 0.99). */
+  rho: number;
+}
+
+export interface TrainingConfig {
+  steps: number;
+  batchSize: number;
+  seed: number;
+  /** L2 on dense weights only (not biases, not BatchNorm), added to the gradient as PyTorch's weight_decay does. */
+  weightDecay: number;
+  /** Clip the global gradient norm (all parameters) to this value; null = off. */
+  clipNorm: number | null;
+  /** Clip every gradient element to [-v, v]; null = off. */
+  clipValue: number | null;
+  /** Record the full per-layer statistics every k steps (step 0 and the last step are always recorded). */
+  recordEvery: number;
+}
+
+export interface ModelConfig {
+  input: number;
+  layers: LayerConfig[];
+  loss: LossName;
+  optimizer: OptimizerConfig;
+  training: TrainingConfig;
+}
+
+/**
+ * A data set in memory. Rows are samples.
+ * - x: samples × features, row-major.
+ * - y: samples × targetWidth. For `crossentropy` targetWidth is 1 and holds the class index (0..classes-1);
+ *   for `bce` it is 1 and holds 0 or 1; for `mse` it equals the model's output width.
+ */
+export interface Dataset {
+  x: Float32Array;
+  y: Float32Array;
+  samples: number;
+  features: number;
+  targetWidth: number;
+  /** Number of classes for classification data, 0 for regression. */
+  classes: number;
+}

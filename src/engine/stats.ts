@@ -1,0 +1,61 @@
+/**
+ * What a training run records. This is the stable record behind `vgnet analyze --json`, the diagnosis and the plots.
+ * Plain arrays of numbers (JSON-friendly); NaN is allowed in memory and written as null in JSON.
+ */
+import type { LayerKind } from './config';
+
+export interface LayerInfo {
+  /** JSON Pointer of the layer in the spec, e.g. "/layers/4/layers/0". */
+  path: string;
+  kind: LayerKind;
+  /** Width of the layer's input and output. */
+  inputWidth: number;
+  outputWidth: number;
+  /** Activation name for dense/activation layers, otherwise null. */
+  activation: string | null;
+  /** Number of trainable parameters owned directly by this layer (a residual block counts only its projection). */
+  parameterCount: number;
+  /** Whether the layer has a weight matrix (dense, residual projection) whose gradient norm is recorded in gradNorm. */
+  hasWeights: boolean;
+  /** Index of the enclosing residual block in `layers`, or -1. */
+  parent: number;
+}
+
+/** Time series for one layer; index i corresponds to TrainResult.recordedSteps[i]. */
+export interface LayerSeries {
+  /** ‖∂loss/∂W‖₂ of the weight matrix, before weight decay and clipping (NaN when the layer has no weights). */
+  gradNorm: number[];
+  /** ‖∂loss/∂b‖₂ (dense bias, BatchNorm beta; NaN when none). */
+  biasGradNorm: number[];
+  /** ‖W‖₂ (Frobenius) before the step's update (NaN when none). */
+  weightNorm: number[];
+  /** ‖ΔW‖/‖W‖ of the step's update (NaN when none). */
+  updateRatio: number[];
+  /** ‖∂loss/∂output‖₂ of the layer's output activations, over the batch. Defined for every layer. */
+  outputGradNorm: number[];
+  /** Mean and standard deviation of the layer's output activations over batch and units. */
+  activationMean: number[];
+  activationStd: number[];
+  /** sigmoid/tanh: fraction of pre-activations with |z| > saturationThreshold (5 by default); NaN otherwise. */
+  saturatedFraction: number[];
+  /** ReLU family: fraction of units whose output is 0 for the whole batch; NaN otherwise. */
+  deadFraction: number[];
+  /** Count of non-finite values in this layer's parameters, gradients and outputs. */
+  nonFiniteCount: number[];
+}
+
+export interface TrainResult {
+  layers: LayerInfo[];
+  /** Steps at which LayerSeries were recorded (always includes 0 and the last step run). */
+  recordedSteps: number[];
+  series: LayerSeries[];
+  /** Loss of every step run, computed on that step's mini-batch before its update. */
+  loss: number[];
+  /** Classification accuracy of every step's mini-batch (empty for regression). */
+  accuracy: number[];
+  /** Number of steps completed. */
+  stepsRun: number;
+  /** Set when training ended before the configured number of steps. */
+  stopped: null | { step: number; reason: 'non-finite' | 'cancelled' | 'budget'; detail: string };
+  timeMs: number;
+}
