@@ -1,0 +1,214 @@
+/**
+ * Measured detection: findings from a training record, with thresholds from the literature (see thresholds.ts).
+ * Each detector is a pure function of the record; conditions must persist over the recorded steps (gating) so that
+ * one noisy mini-batch cannot raise an alarm on a healthy network.
+ */
+import type { TrainResult } from '../engine/stats';
+import type { Finding } from './findings';
+import { outputLayerIndex, tailMean } from './summary';
+import type { Thresholds } from './thresholds';
+import { formatValue } from './format';
+
+export function detectMeasured(result: TrainResult, t: Thresholds): Finding[] {
+  const findings: Finding[] = [];
+  const divergence = detectDivergence(result, t);
+  if (divergence) findings.push(divergence);
+  for (const f of [detectVanishing(result, t), detectExploding(result, t), detectDeadRelu(result, t), detectSaturation(result, t)]) {
+    if (f) findings.push(f);
+  }
+  const flagged = new Set(findings.flatMap((f) => (f.kind === 'vanishing' || f.kind === 'dead-relu' ? f.layers : [])));
+  findings.push(...detectLearningRate(result, t, flagged, divergence !== null));
+  const stagnant = detectNotLearning(result, t);
+  if (stagnant && divergence === null) findings.push(stagnant);
+  return findings;
+}
+
+/** For each layer with weights (except the reference), the recorded steps at which `holds(layer, step)` is true. */
+function persistentLayers(
+  result: TrainResult,
+  t: Thresholds,
+  eligible: (layer: number) => boolean,
+  holds: (layer: number, step: number) => boolean,
+): { layer: number; steps: number[] }[] {
+  const out: { layer: number; steps: number[] }[] = [];
+  const recorded = result.recordedSteps.length;
+  if (recorded === 0) return out;
+  for (let l = 0; l < result.layers.length; l++) {
+    if (!eligible(l)) continue;
+    const steps: number[] = [];
+    for (let k = 0; k < recorded; k++) if (holds(l, k)) steps.push(result.recordedSteps[k]!);
+    if (steps.length / recorded >= t.persistence) out.push({ layer: l, steps });
+  }
+  return out;
+}
+
+/** Weight-gradient ratio of layer l to the output layer at recorded step index k. */
+function gradRatio(result: TrainResult, l: number, out: number, k: number): number {
+  return result.series[l]!.gradNorm[k]! / result.series[out]!.gradNorm[k]!;
+}
+
+function stepsUnion(hits: { steps: number[] }[]): number[] {
+  return [...new Set(hits.flatMap((h) => h.steps))].sort((a, b) => a - b);
+}
+
+export function detectVanishing(result: TrainResult, t: Thresholds): Finding | null {
+  const out = outputLayerIndex(result.layers);
+  if (out < 0) return null;
+  // AutoTrainer's rule (ratio < 1e-3 and norm < 1e-4), applied to every weight layer rather than the first only.
+  const hits = persistentLayers(
+    result, t,
+    (l) => l !== out && result.layers[l]!.hasWeights,
+    (l, k) => gradRatio(result, l, out, k) < t.vanishingRatio && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute,
+  );
+  if (hits.length === 0) return null;
+  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, gradRatio(result, h.layer, out, 0)]));
+  const first = hits[0]!;
+  const outPath = result.layers[out]!.path;
+  return {
+    kind: 'vanishing', severity: 'warning', source: 'measured',
+    layers: hits.map((h) => result.layers[h.layer]!.path), reference: outPath,
+    message: `gradient vanishes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${result.layers[first.layer]!.path} ` +
+      `has ${formatValue(values[result.layers[first.layer]!.path]!)}× the output layer's gradient norm at step 0 ` +
+      `(norm ${formatValue(result.series[first.layer]!.gradNorm[0]!)}; threshold ratio ${t.vanishingRatio}, norm ${t.vanishingAbsolute})`,
+    values, metric: 'gradient-norm ratio to the output layer (step 0)', threshold: t.vanishingRatio,
+    steps: stepsUnion(hits),
+  };
+}
+
+export function detectExploding(result: TrainResult, t: Thresholds): Finding | null {
+  const out = outputLayerIndex(result.layers);
+  if (out < 0) return null;
+  const hits = persistentLayers(
+    result, t,
+    (l) => l !== out && result.layers[l]!.hasWeights,
+    (l, k) => gradRatio(result, l, out, k) > t.explodingRatio,
+  );
+  if (hits.length === 0) return null;
+  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, gradRatio(result, h.layer, out, 0)]));
+  const worst = hits.reduce((a, b) => (values[result.layers[b.layer]!.path]! > values[result.layers[a.layer]!.path]! ? b : a));
+  const worstPath = result.layers[worst.layer]!.path;
+  return {
+    kind: 'exploding', severity: 'warning', source: 'measured',
+    layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path,
+    message: `gradient explodes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${worstPath} has ` +
+      `${formatValue(values[worstPath]!)}× the output layer's gradient norm at step 0 (threshold ${t.explodingRatio}×)`,
+    values, metric: 'gradient-norm ratio to the output layer (step 0)', threshold: t.explodingRatio,
+    steps: stepsUnion(hits),
+  };
+}
+
+export function detectDivergence(result: TrainResult, t: Thresholds): Finding | null {
+  const last = result.recordedSteps.length - 1;
+  if (result.stopped?.reason === 'non-finite') {
+    const layers = result.layers
+      .filter((_, l) => last >= 0 && result.series[l]!.nonFiniteCount[last]! > 0)
+      .map((info) => info.path);
+    return {
+      kind: 'divergence', severity: 'error', source: 'measured', layers, reference: null,
+      message: `training diverged: ${result.stopped.detail}`,
+      values: { loss: result.loss[result.loss.length - 1] ?? NaN }, metric: 'loss', threshold: NaN,
+      steps: [result.stopped.step],
+    };
+  }
+  const start = result.loss[0];
+  const end = tailMean(result.loss);
+  if (start !== undefined && Number.isFinite(start) && end > start * t.lossBlowupFactor) {
+    return {
+      kind: 'divergence', severity: 'error', source: 'measured', layers: [], reference: null,
+      message: `loss blew up from ${formatValue(start)} to ${formatValue(end)} (more than ${t.lossBlowupFactor}× the start)`,
+      values: { lossStart: start, lossEnd: end }, metric: 'loss', threshold: t.lossBlowupFactor,
+      steps: [result.stepsRun - 1],
+    };
+  }
+  return null;
+}
+
+export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | null {
+  const hits = persistentLayers(
+    result, t,
+    (l) => !Number.isNaN(result.series[l]!.deadFraction[0]!),
+    (l, k) => result.series[l]!.deadFraction[k]! >= t.deadFraction,
+  );
+  if (hits.length === 0) return null;
+  const last = result.recordedSteps.length - 1;
+  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, result.series[h.layer]!.deadFraction[last]!]));
+  const first = result.layers[hits[0]!.layer]!.path;
+  return {
+    kind: 'dead-relu', severity: 'warning', source: 'measured',
+    layers: hits.map((h) => result.layers[h.layer]!.path), reference: null,
+    message: `dying ReLU in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${percent(values[first]!)} of ${first}'s units ` +
+      `output 0 for the whole batch (threshold ${percent(t.deadFraction)})`,
+    values, metric: 'fraction of dead units (last step)', threshold: t.deadFraction, steps: stepsUnion(hits),
+  };
+}
+
+export function detectSaturation(result: TrainResult, t: Thresholds): Finding | null {
+  const hits = persistentLayers(
+    result, t,
+    (l) => !Number.isNaN(result.series[l]!.saturatedFraction[0]!),
+    (l, k) => result.series[l]!.saturatedFraction[k]! > t.saturatedFraction,
+  );
+  if (hits.length === 0) return null;
+  const last = result.recordedSteps.length - 1;
+  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, result.series[h.layer]!.saturatedFraction[last]!]));
+  const first = result.layers[hits[0]!.layer]!.path;
+  return {
+    kind: 'saturation', severity: 'warning', source: 'measured',
+    layers: hits.map((h) => result.layers[h.layer]!.path), reference: null,
+    message: `saturated activations in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${percent(values[first]!)} of ` +
+      `${first}'s pre-activations lie beyond ±${t.saturationZ} (threshold ${percent(t.saturatedFraction)})`,
+    values, metric: 'fraction of saturated pre-activations (last step)', threshold: t.saturatedFraction, steps: stepsUnion(hits),
+  };
+}
+
+/** Median update ratio ‖ΔW‖/‖W‖ per weight layer over the recorded steps. */
+function medianUpdateRatio(result: TrainResult, l: number): number {
+  const values = result.series[l]!.updateRatio.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return values.length === 0 ? NaN : values[Math.floor(values.length / 2)]!;
+}
+
+export function detectLearningRate(result: TrainResult, t: Thresholds, explained: Set<string>, diverged: boolean): Finding[] {
+  const weightLayers = result.layers.map((info, l) => ({ info, l })).filter(({ info }) => info.hasWeights);
+  if (weightLayers.length === 0) return [];
+  const medians = weightLayers.map(({ info, l }) => ({ path: info.path, ratio: medianUpdateRatio(result, l) }));
+  const high = medians.filter((m) => m.ratio > t.updateRatioHigh);
+  const low = medians.filter((m) => m.ratio < t.updateRatioLow && !explained.has(m.path));
+  const findings: Finding[] = [];
+  // A band violation by a majority of weight layers points at the learning rate rather than at one layer.
+  if (high.length * 2 > weightLayers.length || (diverged && high.length > 0)) {
+    findings.push(lrFinding('learning-rate-high', high, t.updateRatioHigh, result.recordedSteps));
+  }
+  if (low.length * 2 > weightLayers.length) findings.push(lrFinding('learning-rate-low', low, t.updateRatioLow, result.recordedSteps));
+  return findings;
+}
+
+function lrFinding(kind: 'learning-rate-high' | 'learning-rate-low', layers: { path: string; ratio: number }[], threshold: number, steps: number[]): Finding {
+  const worst = kind === 'learning-rate-high'
+    ? layers.reduce((a, b) => (b.ratio > a.ratio ? b : a))
+    : layers.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  return {
+    kind, severity: 'warning', source: 'measured', layers: layers.map((m) => m.path), reference: null,
+    message: `learning rate looks too ${kind === 'learning-rate-high' ? 'high' : 'low'}: median update ratio ‖ΔW‖/‖W‖ of ` +
+      `${worst.path} is ${formatValue(worst.ratio)} (healthy band ${kind === 'learning-rate-high' ? `≤ ${threshold}` : `≥ ${threshold}`}) in ` +
+      `${layers.length} layer${layers.length > 1 ? 's' : ''}`,
+    values: Object.fromEntries(layers.map((m) => [m.path, m.ratio])), metric: 'median update ratio ‖ΔW‖/‖W‖',
+    threshold, steps,
+  };
+}
+
+export function detectNotLearning(result: TrainResult, t: Thresholds): Finding | null {
+  const start = result.loss[0];
+  const end = tailMean(result.loss);
+  if (start === undefined || !Number.isFinite(start) || !Number.isFinite(end) || result.stepsRun < 20) return null;
+  if (end < start * t.stagnantLossFraction) return null;
+  return {
+    kind: 'not-learning', severity: 'info', source: 'measured', layers: [], reference: null,
+    message: `loss is not decreasing: ${formatValue(start)} at step 0, ${formatValue(end)} at the end of ${result.stepsRun} steps`,
+    values: { lossStart: start, lossEnd: end }, metric: 'loss end / start', threshold: t.stagnantLossFraction,
+    steps: [0, result.stepsRun - 1],
+  };
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(0)}%`;
+}

@@ -1,0 +1,57 @@
+/** What the diagnosis reports: plain data tied to layers by JSON Pointer. */
+
+export type FindingKind =
+  | 'vanishing' | 'exploding' | 'divergence' | 'dead-relu' | 'saturation'
+  | 'poor-init' | 'learning-rate-high' | 'learning-rate-low' | 'not-learning';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  /** 'measured' from the training run, 'predicted' from the static mean-field prediction. */
+  source: 'measured' | 'predicted';
+  /** Affected layers (JSON Pointers), in spec order. Empty for model-wide findings (e.g. divergence without a layer). */
+  layers: string[];
+  /** The layer the finding is compared with (e.g. the output layer for gradient ratios), if any. */
+  reference: string | null;
+  /** One sentence with the numbers. */
+  message: string;
+  /** Measured or predicted numbers per layer pointer (the main metric of the finding) and the threshold it crossed. */
+  values: Record<string, number>;
+  metric: string;
+  threshold: number;
+  /** Recorded steps at which the condition held (empty for predictions). */
+  steps: number[];
+}
+
+export const FINDING_TITLES: Record<FindingKind, string> = {
+  'vanishing': 'vanishing gradient',
+  'exploding': 'exploding gradient',
+  'divergence': 'training diverged',
+  'dead-relu': 'dying ReLU',
+  'saturation': 'saturated activations',
+  'poor-init': 'poor initialisation',
+  'learning-rate-high': 'learning rate too high',
+  'learning-rate-low': 'learning rate too low',
+  'not-learning': 'loss not decreasing',
+};
+
+/** "0–120, 180" — compresses a sorted list of recorded steps into ranges of consecutive recordings. */
+export function describeSteps(steps: number[], recordedSteps: number[]): string {
+  if (steps.length === 0) return '';
+  const position = new Map(recordedSteps.map((s, i) => [s, i]));
+  const parts: string[] = [];
+  let start = steps[0]!;
+  let prev = start;
+  for (let i = 1; i <= steps.length; i++) {
+    const s = steps[i];
+    if (s !== undefined && position.get(s) === position.get(prev)! + 1) {
+      prev = s;
+      continue;
+    }
+    parts.push(start === prev ? `${start}` : `${start}–${prev}`);
+    if (s !== undefined) start = prev = s;
+  }
+  return parts.join(', ');
+}

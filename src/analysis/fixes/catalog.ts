@@ -1,0 +1,174 @@
+/**
+ * The fix catalogue, keyed by finding kind. A candidate is a pure text → text transformation built from jsonc-parser
+ * edits; `buildFix` turns it into one minimal TextEdit on the original text.
+ */
+import type { ModelConfig } from '../../engine/config';
+import type { LayerInfo } from '../../engine/stats';
+import type { Finding, FindingKind } from '../findings';
+import { diffEdit, insertIntoArray, lastFirst, nodeAt, setValue, splitLayerPointer, wrapNode, type TextEdit } from './edit';
+
+export type FixId =
+  | 'relu-he' | 'leaky-relu' | 'match-init' | 'batchnorm' | 'residual' | 'lower-lr' | 'raise-lr' | 'clip-norm'
+  | 'adam' | 'zero-bias';
+
+export interface FixContext {
+  text: string;
+  config: ModelConfig;
+  /** Layer table of the measured run (widths, activations), in spec order. */
+  layers: LayerInfo[];
+}
+
+export interface Candidate {
+  id: FixId;
+  title: string;
+  /** Layers the fix changes (JSON Pointers); empty for model-wide settings. */
+  layers: string[];
+  apply(text: string): string;
+}
+
+const RELU_FAMILY = new Set(['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'swish']);
+
+export const FIXES_BY_FINDING: Record<FindingKind, FixId[]> = {
+  'vanishing': ['relu-he', 'batchnorm', 'residual', 'match-init', 'adam'],
+  'exploding': ['match-init', 'batchnorm', 'clip-norm', 'lower-lr'],
+  'divergence': ['lower-lr', 'clip-norm', 'adam'],
+  'dead-relu': ['leaky-relu', 'zero-bias', 'match-init', 'lower-lr'],
+  'saturation': ['relu-he', 'batchnorm', 'match-init'],
+  'poor-init': ['match-init'],
+  'learning-rate-high': ['lower-lr', 'clip-norm'],
+  'learning-rate-low': ['raise-lr', 'adam'],
+  'not-learning': [],
+};
+
+/** The init that matches an activation: He for the ReLU family, Glorot otherwise (Glorot & Bengio 2010; He et al. 2015). */
+export function matchingInit(activation: string | null): string {
+  return activation !== null && RELU_FAMILY.has(activation) ? 'he_normal' : 'glorot_uniform';
+}
+
+/** Candidates for a finding; layer-scoped fixes apply to the finding's layers (or to `onlyLayer`). */
+export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: string): Candidate[] {
+  const targets = onlyLayer !== undefined ? [onlyLayer] : finding.layers;
+  const out: Candidate[] = [];
+  for (const id of FIXES_BY_FINDING[finding.kind]) {
+    const candidate = makeCandidate(id, targets, ctx);
+    if (candidate) out.push(candidate);
+  }
+  return out;
+}
+
+function info(ctx: FixContext, pointer: string): LayerInfo | undefined {
+  return ctx.layers.find((l) => l.path === pointer);
+}
+
+function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate | null {
+  const dense = targets.filter((p) => info(ctx, p)?.kind === 'dense');
+  const opt = ctx.config.optimizer;
+  const range = describeLayers(dense);
+  switch (id) {
+    case 'relu-he': {
+      const layers = dense.filter((p) => info(ctx, p)?.activation !== 'relu');
+      if (layers.length === 0) return null;
+      return { id, layers, title: `Switch ${describeLayers(layers)} to ReLU with He init`, apply: (t) => setEach(t, layers, (t2, p) => setValue(setValue(t2, `${p}/activation`, 'relu'), `${p}/init`, 'he_normal')) };
+    }
+    case 'leaky-relu': {
+      const layers = dense.filter((p) => info(ctx, p)?.activation === 'relu');
+      if (layers.length === 0) return null;
+      return { id, layers, title: `Switch ${describeLayers(layers)} to leaky ReLU`, apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/activation`, 'leaky_relu')) };
+    }
+    case 'match-init': {
+      const layers = dense.filter((p) => initName(ctx.text, p) !== matchingInit(info(ctx, p)?.activation ?? null));
+      if (layers.length === 0) return null;
+      const names = [...new Set(layers.map((p) => matchingInit(info(ctx, p)?.activation ?? null)))];
+      return { id, layers, title: `Use ${names.map(initLabel).join('/')} init for ${describeLayers(layers)}`, apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null))) };
+    }
+    case 'batchnorm': {
+      if (dense.length === 0) return null;
+      return { id, layers: dense, title: `Add BatchNorm before the activation of ${range}`, apply: (t) => addBatchNorm(t, dense, ctx) };
+    }
+    case 'residual': {
+      const layers = dense.filter((p) => { const l = info(ctx, p); return l !== undefined && l.inputWidth === l.outputWidth && l.parent === -1; });
+      if (layers.length === 0) return null;
+      return { id, layers, title: `Wrap ${describeLayers(layers)} in residual blocks`, apply: (t) => setEach(t, layers, (t2, p) => wrapNode(t2, p, '{ "type": "residual", "layers": [', '] }')) };
+    }
+    case 'lower-lr':
+      return { id, layers: [], title: `Lower the learning rate ×0.1 (${opt.lr} → ${round(opt.lr * 0.1)})`, apply: (t) => setValue(t, '/optimizer/lr', round(opt.lr * 0.1)) };
+    case 'raise-lr':
+      return { id, layers: [], title: `Raise the learning rate ×10 (${opt.lr} → ${round(opt.lr * 10)})`, apply: (t) => setValue(t, '/optimizer/lr', round(opt.lr * 10)) };
+    case 'clip-norm':
+      if (ctx.config.training.clipNorm !== null && ctx.config.training.clipNorm <= 1) return null;
+      return { id, layers: [], title: 'Clip the gradient norm to 1.0', apply: (t) => setValue(t, '/training/clipNorm', 1.0) };
+    case 'adam':
+      if (opt.type === 'adam') return null;
+      return { id, layers: [], title: 'Switch the optimizer to Adam (lr 0.001)', apply: (t) => setValue(t, '/optimizer', { type: 'adam', lr: 0.001 }) };
+    case 'zero-bias': {
+      const layers = targets.filter((p) => { const l = ctx.config && info(ctx, p); return l && l.kind === 'dense' && biasInitOf(ctx.text, p) < 0; });
+      if (layers.length === 0) return null;
+      return { id, layers, title: `Start the biases of ${describeLayers(layers)} at 0`, apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/biasInit`, 0)) };
+    }
+  }
+}
+
+/** Applies a per-layer edit from the end of the document backwards so earlier pointers stay valid. */
+function setEach(text: string, layers: string[], edit: (text: string, pointer: string) => string): string {
+  let out = text;
+  for (const p of lastFirst(text, layers)) out = edit(out, p);
+  return out;
+}
+
+/** dense(act) → dense(linear), batchnorm, activation(act): normalised pre-activations (Ioffe & Szegedy 2015). */
+function addBatchNorm(text: string, layers: string[], ctx: FixContext): string {
+  return setEach(text, layers, (t, p) => {
+    const activation = info(ctx, p)?.activation ?? 'linear';
+    const [array, index] = splitLayerPointer(p);
+    let out = t;
+    if (activation !== 'linear') {
+      out = insertIntoArray(out, array, index + 1, { type: 'activation', activation: activationValue(t, p) });
+      out = setValue(out, `${p}/activation`, 'linear');
+    }
+    return insertIntoArray(out, array, index + 1, { type: 'batchnorm' });
+  });
+}
+
+/** The activation as written (string or object form), so options like alpha survive the move. */
+function activationValue(text: string, pointer: string): unknown {
+  const node = nodeAt(text, `${pointer}/activation`);
+  if (!node) return 'linear';
+  try {
+    return JSON.parse(text.slice(node.offset, node.offset + node.length));
+  } catch {
+    return 'linear';
+  }
+}
+
+function initName(text: string, pointer: string): string | null {
+  const node = nodeAt(text, `${pointer}/init`);
+  if (!node) return null;
+  if (node.type === 'string') return node.value as string;
+  const name = node.children?.find((c) => c.children?.[0]?.value === 'name')?.children?.[1];
+  return typeof name?.value === 'string' ? name.value : null;
+}
+
+function biasInitOf(text: string, pointer: string): number {
+  const node = nodeAt(text, `${pointer}/biasInit`);
+  return typeof node?.value === 'number' ? node.value : 0;
+}
+
+function initLabel(name: string): string {
+  return name === 'he_normal' ? 'He' : name === 'glorot_uniform' ? 'Glorot' : name;
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(3));
+}
+
+/** "/layers/0–/layers/13 (14 layers)" or a single pointer. */
+export function describeLayers(pointers: string[]): string {
+  if (pointers.length === 0) return 'no layers';
+  if (pointers.length === 1) return pointers[0]!;
+  return `${pointers[0]}–${pointers[pointers.length - 1]} (${pointers.length} layers)`;
+}
+
+/** A candidate as a minimal edit on the original text. */
+export function buildEdit(candidate: Candidate, text: string): TextEdit | null {
+  return diffEdit(text, candidate.apply(text));
+}

@@ -1,0 +1,59 @@
+/**
+ * Detection thresholds, with where each default comes from. All configurable (CLI flags, VS Code settings).
+ *
+ * AutoTrainer: X. Zhang et al., "AutoTrainer: An Automatic DNN Training Problem Detection and Repair System",
+ *   ICSE 2021 — vanishing: first/last layer gradient ratio < 1e-3 with first-layer norm < 1e-4; exploding: ratio > 70.
+ * DeepDiagnosis: M. Wardat et al., "DeepDiagnosis: Automatically Diagnosing Faults and Recommending Actionable Fixes
+ *   in Deep Learning Programs", ICSE 2022 — dying ReLU ≥ 70% of units; saturation > 50% of units beyond ±5;
+ *   update ratio ‖ΔW‖/‖W‖ outside [1e-5, 0.1] (the 1e-3 rule of thumb of CS231n with a decade either side).
+ */
+export interface Thresholds {
+  /** A layer vanishes when its weight-gradient norm / the output layer's falls below this (AutoTrainer 1e-3). */
+  vanishingRatio: number;
+  /** …and the first layer's absolute gradient norm is below this (AutoTrainer 1e-4). */
+  vanishingAbsolute: number;
+  /** A layer explodes when its gradient ratio to the output layer exceeds this (AutoTrainer 70). */
+  explodingRatio: number;
+  /** The loss "blows up" when its smoothed end value exceeds the start by this factor. */
+  lossBlowupFactor: number;
+  /** Dying ReLU: fraction of units dead for the whole batch (DeepDiagnosis 0.7). */
+  deadFraction: number;
+  /** Saturation: fraction of sigmoid/tanh pre-activations beyond ±saturationZ (DeepDiagnosis 0.5, ±5). */
+  saturatedFraction: number;
+  saturationZ: number;
+  /** Update ratio band ‖ΔW‖/‖W‖ (DeepDiagnosis [1e-5, 0.1]). */
+  updateRatioLow: number;
+  updateRatioHigh: number;
+  /** A measured condition must hold on at least this fraction of the recorded steps to be reported (gating). */
+  persistence: number;
+  /** Static prediction: a layer's predicted gradient-norm gain outside [1/g, g] counts as poor initialisation. */
+  initGainFactor: number;
+  /** Loss not decreasing: smoothed end loss ≥ this fraction of the start loss. */
+  stagnantLossFraction: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  vanishingRatio: 1e-3,
+  vanishingAbsolute: 1e-4,
+  explodingRatio: 70,
+  lossBlowupFactor: 10,
+  deadFraction: 0.7,
+  saturatedFraction: 0.5,
+  saturationZ: 5,
+  updateRatioLow: 1e-5,
+  updateRatioHigh: 0.1,
+  persistence: 0.5,
+  initGainFactor: 2,
+  stagnantLossFraction: 0.95,
+};
+
+/** Fills missing or invalid entries with the defaults (settings and flags are user input). */
+export function resolveThresholds(partial: Partial<Record<keyof Thresholds, unknown>> | undefined): Thresholds {
+  const out = { ...DEFAULT_THRESHOLDS };
+  if (!partial) return out;
+  for (const key of Object.keys(DEFAULT_THRESHOLDS) as (keyof Thresholds)[]) {
+    const v = partial[key];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) out[key] = v;
+  }
+  return out;
+}
