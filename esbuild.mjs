@@ -9,7 +9,7 @@ const watch = process.argv.includes('--watch');
 /** Node entry points: [source, output name]; missing ones are skipped so the build works while parts are written. */
 const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
-  ['src/analysis/worker.ts', 'worker'],
+  ['src/host/worker.ts', 'worker'],
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
 ].filter(([source]) => existsSync(source));

@@ -1,13 +1,16 @@
-/** `vgnet analyze` for one spec file: prepare, train, summarise, format. Returns text; never prints itself. */
-import * as fs from 'node:fs';
+/** `vgnet analyze` for one spec file: analyse, then format. Returns text; never prints itself. */
 import * as path from 'node:path';
+import { analyze, type Report } from '../analysis/analyze';
+import type { RunCache } from '../analysis/cache';
+import type { Severity } from '../analysis/findings';
 import { prepare } from '../analysis/prepare';
-import { summarize } from '../analysis/summary';
 import { createTrainer } from '../engine/train';
+import { folderFileAccess } from '../host/files';
+import type { WorkerPool } from '../host/pool';
 import { formatDiagnostic } from '../spec';
-import type { AnalyzeArgs } from './args';
-import { folderFileAccess } from './files';
-import { describeModel, formatLayerTable, formatRunLine } from './format';
+import type { AnalyzeArgs, CommonArgs } from './args';
+import { writeAtomically } from './atomic';
+import { formatFindings, formatReport } from './format';
 import { buildInitDump } from './init-dump';
 import { buildRecord } from './record';
 
@@ -16,55 +19,48 @@ export interface AnalyzeOutcome {
   text: string;
   errors: string[];
   record?: unknown;
+  report?: Report;
 }
 
-export function runAnalyze(file: string, args: AnalyzeArgs, source: { text: string } | { error: string }): AnalyzeOutcome {
-  if ('error' in source) return { exitCode: 2, text: '', errors: [`vgnet: ${source.error}`] };
-  const prepared = prepare(source.text, { files: folderFileAccess(path.dirname(file)), steps: args.steps, seed: args.seed });
-  const warnings = prepared.parsed.diagnostics
-    .filter((d) => d.severity !== 'error')
-    .map((d) => formatDiagnostic(file, source.text, d));
-  if (!prepared.ok) {
-    const errors = prepared.diagnostics.map((d) => formatDiagnostic(file, source.text, d));
-    return { exitCode: 2, text: '', errors: [...warnings, ...errors] };
+const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+/** Shared by `analyze` and `fix`: runs the analysis and turns spec errors into `file:line:col` lines (exit 2). */
+export async function runReport(file: string, text: string, args: CommonArgs & { fixes?: boolean }, pool: WorkerPool, cache: RunCache): Promise<AnalyzeOutcome & { report: Report }> {
+  const report = await analyze(text, {
+    executor: pool.executor(path.dirname(path.resolve(file))),
+    steps: args.steps, seed: args.seed, timeBudgetMs: args.budgetMs, verifyFixes: args.fixes ?? true, cache,
+  });
+  const lines = report.diagnostics.map((d) => formatDiagnostic(file, text, d));
+  if (report.status === 'invalid' || report.status === 'internal-error') {
+    if (report.message && report.diagnostics.length === 0) lines.push(`${file}: error: ${report.message}`);
+    return { exitCode: 2, text: '', errors: lines, report };
   }
-  const { config, dataset, parsed } = prepared;
-  const trainer = createTrainer(config, dataset);
-  const errors = [...warnings];
+  return { exitCode: 0, text: '', errors: lines, report };
+}
+
+export async function runAnalyze(file: string, args: AnalyzeArgs, text: string, pool: WorkerPool, cache: RunCache): Promise<AnalyzeOutcome> {
+  const outcome = await runReport(file, text, args, pool, cache);
+  if (outcome.exitCode !== 0) return outcome;
+  const report = outcome.report;
   if (args.saveInit !== null) {
-    const written = writeAtomically(args.saveInit, JSON.stringify(buildInitDump(file, config, trainer)));
-    if (written !== null) return { exitCode: 2, text: '', errors: [...errors, `vgnet: ${written}`] };
+    const error = saveInit(file, text, args, args.saveInit);
+    if (error !== null) return { ...outcome, exitCode: 2, errors: [...outcome.errors, `vgnet: ${error}`] };
   }
-  while (trainer.step()) {
-    // every step's statistics are gathered by the trainer
-  }
-  const result = trainer.result();
-  const summary = summarize(result);
-  const parameterCount = result.layers.reduce((sum, l) => sum + l.parameterCount, 0);
-  const text = [
-    `${file} — ${parsed.name}`,
-    describeModel(config, parameterCount, prepared.parsed.data?.source ?? '?', dataset.samples),
-    '',
-    formatLayerTable(summary),
-    '',
-    formatRunLine(config, summary, result),
-  ].join('\n');
-  return { exitCode: 0, text, errors, record: buildRecord(file, parsed.name, config, result) };
+  const failing = args.failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[args.failOn as Severity]);
+  const findingLines = formatFindings(file, text, report);
+  return {
+    exitCode: failing ? 1 : 0,
+    text: `${formatReport(file, report)}\n${findingLines}`.trimEnd(),
+    errors: outcome.errors,
+    record: buildRecord(file, report),
+    report,
+  };
 }
 
-/** Writes a file through a temporary sibling and a rename, so it is never left half-written. Returns an error or null. */
-export function writeAtomically(target: string, content: string): string | null {
-  const temp = `${target}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(temp, content);
-    fs.renameSync(temp, target);
-    return null;
-  } catch (err) {
-    try {
-      fs.rmSync(temp, { force: true });
-    } catch {
-      // nothing left to clean
-    }
-    return `cannot write '${target}': ${(err as Error).message}`;
-  }
+/** Writes the initial parameters and first mini-batch (the trainer is built but never stepped). */
+function saveInit(file: string, text: string, args: AnalyzeArgs, target: string): string | null {
+  const prepared = prepare(text, { files: folderFileAccess(path.dirname(file)), steps: args.steps, seed: args.seed });
+  if (!prepared.ok) return prepared.diagnostics[0]?.message ?? 'invalid spec';
+  const trainer = createTrainer(prepared.config, prepared.dataset);
+  return writeAtomically(target, JSON.stringify(buildInitDump(file, prepared.config, trainer)));
 }

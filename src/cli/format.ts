@@ -1,15 +1,14 @@
-/** Human-readable output of `vgnet analyze`: a per-layer table and a one-line summary. */
-import type { ModelConfig } from '../engine/config';
-import type { TrainResult } from '../engine/stats';
+/** Human-readable output of `vgnet analyze`: the per-layer table, the run line, findings and verified fixes. */
+import type { Report } from '../analysis/analyze';
+import { FINDING_TITLES, describeSteps } from '../analysis/findings';
+import { formatValue } from '../analysis/format';
 import type { RunSummary } from '../analysis/summary';
+import type { VerificationStatus } from '../analysis/verify';
+import { lineCol, parseSpec } from '../spec';
 
+/** Table numbers: '-' where a value does not apply. */
 export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return '-';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (x === 0) return '0';
-  const abs = Math.abs(x);
-  if (abs >= 1e4 || abs < 1e-2) return x.toExponential(1);
-  return x.toPrecision(3);
+  return Number.isNaN(x) ? '-' : formatValue(x, 2);
 }
 
 export function formatPercent(fraction: number): string {
@@ -40,20 +39,50 @@ export function formatLayerTable(summary: RunSummary): string {
   return formatTable(header, rows, new Set([4, 5, 6, 7, 8, 9]));
 }
 
-export function formatRunLine(config: ModelConfig, summary: RunSummary, result: TrainResult): string {
+export function formatReport(file: string, report: Report): string {
+  const summary = report.summary;
+  const result = report.result;
+  if (!summary || !result) return `${file} — ${report.name}\n${report.message ?? ''}`;
+  const parameters = result.layers.reduce((sum, l) => sum + l.parameterCount, 0);
   const parts = [`loss ${formatNumber(summary.lossStart)} → ${formatNumber(summary.lossEnd)}`];
   if (summary.accuracyStart !== null && summary.accuracyEnd !== null) {
     parts.push(`accuracy ${formatPercent(summary.accuracyStart)} → ${formatPercent(summary.accuracyEnd)}`);
   }
-  const msPerStep = summary.stepsRun > 0 ? summary.timeMs / summary.stepsRun : 0;
-  parts.push(`${summary.stepsRun}/${config.training.steps} steps in ${(summary.timeMs / 1000).toFixed(2)} s (${msPerStep.toFixed(2)} ms/step)`);
-  let text = parts.join('   ');
-  if (result.stopped !== null) text += `\nstopped at step ${result.stopped.step}: ${result.stopped.detail}`;
-  return text;
+  const msPerStep = summary.stepsRun > 0 ? report.timing.trainMs / summary.stepsRun : 0;
+  parts.push(`${summary.stepsRun} steps in ${(report.timing.trainMs / 1000).toFixed(2)} s (${msPerStep.toFixed(2)} ms/step)`);
+  const lines = [
+    `${file} — ${report.name} (${parameters.toLocaleString('en-US')} parameters)`,
+    '',
+    formatLayerTable(summary),
+    '',
+    parts.join('   '),
+  ];
+  if (result.stopped !== null) lines.push(`stopped at step ${result.stopped.step}: ${result.stopped.detail}`);
+  if (report.message && result.stopped === null) lines.push(report.message);
+  return lines.join('\n');
 }
 
-export function describeModel(config: ModelConfig, parameterCount: number, dataSource: string, samples: number): string {
-  const opt = config.optimizer;
-  return `${parameterCount.toLocaleString('en-US')} parameters, ${config.loss} loss, ${opt.type} lr ${opt.lr}, ` +
-    `${config.training.steps} steps × batch ${config.training.batchSize}, data ${dataSource} (${samples} samples)`;
+const STATUS_LABEL: Record<VerificationStatus, string> = {
+  fixed: 'fixed', improved: 'improved, not fixed', 'not-fixed': 'NOT fixed', worse: 'worse', failed: 'failed', unverified: 'unverified',
+};
+
+/** Findings as `file:line:col: severity: message` (editors and CI parse these) with the fixes tried under each. */
+export function formatFindings(file: string, text: string, report: Report): string {
+  if (report.findings.length === 0) return report.result ? '\nNo gradient problems found.' : '';
+  const parsed = parseSpec(text);
+  const out: string[] = ['', 'Findings:'];
+  report.findings.forEach((finding, index) => {
+    const at = parsed.locate(finding.layers[0] ?? (finding.kind === 'divergence' ? '/optimizer' : '')) ?? { offset: 0, length: 0 };
+    const { line, col } = lineCol(text, at.offset);
+    const steps = report.result && finding.steps.length > 0 ? ` [steps ${describeSteps(finding.steps, report.result.recordedSteps)}]` : '';
+    const prefix = finding.source === 'predicted' ? 'predicted ' : '';
+    out.push(`${file}:${line}:${col}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`);
+    const fixes = report.fixes.filter((f) => f.finding === index);
+    if (fixes.length > 0) out.push('  fixes tried (same seed and steps):');
+    for (const fix of fixes) {
+      const mark = fix.preferred ? '★' : ' ';
+      out.push(`  ${mark} ${fix.title} — ${STATUS_LABEL[fix.verification.status]}: ${fix.verification.effect}`);
+    }
+  });
+  return out.join('\n');
 }

@@ -1,44 +1,60 @@
 #!/usr/bin/env node
 /** `vgnet` — the command line: the same analysis as the extension, for terminals and CI. */
 import * as fs from 'node:fs';
-import { parseArgs, USAGE, UsageError, type AnalyzeArgs } from './args';
-import { runAnalyze } from './analyze';
+import { RunCache } from '../analysis/cache';
+import { WorkerPool } from '../host/pool';
+import { runAnalyze, type AnalyzeOutcome } from './analyze';
+import { parseArgs, USAGE, UsageError, type AnalyzeArgs, type FixArgs } from './args';
+import { runFix } from './fix';
 
 const VERSION = '0.1.0';
+/** Specs are hand-written model descriptions; anything bigger is not one. */
+const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 
-export function main(argv: string[]): number {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let args;
   try {
     args = parseArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`vgnet: ${err.message}\n\n${USAGE}\n`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`vgnet: ${e.message}\n\n${USAGE}\n`);
       return 2;
     }
-    throw err;
+    throw e;
   }
   if (args.command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    out.write(`${USAGE}\n`);
     return 0;
   }
   if (args.command === 'version') {
-    process.stdout.write(`vgnet ${VERSION}\n`);
+    out.write(`vgnet ${VERSION}\n`);
     return 0;
   }
-  return analyzeAll(args);
+  const pool = new WorkerPool();
+  try {
+    return await runAll(args, pool, out, err);
+  } finally {
+    pool.dispose();
+  }
 }
 
-function analyzeAll(args: AnalyzeArgs): number {
+async function runAll(args: AnalyzeArgs | FixArgs, pool: WorkerPool, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const cache = new RunCache();
   let exitCode = 0;
   const records: unknown[] = [];
   for (const file of args.specs) {
-    const outcome = runAnalyze(file, args, readSpec(file));
+    const source = readSpec(file);
+    const outcome: AnalyzeOutcome = 'error' in source
+      ? { exitCode: 2, text: '', errors: [`vgnet: ${source.error}`] }
+      : args.command === 'fix'
+        ? await runFix(file, args, source.text, pool, cache)
+        : await runAnalyze(file, args, source.text, pool, cache);
     exitCode = Math.max(exitCode, outcome.exitCode);
     if (outcome.record !== undefined) records.push(outcome.record);
-    if (!args.json && outcome.text) process.stdout.write(`${outcome.text}\n\n`);
-    for (const line of outcome.errors) process.stderr.write(`${line}\n`);
+    for (const line of outcome.errors) err.write(`${line}\n`);
+    if (!args.json && outcome.text) out.write(`${outcome.text}\n\n`);
   }
-  if (args.json) process.stdout.write(`${JSON.stringify(args.specs.length === 1 ? records[0] ?? null : records, null, 1)}\n`);
+  if (args.json) out.write(`${JSON.stringify(args.specs.length === 1 ? records[0] ?? null : records)}\n`);
   return exitCode;
 }
 
@@ -46,22 +62,22 @@ function readSpec(file: string): { text: string } | { error: string } {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) return { error: `${file}: not a file` };
-    if (stat.size > 4 * 1024 * 1024) return { error: `${file}: spec is ${(stat.size / 1e6).toFixed(1)} MB; specs are limited to 4 MB` };
+    if (stat.size > MAX_SPEC_BYTES) return { error: `${file}: spec is ${(stat.size / 1e6).toFixed(1)} MB; specs are limited to 4 MB` };
     return { text: fs.readFileSync(file, 'utf8') };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(err as Error).message}` };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(e as Error).message}` };
   }
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (err) {
-    // Last resort: an internal bug, reported as one line rather than a stack trace.
-    process.stderr.write(`vgnet: internal error: ${(err as Error).message}\n(please report with the spec that caused it; set VGNET_DEBUG=1 for details)\n`);
-    if (process.env.VGNET_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    process.exitCode = 3;
-  }
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e: unknown) => {
+      // Last resort: an internal bug, reported as one line rather than a stack trace.
+      process.stderr.write(`vgnet: internal error: ${(e as Error).message}\n(set VGNET_DEBUG=1 for details; please report it with the spec)\n`);
+      if (process.env.VGNET_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+      process.exitCode = 3;
+    },
+  );
 }
-
