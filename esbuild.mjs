@@ -18,7 +18,9 @@ const common = {
   bundle: true,
   sourcemap: !production,
   minify: production,
-  logLevel: 'info',
+  logLevel: 'warning',
+  // Prefer ES module builds: jsonc-parser's UMD main uses dynamic requires esbuild cannot follow.
+  mainFields: ['module', 'main'],
 };
 
 const contexts = [];

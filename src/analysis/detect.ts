@@ -203,7 +203,7 @@ export function detectNotLearning(result: TrainResult, t: Thresholds): Finding |
   if (end < start * t.stagnantLossFraction) return null;
   return {
     kind: 'not-learning', severity: 'info', source: 'measured', layers: [], reference: null,
-    message: `loss is not decreasing: ${formatValue(start)} at step 0, ${formatValue(end)} at the end of ${result.stepsRun} steps`,
+    message: `${formatValue(start)} at step 0, ${formatValue(end)} at the end of ${result.stepsRun} steps`,
     values: { lossStart: start, lossEnd: end }, metric: 'loss end / start', threshold: t.stagnantLossFraction,
     steps: [0, result.stepsRun - 1],
   };

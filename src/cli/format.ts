@@ -72,7 +72,7 @@ export function formatFindings(file: string, text: string, report: Report): stri
   const parsed = parseSpec(text);
   const out: string[] = ['', 'Findings:'];
   report.findings.forEach((finding, index) => {
-    const at = parsed.locate(finding.layers[0] ?? (finding.kind === 'divergence' ? '/optimizer' : '')) ?? { offset: 0, length: 0 };
+    const at = parsed.locate(finding.layers[0] ?? (finding.kind === 'divergence' || finding.kind === 'not-learning' ? '/optimizer' : '')) ?? { offset: 0, length: 0 };
     const { line, col } = lineCol(text, at.offset);
     const steps = report.result && finding.steps.length > 0 ? ` [steps ${describeSteps(finding.steps, report.result.recordedSteps)}]` : '';
     const prefix = finding.source === 'predicted' ? 'predicted ' : '';

@@ -1,0 +1,324 @@
+/**
+ * The spec's `data` object → the engine's Dataset: one of the synthetic generators (src/engine/data.ts) or a CSV
+ * file read through the injected FileAccess. Every way the data and the model can disagree comes back as a
+ * sentence plus the `data` key it belongs to, so the editor can underline that key.
+ */
+import type { Dataset, LossName } from '../engine/config';
+import {
+  classificationDataset, makeBlobs, makeCircles, makeMoons, makeSine, makeSpiral, makeTeacherClasses,
+  makeTeacherRegression, makeXor, regressionDataset, standardizeColumns, SYNTHETIC_SOURCES,
+  type LabelledPoints, type SyntheticSourceName,
+} from '../engine/data';
+import { Rng } from '../engine/rng';
+import {
+  columnLabel, findColumn, isNumericColumn, listColumns, parseCsv, parseNumber, readNumbers,
+  type CsvTable, type HeaderMode,
+} from './csv';
+import { LIMITS } from './names';
+import type { DataSpec, FileAccess } from './types';
+
+export type DataErrorField = 'source' | 'path' | 'target' | 'features' | 'samples' | 'classes' | 'input';
+export interface DataError {
+  error: string;
+  field: DataErrorField;
+}
+export type DataResult = { dataset: Dataset } | DataError;
+
+/** What the data must fit: the model's input width, output width and loss. */
+export interface ModelShape {
+  input: number;
+  outputs: number;
+  loss: LossName;
+}
+
+/** Most floats a data set's inputs may hold (200 MB): beyond it the spec is a typo, not a gradient check. */
+export const MAX_DATA_VALUES = 50_000_000;
+
+/** Mixed into the data seed, so data drawn with seed s is not the same stream as training's Rng(s). */
+const DATA_SEED_SALT = 0x5eedda7a;
+
+export function loadDataset(data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number): DataResult {
+  if (data.source === 'csv') return loadCsvDataset(data, model, files);
+  if (!Object.hasOwn(SYNTHETIC_SOURCES, data.source)) {
+    const known = [...Object.keys(SYNTHETIC_SOURCES), 'csv'].join(', ');
+    return fail('source', `unknown data source '${data.source}'; use one of ${known}`);
+  }
+  const source = data.source as SyntheticSourceName;
+  const sizeError = checkSampleCount(data.samples, model.input);
+  if (sizeError) return sizeError;
+  const task = planSynthetic(source, data, model);
+  if ('error' in task) return task;
+  const rng = new Rng(((data.seed ?? fallbackSeed) ^ DATA_SEED_SALT) >>> 0);
+  const dataset = generate(source, task, data, model, rng);
+  if (data.standardize) standardizeColumns(dataset.x, dataset.samples, dataset.features);
+  return { dataset };
+}
+
+/** Number of classes a loss and output width call for, and how to say so in an error. */
+export interface ClassNeed {
+  classes: number;
+  reason: string;
+}
+
+/** crossentropy: one class per output; bce: 2 classes on 1 output; mse: a 0/1 label (1 output) or one-hot. */
+export function classesForLoss(model: ModelShape, field: DataErrorField): ClassNeed | DataError {
+  const { loss, outputs } = model;
+  if (loss === 'crossentropy') {
+    if (outputs < 2) {
+      return fail(field, `loss 'crossentropy' needs one output per class (at least 2), but the model has ${outputs}`);
+    }
+    return { classes: outputs, reason: `loss 'crossentropy' with ${outputs} outputs` };
+  }
+  if (loss === 'bce') {
+    if (outputs !== 1) {
+      return fail(field, `loss 'bce' needs 1 output (the probability of class 1), but the model has ${outputs}`);
+    }
+    return { classes: 2, reason: "loss 'bce'" };
+  }
+  return outputs === 1
+    ? { classes: 2, reason: "loss 'mse' with 1 output (a 0/1 label)" }
+    : { classes: outputs, reason: `loss 'mse' with ${outputs} outputs (one-hot)` };
+}
+
+/** `samples` must be a whole number in range, and samples × width must fit in memory. */
+export function checkSampleCount(samples: number, width: number): DataError | null {
+  if (!Number.isInteger(samples) || samples < 1) {
+    return fail('samples', `'samples' must be a whole number ≥ 1, not ${samples}`);
+  }
+  if (samples > LIMITS.samples) return fail('samples', `'samples' is ${samples}; the most is ${LIMITS.samples}`);
+  if (samples * width > MAX_DATA_VALUES) {
+    const size = `${samples} samples × ${width} features`;
+    return fail('samples', `${size} is more than ${MAX_DATA_VALUES} values; use fewer samples`);
+  }
+  return null;
+}
+
+export function fail(field: DataErrorField, error: string): DataError {
+  return { error, field };
+}
+
+type SyntheticTask = { kind: 'regression' } | { kind: 'classes'; classes: number };
+
+/** Checks the source against the model (features, loss, outputs, classes) and decides what to generate. */
+function planSynthetic(source: SyntheticSourceName, data: DataSpec, model: ModelShape): SyntheticTask | DataError {
+  const info = SYNTHETIC_SOURCES[source];
+  if (info.features !== null && model.input !== info.features) {
+    const has = `data source '${source}' has ${info.features} features`;
+    return fail('input', `${has} but the model's input is ${model.input}`);
+  }
+  if (info.kind === 'regression' || (info.kind === 'teacher' && model.loss === 'mse')) {
+    return planRegression(source, data, model);
+  }
+  const need = classesForLoss(model, 'source');
+  if ('error' in need) return need;
+  if (data.classes !== null) {
+    if (info.classes !== null && data.classes !== info.classes) {
+      return fail('classes', `data source '${source}' always has ${info.classes} classes, not ${data.classes}`);
+    }
+    if (data.classes !== need.classes) {
+      return fail('classes', `'classes' is ${data.classes} but ${need.reason} needs ${need.classes} classes`);
+    }
+  }
+  if (info.classes !== null && info.classes !== need.classes) {
+    const has = `data source '${source}' has ${info.classes} classes`;
+    return fail('source', `${has} but ${need.reason} needs ${need.classes}`);
+  }
+  return { kind: 'classes', classes: need.classes };
+}
+
+function planRegression(source: SyntheticSourceName, data: DataSpec, model: ModelShape): SyntheticTask | DataError {
+  if (data.classes !== null) {
+    const why = source === 'teacher' ? "with loss 'mse' it gives real-valued targets" : 'it is regression data';
+    return fail('classes', `'classes' does not apply to data source '${source}': ${why}`);
+  }
+  if (model.loss !== 'mse') {
+    return fail('source', `data source '${source}' is regression data, so it needs loss 'mse', not '${model.loss}'`);
+  }
+  if (source === 'sine' && model.outputs !== 1) {
+    return fail('source', `data source 'sine' has 1 target but the model has ${model.outputs} outputs`);
+  }
+  return { kind: 'regression' };
+}
+
+function generate(
+  source: SyntheticSourceName, task: SyntheticTask, data: DataSpec, model: ModelShape, rng: Rng,
+): Dataset {
+  const { samples, noise } = data;
+  if (task.kind === 'regression') {
+    const points = source === 'sine'
+      ? makeSine(samples, model.input, noise, rng, extraValue(data, source, 'frequency'))
+      : makeTeacherRegression(samples, model.input, model.outputs, noise, rng, teacherWidth(data));
+    return regressionDataset(points);
+  }
+  const classes = task.classes;
+  let points: LabelledPoints;
+  switch (source) {
+    case 'xor': points = makeXor(samples, noise, rng); break;
+    case 'circles': points = makeCircles(samples, noise, rng, extraValue(data, source, 'factor')); break;
+    case 'moons': points = makeMoons(samples, noise, rng); break;
+    case 'spiral': points = makeSpiral(samples, classes, noise, rng, extraValue(data, source, 'turns')); break;
+    case 'blobs': points = makeBlobs(samples, model.input, classes, noise, rng); break;
+    default: points = makeTeacherClasses(samples, model.input, classes, noise, rng, teacherWidth(data));
+  }
+  return classificationDataset(points, model.loss, model.outputs);
+}
+
+/** The teacher's hidden width: `extra.hidden` rounded into [1, 4096]. */
+function teacherWidth(data: DataSpec): number {
+  return Math.min(4096, Math.max(1, Math.round(extraValue(data, 'teacher', 'hidden'))));
+}
+
+/** A finite number from `extra`, else the source's default for that key (NaN if the source has none). */
+function extraValue(data: DataSpec, source: SyntheticSourceName, key: string): number {
+  const given = data.extra?.[key];
+  if (typeof given === 'number' && Number.isFinite(given)) return given;
+  return SYNTHETIC_SOURCES[source].extras[key] ?? NaN;
+}
+
+// ---------------------------------------------------------------------------------------------- CSV files
+
+type CsvTargets = Pick<Dataset, 'y' | 'targetWidth' | 'classes'>;
+
+/** `path` relative to the spec file; target defaults to the last column, features to every other numeric one. */
+function loadCsvDataset(data: DataSpec, model: ModelShape, files: FileAccess): DataResult {
+  const opened = openCsv(data, files);
+  if ('error' in opened) return opened;
+  const { table, name } = opened;
+  const rows = csvRowCount(data.samples, table.rows.length);
+  if (typeof rows !== 'number') return rows;
+  const columns = chooseCsvColumns(table, data, model, rows, name);
+  if ('error' in columns) return columns;
+  const inputs = readNumbers(table, columns.features, rows);
+  if ('error' in inputs) return fail(data.features === null ? 'path' : 'features', `${name} ${inputs.error}`);
+  const targets = readCsvTargets(table, columns.target, rows, data, model, name);
+  if ('error' in targets) return targets;
+  const features = columns.features.length;
+  if (data.standardize) standardizeColumns(inputs.values, rows, features);
+  return { dataset: { x: inputs.values, samples: rows, features, ...targets } };
+}
+
+function openCsv(data: DataSpec, files: FileAccess): { table: CsvTable; name: string } | DataError {
+  if (data.path === null || data.path.trim() === '') {
+    return fail('path', "data source 'csv' needs a 'path' to the CSV file, relative to the spec file");
+  }
+  const name = `CSV '${data.path}'`;
+  const file = files.readText(data.path);
+  if ('error' in file) return fail('path', `cannot read ${name}: ${file.error}`);
+  const parsed = parseCsv(file.text, headerMode(data));
+  if ('error' in parsed) return fail('path', `${name} ${parsed.error}`);
+  if (parsed.table.rows.length === 0) return fail('path', `${name} has no data rows`);
+  return { table: parsed.table, name };
+}
+
+/** `extra.header`: 1 = the first row is a header, 0 = it is data; absent = detect it. */
+function headerMode(data: DataSpec): HeaderMode {
+  const flag = data.extra?.['header'];
+  return flag === 1 ? true : flag === 0 ? false : 'auto';
+}
+
+/** The first `samples` rows when that is fewer than the file has; a non-finite `samples` means all rows. */
+function csvRowCount(samples: number, available: number): number | DataError {
+  if (!Number.isFinite(samples) && samples > 0) return available;
+  const error = checkSampleCount(samples, 1);
+  return error ?? Math.min(samples, available);
+}
+
+function chooseCsvColumns(table: CsvTable, data: DataSpec, model: ModelShape, rows: number, name: string):
+  { target: number; features: number[] } | DataError {
+  const target = data.target === null ? table.columns - 1 : findColumn(table, data.target);
+  if (typeof target !== 'number') return fail('target', `${name} ${target.error}`);
+  if (data.features !== null) {
+    const listed = listedFeatures(table, data.features, target, name);
+    if ('error' in listed) return listed;
+    if (listed.length !== model.input) {
+      const count = listed.length === 1 ? '1 column' : `${listed.length} columns`;
+      return fail('features', `'features' lists ${count} but the model's input is ${model.input}`);
+    }
+    return { target, features: listed };
+  }
+  const others = Array.from({ length: table.columns }, (_, column) => column).filter((column) => column !== target);
+  const features = others.filter((column) => isNumericColumn(table, column, rows));
+  if (features.length === 0) {
+    return fail('features', `${name} has no numeric column besides the target ${columnLabel(table, target)}`);
+  }
+  if (features.length !== model.input) {
+    const skipped = others.filter((column) => !features.includes(column));
+    const note = skipped.length > 0 ? `; text columns skipped: ${listColumns(table, skipped)}` : '';
+    return fail('input', `${name} has ${features.length} numeric feature columns (${listColumns(table, features)})` +
+      ` but the model's input is ${model.input}${note}; choose columns with 'features'`);
+  }
+  return { target, features };
+}
+
+function listedFeatures(
+  table: CsvTable, refs: (string | number)[], target: number, name: string,
+): number[] | DataError {
+  if (refs.length === 0) return fail('features', "'features' is empty; list at least one column");
+  const columns: number[] = [];
+  for (const ref of refs) {
+    const column = findColumn(table, ref);
+    if (typeof column !== 'number') return fail('features', `${name} ${column.error}`);
+    const label = columnLabel(table, column);
+    if (column === target) return fail('features', `'features' includes the target column ${label}`);
+    if (columns.includes(column)) return fail('features', `'features' lists column ${label} twice`);
+    columns.push(column);
+  }
+  return columns;
+}
+
+/** mse with 1 output: the numbers themselves. Otherwise class labels (see `labelClasses`), checked against the loss. */
+function readCsvTargets(
+  table: CsvTable, column: number, rows: number, data: DataSpec, model: ModelShape, name: string,
+): CsvTargets | DataError {
+  const label = columnLabel(table, column);
+  if (model.loss === 'mse' && model.outputs === 1) {
+    if (data.classes !== null) {
+      return fail('classes', "'classes' does not apply: loss 'mse' with 1 output reads the target as numbers");
+    }
+    const read = readNumbers(table, [column], rows);
+    if ('error' in read) return fail('target', `${name} ${read.error}`);
+    return { y: read.values, targetWidth: 1, classes: 0 };
+  }
+  const need = classesForLoss(model, 'target');
+  if ('error' in need) return need;
+  const cells: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const cell = table.rows[r]![column]!.trim();
+    if (cell === '') return fail('target', `${name} line ${table.lines[r]}, column ${label}: the target is empty`);
+    cells.push(cell);
+  }
+  const { labels, values } = labelClasses(cells, need.classes);
+  if (values.length < 2) {
+    const only = `${name} target column ${label} has only the value '${values[0]}'`;
+    return fail('target', `${only}; a classifier needs 2 classes or more`);
+  }
+  if (values.length > need.classes) {
+    const shown = values.length > 10 ? `${values.slice(0, 10).join(', ')}, …` : values.join(', ');
+    return fail('target', `${name} target column ${label} has ${values.length} distinct values (${shown})` +
+      ` but ${need.reason} allows ${need.classes}`);
+  }
+  if (data.classes !== null && data.classes !== need.classes) {
+    return fail('classes', `'classes' is ${data.classes} but ${need.reason} needs ${need.classes} classes`);
+  }
+  const points = { x: new Float32Array(0), samples: rows, features: 0, labels, classes: need.classes };
+  const { y, targetWidth, classes } = classificationDataset(points, model.loss, model.outputs);
+  return { y, targetWidth, classes };
+}
+
+/**
+ * Class index per cell. Whole numbers already in [0, bound) are used as they are (so a class absent from the rows
+ * does not shift the others); any other values, numbers or text, get indices in sorted order (numbers by value,
+ * text by code point). `values` lists the distinct values in index order.
+ */
+export function labelClasses(cells: string[], bound: number): { labels: Uint32Array; values: string[] } {
+  const numbers = cells.map(parseNumber);
+  const allNumbers = numbers.every((value) => value !== null);
+  const keys = allNumbers ? numbers.map((value) => String(value)) : cells;
+  const distinct = [...new Set(keys)];
+  if (allNumbers) distinct.sort((a, b) => Number(a) - Number(b));
+  else distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const identity = allNumbers && numbers.every((value) => Number.isInteger(value) && value! >= 0 && value! < bound);
+  const index = new Map(distinct.map((key, i) => [key, identity ? Number(key) : i]));
+  const labels = Uint32Array.from(keys, (key) => index.get(key)!);
+  return { labels, values: distinct };
+}

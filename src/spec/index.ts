@@ -1,0 +1,9 @@
+/** The `.vgnet.json` spec layer: text in, resolved ModelConfig and positioned diagnostics out. */
+export { parseSpec } from './parse';
+export { formatDiagnostic, lineCol } from './format';
+export { nearestName } from './nearest';
+export { childPointer, escapeSegment, findKeyNode, findNode, pathToPointer, pointerToPath, type PathSegment } from './pointer';
+export type {
+  DataSpec, DiagnosticCode, DiagnosticSeverity, FileAccess, ParsedSpec, SourceRange, SpecDiagnostic,
+} from './types';
+export * as names from './names';
