@@ -106,7 +106,7 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
   report.result = result;
   report.summary = summarize(result);
   if (result.stopped?.reason === 'budget') report.message = `training stopped by the time budget: ${result.stopped.detail}`;
-  const measured = detectMeasured(result, t);
+  const measured = detectMeasured(result, t, config.loss);
   const measuredKinds = new Set(measured.map((f) => f.kind));
   // Once measured, predictions give way — except poor initialisation, kept as the "why" of a measured problem.
   const confirmsPrediction = measuredKinds.has('vanishing') || measuredKinds.has('exploding');

@@ -3,17 +3,23 @@
  * Each detector is a pure function of the record; conditions must persist over the recorded steps (gating) so that
  * one noisy mini-batch cannot raise an alarm on a healthy network.
  */
+import type { LossName } from '../engine/config';
 import type { TrainResult } from '../engine/stats';
 import type { Finding } from './findings';
 import { outputLayerIndex, tailMean } from './summary';
 import type { Thresholds } from './thresholds';
 import { formatValue } from './format';
 
-export function detectMeasured(result: TrainResult, t: Thresholds): Finding[] {
+/**
+ * `loss` matters for one judgement: with bce or crossentropy the loss is fused with the output sigmoid/softmax, so a
+ * saturated output layer is a confident classifier, not a gradient problem (its gradient is σ(z) − y).
+ */
+export function detectMeasured(result: TrainResult, t: Thresholds, loss: LossName | null = null): Finding[] {
   const findings: Finding[] = [];
   const divergence = detectDivergence(result, t);
   if (divergence) findings.push(divergence);
-  for (const f of [detectVanishing(result, t), detectExploding(result, t), detectDeadRelu(result, t), detectSaturation(result, t)]) {
+  const fusedOutput = loss === 'bce' || loss === 'crossentropy';
+  for (const f of [detectVanishing(result, t), detectExploding(result, t), detectDeadRelu(result, t), detectSaturation(result, t, fusedOutput)]) {
     if (f) findings.push(f);
   }
   const flagged = new Set(findings.flatMap((f) => (f.kind === 'vanishing' || f.kind === 'dead-relu' ? f.layers : [])));
@@ -29,17 +35,29 @@ function persistentLayers(
   t: Thresholds,
   eligible: (layer: number) => boolean,
   holds: (layer: number, step: number) => boolean,
-): { layer: number; steps: number[] }[] {
-  const out: { layer: number; steps: number[] }[] = [];
-  const recorded = result.recordedSteps.length;
+): { layer: number; steps: number[]; indices: number[] }[] {
+  const out: { layer: number; steps: number[]; indices: number[] }[] = [];
+  const recorded = usableRecordings(result);
   if (recorded === 0) return out;
   for (let l = 0; l < result.layers.length; l++) {
     if (!eligible(l)) continue;
-    const steps: number[] = [];
-    for (let k = 0; k < recorded; k++) if (holds(l, k)) steps.push(result.recordedSteps[k]!);
-    if (steps.length / recorded >= t.persistence) out.push({ layer: l, steps });
+    const indices: number[] = [];
+    for (let k = 0; k < recorded; k++) if (holds(l, k)) indices.push(k);
+    if (indices.length / recorded >= t.persistence) out.push({ layer: l, indices, steps: indices.map((k) => result.recordedSteps[k]!) });
   }
   return out;
+}
+
+/** Recordings to judge: all of them, except the final one when training stopped on a non-finite value. */
+function usableRecordings(result: TrainResult): number {
+  const n = result.recordedSteps.length;
+  return result.stopped?.reason === 'non-finite' ? Math.max(0, n - 1) : n;
+}
+
+/** Median of a layer's statistic over the recordings where the condition held. */
+function medianAt(values: (k: number) => number, indices: number[]): number {
+  const sorted = indices.map(values).sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 /** Weight-gradient ratio of layer l to the output layer at recorded step index k. */
@@ -61,16 +79,17 @@ export function detectVanishing(result: TrainResult, t: Thresholds): Finding | n
     (l, k) => gradRatio(result, l, out, k) < t.vanishingRatio && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute,
   );
   if (hits.length === 0) return null;
-  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, gradRatio(result, h.layer, out, 0)]));
+  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));
   const first = hits[0]!;
-  const outPath = result.layers[out]!.path;
+  const firstPath = result.layers[first.layer]!.path;
+  const firstNorm = medianAt((k) => result.series[first.layer]!.gradNorm[k]!, first.indices);
   return {
     kind: 'vanishing', severity: 'warning', source: 'measured',
-    layers: hits.map((h) => result.layers[h.layer]!.path), reference: outPath,
-    message: `gradient vanishes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${result.layers[first.layer]!.path} ` +
-      `has ${formatValue(values[result.layers[first.layer]!.path]!)}× the output layer's gradient norm at step 0 ` +
-      `(norm ${formatValue(result.series[first.layer]!.gradNorm[0]!)}; threshold ratio ${t.vanishingRatio}, norm ${t.vanishingAbsolute})`,
-    values, metric: 'gradient-norm ratio to the output layer (step 0)', threshold: t.vanishingRatio,
+    layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path,
+    message: `gradient vanishes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${firstPath}'s gradient norm is ` +
+      `${formatValue(values[firstPath]!)}× the output layer's (norm ${formatValue(firstNorm)}; thresholds: ratio ` +
+      `${t.vanishingRatio}, norm ${t.vanishingAbsolute})`,
+    values, metric: 'gradient-norm ratio to the output layer (median over the steps where it held)', threshold: t.vanishingRatio,
     steps: stepsUnion(hits),
   };
 }
@@ -84,15 +103,15 @@ export function detectExploding(result: TrainResult, t: Thresholds): Finding | n
     (l, k) => gradRatio(result, l, out, k) > t.explodingRatio,
   );
   if (hits.length === 0) return null;
-  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, gradRatio(result, h.layer, out, 0)]));
+  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));
   const worst = hits.reduce((a, b) => (values[result.layers[b.layer]!.path]! > values[result.layers[a.layer]!.path]! ? b : a));
   const worstPath = result.layers[worst.layer]!.path;
   return {
     kind: 'exploding', severity: 'warning', source: 'measured',
     layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path,
-    message: `gradient explodes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${worstPath} has ` +
-      `${formatValue(values[worstPath]!)}× the output layer's gradient norm at step 0 (threshold ${t.explodingRatio}×)`,
-    values, metric: 'gradient-norm ratio to the output layer (step 0)', threshold: t.explodingRatio,
+    message: `gradient explodes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${worstPath}'s gradient norm is ` +
+      `${formatValue(values[worstPath]!)}× the output layer's (threshold ${t.explodingRatio}×)`,
+    values, metric: 'gradient-norm ratio to the output layer (median over the steps where it held)', threshold: t.explodingRatio,
     steps: stepsUnion(hits),
   };
 }
@@ -142,10 +161,11 @@ export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | nu
   };
 }
 
-export function detectSaturation(result: TrainResult, t: Thresholds): Finding | null {
+export function detectSaturation(result: TrainResult, t: Thresholds, fusedOutput = false): Finding | null {
+  const out = outputLayerIndex(result.layers);
   const hits = persistentLayers(
     result, t,
-    (l) => !Number.isNaN(result.series[l]!.saturatedFraction[0]!),
+    (l) => !Number.isNaN(result.series[l]!.saturatedFraction[0]!) && !(fusedOutput && l === out),
     (l, k) => result.series[l]!.saturatedFraction[k]! > t.saturatedFraction,
   );
   if (hits.length === 0) return null;

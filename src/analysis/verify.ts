@@ -98,7 +98,7 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     return { status: 'failed', effect: `could not run: ${outcome.message}`, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [] };
   }
   const after = outcome.result;
-  const remainingFindings = detectMeasured(after, t);
+  const remainingFindings = detectMeasured(after, t, outcome.config.loss);
   const remaining = [...new Set(remainingFindings.map((f) => f.kind))];
   const metricAfter = findingMetric(finding.kind, after);
   const lossAfter = tailMean(after.loss);

@@ -5,6 +5,7 @@
 import type { ModelConfig } from '../../engine/config';
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
+import { outputLayerIndex } from '../summary';
 import { diffEdit, insertIntoArray, lastFirst, nodeAt, setValue, splitLayerPointer, wrapNode, type TextEdit } from './edit';
 
 export type FixId =
@@ -45,15 +46,28 @@ export function matchingInit(activation: string | null): string {
   return activation !== null && RELU_FAMILY.has(activation) ? 'he_normal' : 'glorot_uniform';
 }
 
-/** Candidates for a finding; layer-scoped fixes apply to the finding's layers (or to `onlyLayer`). */
+/**
+ * Gradient-flow problems are caused along the whole backward path, not only where they show: a layer's gradient
+ * vanishes because of every saturating layer between it and the output. So network-wide fixes for these kinds
+ * target every hidden dense layer; the others target the layers the finding names.
+ */
+const PATH_WIDE: ReadonlySet<FindingKind> = new Set(['vanishing', 'exploding', 'saturation', 'poor-init']);
+
+/** Candidates for a finding; layer-scoped fixes apply to the affected layers (or only to `onlyLayer`). */
 export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: string): Candidate[] {
-  const targets = onlyLayer !== undefined ? [onlyLayer] : finding.layers;
+  const targets = onlyLayer !== undefined ? [onlyLayer] : PATH_WIDE.has(finding.kind) ? hiddenDenseLayers(ctx.layers) : finding.layers;
   const out: Candidate[] = [];
   for (const id of FIXES_BY_FINDING[finding.kind]) {
     const candidate = makeCandidate(id, targets, ctx);
     if (candidate) out.push(candidate);
   }
   return out;
+}
+
+/** Every dense layer except the output layer, in spec order. */
+export function hiddenDenseLayers(layers: LayerInfo[]): string[] {
+  const output = outputLayerIndex(layers);
+  return layers.filter((l, i) => l.kind === 'dense' && i !== output).map((l) => l.path);
 }
 
 function info(ctx: FixContext, pointer: string): LayerInfo | undefined {

@@ -1,0 +1,408 @@
+/**
+ * Instant static prediction of gradient flow at initialisation, no training: mean-field signal propagation
+ * (Poole et al. 2016 "Exponential expressivity in deep neural networks through transient chaos"; Schoenholz
+ * et al. 2017 "Deep information propagation") with the width bookkeeping the engine's measurements need.
+ *
+ * Notation for a dense layer with W (n_out × n_in), Var(Wᵢⱼ) = σ_w²/n_in, constant bias b:
+ *   z = W·h + b,  h' = φ(z).  Per unit, m = E[h²] (second moment), μ = E[h].
+ * Forward:  z ~ N(b, σ_w²·m_in), so q = E[z²] = σ_w²·m_in + b², m_out = E[φ(z)²].
+ * Backward, derived in total squared norms over the layer's units (so the widths come out right):
+ *   ∂L/∂h_in = Wᵀ·δ, δ = φ'(z) ⊙ ∂L/∂h'.  (Wᵀδ)_j = Σᵢ Wᵢⱼ δᵢ has E[(Wᵀδ)_j²] = Var(W)·‖δ‖², so
+ *   ‖Wᵀδ‖² = n_in·Var(W)·‖δ‖² = σ_w²·‖δ‖² — n_out cancels (it sits inside ‖δ‖²), and
+ *   ‖δ‖² = E[φ'(z)²]·‖∂L/∂h'‖² (φ'(z) independent of the backward signal: gradient independence).
+ *   So the layer multiplies the squared gradient norm by χ = σ_w²·E[φ'(z)²], whatever n_in and n_out
+ *   (per unit it would be χ·n_out/n_in: a 2 → 32 first layer would look 16× "exploding" for no reason).
+ * Weight gradient: ∂L/∂W = Σ_batch δ·h_inᵀ, per sample ‖δ‖·‖h_in‖ with ‖h_in‖² = n_in·m_in: the forward
+ *   factor n_in·m_in is what makes a 2-feature input layer's gradient ~√(2/32) of the next layer's.
+ *
+ * Typical rather than mean values (Hanin 2018, "Which neural net architectures give rise to exploding and
+ * vanishing gradients?"): a squared norm over n units, S = Σⱼ sⱼ, fluctuates with relative variance
+ * V = Var(s)/(n·E[s]²), and a single run sees E[ln S] ≈ ln E[S] − V/2. Forward sⱼ = φ(zⱼ)²:
+ * V_f = (E[φ⁴] − E[φ²]²)/(n·E[φ²]²); backward sⱼ = φ'(zⱼ)²·gⱼ² with gⱼ Gaussian: V_b = (3E[φ'⁴] − E[φ'²]²)/(n·E[φ'²]²).
+ * For ReLU and linear layers V_f = V_b and the shifts cancel in the ratio; for sigmoid/tanh/softplus in narrow
+ * nets they do not (a width-8, depth-27 sigmoid net sits ~5× below the mean-field ratio).
+ *
+ * Limits (first-order model): the batch gradient Σ_b δ_b h_bᵀ also has cross-sample terms, ignored here
+ * (measured ratios can differ by up to ~√batch where activations and output errors are correlated across
+ * the batch); BatchNorm is modelled by its per-unit scale only, without the batch-correlation growth that
+ * makes deep BatchNorm nets explode (Yang et al. 2019, "A Mean Field Theory of Batch Normalization");
+ * inputs are taken as zero-mean and independent across features; softmax outside the loss is approximate.
+ */
+import type { ActivationConfig, DenseConfig, InitConfig, LayerConfig, LayerKind, ModelConfig, ResidualConfig } from '../engine/config';
+import { activationMoments, gaussianTail } from './quadrature';
+
+export interface LayerPrediction {
+  /** JSON Pointer, same as the engine's LayerInfo.path. */
+  path: string;
+  kind: LayerKind;
+  /** Pre-activation second moment q = E[z²] (dense), or variance of the layer's output where no pre-activation exists. */
+  preActivationVariance: number;
+  /**
+   * Backward gain of this layer: factor by which the total squared gradient norm (summed over the layer's
+   * units, per sample) is multiplied crossing it from output to input. Dense: χ = σ_w²·E[φ'(z)²].
+   */
+  gain: number;
+  /** Predicted gradient norm of this layer's weights relative to the output layer's weights (output layer = 1); NaN without weights. */
+  relativeGradNorm: number;
+  /** Predicted fraction of saturated units (sigmoid/tanh |z| > threshold), or of inactive units (ReLU: z ≤ 0); NaN when n/a. */
+  saturatedFraction: number;
+  /** σ_w² = Var(W)·fan-in implied by the init (dense weights, residual projection); NaN otherwise. */
+  weightVariance: number;
+}
+
+export interface Prediction {
+  layers: LayerPrediction[];
+  outputPath: string;
+  timeMs?: number;
+}
+
+export interface PredictOptions {
+  /** E[x²] of the input features, averaged over features (default 1: standardised data). */
+  inputVariance?: number;
+  /**
+   * (E[x_j])² averaged over features (default 0): a feature's mean is shared by every sample, so after the
+   * first layer it is a per-unit offset that BatchNorm subtracts (it counts in E[x²] but not in the batch variance).
+   */
+  inputMeanSquare?: number;
+  /** |z| above this counts as saturated for sigmoid/tanh (default 5, as the engine). */
+  saturationThreshold?: number;
+}
+
+/** Per-unit statistics of the signal between layers. */
+interface Signal {
+  width: number;
+  mean: number;
+  /** Second moment E[h²]. */
+  m2: number;
+  /**
+   * Covariance of one unit between two different samples, Cov(h_a, h_b) (Poole et al.'s q_ab minus the mean²):
+   * a per-unit offset shared by the whole batch. BatchNorm removes it; the batch variance is m − μ² − this.
+   */
+  sampleCov: number;
+  /**
+   * How many independent terms each unit sums (the fan-in of the dense layer that made it; Infinity after
+   * BatchNorm and for data): with few terms the per-unit variances spread, which BatchNorm's 1/σ feels.
+   */
+  fanIn: number;
+  /** Every unit carries the same value (after a constant-initialised layer: the symmetry is never broken). */
+  tied: boolean;
+}
+
+/** What the backward walk needs from the forward walk, per layer path. */
+interface Trace {
+  prediction: LayerPrediction;
+  /** log of the per-layer backward factors (see backwardChain). */
+  logActivationGain: number;
+  logWeightGain: number;
+  /** −V_b/2: typical-value shift of the backward squared norm. */
+  logTypicalShift: number;
+  /** log ‖h_in‖² per sample (weight-gradient forward factor). */
+  logInputSqNorm: number;
+  /** BatchNorm, dropout, activation layers: log of their whole gain. */
+  logGain: number;
+  /** Dense: constant (or zero) weights, so Wᵀδ = c·Σᵢδᵢ is the same for every input unit. */
+  constantWeights: boolean;
+  /** log n_out of a dense layer (a tied δ sums coherently through constant weights). */
+  logUnits: number;
+  /** Whether the layer's output is tied in the forward pass (elementwise layers keep a tied gradient tied). */
+  outputTied: boolean;
+}
+
+interface Context {
+  threshold: number;
+  batchSize: number;
+  outputPath: string;
+  fusedOutput: boolean;
+  traces: Map<string, Trace>;
+  order: LayerPrediction[];
+}
+
+const now: () => number = globalThis.performance ? () => globalThis.performance.now() : () => Date.now();
+
+export function predictGradientFlow(config: ModelConfig, options: PredictOptions = {}): Prediction {
+  const start = now();
+  const output = findOutputLayer(config.layers);
+  const ctx: Context = {
+    threshold: options.saturationThreshold ?? 5,
+    batchSize: config.training.batchSize,
+    outputPath: output ? output.path : '',
+    fusedOutput: output !== null && isFusedOutput(config, output),
+    traces: new Map(),
+    order: [],
+  };
+  // Two independent samples share only the feature means: E[x_a·x_b] = (E[x])² per feature.
+  const input: Signal = { width: config.input, mean: 0, m2: options.inputVariance ?? 1, sampleCov: options.inputMeanSquare ?? 0,
+    fanIn: Infinity, tied: false };
+  forwardChain(config.layers, input, ctx);
+  backwardChain(config.layers, { logSq: 0, tied: false }, ctx);
+  const reference = ctx.traces.get(ctx.outputPath);
+  // A zero (or undefined) output-layer gradient leaves every ratio undefined.
+  const logReference = reference && reference.prediction.relativeGradNorm > -Infinity ? reference.prediction.relativeGradNorm : NaN;
+  for (const layer of ctx.order) {
+    // relativeGradNorm holds log ‖∂L/∂W‖² until here.
+    layer.relativeGradNorm = Number.isNaN(layer.relativeGradNorm) ? NaN : Math.exp(0.5 * (layer.relativeGradNorm - logReference));
+  }
+  return { layers: ctx.order, outputPath: ctx.outputPath, timeMs: now() - start };
+}
+
+/** The output layer: the last layer with weights in forward order (a residual projection counts). */
+function findOutputLayer(layers: LayerConfig[]): DenseConfig | ResidualConfig | null {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    if (layer.kind === 'dense') return layer;
+    if (layer.kind === 'residual') {
+      const inner = findOutputLayer(layer.layers);
+      if (inner) return inner;
+      if (layer.projection) return layer;
+    }
+  }
+  return null;
+}
+
+/** The engine takes ∂loss/∂logits directly for softmax+crossentropy and sigmoid+bce on the last layer. */
+function isFusedOutput(config: ModelConfig, output: DenseConfig | ResidualConfig): boolean {
+  const last = config.layers[config.layers.length - 1];
+  if (output.kind !== 'dense' || last !== output) return false;
+  const name = output.activation.name;
+  return (config.loss === 'crossentropy' && name === 'softmax') || (config.loss === 'bce' && name === 'sigmoid');
+}
+
+// ---------------------------------------------------------------- forward
+
+function forwardChain(layers: LayerConfig[], signal: Signal, ctx: Context): Signal {
+  let s = signal;
+  for (const layer of layers) s = forwardLayer(layer, s, ctx);
+  return s;
+}
+
+function forwardLayer(layer: LayerConfig, s: Signal, ctx: Context): Signal {
+  switch (layer.kind) {
+    case 'dense': return forwardDense(layer, s, ctx);
+    case 'batchnorm': {
+      // Training-mode BN: per-unit batch variance v = m − μ² − Cov(h_a, h_b) (the per-unit offset is subtracted);
+      // output x̂ has variance v/(v+eps) and no offset. Backward: dx = invStd·P(dy), P projecting out the batch
+      // mean and x̂ directions → gain (1 − 2/B)·E[1/(vᵢ + eps)] over units whose vᵢ spread around v.
+      const v = Math.max(0, s.m2 - s.mean * s.mean - s.sampleCov);
+      const spread = inverseVarianceFactor(s.fanIn, s.width, ctx.batchSize);
+      const gain = (Math.max(0, 1 - 2 / ctx.batchSize) * spread) / (v + layer.eps);
+      const out = { width: s.width, mean: 0, m2: v / (v + layer.eps), sampleCov: 0, fanIn: Infinity, tied: s.tied };
+      addSimple(layer, ctx, gain, out, NaN);
+      return out;
+    }
+    case 'activation': {
+      const v = Math.max(0, s.m2 - s.mean * s.mean);
+      const m = activationMoments(layer.activation, s.mean, v, s.width, v > 0 ? s.sampleCov / v : 0);
+      const out = { width: s.width, mean: m.mean, m2: m.m2, sampleCov: m.cov, fanIn: s.fanIn, tied: s.tied };
+      addSimple(layer, ctx, m.d2, out, saturation(layer.activation, s.mean, v, ctx.threshold));
+      return out;
+    }
+    case 'dropout': {
+      // Inverted dropout: survivors ×1/(1−p) → E[h²] and the backward squared norm both ×1/(1−p).
+      const keep = 1 - layer.rate;
+      // Masks are independent across units (ties broken) and samples (the covariance is unchanged).
+      const out = { width: s.width, mean: s.mean, m2: keep > 0 ? s.m2 / keep : 0, sampleCov: s.sampleCov, fanIn: s.fanIn, tied: false };
+      addSimple(layer, ctx, keep > 0 ? 1 / keep : 0, out, NaN);
+      return out;
+    }
+    case 'residual': return forwardResidual(layer, s, ctx);
+  }
+}
+
+function forwardDense(layer: DenseConfig, s: Signal, ctx: Context): Signal {
+  const sw2 = weightVarianceTimesFanIn(layer.init, s.width, layer.units);
+  const constant = layer.init.name === 'constant' || layer.init.name === 'zeros';
+  // Random W: Cov(z_a, z_b) = σ_w²·E[h_a·h_b] = σ_w²·(μ² + Cov(h_a, h_b)) — the input's mean becomes a per-unit offset.
+  const z = constant ? constantPreActivation(layer, s)
+    : { zMean: layer.biasInit, zVariance: sw2 * s.m2, zCov: sw2 * (s.mean * s.mean + s.sampleCov) };
+  const { zMean, zVariance } = z;
+  const m = activationMoments(layer.activation, zMean, zVariance, layer.units, zVariance > 0 ? z.zCov / zVariance : 0);
+  const n = layer.units;
+  const forwardSpread = m.m2 > 0 ? (m.m4 - m.m2 * m.m2) / (n * m.m2 * m.m2) : 0;
+  const backwardSpread = m.d2 > 0 ? (3 * m.d4 - m.d2 * m.d2) / (n * m.d2 * m.d2) : 0;
+  const isOutput = layer.path === ctx.outputPath;
+  const activationGain = isOutput && ctx.fusedOutput ? 1 : m.d2;
+  const prediction: LayerPrediction = {
+    path: layer.path, kind: 'dense', preActivationVariance: zVariance + zMean * zMean, gain: sw2 * activationGain,
+    relativeGradNorm: NaN, saturatedFraction: saturation(layer.activation, zMean, zVariance, ctx.threshold), weightVariance: sw2,
+  };
+  // softmax+crossentropy: Σᵢ δᵢ = Σᵢ (pᵢ − yᵢ) = 0, so constant output weights pass no gradient down at all.
+  const blocksGradient = constant && isOutput && ctx.fusedOutput && layer.activation.name === 'softmax';
+  addTrace(ctx, prediction, {
+    logActivationGain: Math.log(activationGain), logWeightGain: blocksGradient ? -Infinity : Math.log(sw2),
+    logTypicalShift: Number.isFinite(backwardSpread) && !constant ? -backwardSpread / 2 : 0,
+    logInputSqNorm: Math.log(s.width * s.m2), logGain: NaN, constantWeights: constant, logUnits: Math.log(n), outputTied: constant,
+  });
+  const typical = Number.isFinite(forwardSpread) && !constant ? Math.exp(-forwardSpread / 2) : 1;
+  return { width: n, mean: m.mean, m2: m.m2 * typical, sampleCov: m.cov * typical, fanIn: constant ? Infinity : s.width, tied: constant };
+}
+
+/**
+ * Constant weights c (Wᵢⱼ = c, zeros: c = 0): zᵢ = c·S + b with S = Σⱼ hⱼ the same for every unit, so the
+ * mean does not vanish and the input's units add coherently when they are tied:
+ * E[S] = n·μ, Var(S) = n²·(m − μ²) (tied input) or n·(m − μ²) (independent units). z is taken as Gaussian,
+ * which is only approximate (after the first layer z is a deterministic function of the first layer's z).
+ */
+function constantPreActivation(layer: DenseConfig, s: Signal): { zMean: number; zVariance: number; zCov: number } {
+  const c = layer.init.name === 'constant' ? layer.init.scale : 0;
+  const n = s.width;
+  const coherence = s.tied ? n * n : n;
+  const spread = Math.max(0, s.m2 - s.mean * s.mean);
+  return { zMean: c * n * s.mean + layer.biasInit, zVariance: c * c * coherence * spread, zCov: c * c * coherence * s.sampleCov };
+}
+
+function forwardResidual(layer: ResidualConfig, s: Signal, ctx: Context): Signal {
+  const prediction: LayerPrediction = {
+    path: layer.path, kind: 'residual', preActivationVariance: NaN, gain: NaN, relativeGradNorm: NaN,
+    saturatedFraction: NaN, weightVariance: NaN,
+  };
+  const trace = addTrace(ctx, prediction, {
+    logActivationGain: 0, logWeightGain: 0, logTypicalShift: 0, logInputSqNorm: Math.log(s.width * s.m2), logGain: NaN,
+    constantWeights: false, logUnits: 0, outputTied: false,
+  });
+  const branch = forwardChain(layer.layers, s, ctx);
+  let skip = s;
+  if (layer.projection) {
+    const sw2 = weightVarianceTimesFanIn(layer.projectionInit, s.width, branch.width);
+    prediction.weightVariance = sw2;
+    trace.logWeightGain = Math.log(sw2);
+    skip = { width: branch.width, mean: 0, m2: sw2 * s.m2, sampleCov: sw2 * (s.mean * s.mean + s.sampleCov), fanIn: s.width, tied: false };
+  }
+  // x + f(x): second moments add, plus the cross term of the means (the zero-mean parts are uncorrelated).
+  const tied = skip.tied && branch.tied;
+  trace.outputTied = tied;
+  const out = {
+    width: branch.width, mean: skip.mean + branch.mean, m2: skip.m2 + branch.m2 + 2 * skip.mean * branch.mean,
+    sampleCov: skip.sampleCov + branch.sampleCov, fanIn: Math.max(skip.fanIn, branch.fanIn), tied,
+  };
+  prediction.preActivationVariance = out.m2 - out.mean * out.mean;
+  return out;
+}
+
+/**
+ * Typical (1/n)·Σᵢ E[v]/vᵢ over a BatchNorm layer's n units. vᵢ = Σⱼ Wᵢⱼ²·sⱼ sums k = fan-in terms, so
+ * vᵢ/E[v] ~ χ²ₖ/k = Gamma(κ = k/2, rate κ) (Gaussian weights): mean κ/(κ − 1), infinite for k ≤ 2 — where a
+ * run sees the n units' sample, i.e. the mean truncated below the 1/n quantile (k = 2, n = 32: ≈ 2.9, a
+ * 2-feature input layer before BatchNorm). Times 1 + 2/(B−1) for the batch estimate of each variance.
+ */
+function inverseVarianceFactor(fanIn: number, width: number, batchSize: number): number {
+  const sampling = batchSize > 1 ? 1 + 2 / (batchSize - 1) : 1;
+  if (!(fanIn < 8)) return sampling * (Number.isFinite(fanIn) ? fanIn / (fanIn - 2) : 1);
+  const kappa = fanIn / 2;
+  const logGammaKappa = logGammaHalfInteger(kappa);
+  // P(X < x) ≈ (κx)^κ/Γ(κ+1) for small x → the 1/n quantile.
+  const xMin = Math.pow(Math.exp(logGammaKappa) * kappa / Math.max(1, width), 1 / kappa) / kappa;
+  // ∫_{xMin}^∞ f(x)/x dx = ∫ f(eᵗ) dt, trapezoid in t = ln x up to x = 40 (Gamma tail beyond: e^{−40κ}).
+  const steps = 400;
+  const t0 = Math.log(xMin);
+  const h = (Math.log(40) - t0) / steps;
+  let sum = 0;
+  for (let i = 0; i <= steps; i++) {
+    const t = t0 + i * h;
+    const density = Math.exp(kappa * Math.log(kappa) + (kappa - 1) * t - kappa * Math.exp(t) - logGammaKappa);
+    sum += (i === 0 || i === steps ? 0.5 : 1) * density;
+  }
+  return sampling * sum * h;
+}
+
+/** ln Γ(x) for x a positive multiple of ½, by Γ(x+1) = x·Γ(x) from Γ(1) = 1 or Γ(½) = √π. */
+function logGammaHalfInteger(x: number): number {
+  let value = Number.isInteger(x) ? 0 : 0.5 * Math.log(Math.PI);
+  for (let y = Number.isInteger(x) ? 1 : 0.5; y < x; y++) value += Math.log(y);
+  return value;
+}
+
+function addSimple(layer: LayerConfig, ctx: Context, gain: number, out: Signal, saturatedFraction: number): void {
+  const prediction: LayerPrediction = {
+    path: layer.path, kind: layer.kind, preActivationVariance: out.m2 - out.mean * out.mean, gain, relativeGradNorm: NaN,
+    saturatedFraction, weightVariance: NaN,
+  };
+  addTrace(ctx, prediction, {
+    logActivationGain: 0, logWeightGain: 0, logTypicalShift: 0, logInputSqNorm: NaN, logGain: Math.log(gain),
+    constantWeights: false, logUnits: 0, outputTied: out.tied,
+  });
+}
+
+function addTrace(ctx: Context, prediction: LayerPrediction, rest: Omit<Trace, 'prediction'>): Trace {
+  const trace = { prediction, ...rest };
+  ctx.traces.set(prediction.path, trace);
+  ctx.order.push(prediction);
+  return trace;
+}
+
+// ---------------------------------------------------------------- backward
+
+/** The backward signal: log ‖∂L/∂h‖² per sample (relative: the model output starts at 0), and whether it is tied. */
+interface Gradient {
+  logSq: number;
+  tied: boolean;
+}
+
+/**
+ * Walks the chain from its output to its input and stores log ‖∂L/∂W‖² in relativeGradNorm of every layer
+ * with weights. Returns the gradient at the chain's input.
+ */
+function backwardChain(layers: LayerConfig[], gradient: Gradient, ctx: Context): Gradient {
+  let g = gradient;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    const trace = ctx.traces.get(layer.path)!;
+    if (layer.kind === 'dense') {
+      const logDelta = g.logSq + trace.logActivationGain + trace.logTypicalShift;
+      trace.prediction.relativeGradNorm = logDelta + trace.logInputSqNorm;
+      // Constant W: Wᵀδ = c·(Σᵢ δᵢ)·1, and (Σᵢ δᵢ)² = n_out·‖δ‖² when δ is tied, ≈ ‖δ‖² otherwise.
+      const coherent = trace.constantWeights && g.tied ? trace.logUnits : 0;
+      g = { logSq: logDelta + trace.logWeightGain + coherent, tied: trace.constantWeights };
+    } else if (layer.kind === 'residual') {
+      g = backwardResidual(layer, trace, g, ctx);
+    } else {
+      g = { logSq: g.logSq + trace.logGain, tied: g.tied && trace.outputTied && layer.kind !== 'dropout' };
+    }
+  }
+  return g;
+}
+
+/** ∂L/∂x = Sᵀ·g + J_fᵀ·g: squared norms add (independent paths); S = I, or the projection with gain σ_p². */
+function backwardResidual(layer: ResidualConfig, trace: Trace, g: Gradient, ctx: Context): Gradient {
+  const branch = backwardChain(layer.layers, g, ctx);
+  const skip = g.logSq + trace.logWeightGain;
+  if (layer.projection) trace.prediction.relativeGradNorm = g.logSq + trace.logInputSqNorm;
+  const total = logAddExp(skip, branch.logSq);
+  trace.prediction.gain = Math.exp(total - g.logSq);
+  return { logSq: total, tied: branch.tied && g.tied && !layer.projection };
+}
+
+function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const hi = Math.max(a, b);
+  return hi + Math.log(Math.exp(a - hi) + Math.exp(b - hi));
+}
+
+// ---------------------------------------------------------------- initialisation and activations
+
+/** σ_w² = Var(Wᵢⱼ)·n_in for each initialiser (engine/init.ts, PyTorch fans: fan_in = n_in, fan_out = n_out). */
+export function weightVarianceTimesFanIn(init: InitConfig, fanIn: number, fanOut: number): number {
+  switch (init.name) {
+    case 'zeros': return 0;
+    case 'constant': return fanIn * init.scale * init.scale; // no variance at all: every unit identical (symmetry)
+    case 'uniform': return (fanIn * init.scale * init.scale) / 3; // Var U(−a, a) = a²/3
+    case 'normal': return fanIn * init.scale * init.scale;
+    case 'glorot_uniform':
+    case 'glorot_normal': return (2 * fanIn) / (fanIn + fanOut);
+    case 'he_uniform':
+    case 'he_normal': return 2;
+    case 'lecun_uniform':
+    case 'lecun_normal': return 1;
+    // Orthonormal rows (out ≤ in) or columns (out ≥ in): Σ Wᵢⱼ² = min(in, out), so Var = g²/max(in, out).
+    case 'orthogonal': return (init.scale * init.scale * fanIn) / Math.max(fanIn, fanOut);
+  }
+}
+
+/** sigmoid/tanh: P(|z| > threshold); ReLU: P(z ≤ 0) (inactive units); NaN for other activations. */
+function saturation(a: ActivationConfig, mean: number, variance: number, threshold: number): number {
+  if (a.name === 'sigmoid' || a.name === 'tanh') {
+    return gaussianTail(threshold, mean, variance) + gaussianTail(threshold, -mean, variance);
+  }
+  if (a.name === 'relu') return 1 - gaussianTail(0, mean, variance);
+  return NaN;
+}
