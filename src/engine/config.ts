@@ -91,7 +91,7 @@ export interface TrainingConfig {
   steps: number;
   batchSize: number;
   seed: number;
-  /** L2 on dense weights only (not biases, not BatchNorm), added to the gradient as PyTorch's weight_decay does. */
+  /** L2 on weight matrices (dense and residual projections; not biases, BatchNorm or PReLU slopes), added to the gradient as PyTorch's weight_decay does. */
   weightDecay: number;
   /** Clip the global gradient norm (all parameters) to this value; null = off. */
   clipNorm: number | null;

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench [-- --quick] [--only W1,W3] [--json out.json]`
+ * Times one SGD training step (forward, loss, backward, per-layer gradient norms, update) of four MLP workloads in
+ * this engine, a naive triple-loop implementation, TF.js (wasm backend) and PyTorch (when installed), all in one
+ * run, round-robin. Progress goes to stderr; the tables to stdout.
+ */
+import { writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { engineContender, naiveContender, tfjsContender, torchContender } from './contenders';
+import { FULL_PLAN, QUICK_PLAN, timeRoundRobin } from './measure';
+import type { Contender, ContenderId, TimingPlan } from './measure';
+import { CHECK_TOLERANCE, checkLine, describeWorkload, gflopsTable, mainTable, toJson } from './report';
+import type { WorkloadResult } from './report';
+import { initTfjsWasm } from './tfjs';
+import type { TfjsInfo } from './tfjs';
+import { TorchProcess } from './torch';
+import { WORKLOADS, flopsPerStep, makeSharedStart } from './workloads';
+import type { StepCheck, Workload } from './workloads';
+
+const BASE_SEED = 20_240_601;
+
+interface BenchArgs {
+  help: boolean;
+  quick: boolean;
+  only: string[] | null;
+  jsonPath: string | null;
+}
+
+/** A bad command line: printed without a stack trace. */
+class UsageError extends Error {}
+
+const USAGE = 'usage: node --expose-gc dist/bench.js [--quick] [--only W1,W3] [--json out.json]';
+
+function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = { help: false, quick: false, only: null, jsonPath: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') args.help = true;
+    else if (arg === '--quick') args.quick = true;
+    else if (arg === '--only' && argv[i + 1]) args.only = argv[++i]!.split(',').map((s) => s.trim().toUpperCase());
+    else if (arg === '--json' && argv[i + 1]) args.jsonPath = argv[++i]!;
+    else throw new UsageError(`unknown or incomplete argument "${arg}"\n${USAGE}`);
+  }
+  return args;
+}
+
+function selectWorkloads(only: string[] | null): Workload[] {
+  if (!only) return WORKLOADS;
+  const unknown = only.filter((name) => !WORKLOADS.some((w) => w.name === name));
+  if (unknown.length > 0) throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+  return WORKLOADS.filter((w) => only.includes(w.name));
+}
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+interface Available {
+  tfjs: TfjsInfo | null;
+  torch: TorchProcess | null;
+}
+
+function createContenders(w: Workload, index: number, available: Available): Contender[] {
+  const start = makeSharedStart(w, BASE_SEED + index);
+  const makers: Array<[ContenderId, () => Contender]> = [
+    ['engine', () => engineContender(w, start, BASE_SEED + index)],
+    ['naive', () => naiveContender(w, start)],
+  ];
+  if (available.tfjs) makers.push(['tfjs', () => tfjsContender(w, start)]);
+  if (available.torch) makers.push(['torch', () => torchContender(w, start, available.torch!)]);
+  const contenders: Contender[] = [];
+  for (const [id, make] of makers) {
+    try {
+      contenders.push(make());
+    } catch (error) {
+      progress(`  ${id} skipped on ${w.name}: ${(error as Error).message}`);
+    }
+  }
+  return contenders;
+}
+
+async function benchWorkload(w: Workload, index: number, available: Available, plan: TimingPlan): Promise<WorkloadResult> {
+  progress(`${w.name}: ${describeWorkload(w)}`);
+  const checks = new Map<ContenderId, StepCheck>();
+  const entries: Array<{ contender: Contender; firstStepMs: number }> = [];
+  for (const contender of createContenders(w, index, available)) {
+    try {
+      const { check, ms } = await contender.check();
+      checks.set(contender.id, check);
+      entries.push({ contender, firstStepMs: ms });
+    } catch (error) {
+      progress(`  ${contender.id} skipped on ${w.name}: step 0 failed: ${(error as Error).message}`);
+      await contender.dispose();
+    }
+  }
+  progress(`  ${checkLine(w.name, checks)}`);
+  const timings = await timeRoundRobin(entries, plan, progress);
+  for (const { contender } of entries) await contender.dispose();
+  return { workload: w, flopsPerStep: flopsPerStep(w), timings, checks };
+}
+
+function commandLine(): string {
+  const script = path.relative(process.cwd(), process.argv[1] ?? 'dist/bench.js');
+  const direct = ['node', ...process.execArgv, script, ...process.argv.slice(2)].join(' ');
+  return process.env.npm_lifecycle_event === 'bench' ? `npm run bench -- ${process.argv.slice(2).join(' ')} (${direct})` : direct;
+}
+
+/** The machine is shared: a load average above the core count means the absolute numbers are pessimistic. */
+function loadLine(): string {
+  const [one, five] = os.loadavg();
+  const busy = one! > os.cpus().length ? ' — busy machine: absolute times are pessimistic, ratios (round-robin) still fair' : '';
+  return `load average: ${one!.toFixed(2)} (1 min), ${five!.toFixed(2)} (5 min)${busy}`;
+}
+
+function header(args: BenchArgs, plan: TimingPlan, available: Available, skipped: string[]): string {
+  const cpus = os.cpus();
+  const tf = available.tfjs;
+  return [
+    `VGNet benchmark — one SGD step (forward, loss, backward, per-layer gradient norms, update; lr 0.01, no momentum)`,
+    `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+      `${os.platform()} ${os.release()}; node ${process.version}`,
+    `command: ${commandLine()}`,
+    `contenders: engine (src/engine/train.ts createTrainer), naive (bench/naive.ts, i-j-k loops)` +
+      (tf ? `, TF.js ${tf.version} ${tf.backend} (SIMD ${tf.simd ? 'on' : 'off'}, threads ${tf.threads ? 'on' : 'off'})` : '') +
+      (available.torch ? `, PyTorch ${available.torch.version} (1 thread, child process, same round-robin)` : ''),
+    loadLine(),
+    ...skipped.map((s) => `note: ${s}`),
+    `timing: ${args.quick ? 'quick' : 'full'} — warm-up, then ${plan.rounds} round-robin rounds of ~${plan.targetMs} ms each ` +
+      `(slow contenders: 1 step a round, fewer rounds within ${plan.budgetMs / 1000} s${plan.stepZeroFallback ? ' or step 0 alone' : ''}); ` +
+      'median ms/step reported',
+    `GFLOP/s counts 6·B·in·out per dense layer and step (2 forward, 4 backward); ratios are other ms / engine ms ` +
+      `(>1: the engine is faster); step-0 check: loss and first/last ‖∂L/∂W‖ vs naive within ${CHECK_TOLERANCE} relative`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n  --quick  2 short rounds (a smoke run; --quick --only W1,W4 takes seconds)\n` +
+      '  --only   comma-separated workloads (W1..W4)\n  --json   also write the results as JSON\n');
+    return;
+  }
+  const workloads = selectWorkloads(args.only);
+  const plan = args.quick ? QUICK_PLAN : FULL_PLAN;
+  const skipped: string[] = [];
+  const available: Available = { tfjs: null, torch: null };
+  try {
+    available.tfjs = await initTfjsWasm();
+  } catch (error) {
+    skipped.push(`TF.js skipped: ${(error as Error).message}`);
+  }
+  const torch = await TorchProcess.start();
+  if (typeof torch === 'string') skipped.push(torch);
+  else available.torch = torch;
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') skipped.push('run with node --expose-gc for a GC between measurements');
+  const head = header(args, plan, available, skipped);
+  process.stdout.write(`${head}\n`);
+
+  const results: WorkloadResult[] = [];
+  try {
+    for (const w of workloads) results.push(await benchWorkload(w, WORKLOADS.indexOf(w), available, plan));
+  } finally {
+    available.torch?.close();
+  }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const output = [
+    mainTable(results), '', gflopsTable(results), '', loadLine(),
+    `memory: peak RSS ${peakRssMb.toFixed(0)} MB (process.resourceUsage().maxRSS of this Node process, ` +
+      `all JS contenders and the TF.js wasm heap; the PyTorch child not included)`,
+  ].join('\n');
+  process.stdout.write(`\n${output}\n`);
+  if (args.jsonPath) {
+    const machine = {
+      cpu: os.cpus()[0]?.model ?? null, logicalCores: os.cpus().length, platform: `${os.platform()} ${os.release()}`,
+      node: process.version, tfjs: available.tfjs, torch: available.torch?.version ?? null, loadAverageAtEnd: os.loadavg(),
+    };
+    const record = { command: commandLine(), machine, notes: skipped, plan, quick: args.quick, peakRssMb, workloads: toJson(results) };
+    writeFileSync(args.jsonPath, JSON.stringify(record, null, 2));
+    progress(`wrote ${args.jsonPath}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  const text = error instanceof UsageError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
+  process.stderr.write(`bench failed: ${text}\n`);
+  process.exitCode = 1;
+});

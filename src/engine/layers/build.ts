@@ -1,0 +1,31 @@
+/** Layer factory: turns resolved layer configs into a wired chain of layers. */
+import type { LayerConfig } from '../config';
+import { ActivationLayer } from './activation';
+import { BatchNormLayer } from './batchnorm';
+import { DenseLayer } from './dense';
+import { DropoutLayer } from './dropout';
+import type { BuildContext, Layer, LayerWiring } from './layer';
+import { ResidualLayer } from './residual';
+
+export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildContext): Layer {
+  switch (config.kind) {
+    case 'dense': return new DenseLayer(config, wiring, ctx);
+    case 'activation': return new ActivationLayer(config, wiring, ctx);
+    case 'batchnorm': return new BatchNormLayer(config, wiring, ctx);
+    case 'dropout': return new DropoutLayer(config, wiring, ctx);
+    case 'residual': return new ResidualLayer(config, wiring, ctx, buildChain);
+    default: throw new Error(`unknown layer kind "${(config as LayerConfig).kind}"`);
+  }
+}
+
+/** Builds layers in order, each reading the previous one's output and writing its input gradient there. */
+export function buildChain(configs: LayerConfig[], wiring: LayerWiring, ctx: BuildContext): Layer[] {
+  const layers: Layer[] = [];
+  let current = wiring;
+  for (const config of configs) {
+    const layer = buildLayer(config, current, ctx);
+    layers.push(layer);
+    current = { input: layer.output, inputGrad: layer.outputGrad, inputWidth: layer.outputWidth };
+  }
+  return layers;
+}

@@ -1,0 +1,77 @@
+/**
+ * What every layer node of the engine looks like. Buffers are wired once at build time:
+ * a layer reads its input from the previous layer's `output` and writes ∂loss/∂input into the previous
+ * layer's `outputGrad` (the model's input-gradient buffer for the first layer).
+ */
+import type { Arena } from '../arena';
+import type { LayerKind } from '../config';
+import type { Rng } from '../rng';
+import type { ActivationOp } from '../activations';
+
+/** A trainable tensor: a view into the arena and its gradient (overwritten by every backward pass). */
+export interface ParamTensor {
+  /** JSON Pointer of the owning layer. */
+  path: string;
+  name: 'weight' | 'bias' | 'gamma' | 'beta' | 'slope' | 'projection';
+  shape: number[];
+  data: Float32Array;
+  grad: Float32Array;
+}
+
+/** Shared by every layer constructor. */
+export interface BuildContext {
+  arena: Arena;
+  /** Fixed mini-batch size: every activation buffer is batch × width. */
+  batch: number;
+  /** Stream for weight initialisation. */
+  initRng: Rng;
+  /** Stream for dropout masks. */
+  dropoutRng: Rng;
+}
+
+/** Where a layer reads from and writes its input gradient to. */
+export interface LayerWiring {
+  input: Float32Array;
+  /** Receives ∂loss/∂input (batch × inputWidth). */
+  inputGrad: Float32Array;
+  inputWidth: number;
+}
+
+export interface Layer {
+  readonly kind: LayerKind;
+  readonly path: string;
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  /** y, batch × outputWidth. */
+  readonly output: Float32Array;
+  /** ∂loss/∂y, batch × outputWidth; written by the next layer's backward (or the loss) before backward(). */
+  readonly outputGrad: Float32Array;
+  /** z fed to the activation (dense, activation layers), for saturation/dead-unit statistics; else null. */
+  readonly preActivation: Float32Array | null;
+  readonly activation: ActivationOp | null;
+  /** The weight matrix whose statistics are recorded (dense W, residual projection), or null. */
+  readonly weight: ParamTensor | null;
+  /** The bias-like vector whose gradient norm is recorded (dense bias, BatchNorm beta), or null. */
+  readonly bias: ParamTensor | null;
+  /** Trainable tensors owned directly by this layer (not by its children). */
+  readonly params: ParamTensor[];
+  /** Child layers (residual branch), in order. */
+  readonly children: Layer[];
+  forward(training: boolean): void;
+  backward(): void;
+}
+
+export function paramTensor(arena: Arena, path: string, name: ParamTensor['name'], shape: number[]): ParamTensor {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return { path, name, shape, data: arena.alloc(size), grad: arena.alloc(size) };
+}
+
+/** out[c] = Σ_r m[r][c] with a float64 accumulator per column. */
+export function columnSums(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += m[r * cols + c]!;
+    out[c] = s;
+  }
+}

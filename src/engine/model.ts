@@ -1,0 +1,134 @@
+/**
+ * A built network: layers wired on arena buffers for a fixed batch size, plus the loss on its output.
+ * Phases are verbs: forward → computeLoss → backward; every parameter and its gradient is a view in the arena.
+ */
+import type { ActivationOp } from './activations';
+import type { Arena } from './arena';
+import type { ModelConfig } from './config';
+import { buildChain } from './layers/build';
+import type { Layer, ParamTensor } from './layers/layer';
+import { computeAccuracy, computeLoss } from './loss';
+import type { LossBinding } from './loss';
+import type { Rng } from './rng';
+import type { LayerInfo } from './stats';
+
+export interface ModelBuildOptions {
+  batchSize: number;
+  arena: Arena;
+  initRng: Rng;
+  dropoutRng: Rng;
+}
+
+export class Model {
+  readonly batchSize: number;
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  /** Targets per sample: 1 class index for crossentropy, one value per output unit otherwise (mse, bce). */
+  readonly targetWidth: number;
+  /** The mini-batch input, batch × inputWidth (fill before forward). */
+  readonly input: Float32Array;
+  /** ∂loss/∂input, batch × inputWidth (after backward). */
+  readonly inputGrad: Float32Array;
+  /** The mini-batch targets, batch × targetWidth. */
+  readonly target: Float32Array;
+  /** Top-level layers in spec order. */
+  readonly layers: Layer[];
+  /** Every layer node depth-first (a residual block before its children), as in TrainResult.layers. */
+  readonly nodes: Layer[];
+  /** For each node, the index of its enclosing residual block in `nodes`, or −1. */
+  readonly parents: number[];
+  /** The output activation fused into the loss (softmax+crossentropy, sigmoid+bce), or null. */
+  readonly fusedOutput: ActivationOp | null;
+  private readonly loss: LossBinding;
+  private readonly paramList: ParamTensor[];
+
+  constructor(readonly config: ModelConfig, options: ModelBuildOptions) {
+    const { arena, batchSize } = options;
+    if (config.layers.length === 0) throw new Error('the model has no layers');
+    this.batchSize = batchSize;
+    this.inputWidth = config.input;
+    this.input = arena.alloc(batchSize * config.input);
+    this.inputGrad = arena.alloc(batchSize * config.input);
+    const ctx = { arena, batch: batchSize, initRng: options.initRng, dropoutRng: options.dropoutRng };
+    this.layers = buildChain(config.layers, { input: this.input, inputGrad: this.inputGrad, inputWidth: config.input }, ctx);
+    const last = this.layers[this.layers.length - 1]!;
+    this.outputWidth = last.outputWidth;
+    this.targetWidth = config.loss === 'crossentropy' ? 1 : this.outputWidth;
+    this.target = arena.alloc(batchSize * this.targetWidth);
+    this.nodes = [];
+    this.parents = [];
+    flatten(this.layers, -1, this.nodes, this.parents);
+    this.paramList = this.nodes.flatMap((n) => n.params);
+    this.fusedOutput = fusableOutput(last, config.loss);
+    if (this.fusedOutput) this.fusedOutput.fusedWithLoss = true;
+    this.loss = {
+      name: config.loss,
+      output: last.output,
+      logits: this.fusedOutput ? last.preActivation : null,
+      grad: last.outputGrad,
+      target: this.target,
+      batch: batchSize,
+      width: this.outputWidth,
+    };
+  }
+
+  /** Runs every layer on `input` (training: batch statistics, dropout masks). */
+  forward(training = true): void {
+    for (let i = 0; i < this.layers.length; i++) this.layers[i]!.forward(training);
+  }
+
+  /**
+   * Loss of the last forward pass against `target`; writes ∂loss/∂output into the last layer's outputGrad
+   * (∂loss/∂logits when the output activation is fused into the loss).
+   */
+  computeLoss(): number {
+    return computeLoss(this.loss);
+  }
+
+  /** Classification accuracy of the last forward pass (NaN for mse). */
+  accuracy(): number {
+    return computeAccuracy(this.loss);
+  }
+
+  /** Back-propagates from the gradient computeLoss wrote; overwrites every parameter gradient and inputGrad. */
+  backward(): void {
+    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i]!.backward();
+  }
+
+  /** Every trainable tensor in model order (live views into the arena). */
+  parameters(): ParamTensor[] {
+    return this.paramList;
+  }
+
+  /** Static description of every node, as recorded in TrainResult.layers. */
+  layerInfo(): LayerInfo[] {
+    return this.nodes.map((node, i) => ({
+      path: node.path,
+      kind: node.kind,
+      inputWidth: node.inputWidth,
+      outputWidth: node.outputWidth,
+      activation: node.activation ? node.activation.name : null,
+      parameterCount: node.params.reduce((sum, p) => sum + p.data.length, 0),
+      hasWeights: node.weight !== null,
+      parent: this.parents[i]!,
+    }));
+  }
+}
+
+function flatten(layers: Layer[], parent: number, nodes: Layer[], parents: number[]): void {
+  for (const layer of layers) {
+    const index = nodes.length;
+    nodes.push(layer);
+    parents.push(parent);
+    flatten(layer.children, index, nodes, parents);
+  }
+}
+
+/** The output activation the loss can take over from its logits, as PyTorch's *WithLogits losses do. */
+function fusableOutput(last: Layer, loss: ModelConfig['loss']): ActivationOp | null {
+  const op = last.activation;
+  if (!op || !last.preActivation) return null;
+  if (loss === 'crossentropy' && op.name === 'softmax') return op;
+  if (loss === 'bce' && op.name === 'sigmoid') return op;
+  return null;
+}

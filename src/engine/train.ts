@@ -1,0 +1,281 @@
+/**
+ * The training loop. A step: sample the mini-batch → forward (training mode) → loss → backward → per-tensor
+ * gradient norms (every step, before weight decay and clipping) → non-finite check → clip (value, then global
+ * norm like torch.nn.utils.clip_grad_norm_) → optimizer update. Full per-layer statistics are recorded on
+ * step 0, every recordEvery steps, the last step and the step where training stops.
+ * Deterministic: separate Rng streams for initialisation, batch order and dropout, all forked from the seed.
+ */
+import { Arena, MeasuringArena } from './arena';
+import type { Dataset, ModelConfig } from './config';
+import type { ParamTensor } from './layers/layer';
+import { emptySeries, recordLayer, sumOfSquares } from './layers/measure';
+import type { StepTensorStats } from './layers/measure';
+import { Model } from './model';
+import { Optimizer } from './optimizer';
+import { Rng } from './rng';
+import type { TrainResult } from './stats';
+
+export type { ParamTensor } from './layers/layer';
+
+export interface TrainOptions {
+  /** Checked after every step → stopped.reason 'cancelled'. */
+  shouldStop?: () => boolean;
+  /** Wall-clock budget → stopped.reason 'budget'. */
+  timeBudgetMs?: number;
+  /** |pre-activation| above this counts as saturated for sigmoid/tanh (default 5). */
+  saturationThreshold?: number;
+  /** Called after each recorded step (live streaming); the result's arrays are live and keep growing. */
+  onRecord?: (step: number, result: TrainResult) => void;
+  /** Supplies the arena of the given capacity (floats), e.g. placed in wasm memory; default: a fresh Arena. */
+  createArena?: (capacityFloats: number) => Arena;
+}
+
+export interface Trainer {
+  readonly model: Model;
+  /** Mini-batch that step 0 uses (copies): x batch×input, y batch×targetWidth. */
+  firstBatch(): { x: Float32Array; y: Float32Array };
+  /** Initial parameters (before any update) — call before step(); returns ParamTensor list in model order. */
+  parameters(): ParamTensor[];
+  /** Runs one training step; returns false when training is over (all steps done or stopped). */
+  step(): boolean;
+  /** The record so far (cheap to call at the end; may build arrays). */
+  result(): TrainResult;
+}
+
+export function createTrainer(config: ModelConfig, data: Dataset, options: TrainOptions = {}): Trainer {
+  return new TrainingRun(config, data, options);
+}
+
+/** Builds a trainer and runs every step. */
+export function train(config: ModelConfig, data: Dataset, options: TrainOptions = {}): TrainResult {
+  const trainer = createTrainer(config, data, options);
+  while (trainer.step()) {
+    // the trainer records as it goes
+  }
+  return trainer.result();
+}
+
+const now: () => number = globalThis.performance ? () => globalThis.performance.now() : () => Date.now();
+
+interface Streams {
+  init: Rng;
+  batches: Rng;
+  dropout: Rng;
+}
+
+function forkStreams(seed: number): Streams {
+  const root = new Rng(seed);
+  return { init: root.fork(), batches: root.fork(), dropout: root.fork() };
+}
+
+/** Model and optimizer on one arena; built twice (measure, then for real), so it must be a pure function of its inputs. */
+function buildOnArena(config: ModelConfig, batchSize: number, arena: Arena, streams: Streams): { model: Model; optimizer: Optimizer } {
+  const model = new Model(config, { batchSize, arena, initRng: streams.init, dropoutRng: streams.dropout });
+  const optimizer = new Optimizer(config.optimizer, config.training.weightDecay, model.parameters(), arena);
+  return { model, optimizer };
+}
+
+class TrainingRun implements Trainer {
+  readonly model: Model;
+  private readonly optimizer: Optimizer;
+  private readonly sampler: BatchSampler;
+  private readonly params: ParamTensor[];
+  private readonly initialParams: ParamTensor[];
+  private readonly batch0: { x: Float32Array; y: Float32Array };
+  /** ‖grad‖² per parameter tensor of the current step (before decay and clipping). */
+  private readonly gradSq: Float64Array;
+  private readonly weightIndex: number[];
+  private readonly biasIndex: number[];
+  private readonly losses: Float64Array;
+  private readonly accuracies: Float64Array;
+  private readonly record: TrainResult;
+  private readonly threshold: number;
+  private readonly totalSteps: number;
+  private stepIndex = 0;
+  private batchReady = true;
+  private finished = false;
+  private startMs = NaN;
+  private elapsedMs = 0;
+
+  constructor(private readonly config: ModelConfig, data: Dataset, private readonly options: TrainOptions) {
+    validateDataset(config, data);
+    const batchSize = Math.min(config.training.batchSize, data.samples);
+    const measuring = new MeasuringArena();
+    validateTargets(buildOnArena(config, batchSize, measuring, forkStreams(config.training.seed)).model, data);
+    const capacity = measuring.usedFloats;
+    const arena = options.createArena ? options.createArena(capacity) : new Arena(capacity);
+    const streams = forkStreams(config.training.seed);
+    ({ model: this.model, optimizer: this.optimizer } = buildOnArena(config, batchSize, arena, streams));
+    this.params = this.model.parameters();
+    this.initialParams = this.params.map((p) => ({ ...p, shape: [...p.shape], data: p.data.slice(), grad: p.grad.slice() }));
+    this.sampler = new BatchSampler(data, batchSize, streams.batches);
+    this.sampler.fill(this.model.input, this.model.target);
+    this.batch0 = { x: this.model.input.slice(), y: this.model.target.slice() };
+    this.gradSq = new Float64Array(this.params.length);
+    this.weightIndex = this.model.nodes.map((n) => (n.weight ? this.params.indexOf(n.weight) : -1));
+    this.biasIndex = this.model.nodes.map((n) => (n.bias ? this.params.indexOf(n.bias) : -1));
+    this.totalSteps = Math.max(0, Math.floor(config.training.steps));
+    this.losses = new Float64Array(this.totalSteps);
+    this.accuracies = new Float64Array(this.totalSteps);
+    this.threshold = options.saturationThreshold ?? 5;
+    const layers = this.model.layerInfo();
+    this.record = {
+      layers, recordedSteps: [], series: layers.map(emptySeries), loss: [], accuracy: [],
+      stepsRun: 0, stopped: null, timeMs: 0,
+    };
+    if (this.totalSteps === 0) this.finished = true;
+  }
+
+  firstBatch(): { x: Float32Array; y: Float32Array } {
+    return { x: this.batch0.x.slice(), y: this.batch0.y.slice() };
+  }
+
+  parameters(): ParamTensor[] {
+    return this.initialParams.map((p) => ({ ...p, shape: [...p.shape], data: p.data.slice(), grad: p.grad.slice() }));
+  }
+
+  step(): boolean {
+    if (this.finished) return false;
+    if (Number.isNaN(this.startMs)) this.startMs = now();
+    const step = this.stepIndex;
+    const model = this.model;
+    if (!this.batchReady) this.sampler.fill(model.input, model.target);
+    this.batchReady = false;
+    model.forward(true);
+    const loss = model.computeLoss();
+    this.losses[step] = loss;
+    this.accuracies[step] = model.accuracy();
+    model.backward();
+    for (let t = 0; t < this.params.length; t++) this.gradSq[t] = sumOfSquares(this.params[t]!.grad);
+    this.stepIndex++;
+    const nonFinite = this.nonFiniteDetail(loss, step);
+    if (nonFinite !== null) return this.stop(step, 'non-finite', nonFinite, false);
+    this.clipGradients();
+    this.optimizer.step();
+    this.elapsedMs = now() - this.startMs;
+    if (step === this.totalSteps - 1) return this.stop(step, null, '', true);
+    if (this.options.shouldStop?.()) return this.stop(step, 'cancelled', `cancelled after step ${step}`, true);
+    const budget = this.options.timeBudgetMs;
+    if (budget !== undefined && this.elapsedMs >= budget) {
+      return this.stop(step, 'budget', `time budget of ${budget} ms used up after step ${step}`, true);
+    }
+    if (step % Math.max(1, this.config.training.recordEvery) === 0) this.recordStep(step, true);
+    return true;
+  }
+
+  result(): TrainResult {
+    const r = this.record;
+    const run = this.stepIndex;
+    for (let i = r.loss.length; i < run; i++) r.loss.push(this.losses[i]!);
+    if (this.config.loss !== 'mse') {
+      for (let i = r.accuracy.length; i < run; i++) r.accuracy.push(this.accuracies[i]!);
+    }
+    return { ...r, stepsRun: run, timeMs: this.elapsedMs };
+  }
+
+  /** Ends training at `step` (recording it); reason null means all steps ran. Returns false for step(). */
+  private stop(step: number, reason: 'non-finite' | 'cancelled' | 'budget' | null, detail: string, updated: boolean): boolean {
+    this.finished = true;
+    this.elapsedMs = now() - this.startMs;
+    if (reason) this.record.stopped = { step, reason, detail };
+    this.recordStep(step, updated);
+    return false;
+  }
+
+  private recordStep(step: number, updated: boolean): void {
+    const tensors: StepTensorStats = {
+      gradSq: this.gradSq,
+      normSqBefore: updated ? this.optimizer.normSqBefore : null,
+      deltaNormSq: updated ? this.optimizer.deltaNormSq : null,
+    };
+    const nodes = this.model.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      recordLayer(this.record.series[i]!, nodes[i]!, this.weightIndex[i]!, this.biasIndex[i]!, tensors, this.threshold);
+    }
+    this.record.recordedSteps.push(step);
+    if (this.options.onRecord) this.options.onRecord(step, this.result());
+  }
+
+  /** "loss is NaN at step 12" / "gradient of /layers/3 is Infinity", or null when everything is finite. */
+  private nonFiniteDetail(loss: number, step: number): string | null {
+    if (!Number.isFinite(loss)) return `loss is ${loss} at step ${step}`;
+    for (let t = 0; t < this.params.length; t++) {
+      const sq = this.gradSq[t]!;
+      if (!Number.isFinite(sq)) return `gradient of ${this.params[t]!.path} is ${Number.isNaN(sq) ? 'NaN' : 'Infinity'} at step ${step}`;
+    }
+    return null;
+  }
+
+  /** clipValue elementwise, then clipNorm on the global norm: g ·= maxNorm/(‖g‖ + 1e-6) when that is < 1. */
+  private clipGradients(): void {
+    const { clipValue, clipNorm } = this.config.training;
+    const params = this.params;
+    if (clipValue !== null) {
+      for (let t = 0; t < params.length; t++) {
+        const g = params[t]!.grad;
+        for (let i = 0; i < g.length; i++) g[i] = Math.min(clipValue, Math.max(-clipValue, g[i]!));
+      }
+    }
+    if (clipNorm === null) return;
+    let total = 0;
+    for (let t = 0; t < params.length; t++) total += clipValue !== null ? sumOfSquares(params[t]!.grad) : this.gradSq[t]!;
+    const coefficient = clipNorm / (Math.sqrt(total) + 1e-6);
+    if (coefficient >= 1) return;
+    for (let t = 0; t < params.length; t++) {
+      const g = params[t]!.grad;
+      for (let i = 0; i < g.length; i++) g[i] = g[i]! * coefficient;
+    }
+  }
+}
+
+/** Shuffles sample indices each epoch and hands out consecutive full batches (a partial last batch is dropped). */
+class BatchSampler {
+  private readonly order: Uint32Array;
+  private readonly batchesPerEpoch: number;
+  private nextBatch: number;
+
+  constructor(private readonly data: Dataset, private readonly batchSize: number, private readonly rng: Rng) {
+    this.order = new Uint32Array(data.samples);
+    for (let i = 0; i < data.samples; i++) this.order[i] = i;
+    this.batchesPerEpoch = Math.floor(data.samples / batchSize);
+    this.nextBatch = this.batchesPerEpoch;
+  }
+
+  /** Copies the next batch's rows into x (batch × features) and y (batch × targetWidth). */
+  fill(x: Float32Array, y: Float32Array): void {
+    if (this.nextBatch === this.batchesPerEpoch) {
+      this.rng.shuffle(this.order);
+      this.nextBatch = 0;
+    }
+    const { features, targetWidth } = this.data;
+    const start = this.nextBatch * this.batchSize;
+    for (let r = 0; r < this.batchSize; r++) {
+      const sample = this.order[start + r]!;
+      for (let f = 0; f < features; f++) x[r * features + f] = this.data.x[sample * features + f]!;
+      for (let k = 0; k < targetWidth; k++) y[r * targetWidth + k] = this.data.y[sample * targetWidth + k]!;
+    }
+    this.nextBatch++;
+  }
+}
+
+/** Throws a readable error when the data set cannot feed this model. */
+function validateDataset(config: ModelConfig, data: Dataset): void {
+  if (data.samples < 1) throw new Error('the data set has no samples');
+  if (data.features !== config.input) throw new Error(`the data set has ${data.features} features but the model's input is ${config.input}`);
+  if (data.x.length < data.samples * data.features) throw new Error('the data set has fewer x values than samples × features');
+  if (data.y.length < data.samples * data.targetWidth) throw new Error('the data set has fewer y values than samples × targetWidth');
+}
+
+/** Target width and class indices against the built model (its output width is known only then). */
+function validateTargets(model: Model, data: Dataset): void {
+  if (data.targetWidth !== model.targetWidth) {
+    throw new Error(`${model.config.loss} with ${model.outputWidth} outputs needs ${model.targetWidth} target value(s) per sample, the data set has ${data.targetWidth}`);
+  }
+  if (model.config.loss !== 'crossentropy') return;
+  for (let i = 0; i < data.samples; i++) {
+    const label = data.y[i]!;
+    if (!Number.isInteger(label) || label < 0 || label >= model.outputWidth) {
+      throw new Error(`sample ${i} has class ${label}, but the model has ${model.outputWidth} output classes (0..${model.outputWidth - 1})`);
+    }
+  }
+}

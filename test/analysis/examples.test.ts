@@ -1,0 +1,69 @@
+/**
+ * Acceptance: every bundled example produces the verdict its name promises, healthy ones produce no warnings, and for
+ * the three classic failures the preferred fix is verified to remove the finding.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analysis/analyze';
+import { inProcessExecutor } from '../../src/analysis/measure';
+import { folderFileAccess } from '../../src/host/files';
+
+const EXAMPLES = path.join(__dirname, '../../examples');
+
+/** Expected measured warnings/errors per example (info-level notes are allowed anywhere). */
+const EXPECTED: Record<string, string[]> = {
+  'deep-sigmoid': ['vanishing'],
+  'deep-relu-he': [],
+  'tanh-tiny-init': ['vanishing'],
+  'exploding-normal-init': ['exploding', 'saturation'],
+  'high-lr-diverges': ['divergence', 'learning-rate-high'],
+  'dying-relu': ['dead-relu'],
+  'batchnorm-rescue': [],
+  'residual-rescue': [],
+  'csv-wine': [],
+};
+
+async function run(name: string, verifyFixes: boolean) {
+  const text = fs.readFileSync(path.join(EXAMPLES, `${name}.vgnet.json`), 'utf8');
+  return analyze(text, { executor: inProcessExecutor(folderFileAccess(EXAMPLES)), verifyFixes, timeBudgetMs: 120_000 });
+}
+
+describe('examples produce the verdict their name promises', () => {
+  it('covers every example in the folder', () => {
+    const names = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.vgnet.json')).map((f) => f.replace('.vgnet.json', ''));
+    expect(names.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [name, kinds] of Object.entries(EXPECTED)) {
+    it(`${name}: ${kinds.length === 0 ? 'no warnings' : kinds.join(' + ')}`, async () => {
+      const report = await run(name, false);
+      expect(report.status).toBe('ok');
+      const serious = report.findings.filter((f) => f.severity !== 'info').map((f) => f.kind);
+      expect(serious.sort()).toEqual([...kinds].sort());
+    });
+  }
+
+  it('deep-sigmoid: the first layer\'s gradient is orders of magnitude below the output layer\'s', async () => {
+    const report = await run('deep-sigmoid', false);
+    const first = report.summary!.layers[0]!;
+    expect(first.ratioStart).toBeLessThan(1e-6);
+  });
+});
+
+describe('the preferred fix is verified to remove the finding', () => {
+  for (const [name, kind] of [['deep-sigmoid', 'vanishing'], ['tanh-tiny-init', 'vanishing'], ['exploding-normal-init', 'exploding']] as const) {
+    it(`${name}: ${kind}`, async () => {
+      const report = await run(name, true);
+      const index = report.findings.findIndex((f) => f.kind === kind);
+      expect(index).toBeGreaterThanOrEqual(0);
+      const fixes = report.fixes.filter((f) => f.finding === index);
+      const preferred = fixes.filter((f) => f.preferred);
+      expect(preferred).toHaveLength(1);
+      expect(preferred[0]!.verification.status).toBe('fixed');
+      expect(preferred[0]!.verification.remaining).not.toContain(kind);
+      // Fixes that did not remove the problem are ranked after and say so.
+      for (const fix of fixes.filter((f) => f.verification.status !== 'fixed')) expect(fix.preferred).toBe(false);
+    }, 120_000);
+  }
+});

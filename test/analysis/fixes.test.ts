@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/analysis/findings';
+import { candidatesFor, hiddenDenseLayers, type FixContext } from '../../src/analysis/fixes/catalog';
+import { applyTextEdits, diffEdit } from '../../src/analysis/fixes/edit';
+import { prepare } from '../../src/analysis/prepare';
+import { train } from '../../src/engine/train';
+import { parseSpec } from '../../src/spec';
+
+const SPEC = `// a hand-written spec: comments and layout must survive every fix
+{
+  "version": 1,
+  "name": "fix-target",
+  "input": 2,
+  "layers": [
+    { "type": "dense", "units": 8, "activation": "sigmoid", "init": "glorot_uniform" }, // first
+    { "type": "dense", "units": 8, "activation": "relu", "init": { "name": "normal", "scale": 1 }, "biasInit": -1 },
+    /* the middle */
+    { "type": "dense", "units": 8, "activation": "tanh" },
+    { "type": "dense", "units": 1, "activation": "sigmoid" }
+  ],
+  "loss": "bce",
+  "optimizer": { "type": "sgd", "lr": 0.1 },
+  "training": { "steps": 20, "batchSize": 16, "seed": 3 },
+  "data": { "source": "moons", "samples": 64 }
+}
+`;
+
+const noFiles = { readText: () => ({ error: 'no files' }) };
+
+function context(text: string): FixContext {
+  const prepared = prepare(text, { files: noFiles });
+  if (!prepared.ok) throw new Error(prepared.diagnostics[0]?.message);
+  const result = train(prepared.config, prepared.dataset);
+  return { text, config: prepared.config, layers: result.layers };
+}
+
+function finding(kind: Finding['kind'], layers: string[]): Finding {
+  return { kind, severity: 'warning', source: 'measured', layers, reference: null, message: '', values: {}, metric: '', threshold: 0, steps: [] };
+}
+
+function applied(kind: Finding['kind'], id: string, layers = ['/layers/0', '/layers/1', '/layers/2']): { text: string; config: NonNullable<ReturnType<typeof parseSpec>['config']> } {
+  const ctx = context(SPEC);
+  const candidate = candidatesFor(finding(kind, layers), ctx).find((c) => c.id === id);
+  if (!candidate) throw new Error(`no candidate ${id} for ${kind}`);
+  const edit = diffEdit(SPEC, candidate.apply(SPEC));
+  expect(edit).not.toBeNull();
+  const text = applyTextEdits(SPEC, [edit!]);
+  const parsed = parseSpec(text);
+  expect(parsed.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  for (const comment of ['// a hand-written spec', '// first', '/* the middle */']) expect(text).toContain(comment);
+  return { text, config: parsed.config! };
+}
+
+describe('fix catalogue: every fix yields a valid spec and keeps comments', () => {
+  it('relu-he switches every hidden non-ReLU dense layer and sets He init; the output layer is untouched', () => {
+    const { config } = applied('vanishing', 'relu-he');
+    const dense = config.layers.filter((l) => l.kind === 'dense');
+    expect(dense.slice(0, 3).map((l) => l.kind === 'dense' && l.activation.name)).toEqual(['relu', 'relu', 'relu']);
+    expect(dense.slice(0, 3).map((l) => l.kind === 'dense' && l.init.name)).toEqual(['he_normal', 'he_normal', 'he_normal']);
+    expect(dense[3]!.kind === 'dense' && dense[3]!.activation.name).toBe('sigmoid');
+  });
+
+  it('batchnorm turns dense(act) into dense(linear) → batchnorm → activation(act) for each hidden layer', () => {
+    const { config } = applied('vanishing', 'batchnorm');
+    expect(config.layers.map((l) => (l.kind === 'activation' ? `act:${l.activation.name}` : l.kind))).toEqual([
+      'dense', 'batchnorm', 'act:sigmoid', 'dense', 'batchnorm', 'act:relu', 'dense', 'batchnorm', 'act:tanh', 'dense',
+    ]);
+    expect(config.layers[0]!.kind === 'dense' && config.layers[0]!.activation.name).toBe('linear');
+  });
+
+  it('residual wraps only layers whose input and output widths match', () => {
+    const { config } = applied('vanishing', 'residual');
+    expect(config.layers.map((l) => l.kind)).toEqual(['dense', 'residual', 'residual', 'dense']);
+  });
+
+  it('match-init gives ReLU layers He and the others Glorot', () => {
+    const { config } = applied('exploding', 'match-init');
+    expect(config.layers.map((l) => l.kind === 'dense' && l.init.name)).toEqual(['glorot_uniform', 'he_normal', 'glorot_uniform', 'glorot_uniform']);
+  });
+
+  it('leaky-relu and zero-bias target the dead layers named by the finding', () => {
+    expect(applied('dead-relu', 'leaky-relu', ['/layers/1']).config.layers[1]!).toMatchObject({ activation: { name: 'leaky_relu' } });
+    expect(applied('dead-relu', 'zero-bias', ['/layers/1']).config.layers[1]!).toMatchObject({ biasInit: 0 });
+  });
+
+  it('learning-rate, clipping and optimizer fixes edit only their keys', () => {
+    expect(applied('divergence', 'lower-lr', []).config.optimizer.lr).toBeCloseTo(0.01, 10);
+    expect(applied('learning-rate-low', 'raise-lr', []).config.optimizer.lr).toBeCloseTo(1, 10);
+    expect(applied('divergence', 'clip-norm', []).config.training.clipNorm).toBe(1);
+    expect(applied('divergence', 'adam', []).config.optimizer).toMatchObject({ type: 'adam', lr: 0.001 });
+  });
+
+  it('a fix is one minimal edit: text before and after the changed region is byte-identical', () => {
+    const ctx = context(SPEC);
+    const candidate = candidatesFor(finding('divergence', []), ctx).find((c) => c.id === 'lower-lr')!;
+    const edit = diffEdit(SPEC, candidate.apply(SPEC))!;
+    const lrAt = SPEC.indexOf('"lr": 0.1') + '"lr": '.length;
+    expect(edit.offset).toBeGreaterThanOrEqual(lrAt);
+    expect(edit.offset + edit.length).toBeLessThanOrEqual(lrAt + 3);
+    expect(applyTextEdits(SPEC, [edit])).toBe(SPEC.replace('"lr": 0.1', '"lr": 0.01'));
+  });
+
+  it('hiddenDenseLayers excludes the output layer', () => {
+    expect(hiddenDenseLayers(context(SPEC).layers)).toEqual(['/layers/0', '/layers/1', '/layers/2']);
+  });
+});

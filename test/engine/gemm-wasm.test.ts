@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Arena } from '../../src/engine/arena';
+import { gemmNN, gemmNT, gemmTN, setWasmKernels } from '../../src/engine/gemm';
+import { gemmNNRef, gemmNTRef, gemmTNRef } from '../../src/engine/gemm-reference';
+import { Rng } from '../../src/engine/rng';
+import { createWasmKernels, type WasmKernels } from '../../src/engine/wasm/wasm-gemm';
+
+type Name = 'gemmNT' | 'gemmNN' | 'gemmTN';
+type Gemm = (m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean) => void;
+const REFERENCE: Record<Name, Gemm> = { gemmNT: gemmNTRef, gemmNN: gemmNNRef, gemmTN: gemmTNRef };
+const NAMES: Name[] = ['gemmNT', 'gemmNN', 'gemmTN'];
+const EPS32 = 2 ** -23;
+const MEMORY_BYTES = 16 << 20;
+
+/** (A(i,p), B(p,j)) element indices of each product's storage layout. */
+function termIndices(name: Name, m: number, n: number, k: number, i: number, j: number, p: number): [number, number] {
+  if (name === 'gemmNT') return [i * k + p, j * k + p];
+  if (name === 'gemmNN') return [i * k + p, p * n + j];
+  return [p * m + i, p * n + j];
+}
+
+function fill(rng: Rng, view: Float32Array): Float32Array {
+  for (let i = 0; i < view.length; i++) view[i] = rng.range(-1, 1);
+  return view;
+}
+
+/**
+ * Runs kernels[name] on views placed in the wasm memory at `floatOffset` (not 16-byte aligned when odd) and checks
+ * it against the reference loops with the float32 summation bound (k+2)·ε·(Σ|A·B| + |C₀|); checks the floats just
+ * outside C are untouched.
+ */
+function expectWasmMatches(kernels: WasmKernels, name: Name, m: number, n: number, k: number, accumulate: boolean, floatOffset = 0): void {
+  const rng = new Rng(m * 1_000_003 + n * 1009 + k * 7 + (accumulate ? 1 : 0));
+  const arena = new Arena(MEMORY_BYTES / 4 - floatOffset, kernels.memory.buffer, 4 * floatOffset);
+  const A = fill(rng, arena.alloc(m * k));
+  const B = fill(rng, arena.alloc(k * n));
+  const guarded = arena.alloc(m * n + 2);
+  guarded.fill(777);
+  const C = fill(rng, guarded.subarray(1, 1 + m * n));
+  const initial = new Float32Array(C);
+  const expected = new Float32Array(C);
+  REFERENCE[name](m, n, k, A, B, expected, accumulate);
+  kernels[name](m, n, k, A.byteOffset, B.byteOffset, C.byteOffset, accumulate);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let scale = accumulate ? Math.abs(initial[i * n + j]!) : 0;
+      for (let p = 0; p < k; p++) {
+        const [ia, ib] = termIndices(name, m, n, k, i, j, p);
+        scale += Math.abs(A[ia]! * B[ib]!);
+      }
+      const error = Math.abs(C[i * n + j]! - expected[i * n + j]!);
+      if (!(error <= (k + 2) * EPS32 * scale + 1e-30)) {
+        expect.fail(`${name} ${m}×${n}×${k} acc=${accumulate} at (${i},${j}): got ${C[i * n + j]}, reference ${expected[i * n + j]}`);
+      }
+    }
+  }
+  expect([guarded[0], guarded[m * n + 1]]).toEqual([777, 777]);
+}
+
+const kernels = createWasmKernels(MEMORY_BYTES);
+
+describe('createWasmKernels', () => {
+  it('builds on Node 20 (WebAssembly SIMD available) with a fixed-size memory', () => {
+    expect(kernels).not.toBeNull();
+    expect(kernels!.memory.buffer.byteLength).toBe(MEMORY_BYTES);
+    expect(kernels!.fusedMultiplyAdd).toBe(false);
+    expect(() => kernels!.memory.grow(1)).toThrow(); // maximum = initial: views can never be detached
+  });
+});
+
+const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13];
+const BLOCK_SHAPES: Array<[number, number, number]> = [
+  [5, 130, 257], [17, 129, 300], [64, 256, 513], [3, 10, 784], [512, 10, 20], [9, 1, 600], [1, 300, 70], [200, 2, 1],
+];
+
+describe.each(NAMES)('wasm %s', (name) => {
+  it('matches the reference on every small shape, with and without accumulate', () => {
+    for (const m of SIZES) {
+      for (const n of SIZES) {
+        for (const k of SIZES) expectWasmMatches(kernels!, name, m, n, k, (m * n + k) % 2 === 0, (m + n + k) % 4);
+      }
+    }
+  });
+
+  it.each(BLOCK_SHAPES)('matches the reference across blocks and edges at %i×%i×%i', (m, n, k) => {
+    expectWasmMatches(kernels!, name, m, n, k, false, 1);
+    expectWasmMatches(kernels!, name, m, n, k, true, 2);
+  });
+});
+
+describe('gemm.ts routing to the wasm kernels', () => {
+  afterEach(() => setWasmKernels(null));
+
+  /** The real kernels, counting the calls that reach them. */
+  function countingKernels(real: WasmKernels): { kernels: WasmKernels; calls: () => number } {
+    let calls = 0;
+    const wrap = (f: WasmKernels['gemmNT']): WasmKernels['gemmNT'] => (...args) => { calls++; f(...args); };
+    return {
+      kernels: { ...real, gemmNT: wrap(real.gemmNT), gemmNN: wrap(real.gemmNN), gemmTN: wrap(real.gemmTN) },
+      calls: () => calls,
+    };
+  }
+
+  it('sends products whose operands all live in the wasm memory to wasm, all others to JavaScript', () => {
+    const counting = countingKernels(kernels!);
+    setWasmKernels(counting.kernels);
+    const rng = new Rng(4);
+    const arena = new Arena(1 << 16, kernels!.memory.buffer);
+    const [m, n, k] = [6, 9, 11];
+    const gemms: Record<Name, Gemm> = { gemmNT, gemmNN, gemmTN };
+    for (const name of NAMES) {
+      const A = fill(rng, arena.alloc(m * k));
+      const B = fill(rng, arena.alloc(k * n));
+      const inWasm = arena.alloc(m * n);
+      const inJs = new Float32Array(m * n);
+      const expected = new Float32Array(m * n);
+      REFERENCE[name](m, n, k, A, B, expected);
+      const before = counting.calls();
+      gemms[name](m, n, k, A, B, inWasm);
+      expect(counting.calls()).toBe(before + 1);
+      gemms[name](m, n, k, A, B, inJs); // C outside the memory: JavaScript kernels
+      expect(counting.calls()).toBe(before + 1);
+      for (let i = 0; i < m * n; i++) {
+        expect(inWasm[i]).toBeCloseTo(expected[i]!, 5);
+        expect(inJs[i]).toBeCloseTo(expected[i]!, 5);
+      }
+    }
+  });
+
+  it('refuses views too short for the shape instead of writing past them', () => {
+    setWasmKernels(kernels);
+    const arena = new Arena(1 << 12, kernels!.memory.buffer);
+    const A = arena.alloc(4 * 4);
+    expect(() => gemmNN(4, 4, 4, A, arena.alloc(16), arena.alloc(15))).toThrow(RangeError);
+  });
+});
+
+describe('relaxed-SIMD multiply-add variant', () => {
+  const fused = createWasmKernels(MEMORY_BYTES, { fusedMultiplyAdd: true });
+  // Node 20 only has relaxed SIMD behind --experimental-wasm-relaxed-simd; then this falls back to plain SIMD.
+  it.skipIf(fused === null || !fused.fusedMultiplyAdd)('matches the reference within the same bound', () => {
+    for (const name of NAMES) {
+      for (const [m, n, k] of BLOCK_SHAPES) expectWasmMatches(fused!, name, m, n, k, true, 3);
+    }
+  });
+  it('falls back to plain SIMD when relaxed SIMD is missing', () => {
+    expect(fused).not.toBeNull();
+  });
+});
