@@ -80,7 +80,7 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
   const range = describeLayers(dense);
   switch (id) {
     case 'relu-he': {
-      const layers = dense.filter((p) => info(ctx, p)?.activation !== 'relu');
+      const layers = dense.filter((p) => info(ctx, p)?.activation !== 'relu' || initName(ctx.text, p) !== 'he_normal');
       if (layers.length === 0) return null;
       return { id, layers, title: `Switch ${describeLayers(layers)} to ReLU with He init`, apply: (t) => setEach(t, layers, (t2, p) => setValue(setValue(t2, `${p}/activation`, 'relu'), `${p}/init`, 'he_normal')) };
     }
