@@ -91,7 +91,7 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
   const t0 = now();
   const outcome = await run(job);
   report.timing.trainMs = now() - t0;
-  if (options.signal?.cancelled) {
+  if (options.signal?.cancelled || (outcome.ok && outcome.result.stopped?.reason === 'cancelled')) {
     report.status = 'cancelled';
     report.message = 'analysis cancelled';
     return;
