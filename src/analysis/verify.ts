@@ -24,6 +24,36 @@ export interface Verification {
   lossAfter: number;
   /** Finding kinds still present (or new) after the fix. */
   remaining: FindingKind[];
+  /** The fixed spec's run in brief, for "before vs after" plots (null when it could not run). */
+  after: RunDigest | null;
+}
+
+/** A compact view of a run: enough to overlay it on the current spec's plots. */
+export interface RunDigest {
+  /** Layers with weights, in spec order (pointers of the FIXED spec). */
+  layers: string[];
+  /** Step-0 and final weight-gradient norms of those layers. */
+  gradNormStart: number[];
+  gradNormEnd: number[];
+  /** Loss curve, downsampled to at most 200 points: [step, loss] pairs as two arrays. */
+  lossSteps: number[];
+  loss: number[];
+}
+
+export function digest(result: TrainResult): RunDigest {
+  const weighted = result.layers.map((info, l) => ({ info, l })).filter(({ info }) => info.hasWeights);
+  const last = result.recordedSteps.length - 1;
+  const stride = Math.max(1, Math.ceil(result.loss.length / 200));
+  const lossSteps: number[] = [];
+  for (let s = 0; s < result.loss.length; s += stride) lossSteps.push(s);
+  if (result.loss.length > 0 && lossSteps[lossSteps.length - 1] !== result.loss.length - 1) lossSteps.push(result.loss.length - 1);
+  return {
+    layers: weighted.map(({ info }) => info.path),
+    gradNormStart: weighted.map(({ l }) => result.series[l]!.gradNorm[0]!),
+    gradNormEnd: weighted.map(({ l }) => result.series[l]!.gradNorm[last]!),
+    lossSteps,
+    loss: lossSteps.map((s) => result.loss[s]!),
+  };
 }
 
 export interface VerifiedFix {
@@ -95,7 +125,7 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
   const metricBefore = findingMetric(finding.kind, before);
   const lossBefore = tailMean(before.loss);
   if (!outcome.ok) {
-    return { status: 'failed', effect: `could not run: ${outcome.message}`, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [] };
+    return { status: 'failed', effect: `could not run: ${outcome.message}`, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null };
   }
   const after = outcome.result;
   const remainingFindings = detectMeasured(after, t, outcome.config.loss);
@@ -108,7 +138,7 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
   if (newErrors) status = 'worse';
   else if (!remaining.includes(finding.kind)) status = 'fixed';
   else status = improvedEnough(finding.kind, metricBefore, metricAfter) ? 'improved' : 'not-fixed';
-  return { status, effect, metricBefore, metricAfter, lossBefore, lossAfter, remaining };
+  return { status, effect, metricBefore, metricAfter, lossBefore, lossAfter, remaining, after: digest(after) };
 }
 
 const METRIC_LABEL: Record<FindingKind, string> = {
