@@ -6,7 +6,7 @@ import { parseSpec, type SpecDiagnostic } from '../spec';
 import type { TrainResult } from '../engine/stats';
 import { detectMeasured } from './detect';
 import type { Finding } from './findings';
-import type { CancelSignal, Executor, MeasureJob, MeasureOutcome } from './measure';
+import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from './measure';
 import { predictGradientFlow, type Prediction } from './predict';
 import { detectPredicted } from './predicted';
 import { summarize, type RunSummary } from './summary';
@@ -25,6 +25,8 @@ export interface AnalyzeOptions {
   verifyFixes?: boolean;
   signal?: CancelSignal;
   cache?: RunCache;
+  /** Streams the main run's progress (not the fix verifications'). */
+  onProgress?: ProgressListener;
 }
 
 export type ReportStatus = 'ok' | 'invalid' | 'cancelled' | 'internal-error';
@@ -89,7 +91,7 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
   const job: MeasureJob = { text, steps: options.steps ?? null, seed: options.seed ?? null, timeBudgetMs: budget };
   const run = (j: MeasureJob): Promise<MeasureOutcome> => runCached(j, options);
   const t0 = now();
-  const outcome = await run(job);
+  const outcome = await runCached(job, options, options.onProgress);
   report.timing.trainMs = now() - t0;
   if (options.signal?.cancelled || (outcome.ok && outcome.result.stopped?.reason === 'cancelled')) {
     report.status = 'cancelled';
@@ -128,10 +130,10 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
   }
 }
 
-async function runCached(job: MeasureJob, options: AnalyzeOptions): Promise<MeasureOutcome> {
+async function runCached(job: MeasureJob, options: AnalyzeOptions, onProgress?: ProgressListener): Promise<MeasureOutcome> {
   const cached = options.cache?.get(job);
   if (cached) return cached;
-  const outcome = await options.executor.run(job, options.signal);
+  const outcome = await options.executor.run(job, options.signal, onProgress);
   // Runs cut short by cancellation or the budget are not the spec's true answer: don't cache them.
   const complete = !outcome.ok || (outcome.result.stopped?.reason !== 'cancelled' && outcome.result.stopped?.reason !== 'budget');
   if (complete) options.cache?.set(job, outcome);

@@ -23,7 +23,7 @@ export type MeasureOutcome =
 
 export interface MeasureHooks {
   shouldStop?: () => boolean;
-  onRecord?: (step: number, result: TrainResult) => void;
+  onProgress?: ProgressListener;
 }
 
 export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks = {}): MeasureOutcome {
@@ -35,7 +35,7 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
     const result = train(prepared.config, prepared.dataset, {
       timeBudgetMs: job.timeBudgetMs,
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-      ...(hooks.onRecord ? { onRecord: hooks.onRecord } : {}),
+      ...(hooks.onProgress ? { onRecord: throttledProgress(hooks.onProgress, prepared.config.training.steps) } : {}),
     });
     return { ok: true, config: prepared.config, result };
   } catch (err) {
@@ -43,9 +43,45 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
   }
 }
 
+/** A running job's state, streamed while it trains (throttled): for progress bars and live plots. */
+export interface RunProgress {
+  stepsRun: number;
+  totalSteps: number;
+  /** Layer pointers and, per layer, the weight-gradient norms recorded so far (NaN for layers without weights). */
+  layers: string[];
+  recordedSteps: number[];
+  gradNorm: number[][];
+  loss: number[];
+}
+
+export type ProgressListener = (progress: RunProgress) => void;
+
 /** Runs measure jobs — in this thread, or on worker threads (src/host/pool.ts) — and can be cancelled. */
 export interface Executor {
-  run(job: MeasureJob, signal?: CancelSignal): Promise<MeasureOutcome>;
+  run(job: MeasureJob, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome>;
+}
+
+/** Snapshot of a partial record (copies, so it can be posted across threads without transfer). */
+export function progressOf(result: TrainResult, totalSteps: number): RunProgress {
+  return {
+    stepsRun: result.stepsRun,
+    totalSteps,
+    layers: result.layers.map((l) => l.path),
+    recordedSteps: [...result.recordedSteps],
+    gradNorm: result.series.map((s) => [...s.gradNorm]),
+    loss: [...result.loss],
+  };
+}
+
+/** Calls `listener` at most every `intervalMs` (and never for a run that ends before the first interval). */
+export function throttledProgress(listener: ProgressListener, totalSteps: number, intervalMs = 150): (step: number, result: TrainResult) => void {
+  let last = globalThis.performance.now();
+  return (_step, result) => {
+    const now = globalThis.performance.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    listener(progressOf(result, totalSteps));
+  };
 }
 
 export interface CancelSignal {
@@ -55,6 +91,9 @@ export interface CancelSignal {
 /** Runs jobs one after the other in the calling thread (the default; tests; environments without workers). */
 export function inProcessExecutor(files: FileAccess): Executor {
   return {
-    run: async (job, signal) => measure(job, files, signal ? { shouldStop: () => signal.cancelled } : {}),
+    run: async (job, signal, onProgress) => measure(job, files, {
+      ...(signal ? { shouldStop: () => signal.cancelled } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    }),
   };
 }

@@ -29,7 +29,7 @@
  * inputs are taken as zero-mean and independent across features; softmax outside the loss is approximate.
  */
 import type { ActivationConfig, DenseConfig, InitConfig, LayerConfig, LayerKind, ModelConfig, ResidualConfig } from '../engine/config';
-import { activationMoments, gaussianTail } from './quadrature';
+import { activationMoments, activationPair, gaussianTail, normalQuantile } from './quadrature';
 
 export interface LayerPrediction {
   /** JSON Pointer, same as the engine's LayerInfo.path. */
@@ -133,8 +133,12 @@ export function predictGradientFlow(config: ModelConfig, options: PredictOptions
   // Two independent samples share only the feature means: E[x_a·x_b] = (E[x])² per feature.
   const input: Signal = { width: config.input, mean: 0, m2: options.inputVariance ?? 1, sampleCov: options.inputMeanSquare ?? 0,
     fanIn: Infinity, tied: false };
-  forwardChain(config.layers, input, ctx);
-  backwardChain(config.layers, { logSq: 0, tied: false }, ctx);
+  if (isSymmetricChain(config)) {
+    predictSymmetricChain(config, input, ctx);
+  } else {
+    forwardChain(config.layers, input, ctx);
+    backwardChain(config.layers, { logSq: 0, tied: false }, ctx);
+  }
   const reference = ctx.traces.get(ctx.outputPath);
   // A zero (or undefined) output-layer gradient leaves every ratio undefined.
   const logReference = reference && reference.prediction.relativeGradNorm > -Infinity ? reference.prediction.relativeGradNorm : NaN;
@@ -376,6 +380,110 @@ function logAddExp(a: number, b: number): number {
   if (b === -Infinity) return a;
   const hi = Math.max(a, b);
   return hi + Math.log(Math.exp(a - hi) + Math.exp(b - hi));
+}
+
+// ---------------------------------------------------------------- symmetric (constant-initialised) chains
+
+/** Dense layers all constant (or zero) initialised, only activation layers between them, softmax only at the end. */
+function isSymmetricChain(config: ModelConfig): boolean {
+  const layers = config.layers;
+  const constantDense = (l: LayerConfig) => l.kind === 'dense' && (l.init.name === 'constant' || l.init.name === 'zeros');
+  return layers.length > 0 && constantDense(layers[0]!) && layers.every((l, i) =>
+    (constantDense(l) || l.kind === 'activation') && (i === layers.length - 1 || activationOf(l).name !== 'softmax'));
+}
+
+function activationOf(layer: LayerConfig): ActivationConfig {
+  return layer.kind === 'dense' || layer.kind === 'activation' ? layer.activation : { name: 'linear', alpha: 1 };
+}
+
+/**
+ * Constant weights c: every unit of a layer carries the same value, so the net is a scalar chain
+ * z¹ = c·Σⱼxⱼ + b → zˡ = c·nₗ₋₁·φ(zˡ⁻¹) + b. Only z¹ is Gaussian (far from the mean field's iid picture), so
+ * the chain is followed exactly on equal-probability quantiles of z¹ ("particles"), forward and backward:
+ * ‖δˡ‖² = nₗ·δ², each input unit receives c·Σᵢδᵢ = c·nₗ·δ, and ‖∂L/∂Wˡ‖² = nₗ·δ²·nₗ₋₁·h² per particle.
+ * The loss gradient per particle assumes unit-variance targets (mse) or fair 0/1 labels (bce); a softmax
+ * output passes nothing down (Σᵢ(pᵢ − yᵢ) = 0 for equal logits). Per-sample values are heavy-tailed here
+ * (samples near a fixed point of the chain keep their gradient), so averages are batch-typical (see below).
+ */
+function predictSymmetricChain(config: ModelConfig, input: Signal, ctx: Context): void {
+  const layers = config.layers;
+  const c = (l: DenseConfig) => (l.init.name === 'constant' ? l.init.scale : 0);
+  const first = layers[0] as DenseConfig;
+  // Equal weights resolve the batch's 1/B quantile, where a fixed point of the chain (z = 0 for tanh) sits.
+  const count = Math.min(4096, Math.max(1024, 64 * ctx.batchSize));
+  const sigma = Math.abs(c(first)) * Math.sqrt(input.width * input.m2);
+  const nodes = Array.from({ length: count }, (_, k) => first.biasInit + sigma * normalQuantile((k + 0.5) / count));
+  const weights = nodes.map(() => 1 / count);
+  const mean = (f: (k: number) => number) => weights.reduce((sum, w, k) => sum + w * f(k), 0);
+  const typical = (f: (k: number) => number) => batchTypicalMean(nodes.map((_, k) => f(k)), weights, ctx.batchSize);
+  const pre: number[][] = []; // z per layer and particle
+  const post: number[][] = []; // h = φ(z)
+  const widths: number[] = []; // input width per layer
+  let width = input.width;
+  for (const [i, layer] of layers.entries()) {
+    const h = post[i - 1] ?? [];
+    const z = layer.kind !== 'dense' ? h : i === 0 ? nodes : h.map((x) => c(layer) * width * x + layer.biasInit);
+    widths.push(width);
+    if (layer.kind === 'dense') width = layer.units;
+    pre.push(z);
+    post.push(z.map(scalarPair(layer).f));
+    const prediction: LayerPrediction = {
+      path: layer.path, kind: layer.kind, preActivationVariance: mean((k) => z[k]! ** 2), gain: NaN, relativeGradNorm: NaN,
+      saturatedFraction: symmetricSaturation(activationOf(layer), z, weights, ctx.threshold),
+      weightVariance: layer.kind === 'dense' ? widths[i]! * c(layer) ** 2 : NaN,
+    };
+    ctx.order.push(prediction);
+    ctx.traces.set(layer.path, { prediction } as Trace);
+  }
+  const output = post[layers.length - 1]!;
+  // ∂L/∂(output unit) per particle, up to a constant: mse E[(ŷ − y)²] = ŷ² + 1; bce E[(p − y)²] = p² − p + ½.
+  let g = output.map((y) => (config.loss === 'mse' ? Math.sqrt(y * y + 1) : config.loss === 'bce' ? Math.sqrt(y * y - y + 0.5) : 1));
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    const prediction = ctx.order[i]!;
+    const { df } = scalarPair(layer);
+    const fused = layer.path === ctx.outputPath && ctx.fusedOutput;
+    const delta = g.map((gk, k) => (fused ? gk : gk * df(pre[i]![k]!)));
+    prediction.gain = mean((k) => (fused ? 1 : df(pre[i]![k]!) ** 2)) * (layer.kind === 'dense' ? prediction.weightVariance * layer.units : 1);
+    if (layer.kind !== 'dense') {
+      g = delta;
+      continue;
+    }
+    const inputSq = (k: number) => (i === 0 ? input.m2 : post[i - 1]![k]! ** 2);
+    prediction.relativeGradNorm = Math.log(typical((k) => layer.units * delta[k]! ** 2 * widths[i]! * inputSq(k)));
+    const blocked = activationOf(layer).name === 'softmax';
+    g = delta.map((d) => (blocked ? 0 : c(layer) * layer.units * d));
+  }
+}
+
+/** φ, φ' of a layer in the symmetric chain (a softmax output is handled by the caller: identity here). */
+function scalarPair(layer: LayerConfig): { f: (u: number) => number; df: (u: number) => number } {
+  const a = activationOf(layer);
+  return activationPair(a.name === 'softmax' ? { name: 'linear', alpha: 1 } : a);
+}
+
+/**
+ * What a batch of B samples typically averages of a heavy-tailed per-sample value X: the mean below the
+ * (1 − 1/B) quantile plus one sample at that quantile, E[X; X < x_q] + x_q/B (instead of E[X], which rare
+ * samples can dominate).
+ */
+function batchTypicalMean(values: number[], weights: number[], batchSize: number): number {
+  const order = values.map((_, k) => k).sort((a, b) => values[a]! - values[b]!);
+  const limit = 1 - 1 / Math.max(1, batchSize);
+  let mass = 0;
+  let sum = 0;
+  for (const k of order) {
+    if (mass + weights[k]! > limit) return sum + values[k]! / Math.max(1, batchSize);
+    mass += weights[k]!;
+    sum += weights[k]! * values[k]!;
+  }
+  return sum;
+}
+
+function symmetricSaturation(a: ActivationConfig, z: number[], weights: number[], threshold: number): number {
+  if (a.name !== 'sigmoid' && a.name !== 'tanh' && a.name !== 'relu') return NaN;
+  const hit = (u: number) => (a.name === 'relu' ? u <= 0 : Math.abs(u) > threshold);
+  return weights.reduce((sum, w, k) => sum + (hit(z[k]!) ? w : 0), 0);
 }
 
 // ---------------------------------------------------------------- initialisation and activations

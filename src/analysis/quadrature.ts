@@ -175,6 +175,34 @@ export function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
+/**
+ * Φ⁻¹(p), the standard normal quantile: Acklam's rational approximation (relative error < 1.2e-9),
+ * with one Halley step on erfc for full double precision.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number) => (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+    ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  let x: number;
+  if (p < 0.02425) {
+    x = tail(Math.sqrt(-2 * Math.log(p)));
+  } else if (p > 1 - 0.02425) {
+    x = -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  } else {
+    const q = p - 0.5;
+    const r = q * q;
+    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+      (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  }
+  const e = 0.5 * erfc(-x / Math.SQRT2) - p;
+  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  return x - u / (1 + (x * u) / 2);
+}
+
 /** P(U > threshold), U ~ N(mean, variance) (a step at `threshold` when the variance is 0). */
 export function gaussianTail(threshold: number, mean: number, variance: number): number {
   if (!(variance > 0)) return mean > threshold ? 1 : 0;
@@ -194,10 +222,10 @@ export interface ActivationMoments {
   cov: number;
 }
 
-type Scalar = (u: number) => number;
+export type Scalar = (u: number) => number;
 
 /** φ and φ' as the engine computes them (engine/activations.ts), plus whether φ is analytic (Hermite-safe). */
-function activationPair(a: ActivationConfig): { f: Scalar; df: Scalar; smooth: boolean } {
+export function activationPair(a: ActivationConfig): { f: Scalar; df: Scalar; smooth: boolean } {
   const SELU_ALPHA = 1.6732632423543772;
   const SELU_SCALE = 1.0507009873554805;
   const alpha = a.alpha;

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CancelSignal, Executor, MeasureJob, MeasureOutcome } from '../analysis/measure';
+import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from '../analysis/measure';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
 interface Slot {
@@ -13,12 +13,14 @@ interface Slot {
   cancel: Int32Array;
   busy: boolean;
   pending: ((outcome: MeasureOutcome) => void) | null;
+  onProgress: ProgressListener | undefined;
 }
 
 interface Queued {
   job: MeasureJob;
   folder: string;
   signal: CancelSignal | undefined;
+  onProgress: ProgressListener | undefined;
   resolve: (outcome: MeasureOutcome) => void;
 }
 
@@ -42,13 +44,13 @@ export class WorkerPool {
 
   /** An Executor whose data files resolve against `folder`. */
   executor(folder: string): Executor {
-    return { run: (job, signal) => this.run(job, folder, signal) };
+    return { run: (job, signal, onProgress) => this.run(job, folder, signal, onProgress) };
   }
 
-  run(job: MeasureJob, folder: string, signal?: CancelSignal): Promise<MeasureOutcome> {
+  run(job: MeasureJob, folder: string, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome> {
     if (this.disposed) return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down' });
     return new Promise((resolve) => {
-      this.queue.push({ job, folder, signal, resolve });
+      this.queue.push({ job, folder, signal, onProgress, resolve });
       this.dispatch();
     });
   }
@@ -71,8 +73,9 @@ export class WorkerPool {
       }
       slot.busy = true;
       slot.pending = item.resolve;
+      slot.onProgress = item.onProgress;
       this.signals.set(slot, item.signal);
-      const request: WorkerRequest = { id: this.nextId++, job: item.job, folder: item.folder };
+      const request: WorkerRequest = { id: this.nextId++, job: item.job, folder: item.folder, progress: item.onProgress !== undefined };
       slot.worker.ref();
       slot.worker.postMessage(request);
     }
@@ -88,8 +91,11 @@ export class WorkerPool {
   private spawn(): Slot {
     const shared = new SharedArrayBuffer(4);
     const worker = new Worker(this.script, { workerData: { cancel: shared } });
-    const slot: Slot = { worker, cancel: new Int32Array(shared), busy: false, pending: null };
-    worker.on('message', (response: WorkerResponse) => this.settle(slot, response.outcome));
+    const slot: Slot = { worker, cancel: new Int32Array(shared), busy: false, pending: null, onProgress: undefined };
+    worker.on('message', (response: WorkerResponse) => {
+      if (response.type === 'progress') slot.onProgress?.(response.progress);
+      else this.settle(slot, response.outcome);
+    });
     worker.on('error', (err) => this.replace(slot, `analysis worker failed: ${err.message}`));
     worker.on('exit', (code) => {
       if (!this.disposed) this.replace(slot, `analysis worker exited (code ${code})`);
@@ -103,6 +109,7 @@ export class WorkerPool {
     const resolve = slot.pending;
     slot.busy = false;
     slot.pending = null;
+    slot.onProgress = undefined;
     this.signals.delete(slot);
     slot.worker.unref();
     resolve?.(outcome);

@@ -12,9 +12,10 @@ const cancelFlag = new Int32Array(workerData.cancel as SharedArrayBuffer);
 
 parentPort?.on('message', (request: WorkerRequest) => {
   Atomics.store(cancelFlag, 0, 0);
+  const post = (response: WorkerResponse): void => parentPort?.postMessage(response);
   const outcome = measure(request.job, folderFileAccess(request.folder), {
     shouldStop: () => Atomics.load(cancelFlag, 0) !== 0,
+    ...(request.progress ? { onProgress: (progress) => post({ type: 'progress', id: request.id, progress }) } : {}),
   });
-  const response: WorkerResponse = { id: request.id, outcome };
-  parentPort?.postMessage(response);
+  post({ type: 'done', id: request.id, outcome });
 });

@@ -18,10 +18,10 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   if (predicted === null && measured === null) return null;
   const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured)}`, ''];
   lines.push('| | predicted | measured |', '|:--|--:|--:|');
-  lines.push(row('gradient gain through the layer ‖δin‖/‖δout‖', predicted ? formatValue(Math.sqrt(predicted.gain)) : DASH,
-    view.result && index >= 0 ? formatValue(measuredGain(view.result, index)) : DASH));
+  lines.push(row('gradient gain through the layer ‖δin‖/‖δout‖', predicted ? number(Math.sqrt(predicted.gain)) : DASH,
+    view.result && index >= 0 ? number(measuredGain(view.result, index)) : DASH));
   lines.push(row('weight-gradient norm ‖∂L/∂W‖, step 0 → end', DASH, measured ? span(measured.gradNormStart, measured.gradNormEnd) : DASH));
-  lines.push(row('ratio to the output layer', predicted ? formatValue(predicted.relativeGradNorm) : DASH,
+  lines.push(row('ratio to the output layer', predicted ? number(predicted.relativeGradNorm) : DASH,
     measured ? span(measured.ratioStart, measured.ratioEnd) : DASH));
   lines.push(row('saturated (sigmoid/tanh) or inactive (ReLU) units', predicted ? percent(predicted.saturatedFraction) : DASH, measured ? percent(measured.saturatedFraction) : DASH));
   lines.push(row('dead units', DASH, measured ? percent(measured.deadFraction) : DASH));
@@ -66,6 +66,10 @@ export function measuredGain(result: TrainResult, index: number): number {
 
 function row(label: string, predicted: string, measured: string): string {
   return `| ${label} | ${predicted} | ${measured} |`;
+}
+
+function number(x: number): string {
+  return Number.isNaN(x) ? DASH : formatValue(x);
 }
 
 function span(start: number, end: number): string {

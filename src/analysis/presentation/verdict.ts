@@ -22,10 +22,6 @@ export function worstSeverity(severities: Iterable<Severity>): Severity | null {
   return worst;
 }
 
-export function compareSeverity(a: Severity, b: Severity): number {
-  return SEVERITY_RANK[b] - SEVERITY_RANK[a];
-}
-
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
