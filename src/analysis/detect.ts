@@ -35,15 +35,22 @@ function persistentLayers(
   t: Thresholds,
   eligible: (layer: number) => boolean,
   holds: (layer: number, step: number) => boolean,
+  fromInit = false,
 ): { layer: number; steps: number[]; indices: number[] }[] {
   const out: { layer: number; steps: number[]; indices: number[] }[] = [];
   const recorded = usableRecordings(result);
   if (recorded === 0) return out;
+  // The early phase: the first quarter of the recordings, and at least two (step 0 alone never suffices).
+  const early = Math.min(recorded, Math.max(2, Math.ceil(recorded / 4)));
   for (let l = 0; l < result.layers.length; l++) {
     if (!eligible(l)) continue;
     const indices: number[] = [];
     for (let k = 0; k < recorded; k++) if (holds(l, k)) indices.push(k);
-    if (indices.length / recorded >= t.persistence) out.push({ layer: l, indices, steps: indices.map((k) => result.recordedSteps[k]!) });
+    const persistent = indices.length / recorded >= t.persistence;
+    // Gradient-flow problems are properties of the initialisation: one that holds at step 0 and through most of the
+    // early phase counts even if training later moves away from it.
+    const atInit = fromInit && recorded >= 2 && indices[0] === 0 && indices.filter((k) => k < early).length / early > t.persistence;
+    if (persistent || atInit) out.push({ layer: l, indices, steps: indices.map((k) => result.recordedSteps[k]!) });
   }
   return out;
 }
@@ -77,6 +84,7 @@ export function detectVanishing(result: TrainResult, t: Thresholds): Finding | n
     result, t,
     (l) => l !== out && result.layers[l]!.hasWeights,
     (l, k) => gradRatio(result, l, out, k) < t.vanishingRatio && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute,
+    true,
   );
   if (hits.length === 0) return null;
   const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));
@@ -101,6 +109,7 @@ export function detectExploding(result: TrainResult, t: Thresholds): Finding | n
     result, t,
     (l) => l !== out && result.layers[l]!.hasWeights,
     (l, k) => gradRatio(result, l, out, k) > t.explodingRatio,
+    true,
   );
   if (hits.length === 0) return null;
   const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));

@@ -100,3 +100,18 @@ describe('describeSteps', () => {
     expect(describeSteps([], [0])).toBe('');
   });
 });
+
+describe('gradient-flow problems present at initialisation', () => {
+  it('count when they hold from step 0 through the early phase, even if training later moves away', () => {
+    // 12 recordings: exploding at the first 3 (the early quarter), healthy afterwards.
+    const grad = [500, 400, 300, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+    const r = fakeRecord([{ gradNorm: grad }, { gradNorm: 1 }], { steps: 12 });
+    expect(detectMeasured(r, T).map((f) => f.kind)).toContain('exploding');
+  });
+
+  it('but not when step 0 alone is off', () => {
+    const grad = [500, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+    const r = fakeRecord([{ gradNorm: grad }, { gradNorm: 1 }], { steps: 12 });
+    expect(detectMeasured(r, T).map((f) => f.kind)).not.toContain('exploding');
+  });
+});
