@@ -22,14 +22,23 @@
  * For ReLU and linear layers V_f = V_b and the shifts cancel in the ratio; for sigmoid/tanh/softplus in narrow
  * nets they do not (a width-8, depth-27 sigmoid net sits ~5× below the mean-field ratio).
  *
+ * Cross-sample covariance (Poole et al.'s q_ab, propagated by the Hermite / arc-cosine kernels in
+ * quadrature.ts) is tracked only for what BatchNorm subtracts: a unit's offset shared by the whole batch.
+ * BatchNorm: gain (1 − 2/B)·E[1/v] with v the per-unit batch variance, whose spread over few fan-in terms
+ * matters (a 2-feature input layer before BatchNorm: ~3×). Residual x + f(x): second moments and squared
+ * gradient norms add. Dropout p: both ×1/(1−p). Constant-initialised (symmetric) chains are a different
+ * regime, handled exactly in predict-symmetric.ts.
+ *
  * Limits (first-order model): the batch gradient Σ_b δ_b h_bᵀ also has cross-sample terms, ignored here
  * (measured ratios can differ by up to ~√batch where activations and output errors are correlated across
- * the batch); BatchNorm is modelled by its per-unit scale only, without the batch-correlation growth that
- * makes deep BatchNorm nets explode (Yang et al. 2019, "A Mean Field Theory of Batch Normalization");
- * inputs are taken as zero-mean and independent across features; softmax outside the loss is approximate.
+ * the batch); the batch-space growth that makes deep BatchNorm nets explode (Yang et al. 2019, "A Mean Field
+ * Theory of Batch Normalization") is not modelled (15 BatchNorm blocks: measured ~3× above the prediction at
+ * the first layer); feature means enter only through `inputMeanSquare`; softmax outside the loss is approximate;
+ * a finite-width ReLU net can be born dead (a layer silent for the whole batch), which no mean field predicts.
  */
 import type { ActivationConfig, DenseConfig, InitConfig, LayerConfig, LayerKind, ModelConfig, ResidualConfig } from '../engine/config';
-import { activationMoments, activationPair, gaussianTail, normalQuantile } from './quadrature';
+import { isSymmetricChain, predictSymmetricChain } from './predict-symmetric';
+import { activationMoments, gaussianTail } from './quadrature';
 
 export interface LayerPrediction {
   /** JSON Pointer, same as the engine's LayerInfo.path. */
@@ -39,7 +48,8 @@ export interface LayerPrediction {
   preActivationVariance: number;
   /**
    * Backward gain of this layer: factor by which the total squared gradient norm (summed over the layer's
-   * units, per sample) is multiplied crossing it from output to input. Dense: χ = σ_w²·E[φ'(z)²].
+   * units, per sample) is multiplied crossing it from output to input. Dense: χ = σ_w²·E[φ'(z)²] (mean field);
+   * residual: skip gain + the branch's gain at its typical (finite-width) value, as the backward walk has it.
    */
   gain: number;
   /** Predicted gradient norm of this layer's weights relative to the output layer's weights (output layer = 1); NaN without weights. */
@@ -134,7 +144,7 @@ export function predictGradientFlow(config: ModelConfig, options: PredictOptions
   const input: Signal = { width: config.input, mean: 0, m2: options.inputVariance ?? 1, sampleCov: options.inputMeanSquare ?? 0,
     fanIn: Infinity, tied: false };
   if (isSymmetricChain(config)) {
-    predictSymmetricChain(config, input, ctx);
+    addSymmetricChain(config, input, ctx);
   } else {
     forwardChain(config.layers, input, ctx);
     backwardChain(config.layers, { logSq: 0, tied: false }, ctx);
@@ -382,108 +392,20 @@ function logAddExp(a: number, b: number): number {
   return hi + Math.log(Math.exp(a - hi) + Math.exp(b - hi));
 }
 
-// ---------------------------------------------------------------- symmetric (constant-initialised) chains
-
-/** Dense layers all constant (or zero) initialised, only activation layers between them, softmax only at the end. */
-function isSymmetricChain(config: ModelConfig): boolean {
-  const layers = config.layers;
-  const constantDense = (l: LayerConfig) => l.kind === 'dense' && (l.init.name === 'constant' || l.init.name === 'zeros');
-  return layers.length > 0 && constantDense(layers[0]!) && layers.every((l, i) =>
-    (constantDense(l) || l.kind === 'activation') && (i === layers.length - 1 || activationOf(l).name !== 'softmax'));
-}
-
-function activationOf(layer: LayerConfig): ActivationConfig {
-  return layer.kind === 'dense' || layer.kind === 'activation' ? layer.activation : { name: 'linear', alpha: 1 };
-}
-
-/**
- * Constant weights c: every unit of a layer carries the same value, so the net is a scalar chain
- * z¹ = c·Σⱼxⱼ + b → zˡ = c·nₗ₋₁·φ(zˡ⁻¹) + b. Only z¹ is Gaussian (far from the mean field's iid picture), so
- * the chain is followed exactly on equal-probability quantiles of z¹ ("particles"), forward and backward:
- * ‖δˡ‖² = nₗ·δ², each input unit receives c·Σᵢδᵢ = c·nₗ·δ, and ‖∂L/∂Wˡ‖² = nₗ·δ²·nₗ₋₁·h² per particle.
- * The loss gradient per particle assumes unit-variance targets (mse) or fair 0/1 labels (bce); a softmax
- * output passes nothing down (Σᵢ(pᵢ − yᵢ) = 0 for equal logits). Per-sample values are heavy-tailed here
- * (samples near a fixed point of the chain keep their gradient), so averages are batch-typical (see below).
- */
-function predictSymmetricChain(config: ModelConfig, input: Signal, ctx: Context): void {
-  const layers = config.layers;
-  const c = (l: DenseConfig) => (l.init.name === 'constant' ? l.init.scale : 0);
-  const first = layers[0] as DenseConfig;
-  // Equal weights resolve the batch's 1/B quantile, where a fixed point of the chain (z = 0 for tanh) sits.
-  const count = Math.min(4096, Math.max(1024, 64 * ctx.batchSize));
-  const sigma = Math.abs(c(first)) * Math.sqrt(input.width * input.m2);
-  const nodes = Array.from({ length: count }, (_, k) => first.biasInit + sigma * normalQuantile((k + 0.5) / count));
-  const weights = nodes.map(() => 1 / count);
-  const mean = (f: (k: number) => number) => weights.reduce((sum, w, k) => sum + w * f(k), 0);
-  const typical = (f: (k: number) => number) => batchTypicalMean(nodes.map((_, k) => f(k)), weights, ctx.batchSize);
-  const pre: number[][] = []; // z per layer and particle
-  const post: number[][] = []; // h = φ(z)
-  const widths: number[] = []; // input width per layer
-  let width = input.width;
-  for (const [i, layer] of layers.entries()) {
-    const h = post[i - 1] ?? [];
-    const z = layer.kind !== 'dense' ? h : i === 0 ? nodes : h.map((x) => c(layer) * width * x + layer.biasInit);
-    widths.push(width);
-    if (layer.kind === 'dense') width = layer.units;
-    pre.push(z);
-    post.push(z.map(scalarPair(layer).f));
+/** Constant-initialised chains (predict-symmetric.ts): relativeGradNorm holds log ‖∂L/∂W‖² as elsewhere. */
+function addSymmetricChain(config: ModelConfig, input: Signal, ctx: Context): void {
+  const layers = predictSymmetricChain(config, {
+    inputWidth: input.width, inputSecondMoment: input.m2, batchSize: ctx.batchSize, threshold: ctx.threshold, fusedOutput: ctx.fusedOutput,
+  });
+  config.layers.forEach((layer, i) => {
+    const s = layers[i]!;
     const prediction: LayerPrediction = {
-      path: layer.path, kind: layer.kind, preActivationVariance: mean((k) => z[k]! ** 2), gain: NaN, relativeGradNorm: NaN,
-      saturatedFraction: symmetricSaturation(activationOf(layer), z, weights, ctx.threshold),
-      weightVariance: layer.kind === 'dense' ? widths[i]! * c(layer) ** 2 : NaN,
+      path: layer.path, kind: layer.kind, preActivationVariance: s.secondMoment, gain: s.gain, relativeGradNorm: s.logGradSq,
+      saturatedFraction: s.saturatedFraction, weightVariance: s.weightVariance,
     };
     ctx.order.push(prediction);
     ctx.traces.set(layer.path, { prediction } as Trace);
-  }
-  const output = post[layers.length - 1]!;
-  // ∂L/∂(output unit) per particle, up to a constant: mse E[(ŷ − y)²] = ŷ² + 1; bce E[(p − y)²] = p² − p + ½.
-  let g = output.map((y) => (config.loss === 'mse' ? Math.sqrt(y * y + 1) : config.loss === 'bce' ? Math.sqrt(y * y - y + 0.5) : 1));
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i]!;
-    const prediction = ctx.order[i]!;
-    const { df } = scalarPair(layer);
-    const fused = layer.path === ctx.outputPath && ctx.fusedOutput;
-    const delta = g.map((gk, k) => (fused ? gk : gk * df(pre[i]![k]!)));
-    prediction.gain = mean((k) => (fused ? 1 : df(pre[i]![k]!) ** 2)) * (layer.kind === 'dense' ? prediction.weightVariance * layer.units : 1);
-    if (layer.kind !== 'dense') {
-      g = delta;
-      continue;
-    }
-    const inputSq = (k: number) => (i === 0 ? input.m2 : post[i - 1]![k]! ** 2);
-    prediction.relativeGradNorm = Math.log(typical((k) => layer.units * delta[k]! ** 2 * widths[i]! * inputSq(k)));
-    const blocked = activationOf(layer).name === 'softmax';
-    g = delta.map((d) => (blocked ? 0 : c(layer) * layer.units * d));
-  }
-}
-
-/** φ, φ' of a layer in the symmetric chain (a softmax output is handled by the caller: identity here). */
-function scalarPair(layer: LayerConfig): { f: (u: number) => number; df: (u: number) => number } {
-  const a = activationOf(layer);
-  return activationPair(a.name === 'softmax' ? { name: 'linear', alpha: 1 } : a);
-}
-
-/**
- * What a batch of B samples typically averages of a heavy-tailed per-sample value X: the mean below the
- * (1 − 1/B) quantile plus one sample at that quantile, E[X; X < x_q] + x_q/B (instead of E[X], which rare
- * samples can dominate).
- */
-function batchTypicalMean(values: number[], weights: number[], batchSize: number): number {
-  const order = values.map((_, k) => k).sort((a, b) => values[a]! - values[b]!);
-  const limit = 1 - 1 / Math.max(1, batchSize);
-  let mass = 0;
-  let sum = 0;
-  for (const k of order) {
-    if (mass + weights[k]! > limit) return sum + values[k]! / Math.max(1, batchSize);
-    mass += weights[k]!;
-    sum += weights[k]! * values[k]!;
-  }
-  return sum;
-}
-
-function symmetricSaturation(a: ActivationConfig, z: number[], weights: number[], threshold: number): number {
-  if (a.name !== 'sigmoid' && a.name !== 'tanh' && a.name !== 'relu') return NaN;
-  const hit = (u: number) => (a.name === 'relu' ? u <= 0 : Math.abs(u) > threshold);
-  return weights.reduce((sum, w, k) => sum + (hit(z[k]!) ? w : 0), 0);
+  });
 }
 
 // ---------------------------------------------------------------- initialisation and activations
@@ -509,7 +431,7 @@ export function weightVarianceTimesFanIn(init: InitConfig, fanIn: number, fanOut
 /** sigmoid/tanh: P(|z| > threshold); ReLU: P(z ≤ 0) (inactive units); NaN for other activations. */
 function saturation(a: ActivationConfig, mean: number, variance: number, threshold: number): number {
   if (a.name === 'sigmoid' || a.name === 'tanh') {
-    return gaussianTail(threshold, mean, variance) + gaussianTail(threshold, -mean, variance);
+    return Math.min(1, gaussianTail(threshold, mean, variance) + gaussianTail(threshold, -mean, variance)); // erfc is good to 1e-7
   }
   if (a.name === 'relu') return 1 - gaussianTail(0, mean, variance);
   return NaN;

@@ -46,7 +46,8 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
   // Poor initialisation: only worth saying when the predicted end-to-end flow is out of the healthy band.
   if (vanishing.length > 0 || exploding.length > 0) {
     const g = t.initGainFactor;
-    const off = weighted.filter((l) => Math.sqrt(l.gain) < 1 / g || Math.sqrt(l.gain) > g);
+    // The first layer's gain only scales the gradient w.r.t. the input data, which nothing learns from: skip it.
+    const off = weighted.slice(1).filter((l) => Math.sqrt(l.gain) < 1 / g || Math.sqrt(l.gain) > g);
     if (off.length > 0) {
       findings.push({
         kind: 'poor-init', severity: 'info', source: 'predicted', layers: off.map((l) => l.path), reference: null,

@@ -147,6 +147,36 @@ describe('activation moments and initialisers', () => {
     expect(predictGradientFlow(mlp(4, [8, 1], 'relu', { name: 'he_normal', scale: 1 })).layers[0]!.saturatedFraction).toBeCloseTo(0.5, 6);
   });
 
+  it('BatchNorm, residual and dropout gains follow their derivations', () => {
+    const glorot = { name: 'glorot_uniform', scale: 1 } as const;
+    const layer = (i: number, units: number, name: ActivationName, init: InitConfig = glorot): LayerConfig =>
+      ({ kind: 'dense', path: `/layers/${i}`, units, activation: act(name), init, biasInit: 0 });
+    const base = mlp(2, [1], 'linear', glorot, 'bce', 64);
+    const bn: ModelConfig = {
+      ...base, layers: [layer(0, 32, 'linear'), { kind: 'batchnorm', path: '/layers/1', eps: 1e-5, momentum: 0.1 },
+        { kind: 'activation', path: '/layers/2', activation: act('sigmoid') }, layer(3, 1, 'sigmoid')],
+    };
+    // v = σ_w²·E[x²] with σ_w² = 2·2/34, times the typical-value shift of a linear 32-unit layer e^{−(3−1)/(2·32)};
+    // 2 fan-in terms: vᵢ/v ~ Exp(1), whose typical mean of 1/X over 32 units is E₁(1/32) = −γ − ln x + x − x²/4
+    // + x³/18 − … (series, independent of the code's integral).
+    const x = 1 / 32;
+    const e1 = -0.5772156649 - Math.log(x) + x - x * x / 4 + x ** 3 / 18 - x ** 4 / 96;
+    const v = ((2 * 2) / 34) * Math.exp(-1 / 32);
+    const expected = (1 - 2 / 64) * (1 + 2 / 63) * e1 / (v + 1e-5);
+    expect(predictGradientFlow(bn).layers[1]!.gain / expected).toBeCloseTo(1, 3);
+    // x + f(x), f = dense linear with N(0, 0.05²) weights on 16 units: gain 1 + σ_w² = 1 + 16·0.0025, the branch
+    // at its typical value (a residual's gain comes from the backward walk): ×e^{−(3−1)/(2·16)}.
+    const branch = layer(0, 16, 'linear', { name: 'normal', scale: 0.05 });
+    const residual: ModelConfig = {
+      ...base, input: 16, layers: [
+        { kind: 'residual', path: '/layers/0', layers: [{ ...branch, path: '/layers/0/layers/0' }], projection: false, projectionInit: glorot },
+        { kind: 'dropout', path: '/layers/1', rate: 0.2 }, layer(2, 1, 'sigmoid')],
+    };
+    const p = predictGradientFlow(residual);
+    expect(p.layers[0]!.gain).toBeCloseTo(1 + 0.04 * Math.exp(-1 / 16), 10);
+    expect(p.layers[2]!.gain).toBeCloseTo(1.25, 10); // dropout 0.2: 1/(1 − p)
+  });
+
   it('a 200-layer spec is predicted in a few milliseconds', () => {
     const config = mlp(2, [...Array.from({ length: 199 }, () => 64), 1], 'tanh', { name: 'glorot_uniform', scale: 1 });
     predictGradientFlow(config);
@@ -270,7 +300,8 @@ describe('prediction vs the engine\'s measured step-0 ratios', () => {
       // Finite-width fluctuations of log‖∂L/∂W‖ grow like √(depth/width) (Hanin 2018): average more runs there.
       // Symmetric (constant-init) nets: a run's value hinges on the batch's sample nearest the chain's fixed
       // point (per-run spread up to ~2 decades), so they get the most runs.
-      const runs = init.name === 'constant' ? 16 : Math.min(16, Math.max(3, Math.ceil((6 * depth) / width)));
+      // (The widest nets cost the most and fluctuate the least: 2 runs there.)
+      const runs = init.name === 'constant' ? 16 : Math.min(16, Math.max(width >= 128 ? 2 : 3, Math.ceil((6 * depth) / width)));
       const a = agreement(config, predictGradientFlow(config), runs, (run) => randomData(77 + run, 32, input, loss, outputs));
       // Dead runs (a whole layer inactive over the batch) are a finite-width ReLU event the mean field cannot
       // see; they are counted, allowed only for ReLU, and never the majority.
