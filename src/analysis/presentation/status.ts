@@ -25,10 +25,14 @@ export interface StatusInput {
 const MAX_NAMED = 2;
 
 export function statusDisplay(input: StatusInput): StatusDisplay {
+  const view = input.view;
+  if (input.running && view?.measured) {
+    const verdict = describeFindings(view.findings.filter((f) => f.source === 'measured')) ?? 'gradients healthy';
+    return { text: `$(sync~spin) VGNet: ${verdict} · verifying fixes…`, tooltip: `Training each candidate fix for ${input.name}. Run "VGNet: Cancel Analysis" to stop.`, tone: 'running' };
+  }
   if (input.running) {
     return { text: '$(sync~spin) VGNet: analysing…', tooltip: `Training ${input.name} to measure its gradients. Run "VGNet: Cancel Analysis" to stop.`, tone: 'running' };
   }
-  const view = input.view;
   if (view === null) return { text: 'VGNet', tooltip: `${input.name}: not analysed yet`, tone: 'info' };
   const errors = view.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) {

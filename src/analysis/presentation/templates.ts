@@ -1,5 +1,6 @@
 /** "New Model Spec": the bundled examples as templates — their descriptions, target names and data files. */
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
+import { setValue } from '../fixes/edit';
 import { SPEC_SUFFIX } from './documents';
 
 export interface TemplateInfo {
@@ -48,4 +49,12 @@ export function checkSpecFileName(name: string): string | null {
   if (/[\\/:*?"<>|]/.test(name)) return 'A file name cannot contain \\ / : * ? " < > |';
   if (!name.endsWith(SPEC_SUFFIX)) return `The name must end with ${SPEC_SUFFIX} so VGNet analyses it`;
   return null;
+}
+
+/** The template's text with its "name" set to the new file's stem (comments and layout kept). */
+export function renameTemplate(text: string, fileName: string): string {
+  const root = parseTree(text);
+  if (!root || !findNodeAtLocation(root, ['name'])) return text;
+  const stem = fileName.endsWith(SPEC_SUFFIX) ? fileName.slice(0, -SPEC_SUFFIX.length) : fileName;
+  return setValue(text, '/name', stem);
 }

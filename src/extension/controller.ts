@@ -1,0 +1,199 @@
+/**
+ * The analyses of every spec: the instant static one (synchronous, on the extension host) and the measured one
+ * (training in the worker pool). Keeps each document's results, discards stale runs, and says when anything
+ * changed. No UI here: progress and messages belong to the callers.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { analyze, type AnalyzeOptions, type Report } from '../analysis/analyze';
+import { RunCache } from '../analysis/cache';
+import { MAX_SPEC_CHARS, readsDataFiles } from '../analysis/presentation/documents';
+import { RunLedger, type Snapshot } from '../analysis/presentation/freshness';
+import { DocumentResults, type DocumentView } from '../analysis/presentation/results';
+import { analyseSnapshot } from '../analysis/presentation/snapshot';
+import { WorkerPool } from '../host/pool';
+import { parseSpec } from '../spec';
+import type { ConfigStore } from './config';
+import { currentSnapshot, displayName, openDocument, snapshotOf } from './documents';
+
+export type MeasurePhase = 'training' | 'verifying';
+
+export type MeasureOutcome =
+  /** accepted: the measured findings are shown; note: why they were discarded otherwise. */
+  | { kind: 'done'; report: Report; accepted: boolean; note: string | null }
+  | { kind: 'refused'; reason: string };
+
+export class AnalysisController implements vscode.Disposable {
+  private readonly results = new Map<string, DocumentResults>();
+  private readonly ledger = new RunLedger();
+  private readonly cache = new RunCache();
+  private pool: WorkerPool | null = null;
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly cancelledAll = new vscode.EventEmitter<void>();
+  /** A document's results or its running state changed. */
+  readonly onDidChange = this.changed.event;
+  /** "Cancel Analysis" was run: long loops (the workspace scan) stop too. */
+  readonly onDidCancelAll = this.cancelledAll.event;
+
+  constructor(
+    private readonly configs: ConfigStore,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly workerScript: string,
+  ) {}
+
+  /** Re-runs the static analysis of the document as it is now (parse, validate, predict: milliseconds). */
+  refreshStatic(document: vscode.TextDocument, notify = true): void {
+    const start = performance.now();
+    const analysed = analyseSnapshot(snapshotOf(document), this.configs.config.thresholds);
+    this.resultsFor(document.uri).setStatic(analysed);
+    this.log.trace(`static ${displayName(document.uri)} v${document.version}: ${(performance.now() - start).toFixed(1)} ms`);
+    if (notify) this.changed.fire(document.uri);
+  }
+
+  /** What to show for an open document now (re-analysing statically first if its text changed since). */
+  viewOf(document: vscode.TextDocument): DocumentView | null {
+    const snapshot = snapshotOf(document);
+    if (this.resultsFor(document.uri).staticFor(snapshot) === null) this.refreshStatic(document, false);
+    return this.resultsFor(document.uri).view(snapshot);
+  }
+
+  /** What to show for a URI, open or not (a file analysed by the workspace scan). */
+  viewOfUri(uri: vscode.Uri): DocumentView | null {
+    const document = openDocument(uri);
+    if (document && !document.isClosed) return this.viewOf(document);
+    return this.results.get(uri.toString())?.latestView() ?? null;
+  }
+
+  isRunning(uri: vscode.Uri): boolean {
+    return this.ledger.isRunning(uri.toString());
+  }
+
+  get runningCount(): number {
+    return this.ledger.runningCount;
+  }
+
+  /**
+   * Trains the spec in a worker, shows the measured findings, then verifies fixes and shows them too (the second
+   * phase reuses the cached training run). Each result is kept only if the document still holds the analysed text
+   * and no newer run of it started meanwhile. Never throws.
+   */
+  async measure(uri: vscode.Uri, snapshot: Snapshot, onPhase?: (phase: MeasurePhase) => void): Promise<MeasureOutcome> {
+    const refusal = this.refusal(uri, snapshot);
+    if (refusal.reason !== null) return { kind: 'refused', reason: refusal.reason };
+    const ticket = this.ledger.begin(uri.toString(), snapshot);
+    this.changed.fire(uri);
+    try {
+      const config = this.configs.config;
+      const budgetMs = config.timeBudgetSeconds * 1000;
+      const options: AnalyzeOptions = {
+        executor: this.workerPool().executor(refusal.folder), steps: config.steps, thresholds: config.thresholds,
+        timeBudgetMs: budgetMs, verifyFixes: false, signal: ticket.signal, cache: this.cache,
+      };
+      onPhase?.('training');
+      const report = await analyze(snapshot.text, options);
+      const note = await this.keepIfFresh(uri, ticket, report);
+      this.logRun(uri, 'measured', report, note);
+      if (note !== null || !config.verifyFixes || !worthVerifying(report)) return { kind: 'done', report, accepted: note === null, note };
+      onPhase?.('verifying');
+      this.changed.fire(uri);
+      const verified = await analyze(snapshot.text, { ...options, verifyFixes: true, timeBudgetMs: Math.max(1000, budgetMs - report.timing.totalMs) });
+      // The measured findings stay shown even when their fixes' verification is discarded.
+      this.logRun(uri, 'verified fixes of', verified, await this.keepIfFresh(uri, ticket, verified));
+      return { kind: 'done', report: verified, accepted: true, note: null };
+    } catch (err) {
+      this.log.error(`measured analysis of ${displayName(uri)} failed: ${(err as Error).stack ?? String(err)}`);
+      return { kind: 'refused', reason: `internal error: ${(err as Error).message}` };
+    } finally {
+      this.ledger.end(ticket);
+      this.changed.fire(uri);
+    }
+  }
+
+  /** Cancels the runs of one document. */
+  cancel(uri: vscode.Uri): boolean {
+    const cancelled = this.ledger.cancel(uri.toString());
+    if (cancelled) this.changed.fire(uri);
+    return cancelled;
+  }
+
+  /** Cancels every run; returns how many were running. */
+  cancelAll(): number {
+    const count = this.ledger.cancelAll();
+    this.cancelledAll.fire();
+    return count;
+  }
+
+  /** Drops everything known about a document (closed unsaved, deleted, renamed away). */
+  forget(uri: vscode.Uri): void {
+    this.ledger.cancel(uri.toString());
+    if (this.results.delete(uri.toString())) this.changed.fire(uri);
+  }
+
+  /** Documents with results, for re-analysis after a settings change. */
+  knownUris(): vscode.Uri[] {
+    return [...this.results.keys()].map((key) => vscode.Uri.parse(key));
+  }
+
+  dispose(): void {
+    this.ledger.cancelAll();
+    this.pool?.dispose();
+    this.changed.dispose();
+    this.cancelledAll.dispose();
+  }
+
+  private logRun(uri: vscode.Uri, what: string, report: Report, note: string | null): void {
+    this.log.info(`${what} ${displayName(uri)}: ${report.status}, train ${ms(report.timing.trainMs)}, fixes ${ms(report.timing.verifyMs)}, ` +
+      `total ${ms(report.timing.totalMs)}${note ? ` — discarded: ${note}` : ''}${report.message ? ` (${report.message})` : ''}`);
+  }
+
+  private async keepIfFresh(uri: vscode.Uri, ticket: ReturnType<RunLedger['begin']>, report: Report): Promise<string | null> {
+    if (report.status === 'cancelled' || ticket.signal.cancelled) return 'cancelled';
+    const current = await currentSnapshot(uri);
+    if (current === null) return 'the file no longer exists';
+    if (!this.ledger.accepts(ticket, current)) return 'the file changed during the run';
+    const locator = this.resultsFor(uri).staticFor(ticket.snapshot)?.locator ?? parseSpec(ticket.snapshot.text);
+    this.resultsFor(uri).setMeasured({ snapshot: ticket.snapshot, report, locator });
+    return null;
+  }
+
+  /** Why a measured run may not start (and otherwise the folder data paths resolve against). */
+  private refusal(uri: vscode.Uri, snapshot: Snapshot): { reason: string; folder: '' } | { reason: null; folder: string } {
+    if (!vscode.workspace.isTrusted) {
+      return { reason: 'measured analysis is off in Restricted Mode (it trains the model and may read data files): trust the workspace to enable it', folder: '' };
+    }
+    if (snapshot.text.length > MAX_SPEC_CHARS) return { reason: `the file is larger than ${MAX_SPEC_CHARS / 1024} KB`, folder: '' };
+    // Data files are read from the spec's own folder (src/host/files.ts keeps reads inside it), and only when that
+    // folder lies in the workspace: nothing outside the workspace is ever read.
+    const inWorkspace = uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+    if (inWorkspace) return { reason: null, folder: path.dirname(uri.fsPath) };
+    if (readsDataFiles(parseSpec(snapshot.text))) {
+      return { reason: 'this spec reads a data file, and VGNet reads data files only for specs inside an open workspace folder', folder: '' };
+    }
+    // Generated data: no file is read, the folder is never used.
+    return { reason: null, folder: uri.scheme === 'file' ? path.dirname(uri.fsPath) : '' };
+  }
+
+  private workerPool(): WorkerPool {
+    this.pool ??= new WorkerPool(undefined, this.workerScript);
+    return this.pool;
+  }
+
+  private resultsFor(uri: vscode.Uri): DocumentResults {
+    const key = uri.toString();
+    let results = this.results.get(key);
+    if (!results) {
+      results = new DocumentResults();
+      this.results.set(key, results);
+    }
+    return results;
+  }
+}
+
+/** Fixes are worth verifying for a complete run that found something (a run cut by the budget left no time). */
+function worthVerifying(report: Report): boolean {
+  return report.status === 'ok' && report.findings.length > 0 && report.result?.stopped?.reason !== 'budget';
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
+}

@@ -1,0 +1,40 @@
+/** Which documents are specs, their snapshots, and reading a spec that is not open (workspace scan). */
+import * as vscode from 'vscode';
+import type { Snapshot } from '../analysis/presentation/freshness';
+import { isSpecFileName, SPEC_SUFFIX } from '../analysis/presentation/documents';
+
+/** Spec files on disk and not-yet-saved ones; virtual file systems are not supported (package.json says so). */
+export const SPEC_SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', pattern: `**/*${SPEC_SUFFIX}` },
+  { scheme: 'untitled', pattern: `**/*${SPEC_SUFFIX}` },
+];
+
+export function isSpecDocument(document: vscode.TextDocument): boolean {
+  return (document.uri.scheme === 'file' || document.uri.scheme === 'untitled') && isSpecFileName(document.fileName);
+}
+
+export function snapshotOf(document: vscode.TextDocument): Snapshot {
+  return { version: document.version, text: document.getText() };
+}
+
+export function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+  const key = uri.toString();
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+}
+
+/** The document's text as the editor has it, else as on disk; null when the file is gone or unreadable. */
+export async function currentSnapshot(uri: vscode.Uri): Promise<Snapshot | null> {
+  const open = openDocument(uri);
+  if (open && !open.isClosed) return snapshotOf(open);
+  if (uri.scheme !== 'file') return null;
+  try {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    return { version: null, text: new TextDecoder('utf-8').decode(bytes) };
+  } catch {
+    return null;
+  }
+}
+
+export function displayName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+}
