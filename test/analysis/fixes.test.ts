@@ -104,3 +104,24 @@ describe('fix catalogue: every fix yields a valid spec and keeps comments', () =
     expect(hiddenDenseLayers(context(SPEC).layers)).toEqual(['/layers/0', '/layers/1', '/layers/2']);
   });
 });
+
+describe('insertions keep the layout of hand-written specs', () => {
+  it('BatchNorm on one-line layers adds one-line layers at the same indentation, comments staying with their layer', () => {
+    const { text } = applied('vanishing', 'batchnorm');
+    expect(text).toContain(
+      '    { "type": "dense", "units": 8, "activation": "linear", "init": "glorot_uniform" }, // first\n' +
+      '    { "type": "batchnorm" },\n' +
+      '    { "type": "activation", "activation": "sigmoid" },\n');
+    // Lines that were not touched are byte-identical.
+    for (const line of SPEC.split('\n').filter((l) => !l.includes('"type": "dense"'))) expect(text).toContain(line);
+  });
+
+  it('inline arrays stay inline', () => {
+    const inline = SPEC.replace(/"layers": \[[\s\S]*?\n  \],/, '"layers": [ { "type": "dense", "units": 8, "activation": "tanh" }, { "type": "dense", "units": 1, "activation": "sigmoid" } ],');
+    const ctx = context(inline);
+    const candidate = candidatesFor(finding('vanishing', ['/layers/0']), ctx).find((c) => c.id === 'batchnorm')!;
+    const after = candidate.apply(inline);
+    expect(after).toContain('"layers": [ { "type": "dense", "units": 8, "activation": "linear" }, { "type": "batchnorm" }, { "type": "activation", "activation": "tanh" }, { "type": "dense"');
+    expect(parseSpec(after).config?.layers.map((l) => l.kind)).toEqual(['dense', 'batchnorm', 'activation', 'dense']);
+  });
+});

@@ -6,7 +6,7 @@ import type { ModelConfig } from '../../engine/config';
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
 import { outputLayerIndex } from '../summary';
-import { diffEdit, insertIntoArray, lastFirst, nodeAt, setValue, splitLayerPointer, wrapNode, type TextEdit } from './edit';
+import { diffEdit, insertAfterElement, lastFirst, nodeAt, setValue, wrapNode, type TextEdit } from './edit';
 
 export type FixId =
   | 'relu-he' | 'leaky-relu' | 'match-init' | 'batchnorm' | 'residual' | 'lower-lr' | 'raise-lr' | 'clip-norm'
@@ -133,13 +133,9 @@ function setEach(text: string, layers: string[], edit: (text: string, pointer: s
 function addBatchNorm(text: string, layers: string[], ctx: FixContext): string {
   return setEach(text, layers, (t, p) => {
     const activation = info(ctx, p)?.activation ?? 'linear';
-    const [array, index] = splitLayerPointer(p);
-    let out = t;
-    if (activation !== 'linear') {
-      out = insertIntoArray(out, array, index + 1, { type: 'activation', activation: activationValue(t, p) });
-      out = setValue(out, `${p}/activation`, 'linear');
-    }
-    return insertIntoArray(out, array, index + 1, { type: 'batchnorm' });
+    if (activation === 'linear') return insertAfterElement(t, p, [{ type: 'batchnorm' }]);
+    const inserted = insertAfterElement(t, p, [{ type: 'batchnorm' }, { type: 'activation', activation: activationValue(t, p) }]);
+    return setValue(inserted, `${p}/activation`, 'linear');
   });
 }
 

@@ -19,10 +19,44 @@ export function setValue(text: string, pointer: string, value: unknown): string 
   return applyEdits(text, modify(text, pointerToPath(pointer), value, FORMAT));
 }
 
-/** Inserts a value into the array at `arrayPointer` before index `index`. */
-export function insertIntoArray(text: string, arrayPointer: string, index: number, value: unknown): string {
-  const path = [...pointerToPath(arrayPointer), index];
-  return applyEdits(text, modify(text, path, value, { ...FORMAT, isArrayInsertion: true }));
+/**
+ * Inserts values into an array right after the element at `pointer`, in the element's own style: one element per
+ * line at the same indentation when the element sits on its own line (trailing comments stay with their element),
+ * inline otherwise. Values are written compactly (`{ "type": "batchnorm" }`), as hand-written specs usually are.
+ */
+export function insertAfterElement(text: string, pointer: string, values: unknown[]): string {
+  const node = nodeAt(text, pointer);
+  if (!node || values.length === 0) return text;
+  const end = node.offset + node.length;
+  const lineStart = text.lastIndexOf('\n', node.offset - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const ownLine = text.slice(lineStart, node.offset).trim() === '';
+  const items = values.map(compactJson);
+  const comma = /^[ \t]*,/.exec(text.slice(end));
+  if (!ownLine) return text.slice(0, end) + items.map((v) => `, ${v}`).join('') + text.slice(end);
+  if (comma) {
+    // `elem, // note⏎` → keep the comma and the note on elem's line, add the new elements on lines below it.
+    const eol = lineEnd(text, end + comma[0].length);
+    return text.slice(0, eol) + items.map((v) => `\n${indent}${v},`).join('') + text.slice(eol);
+  }
+  return text.slice(0, end) + items.map((v) => `,\n${indent}${v}`).join('') + text.slice(end);
+}
+
+/** End of the line containing `from`, after any trailing `//` comment (not past a `/*` that continues). */
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  const end = nl < 0 ? text.length : nl;
+  return text[end - 1] === '\r' ? end - 1 : end;
+}
+
+/** JSON with a space after colons and commas and inside braces: `{ "type": "activation", "activation": "relu" }`. */
+export function compactJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(compactJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${compactJson(v)}`);
+    return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+  }
+  return JSON.stringify(value);
 }
 
 /** The node at a JSON Pointer in `text`, or undefined. */
@@ -61,12 +95,6 @@ export function applyTextEdits(text: string, edits: TextEdit[]): string {
     out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
   }
   return out;
-}
-
-/** Splits "/layers/4/layers/0" into its parent array pointer and index: ["/layers/4/layers", 0]. */
-export function splitLayerPointer(pointer: string): [string, number] {
-  const cut = pointer.lastIndexOf('/');
-  return [pointer.slice(0, cut), Number(pointer.slice(cut + 1))];
 }
 
 /**
