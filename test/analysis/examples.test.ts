@@ -14,6 +14,7 @@ const EXAMPLES = path.join(__dirname, '../../examples');
 /** Expected measured warnings/errors per example (info-level notes are allowed anywhere). */
 const EXPECTED: Record<string, string[]> = {
   'deep-sigmoid': ['vanishing'],
+  'deep-sigmoid-30': ['vanishing'],
   'deep-relu-he': [],
   'tanh-tiny-init': ['vanishing'],
   'exploding-normal-init': ['exploding', 'saturation'],

@@ -3,7 +3,7 @@
  * engine's own initialisers, (b) the prediction against the engine's measured step-0 gradient norms on seeded
  * random MLPs and on the examples (within 10× for every layer, as log10 error < 1).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { predictGradientFlow, weightVarianceTimesFanIn } from '../../src/analysis/predict';
@@ -343,7 +343,8 @@ describe('prediction vs the engine\'s measured step-0 ratios', () => {
   it('the examples (their own data, input E[x²] from the data): every weighted layer within 10×', () => {
     const dir = join(dirname(new URL(import.meta.url).pathname), '../../examples');
     const files = { readText: (path: string) => ({ text: readFileSync(join(dir, path), 'utf8') }) };
-    const names = ['deep-sigmoid', 'deep-relu-he', 'batchnorm-rescue', 'residual-rescue', 'dying-relu', 'exploding-normal-init', 'high-lr-diverges', 'tanh-tiny-init', 'csv-wine'];
+    const names = readdirSync(dir).filter((f) => f.endsWith('.vgnet.json')).map((f) => f.replace('.vgnet.json', ''));
+    expect(names.length).toBeGreaterThanOrEqual(10);
     const all: number[] = [];
     for (const name of names) {
       const parsed = parseSpec(readFileSync(join(dir, `${name}.vgnet.json`), 'utf8'));
