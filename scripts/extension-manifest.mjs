@@ -64,7 +64,7 @@ for (const [key, value, description] of thresholds) {
 }
 
 const keys = {
-  activationEvents: ['workspaceContains:**/*.vgnet.json', 'onLanguage:jsonc', 'onLanguage:json'],
+  activationEvents: ['workspaceContains:**/*.vgnet.json', 'onLanguage:jsonc', 'onLanguage:json', 'onWebviewPanel:vgnet.plots'],
   contributes: {
     commands,
     menus: {

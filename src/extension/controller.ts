@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyze, type AnalyzeOptions, type Report } from '../analysis/analyze';
+import type { RunProgress } from '../analysis/measure';
 import { RunCache } from '../analysis/cache';
 import { MAX_SPEC_CHARS, readsDataFiles } from '../analysis/presentation/documents';
 import { RunLedger, type Snapshot } from '../analysis/presentation/freshness';
@@ -30,6 +31,9 @@ export class AnalysisController implements vscode.Disposable {
   private pool: WorkerPool | null = null;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly cancelledAll = new vscode.EventEmitter<void>();
+  private readonly progressed = new vscode.EventEmitter<{ uri: vscode.Uri; progress: RunProgress }>();
+  /** Streams a measured run's partial statistics while it trains (throttled in the worker). */
+  readonly onDidProgress = this.progressed.event;
   /** A document's results or its running state changed. */
   readonly onDidChange = this.changed.event;
   /** "Cancel Analysis" was run: long loops (the workspace scan) stop too. */
@@ -88,6 +92,7 @@ export class AnalysisController implements vscode.Disposable {
       const options: AnalyzeOptions = {
         executor: this.workerPool().executor(refusal.folder), steps: config.steps, thresholds: config.thresholds,
         timeBudgetMs: budgetMs, verifyFixes: false, signal: ticket.signal, cache: this.cache,
+        onProgress: (progress) => this.progressed.fire({ uri, progress }),
       };
       onPhase?.('training');
       const report = await analyze(snapshot.text, options);
@@ -139,6 +144,7 @@ export class AnalysisController implements vscode.Disposable {
     this.pool?.dispose();
     this.changed.dispose();
     this.cancelledAll.dispose();
+    this.progressed.dispose();
   }
 
   private logRun(uri: vscode.Uri, what: string, report: Report, note: string | null): void {

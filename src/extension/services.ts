@@ -7,6 +7,7 @@ import { AnalysisController } from './controller';
 import { registerDiagnostics } from './diagnostics';
 import { registerHover } from './hover';
 import { registerInline } from './inline';
+import { registerPlots } from './plots/register';
 import { registerStatusBar } from './statusBar';
 import { reanalyseOpen, registerTriggers } from './triggers';
 
@@ -31,6 +32,7 @@ export function createServices(context: vscode.ExtensionContext): vscode.Disposa
     ...registerStatusBar(controller),
     ...registerTriggers(controller, configs),
     ...registerCommands(services),
+    ...registerPlots(services),
   ];
   reanalyseOpen(controller);
   return disposables;

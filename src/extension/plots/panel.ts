@@ -104,11 +104,14 @@ export class PlotsPanel implements vscode.Disposable {
     if (uri === undefined || this.uri?.toString() === uri.toString()) this.sendModel();
   }
 
-  /** Shows an analysis report of `uri` (kept for later if the panel follows another spec now). */
-  showReport(uri: vscode.Uri, version: number | null, report: PlotSource, thresholds: Thresholds): void {
+  /**
+   * Shows an analysis report of `uri` (kept for later if the panel follows another spec now). `analysedText`, when
+   * given, lets the webview keep a measured model across a window reload while the text is unchanged.
+   */
+  showReport(uri: vscode.Uri, version: number | null, report: PlotSource, thresholds: Thresholds, analysedText: string | null = null): void {
     const key = uri.toString();
     PlotsPanel.pushed.delete(key);
-    PlotsPanel.pushed.set(key, toPlotModel(report, key, version, thresholds));
+    PlotsPanel.pushed.set(key, toPlotModel(report, key, version, thresholds, analysedText));
     if (PlotsPanel.pushed.size > PUSHED_LIMIT) PlotsPanel.pushed.delete(PlotsPanel.pushed.keys().next().value!);
     if (this.uri?.toString() === key) this.sendModel();
   }

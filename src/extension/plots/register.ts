@@ -18,12 +18,12 @@ export function registerPlots(services: Services): vscode.Disposable[] {
   PlotsPanel.configure({
     modelFor: (uri) => {
       const view = controller.viewOfUri(uri);
-      return view ? toPlotModel(view, uri.toString(), view.snapshot.version, configs.config.thresholds) : null;
+      return view ? toPlotModel(view, uri.toString(), view.snapshot.version, configs.config.thresholds, view.snapshot.text) : null;
     },
   });
   const layers = new LayerLookup();
   return [
-    setPlotsPresenter({ show: (uri) => void PlotsPanel.createOrShow(extensionUri, uri && isSpec(uri) ? uri : undefined) }),
+    setPlotsPresenter({ show: (uri) => void PlotsPanel.createOrShow(extensionUri, specToShow(uri)) }),
     vscode.window.registerWebviewPanelSerializer(PLOTS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => void PlotsPanel.revive(panel, extensionUri, isPlotState(state) ? state : null),
     }),
@@ -31,6 +31,7 @@ export function registerPlots(services: Services): vscode.Disposable[] {
       if (editor && isSpec(editor.document.uri)) PlotsPanel.current?.follow(editor.document.uri);
     }),
     controller.onDidChange((uri) => PlotsPanel.current?.refresh(uri)),
+    controller.onDidProgress(({ uri, progress }) => PlotsPanel.current?.showProgress(uri, progress)),
     configs.onDidChange((event) => { if (event.affectsConfiguration('vgnet.thresholds')) PlotsPanel.current?.refresh(); }),
     vscode.window.onDidChangeTextEditorSelection((event) => {
       const panel = PlotsPanel.current;
@@ -41,6 +42,12 @@ export function registerPlots(services: Services): vscode.Disposable[] {
     vscode.window.onDidChangeActiveColorTheme(() => PlotsPanel.current?.themeChanged()),
     new vscode.Disposable(() => PlotsPanel.configure({})),
   ];
+}
+
+/** The active editor's spec, else a visible spec editor's (focus may be in a terminal or the panel itself). */
+function specToShow(active: vscode.Uri | undefined): vscode.Uri | undefined {
+  if (active && isSpec(active)) return active;
+  return vscode.window.visibleTextEditors.map((e) => e.document.uri).find(isSpec);
 }
 
 function isSpec(uri: vscode.Uri): boolean {

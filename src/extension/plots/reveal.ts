@@ -9,7 +9,7 @@ export async function revealLayer(uri: vscode.Uri, path: string): Promise<void> 
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
   const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One });
   const start = document.positionAt(range.offset);
-  const end = document.positionAt(range.offset + range.length);
   editor.selection = new vscode.Selection(start, start);
-  editor.revealRange(new vscode.Range(start, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  // The layer's first line, not its whole range: a long one-line layer would scroll the editor sideways.
+  editor.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }

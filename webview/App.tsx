@@ -1,0 +1,100 @@
+/**
+ * The plots panel: receives the model, live progress and the editor's selected layer from the host; draws one
+ * card per chart; keeps what it shows in the webview state so it survives hiding and a window reload.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { PlotModel, PlotProgress } from '../src/protocol/plots';
+import { CompareCard } from './charts/CompareCard';
+import { DepthChart } from './charts/DepthChart';
+import { FractionsChart } from './charts/FractionsChart';
+import { LossChart } from './charts/LossChart';
+import { StepsChart } from './charts/StepsChart';
+import { exportFileName, modelToCsv, modelToJson } from './exportData';
+import { Header } from './Header';
+import { useHostMessages } from './hooks/useHostMessages';
+import { useLatest } from './hooks/useLatest';
+import { usePalette } from './hooks/usePalette';
+import { chooseModel, comparableFindings, hasFractions } from './transforms';
+import { postToHost, restoredState, saveState } from './vscode';
+
+interface CompareChoice {
+  finding: number | null;
+  at: 'start' | 'end';
+}
+
+export function App() {
+  const [restored] = useState(restoredState);
+  const [model, setModel] = useState<PlotModel | null>(restored?.model ?? null);
+  const [progress, setProgress] = useState<PlotProgress | null>(null);
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [emptyReason, setEmptyReason] = useState<string | null>(null);
+  const [compare, setCompare] = useState<CompareChoice>({ finding: restored?.compareFinding ?? null, at: restored?.compareAt ?? 'start' });
+  const [themeTick, setThemeTick] = useState(0);
+  const palette = usePalette(themeTick);
+  const current = useLatest(model);
+
+  useHostMessages((message) => {
+    switch (message.type) {
+      case 'model':
+        if (current.current?.uri !== message.model.uri) setHighlight(null);
+        setModel((shown) => chooseModel(shown, message.model));
+        setProgress(null);
+        setEmptyReason(null);
+        break;
+      case 'progress':
+        setProgress(message.progress);
+        break;
+      case 'highlight':
+        if (current.current === null || current.current.uri === message.uri) setHighlight(message.layer);
+        break;
+      case 'empty':
+        setModel(null);
+        setProgress(null);
+        setEmptyReason(message.reason);
+        break;
+      case 'theme':
+        setThemeTick((tick) => tick + 1);
+        break;
+    }
+  });
+
+  useEffect(() => saveState({ version: 1, model, compareFinding: compare.finding, compareAt: compare.at }), [model, compare]);
+
+  const fractions = model ? hasFractions(model) : { saturated: false, dead: false };
+  const comparable = useMemo(() => (model ? comparableFindings(model) : []), [model]);
+  const compareFinding = compare.finding !== null && comparable.includes(compare.finding) ? compare.finding : comparable[0] ?? null;
+
+  const reveal = (path: string): void => {
+    if (!model) return;
+    setHighlight(path);
+    postToHost({ type: 'revealLayer', uri: model.uri, path });
+  };
+  const exportData = (format: 'csv' | 'json'): void => {
+    if (!model) return;
+    const content = format === 'csv' ? modelToCsv(model) : modelToJson(model);
+    postToHost({ type: 'export', format, fileName: exportFileName(model, 'gradients', format), content });
+  };
+
+  if (model === null && progress === null) {
+    return <main class="plots empty"><p>{emptyReason ?? 'Open a *.vgnet.json spec to see its gradient plots.'}</p></main>;
+  }
+  const layerProps = { palette, highlight, onReveal: reveal };
+  return (
+    <main class="plots">
+      <Header model={model} progress={progress} palette={palette} onReveal={reveal} onExport={exportData} />
+      <div class="grid">
+        {/* Per-layer charts side by side (the depth chart alone takes the row), then the charts over steps. */}
+        {model ? <DepthChart model={model} {...layerProps} wide={!fractions.saturated && !fractions.dead} /> : null}
+        {model ? <FractionsChart model={model} {...layerProps} /> : null}
+        <StepsChart model={model} progress={progress} {...layerProps} />
+        <LossChart model={model} progress={progress} palette={palette} />
+        {model && compareFinding !== null ? (
+          <CompareCard
+            model={model} palette={palette} findings={comparable} finding={compareFinding} at={compare.at}
+            onChange={(finding, at) => setCompare({ finding, at })}
+          />
+        ) : null}
+      </div>
+    </main>
+  );
+}
