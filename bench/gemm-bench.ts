@@ -14,10 +14,14 @@ import { createWasmKernels, type WasmKernels } from '../src/engine/wasm/wasm-gem
 type Gemm = (m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean) => void;
 type Product = 'NT' | 'NN' | 'TN';
 
-/** [m, n, k]: the sizes the engine sees (hidden layers, first layer on 784 inputs, output layers of 10 and 1). */
+/**
+ * [m, n, k]: the sizes the engine sees — hidden layers, a first layer on 784 or on 2 inputs, output layers of 10
+ * and of 1 unit (each thin side appears as m, n or k depending on the product).
+ */
 const SHAPES: ReadonlyArray<readonly [number, number, number]> = [
   [32, 16, 16], [128, 64, 64], [256, 256, 256], [512, 1024, 1024], [512, 1024, 784],
   [512, 10, 784], [10, 784, 512], [512, 784, 10], [512, 1, 256], [1, 256, 512], [512, 256, 1],
+  [512, 64, 2], [64, 2, 512], [512, 2, 64],
 ];
 const CHUNKS = 5;
 const CHUNK_MS = 60;

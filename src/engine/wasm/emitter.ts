@@ -6,8 +6,9 @@
  * right — exactly the order a stack machine wants them. So `f.f32x4Add(f.get(acc), f.f32x4Mul(f.get(a), f.get(b)))`
  * emits `local.get acc; local.get a; local.get b; f32x4.mul; f32x4.add`, reading like folded WAT. Each operand is a
  * typed `Expr`, which lets TypeScript check arity and value types. The one rule: never evaluate an operand
- * before its turn (e.g. into a variable) — wrap it in a closure and call it in place. Binary format: WebAssembly Core Specification 2.0,
- * section 5; SIMD opcodes from the fixed-width SIMD proposal (0xFD prefix).
+ * before its turn (e.g. into a variable) — wrap it in a closure and call it in place.
+ * Binary format: WebAssembly Core Specification 2.0, section 5; SIMD opcodes from the fixed-width SIMD proposal
+ * (0xFD prefix); memory.copy from bulk memory (0xFC 10).
  */
 
 export type ValType = 'i32' | 'f32' | 'v128';
@@ -103,6 +104,11 @@ export class FunctionBuilder {
   }
   f32Store(_address: Expr<'i32'>, _value: Expr<'f32'>, offset = 0): void {
     this.code.push(0x38, ALIGN_4, ...uleb(offset));
+  }
+
+  /** memory.copy (bulk memory): copies `length` bytes from `source` to `destination`, overlap allowed. */
+  memoryCopy(_destination: Expr<'i32'>, _source: Expr<'i32'>, _length: Expr<'i32'>): void {
+    this.code.push(0xfc, ...uleb(10), 0x00, 0x00);
   }
 
   // ── 128-bit SIMD (f32x4) ──
