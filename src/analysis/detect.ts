@@ -76,53 +76,54 @@ function stepsUnion(hits: { steps: number[] }[]): number[] {
   return [...new Set(hits.flatMap((h) => h.steps))].sort((a, b) => a - b);
 }
 
-export function detectVanishing(result: TrainResult, t: Thresholds): Finding | null {
+/** Layers whose gradient ratio to the output layer meets `crosses` (from init or persistently), with median ratios. */
+function ratioHits(result: TrainResult, t: Thresholds, crosses: (l: number, k: number, ratio: number) => boolean) {
   const out = outputLayerIndex(result.layers);
   if (out < 0) return null;
-  // AutoTrainer's rule (ratio < 1e-3 and norm < 1e-4), applied to every weight layer rather than the first only.
   const hits = persistentLayers(
     result, t,
     (l) => l !== out && result.layers[l]!.hasWeights,
-    (l, k) => gradRatio(result, l, out, k) < t.vanishingRatio && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute,
+    (l, k) => crosses(l, k, gradRatio(result, l, out, k)),
     true,
   );
   if (hits.length === 0) return null;
-  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));
-  const first = hits[0]!;
-  const firstPath = result.layers[first.layer]!.path;
+  const values: Record<string, number> = Object.fromEntries(
+    hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));
+  return { hits, values, layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path };
+}
+
+const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the steps where it held)';
+
+export function detectVanishing(result: TrainResult, t: Thresholds): Finding | null {
+  // AutoTrainer's rule (ratio < 1e-3 and norm < 1e-4), applied to every weight layer rather than the first only.
+  const found = ratioHits(result, t, (l, k, ratio) => ratio < t.vanishingRatio && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute);
+  if (!found) return null;
+  const first = found.hits[0]!;
+  const firstPath = found.layers[0]!;
   const firstNorm = medianAt((k) => result.series[first.layer]!.gradNorm[k]!, first.indices);
   return {
-    kind: 'vanishing', severity: 'warning', source: 'measured',
-    layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path,
-    message: `gradient vanishes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${firstPath}'s gradient norm is ` +
-      `${formatValue(values[firstPath]!)}× the output layer's (norm ${formatValue(firstNorm)}; thresholds: ratio ` +
+    kind: 'vanishing', severity: 'warning', source: 'measured', layers: found.layers, reference: found.reference,
+    message: `gradient vanishes in ${plural(found.layers.length, 'layer')}: ${firstPath}'s gradient norm is ` +
+      `${formatValue(found.values[firstPath]!)}× the output layer's (norm ${formatValue(firstNorm)}; thresholds: ratio ` +
       `${t.vanishingRatio}, norm ${t.vanishingAbsolute})`,
-    values, metric: 'gradient-norm ratio to the output layer (median over the steps where it held)', threshold: t.vanishingRatio,
-    steps: stepsUnion(hits),
+    values: found.values, metric: RATIO_METRIC, threshold: t.vanishingRatio, steps: stepsUnion(found.hits),
   };
 }
 
 export function detectExploding(result: TrainResult, t: Thresholds): Finding | null {
-  const out = outputLayerIndex(result.layers);
-  if (out < 0) return null;
-  const hits = persistentLayers(
-    result, t,
-    (l) => l !== out && result.layers[l]!.hasWeights,
-    (l, k) => gradRatio(result, l, out, k) > t.explodingRatio,
-    true,
-  );
-  if (hits.length === 0) return null;
-  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));
-  const worst = hits.reduce((a, b) => (values[result.layers[b.layer]!.path]! > values[result.layers[a.layer]!.path]! ? b : a));
-  const worstPath = result.layers[worst.layer]!.path;
+  const found = ratioHits(result, t, (_l, _k, ratio) => ratio > t.explodingRatio);
+  if (!found) return null;
+  const worstPath = found.layers.reduce((a, b) => (found.values[b]! > found.values[a]! ? b : a));
   return {
-    kind: 'exploding', severity: 'warning', source: 'measured',
-    layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path,
-    message: `gradient explodes in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${worstPath}'s gradient norm is ` +
-      `${formatValue(values[worstPath]!)}× the output layer's (threshold ${t.explodingRatio}×)`,
-    values, metric: 'gradient-norm ratio to the output layer (median over the steps where it held)', threshold: t.explodingRatio,
-    steps: stepsUnion(hits),
+    kind: 'exploding', severity: 'warning', source: 'measured', layers: found.layers, reference: found.reference,
+    message: `gradient explodes in ${plural(found.layers.length, 'layer')}: ${worstPath}'s gradient norm is ` +
+      `${formatValue(found.values[worstPath]!)}× the output layer's (threshold ${t.explodingRatio}×)`,
+    values: found.values, metric: RATIO_METRIC, threshold: t.explodingRatio, steps: stepsUnion(found.hits),
   };
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 export function detectDivergence(result: TrainResult, t: Thresholds): Finding | null {
