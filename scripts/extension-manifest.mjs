@@ -36,8 +36,8 @@ const properties = {
   'vgnet.analyzeOn': {
     type: 'string', enum: ['save', 'type', 'manual'], default: 'save', order: 0,
     enumDescriptions: [
-      'Train and measure when the file is saved.',
-      'Train and measure after a pause in typing (1 s).',
+      'Train and measure when the file is opened and when it is saved.',
+      'Train and measure when the file is opened and after a pause in typing (1 s).',
       'Only when you run "VGNet: Analyze Current Model".',
     ],
     markdownDescription: 'When the measured analysis (a short training run in a worker thread) starts by itself. Syntax errors and the instant predictions always update as you type.',

@@ -8,12 +8,13 @@ import type { Snapshot } from '../analysis/presentation/freshness';
 import { displayName } from './documents';
 
 /** Who asked: commands get every message; automatic runs (save, typing) stay quiet unless something broke. */
-export type Trigger = 'command' | 'save' | 'type';
+/** What started a measured run: explicit ones show a cancellable notification, background ones the status area. */
+export type Trigger = 'command' | 'save' | 'type' | 'open';
 
 export async function measureWithProgress(
   controller: AnalysisController, uri: vscode.Uri, snapshot: Snapshot, trigger: Trigger, budgetSeconds: number,
 ): Promise<MeasureOutcome> {
-  const quiet = trigger === 'type';
+  const quiet = trigger === 'type' || trigger === 'open';
   const options: vscode.ProgressOptions = {
     location: quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
     title: `VGNet: analysing ${displayName(uri)}`,

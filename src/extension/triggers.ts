@@ -1,6 +1,7 @@
 /**
  * When analyses run: static ones shortly after the last keystroke, measured ones on save, while typing or only on
- * command (setting vgnet.analyzeOn); documents that close, vanish or move are forgotten.
+ * command (setting vgnet.analyzeOn) — and once when a spec is first opened, unless the setting is "manual", so the
+ * measured verdict is there without a save; documents that close, vanish or move are forgotten.
  */
 import * as vscode from 'vscode';
 import { ConfigStore } from './config';
@@ -18,6 +19,10 @@ export function registerTriggers(controller: AnalysisController, configs: Config
   const debouncer = new Debouncer();
   const measure = (document: vscode.TextDocument, trigger: Trigger): void => {
     void measureWithProgress(controller, document.uri, snapshotOf(document), trigger, configs.config.timeBudgetSeconds);
+  };
+  const measureOnOpen = (document: vscode.TextDocument): void => {
+    if (!isSpecDocument(document) || configs.config.analyzeOn === 'manual' || !vscode.workspace.isTrusted) return;
+    if (!controller.viewOf(document)?.measured) measure(document, 'open');
   };
   const onChange = (event: vscode.TextDocumentChangeEvent): void => {
     const document = event.document;
@@ -38,11 +43,14 @@ export function registerTriggers(controller: AnalysisController, configs: Config
     controller.forget(uri);
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.vgnet.json', true, true, false);
+  for (const document of openSpecs()) measureOnOpen(document);
   return [
     debouncer,
     watcher,
     vscode.workspace.onDidOpenTextDocument((document) => {
-      if (isSpecDocument(document)) controller.refreshStatic(document);
+      if (!isSpecDocument(document)) return;
+      controller.refreshStatic(document);
+      measureOnOpen(document);
     }),
     vscode.workspace.onDidChangeTextDocument(onChange),
     vscode.workspace.onDidSaveTextDocument((document) => {

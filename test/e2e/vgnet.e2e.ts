@@ -1,0 +1,217 @@
+/**
+ * VGNet in a real VS Code workbench (code-server + Chromium) with the packaged .vsix installed and a copy of the
+ * examples as the workspace. The scenarios share one server and browser and run in order; each saves screenshots
+ * to test/e2e/artifacts/, and a failing one also saves the server's logs there.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { artifactsDir, EXAMPLES_DIR, loadToolPaths, vsixPath } from './support/env';
+import { expectReluFixApplied, layerNumberOf, legendPointers, reluPromiseOf } from './support/expectations';
+import { problemsOf } from './support/problems';
+import { groupCpuRate } from './support/processes';
+import { VsCodeServer } from './support/server';
+import { positionOf, readSpec } from './support/specs';
+import { analyse, finishedRuns, waitForMeasured } from './support/vgnet';
+import { Workbench } from './support/workbench';
+
+const SIGMOID = 'deep-sigmoid.vgnet.json';
+const RELU_HE = 'deep-relu-he.vgnet.json';
+const HEALTHY = [RELU_HE, 'csv-wine.vgnet.json', 'batchnorm-rescue.vgnet.json', 'residual-rescue.vgnet.json'];
+/** The deep sigmoid spec trained for 100,000 steps (minutes of work): the run scenario 6 cancels. */
+const LONG_RUN = 'long-run.vgnet.json';
+
+const artifacts = artifactsDir();
+let server: VsCodeServer;
+let workbench: Workbench;
+
+beforeAll(async () => {
+  prepareArtifacts();
+  const tools = loadToolPaths();
+  server = await VsCodeServer.start({ tools, vsix: vsixPath(), examples: EXAMPLES_DIR, files: { [LONG_RUN]: longRunSpec() } });
+  workbench = await Workbench.open(server, tools, artifacts);
+});
+
+afterAll(async () => {
+  await workbench?.close().catch(() => undefined);
+  await server?.stop();
+});
+
+/** A scenario: on failure, a screenshot and the server's logs go to the artifacts folder. */
+function scenario(name: string, body: () => Promise<void>): void {
+  it(name, async () => {
+    onTestFailed(async () => {
+      const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60);
+      await workbench?.shot(`FAILED-${slug}`).catch(() => undefined);
+      if (server) writeFileSync(join(artifacts, `FAILED-${slug}.server.log`), server.collectLogs());
+    });
+    await body();
+    await workbench.dismissOverlays();
+  });
+}
+
+function workspaceText(file: string): string {
+  return readFileSync(join(server.workspace, file), 'utf8');
+}
+
+scenario('1. deep sigmoid: a warning names each vanishing layer and its number; none on the output layer', async () => {
+  const spec = readSpec(workspaceText(SIGMOID));
+  const status = await analyse(workbench, server, SIGMOID);
+  await workbench.activeEditor().locator('.squiggly-warning').first().waitFor({ timeout: 10_000 });
+  const warnings = (await problemsOf(workbench, SIGMOID)).filter((p) => p.severity === 'warning');
+  await workbench.shot('deep-sigmoid-warnings');
+
+  const vanishing = warnings.filter((p) => /vanishing/.test(p.message));
+  const pointerOnLine = new Map(spec.layers.map((layer) => [layer.line, layer.pointer]));
+  const flagged = vanishing.map((problem) => {
+    const { pointer, value, threshold } = layerNumberOf(problem);
+    expect(pointerOnLine.get(problem.line), `the warning naming ${pointer} sits on that layer's line`).toBe(pointer);
+    expect(value, `${pointer}: its number is past the threshold it names`).toBeLessThan(threshold);
+    return Number(pointer.split('/').pop());
+  }).sort((a, b) => a - b);
+
+  // sigmoid' <= 1/4: the gradient shrinks layer by layer towards the input, so the flagged layers are the first
+  // ones, from /layers/0 on; the output layer is the reference (ratio 1) and its neighbour is far above 1e-3.
+  const output = spec.layers[spec.layers.length - 1]!;
+  expect(flagged.length, `vanishing layers among the warnings ${JSON.stringify(warnings)}`).toBeGreaterThanOrEqual(5);
+  expect(flagged, 'a contiguous run from /layers/0').toEqual(flagged.map((_, i) => i));
+  expect(flagged).not.toContain(spec.layers.length - 2);
+  expect(warnings.filter((p) => p.line === output.line), 'warnings on the output layer').toEqual([]);
+  expect(status).toContain(`${flagged.length} layers vanishing`);
+});
+
+scenario('5. the healthy examples produce no warnings', async () => {
+  for (const file of HEALTHY) {
+    const status = await analyse(workbench, server, file);
+    const problems = await problemsOf(workbench, file);
+    await workbench.shot(`healthy-${file.replace('.vgnet.json', '')}`);
+    expect(problems.filter((p) => p.severity !== 'info'), `${file} (status "${status}")`).toEqual([]);
+    expect(status, file).not.toMatch(/vanishing|exploding|diverged/);
+  }
+});
+
+scenario('4. "VGNet: Show Gradient Plots" draws charts whose legend names the layers, and follows the active spec', async () => {
+  await analyse(workbench, server, SIGMOID);
+  await workbench.runCommand('VGNet: Show Gradient Plots');
+  const frame = await workbench.webviewFrame('.layer-legend .legend-row');
+  for (const file of [SIGMOID, RELU_HE]) {
+    const spec = readSpec(workspaceText(file));
+    if (file !== SIGMOID) await analyse(workbench, server, file);
+    const shown = await workbench.waitFor(`the plots of ${spec.name}`, async () => {
+      const title = await frame.locator('.panel-header h1').innerText();
+      const pointers = legendPointers(await frame.locator('.layer-legend .legend-row').allInnerTexts());
+      return title === spec.name && pointers.length === spec.layers.length ? pointers : null;
+    }, 30_000, 250);
+    expect(shown).toEqual(spec.layers.map((layer) => layer.pointer));
+    const canvases = await frame.evaluate(() => Array.from(document.querySelectorAll('canvas')).filter((c) => c.width > 0 && c.height > 0).length);
+    expect(canvases, 'charts drawn on canvases').toBeGreaterThanOrEqual(3);
+    await workbench.shot(`plots-${spec.name}`);
+  }
+});
+
+scenario('2. the preferred quick fix edits the file as its title promises, keeps the comments, and the warnings go', async () => {
+  const file = join(server.workspace, SIGMOID);
+  const before = readFileSync(file, 'utf8');
+  await analyse(workbench, server, SIGMOID);
+  // On the first layer's activation, where its vanishing warning sits.
+  const at = positionOf(before, '"sigmoid"');
+  await workbench.goTo(at.line, at.column + 1);
+  await workbench.page.keyboard.press('Control+Period');
+  const actions = workbench.page.locator('.action-widget .monaco-list-row.action');
+  await actions.first().waitFor({ timeout: 15_000 });
+  const titles = await workbench.page.locator('.action-widget .monaco-list-row.action .title').allInnerTexts();
+  await workbench.shot('quick-fix-menu');
+  const promise = reluPromiseOf(titles[0] ?? '');
+  await workbench.dismissOverlays();
+
+  // "Auto Fix" applies the preferred quick fix of the diagnostic under the cursor.
+  await workbench.page.keyboard.press('Shift+Alt+Period');
+  await workbench.page.locator('.tabs-container .tab.active.dirty').waitFor({ timeout: 10_000 });
+  const runsBefore = finishedRuns(server, SIGMOID);
+  await workbench.save();
+  expectReluFixApplied(before, readFileSync(file, 'utf8'), promise);
+
+  const status = await waitForMeasured(workbench, server, SIGMOID, runsBefore);
+  const vanishing = (await problemsOf(workbench, SIGMOID)).filter((p) => p.severity !== 'info' && /vanishing/.test(p.message));
+  await workbench.shot('after-quick-fix');
+  expect(vanishing).toEqual([]);
+  expect(status).not.toMatch(/vanishing/);
+});
+
+scenario('3. a syntax error is an error diagnostic at its position; fixing it clears it and VGNet keeps working', async () => {
+  const name = 'batchnorm-rescue.vgnet.json';
+  const original = workspaceText(name);
+  await workbench.openFile(name);
+  const at = positionOf(original, '"loss"');
+  await workbench.goTo(at.line, at.column);
+  await workbench.page.keyboard.type('@');
+  await workbench.dismissOverlays();
+  // VGNet's own error (VS Code's JSON support reports the same spot under the source "jsonc").
+  const errors = await workbench.waitFor('a VGNet error in the Problems panel', async () => {
+    const found = (await problemsOf(workbench, name)).filter((p) => p.severity === 'error' && p.source === 'VGNet');
+    return found.length > 0 ? found : null;
+  }, 15_000, 250);
+  await workbench.activeEditor().locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
+  await workbench.shot('syntax-error');
+  expect(errors.map((p) => [p.line, p.column]), 'error position').toContainEqual([at.line, at.column]);
+  expect(await workbench.vgnetStatus()).toMatch(/spec error/);
+
+  await workbench.page.keyboard.press('Backspace');
+  await workbench.waitFor('the error to clear', async () => {
+    const left = (await problemsOf(workbench, name)).filter((p) => p.severity === 'error');
+    return left.length === 0;
+  }, 15_000, 250);
+  expect(await workbench.activeEditor().locator('.squiggly-error').count()).toBe(0);
+  // Still working: a measured analysis of the repaired text finishes with a verdict.
+  const runsBefore = finishedRuns(server, name);
+  await workbench.runCommand('VGNet: Analyze Current Model');
+  const status = await waitForMeasured(workbench, server, name, runsBefore);
+  await workbench.save();
+  await workbench.shot('syntax-error-fixed');
+  expect(status).not.toMatch(/error/);
+  expect(workspaceText(name)).toBe(original);
+});
+
+scenario('6. cancelling a long analysis from its progress notification stops it', async () => {
+  const name = LONG_RUN;
+  await workbench.openFile(name);
+  await workbench.runCommand('VGNet: Analyze Current Model');
+  const toast = workbench.page.locator('.notification-toast', { hasText: `VGNet: analysing ${name}` });
+  await toast.waitFor({ timeout: 15_000 });
+  await workbench.waitForStatus(/analysing/, 15_000);
+  const busy = await groupCpuRate(server.pid, 2_000);
+  await workbench.shot('long-run-progress');
+
+  const cancelledAt = Date.now();
+  await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  await toast.waitFor({ state: 'detached', timeout: 10_000 });
+  await workbench.waitFor('the status bar to leave "analysing"', async () => !/analysing/.test(await workbench.vgnetStatus()), 10_000);
+  await workbench.waitFor('the VGNet log to record the cancelled run', async () =>
+    new RegExp(`measured ${name.replace('.', '\\.')}: cancelled`).test(server.vgnetLog()), 10_000, 250);
+  const stoppedMs = Date.now() - cancelledAt;
+  const idle = await groupCpuRate(server.pid, 3_000);
+  await workbench.shot('long-run-cancelled');
+  // 100,000 steps take minutes; the training thread must really stop, not only the progress UI.
+  const cpu = `CPU use in cores: ${busy.toFixed(2)} while training, ${idle.toFixed(2)} after Cancel`;
+  expect(busy, cpu).toBeGreaterThan(0.1);
+  expect(idle, cpu).toBeLessThan(busy / 3);
+  console.info(`Cancel: the run stopped ${stoppedMs} ms after the click; ${cpu}`);
+  expect(stoppedMs).toBeLessThan(10_000);
+});
+
+function longRunSpec(): string {
+  const text = readFileSync(join(EXAMPLES_DIR, SIGMOID), 'utf8');
+  const long = text.replace('"name": "deep-sigmoid"', '"name": "long-run"').replace(/"steps": \d+/, '"steps": 100000');
+  if (!long.includes('"steps": 100000')) throw new Error(`${SIGMOID} has no "steps" to lengthen`);
+  return long;
+}
+
+/** Screenshots of earlier runs go; the folder ignores itself in git. */
+function prepareArtifacts(): void {
+  mkdirSync(artifacts, { recursive: true });
+  for (const entry of readdirSync(artifacts)) {
+    if (/\.(png|log)$/.test(entry)) rmSync(join(artifacts, entry), { force: true });
+  }
+  const ignore = join(artifacts, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
+}
