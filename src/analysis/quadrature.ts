@@ -299,8 +299,10 @@ export function activationPair(a: ActivationConfig): { f: Scalar; df: Scalar; sm
       // Φ(u) memoised: moments call f(u) then df(u) at the same node, and erf dominates the cost.
       let lastU = NaN;
       let lastCdf = 0;
-      const cdf = (u: number) => (u === lastU ? lastCdf : ((lastU = u), (lastCdf = 0.5 * (1 + erf(u * Math.SQRT1_2)))));
-      return { f: (u) => u * cdf(u), df: (u) => cdf(u) + (u * Math.exp(-0.5 * u * u)) / Math.sqrt(2 * Math.PI), smooth: true };
+      // Beyond |u| = 9, Φ is 0 or 1 to double precision (Φ(−9) ≈ 1e-19): skip erf on the far panels, which are most
+      // of the nodes when the variance is large.
+      const cdf = (u: number) => (u > 9 ? 1 : u < -9 ? 0 : u === lastU ? lastCdf : ((lastU = u), (lastCdf = 0.5 * (1 + erf(u * Math.SQRT1_2)))));
+      return { f: (u) => u * cdf(u), df: (u) => (u > 9 ? 1 : u < -9 ? 0 : cdf(u) + (u * Math.exp(-0.5 * u * u)) / Math.sqrt(2 * Math.PI)), smooth: true };
     }
     case 'softplus': return { f: (u) => (u > 20 ? u : Math.log1p(Math.exp(u))), df: (u) => (u > 20 ? 1 : sigmoidScalar(u)), smooth: true };
     case 'swish': return { f: (u) => u * sigmoidScalar(u), df: (u) => { const s = sigmoidScalar(u); return s + u * s * (1 - s); }, smooth: true };
