@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --quick] [--only W1,W3] [--json out.json]`
  * Times one SGD training step (forward, loss, backward, per-layer gradient norms, update) of four MLP workloads in
- * this engine, a naive triple-loop implementation, TF.js (wasm backend) and PyTorch (when installed), all in one
- * run, round-robin. Progress goes to stderr; the tables to stdout.
+ * this engine (WebAssembly SIMD kernels, and its pure-TypeScript fallback), a naive triple-loop implementation,
+ * TF.js (wasm backend) and PyTorch (when installed), all in one run, round-robin; then the matrix kernels alone at
+ * 256³. Progress goes to stderr; the tables to stdout.
  */
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +11,8 @@ import * as path from 'node:path';
 import { engineContender, naiveContender, tfjsContender, torchContender } from './contenders';
 import { FULL_PLAN, QUICK_PLAN, timeRoundRobin } from './measure';
 import type { Contender, ContenderId, TimingPlan } from './measure';
-import { CHECK_TOLERANCE, checkLine, describeWorkload, gflopsTable, mainTable, toJson } from './report';
+import { gemmSummaryLine } from './gemm-timing';
+import { CHECK_TOLERANCE, checkLine, describeWorkload, gflopsTable, goalsLine, mainTable, toJson } from './report';
 import type { WorkloadResult } from './report';
 import { initTfjsWasm } from './tfjs';
 import type { TfjsInfo } from './tfjs';
@@ -64,7 +66,8 @@ interface Available {
 function createContenders(w: Workload, index: number, available: Available): Contender[] {
   const start = makeSharedStart(w, BASE_SEED + index);
   const makers: Array<[ContenderId, () => Contender]> = [
-    ['engine', () => engineContender(w, start, BASE_SEED + index)],
+    ['engine', () => engineContender(w, start, BASE_SEED + index, 'wasm')],
+    ['engineJs', () => engineContender(w, start, BASE_SEED + index, 'js')],
     ['naive', () => naiveContender(w, start)],
   ];
   if (available.tfjs) makers.push(['tfjs', () => tfjsContender(w, start)]);
@@ -121,9 +124,11 @@ function header(args: BenchArgs, plan: TimingPlan, available: Available, skipped
     `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
       `${os.platform()} ${os.release()}; node ${process.version}`,
     `command: ${commandLine()}`,
-    `contenders: engine (src/engine/train.ts createTrainer), naive (bench/naive.ts, i-j-k loops)` +
+    `contenders: engine (src/engine/train.ts createTrainer: WebAssembly SIMD kernels), engine JS (the same, backend 'js': ` +
+      `pure-TypeScript kernels), naive (bench/naive.ts, i-j-k loops)` +
       (tf ? `, TF.js ${tf.version} ${tf.backend} (SIMD ${tf.simd ? 'on' : 'off'}, threads ${tf.threads ? 'on' : 'off'})` : '') +
-      (available.torch ? `, PyTorch ${available.torch.version} (1 thread, child process, same round-robin)` : ''),
+      (available.torch ? `, PyTorch ${available.torch.version} (1 thread, child process, same round-robin, ` +
+        `OPENBLAS_CORETYPE ${available.torch.coreType ?? 'auto-detected'})` : ''),
     loadLine(),
     ...skipped.map((s) => `note: ${s}`),
     `timing: ${args.quick ? 'quick' : 'full'} — warm-up, then ${plan.rounds} round-robin rounds of ~${plan.targetMs} ms each ` +
@@ -163,9 +168,11 @@ async function main(): Promise<void> {
   } finally {
     available.torch?.close();
   }
+  progress('gemm 256³ …');
+  const gemmLine = gemmSummaryLine();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const output = [
-    mainTable(results), '', gflopsTable(results), '', loadLine(),
+    mainTable(results), '', goalsLine(results), gemmLine, '', gflopsTable(results), '', loadLine(),
     `memory: peak RSS ${peakRssMb.toFixed(0)} MB (process.resourceUsage().maxRSS of this Node process, ` +
       `all JS contenders and the TF.js wasm heap; the PyTorch child not included)`,
   ].join('\n');
@@ -173,9 +180,10 @@ async function main(): Promise<void> {
   if (args.jsonPath) {
     const machine = {
       cpu: os.cpus()[0]?.model ?? null, logicalCores: os.cpus().length, platform: `${os.platform()} ${os.release()}`,
-      node: process.version, tfjs: available.tfjs, torch: available.torch?.version ?? null, loadAverageAtEnd: os.loadavg(),
+      node: process.version, tfjs: available.tfjs, torch: available.torch?.version ?? null,
+      openblasCoreType: available.torch?.coreType ?? null, loadAverageAtEnd: os.loadavg(),
     };
-    const record = { command: commandLine(), machine, notes: skipped, plan, quick: args.quick, peakRssMb, workloads: toJson(results) };
+    const record = { command: commandLine(), machine, notes: skipped, plan, quick: args.quick, peakRssMb, gemm: gemmLine, workloads: toJson(results) };
     writeFileSync(args.jsonPath, JSON.stringify(record, null, 2));
     progress(`wrote ${args.jsonPath}`);
   }

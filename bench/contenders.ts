@@ -1,6 +1,7 @@
 /**
  * The four contenders behind one interface, each starting from the same SharedStart (batch + parameters).
  */
+import type { BackendName } from '../src/engine/backend';
 import { createTrainer } from '../src/engine/train';
 import type { Trainer } from '../src/engine/train';
 import type { Contender } from './measure';
@@ -14,7 +15,7 @@ import type { SharedStart, StepCheck, Workload } from './workloads';
  * Steps each engine trainer is configured for. The trainer preallocates per-step loss arrays (16 bytes a step),
  * so this is large but not huge; a new trainer is built, outside the timed region, if a run would go past it.
  */
-const ENGINE_STEPS_PER_TRAINER = 1_000_000;
+const ENGINE_STEPS_PER_TRAINER = 200_000;
 
 async function timed<T>(work: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
   const start = performance.now();
@@ -67,16 +68,18 @@ export function torchContender(w: Workload, start: SharedStart, torch: TorchProc
   };
 }
 
-export function engineContender(w: Workload, start: SharedStart, seed: number): Contender {
+/** The engine on its WebAssembly kernels ('engine') or on its pure-TypeScript fallback ('engineJs'). */
+export function engineContender(w: Workload, start: SharedStart, seed: number, backend: BackendName): Contender {
   const build = (): Trainer => {
-    const trainer = createTrainer(toModelConfig(w, ENGINE_STEPS_PER_TRAINER, seed), toDataset(w, start), {});
+    const trainer = createTrainer(toModelConfig(w, ENGINE_STEPS_PER_TRAINER, seed), toDataset(w, start), { backend });
+    if (trainer.backend !== backend) throw new Error(`the ${backend} backend is not available here`);
     copyStartIntoEngine(trainer, w, start);
     return trainer;
   };
   let trainer = build();
   let stepsLeft = ENGINE_STEPS_PER_TRAINER;
   return {
-    id: 'engine',
+    id: backend === 'wasm' ? 'engine' : 'engineJs',
     async check() {
       const { ms } = await timed(() => trainer.step());
       stepsLeft--;

@@ -7,9 +7,10 @@
  * behaviour per flop) to keep the run short on a shared machine.
  */
 import { Arena } from '../src/engine/arena';
-import { gemmNN, gemmNT, gemmTN, setWasmKernels } from '../src/engine/gemm';
+import { gemmNN, gemmNT, gemmTN } from '../src/engine/gemm';
 import { gemmNNRef, gemmNTRef, gemmTNRef } from '../src/engine/gemm-reference';
-import { createWasmKernels, type WasmKernels } from '../src/engine/wasm/wasm-gemm';
+import { WasmBackend } from '../src/engine/wasm/wasm-backend';
+import { CHUNKS, fillRandom, measureGflops } from './gemm-timing';
 
 type Gemm = (m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean) => void;
 type Product = 'NT' | 'NN' | 'TN';
@@ -23,57 +24,26 @@ const SHAPES: ReadonlyArray<readonly [number, number, number]> = [
   [512, 10, 784], [10, 784, 512], [512, 784, 10], [512, 1, 256], [1, 256, 512], [512, 256, 1],
   [512, 64, 2], [64, 2, 512], [512, 2, 64],
 ];
-const CHUNKS = 5;
-const CHUNK_MS = 60;
 const REF_FLOPS = 2 ** 26;
 const PRODUCTS: Product[] = ['NT', 'NN', 'TN'];
 const JS: Record<Product, Gemm> = { NT: gemmNT, NN: gemmNN, TN: gemmTN };
 const REFERENCE: Record<Product, Gemm> = { NT: gemmNTRef, NN: gemmNNRef, TN: gemmTNRef };
 
-function fillRandom(out: Float32Array, seed: number): Float32Array {
-  let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
-
-/**
- * GFLOP/s of `run`: the best of CHUNKS timed chunks (each ≥ CHUNK_MS and ≥ 1 call) after warm-up calls.
- * Best-of rather than mean because the machine is shared: the fastest chunk is the least disturbed one.
- */
-function measureGflops(flopsPerCall: number, run: () => void): number {
-  for (let warm = 0; warm < 3; warm++) run(); // also lets WebAssembly tier up from Liftoff to TurboFan
-  let best = 0;
-  for (let chunk = 0; chunk < CHUNKS; chunk++) {
-    let calls = 0;
-    const start = performance.now();
-    let elapsedMs = 0;
-    do {
-      run();
-      calls++;
-      elapsedMs = performance.now() - start;
-    } while (elapsedMs < CHUNK_MS);
-    best = Math.max(best, (flopsPerCall * calls) / (elapsedMs * 1e6));
-  }
-  return best;
-}
-
-function benchShape(product: Product, m: number, n: number, k: number, kernels: WasmKernels | null): string {
+function benchShape(product: Product, m: number, n: number, k: number, wasmBackend: WasmBackend | null): string {
   const flops = 2 * m * n * k;
   const A = fillRandom(new Float32Array(m * k), 1);
   const B = fillRandom(new Float32Array(n * k), 2);
   const C = new Float32Array(m * n);
   const js = measureGflops(flops, () => JS[product](m, n, k, A, B, C));
   let wasm = NaN;
-  if (kernels !== null) {
-    // Views in the wasm memory: gemm.ts routes them to the SIMD kernels.
-    const arena = new Arena(kernels.memory.buffer.byteLength / 4, kernels.memory.buffer);
+  if (wasmBackend !== null) {
+    // Views in the backend's memory: it runs them on the SIMD kernels.
+    const arena = new Arena(wasmBackend.capacityFloats, wasmBackend.buffer);
     const [wa, wb, wc] = [arena.alloc(m * k), arena.alloc(n * k), arena.alloc(m * n)];
     wa.set(A);
     wb.set(B);
-    wasm = measureGflops(flops, () => JS[product](m, n, k, wa, wb, wc));
+    const wasmGemm = wasmBackend[`gemm${product}`].bind(wasmBackend);
+    wasm = measureGflops(flops, () => wasmGemm(m, n, k, wa, wb, wc));
   }
   const refRows = Math.max(1, Math.min(m, Math.floor(REF_FLOPS / (2 * n * k))));
   const reference = measureGflops(2 * refRows * n * k, () => REFERENCE[product](refRows, n, k, A, B, C));
@@ -84,11 +54,10 @@ function benchShape(product: Product, m: number, n: number, k: number, kernels: 
 
 const filter = process.argv[2] ?? '';
 const largest = Math.max(...SHAPES.map(([m, n, k]) => m * k + n * k + m * n));
-const kernels = createWasmKernels(4 * largest + 3 * 16);
-setWasmKernels(kernels);
-console.log(`GFLOP/s, one thread, best of ${CHUNKS} chunks; wasm SIMD ${kernels === null ? 'unavailable' : 'on'}`);
+const wasmBackend = WasmBackend.create(largest + 3 * 4);
+console.log(`GFLOP/s, one thread, best of ${CHUNKS} chunks; wasm SIMD ${wasmBackend === null ? 'unavailable' : 'on'}`);
 for (const product of PRODUCTS) {
   for (const [m, n, k] of SHAPES) {
-    if (`${product}  ${m}×${n}×${k}`.includes(filter)) console.log(benchShape(product, m, n, k, kernels));
+    if (`${product}  ${m}×${n}×${k}`.includes(filter)) console.log(benchShape(product, m, n, k, wasmBackend));
   }
 }

@@ -7,6 +7,7 @@ export const CHECK_TOLERANCE = 1e-3;
 
 export const CONTENDER_LABELS: Record<ContenderId, string> = {
   engine: 'engine',
+  engineJs: 'engine JS',
   naive: 'naive',
   tfjs: 'TF.js wasm',
   torch: 'PyTorch',
@@ -82,23 +83,47 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** Median ms/step of every contender and the engine's speed-up over each (other ms / engine ms). */
 export function mainTable(results: WorkloadResult[]): string {
-  const header = ['workload', 'engine ms', 'GFLOP/s', 'naive ms', 'TF.js wasm ms', 'PyTorch ms',
-    'engine vs naive', 'vs TF.js', 'vs PyTorch', 'step-0 check'];
+  const header = ['workload', 'engine ms', 'GFLOP/s', 'engine JS ms', 'naive ms', 'TF.js wasm ms', 'PyTorch ms',
+    'vs PyTorch', 'vs TF.js', 'vs naive', 'vs engine JS', 'step-0 check'];
   const rows = results.map((r) => {
     const ms = (id: ContenderId): number | undefined => r.timings.get(id)?.msPerStep;
+    const engine = ms('engine');
     return [
-      r.workload.name, formatMs(ms('engine')), formatGflops(gflops(r.flopsPerStep, ms('engine'))),
-      formatMs(ms('naive')), formatMs(ms('tfjs')), formatMs(ms('torch')),
-      formatRatio(ms('engine'), ms('naive')), formatRatio(ms('engine'), ms('tfjs')), formatRatio(ms('engine'), ms('torch')),
+      r.workload.name, formatMs(engine), formatGflops(gflops(r.flopsPerStep, engine)),
+      formatMs(ms('engineJs')), formatMs(ms('naive')), formatMs(ms('tfjs')), formatMs(ms('torch')),
+      formatRatio(engine, ms('torch')), formatRatio(engine, ms('tfjs')), formatRatio(engine, ms('naive')), formatRatio(engine, ms('engineJs')),
       formatCheck(r.checks),
     ];
   });
   return markdownTable(header, rows);
 }
 
+/**
+ * Issue 7's speed goals, judged on this run's ratios: the engine within 2× of PyTorch on W1 and W2 (ratio ≥ 0.5),
+ * at least as fast on W4, at least 5× faster than TF.js on W1–W3.
+ */
+export function goalsLine(results: WorkloadResult[]): string {
+  const ratio = (name: string, id: ContenderId): number | undefined => {
+    const r = results.find((result) => result.workload.name === name);
+    const engine = r?.timings.get('engine')?.msPerStep;
+    const other = r?.timings.get(id)?.msPerStep;
+    return engine === undefined || other === undefined ? undefined : other / engine;
+  };
+  const goals: Array<[string, ContenderId, number]> = [
+    ['W1', 'torch', 0.5], ['W2', 'torch', 0.5], ['W4', 'torch', 1], ['W1', 'tfjs', 5], ['W2', 'tfjs', 5], ['W3', 'tfjs', 5],
+  ];
+  const verdicts = goals.flatMap(([name, id, needed]) => {
+    const value = ratio(name, id);
+    if (value === undefined) return [];
+    return [`${name} vs ${CONTENDER_LABELS[id]} ${formatRatio(1, value)} (goal ≥ ${needed}×) ${value >= needed ? '✓' : '✗'}`];
+  });
+  return verdicts.length === 0 ? 'goals: nothing to judge' : `goals: ${verdicts.join('; ')}`;
+}
+
 export function gflopsTable(results: WorkloadResult[]): string {
-  const ids: ContenderId[] = ['engine', 'naive', 'tfjs', 'torch'];
+  const ids: ContenderId[] = ['engine', 'engineJs', 'naive', 'tfjs', 'torch'];
   const header = ['workload', 'model', 'MFLOP/step', ...ids.map((id) => `${CONTENDER_LABELS[id]} GFLOP/s`), 'steps/round'];
   const rows = results.map((r) => [
     r.workload.name,

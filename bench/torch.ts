@@ -4,7 +4,7 @@
  * rounds take their turn in the same round-robin as the JavaScript contenders.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,8 +17,29 @@ const SCRIPT = path.join(__dirname, '..', 'bench', 'torch_bench.py');
 
 type Reply = Record<string, unknown> & { error?: string };
 
+/**
+ * OpenBLAS picks its kernels by CPU model and falls back to generic SSE3 code ("Prescott") on models it does not
+ * know — on this VM's Xeon that is ~32 GFLOP/s instead of ~150 (measured: torch matmul 512×1024×784, one thread).
+ * Unless the caller set OPENBLAS_CORETYPE, name the kernel family from the CPU's instruction sets (Linux only).
+ */
+export function openblasCoreType(): string | null {
+  if (process.env.OPENBLAS_CORETYPE !== undefined) return process.env.OPENBLAS_CORETYPE || null;
+  let cpuinfo: string;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return null;
+  }
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '').trim().split(/\s+/));
+  if (['avx512f', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => flags.has(f))) return 'SkylakeX';
+  if (flags.has('avx2') && flags.has('fma')) return 'Haswell';
+  return null;
+}
+
 export class TorchProcess {
   version = '';
+  /** OPENBLAS_CORETYPE given to the child, or null (OpenBLAS detects it). */
+  coreType: string | null = null;
   /** Replies that arrived before anyone asked, and askers waiting for a reply: one of the two is always empty. */
   private readonly queued: Reply[] = [];
   private readonly waiting: Array<(reply: Reply) => void> = [];
@@ -44,8 +65,11 @@ export class TorchProcess {
         ' (install with: apt-get install -y python3-torch libopenblas0-openmp)';
     }
     // One thread everywhere: torch.set_num_threads(1) in the script, and the BLAS's own pool here.
-    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const coreType = openblasCoreType();
+    if (coreType) env.OPENBLAS_CORETYPE = coreType;
     const torch = new TorchProcess(spawn(PYTHON, ['-u', SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
+    torch.coreType = coreType;
     const hello = await torch.nextReply();
     if (hello.error || hello.ready !== true) {
       torch.close();

@@ -251,10 +251,11 @@ export class ActivationOp {
   readonly params: ActivationParams;
   fusedWithLoss = false;
 
-  constructor(config: ActivationConfig, readonly units: number, arena: Arena) {
+  /** `kernel` defaults to the reference pair; a backend may supply its own (Backend.activationKernel). */
+  constructor(config: ActivationConfig, readonly units: number, arena: Arena, kernel?: ActivationKernel) {
     this.name = config.name;
-    this.kernel = ACTIVATION_KERNELS[config.name];
-    if (!this.kernel) throw new Error(`unknown activation "${config.name}"`);
+    if (!ACTIVATION_KERNELS[config.name]) throw new Error(`unknown activation "${config.name}"`);
+    this.kernel = kernel ?? ACTIVATION_KERNELS[config.name];
     const isPrelu = config.name === 'prelu';
     const slopes = isPrelu ? arena.alloc(units) : null;
     if (slopes) slopes.fill(config.alpha);

@@ -12,9 +12,8 @@
  * directly instead of converting each float32 load (measured ~15% faster). Partial panels are zero-padded so the
  * kernel never branches inside its loop; the edge tiles are written through a small tile buffer.
  * Scratch is module-level and only grows (at most KC·NC + MC·KC doubles): nothing is allocated per call.
- * Products whose operands all live in a registered WebAssembly memory go to the SIMD kernels (setWasmKernels).
+ * These are the reference kernels of the JS backend; the WebAssembly SIMD ones are in wasm/ (see backend.ts).
  */
-import type { WasmKernels } from './wasm/wasm-gemm';
 
 /** Rows × columns of the register tile held in 16 local accumulators. */
 const MR = 4;
@@ -38,51 +37,17 @@ const edgeTile = new Float32Array(MR * NR);
 
 /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
 export function gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
-  if (wasmBuffer !== null && allInWasmMemory(m * k, n * k, m * n, A, B, C)) {
-    wasmKernels!.gemmNT(m, n, k, A.byteOffset, B.byteOffset, C.byteOffset, accumulate);
-    return;
-  }
   gemmStrided(m, n, k, A, k, 1, B, 1, k, C, accumulate);
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n] */
 export function gemmNN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
-  if (wasmBuffer !== null && allInWasmMemory(m * k, k * n, m * n, A, B, C)) {
-    wasmKernels!.gemmNN(m, n, k, A.byteOffset, B.byteOffset, C.byteOffset, accumulate);
-    return;
-  }
   gemmStrided(m, n, k, A, k, 1, B, n, 1, C, accumulate);
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] */
 export function gemmTN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
-  if (wasmBuffer !== null && allInWasmMemory(k * m, k * n, m * n, A, B, C)) {
-    wasmKernels!.gemmTN(m, n, k, A.byteOffset, B.byteOffset, C.byteOffset, accumulate);
-    return;
-  }
   gemmStrided(m, n, k, A, 1, m, B, n, 1, C, accumulate);
-}
-
-/**
- * Routes every product whose three operands are views of `kernels.memory` to the WebAssembly kernels; any other
- * product (or all, after `setWasmKernels(null)`) runs the JavaScript kernels below. The memory must never grow:
- * its ArrayBuffer's identity is what the routing compares.
- */
-export function setWasmKernels(kernels: WasmKernels | null): void {
-  wasmKernels = kernels;
-  wasmBuffer = kernels === null ? null : kernels.memory.buffer;
-}
-
-let wasmKernels: WasmKernels | null = null;
-let wasmBuffer: ArrayBufferLike | null = null;
-
-/** True when A, B, C all view the wasm memory. Lengths are checked because wasm only bounds-checks the memory. */
-function allInWasmMemory(aLength: number, bLength: number, cLength: number, A: Float32Array, B: Float32Array, C: Float32Array): boolean {
-  if (A.buffer !== wasmBuffer || B.buffer !== wasmBuffer || C.buffer !== wasmBuffer) return false;
-  if (A.length < aLength || B.length < bLength || C.length < cLength) {
-    throw new RangeError(`gemm operand views too short for the shape (A ${A.length}/${aLength}, B ${B.length}/${bLength}, C ${C.length}/${cLength})`);
-  }
-  return true;
 }
 
 /**

@@ -2,6 +2,9 @@
 export type * from './config';
 export type * from './stats';
 export { Arena, MeasuringArena } from './arena';
+export { JS_BACKEND } from './backend';
+export type { Backend, BackendName } from './backend';
+export { WasmBackend } from './wasm/wasm-backend';
 export { Rng } from './rng';
 export { createTrainer, train } from './train';
 export type { Trainer, TrainOptions } from './train';

@@ -4,6 +4,7 @@
  */
 import type { ActivationOp } from './activations';
 import type { Arena } from './arena';
+import { JS_BACKEND, type Backend } from './backend';
 import type { ModelConfig } from './config';
 import { buildChain } from './layers/build';
 import type { Layer, ParamTensor } from './layers/layer';
@@ -17,6 +18,12 @@ export interface ModelBuildOptions {
   arena: Arena;
   initRng: Rng;
   dropoutRng: Rng;
+  /** Kernels for the hot loops; default the pure-TypeScript reference (JS_BACKEND). */
+  backend?: Backend;
+  /** Whether backward computes ∂loss/∂input into `inputGrad` (default true; training does not need it). */
+  inputGradient?: boolean;
+  /** Whether to run the weight initialisers (default true; false for a build that only measures the arena). */
+  initialize?: boolean;
 }
 
 export class Model {
@@ -27,7 +34,7 @@ export class Model {
   readonly targetWidth: number;
   /** The mini-batch input, batch × inputWidth (fill before forward). */
   readonly input: Float32Array;
-  /** ∂loss/∂input, batch × inputWidth (after backward). */
+  /** ∂loss/∂input, batch × inputWidth, after backward (built with inputGradient: false: not computed, maybe empty). */
   readonly inputGrad: Float32Array;
   /** The mini-batch targets, batch × targetWidth. */
   readonly target: Float32Array;
@@ -48,9 +55,13 @@ export class Model {
     this.batchSize = batchSize;
     this.inputWidth = config.input;
     this.input = arena.alloc(batchSize * config.input);
-    this.inputGrad = arena.alloc(batchSize * config.input);
-    const ctx = { arena, batch: batchSize, initRng: options.initRng, dropoutRng: options.dropoutRng };
-    this.layers = buildChain(config.layers, { input: this.input, inputGrad: this.inputGrad, inputWidth: config.input }, ctx);
+    const skipInputGrad = options.inputGradient === false;
+    // Dense and residual layers skip ∂loss/∂input when told; the other kinds always write it.
+    const skipped = skipInputGrad && (config.layers[0]!.kind === 'dense' || config.layers[0]!.kind === 'residual');
+    this.inputGrad = arena.alloc(skipped ? 0 : batchSize * config.input);
+    const backend = options.backend ?? JS_BACKEND;
+    const ctx = { arena, batch: batchSize, initRng: options.initRng, dropoutRng: options.dropoutRng, backend, initialize: options.initialize !== false };
+    this.layers = buildChain(config.layers, { input: this.input, inputGrad: this.inputGrad, inputWidth: config.input, skipInputGrad }, ctx);
     const last = this.layers[this.layers.length - 1]!;
     this.outputWidth = last.outputWidth;
     this.targetWidth = config.loss === 'crossentropy' ? 1 : this.outputWidth;

@@ -4,21 +4,27 @@
  * norm like torch.nn.utils.clip_grad_norm_) → optimizer update. Full per-layer statistics are recorded on
  * step 0, every recordEvery steps, the last step and the step where training stops.
  * Deterministic: separate Rng streams for initialisation, batch order and dropout, all forked from the seed.
+ * Kernels: by default every buffer (parameters, gradients, optimizer state, activations, the batch) sits in one
+ * fixed-size WebAssembly memory owned by the trainer and the hot loops run as SIMD (wasm/wasm-backend.ts); without
+ * WebAssembly SIMD, or with `backend: 'js'`, the pure-TypeScript kernels run on a plain buffer. The two agree to
+ * float32 rounding; each is deterministic.
  */
-import { Arena, MeasuringArena } from './arena';
+import type { Arena } from './arena';
+import type { Backend, BackendName } from './backend';
 import type { Dataset, ModelConfig } from './config';
 import type { ParamTensor } from './layers/layer';
-import { emptySeries, recordLayer, sumOfSquares } from './layers/measure';
+import { emptySeries, recordLayer } from './layers/measure';
 import type { StepTensorStats } from './layers/measure';
-import { Model } from './model';
-import { Optimizer } from './optimizer';
-import { Rng } from './rng';
+import type { Model } from './model';
+import type { Optimizer } from './optimizer';
+import type { Rng } from './rng';
+import { buildTrainingModel, forkStreams, validateDataset } from './setup';
 import type { TrainResult } from './stats';
 
 export type { ParamTensor } from './layers/layer';
 
 export interface TrainOptions {
-  /** Checked after every step → stopped.reason 'cancelled'. */
+  /** Asked once per step (that step still completes) → stopped.reason 'cancelled'. */
   shouldStop?: () => boolean;
   /** Wall-clock budget → stopped.reason 'budget'. */
   timeBudgetMs?: number;
@@ -26,15 +32,19 @@ export interface TrainOptions {
   saturationThreshold?: number;
   /** Called after each recorded step (live streaming); the result's arrays are live and keep growing. */
   onRecord?: (step: number, result: TrainResult) => void;
-  /** Supplies the arena of the given capacity (floats), e.g. placed in wasm memory; default: a fresh Arena. */
+  /** Supplies the arena of the given capacity (floats); the model then runs on the pure-TypeScript kernels. */
   createArena?: (capacityFloats: number) => Arena;
+  /** 'wasm' (default): WebAssembly SIMD kernels, falling back to 'js' where WebAssembly SIMD is unavailable. */
+  backend?: BackendName;
 }
 
 export interface Trainer {
   readonly model: Model;
-  /** Mini-batch that step 0 uses (copies): x batch×input, y batch×targetWidth. */
+  /** The kernels in use ('js' when 'wasm' was asked for but is unavailable). */
+  readonly backend: BackendName;
+  /** Mini-batch that step 0 uses (copies): x batch×input, y batch×targetWidth. Call before step(). */
   firstBatch(): { x: Float32Array; y: Float32Array };
-  /** Initial parameters (before any update) — call before step(); returns ParamTensor list in model order. */
+  /** Initial parameters (copies, before any update) in model order. Call before step(). */
   parameters(): ParamTensor[];
   /** Runs one training step; returns false when training is over (all steps done or stopped). */
   step(): boolean;
@@ -57,31 +67,15 @@ export function train(config: ModelConfig, data: Dataset, options: TrainOptions 
 
 const now: () => number = globalThis.performance ? () => globalThis.performance.now() : () => Date.now();
 
-interface Streams {
-  init: Rng;
-  batches: Rng;
-  dropout: Rng;
-}
-
-function forkStreams(seed: number): Streams {
-  const root = new Rng(seed);
-  return { init: root.fork(), batches: root.fork(), dropout: root.fork() };
-}
-
-/** Model and optimizer on one arena; built twice (measure, then for real), so it must be a pure function of its inputs. */
-function buildOnArena(config: ModelConfig, batchSize: number, arena: Arena, streams: Streams): { model: Model; optimizer: Optimizer } {
-  const model = new Model(config, { batchSize, arena, initRng: streams.init, dropoutRng: streams.dropout });
-  const optimizer = new Optimizer(config.optimizer, config.training.weightDecay, model.parameters(), arena);
-  return { model, optimizer };
-}
+type Ending = 'done' | 'cancelled' | 'budget';
 
 class TrainingRun implements Trainer {
   readonly model: Model;
+  readonly backend: BackendName;
+  private readonly kernels: Backend;
   private readonly optimizer: Optimizer;
   private readonly sampler: BatchSampler;
   private readonly params: ParamTensor[];
-  private readonly initialParams: ParamTensor[];
-  private readonly batch0: { x: Float32Array; y: Float32Array };
   /** ‖grad‖² per parameter tensor of the current step (before decay and clipping). */
   private readonly gradSq: Float64Array;
   private readonly weightIndex: number[];
@@ -100,17 +94,12 @@ class TrainingRun implements Trainer {
   constructor(private readonly config: ModelConfig, data: Dataset, private readonly options: TrainOptions) {
     validateDataset(config, data);
     const batchSize = Math.min(config.training.batchSize, data.samples);
-    const measuring = new MeasuringArena();
-    validateTargets(buildOnArena(config, batchSize, measuring, forkStreams(config.training.seed)).model, data);
-    const capacity = measuring.usedFloats;
-    const arena = options.createArena ? options.createArena(capacity) : new Arena(capacity);
     const streams = forkStreams(config.training.seed);
-    ({ model: this.model, optimizer: this.optimizer } = buildOnArena(config, batchSize, arena, streams));
+    ({ model: this.model, optimizer: this.optimizer, backend: this.kernels } = buildTrainingModel(config, batchSize, data, streams, options));
+    this.backend = this.kernels.name;
     this.params = this.model.parameters();
-    this.initialParams = this.params.map((p) => ({ ...p, shape: [...p.shape], data: p.data.slice(), grad: p.grad.slice() }));
     this.sampler = new BatchSampler(data, batchSize, streams.batches);
     this.sampler.fill(this.model.input, this.model.target);
-    this.batch0 = { x: this.model.input.slice(), y: this.model.target.slice() };
     this.gradSq = new Float64Array(this.params.length);
     this.weightIndex = this.model.nodes.map((n) => (n.weight ? this.params.indexOf(n.weight) : -1));
     this.biasIndex = this.model.nodes.map((n) => (n.bias ? this.params.indexOf(n.bias) : -1));
@@ -127,11 +116,18 @@ class TrainingRun implements Trainer {
   }
 
   firstBatch(): { x: Float32Array; y: Float32Array } {
-    return { x: this.batch0.x.slice(), y: this.batch0.y.slice() };
+    this.expectNoStepYet('firstBatch');
+    return { x: this.model.input.slice(), y: this.model.target.slice() };
   }
 
   parameters(): ParamTensor[] {
-    return this.initialParams.map((p) => ({ ...p, shape: [...p.shape], data: p.data.slice(), grad: p.grad.slice() }));
+    this.expectNoStepYet('parameters');
+    return this.params.map((p) => ({ ...p, shape: [...p.shape], data: p.data.slice(), grad: p.grad.slice() }));
+  }
+
+  /** The initial state is read from the live buffers (no copies kept), so it exists only until the first step. */
+  private expectNoStepYet(what: string): void {
+    if (this.stepIndex > 0) throw new Error(`Trainer.${what}() describes the initial state: call it before step()`);
   }
 
   step(): boolean {
@@ -146,21 +142,34 @@ class TrainingRun implements Trainer {
     this.losses[step] = loss;
     this.accuracies[step] = model.accuracy();
     model.backward();
-    for (let t = 0; t < this.params.length; t++) this.gradSq[t] = sumOfSquares(this.params[t]!.grad);
+    for (let t = 0; t < this.params.length; t++) this.gradSq[t] = this.kernels.sumOfSquares(this.params[t]!.grad);
     this.stepIndex++;
     const nonFinite = this.nonFiniteDetail(loss, step);
     if (nonFinite !== null) return this.stop(step, 'non-finite', nonFinite, false);
     this.clipGradients();
-    this.optimizer.step();
+    // Decided before the update, which measures ‖W‖ and ‖ΔW‖ only for a step that gets recorded.
+    const ending = this.endingAfter(step);
+    const recorded = ending !== null || step % Math.max(1, this.config.training.recordEvery) === 0;
+    this.optimizer.step(recorded);
     this.elapsedMs = now() - this.startMs;
-    if (step === this.totalSteps - 1) return this.stop(step, null, '', true);
-    if (this.options.shouldStop?.()) return this.stop(step, 'cancelled', `cancelled after step ${step}`, true);
-    const budget = this.options.timeBudgetMs;
-    if (budget !== undefined && this.elapsedMs >= budget) {
-      return this.stop(step, 'budget', `time budget of ${budget} ms used up after step ${step}`, true);
-    }
-    if (step % Math.max(1, this.config.training.recordEvery) === 0) this.recordStep(step, true);
+    if (ending === 'done') return this.stop(step, null, '', true);
+    if (ending !== null) return this.stop(step, ending, this.endingDetail(ending, step), true);
+    if (recorded) this.recordStep(step, true);
     return true;
+  }
+
+  private endingDetail(ending: 'cancelled' | 'budget', step: number): string {
+    if (ending === 'cancelled') return `cancelled after step ${step}`;
+    return `time budget of ${this.options.timeBudgetMs} ms used up after step ${step}`;
+  }
+
+  /** Whether training ends with this step: all steps done, cancelled, or out of time. */
+  private endingAfter(step: number): Ending | null {
+    if (step === this.totalSteps - 1) return 'done';
+    if (this.options.shouldStop?.()) return 'cancelled';
+    const budget = this.options.timeBudgetMs;
+    if (budget !== undefined && now() - this.startMs >= budget) return 'budget';
+    return null;
   }
 
   result(): TrainResult {
@@ -190,7 +199,7 @@ class TrainingRun implements Trainer {
     };
     const nodes = this.model.nodes;
     for (let i = 0; i < nodes.length; i++) {
-      recordLayer(this.record.series[i]!, nodes[i]!, this.weightIndex[i]!, this.biasIndex[i]!, tensors, this.threshold);
+      recordLayer(this.record.series[i]!, nodes[i]!, this.weightIndex[i]!, this.biasIndex[i]!, tensors, this.threshold, this.kernels);
     }
     this.record.recordedSteps.push(step);
     if (this.options.onRecord) this.options.onRecord(step, this.result());
@@ -218,7 +227,7 @@ class TrainingRun implements Trainer {
     }
     if (clipNorm === null) return;
     let total = 0;
-    for (let t = 0; t < params.length; t++) total += clipValue !== null ? sumOfSquares(params[t]!.grad) : this.gradSq[t]!;
+    for (let t = 0; t < params.length; t++) total += clipValue !== null ? this.kernels.sumOfSquares(params[t]!.grad) : this.gradSq[t]!;
     const coefficient = clipNorm / (Math.sqrt(total) + 1e-6);
     if (coefficient >= 1) return;
     for (let t = 0; t < params.length; t++) {
@@ -255,27 +264,5 @@ class BatchSampler {
       for (let k = 0; k < targetWidth; k++) y[r * targetWidth + k] = this.data.y[sample * targetWidth + k]!;
     }
     this.nextBatch++;
-  }
-}
-
-/** Throws a readable error when the data set cannot feed this model. */
-function validateDataset(config: ModelConfig, data: Dataset): void {
-  if (data.samples < 1) throw new Error('the data set has no samples');
-  if (data.features !== config.input) throw new Error(`the data set has ${data.features} features but the model's input is ${config.input}`);
-  if (data.x.length < data.samples * data.features) throw new Error('the data set has fewer x values than samples × features');
-  if (data.y.length < data.samples * data.targetWidth) throw new Error('the data set has fewer y values than samples × targetWidth');
-}
-
-/** Target width and class indices against the built model (its output width is known only then). */
-function validateTargets(model: Model, data: Dataset): void {
-  if (data.targetWidth !== model.targetWidth) {
-    throw new Error(`${model.config.loss} with ${model.outputWidth} outputs needs ${model.targetWidth} target value(s) per sample, the data set has ${data.targetWidth}`);
-  }
-  if (model.config.loss !== 'crossentropy') return;
-  for (let i = 0; i < data.samples; i++) {
-    const label = data.y[i]!;
-    if (!Number.isInteger(label) || label < 0 || label >= model.outputWidth) {
-      throw new Error(`sample ${i} has class ${label}, but the model has ${model.outputWidth} output classes (0..${model.outputWidth - 1})`);
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { median, rotate, timeRoundRobin } from '../../bench/measure';
 import type { Contender, ContenderId, TimingPlan } from '../../bench/measure';
-import { formatMs, mainTable, relativeError, verdict } from '../../bench/report';
+import { formatMs, goalsLine, mainTable, relativeError, verdict } from '../../bench/report';
 import type { StepCheck, Workload } from '../../bench/workloads';
 
 /** A contender whose steps "take" a fixed time: run() reports steps × msPerStep without waiting. */
@@ -93,9 +93,22 @@ describe('helpers', () => {
       checks: new Map(),
     }]);
     const row = table.split('\n')[2]!.split('|').map((cell) => cell.trim());
-    // workload, engine ms, GFLOP/s (2e6 flops / 2 ms = 1 GFLOP/s), naive, TF.js, PyTorch, ratios…
-    expect(row.slice(1, 10)).toEqual(['W9', '2.00', '1.00', '10.0', '—', '—', '5.00×', '—', '—']);
+    // workload, engine ms, GFLOP/s (2e6 flops / 2 ms = 1 GFLOP/s), engine JS, naive, TF.js, PyTorch, ratios…
+    expect(row.slice(1, 12)).toEqual(['W9', '2.00', '1.00', '—', '10.0', '—', '—', '—', '—', '5.00×', '—']);
     expect(formatMs(0.1234)).toBe('0.123');
+  });
+
+  it('judges the issue-7 goals from the ratios: within 2× of PyTorch on W1, as fast on W4, 5× TF.js', () => {
+    const workload = (name: string): Workload => ({ name, input: 1, hiddenLayers: 1, hiddenUnits: 1, hiddenActivation: 'relu', outputs: 1, loss: 'mse', batch: 1 });
+    const timing = (ms: number) => ({ msPerStep: ms, samples: [ms], stepsPerRound: 1, stepZeroOnly: false });
+    const line = goalsLine([
+      { workload: workload('W1'), flopsPerStep: 1, checks: new Map(), timings: new Map([['engine', timing(4)], ['torch', timing(2.5)], ['tfjs', timing(40)]]) },
+      { workload: workload('W4'), flopsPerStep: 1, checks: new Map(), timings: new Map([['engine', timing(0.5)], ['torch', timing(0.4)]]) },
+    ]);
+    expect(line).toContain('W1 vs PyTorch 0.63× (goal ≥ 0.5×) ✓');
+    expect(line).toContain('W4 vs PyTorch 0.80× (goal ≥ 1×) ✗');
+    expect(line).toContain('W1 vs TF.js wasm 10× (goal ≥ 5×) ✓');
+    expect(line).not.toContain('W2');
   });
 });
 

@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Arena } from '../../src/engine/arena';
-import { gemmNN, gemmNT, gemmTN, setWasmKernels } from '../../src/engine/gemm';
 import { gemmNNRef, gemmNTRef, gemmTNRef } from '../../src/engine/gemm-reference';
 import { Rng } from '../../src/engine/rng';
 import { createWasmKernels, type WasmKernels } from '../../src/engine/wasm/wasm-gemm';
@@ -87,54 +86,6 @@ describe.each(NAMES)('wasm %s', (name) => {
   it.each(BLOCK_SHAPES)('matches the reference across blocks and edges at %i×%i×%i', (m, n, k) => {
     expectWasmMatches(kernels!, name, m, n, k, false, 1);
     expectWasmMatches(kernels!, name, m, n, k, true, 2);
-  });
-});
-
-describe('gemm.ts routing to the wasm kernels', () => {
-  afterEach(() => setWasmKernels(null));
-
-  /** The real kernels, counting the calls that reach them. */
-  function countingKernels(real: WasmKernels): { kernels: WasmKernels; calls: () => number } {
-    let calls = 0;
-    const wrap = (f: WasmKernels['gemmNT']): WasmKernels['gemmNT'] => (...args) => { calls++; f.apply(real, args); };
-    const kernels: WasmKernels = {
-      memory: real.memory, fusedMultiplyAdd: real.fusedMultiplyAdd, scratchByteOffset: real.scratchByteOffset,
-      gemmNT: wrap(real.gemmNT), gemmNN: wrap(real.gemmNN), gemmTN: wrap(real.gemmTN),
-    };
-    return { kernels, calls: () => calls };
-  }
-
-  it('sends products whose operands all live in the wasm memory to wasm, all others to JavaScript', () => {
-    const counting = countingKernels(kernels!);
-    setWasmKernels(counting.kernels);
-    const rng = new Rng(4);
-    const arena = new Arena(1 << 16, kernels!.memory.buffer);
-    const [m, n, k] = [6, 9, 11];
-    const gemms: Record<Name, Gemm> = { gemmNT, gemmNN, gemmTN };
-    for (const name of NAMES) {
-      const A = fill(rng, arena.alloc(m * k));
-      const B = fill(rng, arena.alloc(k * n));
-      const inWasm = arena.alloc(m * n);
-      const inJs = new Float32Array(m * n);
-      const expected = new Float32Array(m * n);
-      REFERENCE[name](m, n, k, A, B, expected);
-      const before = counting.calls();
-      gemms[name](m, n, k, A, B, inWasm);
-      expect(counting.calls()).toBe(before + 1);
-      gemms[name](m, n, k, A, B, inJs); // C outside the memory: JavaScript kernels
-      expect(counting.calls()).toBe(before + 1);
-      for (let i = 0; i < m * n; i++) {
-        expect(inWasm[i]).toBeCloseTo(expected[i]!, 5);
-        expect(inJs[i]).toBeCloseTo(expected[i]!, 5);
-      }
-    }
-  });
-
-  it('refuses views too short for the shape instead of writing past them', () => {
-    setWasmKernels(kernels);
-    const arena = new Arena(1 << 12, kernels!.memory.buffer);
-    const A = arena.alloc(4 * 4);
-    expect(() => gemmNN(4, 4, 4, A, arena.alloc(16), arena.alloc(15))).toThrow(RangeError);
   });
 });
 

@@ -1,9 +1,9 @@
 /** Fully connected layer fused with its activation: z = x·Wᵀ + b, y = f(z). W is [out][in] as in PyTorch. */
 import { ActivationOp } from '../activations';
+import type { Backend } from '../backend';
 import type { DenseConfig } from '../config';
-import { gemmNN, gemmNT, gemmTN } from '../gemm';
 import { initializeWeights } from '../init';
-import { columnSums, paramTensor } from './layer';
+import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
 export class DenseLayer implements Layer {
@@ -23,22 +23,25 @@ export class DenseLayer implements Layer {
   /** ∂loss/∂z (the same buffer as `outputGrad` for a linear activation). */
   private readonly preActivationGrad: Float32Array;
   private readonly input: Float32Array;
-  private readonly inputGrad: Float32Array;
+  /** Null when nothing reads ∂loss/∂input (first layer in training): its product is skipped. */
+  private readonly inputGrad: Float32Array | null;
   private readonly batch: number;
+  private readonly backend: Backend;
 
   constructor(config: DenseConfig, wiring: LayerWiring, ctx: BuildContext) {
     const { arena, batch } = ctx;
     this.path = config.path;
     this.batch = batch;
+    this.backend = ctx.backend;
     this.input = wiring.input;
-    this.inputGrad = wiring.inputGrad;
+    this.inputGrad = wiring.skipInputGrad ? null : wiring.inputGrad;
     this.inputWidth = wiring.inputWidth;
     this.outputWidth = config.units;
     this.weight = paramTensor(arena, config.path, 'weight', [config.units, wiring.inputWidth]);
     this.bias = paramTensor(arena, config.path, 'bias', [config.units]);
-    initializeWeights(this.weight.data, config.units, wiring.inputWidth, config.init, ctx.initRng);
+    if (ctx.initialize) initializeWeights(this.weight.data, config.units, wiring.inputWidth, config.init, ctx.initRng);
     this.bias.data.fill(config.biasInit);
-    this.activation = new ActivationOp(config.activation, config.units, arena);
+    this.activation = new ActivationOp(config.activation, config.units, arena, ctx.backend.activationKernel(config.activation.name));
     const isLinear = config.activation.name === 'linear';
     this.preActivation = arena.alloc(batch * config.units);
     this.output = isLinear ? this.preActivation : arena.alloc(batch * config.units);
@@ -54,11 +57,8 @@ export class DenseLayer implements Layer {
   forward(): void {
     const { batch, inputWidth, outputWidth } = this;
     const z = this.preActivation;
-    const b = this.bias.data;
-    gemmNT(batch, outputWidth, inputWidth, this.input, this.weight.data, z);
-    for (let r = 0, i = 0; r < batch; r++) {
-      for (let c = 0; c < outputWidth; c++, i++) z[i] = z[i]! + b[c]!;
-    }
+    this.backend.gemmNT(batch, outputWidth, inputWidth, this.input, this.weight.data, z);
+    this.backend.addRowVector(z, this.bias.data, batch, outputWidth);
     this.activation.forward(z, this.output, batch);
   }
 
@@ -67,8 +67,9 @@ export class DenseLayer implements Layer {
     const dz = this.preActivationGrad;
     this.activation.backward(this.preActivation, this.output, this.outputGrad, dz, batch);
     // dW = dZᵀ·X, db = Σ_batch dZ, dX = dZ·W
-    gemmTN(outputWidth, inputWidth, batch, dz, this.input, this.weight.grad);
-    columnSums(dz, batch, outputWidth, this.bias.grad);
-    gemmNN(batch, inputWidth, outputWidth, dz, this.weight.data, this.inputGrad);
+    const backend = this.backend;
+    backend.gemmTN(outputWidth, inputWidth, batch, dz, this.input, this.weight.grad);
+    backend.columnSums(dz, batch, outputWidth, this.bias.grad);
+    if (this.inputGrad) backend.gemmNN(batch, inputWidth, outputWidth, dz, this.weight.data, this.inputGrad);
   }
 }

@@ -7,6 +7,7 @@ import type { Arena } from '../arena';
 import type { LayerKind } from '../config';
 import type { Rng } from '../rng';
 import type { ActivationOp } from '../activations';
+import type { Backend } from '../backend';
 
 /** A trainable tensor: a view into the arena and its gradient (overwritten by every backward pass). */
 export interface ParamTensor {
@@ -27,6 +28,10 @@ export interface BuildContext {
   initRng: Rng;
   /** Stream for dropout masks. */
   dropoutRng: Rng;
+  /** Kernels for the hot loops (matrix products, bias, activations). */
+  backend: Backend;
+  /** False for a build that only sizes the arena: weight initialisers are skipped (their values are never read). */
+  initialize: boolean;
 }
 
 /** Where a layer reads from and writes its input gradient to. */
@@ -35,6 +40,8 @@ export interface LayerWiring {
   /** Receives ∂loss/∂input (batch × inputWidth). */
   inputGrad: Float32Array;
   inputWidth: number;
+  /** True when nothing reads ∂loss/∂input (the model's input in training): layers may skip computing it. */
+  skipInputGrad?: boolean;
 }
 
 export interface Layer {

@@ -1,8 +1,10 @@
 /**
  * Per-layer statistics of a training step (definitions in stats.ts), computed from the layers' live buffers.
- * All sums in float64.
+ * All sums in float64. The primitives below are the reference kernels; recordLayer runs them through the
+ * model's backend (SIMD versions in wasm/statistics-codegen.ts).
  */
 import { isReluFamily, isSaturating } from '../activations';
+import type { Backend } from '../backend';
 import type { LayerSeries } from '../stats';
 import type { Layer, ParamTensor } from './layer';
 
@@ -12,38 +14,57 @@ export function sumOfSquares(a: Float32Array): number {
   return s;
 }
 
+export function sum(a: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s;
+}
+
+/** Σ (a − mean)²: the second pass of a two-pass variance. */
+export function squaredDeviations(a: Float32Array, mean: number): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - mean) * (a[i]! - mean);
+  return s;
+}
+
 export function countNonFinite(a: Float32Array): number {
   let n = 0;
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) n++;
   return n;
 }
 
-/** Population mean and standard deviation (two passes). */
-export function meanAndStd(a: Float32Array): { mean: number; std: number } {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]!;
-  const mean = sum / a.length;
-  let squares = 0;
-  for (let i = 0; i < a.length; i++) squares += (a[i]! - mean) * (a[i]! - mean);
-  return { mean, std: Math.sqrt(squares / a.length) };
-}
-
-/** Fraction of pre-activations with |z| > threshold, over batch × units. */
-export function saturatedFraction(z: Float32Array, threshold: number): number {
+/** Elements with |a| > threshold. */
+export function countAbsAbove(a: Float32Array, threshold: number): number {
   let n = 0;
-  for (let i = 0; i < z.length; i++) if (Math.abs(z[i]!) > threshold) n++;
-  return n / z.length;
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]!) > threshold) n++;
+  return n;
 }
 
-/** Fraction of units whose pre-activation is ≤ 0 for every sample of the batch (z is rows × cols). */
-export function deadFraction(z: Float32Array, rows: number, cols: number): number {
+/** Columns of z (rows × cols) whose every element is ≤ 0. */
+export function countDeadUnits(z: Float32Array, rows: number, cols: number): number {
   let dead = 0;
   for (let c = 0; c < cols; c++) {
     let alive = false;
     for (let r = 0; r < rows && !alive; r++) alive = z[r * cols + c]! > 0;
     if (!alive) dead++;
   }
-  return dead / cols;
+  return dead;
+}
+
+/** Population mean and standard deviation (two passes). */
+export function meanAndStd(a: Float32Array): { mean: number; std: number } {
+  const mean = sum(a) / a.length;
+  return { mean, std: Math.sqrt(squaredDeviations(a, mean) / a.length) };
+}
+
+/** Fraction of pre-activations with |z| > threshold, over batch × units. */
+export function saturatedFraction(z: Float32Array, threshold: number): number {
+  return countAbsAbove(z, threshold) / z.length;
+}
+
+/** Fraction of units whose pre-activation is ≤ 0 for every sample of the batch (z is rows × cols). */
+export function deadFraction(z: Float32Array, rows: number, cols: number): number {
+  return countDeadUnits(z, rows, cols) / cols;
 }
 
 export function emptySeries(): LayerSeries {
@@ -64,31 +85,34 @@ export interface StepTensorStats {
 
 /** Appends one recorded step of `layer` to `series`. weightIndex/biasIndex: positions in the parameter list, or −1. */
 export function recordLayer(series: LayerSeries, layer: Layer, weightIndex: number, biasIndex: number,
-  tensors: StepTensorStats, saturationThreshold: number): void {
+  tensors: StepTensorStats, saturationThreshold: number, backend: Backend): void {
   series.gradNorm.push(weightIndex >= 0 ? Math.sqrt(tensors.gradSq[weightIndex]!) : NaN);
   series.biasGradNorm.push(biasIndex >= 0 ? Math.sqrt(tensors.gradSq[biasIndex]!) : NaN);
-  series.weightNorm.push(layer.weight ? weightNormBefore(layer.weight, weightIndex, tensors) : NaN);
+  series.weightNorm.push(layer.weight ? weightNormBefore(layer.weight, weightIndex, tensors, backend) : NaN);
   series.updateRatio.push(layer.weight && tensors.deltaNormSq && tensors.normSqBefore
     ? Math.sqrt(tensors.deltaNormSq[weightIndex]!) / Math.sqrt(tensors.normSqBefore[weightIndex]!)
     : NaN);
-  series.outputGradNorm.push(Math.sqrt(sumOfSquares(layer.outputGrad)));
-  const { mean, std } = meanAndStd(layer.output);
+  series.outputGradNorm.push(Math.sqrt(backend.sumOfSquares(layer.outputGrad)));
+  const y = layer.output;
+  const mean = backend.sum(y) / y.length;
   series.activationMean.push(mean);
-  series.activationStd.push(std);
+  series.activationStd.push(Math.sqrt(backend.squaredDeviations(y, mean) / y.length));
   const op = layer.activation;
   const z = layer.preActivation;
-  series.saturatedFraction.push(op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold) : NaN);
-  series.deadFraction.push(op && z && isReluFamily(op.name) ? deadFraction(z, z.length / layer.outputWidth, layer.outputWidth) : NaN);
-  series.nonFiniteCount.push(layerNonFiniteCount(layer));
+  series.saturatedFraction.push(op && z && isSaturating(op.name) ? backend.countAbsAbove(z, saturationThreshold) / z.length : NaN);
+  const units = layer.outputWidth;
+  series.deadFraction.push(op && z && isReluFamily(op.name) ? backend.countDeadUnits(z, z.length / units, units) / units : NaN);
+  series.nonFiniteCount.push(layerNonFiniteCount(layer, backend));
 }
 
-function weightNormBefore(weight: ParamTensor, index: number, tensors: StepTensorStats): number {
-  return Math.sqrt(tensors.normSqBefore ? tensors.normSqBefore[index]! : sumOfSquares(weight.data));
+function weightNormBefore(weight: ParamTensor, index: number, tensors: StepTensorStats, backend: Backend): number {
+  return Math.sqrt(tensors.normSqBefore ? tensors.normSqBefore[index]! : backend.sumOfSquares(weight.data));
 }
 
 /** Non-finite values in the layer's own parameters, their gradients and its output. */
-function layerNonFiniteCount(layer: Layer): number {
-  let n = countNonFinite(layer.output);
-  for (const p of layer.params) n += countNonFinite(p.data) + countNonFinite(p.grad);
+function layerNonFiniteCount(layer: Layer, backend: Backend): number {
+  let n = backend.countNonFinite(layer.output);
+  const params = layer.params;
+  for (let i = 0; i < params.length; i++) n += backend.countNonFinite(params[i]!.data) + backend.countNonFinite(params[i]!.grad);
   return n;
 }

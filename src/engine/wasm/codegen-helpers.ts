@@ -44,3 +44,42 @@ export function stepLoop(f: FunctionBuilder, counter: I, limit: I, step: number,
     () => f.leS(f.add(f.get(counter), f.i32(step)), f.get(limit)),
   ));
 }
+
+/**
+ * `body(4)` for every full vector of an n-float map, with each pointer advanced 16 bytes after it, then `body(w)`
+ * once for the last w = n % 4 floats (lane-exact loads and stores: never touches memory past the arrays).
+ */
+export function mapVectors(f: FunctionBuilder, n: I, pointers: readonly I[], body: (width: number) => void): void {
+  const i = f.local('i32');
+  f.set(i, f.i32(0));
+  stepLoop(f, i, n, 4, () => {
+    body(4);
+    for (const p of pointers) advance(f, p, 16);
+  });
+  for (let width = 3; width >= 1; width--) {
+    f.ifElse(f.eq(f.sub(f.get(n), f.get(i)), f.i32(width)), () => body(width));
+  }
+}
+
+/** acc0 += lanes 0–1 of v squared, acc1 += lanes 2–3 squared, in float64 (exact products, rounded sums); clobbers t. */
+export function addSquaresF64(f: FunctionBuilder, acc0: V, acc1: V, v: V, t: V): void {
+  f.set(t, f.f64x2PromoteLowF32x4(f.get(v)));
+  f.set(acc0, f.f64x2Add(f.get(acc0), f.f64x2Mul(f.get(t), f.get(t))));
+  f.set(t, f.f64x2PromoteLowF32x4(f.shuffle32(f.get(v), f.get(v), [2, 3, 2, 3])));
+  f.set(acc1, f.f64x2Add(f.get(acc1), f.f64x2Mul(f.get(t), f.get(t))));
+}
+
+/** The four float64 lanes of acc0 and acc1 summed (lane order fixed: deterministic). */
+export function sumF64Lanes(f: FunctionBuilder, acc0: V, acc1: V): Expr<'f64'> {
+  f.set(acc0, f.f64x2Add(f.get(acc0), f.get(acc1)));
+  return f.f64Add(f.f64x2ExtractLane(f.get(acc0), 0), f.f64x2ExtractLane(f.get(acc0), 1));
+}
+
+/** `count` i32 parameters (addresses, counts, flags), in order. */
+export function i32Params(f: FunctionBuilder, count: number): I[] {
+  return Array.from({ length: count }, () => f.param('i32'));
+}
+
+export function i32Locals(f: FunctionBuilder, count: number): I[] {
+  return Array.from({ length: count }, () => f.local('i32'));
+}

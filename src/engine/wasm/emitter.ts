@@ -1,6 +1,7 @@
 /**
- * A minimal WebAssembly binary emitter: just the instructions the matrix kernels use, so the kernels are generated
- * at load time from TypeScript with no toolchain (no wat2wasm, no AssemblyScript) and no build step.
+ * A minimal WebAssembly binary emitter: just the instructions the engine's kernels use (matrix products, elementwise
+ * maps, optimizer updates, statistics), so the kernels are generated at load time from TypeScript with no toolchain
+ * (no wat2wasm, no AssemblyScript) and no build step.
  *
  * Style: operands are emitted by evaluating the argument expressions, and JavaScript evaluates arguments left to
  * right — exactly the order a stack machine wants them. So `f.f32x4Add(f.get(acc), f.f32x4Mul(f.get(a), f.get(b)))`
@@ -11,8 +12,8 @@
  * (0xFD prefix); memory.copy from bulk memory (0xFC 10).
  */
 
-export type ValType = 'i32' | 'f32' | 'v128';
-const VALTYPE_BYTE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
+const VALTYPE_BYTE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Stands for a value of type T that the emitted code has just pushed on the operand stack. */
 export interface Expr<T extends ValType> { readonly type: T }
@@ -20,16 +21,19 @@ export interface Local<T extends ValType> { readonly index: number; readonly typ
 
 const I32: Expr<'i32'> = { type: 'i32' };
 const F32: Expr<'f32'> = { type: 'f32' };
+const F64: Expr<'f64'> = { type: 'f64' };
 const V128: Expr<'v128'> = { type: 'v128' };
 
 const SIMD_PREFIX = 0xfd;
 /** Alignment exponent hints in memargs (V8 ignores them for speed; they must not exceed natural alignment). */
 const ALIGN_4 = 2;
+const ALIGN_8 = 3;
 
 export class FunctionBuilder {
   readonly code: number[] = [];
   private readonly paramTypes: ValType[] = [];
   private readonly localTypes: ValType[] = [];
+  private resultTypes: ValType[] = [];
 
   param<T extends ValType>(type: T): Local<T> {
     if (this.localTypes.length > 0) throw new Error('declare every parameter before the first local');
@@ -44,6 +48,15 @@ export class FunctionBuilder {
 
   get params(): readonly ValType[] {
     return this.paramTypes;
+  }
+
+  /** Declares the function's single result: the body must end with that value on the stack. */
+  result(type: ValType): void {
+    this.resultTypes = [type];
+  }
+
+  get results(): readonly ValType[] {
+    return this.resultTypes;
   }
 
   /** Locals (run-length encoded by type) followed by the body and `end`, as stored in the code section. */
@@ -90,12 +103,14 @@ export class FunctionBuilder {
   and(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x71, I32); }
   eqz(_a: Expr<'i32'>): Expr<'i32'> { return this.op(0x45, I32); }
   eq(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x46, I32); }
+  /** Number of set bits. */
+  popcnt(_a: Expr<'i32'>): Expr<'i32'> { return this.op(0x69, I32); }
   ne(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x47, I32); }
   ltS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x48, I32); }
   leS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x4c, I32); }
   geS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x4e, I32); }
 
-  // ── f32 scalar ──
+  // ── f32 and f64 scalar ──
   f32Add(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> { return this.op(0x92, F32); }
   f32Mul(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> { return this.op(0x94, F32); }
   f32Load(_address: Expr<'i32'>, offset = 0): Expr<'f32'> {
@@ -104,6 +119,10 @@ export class FunctionBuilder {
   }
   f32Store(_address: Expr<'i32'>, _value: Expr<'f32'>, offset = 0): void {
     this.code.push(0x38, ALIGN_4, ...uleb(offset));
+  }
+  f64Add(_a: Expr<'f64'>, _b: Expr<'f64'>): Expr<'f64'> { return this.op(0xa0, F64); }
+  f64Store(_address: Expr<'i32'>, _value: Expr<'f64'>, offset = 0): void {
+    this.code.push(0x39, ALIGN_8, ...uleb(offset));
   }
 
   /** memory.copy (bulk memory): copies `length` bytes from `source` to `destination`, overlap allowed. */
@@ -135,8 +154,66 @@ export class FunctionBuilder {
   v128Store64Lane(_address: Expr<'i32'>, _value: Expr<'v128'>, lane: number, offset = 0): void {
     this.code.push(SIMD_PREFIX, ...uleb(0x5b), ALIGN_4, ...uleb(offset), lane);
   }
+  /** Four copies of a float. */
+  f32x4Splat(_value: Expr<'f32'>): Expr<'v128'> { return this.simd(0x13); }
+  /** A vector constant with `value` in every lane. */
+  f32x4Const(value: number): Expr<'v128'> {
+    const lane = new Uint8Array(new Float32Array([value]).buffer);
+    this.code.push(SIMD_PREFIX, ...uleb(0x0c));
+    for (let i = 0; i < 4; i++) this.code.push(...lane);
+    return V128;
+  }
+  /** A vector constant with the 32-bit integer `value` in every lane, or `value[i]` in lane i. */
+  i32x4Const(value: number | readonly [number, number, number, number]): Expr<'v128'> {
+    const lanes = typeof value === 'number' ? [value, value, value, value] : value;
+    this.code.push(SIMD_PREFIX, ...uleb(0x0c), ...new Uint8Array(new Int32Array(lanes).buffer));
+    return V128;
+  }
   f32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe4); }
+  f32x4Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe5); }
   f32x4Mul(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe6); }
+  f32x4Div(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe7); }
+  f32x4Sqrt(_a: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe3); }
+  /** b < a ? b : a (one minps; NaN in `a` is kept). */
+  f32x4Pmin(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xea); }
+  /** a < b ? b : a (one maxps; NaN in `a` is kept). */
+  f32x4Pmax(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xeb); }
+  /** Lane-wise comparisons: all ones where true, zero where false (false whenever a lane is NaN). */
+  f32x4Gt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x44); }
+  f32x4Lt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x43); }
+  i32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xae); }
+  /** Lane-wise integer equality: all ones where equal. */
+  i32x4Eq(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x37); }
+  i32x4ExtractLane(_v: Expr<'v128'>, lane: number): Expr<'i32'> {
+    this.code.push(SIMD_PREFIX, ...uleb(0x1b), lane);
+    return I32;
+  }
+  i32x4Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xb1); }
+  i32x4Shl(_a: Expr<'v128'>, _bits: Expr<'i32'>): Expr<'v128'> { return this.simd(0xab); }
+  /** One bit per lane: bit i is the top bit of lane i. */
+  i32x4Bitmask(_a: Expr<'v128'>): Expr<'i32'> {
+    this.code.push(SIMD_PREFIX, ...uleb(0xa4));
+    return I32;
+  }
+  v128And(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x4e); }
+  /** a & ~b */
+  v128AndNot(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x4f); }
+  v128Or(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x50); }
+  v128Xor(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x51); }
+  /** Bits of `ifSet` where `mask` is 1, of `ifClear` where it is 0. */
+  v128Bitselect(_ifSet: Expr<'v128'>, _ifClear: Expr<'v128'>, _mask: Expr<'v128'>): Expr<'v128'> { return this.simd(0x52); }
+  f64x2Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xf0); }
+  f64x2Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xf1); }
+  f64x2Splat(_value: Expr<'f64'>): Expr<'v128'> { return this.simd(0x14); }
+  f64x2Mul(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xf2); }
+  /** Float lanes 0–1 widened to two doubles (exact). */
+  f64x2PromoteLowF32x4(_a: Expr<'v128'>): Expr<'v128'> { return this.simd(0x5f); }
+  /** Two doubles rounded to floats in lanes 0–1; lanes 2–3 zero. */
+  f32x4DemoteF64x2Zero(_a: Expr<'v128'>): Expr<'v128'> { return this.simd(0x5e); }
+  f64x2ExtractLane(_v: Expr<'v128'>, lane: number): Expr<'f64'> {
+    this.code.push(SIMD_PREFIX, ...uleb(0x21), lane);
+    return F64;
+  }
   /** a·b + c with or without intermediate rounding (relaxed SIMD); compiles to an FMA where the CPU has one. */
   f32x4RelaxedMadd(_a: Expr<'v128'>, _b: Expr<'v128'>, _c: Expr<'v128'>): Expr<'v128'> { return this.simd(0x105); }
   f32x4ExtractLane(_v: Expr<'v128'>, lane: number): Expr<'f32'> {
@@ -186,17 +263,17 @@ export class FunctionBuilder {
 
 export interface ExportedFunction { name: string; builder: FunctionBuilder }
 
-/** A module importing `env.memory` (at least one page, no maximum) and exporting functions of type (i32…) → (). */
+/** A module importing `env.memory` (at least one page, no maximum) and exporting functions (at most one result each). */
 export function encodeModule(functions: readonly ExportedFunction[]): Uint8Array<ArrayBuffer> {
   const signatures: string[] = [];
   const typeIndex = functions.map(({ builder }) => {
-    const key = builder.params.join(',');
+    const key = `${builder.params.join(',')}->${builder.results.join(',')}`;
     if (!signatures.includes(key)) signatures.push(key);
     return signatures.indexOf(key);
   });
   const types = signatures.map((key) => {
-    const params = key === '' ? [] : (key.split(',') as ValType[]);
-    return [0x60, ...uleb(params.length), ...params.map((t) => VALTYPE_BYTE[t]), 0x00];
+    const [params, results] = key.split('->').map((list) => (list === '' ? [] : (list!.split(',') as ValType[])));
+    return [0x60, ...uleb(params!.length), ...params!.map((t) => VALTYPE_BYTE[t]), ...uleb(results!.length), ...results!.map((t) => VALTYPE_BYTE[t])];
   });
   const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)];
   const exports = functions.map(({ name: exportName }, index) => [...name(exportName), 0x00, ...uleb(index)]);

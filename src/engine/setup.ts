@@ -1,0 +1,113 @@
+/**
+ * Building a trainer's model: size it with a throw-away build, place every buffer in one arena — inside the
+ * WebAssembly memory of its backend, or a plain buffer for the JS kernels — build it for real, and check that the
+ * data fits it. Deterministic: separate Rng streams for initialisation, batch order and dropout, forked from the seed.
+ */
+import { Arena } from './arena';
+import { JS_BACKEND, type Backend, type BackendName } from './backend';
+import type { Dataset, ModelConfig } from './config';
+import { Model } from './model';
+import { Optimizer } from './optimizer';
+import { Rng } from './rng';
+import { WasmBackend } from './wasm/wasm-backend';
+
+export interface Streams {
+  init: Rng;
+  batches: Rng;
+  dropout: Rng;
+}
+
+export function forkStreams(seed: number): Streams {
+  const root = new Rng(seed);
+  return { init: root.fork(), batches: root.fork(), dropout: root.fork() };
+}
+
+export interface PlacementOptions {
+  /** A caller-made arena of the given capacity (floats); the model then runs on the JS kernels. */
+  createArena?: (capacityFloats: number) => Arena;
+  /** 'wasm' (default) falls back to 'js' without WebAssembly SIMD. */
+  backend?: BackendName;
+}
+
+export interface TrainingModel {
+  model: Model;
+  optimizer: Optimizer;
+  backend: Backend;
+}
+
+/**
+ * The model (without ∂loss/∂input, which training never reads) and its optimizer, both on one arena sized exactly
+ * by a first, throw-away build; that build also checks the targets against the model's output.
+ */
+export function buildTrainingModel(config: ModelConfig, batchSize: number, data: Dataset, streams: Streams,
+  options: PlacementOptions): TrainingModel {
+  const sizing = new SizingArena();
+  // The sizing build skips the initialisers, so it draws nothing from its streams.
+  validateTargets(buildOnArena(config, batchSize, sizing, forkStreams(0), JS_BACKEND, false).model, data);
+  const { arena, backend } = place(sizing.usedFloats, options);
+  return { ...buildOnArena(config, batchSize, arena, streams, backend, true), backend };
+}
+
+/** Both builds must lay the arena out identically: a pure function of its inputs. */
+function buildOnArena(config: ModelConfig, batchSize: number, arena: Arena, streams: Streams, backend: Backend,
+  initialize: boolean): { model: Model; optimizer: Optimizer } {
+  const model = new Model(config, {
+    batchSize, arena, initRng: streams.init, dropoutRng: streams.dropout, backend, inputGradient: false, initialize,
+  });
+  const optimizer = new Optimizer(config.optimizer, config.training.weightDecay, model.parameters(), arena, backend);
+  return { model, optimizer };
+}
+
+/** The arena for `capacity` floats and the kernels that run on it. */
+function place(capacity: number, options: PlacementOptions): { arena: Arena; backend: Backend } {
+  if (options.createArena) return { arena: options.createArena(capacity), backend: JS_BACKEND };
+  const wasm = options.backend === 'js' ? null : WasmBackend.create(capacity);
+  if (wasm) return { arena: new Arena(capacity, wasm.buffer), backend: wasm };
+  return { arena: new Arena(capacity), backend: JS_BACKEND };
+}
+
+/**
+ * Counts what a build allocates without keeping it: every view it hands out shares one scratch buffer (grown to
+ * the largest request), so sizing a large model costs one layer's memory, not the model's. For sizing only — the
+ * views overlap. (MeasuringArena in arena.ts gives separate arrays, for callers that use them.)
+ */
+class SizingArena extends Arena {
+  private total = 0;
+  private scratch = new ArrayBuffer(0);
+
+  constructor() {
+    super(0, new ArrayBuffer(0));
+  }
+
+  override alloc(length: number): Float32Array {
+    this.total = 4 * Math.ceil(this.total / 4) + length;
+    if (this.scratch.byteLength < 4 * length) this.scratch = new ArrayBuffer(4 * length);
+    return new Float32Array(this.scratch, 0, length);
+  }
+
+  override get usedFloats(): number {
+    return this.total;
+  }
+}
+
+/** Throws a readable error when the data set cannot feed this model. */
+export function validateDataset(config: ModelConfig, data: Dataset): void {
+  if (data.samples < 1) throw new Error('the data set has no samples');
+  if (data.features !== config.input) throw new Error(`the data set has ${data.features} features but the model's input is ${config.input}`);
+  if (data.x.length < data.samples * data.features) throw new Error('the data set has fewer x values than samples × features');
+  if (data.y.length < data.samples * data.targetWidth) throw new Error('the data set has fewer y values than samples × targetWidth');
+}
+
+/** Target width and class indices against the built model (its output width is known only then). */
+function validateTargets(model: Model, data: Dataset): void {
+  if (data.targetWidth !== model.targetWidth) {
+    throw new Error(`${model.config.loss} with ${model.outputWidth} outputs needs ${model.targetWidth} target value(s) per sample, the data set has ${data.targetWidth}`);
+  }
+  if (model.config.loss !== 'crossentropy') return;
+  for (let i = 0; i < data.samples; i++) {
+    const label = data.y[i]!;
+    if (!Number.isInteger(label) || label < 0 || label >= model.outputWidth) {
+      throw new Error(`sample ${i} has class ${label}, but the model has ${model.outputWidth} output classes (0..${model.outputWidth - 1})`);
+    }
+  }
+}

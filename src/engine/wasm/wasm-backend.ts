@@ -1,0 +1,227 @@
+/**
+ * The WebAssembly backend: one fixed-size WebAssembly.Memory per model, the SIMD matrix kernels (wasm-gemm.ts)
+ * and the SIMD elementwise kernels (elementwise-codegen.ts) instantiated on it. The caller places every buffer
+ * of the model in `buffer` (an Arena over it, below `capacityFloats`); an operation whose arrays are all views of
+ * that memory runs in wasm with their byte offsets, anything else runs the reference kernels (correct, slower).
+ * Lengths are checked before a call, because wasm only bounds-checks the memory as a whole.
+ * Nothing here is global except the compiled module: the memory lives and dies with the backend object.
+ */
+import { ACTIVATION_KERNELS, type ActivationKernel, type ActivationParams } from '../activations';
+import { addRowVector, JS_BACKEND, type Backend } from '../backend';
+import type { ActivationName } from '../config';
+import { gemmNN, gemmNT, gemmTN } from '../gemm';
+import { columnSums } from '../layers/layer';
+import { countAbsAbove, countDeadUnits, countNonFinite, squaredDeviations, sum, sumOfSquares } from '../layers/measure';
+import { adamUpdate, rmspropUpdate, sgdUpdate } from '../update-rules';
+import type { AdamStep, RmspropStep, SgdStep, UpdateNorms } from '../update-rules';
+import { encodeModule } from './emitter';
+import { generateElementwiseModule } from './elementwise-codegen';
+import { createWasmKernels, type WasmKernels } from './wasm-gemm';
+
+/** The generated functions (argument lists in elementwise-codegen.ts and update-codegen.ts). */
+type Exported = (...args: number[]) => number;
+type ElementwiseExports = Record<
+  | 'addRowVector' | 'columnSums' | 'sumOfSquares' | 'sgd' | 'sgdMomentum' | 'sgdNesterov' | 'adam' | 'rmsprop' | 'rmspropMomentum'
+  | 'sum' | 'squaredDeviations' | 'countNonFinite' | 'countAbsAbove' | 'countDeadUnits',
+  Exported
+> & Record<string, Exported>;
+
+/** Activations with SIMD kernels; the backward pass reads y (true) or z (false). */
+const SIMD_ACTIVATIONS: ReadonlyArray<[ActivationName, string, boolean]> = [
+  ['sigmoid', 'sigmoid', true], ['tanh', 'tanh', true], ['relu', 'relu', false], ['leaky_relu', 'leakyRelu', false],
+];
+
+let elementwiseModule: WebAssembly.Module | null | undefined;
+
+function compileElementwise(): WebAssembly.Module | null {
+  if (elementwiseModule === undefined) {
+    const bytes = encodeModule(generateElementwiseModule());
+    elementwiseModule = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return elementwiseModule;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  /** The memory's buffer; it never grows, so its identity marks the operands the kernels can take. */
+  readonly buffer: ArrayBuffer;
+  private readonly ew: ElementwiseExports;
+  /** Two float64 results of an optimizer update (‖w‖², ‖Δw‖²), just above the caller's floats. */
+  private readonly slotByteOffset: number;
+  private readonly slot: Float64Array;
+  private readonly activations = new Map<ActivationName, ActivationKernel>();
+
+  /** A memory with room for `capacityFloats` floats from byte 0 (plus the kernels' own scratch), or null without SIMD. */
+  static create(capacityFloats: number): WasmBackend | null {
+    if (typeof WebAssembly !== 'object') return null;
+    const slotByteOffset = 16 * Math.ceil((4 * capacityFloats) / 16);
+    const kernels = createWasmKernels(slotByteOffset + 16);
+    const module = kernels ? compileElementwise() : null;
+    if (!kernels || !module) return null;
+    const exports = new WebAssembly.Instance(module, { env: { memory: kernels.memory } }).exports as unknown as ElementwiseExports;
+    return new WasmBackend(kernels, exports, slotByteOffset, capacityFloats);
+  }
+
+  private constructor(private readonly kernels: WasmKernels, exports: ElementwiseExports, slotByteOffset: number,
+    readonly capacityFloats: number) {
+    this.buffer = kernels.memory.buffer as ArrayBuffer;
+    this.ew = exports;
+    this.slotByteOffset = slotByteOffset;
+    this.slot = new Float64Array(this.buffer, slotByteOffset, 2);
+    for (const [name, stem, fromOutput] of SIMD_ACTIVATIONS) {
+      this.activations.set(name, this.simdActivation(name, this.ew[`${stem}Forward`]!, this.ew[`${stem}Backward`]!, fromOutput));
+    }
+  }
+
+  gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+    if (this.holds(A, m * k) && this.holds(B, n * k) && this.holds(C, m * n)) {
+      this.kernels.gemmNT(m, n, k, A.byteOffset, B.byteOffset, C.byteOffset, accumulate);
+    } else {
+      gemmNT(m, n, k, A, B, C, accumulate);
+    }
+  }
+
+  gemmNN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+    if (this.holds(A, m * k) && this.holds(B, k * n) && this.holds(C, m * n)) {
+      this.kernels.gemmNN(m, n, k, A.byteOffset, B.byteOffset, C.byteOffset, accumulate);
+    } else {
+      gemmNN(m, n, k, A, B, C, accumulate);
+    }
+  }
+
+  gemmTN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+    if (this.holds(A, k * m) && this.holds(B, k * n) && this.holds(C, m * n)) {
+      this.kernels.gemmTN(m, n, k, A.byteOffset, B.byteOffset, C.byteOffset, accumulate);
+    } else {
+      gemmTN(m, n, k, A, B, C, accumulate);
+    }
+  }
+
+  addRowVector(z: Float32Array, v: Float32Array, rows: number, cols: number): void {
+    if (this.holds(z, rows * cols) && this.holds(v, cols)) this.ew.addRowVector(z.byteOffset, v.byteOffset, rows, cols);
+    else addRowVector(z, v, rows, cols);
+  }
+
+  columnSums(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    if (this.holds(m, rows * cols) && this.holds(out, cols)) this.ew.columnSums(m.byteOffset, rows, cols, out.byteOffset);
+    else columnSums(m, rows, cols, out);
+  }
+
+  sumOfSquares(a: Float32Array): number {
+    return a.buffer === this.buffer ? this.ew.sumOfSquares(a.byteOffset, a.length) : sumOfSquares(a);
+  }
+
+  sum(a: Float32Array): number {
+    return a.buffer === this.buffer ? this.ew.sum(a.byteOffset, a.length) : sum(a);
+  }
+
+  squaredDeviations(a: Float32Array, mean: number): number {
+    return a.buffer === this.buffer ? this.ew.squaredDeviations(a.byteOffset, a.length, mean) : squaredDeviations(a, mean);
+  }
+
+  countNonFinite(a: Float32Array): number {
+    return a.buffer === this.buffer ? this.ew.countNonFinite(a.byteOffset, a.length) : countNonFinite(a);
+  }
+
+  countAbsAbove(a: Float32Array, threshold: number): number {
+    if (a.buffer !== this.buffer) return countAbsAbove(a, threshold);
+    return this.ew.countAbsAbove(a.byteOffset, a.length, float32AtOrBelow(threshold));
+  }
+
+  countDeadUnits(z: Float32Array, rows: number, cols: number): number {
+    return this.holds(z, rows * cols) ? this.ew.countDeadUnits(z.byteOffset, rows, cols) : countDeadUnits(z, rows, cols);
+  }
+
+  activationKernel(name: ActivationName): ActivationKernel {
+    return this.activations.get(name) ?? JS_BACKEND.activationKernel(name);
+  }
+
+  sgd(w: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdStep, norms: UpdateNorms | null): void {
+    const n = w.length;
+    if (!this.holds(w, n) || !this.holds(grad, n) || (buf !== null && !this.holds(buf, n))) {
+      sgdUpdate(w, grad, buf, h, norms);
+      return;
+    }
+    const measure = norms ? 1 : 0;
+    if (buf === null) {
+      this.ew.sgd(w.byteOffset, grad.byteOffset, n, measure, this.slotByteOffset, h.lr, h.decay);
+    } else {
+      const update = h.nesterov ? this.ew.sgdNesterov : this.ew.sgdMomentum;
+      update(w.byteOffset, grad.byteOffset, buf.byteOffset, n, measure, this.slotByteOffset, h.lr, h.firstStep ? 0 : h.momentum, h.momentum, h.decay);
+    }
+    this.readNorms(norms);
+  }
+
+  adam(w: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep, norms: UpdateNorms | null): void {
+    const n = w.length;
+    if (!this.holds(w, n) || !this.holds(grad, n) || !this.holds(m, n) || !this.holds(v, n)) {
+      adamUpdate(w, grad, m, v, h, norms);
+      return;
+    }
+    this.ew.adam(w.byteOffset, grad.byteOffset, m.byteOffset, v.byteOffset, n, norms ? 1 : 0, this.slotByteOffset,
+      h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.stepSize, h.sqrtCorrection2, h.eps, h.decay);
+    this.readNorms(norms);
+  }
+
+  rmsprop(w: Float32Array, grad: Float32Array, v: Float32Array, buf: Float32Array | null, h: RmspropStep, norms: UpdateNorms | null): void {
+    const n = w.length;
+    if (!this.holds(w, n) || !this.holds(grad, n) || !this.holds(v, n) || (buf !== null && !this.holds(buf, n))) {
+      rmspropUpdate(w, grad, v, buf, h, norms);
+      return;
+    }
+    const measure = norms ? 1 : 0;
+    if (buf === null) {
+      this.ew.rmsprop(w.byteOffset, grad.byteOffset, v.byteOffset, n, measure, this.slotByteOffset, h.lr, h.rho, 1 - h.rho, h.eps, h.decay);
+    } else {
+      this.ew.rmspropMomentum(w.byteOffset, grad.byteOffset, v.byteOffset, buf.byteOffset, n, measure, this.slotByteOffset,
+        h.lr, h.rho, 1 - h.rho, h.eps, h.momentum, h.decay);
+    }
+    this.readNorms(norms);
+  }
+
+  /** True when `a` views this memory with at least `length` floats (throws if it is a view too short for the shape). */
+  private holds(a: Float32Array, length: number): boolean {
+    if (a.buffer !== this.buffer) return false;
+    if (a.length < length) throw new RangeError(`operand view of ${a.length} floats is too short (needs ${length})`);
+    return true;
+  }
+
+  private readNorms(norms: UpdateNorms | null): void {
+    if (!norms) return;
+    norms.before = this.slot[0]!;
+    norms.delta = this.slot[1]!;
+  }
+
+  /** Kernel pair calling `forward(z, y, n, alpha)` and `backward(y or z, dy, dz, n, alpha)`; other operands: the reference. */
+  private simdActivation(name: ActivationName, forward: Exported, backward: Exported, fromOutput: boolean): ActivationKernel {
+    const reference = ACTIVATION_KERNELS[name];
+    return {
+      forward: (z: Float32Array, y: Float32Array, rows: number, cols: number, p: ActivationParams): void => {
+        const n = rows * cols;
+        if (this.holds(z, n) && this.holds(y, n)) forward(z.byteOffset, y.byteOffset, n, p.alpha);
+        else reference.forward(z, y, rows, cols, p);
+      },
+      backward: (z, y, dy, dz, rows, cols, p): void => {
+        const n = rows * cols;
+        const s = fromOutput ? y : z;
+        if (this.holds(s, n) && this.holds(dy, n) && this.holds(dz, n)) backward(s.byteOffset, dy.byteOffset, dz.byteOffset, n, p.alpha);
+        else reference.backward(z, y, dy, dz, rows, cols, p);
+      },
+    };
+  }
+}
+
+const float32Scratch = new Float32Array(1);
+const float32Bits = new Int32Array(float32Scratch.buffer);
+
+/**
+ * The largest float32 t′ ≤ t: for any float32 a, |a| > t exactly when |a| > t′, so the kernel can compare in float32.
+ */
+function float32AtOrBelow(t: number): number {
+  const rounded = Math.fround(t);
+  if (rounded <= t || !Number.isFinite(rounded)) return rounded;
+  if (rounded === 0) return -1.401298464324817e-45; // the negative float32 closest to 0
+  float32Scratch[0] = rounded;
+  float32Bits[0] += rounded > 0 ? -1 : 1;
+  return float32Scratch[0]!;
+}
