@@ -35,7 +35,8 @@ function persistentLayers(
   t: Thresholds,
   eligible: (layer: number) => boolean,
   holds: (layer: number, step: number) => boolean,
-  fromInit = false,
+  /** For gradient-flow problems: holds at step 0 by a clear margin (a property of the initialisation, not noise). */
+  clearAtInit?: (layer: number) => boolean,
 ): { layer: number; steps: number[]; indices: number[] }[] {
   const out: { layer: number; steps: number[]; indices: number[] }[] = [];
   const recorded = usableRecordings(result);
@@ -48,8 +49,10 @@ function persistentLayers(
     for (let k = 0; k < recorded; k++) if (holds(l, k)) indices.push(k);
     const persistent = indices.length / recorded >= t.persistence;
     // Gradient-flow problems are properties of the initialisation: one that holds at step 0 and through most of the
-    // early phase counts even if training later moves away from it.
-    const atInit = fromInit && recorded >= 2 && indices[0] === 0 && indices.filter((k) => k < early).length / early > t.persistence;
+    // early phase — or at step 0 by a clear margin — counts even if training later moves away from it (e.g. when the
+    // first update, driven by an exploding gradient, wrecks the network).
+    const fromInit = clearAtInit !== undefined && indices[0] === 0;
+    const atInit = fromInit && (clearAtInit(l) || (recorded >= 2 && indices.filter((k) => k < early).length / early > t.persistence));
     if (persistent || atInit) out.push({ layer: l, indices, steps: indices.map((k) => result.recordedSteps[k]!) });
   }
   return out;
@@ -77,14 +80,17 @@ function stepsUnion(hits: { steps: number[] }[]): number[] {
 }
 
 /** Layers whose gradient ratio to the output layer meets `crosses` (from init or persistently), with median ratios. */
-function ratioHits(result: TrainResult, t: Thresholds, crosses: (l: number, k: number, ratio: number) => boolean) {
+/** How far past its threshold a step-0 value must be to count on its own (10×: beyond batch-to-batch noise). */
+const INIT_MARGIN = 10;
+
+function ratioHits(result: TrainResult, t: Thresholds, crosses: (l: number, k: number, ratio: number, margin: number) => boolean) {
   const out = outputLayerIndex(result.layers);
   if (out < 0) return null;
   const hits = persistentLayers(
     result, t,
     (l) => l !== out && result.layers[l]!.hasWeights,
-    (l, k) => crosses(l, k, gradRatio(result, l, out, k)),
-    true,
+    (l, k) => crosses(l, k, gradRatio(result, l, out, k), 1),
+    (l) => crosses(l, 0, gradRatio(result, l, out, 0), INIT_MARGIN),
   );
   if (hits.length === 0) return null;
   const values: Record<string, number> = Object.fromEntries(
@@ -96,7 +102,8 @@ const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the s
 
 export function detectVanishing(result: TrainResult, t: Thresholds): Finding | null {
   // AutoTrainer's rule (ratio < 1e-3 and norm < 1e-4), applied to every weight layer rather than the first only.
-  const found = ratioHits(result, t, (l, k, ratio) => ratio < t.vanishingRatio && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute);
+  const found = ratioHits(result, t, (l, k, ratio, margin) =>
+    ratio < t.vanishingRatio / margin && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute / margin);
   if (!found) return null;
   const first = found.hits[0]!;
   const firstPath = found.layers[0]!;
@@ -111,7 +118,7 @@ export function detectVanishing(result: TrainResult, t: Thresholds): Finding | n
 }
 
 export function detectExploding(result: TrainResult, t: Thresholds): Finding | null {
-  const found = ratioHits(result, t, (_l, _k, ratio) => ratio > t.explodingRatio);
+  const found = ratioHits(result, t, (_l, _k, ratio, margin) => ratio > t.explodingRatio * margin);
   if (!found) return null;
   const worstPath = found.layers.reduce((a, b) => (found.values[b]! > found.values[a]! ? b : a));
   return {

@@ -27,8 +27,8 @@ describe('detectMeasured', () => {
     expect(kinds(r)).not.toContain('vanishing');
   });
 
-  it('gates on persistence: one bad recorded step is not a finding', () => {
-    const r = fakeRecord([{ gradNorm: [1e-9, 0.5, 0.5, 0.5, 0.5] }, { gradNorm: 1 }]);
+  it('gates on persistence: one bad recorded step after step 0 is not a finding', () => {
+    const r = fakeRecord([{ gradNorm: [0.5, 0.5, 1e-9, 0.5, 0.5] }, { gradNorm: 1 }]);
     expect(kinds(r)).not.toContain('vanishing');
     const persistent = fakeRecord([{ gradNorm: [1e-9, 1e-9, 1e-9, 0.5, 0.5] }, { gradNorm: 1 }]);
     expect(kinds(persistent)).toContain('vanishing');
@@ -113,5 +113,19 @@ describe('gradient-flow problems present at initialisation', () => {
     const grad = [500, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10];
     const r = fakeRecord([{ gradNorm: grad }, { gradNorm: 1 }], { steps: 12 });
     expect(detectMeasured(r, T).map((f) => f.kind)).not.toContain('exploding');
+  });
+});
+
+describe('a clear problem at step 0 counts on its own', () => {
+  it('an exploding ratio 10× past the threshold at step 0 is reported even if the next steps differ', () => {
+    const grad = [5e4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+    const r = fakeRecord([{ gradNorm: grad }, { gradNorm: 1 }], { steps: 12 });
+    const f = detectMeasured(r, T).find((x) => x.kind === 'exploding');
+    expect(f?.steps).toEqual([0]);
+  });
+
+  it('but a step-0 ratio only just past the threshold is not', () => {
+    const grad = [100, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+    expect(detectMeasured(fakeRecord([{ gradNorm: grad }, { gradNorm: 1 }], { steps: 12 }), T).map((x) => x.kind)).not.toContain('exploding');
   });
 });

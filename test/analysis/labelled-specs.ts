@@ -10,6 +10,11 @@ export interface LabelledSpec {
   text: string;
   /** The warnings/errors the spec should get; [] = healthy. */
   labels: FindingKind[];
+  /**
+   * Secondary effects that may or may not show and are not scored either way: a chaotic net whose first update,
+   * driven by the exploding gradient, wrecks it will then also saturate and vanish.
+   */
+  optional: FindingKind[];
 }
 
 interface Plan {
@@ -50,16 +55,19 @@ function build(plan: Plan): string {
 
 export function labelledSpecs(): LabelledSpec[] {
   const out: LabelledSpec[] = [];
-  const add = (name: string, plan: Plan, labels: FindingKind[]) => out.push({ name, text: build(plan), labels });
+  const add = (name: string, plan: Plan, labels: FindingKind[], optional: FindingKind[] = []) =>
+    out.push({ name, text: build(plan), labels, optional });
   for (const [depth, width, seed] of [[10, 16, 1], [12, 32, 2], [16, 24, 3], [20, 32, 4]] as const) {
     add(`sigmoid-${depth}x${width}`, { depth, width, activation: 'sigmoid', init: 'glorot_uniform', loss: 'bce', lr: 0.01, seed }, ['vanishing']);
   }
   for (const [depth, width, seed] of [[6, 64, 1], [8, 32, 2], [10, 48, 3]] as const) {
     add(`tanh-tiny-${depth}x${width}`, { depth, width, activation: 'tanh', init: { name: 'uniform', scale: 0.01 }, loss: 'mse', lr: 0.05, momentum: 0, seed }, ['vanishing']);
   }
-  // (An 8×64 variant sits on the threshold: its first-layer ratio hovers between 30 and 110 around 70×.)
-  for (const [depth, width, seed] of [[14, 32, 1], [10, 64, 2], [12, 48, 3]] as const) {
-    add(`tanh-chaotic-${depth}x${width}`, { depth, width, activation: 'tanh', init: { name: 'normal', scale: 1 }, sameOutputInit: true, loss: 'mse', lr: 0.001, momentum: 0, seed }, ['exploding', 'saturation']);
+  // (8×64 and 12×32 variants sit near the threshold: their first-layer ratio hovers around 70× and the verdict
+  // depends on the seed.)
+  for (const [depth, width, seed] of [[14, 32, 1], [14, 64, 2], [16, 48, 3]] as const) {
+    add(`tanh-chaotic-${depth}x${width}`, { depth, width, activation: 'tanh', init: { name: 'normal', scale: 1 }, sameOutputInit: true, loss: 'mse', lr: 0.001, momentum: 0, seed },
+      ['exploding', 'saturation'], ['vanishing', 'learning-rate-low', 'learning-rate-high']);
   }
   for (const [depth, width, seed] of [[4, 32, 1], [6, 64, 2], [5, 48, 3]] as const) {
     add(`dead-relu-${depth}x${width}`, { depth, width, activation: 'relu', init: 'he_normal', biasInit: -2.5, loss: 'bce', lr: 0.01, seed }, ['dead-relu']);
