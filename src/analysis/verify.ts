@@ -128,6 +128,14 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     return { status: 'failed', effect: `could not run: ${outcome.message}`, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null };
   }
   const after = outcome.result;
+  if (after.stopped?.reason === 'budget' || after.stopped?.reason === 'cancelled') {
+    // A shortened run is not the fix's answer: say so rather than judge it on part of the steps.
+    const why = after.stopped.reason === 'budget' ? 'the time budget ran out' : 'the analysis was cancelled';
+    return {
+      status: 'unverified', effect: `not verified: ${why} after ${after.stepsRun} of the run's steps`,
+      metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null,
+    };
+  }
   const remainingFindings = detectMeasured(after, t, outcome.config.loss);
   const remaining = [...new Set(remainingFindings.map((f) => f.kind))];
   const metricAfter = findingMetric(finding.kind, after);

@@ -121,3 +121,20 @@ describe('analyze budget and cancellation', () => {
     expect(report.fixes).toEqual([]);
   });
 });
+
+describe('fixes verified on a shortened run', () => {
+  it('are reported as unverified, never as fixed or not fixed', async () => {
+    const text = JSON.stringify({
+      input: 2, layers: [...Array.from({ length: 12 }, () => ({ type: 'dense', units: 64, activation: 'sigmoid' })), { type: 'dense', units: 1, activation: 'sigmoid' }],
+      loss: 'bce', training: { steps: 100000, batchSize: 128 }, data: { source: 'moons', samples: 512 },
+    });
+    const report = await analyze(text, { executor: inProcessExecutor(noFiles), timeBudgetMs: 400 });
+    expect(report.findings.map((f) => f.kind)).toContain('vanishing');
+    expect(report.fixes.length).toBeGreaterThan(0);
+    for (const fix of report.fixes) {
+      expect(fix.verification.status).toBe('unverified');
+      expect(fix.preferred).toBe(false);
+      expect(fix.verification.effect).toMatch(/time budget/);
+    }
+  });
+});
