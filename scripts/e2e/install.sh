@@ -17,6 +17,13 @@ STAMP="node@$NODE24_VERSION code-server@$CODE_SERVER_VERSION playwright-core@$PL
 READY="$CACHE/ready"
 
 log() { echo "[e2e install] $*" >&2; }
+
+# Run from `npm run test:e2e`, the environment carries the outer npm's settings as npm_config_* variables, among
+# them npm_config_user_agent naming Node 20, which code-server's postinstall reads to refuse anything but Node 24.
+# The installs below must see only their own settings.
+for var in $(compgen -e); do
+  case "$var" in npm_*|NPM_*) unset "$var" ;; esac
+done
 timed() { local start=$SECONDS; "$@"; log "  $(( SECONDS - start )) s: ${*: -1}"; }
 
 # Debian packages; apt-get update first, as a fresh machine's package lists may be empty or old.

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { artifactsDir, EXAMPLES_DIR, loadToolPaths, vsixPath } from './support/env';
 import { expectReluFixApplied, layerNumberOf, legendPointers, reluPromiseOf } from './support/expectations';
-import { problemsOf } from './support/problems';
+import { problemsOf, showProblems } from './support/problems';
 import { groupCpuRate } from './support/processes';
 import { VsCodeServer } from './support/server';
 import { positionOf, readSpec } from './support/specs';
@@ -17,6 +17,7 @@ import { Workbench } from './support/workbench';
 
 const SIGMOID = 'deep-sigmoid.vgnet.json';
 const RELU_HE = 'deep-relu-he.vgnet.json';
+const DEEP_30 = 'deep-sigmoid-30.vgnet.json';
 const HEALTHY = [RELU_HE, 'csv-wine.vgnet.json', 'batchnorm-rescue.vgnet.json', 'residual-rescue.vgnet.json'];
 /** The deep sigmoid spec trained for 100,000 steps (minutes of work): the run scenario 6 cancels. */
 const LONG_RUN = 'long-run.vgnet.json';
@@ -115,10 +116,20 @@ scenario('2. the preferred quick fix edits the file as its title promises, keeps
   await analyse(workbench, server, SIGMOID);
   // On the first layer's activation, where its vanishing warning sits.
   const at = positionOf(before, '"sigmoid"');
-  await workbench.goTo(at.line, at.column + 1);
-  await workbench.page.keyboard.press('Control+Period');
   const actions = workbench.page.locator('.action-widget .monaco-list-row.action');
-  await actions.first().waitFor({ timeout: 15_000 });
+  // Ctrl+. asks the providers once; a request that lands while the editor is still settling after Go to Line can
+  // come back empty (seen once in ~20 runs), so the menu is asked for again, as a user would.
+  for (let attempt = 1; ; attempt++) {
+    await workbench.goTo(at.line, at.column + 1);
+    await workbench.page.keyboard.press('Control+Period');
+    try {
+      await actions.first().waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await workbench.dismissOverlays();
+    }
+  }
   const titles = await workbench.page.locator('.action-widget .monaco-list-row.action .title').allInnerTexts();
   await workbench.shot('quick-fix-menu');
   const promise = reluPromiseOf(titles[0] ?? '');
@@ -198,6 +209,72 @@ scenario('6. cancelling a long analysis from its progress notification stops it'
   console.info(`Cancel: the run stopped ${stoppedMs} ms after the click; ${cpu}`);
   expect(stoppedMs).toBeLessThan(10_000);
 });
+
+scenario('7. latency as a user sees it on the 30-layer example (printed, not asserted: timing is the benchmark\'s job)', async () => {
+  const name = DEEP_30;
+  const original = workspaceText(name);
+  await analyse(workbench, server, name);
+  await showProblems(workbench);
+  const at = positionOf(original, '"sigmoid"');
+  const panel = workbench.page.locator('.markers-panel').first();
+  const samples: string[] = [];
+  // Each edit gives the first layer another activation (a text not analysed before: no cached run), then saves.
+  let current = 'sigmoid';
+  for (const next of ['tanh', 'elu', 'softplus', 'swish']) {
+    await selectWord(at, current);
+    const before = await panel.innerText();
+    await workbench.page.keyboard.type(next);
+    current = next;
+    const typed = Date.now();
+    // Static diagnostics of the new text: the panel's rows change and hold no error (partial words are errors).
+    await workbench.waitFor('the static diagnostics of the edit', async () => {
+      const now = await panel.innerText();
+      return now !== before && (await workbench.page.locator('.markers-panel .codicon-error').count()) === 0;
+    }, 15_000, 10);
+    const staticMs = Date.now() - typed;
+
+    const verifiedBefore = verifiedRuns(server, name);
+    const saved = Date.now();
+    await workbench.page.keyboard.press('Control+S');
+    // The status bar says "analysing…" while the engine trains, then "<verdict> · verifying fixes…" once the
+    // measured diagnostics are published.
+    let training = false;
+    await workbench.waitFor('the measured diagnostics', async () => {
+      const status = await workbench.vgnetStatus();
+      if (/analysing/.test(status)) training = true;
+      return training && !/analysing/.test(status);
+    }, 30_000, 10);
+    const measuredMs = Date.now() - saved;
+    await workbench.waitFor('the verified fixes', async () => verifiedRuns(server, name) > verifiedBefore, 60_000, 10);
+    const verifiedMs = Date.now() - saved;
+    const engine = lastLogLine(server, `measured ${name}`).match(/train ([\d.]+ m?s)/)?.[1] ?? '?';
+    samples.push(`${next}: keystroke → static diagnostics ${staticMs} ms, save → measured diagnostics ${measuredMs} ms ` +
+      `(training ${engine}), save → verified fixes ${verifiedMs} ms`);
+    expect(measuredMs).toBeLessThanOrEqual(verifiedMs);
+  }
+  await workbench.shot('latency-deep-sigmoid-30');
+  console.info(`Latency on ${name} (${readSpec(original).layers.length} layers), one line per edit:\n  ${samples.join('\n  ')}`);
+  await selectWord(at, current);
+  await workbench.page.keyboard.type('sigmoid');
+  await workbench.save();
+  expect(workspaceText(name)).toBe(original);
+});
+
+/** Runs whose verified fixes the extension kept (its "VGNet" output log has one line per run). */
+function verifiedRuns(vscodeServer: VsCodeServer, file: string): number {
+  const pattern = new RegExp(`\\] verified fixes of ${file.replace(/[.]/g, '\\.')}: [^\\n]*$`, 'gm');
+  return (vscodeServer.vgnetLog().match(pattern) ?? []).filter((line) => !line.includes('discarded')).length;
+}
+
+function lastLogLine(vscodeServer: VsCodeServer, prefix: string): string {
+  return vscodeServer.vgnetLog().split('\n').filter((line) => line.includes(`] ${prefix}: `)).pop() ?? '';
+}
+
+/** Selects `word`, which starts one column after `at` (inside its quotes). */
+async function selectWord(at: { line: number; column: number }, word: string): Promise<void> {
+  await workbench.goTo(at.line, at.column + 1);
+  for (let i = 0; i < word.length; i++) await workbench.page.keyboard.press('Shift+ArrowRight');
+}
 
 function longRunSpec(): string {
   const text = readFileSync(join(EXAMPLES_DIR, SIGMOID), 'utf8');
