@@ -10,6 +10,7 @@ const watch = process.argv.includes('--watch');
 const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
   ['src/host/worker.ts', 'worker'],
+  ['src/host/gemm-helper-worker.ts', 'gemm-helper'],
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
 ].filter(([source]) => existsSync(source));

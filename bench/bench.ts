@@ -8,6 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createParallelGemm, type HostParallelGemm } from '../src/host/gemm-helper';
+import { PARALLEL_MIN_FLOPS } from '../src/engine/wasm/parallel-gemm';
 import { engineContender, naiveContender, tfjsContender, torchContender } from './contenders';
 import { FULL_PLAN, QUICK_PLAN, timeRoundRobin } from './measure';
 import type { Contender, ContenderId, TimingPlan } from './measure';
@@ -61,12 +63,15 @@ function progress(line: string): void {
 interface Available {
   tfjs: TfjsInfo | null;
   torch: TorchProcess | null;
+  /** The engine's opt-in helper thread (dist/gemm-helper.js), for the 'engine2' contender. */
+  parallel: HostParallelGemm | null;
 }
 
 function createContenders(w: Workload, index: number, available: Available): Contender[] {
   const start = makeSharedStart(w, BASE_SEED + index);
   const makers: Array<[ContenderId, () => Contender]> = [
     ['engine', () => engineContender(w, start, BASE_SEED + index, 'wasm')],
+    ...(available.parallel ? [['engine2', () => engineContender(w, start, BASE_SEED + index, 'wasm', available.parallel!)] as [ContenderId, () => Contender]] : []),
     ['engineJs', () => engineContender(w, start, BASE_SEED + index, 'js')],
     ['naive', () => naiveContender(w, start)],
   ];
@@ -124,7 +129,10 @@ function header(args: BenchArgs, plan: TimingPlan, available: Available, skipped
     `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
       `${os.platform()} ${os.release()}; node ${process.version}`,
     `command: ${commandLine()}`,
-    `contenders: engine (src/engine/train.ts createTrainer: WebAssembly SIMD kernels), engine JS (the same, backend 'js': ` +
+    `contenders: engine (src/engine/train.ts createTrainer: WebAssembly SIMD kernels), ` +
+      (available.parallel ? `engine wasm, 2 threads (the same with TrainOptions.parallel: a worker thread computes half of the rows of ` +
+        `every matrix product of ≥ ${(available.parallel.minFlops ?? PARALLEL_MIN_FLOPS) / 1e6} MFLOP and ≥ 16 columns; bit-identical), ` : '') +
+      `engine JS (the same, backend 'js': ` +
       `pure-TypeScript kernels), naive (bench/naive.ts, i-j-k loops)` +
       (tf ? `, TF.js ${tf.version} ${tf.backend} (SIMD ${tf.simd ? 'on' : 'off'}, threads ${tf.threads ? 'on' : 'off'})` : '') +
       (available.torch ? `, PyTorch ${available.torch.version} (1 thread, child process, same round-robin, ` +
@@ -139,6 +147,15 @@ function header(args: BenchArgs, plan: TimingPlan, available: Available, skipped
   ].join('\n');
 }
 
+/** Tuning knobs of the 2-thread contender for experiments: VGNET_PARALLEL_MIN_FLOPS, VGNET_PARALLEL_SPIN. */
+function parallelOptions(): { minFlops?: number; workerSpinPolls?: number } {
+  const number = (name: string): number | undefined => {
+    const value = process.env[name];
+    return value === undefined || value === '' ? undefined : Number(value);
+  };
+  return { minFlops: number('VGNET_PARALLEL_MIN_FLOPS'), workerSpinPolls: number('VGNET_PARALLEL_SPIN') };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
@@ -149,7 +166,10 @@ async function main(): Promise<void> {
   const workloads = selectWorkloads(args.only);
   const plan = args.quick ? QUICK_PLAN : FULL_PLAN;
   const skipped: string[] = [];
-  const available: Available = { tfjs: null, torch: null };
+  const available: Available = { tfjs: null, torch: null, parallel: null };
+  const parallel = createParallelGemm(parallelOptions());
+  if (parallel.available) available.parallel = parallel;
+  else skipped.push('engine wasm, 2 threads skipped: the gemm helper worker (dist/gemm-helper.js) cannot start');
   try {
     available.tfjs = await initTfjsWasm();
   } catch (error) {
@@ -164,15 +184,23 @@ async function main(): Promise<void> {
 
   const results: WorkloadResult[] = [];
   try {
-    for (const w of workloads) results.push(await benchWorkload(w, WORKLOADS.indexOf(w), available, plan));
+    for (const w of workloads) {
+      const [handoffs, backoffs] = [parallel.handoffs, parallel.backoffs];
+      results.push(await benchWorkload(w, WORKLOADS.indexOf(w), available, plan));
+      if (available.parallel) {
+        progress(`  engine wasm, 2 threads: ${parallel.handoffs - handoffs} products shared with the helper, ` +
+          `${parallel.backoffs - backoffs} back-offs (helper late: its core busy)`);
+      }
+    }
   } finally {
     available.torch?.close();
+    await parallel.close();
   }
   progress('gemm 256³ …');
   const gemmLine = gemmSummaryLine();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const output = [
-    mainTable(results), '', goalsLine(results), gemmLine, '', gflopsTable(results), '', loadLine(),
+    mainTable(results), '', goalsLine(results), ...(available.parallel ? [goalsLine(results, 'engine2')] : []), gemmLine, '', gflopsTable(results), '', loadLine(),
     `memory: peak RSS ${peakRssMb.toFixed(0)} MB (process.resourceUsage().maxRSS of this Node process, ` +
       `all JS contenders and the TF.js wasm heap; the PyTorch child not included)`,
   ].join('\n');

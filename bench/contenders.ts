@@ -2,6 +2,7 @@
  * The four contenders behind one interface, each starting from the same SharedStart (batch + parameters).
  */
 import type { BackendName } from '../src/engine/backend';
+import type { HostParallelGemm } from '../src/host/gemm-helper';
 import { createTrainer } from '../src/engine/train';
 import type { Trainer } from '../src/engine/train';
 import type { Contender } from './measure';
@@ -68,18 +69,23 @@ export function torchContender(w: Workload, start: SharedStart, torch: TorchProc
   };
 }
 
-/** The engine on its WebAssembly kernels ('engine') or on its pure-TypeScript fallback ('engineJs'). */
-export function engineContender(w: Workload, start: SharedStart, seed: number, backend: BackendName): Contender {
+/**
+ * The engine on its WebAssembly kernels ('engine'), the same with a helper thread inside large matrix products
+ * ('engine2': `parallel`, TrainOptions.parallel), or on its pure-TypeScript fallback ('engineJs').
+ */
+export function engineContender(w: Workload, start: SharedStart, seed: number, backend: BackendName,
+  parallel?: HostParallelGemm): Contender {
   const build = (): Trainer => {
-    const trainer = createTrainer(toModelConfig(w, ENGINE_STEPS_PER_TRAINER, seed), toDataset(w, start), { backend });
+    const trainer = createTrainer(toModelConfig(w, ENGINE_STEPS_PER_TRAINER, seed), toDataset(w, start), { backend, parallel });
     if (trainer.backend !== backend) throw new Error(`the ${backend} backend is not available here`);
+    if (parallel && !parallel.available) throw new Error('the gemm helper thread is not available');
     copyStartIntoEngine(trainer, w, start);
     return trainer;
   };
   let trainer = build();
   let stepsLeft = ENGINE_STEPS_PER_TRAINER;
   return {
-    id: backend === 'wasm' ? 'engine' : 'engineJs',
+    id: backend === 'js' ? 'engineJs' : parallel ? 'engine2' : 'engine',
     async check() {
       const { ms } = await timed(() => trainer.step());
       stepsLeft--;

@@ -7,7 +7,7 @@
  */
 import type { StepCheck } from './workloads';
 
-export type ContenderId = 'engine' | 'engineJs' | 'naive' | 'tfjs' | 'torch';
+export type ContenderId = 'engine' | 'engine2' | 'engineJs' | 'naive' | 'tfjs' | 'torch';
 
 export interface Contender {
   id: ContenderId;

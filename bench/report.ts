@@ -7,6 +7,7 @@ export const CHECK_TOLERANCE = 1e-3;
 
 export const CONTENDER_LABELS: Record<ContenderId, string> = {
   engine: 'engine',
+  engine2: 'engine wasm, 2 threads',
   engineJs: 'engine JS',
   naive: 'naive',
   tfjs: 'TF.js wasm',
@@ -83,10 +84,15 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** Median ms/step of every contender and the engine's speed-up over each (other ms / engine ms). */
+/**
+ * Median ms/step of every contender and the engine's speed-up over each (other ms / engine ms). When the 2-thread
+ * engine ran, three more columns: its ms, PyTorch ms / its ms, and one-thread engine ms / its ms (its speed-up).
+ */
 export function mainTable(results: WorkloadResult[]): string {
+  const twoThreads = results.some((r) => r.timings.has('engine2'));
   const header = ['workload', 'engine ms', 'GFLOP/s', 'engine JS ms', 'naive ms', 'TF.js wasm ms', 'PyTorch ms',
-    'vs PyTorch', 'vs TF.js', 'vs naive', 'vs engine JS', 'step-0 check'];
+    'vs PyTorch', 'vs TF.js', 'vs naive', 'vs engine JS', 'step-0 check',
+    ...(twoThreads ? ['2 threads ms', '2 threads vs PyTorch', '2 threads vs engine'] : [])];
   const rows = results.map((r) => {
     const ms = (id: ContenderId): number | undefined => r.timings.get(id)?.msPerStep;
     const engine = ms('engine');
@@ -95,6 +101,7 @@ export function mainTable(results: WorkloadResult[]): string {
       formatMs(ms('engineJs')), formatMs(ms('naive')), formatMs(ms('tfjs')), formatMs(ms('torch')),
       formatRatio(engine, ms('torch')), formatRatio(engine, ms('tfjs')), formatRatio(engine, ms('naive')), formatRatio(engine, ms('engineJs')),
       formatCheck(r.checks),
+      ...(twoThreads ? [formatMs(ms('engine2')), formatRatio(ms('engine2'), ms('torch')), formatRatio(ms('engine2'), engine)] : []),
     ];
   });
   return markdownTable(header, rows);
@@ -102,12 +109,13 @@ export function mainTable(results: WorkloadResult[]): string {
 
 /**
  * Issue 7's speed goals, judged on this run's ratios: the engine within 2× of PyTorch on W1 and W2 (ratio ≥ 0.5),
- * at least as fast on W4, at least 5× faster than TF.js on W1–W3.
+ * at least as fast on W4, at least 5× faster than TF.js on W1–W3. `engine`: which engine contender is judged
+ * ('engine2': the same goals for the engine with its helper thread).
  */
-export function goalsLine(results: WorkloadResult[]): string {
+export function goalsLine(results: WorkloadResult[], engineId: ContenderId = 'engine'): string {
   const ratio = (name: string, id: ContenderId): number | undefined => {
     const r = results.find((result) => result.workload.name === name);
-    const engine = r?.timings.get('engine')?.msPerStep;
+    const engine = r?.timings.get(engineId)?.msPerStep;
     const other = r?.timings.get(id)?.msPerStep;
     return engine === undefined || other === undefined ? undefined : other / engine;
   };
@@ -119,11 +127,13 @@ export function goalsLine(results: WorkloadResult[]): string {
     if (value === undefined) return [];
     return [`${name} vs ${CONTENDER_LABELS[id]} ${formatRatio(1, value)} (goal ≥ ${needed}×) ${value >= needed ? '✓' : '✗'}`];
   });
-  return verdicts.length === 0 ? 'goals: nothing to judge' : `goals: ${verdicts.join('; ')}`;
+  const label = engineId === 'engine' ? 'goals' : `goals (${CONTENDER_LABELS[engineId]})`;
+  return verdicts.length === 0 ? `${label}: nothing to judge` : `${label}: ${verdicts.join('; ')}`;
 }
 
 export function gflopsTable(results: WorkloadResult[]): string {
-  const ids: ContenderId[] = ['engine', 'engineJs', 'naive', 'tfjs', 'torch'];
+  const twoThreads = results.some((r) => r.timings.has('engine2'));
+  const ids: ContenderId[] = ['engine', ...(twoThreads ? ['engine2' as const] : []), 'engineJs', 'naive', 'tfjs', 'torch'];
   const header = ['workload', 'model', 'MFLOP/step', ...ids.map((id) => `${CONTENDER_LABELS[id]} GFLOP/s`), 'steps/round'];
   const rows = results.map((r) => [
     r.workload.name,

@@ -9,6 +9,7 @@ import type { Dataset, ModelConfig } from './config';
 import { Model } from './model';
 import { Optimizer } from './optimizer';
 import { Rng } from './rng';
+import type { ParallelGemm } from './wasm/parallel-gemm';
 import { WasmBackend } from './wasm/wasm-backend';
 
 export interface Streams {
@@ -27,6 +28,8 @@ export interface PlacementOptions {
   createArena?: (capacityFloats: number) => Arena;
   /** 'wasm' (default) falls back to 'js' without WebAssembly SIMD. */
   backend?: BackendName;
+  /** Opt-in helper thread inside large matrix products (wasm backend only; see wasm/parallel-gemm.ts). */
+  parallel?: ParallelGemm;
 }
 
 export interface TrainingModel {
@@ -61,7 +64,7 @@ function buildOnArena(config: ModelConfig, batchSize: number, arena: Arena, stre
 /** The arena for `capacity` floats and the kernels that run on it. */
 function place(capacity: number, options: PlacementOptions): { arena: Arena; backend: Backend } {
   if (options.createArena) return { arena: options.createArena(capacity), backend: JS_BACKEND };
-  const wasm = options.backend === 'js' ? null : WasmBackend.create(capacity);
+  const wasm = options.backend === 'js' ? null : WasmBackend.create(capacity, options.parallel);
   if (wasm) return { arena: new Arena(capacity, wasm.buffer), backend: wasm };
   return { arena: new Arena(capacity), backend: JS_BACKEND };
 }

@@ -18,6 +18,7 @@ import type { StepTensorStats } from './layers/measure';
 import type { Model } from './model';
 import type { Optimizer } from './optimizer';
 import type { Rng } from './rng';
+import type { ParallelGemm } from './wasm/parallel-gemm';
 import { buildTrainingModel, forkStreams, validateDataset } from './setup';
 import type { TrainResult } from './stats';
 
@@ -36,6 +37,12 @@ export interface TrainOptions {
   createArena?: (capacityFloats: number) => Arena;
   /** 'wasm' (default): WebAssembly SIMD kernels, falling back to 'js' where WebAssembly SIMD is unavailable. */
   backend?: BackendName;
+  /**
+   * Opt-in, default off: a helper thread (supplied by the host, e.g. src/host/gemm-helper.ts) computes half of the
+   * rows of every large matrix product on the trainer's shared memory. Bit-identical results; pays only on large
+   * layers and when the other core is idle.
+   */
+  parallel?: ParallelGemm;
 }
 
 export interface Trainer {

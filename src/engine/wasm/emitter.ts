@@ -263,8 +263,12 @@ export class FunctionBuilder {
 
 export interface ExportedFunction { name: string; builder: FunctionBuilder }
 
-/** A module importing `env.memory` (at least one page, no maximum) and exporting functions (at most one result each). */
-export function encodeModule(functions: readonly ExportedFunction[]): Uint8Array<ArrayBuffer> {
+/**
+ * A module importing `env.memory` (at least one page, no maximum) and exporting functions (at most one result each).
+ * `sharedMemory`: the import is a shared memory (threads proposal: flags 3, maximum 65536 pages, the wasm32 limit),
+ * which is what a SharedArrayBuffer-backed WebAssembly.Memory must be imported as.
+ */
+export function encodeModule(functions: readonly ExportedFunction[], sharedMemory = false): Uint8Array<ArrayBuffer> {
   const signatures: string[] = [];
   const typeIndex = functions.map(({ builder }) => {
     const key = `${builder.params.join(',')}->${builder.results.join(',')}`;
@@ -275,7 +279,8 @@ export function encodeModule(functions: readonly ExportedFunction[]): Uint8Array
     const [params, results] = key.split('->').map((list) => (list === '' ? [] : (list!.split(',') as ValType[])));
     return [0x60, ...uleb(params!.length), ...params!.map((t) => VALTYPE_BYTE[t]), ...uleb(results!.length), ...results!.map((t) => VALTYPE_BYTE[t])];
   });
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)];
+  const memoryLimits = sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const memoryImport = [...name('env'), ...name('memory'), 0x02, ...memoryLimits];
   const exports = functions.map(({ name: exportName }, index) => [...name(exportName), 0x00, ...uleb(index)]);
   const bodies = functions.map(({ builder }) => sized(builder.encodeBody()));
   const module = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];

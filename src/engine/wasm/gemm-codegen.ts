@@ -17,14 +17,15 @@ import { encodeModule, FunctionBuilder } from './emitter';
 
 export type { CodegenOptions } from './codegen-helpers';
 
-export function generateGemmModule(options: CodegenOptions): Uint8Array<ArrayBuffer> {
+/** `sharedMemory`: import a shared memory (parallel mode, see wasm-gemm.ts). */
+export function generateGemmModule(options: CodegenOptions, sharedMemory = false): Uint8Array<ArrayBuffer> {
   return encodeModule([
     { name: 'broadcastBlock', builder: new BroadcastBlock(false, options).build() },
     { name: 'broadcastBlockAdjacentRows', builder: new BroadcastBlock(true, options).build() },
     { name: 'dotBlock', builder: new DotBlock(options).build() },
     { name: 'transposeBlock', builder: transposeBlock() },
     { name: 'copyRows', builder: copyRows() },
-  ]);
+  ], sharedMemory);
 }
 
 /** Scalar loop; the blocks it moves are small next to the product around them. */

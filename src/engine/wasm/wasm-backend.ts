@@ -16,7 +16,8 @@ import { adamUpdate, rmspropUpdate, sgdUpdate } from '../update-rules';
 import type { AdamStep, RmspropStep, SgdStep, UpdateNorms } from '../update-rules';
 import { encodeModule } from './emitter';
 import { generateElementwiseModule } from './elementwise-codegen';
-import { createWasmKernels, type WasmKernels } from './wasm-gemm';
+import type { ParallelGemm } from './parallel-gemm';
+import { createWasmKernels, isShared, type WasmKernels } from './wasm-gemm';
 
 /** The generated functions (argument lists in elementwise-codegen.ts and update-codegen.ts). */
 type Exported = (...args: number[]) => number;
@@ -31,14 +32,15 @@ const SIMD_ACTIVATIONS: ReadonlyArray<[ActivationName, string, boolean]> = [
   ['sigmoid', 'sigmoid', true], ['tanh', 'tanh', true], ['relu', 'relu', false], ['leaky_relu', 'leakyRelu', false],
 ];
 
-let elementwiseModule: WebAssembly.Module | null | undefined;
+/** By memory sharing (a shared memory needs a module importing it as shared). */
+const elementwiseModules = new Map<boolean, WebAssembly.Module | null>();
 
-function compileElementwise(): WebAssembly.Module | null {
-  if (elementwiseModule === undefined) {
-    const bytes = encodeModule(generateElementwiseModule());
-    elementwiseModule = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+function compileElementwise(shared: boolean): WebAssembly.Module | null {
+  if (!elementwiseModules.has(shared)) {
+    const bytes = encodeModule(generateElementwiseModule(), shared);
+    elementwiseModules.set(shared, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
   }
-  return elementwiseModule;
+  return elementwiseModules.get(shared)!;
 }
 
 export class WasmBackend implements Backend {
@@ -51,12 +53,15 @@ export class WasmBackend implements Backend {
   private readonly slot: Float64Array;
   private readonly activations = new Map<ActivationName, ActivationKernel>();
 
-  /** A memory with room for `capacityFloats` floats from byte 0 (plus the kernels' own scratch), or null without SIMD. */
-  static create(capacityFloats: number): WasmBackend | null {
+  /**
+   * A memory with room for `capacityFloats` floats from byte 0 (plus the kernels' own scratch), or null without SIMD.
+   * `parallel` (opt-in): a shared memory whose large matrix products a helper thread shares (parallel-gemm.ts).
+   */
+  static create(capacityFloats: number, parallel?: ParallelGemm): WasmBackend | null {
     if (typeof WebAssembly !== 'object') return null;
     const slotByteOffset = 16 * Math.ceil((4 * capacityFloats) / 16);
-    const kernels = createWasmKernels(slotByteOffset + 16);
-    const module = kernels ? compileElementwise() : null;
+    const kernels = createWasmKernels(slotByteOffset + 16, parallel ? { parallel } : {});
+    const module = kernels ? compileElementwise(isShared(kernels.memory)) : null;
     if (!kernels || !module) return null;
     const exports = new WebAssembly.Instance(module, { env: { memory: kernels.memory } }).exports as unknown as ElementwiseExports;
     return new WasmBackend(kernels, exports, slotByteOffset, capacityFloats);
@@ -64,6 +69,7 @@ export class WasmBackend implements Backend {
 
   private constructor(private readonly kernels: WasmKernels, exports: ElementwiseExports, slotByteOffset: number,
     readonly capacityFloats: number) {
+    // A SharedArrayBuffer in parallel mode; typed arrays over it behave the same here.
     this.buffer = kernels.memory.buffer as ArrayBuffer;
     this.ew = exports;
     this.slotByteOffset = slotByteOffset;

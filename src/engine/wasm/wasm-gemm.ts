@@ -8,6 +8,10 @@
  * Sums are float32 in a fixed order: results are identical on every machine unless `fusedMultiplyAdd` is on.
  */
 import { generateGemmModule } from './gemm-codegen';
+import {
+  GEMM_NN, GEMM_NT, GEMM_TN, type GemmHelper, type GemmKind, PARALLEL_MIN_FLOPS, PARALLEL_MIN_ROWS, type ParallelGemm,
+  parallelSplit,
+} from './parallel-gemm';
 
 export interface WasmKernels {
   readonly memory: WebAssembly.Memory;
@@ -18,11 +22,21 @@ export interface WasmKernels {
   gemmNT(m: number, n: number, k: number, aByteOffset: number, bByteOffset: number, cByteOffset: number, accumulate?: boolean): void;
   gemmNN(m: number, n: number, k: number, aByteOffset: number, bByteOffset: number, cByteOffset: number, accumulate?: boolean): void;
   gemmTN(m: number, n: number, k: number, aByteOffset: number, bByteOffset: number, cByteOffset: number, accumulate?: boolean): void;
+  /**
+   * Rows [rowStart, rowEnd) of C of the whole m×n product `kind` (the kernel path is chosen from the whole shape,
+   * so any split at multiples of 8 rows gives the one-thread result). For the parallel helper.
+   */
+  gemmRows(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean,
+    rowStart: number, rowEnd: number): void;
+  /** Whether a helper thread shares the large products (TrainOptions.parallel). */
+  readonly parallel: boolean;
 }
 
 export interface WasmKernelOptions {
   /** Use relaxed-SIMD FMA when the runtime supports it (Node 20 does not by default). Default false. */
   fusedMultiplyAdd?: boolean;
+  /** Opt-in helper thread: the memory is then shared (SharedArrayBuffer) and the scratch doubled. Default none. */
+  parallel?: ParallelGemm;
 }
 
 /** (m, nc, kc, a, aRowStride, aColStride, b, ldb, c, ldc, overwrite, aStrip) and (m, nc, kc, a, lda, b, ldb, c, ldc, overwrite). */
@@ -63,10 +77,13 @@ const SCRATCH_BYTES = PAGE_BYTES * Math.ceil((B_BLOCK_BYTES + A_STRIP_BYTES + C_
 /** Null when WebAssembly or its SIMD extension is unavailable, or the memory cannot be reserved. */
 export function createWasmKernels(memoryBytes: number, options: WasmKernelOptions = {}): WasmKernels | null {
   if (typeof WebAssembly !== 'object') return null;
+  const shared = options.parallel !== undefined;
+  // Parallel mode: a second scratch area, the helper's, above the main thread's.
+  const scratchBytes = shared ? 2 * SCRATCH_BYTES : SCRATCH_BYTES;
   let memory: WebAssembly.Memory;
   try {
-    const pages = Math.ceil(memoryBytes / PAGE_BYTES) + SCRATCH_BYTES / PAGE_BYTES;
-    memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const pages = Math.ceil(memoryBytes / PAGE_BYTES) + scratchBytes / PAGE_BYTES;
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
   } catch {
     return null;
   }
@@ -74,20 +91,49 @@ export function createWasmKernels(memoryBytes: number, options: WasmKernelOption
   const fused = wantFused ? instantiate(memory, true) : null;
   const blocks = fused ?? instantiate(memory, false);
   if (blocks === null) return null;
-  return new SimdGemm(memory, blocks, fused !== null, memory.buffer.byteLength - SCRATCH_BYTES);
+  const scratch = memory.buffer.byteLength - scratchBytes;
+  const module = compiledModule(fused !== null, shared)!;
+  const helper = options.parallel?.attach(memory, scratch + SCRATCH_BYTES, fused !== null, module) ?? null;
+  const minFlops = options.parallel?.minFlops ?? PARALLEL_MIN_FLOPS;
+  return new SimdGemm(memory, blocks, fused !== null, scratch, helper, minFlops);
 }
 
-/** Compiled modules by multiply-add flavour (null: not supported here); generating one takes ~10 ms. */
-const compiledModules = new Map<boolean, WebAssembly.Module | null>();
+/**
+ * The helper thread's kernels: the main thread's compiled `module` (ParallelGemm.attach) on its (shared) memory,
+ * with the helper's scratch at `scratchByteOffset` (SCRATCH_BYTES long). Null when it cannot be instantiated.
+ */
+export function attachWasmKernels(memory: WebAssembly.Memory, scratchByteOffset: number, fusedMultiplyAdd: boolean,
+  module: WebAssembly.Module): WasmKernels | null {
+  let blocks: BlockExports;
+  try {
+    blocks = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as BlockExports;
+  } catch {
+    return null;
+  }
+  return new SimdGemm(memory, blocks, fusedMultiplyAdd, scratchByteOffset, null, Infinity);
+}
+
+/** Compiled modules by multiply-add flavour and memory sharing (null: not supported here); one takes ~10 ms. */
+const compiledModules = new Map<string, WebAssembly.Module | null>();
+
+function compiledModule(fusedMultiplyAdd: boolean, shared: boolean): WebAssembly.Module | null {
+  const key = `${fusedMultiplyAdd}/${shared}`;
+  if (!compiledModules.has(key)) {
+    const bytes = generateGemmModule({ fusedMultiplyAdd }, shared);
+    compiledModules.set(key, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
+  }
+  return compiledModules.get(key)!;
+}
 
 function instantiate(memory: WebAssembly.Memory, fusedMultiplyAdd: boolean): BlockExports | null {
-  if (!compiledModules.has(fusedMultiplyAdd)) {
-    const bytes = generateGemmModule({ fusedMultiplyAdd });
-    compiledModules.set(fusedMultiplyAdd, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
-  }
-  const module = compiledModules.get(fusedMultiplyAdd);
+  const module = compiledModule(fusedMultiplyAdd, isShared(memory));
   if (!module) return null;
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as BlockExports;
+}
+
+/** A shared memory's buffer is a SharedArrayBuffer (its modules must import it as shared). */
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
 }
 
 /**
@@ -101,34 +147,91 @@ class SimdGemm implements WasmKernels {
     private readonly blocks: BlockExports,
     readonly fusedMultiplyAdd: boolean,
     readonly scratchByteOffset: number,
+    private readonly helper: GemmHelper | null,
+    private readonly minFlops: number,
   ) {}
 
+  get parallel(): boolean {
+    return this.helper !== null;
+  }
+
   gemmNT(m: number, n: number, k: number, a: number, b: number, c: number, accumulate = false): void {
-    if (!this.nonEmpty(m, n, k, c, accumulate)) return;
-    if (k === 1) this.broadcastBlocks(false, false, m, n, k, a, 4 * k, 4, b, c, accumulate);
-    else if (k <= NT_TRANSPOSE_MAX_K && m >= NT_TRANSPOSE_MIN_M) this.broadcastBlocks(false, true, m, n, k, a, 4 * k, 4, b, c, accumulate);
-    else this.dotBlocks(false, m, n, k, a, b, c, accumulate);
+    if (this.nonEmpty(m, n, k, c, accumulate)) this.split(GEMM_NT, m, n, k, a, b, c, accumulate);
   }
 
   gemmNN(m: number, n: number, k: number, a: number, b: number, c: number, accumulate = false): void {
-    if (!this.nonEmpty(m, n, k, c, accumulate)) return;
-    if (n === 1) this.dotBlocks(false, m, n, k, a, b, c, accumulate);
-    else if (n < 4) this.dotBlocks(true, m, n, k, a, b, c, accumulate); // a 4-wide tile would be mostly padding
-    else this.broadcastBlocks(false, false, m, n, k, a, 4 * k, 4, b, c, accumulate);
+    if (this.nonEmpty(m, n, k, c, accumulate)) this.split(GEMM_NN, m, n, k, a, b, c, accumulate);
   }
 
   gemmTN(m: number, n: number, k: number, a: number, b: number, c: number, accumulate = false): void {
-    if (!this.nonEmpty(m, n, k, c, accumulate)) return;
+    if (this.nonEmpty(m, n, k, c, accumulate)) this.split(GEMM_TN, m, n, k, a, b, c, accumulate);
+  }
+
+  /**
+   * Large products with a helper: rows [split, m) go to the helper while this thread does [0, split). Narrow ones
+   * (n < 16) keep one thread: gemmTN runs those column-wise (see tnRows).
+   */
+  private split(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean): void {
+    const helper = this.helper;
+    if (helper === null || 2 * m * n * k < this.minFlops || n < 16 || m < 2 * PARALLEL_MIN_ROWS) {
+      this.gemmRows(kind, m, n, k, a, b, c, accumulate, 0, m);
+      return;
+    }
+    const middle = parallelSplit(m);
+    if (!helper.start(kind, m, n, k, a, b, c, accumulate, middle, m)) {
+      this.gemmRows(kind, m, n, k, a, b, c, accumulate, 0, m);
+      return;
+    }
+    try {
+      this.gemmRows(kind, m, n, k, a, b, c, accumulate, 0, middle);
+    } finally {
+      // Always wait: the helper must not go on writing C once this product has returned (or thrown).
+      if (!helper.finish()) this.gemmRows(kind, m, n, k, a, b, c, accumulate, middle, m);
+    }
+  }
+
+  gemmRows(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean,
+    rowStart: number, rowEnd: number): void {
+    if (rowEnd <= rowStart) return;
+    if (kind === GEMM_NT) this.ntRows(m, n, k, a, b, c, accumulate, rowStart, rowEnd);
+    else if (kind === GEMM_NN) this.nnRows(m, n, k, a, b, c, accumulate, rowStart, rowEnd);
+    else this.tnRows(m, n, k, a, b, c, accumulate, rowStart, rowEnd);
+  }
+
+  private ntRows(m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, r0: number, r1: number): void {
+    const rows = r1 - r0;
+    a += 4 * r0 * k;
+    c += 4 * r0 * n;
+    if (k === 1) this.broadcastBlocks(false, false, rows, n, k, a, 4 * k, 4, b, c, accumulate);
+    else if (k <= NT_TRANSPOSE_MAX_K && m >= NT_TRANSPOSE_MIN_M) this.broadcastBlocks(false, true, rows, n, k, a, 4 * k, 4, b, c, accumulate);
+    else this.dotBlocks(false, rows, n, k, a, b, c, accumulate);
+  }
+
+  private nnRows(_m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, r0: number, r1: number): void {
+    const rows = r1 - r0;
+    a += 4 * r0 * k;
+    c += 4 * r0 * n;
+    if (n === 1) this.dotBlocks(false, rows, n, k, a, b, c, accumulate);
+    else if (n < 4) this.dotBlocks(true, rows, n, k, a, b, c, accumulate); // a 4-wide tile would be mostly padding
+    else this.broadcastBlocks(false, false, rows, n, k, a, 4 * k, 4, b, c, accumulate);
+  }
+
+  /** A is k×m: C's rows [r0, r1) are A's columns [r0, r1) (row stride 4·m kept). The narrow paths need r0 = 0, r1 = m. */
+  private tnRows(m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, r0: number, r1: number): void {
+    const narrow = n === 1 || (n < 16 && n % 8 !== 0 && 4 * n * m <= C_TRANSPOSED_BYTES);
+    if (!narrow) {
+      this.broadcastBlocks(true, false, r1 - r0, n, k, a + 4 * r0, 4, 4 * m, b, c + 4 * r0 * n, accumulate);
+      return;
+    }
+    if (r0 !== 0 || r1 !== m) throw new Error('gemmTN with fewer than 16 columns runs on one thread');
     if (n === 1) {
       this.broadcastBlocks(true, false, 1, m, k, b, 4, 4, a, c, accumulate);
-    } else if (n < 16 && n % 8 !== 0 && 4 * n * m <= C_TRANSPOSED_BYTES) {
+    } else {
       // Few columns that fill the 8-wide tiles poorly: Cᵀ[n×m] = Bᵀ·A runs its vectors along m instead, then
       // C (+)= (Cᵀ)ᵀ. Measured at m = 512, k = 784: n = 6: 13 → 21 GFLOP/s, n = 10: 19 → 25; n = 8: 27 → 25.
       const cTransposed = this.scratchByteOffset + B_BLOCK_BYTES + A_STRIP_BYTES;
       this.broadcastBlocks(true, false, n, m, k, b, 4, 4 * n, a, cTransposed, false);
       this.blocks.transposeBlock(n, m, cTransposed, 4 * m, c, 4 * n, accumulate ? 1 : 0);
-    } else {
-      this.broadcastBlocks(true, false, m, n, k, a, 4, 4 * m, b, c, accumulate);
     }
   }
 
