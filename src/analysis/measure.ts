@@ -5,6 +5,7 @@
 import type { ModelConfig } from '../engine/config';
 import type { TrainResult } from '../engine/stats';
 import { train } from '../engine/train';
+import type { ParallelGemm } from '../engine/wasm/parallel-gemm';
 import type { SpecDiagnostic } from '../spec';
 import type { FileAccess } from '../spec/types';
 import { prepare } from './prepare';
@@ -24,6 +25,8 @@ export type MeasureOutcome =
 export interface MeasureHooks {
   shouldStop?: () => boolean;
   onProgress?: ProgressListener;
+  /** A helper thread for the large matrix products (src/host/gemm-helper.ts); results are bit-identical. */
+  parallel?: ParallelGemm;
 }
 
 export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks = {}): MeasureOutcome {
@@ -35,6 +38,7 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
     const result = train(prepared.config, prepared.dataset, {
       timeBudgetMs: job.timeBudgetMs,
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+      ...(hooks.parallel ? { parallel: hooks.parallel } : {}),
       ...(hooks.onProgress ? { onRecord: throttledProgress(hooks.onProgress, prepared.config.training.steps) } : {}),
     });
     return { ok: true, config: prepared.config, result };

@@ -8,6 +8,8 @@ export interface CommonArgs {
   json: boolean;
   /** Whole-analysis wall-clock budget, ms. */
   budgetMs: number;
+  /** Threads a training run that runs alone may use (null: 2 when the machine has 2 cores or more). */
+  threads: 1 | 2 | null;
 }
 
 export interface AnalyzeArgs extends CommonArgs {
@@ -29,8 +31,8 @@ export class UsageError extends Error {}
 
 export const USAGE = `Usage:
   vgnet analyze <spec.vgnet.json...> [--steps N] [--seed S] [--json] [--save-init FILE]
-                [--no-fixes] [--fail-on error|warning|never] [--budget SECONDS]
-  vgnet fix <spec.vgnet.json> [--apply] [--backup] [--steps N] [--seed S] [--json]
+                [--no-fixes] [--fail-on error|warning|never] [--budget SECONDS] [--threads 1|2]
+  vgnet fix <spec.vgnet.json> [--apply] [--backup] [--steps N] [--seed S] [--json] [--threads 1|2]
   vgnet --help | --version
 
 Commands:
@@ -47,6 +49,8 @@ Options:
   --no-fixes        do not try fixes (faster)
   --fail-on LEVEL   exit 1 when a finding of this severity or worse is found (default: error)
   --budget SECONDS  wall-clock budget for the whole analysis (default 60)
+  --threads 1|2     threads for a training run that runs alone (default 2 on 2+ cores; the fixes
+                    always train one per core); the numbers are the same either way
 
 Exit codes: 0 ok, 1 problems found (see --fail-on), 2 invalid spec or usage.`;
 
@@ -86,7 +90,7 @@ function parseFix(rest: string[]): FixArgs {
 }
 
 function commonDefaults(): CommonArgs {
-  return { specs: [], steps: null, seed: null, json: false, budgetMs: 60_000 };
+  return { specs: [], steps: null, seed: null, json: false, budgetMs: 60_000, threads: null };
 }
 
 /** Walks the arguments: shared options here, command-specific ones through `own` (returns false if unknown). */
@@ -102,6 +106,7 @@ function forEachOption(rest: string[], args: CommonArgs, own: (flag: string, val
     else if (arg === '--steps') args.steps = parseInteger(arg, value(), 1, 100_000);
     else if (arg === '--seed') args.seed = parseInteger(arg, value(), 0, 2 ** 32 - 1);
     else if (arg === '--budget') args.budgetMs = parseInteger(arg, value(), 1, 3600) * 1000;
+    else if (arg === '--threads') args.threads = parseInteger(arg, value(), 1, 2) as 1 | 2;
     else if (own(arg, value)) continue;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
     else args.specs.push(arg);

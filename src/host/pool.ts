@@ -1,6 +1,9 @@
 /**
  * A small pool of worker threads that runs measure jobs: one thread per analysis, independent runs (verified fixes)
  * spread over the cores. Workers start lazily, are unref'd (they never keep a CLI alive) and can be cancelled.
+ * A job that starts while no other job runs or waits gets a helper thread for its large matrix products (the
+ * other core is free then; results are bit-identical); if other jobs arrive meanwhile the helper notices it is late
+ * and backs off (src/host/gemm-helper.ts).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,10 +35,15 @@ export class WorkerPool {
   /** The cancel signal of the job each busy slot is running. */
   private readonly signals = new Map<Slot, CancelSignal | undefined>();
   private readonly watchdog: ReturnType<typeof setInterval>;
+  /** Matrix products shared with helper threads so far (diagnostics, tests). */
+  helperHandoffs = 0;
+  private dispatchScheduled = false;
 
   constructor(
     private readonly size = Math.max(1, Math.min(2, os.availableParallelism())),
     private readonly script = path.join(__dirname, 'worker.js'),
+    /** Whether a job running alone may use a second thread (default: when there are ≥ 2 cores). */
+    private readonly helperThreads = os.availableParallelism() >= 2,
   ) {
     // Forward cancellation to busy workers (their loops poll a shared flag every step).
     this.watchdog = setInterval(() => this.forwardCancellation(), 25);
@@ -51,6 +59,19 @@ export class WorkerPool {
     if (this.disposed) return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down' });
     return new Promise((resolve) => {
       this.queue.push({ job, folder, signal, onProgress, resolve });
+      this.scheduleDispatch();
+    });
+  }
+
+  /**
+   * Dispatches on the next turn of the event loop, so that jobs submitted together (the candidate fixes of one
+   * analysis, queued through promise chains) are all queued first and none of them is taken for one running alone.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
       this.dispatch();
     });
   }
@@ -75,7 +96,11 @@ export class WorkerPool {
       slot.pending = item.resolve;
       slot.onProgress = item.onProgress;
       this.signals.set(slot, item.signal);
-      const request: WorkerRequest = { id: this.nextId++, job: item.job, folder: item.folder, progress: item.onProgress !== undefined };
+      const alone = this.queue.length === 0 && this.slots.every((s) => s === slot || !s.busy);
+      const request: WorkerRequest = {
+        id: this.nextId++, job: item.job, folder: item.folder, progress: item.onProgress !== undefined,
+        threads: this.helperThreads && alone ? 2 : 1,
+      };
       slot.worker.ref();
       slot.worker.postMessage(request);
     }
@@ -94,7 +119,10 @@ export class WorkerPool {
     const slot: Slot = { worker, cancel: new Int32Array(shared), busy: false, pending: null, onProgress: undefined };
     worker.on('message', (response: WorkerResponse) => {
       if (response.type === 'progress') slot.onProgress?.(response.progress);
-      else this.settle(slot, response.outcome);
+      else {
+        this.helperHandoffs += response.handoffs;
+        this.settle(slot, response.outcome);
+      }
     });
     worker.on('error', (err) => this.replace(slot, `analysis worker failed: ${err.message}`));
     worker.on('exit', (code) => {

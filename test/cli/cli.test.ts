@@ -58,6 +58,23 @@ describe('vgnet analyze', () => {
     expect(record.stepsRun).toBe(30);
   });
 
+  it('--threads 1 and --threads 2 give the same record (the helper thread changes speed, not numbers)', () => {
+    const spec = write('wide.vgnet.json', JSON.stringify({
+      version: 1, name: 'wide', input: 64,
+      layers: [{ type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
+      loss: 'crossentropy', optimizer: { type: 'sgd', lr: 0.01 }, training: { steps: 8, batchSize: 256, seed: 3 },
+      data: { source: 'teacher', samples: 512 },
+    }));
+    const numbers = (threads: string) => {
+      const r = vgnet('analyze', spec, '--json', '--no-fixes', '--threads', threads);
+      expect(r.code, r.err).toBe(0);
+      const record = JSON.parse(r.out);
+      return { loss: record.loss, series: record.series, summary: { ...record.summary, timeMs: 0 } };
+    };
+    expect(numbers('2')).toEqual(numbers('1'));
+    expect(vgnet('analyze', spec, '--threads', '3').err).toMatch(/--threads must be an integer from 1 to 2/);
+  });
+
   it('--save-init writes PyTorch-layout weights and the first batch', () => {
     const out = path.join(tmp, 'init.json');
     expect(vgnet('analyze', path.join(EXAMPLES, 'deep-sigmoid.vgnet.json'), '--no-fixes', '--steps', '5', '--save-init', out).code).toBe(0);

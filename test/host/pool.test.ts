@@ -58,4 +58,35 @@ describe('WorkerPool', () => {
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.message).toMatch(/worker/);
   });
+
+  it('a job running alone shares its large products with a helper thread; jobs side by side do not; records are identical', async () => {
+    const wide = (seed: number): string => JSON.stringify({
+      version: 1, name: 'wide', input: 64,
+      layers: [...Array.from({ length: 4 }, () => ({ type: 'dense', units: 256, activation: 'relu', init: 'he_normal' })),
+        { type: 'dense', units: 10, activation: 'softmax' }],
+      loss: 'crossentropy', optimizer: { type: 'sgd', lr: 0.01 },
+      training: { steps: 5, batchSize: 256, seed }, data: { source: 'teacher', samples: 512 },
+    });
+    const job = (seed: number) => ({ text: wide(seed), steps: null, seed: null, timeBudgetMs: 30_000 });
+    const oneThread = new WorkerPool(2, WORKER, false);
+    let single: Awaited<ReturnType<WorkerPool['run']>>[];
+    try {
+      single = await Promise.all([oneThread.run(job(1), EXAMPLES), oneThread.run(job(2), EXAMPLES)]);
+      expect(oneThread.helperHandoffs).toBe(0);
+    } finally {
+      oneThread.dispose();
+    }
+    pool = new WorkerPool(2, WORKER, true);
+    const alone = await pool.run(job(1), EXAMPLES);
+    const afterAlone = pool.helperHandoffs;
+    expect(afterAlone, 'products shared while running alone').toBeGreaterThan(0);
+    // Two at once: each has a core of its own, so neither asks for a helper.
+    const [first, second] = await Promise.all([pool.run(job(1), EXAMPLES), pool.run(job(2), EXAMPLES)]);
+    expect(pool.helperHandoffs).toBe(afterAlone);
+    for (const outcome of [...single, alone, first, second]) expect(outcome.ok).toBe(true);
+    const record = (o: (typeof single)[number]) => (o.ok ? { loss: o.result.loss, series: o.result.series } : null);
+    expect(record(alone)).toEqual(record(single[0]!));
+    expect(record(first)).toEqual(record(single[0]!));
+    expect(record(second)).toEqual(record(single[1]!));
+  });
 });
