@@ -11,6 +11,7 @@ import {
   ARG, ATTACH, type AttachMessage, COMMAND, DETACH, DONE, FAILED, FAILED_PARTWAY, FAILED_UNTOUCHED, type HelperWorkerData, QUIT,
   SEQUENCE, SLEPT,
 } from './gemm-helper-protocol';
+import { collectGarbage } from './collect-garbage';
 
 const { control, port, spinPolls } = workerData as HelperWorkerData;
 const words = new Int32Array(control);
@@ -72,6 +73,7 @@ for (;;) {
   Atomics.store(words, SLEPT, slept);
   Atomics.store(words, DONE, seen);
   Atomics.notify(words, DONE);
+  if (command === DETACH) collectGarbage(); // after answering: the main thread does not wait for it
 }
 kernels = null;
 port.close();

@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { measure } from '../analysis/measure';
+import { collectGarbage } from './collect-garbage';
 import { folderFileAccess } from './files';
 import { createParallelGemm, type HostParallelGemm } from './gemm-helper';
 import type { WorkerRequest, WorkerResponse } from './protocol';
@@ -32,4 +33,7 @@ parentPort?.on('message', (request: WorkerRequest) => {
   // The helper lets go of this run's memory (it would otherwise keep the trainer's buffers alive).
   parallel?.detach();
   post({ type: 'done', id: request.id, outcome, handoffs: (parallel?.handoffs ?? 0) - handoffsBefore });
+  // The run's shared memory goes only when this thread and the helper's have both collected (collect-garbage.ts);
+  // after the answer, so the caller does not wait for it.
+  if (parallel) collectGarbage();
 });
