@@ -13,6 +13,7 @@ const nodeEntries = [
   ['src/host/gemm-helper-worker.ts', 'gemm-helper'],
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
+  ['bench/memory-analyses.ts', 'memory-analyses'],
 ].filter(([source]) => existsSync(source));
 
 const common = {
