@@ -79,10 +79,13 @@ function stepsUnion(hits: { steps: number[] }[]): number[] {
   return [...new Set(hits.flatMap((h) => h.steps))].sort((a, b) => a - b);
 }
 
-/** Layers whose gradient ratio to the output layer meets `crosses` (from init or persistently), with median ratios. */
 /** How far past its threshold a step-0 value must be to count on its own (10×: beyond batch-to-batch noise). */
 const INIT_MARGIN = 10;
 
+/**
+ * Layers whose gradient ratio to the output layer meets `crosses` (from init or persistently), with median ratios.
+ * `crosses(l, k, ratio, margin)`: past the threshold by the factor `margin` (1, or INIT_MARGIN at step 0 alone).
+ */
 function ratioHits(result: TrainResult, t: Thresholds, crosses: (l: number, k: number, ratio: number, margin: number) => boolean) {
   const out = outputLayerIndex(result.layers);
   if (out < 0) return null;

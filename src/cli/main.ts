@@ -30,7 +30,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`vgnet ${VERSION}\n`);
     return 0;
   }
-  const pool = args.threads === null ? new WorkerPool() : new WorkerPool(undefined, undefined, args.threads === 2);
+  const pool = new WorkerPool(undefined, undefined, args.threads === null ? undefined : args.threads === 2);
   try {
     return await runAll(args, pool, out, err);
   } finally {

@@ -27,18 +27,36 @@ export class Arena {
   }
 }
 
-/** Counts what a model would allocate, so the real arena can be sized exactly. */
+/** Counts what a model would allocate, so the real arena can be sized exactly; each view is a separate array. */
 export class MeasuringArena extends Arena {
   private total = 0;
   constructor() {
     super(0, new ArrayBuffer(0));
   }
   override alloc(length: number): Float32Array {
-    this.total = alignUp(this.total, 4) + length;
+    this.count(length);
     return new Float32Array(length);
   }
   override get usedFloats(): number {
     return this.total;
+  }
+  /** Adds one view of `length` floats at the next aligned position, as Arena.alloc places it. */
+  protected count(length: number): void {
+    this.total = alignUp(this.total, 4) + length;
+  }
+}
+
+/**
+ * Counts like MeasuringArena without keeping what it hands out: every view shares one scratch buffer (grown to the
+ * largest request), so sizing a large model costs one layer's memory, not the model's. The views overlap: for
+ * sizing builds only, whose buffers are never read.
+ */
+export class SizingArena extends MeasuringArena {
+  private scratch = new ArrayBuffer(0);
+  override alloc(length: number): Float32Array {
+    this.count(length);
+    if (this.scratch.byteLength < 4 * length) this.scratch = new ArrayBuffer(4 * length);
+    return new Float32Array(this.scratch, 0, length);
   }
 }
 

@@ -3,7 +3,7 @@
  * WebAssembly memory of its backend, or a plain buffer for the JS kernels — build it for real, and check that the
  * data fits it. Deterministic: separate Rng streams for initialisation, batch order and dropout, forked from the seed.
  */
-import { Arena } from './arena';
+import { Arena, SizingArena } from './arena';
 import { JS_BACKEND, type Backend, type BackendName } from './backend';
 import type { Dataset, ModelConfig } from './config';
 import { Model } from './model';
@@ -67,30 +67,6 @@ function place(capacity: number, options: PlacementOptions): { arena: Arena; bac
   const wasm = options.backend === 'js' ? null : WasmBackend.create(capacity, options.parallel);
   if (wasm) return { arena: new Arena(capacity, wasm.buffer), backend: wasm };
   return { arena: new Arena(capacity), backend: JS_BACKEND };
-}
-
-/**
- * Counts what a build allocates without keeping it: every view it hands out shares one scratch buffer (grown to
- * the largest request), so sizing a large model costs one layer's memory, not the model's. For sizing only — the
- * views overlap. (MeasuringArena in arena.ts gives separate arrays, for callers that use them.)
- */
-class SizingArena extends Arena {
-  private total = 0;
-  private scratch = new ArrayBuffer(0);
-
-  constructor() {
-    super(0, new ArrayBuffer(0));
-  }
-
-  override alloc(length: number): Float32Array {
-    this.total = 4 * Math.ceil(this.total / 4) + length;
-    if (this.scratch.byteLength < 4 * length) this.scratch = new ArrayBuffer(4 * length);
-    return new Float32Array(this.scratch, 0, length);
-  }
-
-  override get usedFloats(): number {
-    return this.total;
-  }
 }
 
 /** Throws a readable error when the data set cannot feed this model. */

@@ -12,7 +12,7 @@ import { problemsOf, showProblems } from './support/problems';
 import { groupCpuRate } from './support/processes';
 import { VsCodeServer } from './support/server';
 import { positionOf, readSpec } from './support/specs';
-import { analyse, finishedRuns, waitForMeasured } from './support/vgnet';
+import { analyse, finishedRuns, logLines, verifiedRuns, waitForMeasured } from './support/vgnet';
 import { Workbench } from './support/workbench';
 
 const SIGMOID = 'deep-sigmoid.vgnet.json';
@@ -264,7 +264,7 @@ scenario('7. latency as a user sees it on the 30-layer example (printed, not ass
     const measuredMs = Date.now() - saved;
     await workbench.waitFor('the verified fixes', async () => verifiedRuns(server, name) > verifiedBefore, 60_000, 10);
     const verifiedMs = Date.now() - saved;
-    const engine = lastLogLine(server, `measured ${name}`).match(/train ([\d.]+ m?s)/)?.[1] ?? '?';
+    const engine = (logLines(server, `measured ${name}`).pop() ?? '').match(/train ([\d.]+ m?s)/)?.[1] ?? '?';
     samples.push(`${next}: keystroke → static diagnostics ${staticMs} ms, save → measured diagnostics ${measuredMs} ms ` +
       `(training ${engine}), save → verified fixes ${verifiedMs} ms`);
     expect(measuredMs).toBeLessThanOrEqual(verifiedMs);
@@ -276,16 +276,6 @@ scenario('7. latency as a user sees it on the 30-layer example (printed, not ass
   await workbench.save();
   expect(workspaceText(name)).toBe(original);
 });
-
-/** Runs whose verified fixes the extension kept (its "VGNet" output log has one line per run). */
-function verifiedRuns(vscodeServer: VsCodeServer, file: string): number {
-  const pattern = new RegExp(`\\] verified fixes of ${file.replace(/[.]/g, '\\.')}: [^\\n]*$`, 'gm');
-  return (vscodeServer.vgnetLog().match(pattern) ?? []).filter((line) => !line.includes('discarded')).length;
-}
-
-function lastLogLine(vscodeServer: VsCodeServer, prefix: string): string {
-  return vscodeServer.vgnetLog().split('\n').filter((line) => line.includes(`] ${prefix}: `)).pop() ?? '';
-}
 
 /** Selects `word`, which starts one column after `at` (inside its quotes). */
 async function selectWord(at: { line: number; column: number }, word: string): Promise<void> {

@@ -2,20 +2,16 @@
  * Repeated analyses in one process must not accumulate memory: each trainer's WebAssembly memory is released
  * with the trainer (nothing global holds it), and the heap and resident size stay flat over many runs.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/engine/config';
 import { createTrainer, train } from '../../src/engine/train';
+import { collectGarbage } from '../../src/host/collect-garbage';
 import { dense, modelConfig, randomDataset, training } from './helpers';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 /** A few GCs with turns of the event loop between them, so finalizers and deferred frees run. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 4; i++) {
-    gc();
+    collectGarbage();
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

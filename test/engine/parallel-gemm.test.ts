@@ -160,6 +160,11 @@ function run(setup: Setup, options: TrainOptions = {},
   const trainer = createTrainer(setup.config, setup.data, options);
   expect(trainer.backend).toBe('wasm');
   for (let step = 0; trainer.step(); step++) during?.(trainer, step);
+  return outcomeOf(trainer);
+}
+
+/** The record without its timing, and the final weights. */
+function outcomeOf(trainer: Trainer): Outcome {
   const { timeMs: _timeMs, ...record } = trainer.result();
   return { record, weights: trainer.model.parameters().map((p) => p.data.slice()) };
 }
@@ -207,8 +212,7 @@ describe('training with the parallel helper', () => {
       // the rest on one thread
     }
     expect(shared.handoffs).toBe(shared2);
-    const { timeMs: _timeMs, ...record } = trainer.result();
-    expectSameOutcome({ record, weights: trainer.model.parameters().map((p) => p.data.slice()) }, expected);
+    expectSameOutcome(outcomeOf(trainer), expected);
   });
 
   it('a missing worker script means no helper, and the same results', () => {
@@ -253,10 +257,7 @@ describe('training with the parallel helper', () => {
     while (newer.step()) {
       // two threads
     }
-    for (const trainer of [older, newer]) {
-      const { timeMs: _timeMs, ...record } = trainer.result();
-      expectSameOutcome({ record, weights: trainer.model.parameters().map((p) => p.data.slice()) }, expected);
-    }
+    for (const trainer of [older, newer]) expectSameOutcome(outcomeOf(trainer), expected);
   });
 
   it('with every core busy (the helper lags, may back off and come back): the same results', async () => {
@@ -275,9 +276,14 @@ describe('training with the parallel helper', () => {
   it('detach drops the memory: that trainer goes on on one thread, exactly', () => {
     const expected = run(withSteps(W2_LIKE, 4));
     const shared = helper();
+    let atDetach = 0;
     const actual = run(withSteps(W2_LIKE, 4), { parallel: shared }, (_trainer, step) => {
-      if (step === 1) shared.detach();
+      if (step !== 1) return;
+      shared.detach();
+      atDetach = shared.handoffs;
     });
+    expect(atDetach).toBeGreaterThan(0);
+    expect(shared.handoffs, 'no product handed over after detach').toBe(atDetach);
     expect(shared.available).toBe(true);
     expectSameOutcome(actual, expected);
   });

@@ -51,20 +51,24 @@ export function countDeadUnits(z: Float32Array, rows: number, cols: number): num
   return dead;
 }
 
+/** The primitives above, as a backend supplies them (the reference ones by default). */
+type Primitives = Pick<Backend, 'sum' | 'squaredDeviations' | 'countAbsAbove' | 'countDeadUnits'>;
+const REFERENCE: Primitives = { sum, squaredDeviations, countAbsAbove, countDeadUnits };
+
 /** Population mean and standard deviation (two passes). */
-export function meanAndStd(a: Float32Array): { mean: number; std: number } {
-  const mean = sum(a) / a.length;
-  return { mean, std: Math.sqrt(squaredDeviations(a, mean) / a.length) };
+export function meanAndStd(a: Float32Array, k: Primitives = REFERENCE): { mean: number; std: number } {
+  const mean = k.sum(a) / a.length;
+  return { mean, std: Math.sqrt(k.squaredDeviations(a, mean) / a.length) };
 }
 
 /** Fraction of pre-activations with |z| > threshold, over batch × units. */
-export function saturatedFraction(z: Float32Array, threshold: number): number {
-  return countAbsAbove(z, threshold) / z.length;
+export function saturatedFraction(z: Float32Array, threshold: number, k: Primitives = REFERENCE): number {
+  return k.countAbsAbove(z, threshold) / z.length;
 }
 
 /** Fraction of units whose pre-activation is ≤ 0 for every sample of the batch (z is rows × cols). */
-export function deadFraction(z: Float32Array, rows: number, cols: number): number {
-  return countDeadUnits(z, rows, cols) / cols;
+export function deadFraction(z: Float32Array, rows: number, cols: number, k: Primitives = REFERENCE): number {
+  return k.countDeadUnits(z, rows, cols) / cols;
 }
 
 export function emptySeries(): LayerSeries {
@@ -93,15 +97,14 @@ export function recordLayer(series: LayerSeries, layer: Layer, weightIndex: numb
     ? Math.sqrt(tensors.deltaNormSq[weightIndex]!) / Math.sqrt(tensors.normSqBefore[weightIndex]!)
     : NaN);
   series.outputGradNorm.push(Math.sqrt(backend.sumOfSquares(layer.outputGrad)));
-  const y = layer.output;
-  const mean = backend.sum(y) / y.length;
+  const { mean, std } = meanAndStd(layer.output, backend);
   series.activationMean.push(mean);
-  series.activationStd.push(Math.sqrt(backend.squaredDeviations(y, mean) / y.length));
+  series.activationStd.push(std);
   const op = layer.activation;
   const z = layer.preActivation;
-  series.saturatedFraction.push(op && z && isSaturating(op.name) ? backend.countAbsAbove(z, saturationThreshold) / z.length : NaN);
+  series.saturatedFraction.push(op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold, backend) : NaN);
   const units = layer.outputWidth;
-  series.deadFraction.push(op && z && isReluFamily(op.name) ? backend.countDeadUnits(z, z.length / units, units) / units : NaN);
+  series.deadFraction.push(op && z && isReluFamily(op.name) ? deadFraction(z, z.length / units, units, backend) : NaN);
   series.nonFiniteCount.push(layerNonFiniteCount(layer, backend));
 }
 

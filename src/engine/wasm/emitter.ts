@@ -340,3 +340,15 @@ export function sleb(value: number): number[] {
     if (done) return out;
   }
 }
+
+/**
+ * The module `generate()` encodes, compiled once per `key` and kept in `cache` (generating and compiling one takes
+ * ~10 ms); null where this runtime rejects it (no SIMD, no shared memory).
+ */
+export function compiledModule<K>(cache: Map<K, WebAssembly.Module | null>, key: K, generate: () => Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
+  if (!cache.has(key)) {
+    const bytes = generate();
+    cache.set(key, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
+  }
+  return cache.get(key)!;
+}

@@ -14,7 +14,7 @@ import { columnSums } from '../layers/layer';
 import { countAbsAbove, countDeadUnits, countNonFinite, squaredDeviations, sum, sumOfSquares } from '../layers/measure';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../update-rules';
 import type { AdamStep, RmspropStep, SgdStep, UpdateNorms } from '../update-rules';
-import { encodeModule } from './emitter';
+import { compiledModule, encodeModule } from './emitter';
 import { generateElementwiseModule } from './elementwise-codegen';
 import type { ParallelGemm } from './parallel-gemm';
 import { createWasmKernels, isShared, type WasmKernels } from './wasm-gemm';
@@ -36,11 +36,7 @@ const SIMD_ACTIVATIONS: ReadonlyArray<[ActivationName, string, boolean]> = [
 const elementwiseModules = new Map<boolean, WebAssembly.Module | null>();
 
 function compileElementwise(shared: boolean): WebAssembly.Module | null {
-  if (!elementwiseModules.has(shared)) {
-    const bytes = encodeModule(generateElementwiseModule(), shared);
-    elementwiseModules.set(shared, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
-  }
-  return elementwiseModules.get(shared)!;
+  return compiledModule(elementwiseModules, shared, () => encodeModule(generateElementwiseModule(), shared));
 }
 
 export class WasmBackend implements Backend {

@@ -7,6 +7,7 @@
  * Kernels are generated at load time (gemm-codegen.ts) and compiled synchronously: the module is a few KB.
  * Sums are float32 in a fixed order: results are identical on every machine unless `fusedMultiplyAdd` is on.
  */
+import { compiledModule } from './emitter';
 import { generateGemmModule } from './gemm-codegen';
 import {
   GEMM_NN, GEMM_NT, GEMM_TN, type GemmHelper, type GemmKind, PARALLEL_MIN_FLOPS, PARALLEL_MIN_ROWS, type ParallelGemm,
@@ -92,7 +93,7 @@ export function createWasmKernels(memoryBytes: number, options: WasmKernelOption
   const blocks = fused ?? instantiate(memory, false);
   if (blocks === null) return null;
   const scratch = memory.buffer.byteLength - scratchBytes;
-  const module = compiledModule(fused !== null, shared)!;
+  const module = gemmModule(fused !== null, shared)!;
   const helper = options.parallel?.attach(memory, scratch + SCRATCH_BYTES, fused !== null, module) ?? null;
   const minFlops = options.parallel?.minFlops ?? PARALLEL_MIN_FLOPS;
   return new SimdGemm(memory, blocks, fused !== null, scratch, helper, minFlops);
@@ -113,20 +114,15 @@ export function attachWasmKernels(memory: WebAssembly.Memory, scratchByteOffset:
   return new SimdGemm(memory, blocks, fusedMultiplyAdd, scratchByteOffset, null, Infinity);
 }
 
-/** Compiled modules by multiply-add flavour and memory sharing (null: not supported here); one takes ~10 ms. */
-const compiledModules = new Map<string, WebAssembly.Module | null>();
+/** Compiled modules by multiply-add flavour and memory sharing (null: not supported here). */
+const gemmModules = new Map<string, WebAssembly.Module | null>();
 
-function compiledModule(fusedMultiplyAdd: boolean, shared: boolean): WebAssembly.Module | null {
-  const key = `${fusedMultiplyAdd}/${shared}`;
-  if (!compiledModules.has(key)) {
-    const bytes = generateGemmModule({ fusedMultiplyAdd }, shared);
-    compiledModules.set(key, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
-  }
-  return compiledModules.get(key)!;
+function gemmModule(fusedMultiplyAdd: boolean, shared: boolean): WebAssembly.Module | null {
+  return compiledModule(gemmModules, `${fusedMultiplyAdd}/${shared}`, () => generateGemmModule({ fusedMultiplyAdd }, shared));
 }
 
 function instantiate(memory: WebAssembly.Memory, fusedMultiplyAdd: boolean): BlockExports | null {
-  const module = compiledModule(fusedMultiplyAdd, isShared(memory));
+  const module = gemmModule(fusedMultiplyAdd, isShared(memory));
   if (!module) return null;
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as BlockExports;
 }

@@ -5,10 +5,19 @@ import type { Workbench } from './workbench';
 /** Status-bar texts of a run in progress or of predictions only (not yet measured). */
 const NOT_MEASURED = /analysing|verifying|predicted|spec error|^VGNet$/;
 
-/** Measured runs of `file` the extension has finished (its "VGNet" output log has one line per run). */
+/** The lines of the extension's "VGNet" output log about `what` ("measured x.vgnet.json", "verified fixes of …"). */
+export function logLines(server: VsCodeServer, what: string): string[] {
+  return server.vgnetLog().split('\n').filter((line) => line.includes(`] ${what}: `));
+}
+
+/** Measured runs of `file` the extension has finished (the log has one line per run). */
 export function finishedRuns(server: VsCodeServer, file: string): number {
-  const pattern = new RegExp(`\\] measured ${file.replace(/[.]/g, '\\.')}: `, 'g');
-  return (server.vgnetLog().match(pattern) ?? []).length;
+  return logLines(server, `measured ${file}`).length;
+}
+
+/** Runs of `file` whose verified fixes the extension kept (not discarded). */
+export function verifiedRuns(server: VsCodeServer, file: string): number {
+  return logLines(server, `verified fixes of ${file}`).filter((line) => !line.includes('discarded')).length;
 }
 
 /** Waits for a run newer than `runsBefore` to finish, then for the status bar to show its measured verdict. */
