@@ -9,8 +9,8 @@ const watch = process.argv.includes('--watch');
 /** Node entry points: [source, output name]; missing ones are skipped so the build works while parts are written. */
 const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
-  ['src/host/worker.ts', 'worker'],
-  ['src/host/gemm-helper-worker.ts', 'gemm-helper'],
+  ['src/node/worker.ts', 'worker'],
+  ['src/node/gemm-helper-worker.ts', 'gemm-helper'],
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createParallelGemm, type HostParallelGemm } from '../src/host/gemm-helper';
+import { createParallelGemm, type HostParallelGemm } from '../src/node/gemm-helper';
 import { PARALLEL_MIN_FLOPS } from '../src/engine/wasm/parallel-gemm';
 import { engineContender, naiveContender, tfjsContender, torchContender } from './contenders';
 import { FULL_PLAN, QUICK_PLAN, timeRoundRobin } from './measure';

@@ -2,7 +2,7 @@
  * The four contenders behind one interface, each starting from the same SharedStart (batch + parameters).
  */
 import type { BackendName } from '../src/engine/backend';
-import type { HostParallelGemm } from '../src/host/gemm-helper';
+import type { HostParallelGemm } from '../src/node/gemm-helper';
 import { createTrainer } from '../src/engine/train';
 import type { Trainer } from '../src/engine/train';
 import type { Contender } from './measure';

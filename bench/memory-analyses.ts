@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../src/analysis/analyze';
-import { WorkerPool } from '../src/host/pool';
+import { WorkerPool } from '../src/node/pool';
 
 const W2 = JSON.stringify({
   version: 1, name: 'w2', input: 64,

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { prepare } from '../src/analysis/prepare';
 import type { BackendName } from '../src/engine/backend';
 import { train } from '../src/engine/train';
-import { folderFileAccess } from '../src/host/files';
+import { folderFileAccess } from '../src/node/files';
 import { median } from './measure';
 
 const file = process.argv[2] ?? 'examples/deep-sigmoid.vgnet.json';

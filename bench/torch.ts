@@ -82,7 +82,7 @@ export class TorchProcess {
   /** Builds the workload's model on the shared start; returns its step-0 check and that step's time. */
   async setup(id: string, workload: Workload, start: SharedStart, lr: number): Promise<{ check: StepCheck; ms: number }> {
     const initPath = path.join(os.tmpdir(), `vgnet-bench-${process.pid}-${id}.bin`);
-    writeFileSync(initPath, serialiseStart(start));
+    writeFileSync(initPath, serializeStart(start));
     try {
       const reply = await this.request({ cmd: 'setup', id, spec: workload, init: initPath, lr });
       return { check: reply.check as StepCheck, ms: reply.ms as number };
@@ -139,7 +139,7 @@ export class TorchProcess {
 }
 
 /** Little-endian float32: x, y, then W (out×in) and b per dense layer — the layout torch_bench.py reads. */
-function serialiseStart(start: SharedStart): Buffer {
+function serializeStart(start: SharedStart): Buffer {
   const parts = [start.x, start.y];
   start.weights.forEach((weight, l) => parts.push(weight, start.biases[l]!));
   const total = parts.reduce((sum, part) => sum + part.length, 0);

@@ -1,6 +1,6 @@
 // Writes the extension's keys of package.json (contributes, activation, capabilities, gallery metadata) and
 // nothing else: the file is re-read right before writing, so edits to other keys made meanwhile are kept.
-// test/extension-pure/manifest.test.ts checks the result against src/extension/commandIds.ts and the settings.
+// test/extension/core/manifest.test.ts checks the result against src/extension/commandIds.ts and the settings.
 // Usage: node scripts/extension-manifest.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 

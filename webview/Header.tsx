@@ -1,6 +1,6 @@
 /** The panel's header: which spec, what the charts show (measured, predicted, live), its findings, data export. */
 import type { PlotModel, PlotProgress } from '../src/protocol/plots';
-import { kindColour, type Palette } from './palette';
+import { kindColor, type Palette } from './palette';
 
 export interface HeaderProps {
   model: PlotModel | null;
@@ -30,7 +30,7 @@ export function Header({ model, progress, palette, onReveal, onExport }: HeaderP
                 type="button" class="finding-chip" title={f.message} disabled={f.layers.length === 0}
                 onClick={() => f.layers[0] && onReveal(f.layers[0])}
               >
-                <span class="dot" style={{ background: kindColour(palette, f.kind) }} />
+                <span class="dot" style={{ background: kindColor(palette, f.kind) }} />
                 {f.title}
                 {f.layers.length > 0 ? <span class="muted"> · {f.layers.length === 1 ? f.layers[0] : `${f.layers.length} layers`}</span> : null}
                 {f.source === 'predicted' ? <span class="muted"> · predicted</span> : null}

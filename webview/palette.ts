@@ -77,28 +77,28 @@ export function themeKind(bodyClasses: string): ThemeKind {
  * The colour with the given opacity, as rgba(). Accepts #rgb, #rgba, #rrggbb, #rrggbbaa and rgb()/rgba();
  * anything else (a named colour) comes back unchanged.
  */
-export function withAlpha(colour: string, alpha: number): string {
-  const rgb = parseColour(colour.trim());
-  if (rgb === null) return colour;
+export function withAlpha(color: string, alpha: number): string {
+  const rgb = parseColor(color.trim());
+  if (rgb === null) return color;
   const a = Math.min(1, Math.max(0, alpha)) * rgb[3];
   return `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${round(a)})`;
 }
 
 /** The colour without its transparency, as rgb() (unchanged when it cannot be parsed). */
-export function opaque(colour: string): string {
-  const rgb = parseColour(colour.trim());
-  return rgb === null ? colour : `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
+export function opaque(color: string): string {
+  const rgb = parseColor(color.trim());
+  return rgb === null ? color : `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
 }
 
-function parseColour(colour: string): [number, number, number, number] | null {
-  const hex = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.exec(colour);
+function parseColor(color: string): [number, number, number, number] | null {
+  const hex = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.exec(color);
   if (hex) {
     let digits = hex[1]!;
     if (digits.length <= 4) digits = [...digits].map((d) => d + d).join('');
     const byte = (i: number): number => Number.parseInt(digits.slice(i, i + 2), 16);
     return [byte(0), byte(2), byte(4), digits.length === 8 ? byte(6) / 255 : 1];
   }
-  const fn = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:[\s,/]+([\d.]+%?))?\s*\)$/i.exec(colour);
+  const fn = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:[\s,/]+([\d.]+%?))?\s*\)$/i.exec(color);
   if (fn) {
     const alpha = fn[4] === undefined ? 1 : fn[4].endsWith('%') ? Number.parseFloat(fn[4]) / 100 : Number.parseFloat(fn[4]);
     return [Number(fn[1]), Number(fn[2]), Number(fn[3]), alpha];
@@ -111,7 +111,7 @@ function round(x: number): number {
 }
 
 /** The colour that marks a finding kind, everywhere in the panel. */
-export function kindColour(p: Palette, kind: string): string {
+export function kindColor(p: Palette, kind: string): string {
   switch (kind) {
     case 'vanishing': return p.red;
     case 'exploding':
@@ -131,10 +131,10 @@ export function kindColour(p: Palette, kind: string): string {
 export function layerStroke(p: Palette, flags: readonly string[], index: number, count: number): { stroke: string; width: number } {
   if (flags.length === 0) return { stroke: withAlpha(p.muted, 0.55), width: 1 };
   const depth = count > 1 ? index / (count - 1) : 1;
-  return { stroke: withAlpha(kindColour(p, flags[0]!), 0.4 + 0.6 * depth), width: 2 };
+  return { stroke: withAlpha(kindColor(p, flags[0]!), 0.4 + 0.6 * depth), width: 2 };
 }
 
 /** Distinct colours for overlaid runs: the current spec first, then each fix. */
-export function runColours(p: Palette): string[] {
+export function runColors(p: Palette): string[] {
   return [p.red, p.green, p.blue, p.purple, p.orange, p.yellow];
 }

@@ -46,8 +46,8 @@ function clampY(u: uPlot, value: number): number {
   return Math.min(u.bbox.top + u.bbox.height, Math.max(u.bbox.top, y));
 }
 
-function drawThresholdLine(ctx: CanvasRenderingContext2D, left: number, width: number, y: number, colour: string): void {
-  ctx.strokeStyle = colour;
+function drawThresholdLine(ctx: CanvasRenderingContext2D, left: number, width: number, y: number, color: string): void {
+  ctx.strokeStyle = color;
   ctx.lineWidth = uPlot.pxRatio;
   ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
   ctx.beginPath();
@@ -58,7 +58,7 @@ function drawThresholdLine(ctx: CanvasRenderingContext2D, left: number, width: n
 }
 
 /** A vertical band behind x = position (a layer selected in the editor). */
-export function markerPlugin(position: () => number | null, colour: () => string): uPlot.Plugin {
+export function markerPlugin(position: () => number | null, color: () => string): uPlot.Plugin {
   return {
     hooks: {
       drawClear: (u) => {
@@ -67,7 +67,7 @@ export function markerPlugin(position: () => number | null, colour: () => string
         const half = Math.max(3 * uPlot.pxRatio, Math.abs(u.valToPos(x + 0.5, 'x', true) - u.valToPos(x, 'x', true)) * 0.6);
         const centre = u.valToPos(x, 'x', true);
         u.ctx.save();
-        u.ctx.fillStyle = colour();
+        u.ctx.fillStyle = color();
         u.ctx.fillRect(centre - half, u.bbox.top, 2 * half, u.bbox.height);
         u.ctx.restore();
       },
@@ -76,7 +76,7 @@ export function markerPlugin(position: () => number | null, colour: () => string
 }
 
 /** A wide translucent stroke under one series (the layer selected in the editor). */
-export function seriesGlowPlugin(seriesIndex: () => number | null, colour: () => string): uPlot.Plugin {
+export function seriesGlowPlugin(seriesIndex: () => number | null, color: () => string): uPlot.Plugin {
   return {
     hooks: {
       drawClear: (u) => {
@@ -86,7 +86,7 @@ export function seriesGlowPlugin(seriesIndex: () => number | null, colour: () =>
         if (!ys || !xs) return;
         const { ctx } = u;
         ctx.save();
-        ctx.strokeStyle = colour();
+        ctx.strokeStyle = color();
         ctx.lineWidth = 7 * uPlot.pxRatio;
         ctx.lineJoin = 'round';
         ctx.lineCap = 'round';

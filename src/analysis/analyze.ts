@@ -8,7 +8,7 @@ import { detectMeasured } from './detect';
 import type { Finding } from './findings';
 import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from './measure';
 import { predictGradientFlow, type Prediction } from './predict';
-import { detectPredicted } from './predicted';
+import { detectPredicted } from './detect-predicted';
 import { summarize, type RunSummary } from './summary';
 import { resolveThresholds, type Thresholds } from './thresholds';
 import { verifyFixes, type VerifiedFix } from './verify';

@@ -8,7 +8,7 @@ import type { TrainResult } from '../engine/stats';
 import type { Finding } from './findings';
 import { outputLayerIndex, tailMean } from './summary';
 import type { Thresholds } from './thresholds';
-import { formatValue } from './format';
+import { formatValue } from './wording';
 
 /**
  * `loss` matters for one judgement: with bce or crossentropy the loss is fused with the output sigmoid/softmax, so a

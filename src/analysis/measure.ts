@@ -25,7 +25,7 @@ export type MeasureOutcome =
 export interface MeasureHooks {
   shouldStop?: () => boolean;
   onProgress?: ProgressListener;
-  /** A helper thread for the large matrix products (src/host/gemm-helper.ts); results are bit-identical. */
+  /** A helper thread for the large matrix products (src/node/gemm-helper.ts); results are bit-identical. */
   parallel?: ParallelGemm;
 }
 
@@ -60,7 +60,7 @@ export interface RunProgress {
 
 export type ProgressListener = (progress: RunProgress) => void;
 
-/** Runs measure jobs — in this thread, or on worker threads (src/host/pool.ts) — and can be cancelled. */
+/** Runs measure jobs — in this thread, or on worker threads (src/node/pool.ts) — and can be cancelled. */
 export interface Executor {
   run(job: MeasureJob, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome>;
 }

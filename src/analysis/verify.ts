@@ -7,7 +7,7 @@ import { detectMeasured } from './detect';
 import type { Finding, FindingKind } from './findings';
 import { candidatesFor, type FixContext, type FixId } from './fixes/catalog';
 import { diffEdit, type TextEdit } from './fixes/edit';
-import { formatValue } from './format';
+import { formatValue } from './wording';
 import type { CancelSignal, MeasureJob, MeasureOutcome } from './measure';
 import { outputLayerIndex, tailMean } from './summary';
 import type { Thresholds } from './thresholds';

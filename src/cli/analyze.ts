@@ -5,12 +5,12 @@ import type { RunCache } from '../analysis/cache';
 import type { Severity } from '../analysis/findings';
 import { prepare } from '../analysis/prepare';
 import { createTrainer } from '../engine/train';
-import { folderFileAccess } from '../host/files';
-import type { WorkerPool } from '../host/pool';
+import { folderFileAccess } from '../node/files';
+import type { WorkerPool } from '../node/pool';
 import { formatDiagnostic } from '../spec';
 import type { AnalyzeArgs, CommonArgs } from './args';
 import { writeAtomically } from './atomic';
-import { formatFindings, formatReport } from './format';
+import { formatFindings, formatReport } from './report-text';
 import { buildInitDump } from './init-dump';
 import { buildRecord } from './record';
 

@@ -5,7 +5,7 @@ import { FINDING_TITLES } from '../analysis/findings';
 import { applyTextEdits } from '../analysis/fixes/edit';
 import type { Report } from '../analysis/analyze';
 import type { VerifiedFix } from '../analysis/verify';
-import type { WorkerPool } from '../host/pool';
+import type { WorkerPool } from '../node/pool';
 import type { FixArgs } from './args';
 import { runReport, type AnalyzeOutcome } from './analyze';
 import { writeAtomically } from './atomic';

@@ -2,7 +2,7 @@
 /** `vgnet` — the command line: the same analysis as the extension, for terminals and CI. */
 import * as fs from 'node:fs';
 import { RunCache } from '../analysis/cache';
-import { WorkerPool } from '../host/pool';
+import { WorkerPool } from '../node/pool';
 import { runAnalyze, type AnalyzeOutcome } from './analyze';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs, type FixArgs } from './args';
 import { runFix } from './fix';

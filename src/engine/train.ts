@@ -38,7 +38,7 @@ export interface TrainOptions {
   /** 'wasm' (default): WebAssembly SIMD kernels, falling back to 'js' where WebAssembly SIMD is unavailable. */
   backend?: BackendName;
   /**
-   * Opt-in, default off: a helper thread (supplied by the host, e.g. src/host/gemm-helper.ts) computes half of the
+   * Opt-in, default off: a helper thread (supplied by the host, e.g. src/node/gemm-helper.ts) computes half of the
    * rows of every large matrix product on the trainer's shared memory. Bit-identical results; pays only on large
    * layers and when the other core is idle.
    */

@@ -5,10 +5,10 @@
  */
 import * as vscode from 'vscode';
 import type { TextEdit } from '../analysis/fixes/edit';
-import { buildDiagnostics, DIAGNOSTIC_SOURCE, type DiagnosticSpec } from '../analysis/presentation/diagnostics';
-import { fixAllEdits, suggestionAction, unverifiedActions, verifiedActions, type FixAction } from '../analysis/presentation/fixes';
-import { LineIndex } from '../analysis/presentation/lineIndex';
-import type { DocumentView } from '../analysis/presentation/results';
+import { buildDiagnostics, DIAGNOSTIC_SOURCE, type DiagnosticSpec } from './core/diagnostics';
+import { fixAllEdits, suggestionAction, unverifiedActions, verifiedActions, type FixAction } from './core/fixes';
+import { LineIndex } from '../spec/line-index';
+import type { DocumentView } from './core/results';
 import { FIX_ALL_KIND } from './commandIds';
 import type { AnalysisController } from './controller';
 import { codeOf, toRange } from './diagnostics';

@@ -1,6 +1,6 @@
 /**
  * Every command of the extension, in one table (package.json "contributes.commands" is checked against it by
- * test/extension-pure/manifest.test.ts). No vscode import: the table is plain data.
+ * test/extension/core/manifest.test.ts). No vscode import: the table is plain data.
  */
 export const COMMAND_CATEGORY = 'VGNet';
 

@@ -1,6 +1,6 @@
 /** Settings: read through the pure parser, re-read only when a "vgnet.*" setting changed, problems shown once. */
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, parseConfig, type Config } from '../analysis/presentation/settings';
+import { CONFIG_SECTION, parseConfig, type Config } from './core/settings';
 
 export class ConfigStore implements vscode.Disposable {
   private current: Config;

@@ -8,11 +8,11 @@ import * as vscode from 'vscode';
 import { analyze, type AnalyzeOptions, type Report } from '../analysis/analyze';
 import type { RunProgress } from '../analysis/measure';
 import { RunCache } from '../analysis/cache';
-import { MAX_SPEC_CHARS, readsDataFiles } from '../analysis/presentation/documents';
-import { RunLedger, type Snapshot } from '../analysis/presentation/freshness';
-import { DocumentResults, type DocumentView } from '../analysis/presentation/results';
-import { analyseSnapshot } from '../analysis/presentation/snapshot';
-import { WorkerPool } from '../host/pool';
+import { MAX_SPEC_CHARS, readsDataFiles } from './core/documents';
+import { RunLedger, type Snapshot } from './core/freshness';
+import { DocumentResults, type DocumentView } from './core/results';
+import { analyzeSnapshot } from './core/snapshot';
+import { WorkerPool } from '../node/pool';
 import { parseSpec } from '../spec';
 import type { ConfigStore } from './config';
 import { currentSnapshot, displayName, openDocument, snapshotOf } from './documents';
@@ -48,7 +48,7 @@ export class AnalysisController implements vscode.Disposable {
   /** Re-runs the static analysis of the document as it is now (parse, validate, predict: milliseconds). */
   refreshStatic(document: vscode.TextDocument, notify = true): void {
     const start = performance.now();
-    const analysed = analyseSnapshot(snapshotOf(document), this.configs.config.thresholds);
+    const analysed = analyzeSnapshot(snapshotOf(document), this.configs.config.thresholds);
     this.resultsFor(document.uri).setStatic(analysed);
     this.log.trace(`static ${displayName(document.uri)} v${document.version}: ${(performance.now() - start).toFixed(1)} ms`);
     if (notify) this.changed.fire(document.uri);
@@ -168,7 +168,7 @@ export class AnalysisController implements vscode.Disposable {
       return { reason: 'measured analysis is off in Restricted Mode (it trains the model and may read data files): trust the workspace to enable it', folder: '' };
     }
     if (snapshot.text.length > MAX_SPEC_CHARS) return { reason: `the file is larger than ${MAX_SPEC_CHARS / 1024} KB`, folder: '' };
-    // Data files are read from the spec's own folder (src/host/files.ts keeps reads inside it), and only when that
+    // Data files are read from the spec's own folder (src/node/files.ts keeps reads inside it), and only when that
     // folder lies in the workspace: nothing outside the workspace is ever read.
     const inWorkspace = uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(uri) !== undefined;
     if (inWorkspace) return { reason: null, folder: path.dirname(uri.fsPath) };

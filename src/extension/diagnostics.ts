@@ -1,9 +1,9 @@
 /** The one DiagnosticCollection: plain DiagnosticSpecs from the presentation layer, converted to VS Code types. */
 import * as vscode from 'vscode';
-import { buildDiagnostics, DIAGNOSTIC_SOURCE, type DiagnosticSpec } from '../analysis/presentation/diagnostics';
+import { buildDiagnostics, DIAGNOSTIC_SOURCE, type DiagnosticSpec } from './core/diagnostics';
 import type { Severity } from '../analysis/findings';
-import { LineIndex, type Range } from '../analysis/presentation/lineIndex';
-import type { DocumentView } from '../analysis/presentation/results';
+import { LineIndex, type Range } from '../spec/line-index';
+import type { DocumentView } from './core/results';
 import type { AnalysisController } from './controller';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {

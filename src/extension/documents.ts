@@ -1,7 +1,7 @@
 /** Which documents are specs, their snapshots, and reading a spec that is not open (workspace scan). */
 import * as vscode from 'vscode';
-import type { Snapshot } from '../analysis/presentation/freshness';
-import { isSpecFileName, SPEC_SUFFIX } from '../analysis/presentation/documents';
+import type { Snapshot } from './core/freshness';
+import { isSpecFileName, SPEC_SUFFIX } from './core/documents';
 
 /** Spec files on disk and not-yet-saved ones; virtual file systems are not supported (package.json says so). */
 export const SPEC_SELECTOR: vscode.DocumentSelector = [

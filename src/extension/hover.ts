@@ -1,7 +1,7 @@
 /** Hover on a layer: predicted and measured gradient statistics side by side (text from the presentation layer). */
 import * as vscode from 'vscode';
-import { hoverMarkdown } from '../analysis/presentation/hover';
-import { layerAtOffset } from '../analysis/presentation/locator';
+import { hoverMarkdown } from './core/hover';
+import { layerAtOffset } from '../analysis/locate';
 import type { AnalysisController } from './controller';
 import { SPEC_SELECTOR } from './documents';
 

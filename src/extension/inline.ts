@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { Severity } from '../analysis/findings';
-import { inlineHints } from '../analysis/presentation/inline';
-import { LineIndex } from '../analysis/presentation/lineIndex';
+import { inlineHints } from './core/inline';
+import { LineIndex } from '../spec/line-index';
 import { ConfigStore } from './config';
 import type { AnalysisController } from './controller';
 import { isSpecDocument } from './documents';

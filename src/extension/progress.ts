@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { AnalysisController, MeasureOutcome } from './controller';
-import type { Snapshot } from '../analysis/presentation/freshness';
+import type { Snapshot } from './core/freshness';
 import { displayName } from './documents';
 
 /** Who asked: commands get every message; automatic runs (save, typing) stay quiet unless something broke. */

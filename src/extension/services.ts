@@ -9,7 +9,7 @@ import { registerHover } from './hover';
 import { registerInline } from './inline';
 import { registerPlots } from './plots/register';
 import { registerStatusBar } from './statusBar';
-import { reanalyseOpen, registerTriggers } from './triggers';
+import { reanalyzeOpen, registerTriggers } from './triggers';
 
 export interface Services {
   extensionUri: vscode.Uri;
@@ -34,6 +34,6 @@ export function createServices(context: vscode.ExtensionContext): vscode.Disposa
     ...registerCommands(services),
     ...registerPlots(services),
   ];
-  reanalyseOpen(controller);
+  reanalyzeOpen(controller);
   return disposables;
 }

@@ -1,6 +1,6 @@
 /** The status-bar item for the active spec: state while running, then the verdict; a click shows the plots. */
 import * as vscode from 'vscode';
-import { statusDisplay, type StatusTone } from '../analysis/presentation/status';
+import { statusDisplay, type StatusTone } from './core/status';
 import { COMMANDS, RUNNING_CONTEXT_KEY } from './commandIds';
 import type { AnalysisController } from './controller';
 import { displayName, isSpecDocument } from './documents';

@@ -64,16 +64,16 @@ export function registerTriggers(controller: AnalysisController, configs: Config
     vscode.workspace.onDidRenameFiles((event) => forgetUnder(controller, event.files.map((f) => f.oldUri), forget)),
     configs.onDidChange((event) => {
       if (!ConfigStore.affects(event, 'thresholds')) return;
-      reanalyseOpen(controller);
+      reanalyzeOpen(controller);
       // Measured findings depend on the thresholds too; the run itself is cached, so this only re-detects.
       for (const document of openSpecs()) if (controller.viewOf(document)?.measured) measure(document, 'type');
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => reanalyseOpen(controller)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => reanalyzeOpen(controller)),
   ];
 }
 
 /** Static analysis of every open spec: at activation and after the thresholds change. */
-export function reanalyseOpen(controller: AnalysisController): void {
+export function reanalyzeOpen(controller: AnalysisController): void {
   for (const document of openSpecs()) controller.refreshStatic(document);
 }
 

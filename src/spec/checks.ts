@@ -4,7 +4,7 @@
  */
 import type { Node } from 'jsonc-parser';
 import type { ActivationName, LossName } from '../engine/config';
-import { grouped, shown, unitCount } from './format';
+import { grouped, shown, unitCount } from './diagnostic-text';
 import type { ResolvedLayer } from './layers';
 import { LIMITS } from './names';
 import { sizeNode, type ShapeSummary } from './shapes';

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'jsonc-parser';
 import type { ActivationConfig, ActivationName, InitConfig, InitName } from '../engine/config';
-import { shown } from './format';
+import { shown } from './diagnostic-text';
 import {
   ACTIVATION_ALIASES, ACTIVATION_NAMES, ACTIVATION_OBJECT_KEYS, ALPHA_DEFAULTS, INIT_NAMES, INIT_OBJECT_KEYS,
   SCALE_DEFAULTS, UNUSED_SCALE,

@@ -3,7 +3,7 @@
  * and checking it against the model, is src/spec/data.ts's job (loadDataset).
  */
 import type { Node } from 'jsonc-parser';
-import { shown } from './format';
+import { shown } from './diagnostic-text';
 import {
   CSV_ONLY_KEYS, DATA_DEFAULTS, DATA_EXTRA_KEYS, DATA_KEYS, DATA_SOURCE_EXTRAS, DATA_SOURCES, LIMITS, type DataSource,
 } from './names';

@@ -5,7 +5,7 @@
 import type { Node } from 'jsonc-parser';
 import type { ActivationConfig, InitConfig, LayerConfig, LayerKind } from '../engine/config';
 import { activationOf, initOf, readActivation, readInit } from './choices';
-import { shown } from './format';
+import { shown } from './diagnostic-text';
 import {
   BATCHNORM_DEFAULTS, DEFAULT_DENSE_ACTIVATION, DEFAULT_DROPOUT_RATE, DEFAULT_INIT, LAYER_KEYS, LAYER_TYPES, LIMITS,
 } from './names';

@@ -6,7 +6,7 @@ import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import type { LayerConfig, LossName, ModelConfig } from '../engine/config';
 import { checkModel } from './checks';
 import { resolveData } from './data-section';
-import { grouped, syntaxMessage } from './format';
+import { grouped, syntaxMessage } from './diagnostic-text';
 import { resolveLayerList, type ResolvedLayer } from './layers';
 import { LIMITS, LOSS_NAMES, SPEC_VERSION, TOP_LEVEL_KEYS } from './names';
 import { findExcessNesting } from './nesting';

@@ -4,7 +4,7 @@
  * the caller's fallback (the config is discarded anyway when any error was reported).
  */
 import type { Node } from 'jsonc-parser';
-import { grouped, shown } from './format';
+import { grouped, shown } from './diagnostic-text';
 import { nearestName } from './nearest';
 import { childPointer } from './pointer';
 import { startOf, type DiagnosticSink } from './sink';

@@ -1,7 +1,7 @@
 /** The `optimizer` and `training` sections: validated, PyTorch defaults filled in. (`data` is in data-section.ts.) */
 import type { Node } from 'jsonc-parser';
 import type { OptimizerConfig, TrainingConfig } from '../engine/config';
-import { shown } from './format';
+import { shown } from './diagnostic-text';
 import {
   ALL_OPTIMIZER_KEYS, DEFAULT_OPTIMIZER, defaultRecordEvery, LIMITS, OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS,
   OPTIMIZER_TYPES, TRAINING_DEFAULTS, TRAINING_KEYS, type OptimizerType,

@@ -3,7 +3,7 @@
  * widest activation. Unknown widths (NaN, from a layer that did not resolve) silence what depends on them.
  */
 import type { Node } from 'jsonc-parser';
-import { grouped, unitCount } from './format';
+import { grouped, unitCount } from './diagnostic-text';
 import type { ResolvedLayer } from './layers';
 import { LIMITS } from './names';
 import { propertyNode } from './pointer';

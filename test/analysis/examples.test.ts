@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze';
 import { inProcessExecutor } from '../../src/analysis/measure';
-import { folderFileAccess } from '../../src/host/files';
+import { folderFileAccess } from '../../src/node/files';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 

@@ -12,7 +12,7 @@ import { problemsOf, showProblems } from './support/problems';
 import { groupCpuRate } from './support/processes';
 import { VsCodeServer } from './support/server';
 import { positionOf, readSpec } from './support/specs';
-import { analyse, finishedRuns, logLines, verifiedRuns, waitForMeasured } from './support/vgnet';
+import { analyze, finishedRuns, logLines, verifiedRuns, waitForMeasured } from './support/vgnet';
 import { Workbench } from './support/workbench';
 
 const SIGMOID = 'deep-sigmoid.vgnet.json';
@@ -57,7 +57,7 @@ function workspaceText(file: string): string {
 
 scenario('1. deep sigmoid: a warning names each vanishing layer and its number; none on the output layer', async () => {
   const spec = readSpec(workspaceText(SIGMOID));
-  const status = await analyse(workbench, server, SIGMOID);
+  const status = await analyze(workbench, server, SIGMOID);
   await workbench.activeEditor().locator('.squiggly-warning').first().waitFor({ timeout: 10_000 });
   const warnings = (await problemsOf(workbench, SIGMOID)).filter((p) => p.severity === 'warning');
   await workbench.shot('deep-sigmoid-warnings');
@@ -83,7 +83,7 @@ scenario('1. deep sigmoid: a warning names each vanishing layer and its number; 
 
 scenario('5. the healthy examples produce no warnings', async () => {
   for (const file of HEALTHY) {
-    const status = await analyse(workbench, server, file);
+    const status = await analyze(workbench, server, file);
     const problems = await problemsOf(workbench, file);
     await workbench.shot(`healthy-${file.replace('.vgnet.json', '')}`);
     expect(problems.filter((p) => p.severity !== 'info'), `${file} (status "${status}")`).toEqual([]);
@@ -92,12 +92,12 @@ scenario('5. the healthy examples produce no warnings', async () => {
 });
 
 scenario('4. "VGNet: Show Gradient Plots" draws charts whose legend names the layers, and follows the active spec', async () => {
-  await analyse(workbench, server, SIGMOID);
+  await analyze(workbench, server, SIGMOID);
   await workbench.runCommand('VGNet: Show Gradient Plots');
   const frame = await workbench.webviewFrame('.layer-legend .legend-row');
   for (const file of [SIGMOID, RELU_HE]) {
     const spec = readSpec(workspaceText(file));
-    if (file !== SIGMOID) await analyse(workbench, server, file);
+    if (file !== SIGMOID) await analyze(workbench, server, file);
     const shown = await workbench.waitFor(`the plots of ${spec.name}`, async () => {
       const title = await frame.locator('.panel-header h1').innerText();
       const pointers = legendPointers(await frame.locator('.layer-legend .legend-row').allInnerTexts());
@@ -113,7 +113,7 @@ scenario('4. "VGNet: Show Gradient Plots" draws charts whose legend names the la
 scenario('2. the preferred quick fix edits the file as its title promises, keeps the comments, and the warnings go', async () => {
   const file = join(server.workspace, SIGMOID);
   const before = readFileSync(file, 'utf8');
-  await analyse(workbench, server, SIGMOID);
+  await analyze(workbench, server, SIGMOID);
   // On the first layer's activation, where its vanishing warning sits.
   const at = positionOf(before, '"sigmoid"');
   const actions = workbench.page.locator('.action-widget .monaco-list-row.action');
@@ -213,7 +213,7 @@ scenario('6. cancelling a long analysis from its progress notification stops it'
 scenario('7. latency as a user sees it on the 30-layer example (printed, not asserted: timing is the benchmark\'s job)', async () => {
   const name = DEEP_30;
   const original = workspaceText(name);
-  await analyse(workbench, server, name);
+  await analyze(workbench, server, name);
   await showProblems(workbench);
   const at = positionOf(original, '"sigmoid"');
   const panel = workbench.page.locator('.markers-panel').first();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/engine/config';
 import { createTrainer, train } from '../../src/engine/train';
-import { collectGarbage } from '../../src/host/collect-garbage';
+import { collectGarbage } from '../../src/node/collect-garbage';
 import { dense, modelConfig, randomDataset, training } from './helpers';
 
 /** A few GCs with turns of the event loop between them, so finalizers and deferred frees run. */

@@ -1,5 +1,5 @@
 /**
- * The opt-in helper thread inside large matrix products (src/engine/wasm/parallel-gemm.ts, src/host/gemm-helper.ts):
+ * The opt-in helper thread inside large matrix products (src/engine/wasm/parallel-gemm.ts, src/node/gemm-helper.ts):
  * with it, products, training records and final weights are bit-identical to one thread; a helper that is closed,
  * cannot start, does not answer or serves another trainer falls back to one thread with the same results.
  * The worker is bundled from its TypeScript source into a temporary directory (esbuild), so the test does not
@@ -18,7 +18,7 @@ import { parallelSplit, PARALLEL_ROW_ALIGN } from '../../src/engine/wasm/paralle
 import { createWasmKernels, type WasmKernels } from '../../src/engine/wasm/wasm-gemm';
 import {
   BACKOFF_MAX_MS, BACKOFF_MIN_MS, createParallelGemm, HelperPacer, type HostParallelGemm, WINDOW_MS, WINDOW_PRODUCTS,
-} from '../../src/host/gemm-helper';
+} from '../../src/node/gemm-helper';
 import { dense, modelConfig, optimizer, randomDataset, training } from './helpers';
 
 let dir: string;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vgnet-gemm-helper-'));
   workerFile = join(dir, 'gemm-helper.js');
   await build({
-    entryPoints: [join(__dirname, '../../src/host/gemm-helper-worker.ts')], outfile: workerFile,
+    entryPoints: [join(__dirname, '../../src/node/gemm-helper-worker.ts')], outfile: workerFile,
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent',
   });
 });

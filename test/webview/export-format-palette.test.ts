@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPlotModel } from '../../src/protocol/plots';
 import { csvField, exportFileName, modelToCsv, modelToJson } from '../../webview/exportData';
-import { decadeLabel, decadeSplits, formatPercent, formatValue, integerLabel } from '../../webview/format';
-import { kindColour, layerStroke, opaque, paletteFrom, themeKind, withAlpha } from '../../webview/palette';
+import { decadeLabel, decadeSplits, formatPercent, formatValue, integerLabel } from '../../webview/numbers';
+import { kindColor, layerStroke, opaque, paletteFrom, themeKind, withAlpha } from '../../webview/palette';
 import { sampleModel } from '../protocol/sample-model';
 
 /** A minimal RFC 4180 reader (quoted fields, doubled quotes), independent of the writer under test. */
@@ -111,7 +111,7 @@ describe('palette', () => {
   });
 
   it('colours flagged layers by finding kind, fading with depth, and mutes the others', () => {
-    expect(kindColour(palette, 'vanishing')).toBe(palette.red);
+    expect(kindColor(palette, 'vanishing')).toBe(palette.red);
     const first = layerStroke(palette, ['vanishing'], 0, 5);
     const last = layerStroke(palette, ['vanishing'], 4, 5);
     expect(first.stroke).toBe(withAlpha(palette.red, 0.4));

@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 import type { PlotFix, PlotModel } from '../../src/protocol/plots';
 import { useLatest } from '../hooks/useLatest';
 import { useUplot } from '../hooks/useUplot';
-import { runColours, withAlpha, type Palette } from '../palette';
+import { runColors, withAlpha, type Palette } from '../palette';
 import { bandsPlugin } from '../plugins';
 import { compareDepthColumns, compareLossColumns, fixesOf, shortTitle } from '../transforms';
 import { ChartCard } from './ChartCard';
@@ -109,7 +109,7 @@ function CompareLoss({ model, palette, finding, legend }: CompareChartProps) {
 
 /** "current spec", then each fix by a short name, in the run colours. */
 function runLegend(fixes: readonly PlotFix[], p: Palette): { label: string; colour: string }[] {
-  const colours = runColours(p);
+  const colours = runColors(p);
   return [
     { label: 'current spec', colour: colours[0]! },
     ...fixes.map((fix, i) => ({ label: shortTitle(fix.title), colour: colours[(i + 1) % colours.length]! })),

@@ -5,7 +5,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { PlotModel } from '../../src/protocol/plots';
-import { formatValue } from '../format';
+import { formatValue } from '../numbers';
 import { useLatest } from '../hooks/useLatest';
 import { useUplot } from '../hooks/useUplot';
 import { withAlpha, type Palette } from '../palette';

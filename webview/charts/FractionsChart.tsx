@@ -1,7 +1,7 @@
 /** Saturated (sigmoid/tanh) and dead (ReLU) fraction of each layer's units, at step 0 and at the end, 0–100 %. */
 import { useEffect, useMemo } from 'preact/hooks';
 import uPlot from 'uplot';
-import { formatPercent } from '../format';
+import { formatPercent } from '../numbers';
 import { useLatest } from '../hooks/useLatest';
 import { useUplot } from '../hooks/useUplot';
 import { withAlpha } from '../palette';

@@ -1,6 +1,6 @@
 /** The legend of the gradient-over-steps chart: one row per layer with its pointer, kind, flags and value. */
-import { formatValue } from '../format';
-import { kindColour, type Palette } from '../palette';
+import { formatValue } from '../numbers';
+import { kindColor, type Palette } from '../palette';
 import type { StepsView } from '../transforms';
 
 export interface LayerLegendProps {
@@ -37,7 +37,7 @@ export function LayerLegend({ view, strokes, palette, highlight, valueIndex, onF
           <span class="description">{layer.description}</span>
           <span class="flags">
             {layer.flags.map((kind) => (
-              <span key={kind} class="flag" style={{ color: kindColour(palette, kind), borderColor: kindColour(palette, kind) }}>{kind}</span>
+              <span key={kind} class="flag" style={{ color: kindColor(palette, kind), borderColor: kindColor(palette, kind) }}>{kind}</span>
             ))}
           </span>
           <span class="value">{formatValue(view.columns[i + 1]?.[index] ?? null)}</span>

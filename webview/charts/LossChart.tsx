@@ -2,7 +2,7 @@
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { PlotModel, PlotProgress } from '../../src/protocol/plots';
-import { formatPercent } from '../format';
+import { formatPercent } from '../numbers';
 import { useLatest } from '../hooks/useLatest';
 import { useUplot } from '../hooks/useUplot';
 import type { Palette } from '../palette';

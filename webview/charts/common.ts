@@ -1,6 +1,6 @@
 /** Option pieces every chart shares: themed axes, a log y scale, the x axis over layers or steps. */
 import uPlot from 'uplot';
-import { decadeLabel, decadeSplits, formatValue, integerLabel } from '../format';
+import { decadeLabel, decadeSplits, formatValue, integerLabel } from '../numbers';
 import { withAlpha, type Palette } from '../palette';
 import { logRange } from '../transforms';
 

@@ -3,7 +3,7 @@
  * cancellable notification. Files that are not open are read from disk; their diagnostics appear in Problems.
  */
 import * as vscode from 'vscode';
-import { SPEC_SUFFIX } from '../../analysis/presentation/documents';
+import { SPEC_SUFFIX } from '../core/documents';
 import type { Services } from '../services';
 import { currentSnapshot, displayName } from '../documents';
 

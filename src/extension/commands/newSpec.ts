@@ -3,8 +3,8 @@
  * data file it reads), or into an untitled editor when no folder is open. Never overwrites a file.
  */
 import * as vscode from 'vscode';
-import { checkSpecFileName, describeTemplate, freeSpecName, renameTemplate, type TemplateInfo } from '../../analysis/presentation/templates';
-import { SPEC_SUFFIX } from '../../analysis/presentation/documents';
+import { checkSpecFileName, describeTemplate, freeSpecName, renameTemplate, type TemplateInfo } from '../core/templates';
+import { SPEC_SUFFIX } from '../core/documents';
 import type { Services } from '../services';
 
 interface TemplatePick extends vscode.QuickPickItem {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { RunProgress } from '../../analysis/measure';
 import type { Thresholds } from '../../analysis/thresholds';
-import { toPlotModel, toPlotProgress, type PlotSource } from '../../protocol/plot-model';
+import { toPlotModel, toPlotProgress, type PlotSource } from './plot-model';
 import {
   isWebviewMessage, PLOTS_VIEW_TYPE, type HostMessage, type PlotModel, type PlotProgress, type PlotState, type WebviewMessage,
 } from '../../protocol/plots';
@@ -105,13 +105,13 @@ export class PlotsPanel implements vscode.Disposable {
   }
 
   /**
-   * Shows an analysis report of `uri` (kept for later if the panel follows another spec now). `analysedText`, when
+   * Shows an analysis report of `uri` (kept for later if the panel follows another spec now). `analyzedText`, when
    * given, lets the webview keep a measured model across a window reload while the text is unchanged.
    */
-  showReport(uri: vscode.Uri, version: number | null, report: PlotSource, thresholds: Thresholds, analysedText: string | null = null): void {
+  showReport(uri: vscode.Uri, version: number | null, report: PlotSource, thresholds: Thresholds, analyzedText: string | null = null): void {
     const key = uri.toString();
     PlotsPanel.pushed.delete(key);
-    PlotsPanel.pushed.set(key, toPlotModel(report, key, version, thresholds, analysedText));
+    PlotsPanel.pushed.set(key, toPlotModel(report, key, version, thresholds, analyzedText));
     if (PlotsPanel.pushed.size > PUSHED_LIMIT) PlotsPanel.pushed.delete(PlotsPanel.pushed.keys().next().value!);
     if (this.uri?.toString() === key) this.sendModel();
   }

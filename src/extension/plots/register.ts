@@ -4,9 +4,9 @@
  * results, the layer under the cursor, the colour theme, threshold settings.
  */
 import * as vscode from 'vscode';
-import { isSpecFileName } from '../../analysis/presentation/documents';
-import { layerAtOffset } from '../../analysis/presentation/locator';
-import { toPlotModel } from '../../protocol/plot-model';
+import { isSpecFileName } from '../core/documents';
+import { layerAtOffset } from '../../analysis/locate';
+import { toPlotModel } from './plot-model';
 import { isPlotState, PLOTS_VIEW_TYPE } from '../../protocol/plots';
 import { parseSpec, type ParsedSpec } from '../../spec';
 import { setPlotsPresenter } from '../commands/showPlots';

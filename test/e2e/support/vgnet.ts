@@ -35,7 +35,7 @@ export async function waitForMeasured(workbench: Workbench, server: VsCodeServer
 }
 
 /** Opens `file`, runs "VGNet: Analyze Current Model" and returns the measured verdict from the status bar. */
-export async function analyse(workbench: Workbench, server: VsCodeServer, file: string): Promise<string> {
+export async function analyze(workbench: Workbench, server: VsCodeServer, file: string): Promise<string> {
   const runsBefore = finishedRuns(server, file);
   await workbench.openFile(file);
   await workbench.runCommand('VGNet: Analyze Current Model');

@@ -1,0 +1,92 @@
+/**
+ * DocumentView → plain diagnostics with line/character ranges: spec problems first, then one diagnostic per
+ * affected layer of every finding (model-wide findings once, on the learning rate). The glue only converts types.
+ */
+import type { Finding, Severity } from '../../analysis/findings';
+import type { SpecDiagnostic } from '../../spec';
+import { findingDocsUrl, specDocsUrl } from './docs';
+import type { LineIndex, Range } from '../../spec/line-index';
+import { findingRange, MODEL_WIDE_KINDS, modelWideRange, type SpecLocator } from '../../analysis/locate';
+import { affectedLayerMessage, layerMessage, modelWideMessage, referenceMessage } from './messages';
+import type { DocumentView } from './results';
+
+export const DIAGNOSTIC_SOURCE = 'VGNet';
+
+/** Related information of a model-wide finding lists at most this many layers (the message has the count). */
+const MAX_RELATED_LAYERS = 5;
+
+export interface RelatedSpec {
+  range: Range;
+  message: string;
+}
+
+export interface DiagnosticSpec {
+  range: Range;
+  severity: Severity;
+  message: string;
+  /** A finding kind or a spec diagnostic code: shared with the code actions that fix it. */
+  code: string;
+  docsUrl: string;
+  origin: 'spec' | 'measured' | 'predicted';
+  /** Index into DocumentView.findings; null for spec problems. */
+  finding: number | null;
+  /** Index into DocumentView.diagnostics for spec problems; null for findings. */
+  specIndex: number | null;
+  /** The layer this diagnostic is about; null for spec problems and model-wide findings. */
+  layer: string | null;
+  related: RelatedSpec[];
+}
+
+export function buildDiagnostics(view: DocumentView, lines: LineIndex): DiagnosticSpec[] {
+  const out = view.diagnostics.map((d, i) => specDiagnostic(d, i, lines));
+  const referenceNorm = (pointer: string): number | null =>
+    view.summary?.layers.find((l) => l.path === pointer)?.gradNormStart ?? null;
+  view.findings.forEach((finding, index) => {
+    out.push(...findingDiagnostics(finding, index, view, lines, referenceNorm));
+  });
+  return out;
+}
+
+export function specDiagnostic(d: SpecDiagnostic, index: number, lines: LineIndex): DiagnosticSpec {
+  return {
+    range: lines.rangeOf(d.offset, d.length),
+    severity: d.severity,
+    message: d.message,
+    code: d.code,
+    docsUrl: specDocsUrl(),
+    origin: 'spec',
+    finding: null,
+    specIndex: index,
+    layer: null,
+    related: [],
+  };
+}
+
+function findingDiagnostics(
+  finding: Finding, index: number, view: DocumentView, lines: LineIndex, referenceNorm: (p: string) => number | null,
+): DiagnosticSpec[] {
+  const steps = view.result?.recordedSteps ?? null;
+  const base = { severity: finding.severity, code: finding.kind, docsUrl: findingDocsUrl(finding.kind), origin: finding.source, finding: index, specIndex: null };
+  const modelWide = (): DiagnosticSpec => {
+    const at = modelWideRange(view.locator);
+    const related = finding.layers.slice(0, MAX_RELATED_LAYERS).flatMap((layer) => relatedAt(view.locator, layer, lines, affectedLayerMessage(finding, layer)));
+    return { ...base, range: lines.firstLineRange(at.offset, at.length), message: modelWideMessage(finding, steps), layer: null, related };
+  };
+  if (MODEL_WIDE_KINDS.has(finding.kind) || finding.layers.length === 0) return [modelWide()];
+  const reference = finding.reference !== null && !finding.layers.includes(finding.reference)
+    ? relatedAt(view.locator, finding.reference, lines, referenceMessage(finding.reference, referenceNorm(finding.reference)))
+    : [];
+  const out: DiagnosticSpec[] = [];
+  for (const layer of finding.layers) {
+    const at = findingRange(view.locator, finding.kind, layer);
+    if (at === null) continue;
+    out.push({ ...base, range: lines.firstLineRange(at.offset, at.length), message: layerMessage(finding, layer, steps), layer, related: reference });
+  }
+  // Layers that cannot be found in the text (a record of another version) still get their finding said once.
+  return out.length > 0 ? out : [modelWide()];
+}
+
+function relatedAt(locator: SpecLocator, pointer: string, lines: LineIndex, message: string): RelatedSpec[] {
+  const at = locator.locate(pointer);
+  return at ? [{ range: lines.firstLineRange(at.offset, at.length), message }] : [];
+}

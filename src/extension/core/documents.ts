@@ -1,0 +1,36 @@
+/** Which documents VGNet analyses, how big they may be, and the report shown for one that is too big. */
+import type { Report } from '../../analysis/analyze';
+import type { ParsedSpec, SpecDiagnostic } from '../../spec';
+
+export const SPEC_SUFFIX = '.vgnet.json';
+
+/**
+ * Specs are a few kilobytes; past this size a file is not a hand-written spec and analysing it on every keystroke
+ * would cost more than it tells. 512 K UTF-16 units.
+ */
+export const MAX_SPEC_CHARS = 512 * 1024;
+
+export function isSpecFileName(fileName: string): boolean {
+  return fileName.toLowerCase().endsWith(SPEC_SUFFIX);
+}
+
+/** The spec reads a data file (csv): measured analysis must then know a folder it may read from. */
+export function readsDataFiles(parsed: Pick<ParsedSpec, 'data'>): boolean {
+  return parsed.data !== null && parsed.data.path !== null;
+}
+
+/** A report carrying one diagnostic at the top of the file instead of an analysis. */
+export function noticeReport(diagnostic: Omit<SpecDiagnostic, 'offset' | 'length' | 'path'>, name = ''): Report {
+  return {
+    status: 'invalid', name, diagnostics: [{ ...diagnostic, offset: 0, length: 0, path: '' }], prediction: null, findings: [],
+    fixes: [], result: null, summary: null, timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 }, message: diagnostic.message,
+  };
+}
+
+export function tooLargeReport(length: number): Report {
+  const kb = (n: number): string => `${Math.round(n / 1024)} KB`;
+  return noticeReport({
+    severity: 'warning', code: 'limit',
+    message: `VGNet skips this file: it is ${kb(length)}, more than the ${kb(MAX_SPEC_CHARS)} a model spec can sensibly be`,
+  });
+}

@@ -1,0 +1,84 @@
+/** The status-bar item's text, tooltip and tone for the active spec: running, spec errors, or the verdict. */
+import type { Finding, FindingKind } from '../../analysis/findings';
+import { MODEL_WIDE_KINDS } from '../../analysis/locate';
+import type { DocumentView } from './results';
+import { plural, VERDICT_WORD } from './verdict';
+
+export type StatusTone = 'ok' | 'info' | 'warning' | 'error' | 'running';
+
+export interface StatusDisplay {
+  text: string;
+  tooltip: string;
+  tone: StatusTone;
+}
+
+export interface StatusInput {
+  /** File name of the spec, for the tooltip. */
+  name: string;
+  view: DocumentView | null;
+  running: boolean;
+  /** Measured analysis is off (untrusted workspace). */
+  restricted: boolean;
+}
+
+/** At most this many problems are named in the status bar; the rest are counted. */
+const MAX_NAMED = 2;
+
+export function statusDisplay(input: StatusInput): StatusDisplay {
+  const view = input.view;
+  if (input.running && view?.measured) {
+    const verdict = describeFindings(view.findings.filter((f) => f.source === 'measured')) ?? 'gradients healthy';
+    return { text: `$(sync~spin) VGNet: ${verdict} · verifying fixes…`, tooltip: `Training each candidate fix for ${input.name}. Run "VGNet: Cancel Analysis" to stop.`, tone: 'running' };
+  }
+  if (input.running) {
+    return { text: '$(sync~spin) VGNet: analysing…', tooltip: `Training ${input.name} to measure its gradients. Run "VGNet: Cancel Analysis" to stop.`, tone: 'running' };
+  }
+  if (view === null) return { text: 'VGNet', tooltip: `${input.name}: not analysed yet`, tone: 'info' };
+  const errors = view.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 0) {
+    return { text: `$(error) VGNet: ${plural(errors, 'spec error')}`, tooltip: `${input.name} has ${plural(errors, 'error')}: see the Problems view.`, tone: 'error' };
+  }
+  const tooltip = [input.name, measuredNote(view, input.restricted), view.message].filter((s): s is string => !!s).join('\n');
+  const shown = view.findings.filter((f) => f.source === (view.measured ? 'measured' : 'predicted'));
+  const verdict = describeFindings(shown);
+  if (verdict === null) {
+    const text = view.measured ? '$(pass) VGNet: gradients healthy' : 'VGNet: no problems predicted';
+    return { text, tooltip: `${tooltip}\nClick to show the gradient plots.`, tone: 'ok' };
+  }
+  const tone: StatusTone = shown.some((f) => f.severity === 'error') ? 'error' : view.measured ? 'warning' : 'info';
+  const icon = tone === 'error' ? '$(error)' : tone === 'warning' ? '$(warning)' : '$(info)';
+  return { text: `${icon} VGNet: ${verdict}`, tooltip: `${tooltip}\nClick to show the gradient plots.`, tone };
+}
+
+function measuredNote(view: DocumentView, restricted: boolean): string {
+  if (view.measured) return 'Measured by a training run.';
+  if (restricted) return 'Predictions only: measured analysis is off in Restricted Mode.';
+  if (view.measuredStale) return 'Predictions only: the file changed since the last run (save or run "VGNet: Analyze Current Model").';
+  return 'Predictions only: save or run "VGNet: Analyze Current Model" to measure.';
+}
+
+/** "2 layers vanishing, 1 layer exploding", "training diverged", "learning rate too high"; null when no findings. */
+export function describeFindings(findings: Finding[]): string | null {
+  if (findings.length === 0) return null;
+  const predicted = findings.every((f) => f.source === 'predicted') ? ' (predicted)' : '';
+  const byKind = new Map<FindingKind, Set<string>>();
+  for (const f of orderBySeverity(findings)) {
+    const layers = byKind.get(f.kind) ?? new Set<string>();
+    for (const layer of f.layers) layers.add(layer);
+    byKind.set(f.kind, layers);
+  }
+  const parts = [...byKind].map(([kind, layers]) => phrase(kind, layers.size));
+  const named = parts.slice(0, MAX_NAMED).join(', ');
+  return `${named}${parts.length > MAX_NAMED ? ` +${parts.length - MAX_NAMED} more` : ''}${predicted}`;
+}
+
+function phrase(kind: FindingKind, layerCount: number): string {
+  if (kind === 'divergence') return 'training diverged';
+  if (MODEL_WIDE_KINDS.has(kind) || layerCount === 0) return VERDICT_WORD[kind];
+  return `${plural(layerCount, 'layer')} ${VERDICT_WORD[kind]}`;
+}
+
+function orderBySeverity(findings: Finding[]): Finding[] {
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
+}

@@ -1,0 +1,160 @@
+/**
+ * A small pool of worker threads that runs measure jobs: one thread per analysis, independent runs (verified fixes)
+ * spread over the cores. Workers start lazily, are unref'd (they never keep a CLI alive) and can be cancelled.
+ * A job that starts while no other job runs or waits gets a helper thread for its large matrix products (the
+ * other core is free then; results are bit-identical); if other jobs arrive meanwhile the helper notices it is late
+ * and backs off (src/node/gemm-helper.ts).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from '../analysis/measure';
+import type { WorkerRequest, WorkerResponse } from './worker-messages';
+
+interface Slot {
+  worker: Worker;
+  cancel: Int32Array;
+  busy: boolean;
+  pending: ((outcome: MeasureOutcome) => void) | null;
+  onProgress: ProgressListener | undefined;
+}
+
+interface Queued {
+  job: MeasureJob;
+  folder: string;
+  signal: CancelSignal | undefined;
+  onProgress: ProgressListener | undefined;
+  resolve: (outcome: MeasureOutcome) => void;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Queued[] = [];
+  private nextId = 1;
+  private disposed = false;
+  /** The cancel signal of the job each busy slot is running. */
+  private readonly signals = new Map<Slot, CancelSignal | undefined>();
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  /** Matrix products shared with helper threads so far (diagnostics, tests). */
+  helperHandoffs = 0;
+  private dispatchScheduled = false;
+
+  constructor(
+    private readonly size = Math.max(1, Math.min(2, os.availableParallelism())),
+    private readonly script = path.join(__dirname, 'worker.js'),
+    /** Whether a job running alone may use a second thread (default: when there are ≥ 2 cores). */
+    private readonly helperThreads = os.availableParallelism() >= 2,
+  ) {
+    // Forward cancellation to busy workers (their loops poll a shared flag every step).
+    this.watchdog = setInterval(() => this.forwardCancellation(), 25);
+    this.watchdog.unref();
+  }
+
+  /** An Executor whose data files resolve against `folder`. */
+  executor(folder: string): Executor {
+    return { run: (job, signal, onProgress) => this.run(job, folder, signal, onProgress) };
+  }
+
+  run(job: MeasureJob, folder: string, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome> {
+    if (this.disposed) return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down' });
+    return new Promise((resolve) => {
+      this.queue.push({ job, folder, signal, onProgress, resolve });
+      this.scheduleDispatch();
+    });
+  }
+
+  /**
+   * Dispatches on the next turn of the event loop, so that jobs submitted together (the candidate fixes of one
+   * analysis, queued through promise chains) are all queued first and none of them is taken for one running alone.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.watchdog);
+    for (const slot of this.slots) void slot.worker.terminate();
+    for (const q of this.queue.splice(0)) q.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled' });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.freeSlot();
+      if (!slot) return;
+      const item = this.queue.shift()!;
+      if (item.signal?.cancelled) {
+        item.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled' });
+        continue;
+      }
+      slot.busy = true;
+      slot.pending = item.resolve;
+      slot.onProgress = item.onProgress;
+      this.signals.set(slot, item.signal);
+      const alone = this.queue.length === 0 && this.slots.every((s) => s === slot || !s.busy);
+      const request: WorkerRequest = {
+        id: this.nextId++, job: item.job, folder: item.folder, progress: item.onProgress !== undefined,
+        threads: this.helperThreads && alone ? 2 : 1,
+      };
+      slot.worker.ref();
+      slot.worker.postMessage(request);
+    }
+  }
+
+  private freeSlot(): Slot | undefined {
+    const idle = this.slots.find((s) => !s.busy);
+    if (idle) return idle;
+    if (this.slots.length < this.size) return this.spawn();
+    return undefined;
+  }
+
+  private spawn(): Slot {
+    const shared = new SharedArrayBuffer(4);
+    const worker = new Worker(this.script, { workerData: { cancel: shared } });
+    const slot: Slot = { worker, cancel: new Int32Array(shared), busy: false, pending: null, onProgress: undefined };
+    worker.on('message', (response: WorkerResponse) => {
+      if (response.type === 'progress') slot.onProgress?.(response.progress);
+      else {
+        this.helperHandoffs += response.handoffs;
+        this.settle(slot, response.outcome);
+      }
+    });
+    worker.on('error', (err) => this.replace(slot, `analysis worker failed: ${err.message}`));
+    worker.on('exit', (code) => {
+      if (!this.disposed) this.replace(slot, `analysis worker exited (code ${code})`);
+    });
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private settle(slot: Slot, outcome: MeasureOutcome): void {
+    const resolve = slot.pending;
+    slot.busy = false;
+    slot.pending = null;
+    slot.onProgress = undefined;
+    this.signals.delete(slot);
+    slot.worker.unref();
+    resolve?.(outcome);
+    this.dispatch();
+  }
+
+  /** A crashed worker (e.g. out of memory) fails its job with a message and is replaced on demand. */
+  private replace(slot: Slot, message: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    this.settle(slot, { ok: false, diagnostics: [], message });
+  }
+
+  private forwardCancellation(): void {
+    for (const [slot, signal] of this.signals) {
+      if (signal?.cancelled) Atomics.store(slot.cancel, 0, 1);
+    }
+  }
+}
