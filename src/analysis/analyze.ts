@@ -1,9 +1,12 @@
 /**
- * The one analysis API behind the CLI and the extension: spec text in, Report out. Never throws, honours a
- * wall-clock budget, can be cancelled, and caches measured runs by spec content.
+ * The one analysis API behind the CLI and the extension: spec text in, Report out. Never throws, honours one
+ * wall-clock deadline for the whole analysis, can be cancelled, and caches measured runs by spec content.
+ * A report carries the parsed spec, and each phase continues from the previous phase's report: the text is parsed
+ * once (analyzeStatic), trained once (analyze), and its fixes verified from that run (verifyReportFixes).
  */
-import { parseSpec, type SpecDiagnostic } from '../spec';
+import type { ModelConfig } from '../engine/config';
 import type { TrainResult } from '../engine/stats';
+import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { detectMeasured } from './detect';
 import type { Finding } from './findings';
 import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from './measure';
@@ -19,8 +22,10 @@ export interface AnalyzeOptions {
   steps?: number | null;
   seed?: number | null;
   thresholds?: Partial<Thresholds>;
-  /** Whole-analysis wall-clock budget (training + verified fixes), ms. Default 30 s. */
+  /** Whole-analysis wall-clock budget (training + verified fixes), ms, from the call. Default 30 s. */
   timeBudgetMs?: number;
+  /** An absolute deadline (Date.now() ms) that wins over timeBudgetMs: a later phase keeps an earlier one's. */
+  deadline?: number;
   /** Try each candidate fix and measure it (default true). */
   verifyFixes?: boolean;
   signal?: CancelSignal;
@@ -36,6 +41,10 @@ export interface Report {
   name: string;
   /** Spec problems (syntax, validation, data) with offsets into the text. */
   diagnostics: SpecDiagnostic[];
+  /** The parsed spec (null for a text too large to parse): callers locate findings with it instead of re-parsing. */
+  spec: ParsedSpec | null;
+  /** The configuration the measured run trained (the spec's, with the step and seed overrides); null before. */
+  trainedConfig: ModelConfig | null;
   prediction: Prediction | null;
   /** Measured findings when a run exists, plus predicted findings of kinds the run did not measure. */
   findings: Finding[];
@@ -55,6 +64,7 @@ export function analyzeStatic(text: string, thresholds?: Partial<Thresholds>): R
   const report = emptyReport();
   try {
     const parsed = parseSpec(text);
+    report.spec = parsed;
     report.name = parsed.name;
     report.diagnostics = parsed.diagnostics;
     if (parsed.config === null) {
@@ -72,24 +82,48 @@ export function analyzeStatic(text: string, thresholds?: Partial<Thresholds>): R
   return finish(report, start);
 }
 
-export async function analyze(text: string, options: AnalyzeOptions): Promise<Report> {
+/**
+ * Static analysis (or `from`, the static report of this very text), then the measured run and — unless
+ * `verifyFixes` is false — the verified fixes, all within one deadline.
+ */
+export async function analyze(text: string, options: AnalyzeOptions & { from?: Report }): Promise<Report> {
   const start = now();
-  const report = analyzeStatic(text, options.thresholds);
+  const deadline = deadlineOf(options);
+  const report = options.from ? continueFrom(options.from) : analyzeStatic(text, options.thresholds);
   if (report.status !== 'ok') return report;
   try {
-    await measureAndDiagnose(text, options, report, start);
+    await measureAndDiagnose(text, options, report, deadline);
+    if (report.status === 'ok' && options.verifyFixes !== false) await verifyInto(text, options, report, deadline);
   } catch (err) {
     report.status = 'internal-error';
     report.message = `internal error: ${(err as Error).message}`;
   }
-  return finish(report, start);
+  return finish(report, start, options.from);
 }
 
-async function measureAndDiagnose(text: string, options: AnalyzeOptions, report: Report, start: number): Promise<void> {
-  const t = resolveThresholds(options.thresholds);
-  const budget = options.timeBudgetMs ?? DEFAULT_BUDGET_MS;
-  const job: MeasureJob = { text, steps: options.steps ?? null, seed: options.seed ?? null, timeBudgetMs: budget };
-  const run = (j: MeasureJob): Promise<MeasureOutcome> => runCached(j, options);
+/**
+ * Verifies the fixes of a measured report (from `analyze` with `verifyFixes: false`) without parsing, predicting
+ * or training the spec again; returns a new report. Never throws.
+ */
+export async function verifyReportFixes(text: string, measured: Report, options: AnalyzeOptions): Promise<Report> {
+  const start = now();
+  const report = continueFrom(measured);
+  try {
+    await verifyInto(text, options, report, deadlineOf(options));
+  } catch (err) {
+    report.status = 'internal-error';
+    report.message = `internal error: ${(err as Error).message}`;
+  }
+  return finish(report, start, measured);
+}
+
+/** The absolute deadline (Date.now() ms, valid across threads) of an analysis starting now. */
+export function deadlineOf(options: Pick<AnalyzeOptions, 'deadline' | 'timeBudgetMs'>): number {
+  return options.deadline ?? Date.now() + (options.timeBudgetMs ?? DEFAULT_BUDGET_MS);
+}
+
+async function measureAndDiagnose(text: string, options: AnalyzeOptions, report: Report, deadline: number): Promise<void> {
+  const job: MeasureJob = { text, steps: options.steps ?? null, seed: options.seed ?? null, deadline };
   const t0 = now();
   const outcome = await runCached(job, options, options.onProgress);
   report.timing.trainMs = now() - t0;
@@ -106,22 +140,32 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
   }
   const { result, config } = outcome;
   report.result = result;
+  report.trainedConfig = config;
   report.summary = summarize(result);
   if (result.stopped?.reason === 'budget') report.message = `training stopped by the time budget: ${result.stopped.detail}`;
-  const measured = detectMeasured(result, t, config.loss);
+  const measured = detectMeasured(result, resolveThresholds(options.thresholds), config.loss);
   const measuredKinds = new Set(measured.map((f) => f.kind));
   // Once measured, predictions give way — except poor initialisation, kept as the "why" of a measured problem.
   const confirmsPrediction = measuredKinds.has('vanishing') || measuredKinds.has('exploding');
   const predictedKept = confirmsPrediction ? report.findings.filter((f) => f.kind === 'poor-init') : [];
   report.findings = [...measured, ...predictedKept];
-  if (options.verifyFixes === false || report.findings.length === 0) return;
-  const remainingMs = budget - (now() - start);
+}
+
+/**
+ * Tries every candidate fix of the report's findings. After a run the deadline cut short the candidates are still
+ * listed, each "unverified" (their runs stop at once): the user learns what could be tried.
+ */
+async function verifyInto(text: string, options: AnalyzeOptions, report: Report, deadline: number): Promise<void> {
+  const result = report.result;
+  const config = report.trainedConfig;
+  if (result === null || config === null || report.findings.length === 0) return;
   const t1 = now();
   report.fixes = await verifyFixes({
-    text, before: result, findings: report.findings, thresholds: t,
+    text, before: result, findings: report.findings, thresholds: resolveThresholds(options.thresholds),
     context: { text, config, layers: result.layers },
-    job: { steps: job.steps, seed: job.seed, timeBudgetMs: Math.max(1, remainingMs) },
-    run, ...(options.signal ? { signal: options.signal } : {}),
+    job: { steps: options.steps ?? null, seed: options.seed ?? null, deadline },
+    run: (j) => runCached(j, options),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   report.timing.verifyMs = now() - t1;
   if (options.signal?.cancelled) {
@@ -135,20 +179,27 @@ async function runCached(job: MeasureJob, options: AnalyzeOptions, onProgress?: 
   if (cached) return cached;
   const outcome = await options.executor.run(job, options.signal, onProgress);
   // Runs cut short by cancellation or the budget are not the spec's true answer: don't cache them.
-  const complete = !outcome.ok || (outcome.result.stopped?.reason !== 'cancelled' && outcome.result.stopped?.reason !== 'budget');
-  if (complete) options.cache?.set(job, outcome);
+  const stopped = outcome.ok ? outcome.result.stopped?.reason : undefined;
+  if (stopped !== 'cancelled' && stopped !== 'budget') options.cache?.set(job, outcome);
   return outcome;
 }
 
-function emptyReport(): Report {
+/** A report of no analysis yet: the start of every analysis and of the editor's notices. */
+export function emptyReport(): Report {
   return {
-    status: 'ok', name: '', diagnostics: [], prediction: null, findings: [], fixes: [], result: null, summary: null,
-    timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 }, message: null,
+    status: 'ok', name: '', diagnostics: [], spec: null, trainedConfig: null, prediction: null, findings: [], fixes: [],
+    result: null, summary: null, timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 }, message: null,
   };
 }
 
-function finish(report: Report, start: number): Report {
-  report.timing.totalMs = now() - start;
+/** A copy of an earlier phase's report to continue from (the earlier report stays as it was). */
+function continueFrom(report: Report): Report {
+  return { ...report, findings: [...report.findings], fixes: [...report.fixes], timing: { ...report.timing } };
+}
+
+/** Total time: this phase's plus the phases it continued from. */
+function finish(report: Report, start: number, from?: Report): Report {
+  report.timing.totalMs = (from?.timing.totalMs ?? 0) + now() - start;
   return report;
 }
 

@@ -3,10 +3,10 @@
  * Works on ParsedSpec (or anything with the same three lookups), so it never re-parses.
  */
 import type { Node } from 'jsonc-parser';
-import type { FindingKind } from './findings';
+import type { Finding, FindingKind } from './findings';
 import type { ParsedSpec, SourceRange } from '../spec';
 
-/** The parsed spec as the presentation needs it (ParsedSpec fits; tests may build a smaller one). */
+/** The parsed spec as the surfaces need it (ParsedSpec fits; tests may build a smaller one). */
 export type SpecLocator = Pick<ParsedSpec, 'locate' | 'nodeAt' | 'layerPaths' | 'config'>;
 
 /** Activations whose derivative is small away from 0: a vanishing gradient there is the activation's doing. */
@@ -53,6 +53,28 @@ export function modelWideRange(locator: SpecLocator): SourceRange {
     if (at) return at;
   }
   return { offset: 0, length: 0 };
+}
+
+/** One place a finding is shown: a layer's range, or (layer null) the model-wide anchor. */
+export interface FindingAnchor {
+  layer: string | null;
+  range: SourceRange;
+}
+
+/**
+ * Where a finding is shown, by every surface alike (the CLI prints the first anchor's line:col, the editor puts
+ * a diagnostic on each): one per affected layer found in the text; model-wide findings, and findings whose layers
+ * are not in this text (a record of another version), once on the model-wide anchor.
+ */
+export function findingAnchors(locator: SpecLocator, finding: Pick<Finding, 'kind' | 'layers'>): FindingAnchor[] {
+  if (!MODEL_WIDE_KINDS.has(finding.kind)) {
+    const anchors = finding.layers.flatMap((layer) => {
+      const range = findingRange(locator, finding.kind, layer);
+      return range ? [{ layer, range }] : [];
+    });
+    if (anchors.length > 0) return anchors;
+  }
+  return [{ layer: null, range: modelWideRange(locator) }];
 }
 
 /** The activation name as written ("sigmoid" or {"name": "sigmoid", …}); null when absent. */

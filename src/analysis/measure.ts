@@ -14,8 +14,8 @@ export interface MeasureJob {
   text: string;
   steps: number | null;
   seed: number | null;
-  /** Wall-clock budget for the training run, ms. */
-  timeBudgetMs: number;
+  /** The analysis's deadline, Date.now() ms (a clock shared by every thread): training stops when it passes. */
+  deadline: number;
 }
 
 export type MeasureOutcome =
@@ -36,7 +36,7 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
       return { ok: false, diagnostics: prepared.diagnostics, message: prepared.diagnostics[0]?.message ?? 'invalid spec' };
     }
     const result = train(prepared.config, prepared.dataset, {
-      timeBudgetMs: job.timeBudgetMs,
+      timeBudgetMs: Math.max(0, job.deadline - Date.now()),
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.parallel ? { parallel: hooks.parallel } : {}),
       ...(hooks.onProgress ? { onRecord: throttledProgress(hooks.onProgress, prepared.config.training.steps) } : {}),

@@ -4,7 +4,8 @@ import { FINDING_TITLES, describeSteps } from '../analysis/findings';
 import { formatValue } from '../analysis/wording';
 import type { RunSummary } from '../analysis/summary';
 import type { VerificationStatus } from '../analysis/verify';
-import { lineCol, parseSpec } from '../spec';
+import { findingAnchors } from '../analysis/locate';
+import { LineIndex } from '../spec/line-index';
 
 /** Table numbers: '-' where a value does not apply. */
 export function formatNumber(x: number): string {
@@ -69,14 +70,16 @@ const STATUS_LABEL: Record<VerificationStatus, string> = {
 /** Findings as `file:line:col: severity: message` (editors and CI parse these) with the fixes tried under each. */
 export function formatFindings(file: string, text: string, report: Report): string {
   if (report.findings.length === 0) return report.result ? '\nNo gradient problems found.' : '';
-  const parsed = parseSpec(text);
+  const lines = new LineIndex(text);
   const out: string[] = ['', 'Findings:'];
   report.findings.forEach((finding, index) => {
-    const at = parsed.locate(finding.layers[0] ?? (finding.kind === 'divergence' || finding.kind === 'not-learning' ? '/optimizer' : '')) ?? { offset: 0, length: 0 };
-    const { line, col } = lineCol(text, at.offset);
+    // The same spot as the editor's (first) diagnostic of this finding.
+    const at = report.spec ? findingAnchors(report.spec, finding)[0]!.range : { offset: 0, length: 0 };
+    const { line, character } = lines.positionAt(at.offset);
+    const col = character + 1;
     const steps = report.result && finding.steps.length > 0 ? ` [steps ${describeSteps(finding.steps, report.result.recordedSteps)}]` : '';
     const prefix = finding.source === 'predicted' ? 'predicted ' : '';
-    out.push(`${file}:${line}:${col}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`);
+    out.push(`${file}:${line + 1}:${col}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`);
     const fixes = report.fixes.filter((f) => f.finding === index);
     if (fixes.length > 0) out.push('  fixes tried (same seed and steps):');
     for (const fix of fixes) {

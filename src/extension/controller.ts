@@ -5,21 +5,20 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { analyze, type AnalyzeOptions, type Report } from '../analysis/analyze';
+import { analyze, deadlineOf, verifyReportFixes, type AnalyzeOptions, type Report } from '../analysis/analyze';
 import type { RunProgress } from '../analysis/measure';
 import { RunCache } from '../analysis/cache';
 import { MAX_SPEC_CHARS, readsDataFiles } from './core/documents';
 import { RunLedger, type Snapshot } from './core/freshness';
-import { DocumentResults, type DocumentView } from './core/results';
-import { analyzeSnapshot } from './core/snapshot';
+import { DocumentResults, type Analyzed, type DocumentView } from './core/results';
+import { analyzeSnapshot, EMPTY_LOCATOR } from './core/snapshot';
 import { WorkerPool } from '../node/pool';
-import { parseSpec } from '../spec';
 import type { ConfigStore } from './config';
 import { currentSnapshot, displayName, openDocument, snapshotOf } from './documents';
 
 export type MeasurePhase = 'training' | 'verifying';
 
-export type MeasureOutcome =
+export type MeasuredAnalysis =
   /** accepted: the measured findings are shown; note: why they were discarded otherwise. */
   | { kind: 'done'; report: Report; accepted: boolean; note: string | null }
   | { kind: 'refused'; reason: string };
@@ -48,8 +47,8 @@ export class AnalysisController implements vscode.Disposable {
   /** Re-runs the static analysis of the document as it is now (parse, validate, predict: milliseconds). */
   refreshStatic(document: vscode.TextDocument, notify = true): void {
     const start = performance.now();
-    const analysed = analyzeSnapshot(snapshotOf(document), this.configs.config.thresholds);
-    this.resultsFor(document.uri).setStatic(analysed);
+    const analyzed = analyzeSnapshot(snapshotOf(document), this.configs.config.thresholds);
+    this.resultsFor(document.uri).setStatic(analyzed);
     this.log.trace(`static ${displayName(document.uri)} v${document.version}: ${(performance.now() - start).toFixed(1)} ms`);
     if (notify) this.changed.fire(document.uri);
   }
@@ -81,27 +80,28 @@ export class AnalysisController implements vscode.Disposable {
    * phase reuses the cached training run). Each result is kept only if the document still holds the analysed text
    * and no newer run of it started meanwhile. Never throws.
    */
-  async measure(uri: vscode.Uri, snapshot: Snapshot, onPhase?: (phase: MeasurePhase) => void): Promise<MeasureOutcome> {
-    const refusal = this.refusal(uri, snapshot);
+  async measure(uri: vscode.Uri, snapshot: Snapshot, onPhase?: (phase: MeasurePhase) => void): Promise<MeasuredAnalysis> {
+    const analyzed = this.staticOf(uri, snapshot);
+    const refusal = this.refusal(uri, analyzed);
     if (refusal.reason !== null) return { kind: 'refused', reason: refusal.reason };
     const ticket = this.ledger.begin(uri.toString(), snapshot);
     this.changed.fire(uri);
     try {
       const config = this.configs.config;
-      const budgetMs = config.timeBudgetSeconds * 1000;
+      // One deadline for training and verifying fixes together.
       const options: AnalyzeOptions = {
         executor: this.workerPool().executor(refusal.folder), steps: config.steps, thresholds: config.thresholds,
-        timeBudgetMs: budgetMs, verifyFixes: false, signal: ticket.signal, cache: this.cache,
-        onProgress: (progress) => this.progressed.fire({ uri, progress }),
+        deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }), verifyFixes: false,
+        signal: ticket.signal, cache: this.cache, onProgress: (progress) => this.progressed.fire({ uri, progress }),
       };
       onPhase?.('training');
-      const report = await analyze(snapshot.text, options);
+      const report = await analyze(snapshot.text, { ...options, from: analyzed.report });
       const note = await this.keepIfFresh(uri, ticket, report);
       this.logRun(uri, 'measured', report, note);
       if (note !== null || !config.verifyFixes || !worthVerifying(report)) return { kind: 'done', report, accepted: note === null, note };
       onPhase?.('verifying');
       this.changed.fire(uri);
-      const verified = await analyze(snapshot.text, { ...options, verifyFixes: true, timeBudgetMs: Math.max(1000, budgetMs - report.timing.totalMs) });
+      const verified = await verifyReportFixes(snapshot.text, report, options);
       // The measured findings stay shown even when their fixes' verification is discarded.
       this.logRun(uri, 'verified fixes of', verified, await this.keepIfFresh(uri, ticket, verified));
       return { kind: 'done', report: verified, accepted: true, note: null };
@@ -157,13 +157,13 @@ export class AnalysisController implements vscode.Disposable {
     const current = await currentSnapshot(uri);
     if (current === null) return 'the file no longer exists';
     if (!this.ledger.accepts(ticket, current)) return 'the file changed during the run';
-    const locator = this.resultsFor(uri).staticFor(ticket.snapshot)?.locator ?? parseSpec(ticket.snapshot.text);
-    this.resultsFor(uri).setMeasured({ snapshot: ticket.snapshot, report, locator });
+    this.resultsFor(uri).setMeasured({ snapshot: ticket.snapshot, report, locator: report.spec ?? EMPTY_LOCATOR });
     return null;
   }
 
   /** Why a measured run may not start (and otherwise the folder data paths resolve against). */
-  private refusal(uri: vscode.Uri, snapshot: Snapshot): { reason: string; folder: '' } | { reason: null; folder: string } {
+  private refusal(uri: vscode.Uri, analyzed: Analyzed): { reason: string; folder: '' } | { reason: null; folder: string } {
+    const snapshot = analyzed.snapshot;
     if (!vscode.workspace.isTrusted) {
       return { reason: 'measured analysis is off in Restricted Mode (it trains the model and may read data files): trust the workspace to enable it', folder: '' };
     }
@@ -172,11 +172,21 @@ export class AnalysisController implements vscode.Disposable {
     // folder lies in the workspace: nothing outside the workspace is ever read.
     const inWorkspace = uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(uri) !== undefined;
     if (inWorkspace) return { reason: null, folder: path.dirname(uri.fsPath) };
-    if (readsDataFiles(parseSpec(snapshot.text))) {
+    if (analyzed.report.spec === null || readsDataFiles(analyzed.report.spec)) {
       return { reason: 'this spec reads a data file, and VGNet reads data files only for specs inside an open workspace folder', folder: '' };
     }
     // Generated data: no file is read, the folder is never used.
     return { reason: null, folder: uri.scheme === 'file' ? path.dirname(uri.fsPath) : '' };
+  }
+
+  /** The static analysis of exactly this snapshot: the one kept for the document, or a new one (then kept). */
+  private staticOf(uri: vscode.Uri, snapshot: Snapshot): Analyzed {
+    const results = this.resultsFor(uri);
+    const known = results.staticFor(snapshot);
+    if (known !== null) return known;
+    const analyzed = analyzeSnapshot(snapshot, this.configs.config.thresholds);
+    results.setStatic(analyzed);
+    return analyzed;
   }
 
   private workerPool(): WorkerPool {
@@ -195,9 +205,9 @@ export class AnalysisController implements vscode.Disposable {
   }
 }
 
-/** Fixes are worth verifying for a complete run that found something (a run cut by the budget left no time). */
+/** Fixes are worth verifying for a run that found something (after a budget cut they are listed as unverified). */
 function worthVerifying(report: Report): boolean {
-  return report.status === 'ok' && report.findings.length > 0 && report.result?.stopped?.reason !== 'budget';
+  return report.status === 'ok' && report.findings.length > 0;
 }
 
 function ms(value: number): string {

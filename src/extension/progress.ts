@@ -3,7 +3,7 @@
  * started by typing), then a message only when something needs saying.
  */
 import * as vscode from 'vscode';
-import type { AnalysisController, MeasureOutcome } from './controller';
+import type { AnalysisController, MeasuredAnalysis } from './controller';
 import type { Snapshot } from './core/freshness';
 import { displayName } from './documents';
 
@@ -13,7 +13,7 @@ export type Trigger = 'command' | 'save' | 'type' | 'open';
 
 export async function measureWithProgress(
   controller: AnalysisController, uri: vscode.Uri, snapshot: Snapshot, trigger: Trigger, budgetSeconds: number,
-): Promise<MeasureOutcome> {
+): Promise<MeasuredAnalysis> {
   const quiet = trigger === 'type' || trigger === 'open';
   const options: vscode.ProgressOptions = {
     location: quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
@@ -41,7 +41,7 @@ export async function measureWithProgress(
   return outcome;
 }
 
-function tellOutcome(outcome: MeasureOutcome, trigger: Trigger, uri: vscode.Uri): void {
+function tellOutcome(outcome: MeasuredAnalysis, trigger: Trigger, uri: vscode.Uri): void {
   const name = displayName(uri);
   if (outcome.kind === 'refused') {
     if (trigger === 'command') void vscode.window.showWarningMessage(`VGNet: cannot analyse ${name}: ${outcome.reason}.`);

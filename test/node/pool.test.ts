@@ -16,7 +16,7 @@ afterEach(() => pool?.dispose());
 describe('WorkerPool', () => {
   it('runs a job on a worker thread and returns the training record', async () => {
     pool = new WorkerPool(2, WORKER);
-    const outcome = await pool.run({ text: spec('deep-relu-he'), steps: 20, seed: null, timeBudgetMs: 30_000 }, EXAMPLES);
+    const outcome = await pool.run({ text: spec('deep-relu-he'), steps: 20, seed: null, deadline: Date.now() + 30_000 }, EXAMPLES);
     expect(outcome.ok).toBe(true);
     if (outcome.ok) {
       expect(outcome.result.stepsRun).toBe(20);
@@ -27,7 +27,7 @@ describe('WorkerPool', () => {
   it('streams progress while training', async () => {
     pool = new WorkerPool(1, WORKER);
     const seen: RunProgress[] = [];
-    const outcome = await pool.run({ text: spec('residual-rescue'), steps: 400, seed: null, timeBudgetMs: 30_000 }, EXAMPLES, undefined, (p) => seen.push(p));
+    const outcome = await pool.run({ text: spec('residual-rescue'), steps: 400, seed: null, deadline: Date.now() + 30_000 }, EXAMPLES, undefined, (p) => seen.push(p));
     expect(outcome.ok).toBe(true);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[0]!.totalSteps).toBe(400);
@@ -38,7 +38,7 @@ describe('WorkerPool', () => {
     pool = new WorkerPool(1, WORKER);
     const signal = { cancelled: false };
     const started = performance.now();
-    const pending = pool.run({ text: spec('residual-rescue'), steps: 100000, seed: null, timeBudgetMs: 120_000 }, EXAMPLES, signal);
+    const pending = pool.run({ text: spec('residual-rescue'), steps: 100000, seed: null, deadline: Date.now() + 120_000 }, EXAMPLES, signal);
     setTimeout(() => { signal.cancelled = true; }, 300);
     const outcome = await pending;
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -47,14 +47,14 @@ describe('WorkerPool', () => {
 
   it('reports spec errors as an outcome, not an exception', async () => {
     pool = new WorkerPool(1, WORKER);
-    const outcome = await pool.run({ text: '{ nope', steps: null, seed: null, timeBudgetMs: 1000 }, EXAMPLES);
+    const outcome = await pool.run({ text: '{ nope', steps: null, seed: null, deadline: Date.now() + 1000 }, EXAMPLES);
     expect(outcome.ok).toBe(false);
   });
 
   it('a crashed worker fails its job with a message and the pool keeps working', async () => {
     const crashing = path.join(ROOT, 'test/node/crash-worker.cjs');
     pool = new WorkerPool(1, crashing);
-    const outcome = await pool.run({ text: '{}', steps: null, seed: null, timeBudgetMs: 1000 }, EXAMPLES);
+    const outcome = await pool.run({ text: '{}', steps: null, seed: null, deadline: Date.now() + 1000 }, EXAMPLES);
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.message).toMatch(/worker/);
   });
@@ -67,7 +67,7 @@ describe('WorkerPool', () => {
       loss: 'crossentropy', optimizer: { type: 'sgd', lr: 0.01 },
       training: { steps: 5, batchSize: 256, seed }, data: { source: 'teacher', samples: 512 },
     });
-    const job = (seed: number) => ({ text: wide(seed), steps: null, seed: null, timeBudgetMs: 30_000 });
+    const job = (seed: number) => ({ text: wide(seed), steps: null, seed: null, deadline: Date.now() + 30_000 });
     const oneThread = new WorkerPool(2, WORKER, false);
     let single: Awaited<ReturnType<WorkerPool['run']>>[];
     try {
@@ -99,9 +99,9 @@ describe('WorkerPool', () => {
     });
     pool = new WorkerPool(1, WORKER, true);
     const rssMb = () => process.memoryUsage().rss / 2 ** 20;
-    for (let i = 0; i < 5; i++) await pool.run({ text, steps: null, seed: i, timeBudgetMs: 30_000 }, EXAMPLES);
+    for (let i = 0; i < 5; i++) await pool.run({ text, steps: null, seed: i, deadline: Date.now() + 30_000 }, EXAMPLES);
     const before = rssMb();
-    for (let i = 5; i < 35; i++) expect((await pool.run({ text, steps: null, seed: i, timeBudgetMs: 30_000 }, EXAMPLES)).ok).toBe(true);
+    for (let i = 5; i < 35; i++) expect((await pool.run({ text, steps: null, seed: i, deadline: Date.now() + 30_000 }, EXAMPLES)).ok).toBe(true);
     expect(pool.helperHandoffs).toBeGreaterThan(0);
     // Each run's memory is ~12 MB: kept, 30 runs would add ~360 MB.
     expect(rssMb() - before).toBeLessThan(120);

@@ -6,7 +6,7 @@ import type { Finding, Severity } from '../../analysis/findings';
 import type { SpecDiagnostic } from '../../spec';
 import { findingDocsUrl, specDocsUrl } from './docs';
 import type { LineIndex, Range } from '../../spec/line-index';
-import { findingRange, MODEL_WIDE_KINDS, modelWideRange, type SpecLocator } from '../../analysis/locate';
+import { findingAnchors, type SpecLocator } from '../../analysis/locate';
 import { affectedLayerMessage, layerMessage, modelWideMessage, referenceMessage } from './messages';
 import type { DocumentView } from './results';
 
@@ -67,23 +67,16 @@ function findingDiagnostics(
 ): DiagnosticSpec[] {
   const steps = view.result?.recordedSteps ?? null;
   const base = { severity: finding.severity, code: finding.kind, docsUrl: findingDocsUrl(finding.kind), origin: finding.source, finding: index, specIndex: null };
-  const modelWide = (): DiagnosticSpec => {
-    const at = modelWideRange(view.locator);
-    const related = finding.layers.slice(0, MAX_RELATED_LAYERS).flatMap((layer) => relatedAt(view.locator, layer, lines, affectedLayerMessage(finding, layer)));
-    return { ...base, range: lines.firstLineRange(at.offset, at.length), message: modelWideMessage(finding, steps), layer: null, related };
-  };
-  if (MODEL_WIDE_KINDS.has(finding.kind) || finding.layers.length === 0) return [modelWide()];
   const reference = finding.reference !== null && !finding.layers.includes(finding.reference)
     ? relatedAt(view.locator, finding.reference, lines, referenceMessage(finding.reference, referenceNorm(finding.reference)))
     : [];
-  const out: DiagnosticSpec[] = [];
-  for (const layer of finding.layers) {
-    const at = findingRange(view.locator, finding.kind, layer);
-    if (at === null) continue;
-    out.push({ ...base, range: lines.firstLineRange(at.offset, at.length), message: layerMessage(finding, layer, steps), layer, related: reference });
-  }
-  // Layers that cannot be found in the text (a record of another version) still get their finding said once.
-  return out.length > 0 ? out : [modelWide()];
+  return findingAnchors(view.locator, finding).map(({ layer, range }) => {
+    const at = lines.firstLineRange(range.offset, range.length);
+    if (layer !== null) return { ...base, range: at, message: layerMessage(finding, layer, steps), layer, related: reference };
+    const related = finding.layers.slice(0, MAX_RELATED_LAYERS)
+      .flatMap((l) => relatedAt(view.locator, l, lines, affectedLayerMessage(finding, l)));
+    return { ...base, range: at, message: modelWideMessage(finding, steps), layer: null, related };
+  });
 }
 
 function relatedAt(locator: SpecLocator, pointer: string, lines: LineIndex, message: string): RelatedSpec[] {

@@ -1,5 +1,5 @@
 /** Which documents VGNet analyses, how big they may be, and the report shown for one that is too big. */
-import type { Report } from '../../analysis/analyze';
+import { emptyReport, type Report } from '../../analysis/analyze';
 import type { ParsedSpec, SpecDiagnostic } from '../../spec';
 
 export const SPEC_SUFFIX = '.vgnet.json';
@@ -21,10 +21,8 @@ export function readsDataFiles(parsed: Pick<ParsedSpec, 'data'>): boolean {
 
 /** A report carrying one diagnostic at the top of the file instead of an analysis. */
 export function noticeReport(diagnostic: Omit<SpecDiagnostic, 'offset' | 'length' | 'path'>, name = ''): Report {
-  return {
-    status: 'invalid', name, diagnostics: [{ ...diagnostic, offset: 0, length: 0, path: '' }], prediction: null, findings: [],
-    fixes: [], result: null, summary: null, timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 }, message: diagnostic.message,
-  };
+  const diagnostics = [{ ...diagnostic, offset: 0, length: 0, path: '' }];
+  return { ...emptyReport(), status: 'invalid', name, diagnostics, message: diagnostic.message };
 }
 
 export function tooLargeReport(length: number): Report {

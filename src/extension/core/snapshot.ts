@@ -1,7 +1,6 @@
 /** The static analysis of one snapshot, as the editor keeps it: report plus the parsed spec for locating nodes. */
 import { analyzeStatic } from '../../analysis/analyze';
 import type { Thresholds } from '../../analysis/thresholds';
-import { parseSpec } from '../../spec';
 import { MAX_SPEC_CHARS, tooLargeReport } from './documents';
 import type { Snapshot } from './freshness';
 import type { SpecLocator } from '../../analysis/locate';
@@ -15,5 +14,6 @@ export function analyzeSnapshot(snapshot: Snapshot, thresholds: Thresholds): Ana
   if (snapshot.text.length > MAX_SPEC_CHARS) {
     return { snapshot, report: tooLargeReport(snapshot.text.length), locator: EMPTY_LOCATOR };
   }
-  return { snapshot, report: analyzeStatic(snapshot.text, thresholds), locator: parseSpec(snapshot.text) };
+  const report = analyzeStatic(snapshot.text, thresholds);
+  return { snapshot, report, locator: report.spec ?? EMPTY_LOCATOR };
 }

@@ -1,5 +1,5 @@
 /** Hand-built reports and findings over a small real spec, for the presentation tests. */
-import type { Report } from '../../../src/analysis/analyze';
+import { emptyReport, type Report } from '../../../src/analysis/analyze';
 import type { Finding } from '../../../src/analysis/findings';
 import type { VerifiedFix } from '../../../src/analysis/verify';
 import type { Snapshot } from '../../../src/extension/core/freshness';
@@ -48,10 +48,7 @@ export function fix(findingIndex: number, overrides: Partial<VerifiedFix> = {}):
 }
 
 export function report(overrides: Partial<Report> = {}): Report {
-  return {
-    status: 'ok', name: 'small', diagnostics: [], prediction: null, findings: [], fixes: [], result: null, summary: null,
-    timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 }, message: null, ...overrides,
-  };
+  return { ...emptyReport(), name: 'small', ...overrides };
 }
 
 export function analysed(rep: Report, snap: Snapshot = snapshot()): Analyzed {
