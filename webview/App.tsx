@@ -3,7 +3,7 @@
  * card per chart; keeps what it shows in the webview state so it survives hiding and a window reload.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { PlotModel, PlotProgress } from '../src/protocol/plots';
+import { NO_SPEC_TEXT, type PlotModel, type PlotProgress } from '../src/protocol/plots';
 import { CompareCard } from './charts/CompareCard';
 import { DepthChart } from './charts/DepthChart';
 import { FractionsChart } from './charts/FractionsChart';
@@ -76,7 +76,7 @@ export function App() {
   };
 
   if (model === null && progress === null) {
-    return <main class="plots empty"><p>{emptyReason ?? 'Open a *.vgnet.json spec to see its gradient plots.'}</p></main>;
+    return <main class="plots empty"><p>{emptyReason ?? NO_SPEC_TEXT}</p></main>;
   }
   const layerProps = { palette, highlight, onReveal: reveal };
   return (

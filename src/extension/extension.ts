@@ -1,6 +1,6 @@
 /** Entry point: wire the services; any failure to start is shown to the user, not only logged. */
 import * as vscode from 'vscode';
-import { createServices } from './services';
+import { createServices } from './wiring';
 
 export function activate(context: vscode.ExtensionContext): void {
   try {

@@ -143,6 +143,9 @@ export interface PlotState {
 
 export const PLOTS_VIEW_TYPE = 'vgnet.plots';
 
+/** What the panel says while it follows no spec (the host's 'empty' message and the webview's first paint). */
+export const NO_SPEC_TEXT = 'Open a *.vgnet.json spec to see its gradient plots.';
+
 /** Largest export the host accepts from the webview (characters): far above any real model's data. */
 export const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 

@@ -1,4 +1,5 @@
 /** Which documents VGNet analyses, how big they may be, and the report shown for one that is too big. */
+import * as path from 'node:path';
 import { emptyReport, type Report } from '../../analysis/analyze';
 import type { ParsedSpec, SpecDiagnostic } from '../../spec';
 
@@ -12,6 +13,21 @@ export const MAX_SPEC_CHARS = 512 * 1024;
 
 export function isSpecFileName(fileName: string): boolean {
   return fileName.toLowerCase().endsWith(SPEC_SUFFIX);
+}
+
+/**
+ * Whether a spec named in saved state (a restored panel's) may be followed: an untitled spec, or a spec file inside
+ * one of the workspace folders. `fsPath` is the URI's file-system path (its path for untitled).
+ */
+export function isRestorableSpec(scheme: string, fsPath: string, workspaceFolders: readonly string[]): boolean {
+  if (!isSpecFileName(fsPath)) return false;
+  if (scheme === 'untitled') return true;
+  if (scheme !== 'file') return false;
+  const normalized = path.resolve(fsPath);
+  return workspaceFolders.some((folder) => {
+    const relative = path.relative(path.resolve(folder), normalized);
+    return relative !== '' && !relative.split(path.sep).includes('..') && !path.isAbsolute(relative);
+  });
 }
 
 /** The spec reads a data file (csv): measured analysis must then know a folder it may read from. */

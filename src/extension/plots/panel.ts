@@ -2,35 +2,31 @@
  * The gradient-plots webview panel: one at a time, beside the editor, following one spec. Sends data only after
  * the webview says 'ready' (again after each time it was hidden, which reloads it), checks every message it
  * receives, and survives a window reload through the serializer (register.ts) and the webview's saved state.
+ * It knows the rest of the extension only through the PanelHost it is given: no module-level state.
  */
 import * as vscode from 'vscode';
 import type { RunProgress } from '../../analysis/measure';
-import type { Thresholds } from '../../analysis/thresholds';
-import { toPlotModel, toPlotProgress, type PlotSource } from './plot-model';
+import type { SourceRange } from '../../spec';
+import { toPlotProgress } from './plot-model';
 import {
-  isWebviewMessage, PLOTS_VIEW_TYPE, type HostMessage, type PlotModel, type PlotProgress, type PlotState, type WebviewMessage,
+  isWebviewMessage, NO_SPEC_TEXT, PLOTS_VIEW_TYPE, type HostMessage, type PlotModel, type PlotProgress, type WebviewMessage,
 } from '../../protocol/plots';
 import { saveExport } from './exporter';
 import { makeNonce, plotsPageHtml } from './html';
 import { revealLayer } from './reveal';
 
-/** What the panel asks of the rest of the extension (PlotsPanel.configure; every part has a fallback). */
-export interface PlotsHooks {
-  /** The latest model of a spec (e.g. from the analysis controller); null when nothing analysed it. */
-  modelFor?: (uri: vscode.Uri) => PlotModel | null;
-  /** The webview asked to show a layer in the editor (default: select it in the spec's editor). */
-  revealLayer?: (uri: vscode.Uri, path: string) => void | Promise<void>;
+/** What the panel asks of the rest of the extension. */
+export interface PanelHost {
+  readonly extensionUri: vscode.Uri;
+  /** The latest model of a spec (from the analysis controller); null when nothing analyzed it. */
+  modelFor(uri: vscode.Uri): PlotModel | null;
+  /** Where a layer is in the spec's current text (from its latest analysis: no parse here); null if not found. */
+  locateLayer(uri: vscode.Uri, path: string): SourceRange | null;
+  /** The panel was closed. */
+  disposed(panel: PlotsPanel): void;
 }
 
-/** Models handed over by showReport, for specs the panel may follow later (bounded: newest kept). */
-const PUSHED_LIMIT = 16;
-
 export class PlotsPanel implements vscode.Disposable {
-  static readonly viewType = PLOTS_VIEW_TYPE;
-  static current: PlotsPanel | undefined;
-  private static hooks: PlotsHooks = {};
-  private static readonly pushed = new Map<string, PlotModel>();
-
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private uri: vscode.Uri | null;
@@ -38,34 +34,22 @@ export class PlotsPanel implements vscode.Disposable {
   private highlighted: string | null = null;
   private disposed = false;
 
-  static configure(hooks: PlotsHooks): void {
-    PlotsPanel.hooks = hooks;
-  }
-
-  /** Shows the panel (creating it beside the editor if needed), following `uri` when given. */
-  static createOrShow(extensionUri: vscode.Uri, uri?: vscode.Uri): PlotsPanel {
-    const existing = PlotsPanel.current;
-    if (existing) {
-      existing.panel.reveal(undefined, true);
-      if (uri) existing.follow(uri);
-      return existing;
-    }
+  /** A new panel beside the editor, following `uri` when given. */
+  static create(host: PanelHost, uri: vscode.Uri | null): PlotsPanel {
     const panel = vscode.window.createWebviewPanel(
       PLOTS_VIEW_TYPE, 'VGNet: Gradient Plots', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { ...webviewOptions(extensionUri), enableFindWidget: false },
+      { ...webviewOptions(host.extensionUri), enableFindWidget: false },
     );
-    return new PlotsPanel(panel, extensionUri, uri ?? null);
+    return new PlotsPanel(panel, host, uri);
   }
 
-  /** Re-attaches to a panel VS Code restored after a window reload (its state says which spec it followed). */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: PlotState | null): PlotsPanel {
-    PlotsPanel.current?.dispose();
-    const uri = state?.model ? vscode.Uri.parse(state.model.uri) : null;
-    return new PlotsPanel(panel, extensionUri, uri);
+  /** Re-attaches to a panel VS Code restored after a window reload, following the (checked) spec it followed. */
+  static revive(panel: vscode.WebviewPanel, host: PanelHost, uri: vscode.Uri | null): PlotsPanel {
+    return new PlotsPanel(panel, host, uri);
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, uri: vscode.Uri | null) {
-    PlotsPanel.current = this;
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly host: PanelHost, uri: vscode.Uri | null) {
+    const extensionUri = host.extensionUri;
     this.uri = uri;
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
@@ -82,6 +66,11 @@ export class PlotsPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
     );
+  }
+
+  /** Brings the panel to the front (keeping the editor's focus). */
+  reveal(): void {
+    this.panel.reveal(undefined, true);
   }
 
   /** The spec the panel follows (null before one was chosen). */
@@ -102,18 +91,6 @@ export class PlotsPanel implements vscode.Disposable {
   /** Re-sends the followed spec's latest model (its analysis changed). */
   refresh(uri?: vscode.Uri): void {
     if (uri === undefined || this.uri?.toString() === uri.toString()) this.sendModel();
-  }
-
-  /**
-   * Shows an analysis report of `uri` (kept for later if the panel follows another spec now). `analyzedText`, when
-   * given, lets the webview keep a measured model across a window reload while the text is unchanged.
-   */
-  showReport(uri: vscode.Uri, version: number | null, report: PlotSource, thresholds: Thresholds, analyzedText: string | null = null): void {
-    const key = uri.toString();
-    PlotsPanel.pushed.delete(key);
-    PlotsPanel.pushed.set(key, toPlotModel(report, key, version, thresholds, analyzedText));
-    if (PlotsPanel.pushed.size > PUSHED_LIMIT) PlotsPanel.pushed.delete(PlotsPanel.pushed.keys().next().value!);
-    if (this.uri?.toString() === key) this.sendModel();
   }
 
   /** Streams a running analysis of `uri` (ignored unless the panel follows that spec). */
@@ -138,7 +115,7 @@ export class PlotsPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (PlotsPanel.current === this) PlotsPanel.current = undefined;
+    this.host.disposed(this);
     this.panel.dispose();
     while (this.disposables.length > 0) this.disposables.pop()?.dispose();
   }
@@ -162,7 +139,8 @@ export class PlotsPanel implements vscode.Disposable {
         // Only layers of the spec this panel shows: the webview cannot make the host open arbitrary files.
         if (this.uri === null || message.uri !== this.uri.toString()) return;
         this.highlighted = message.path;
-        await (PlotsPanel.hooks.revealLayer ?? revealLayer)(this.uri, message.path);
+        const range = this.host.locateLayer(this.uri, message.path);
+        if (range !== null) await revealLayer(this.uri, range);
         return;
       }
       case 'export':
@@ -173,10 +151,10 @@ export class PlotsPanel implements vscode.Disposable {
 
   private sendModel(): void {
     if (this.uri === null) {
-      this.post({ type: 'empty', reason: 'Open a *.vgnet.json spec to see its gradient plots.' });
+      this.post({ type: 'empty', reason: NO_SPEC_TEXT });
       return;
     }
-    const model = PlotsPanel.hooks.modelFor?.(this.uri) ?? PlotsPanel.pushed.get(this.uri.toString()) ?? null;
+    const model = this.host.modelFor(this.uri);
     // Nothing known yet (e.g. right after a window reload): the webview keeps the model from its saved state.
     if (model === null) return;
     this.progress = null;
