@@ -3,8 +3,8 @@
  * predictions (source 'predicted', severity 'info') and give way to measured findings once a run exists.
  */
 import type { Finding } from './findings';
-import { formatValue } from './wording';
-import type { Prediction } from './predict';
+import { formatPercent, formatValue, plural } from './wording';
+import type { LayerPrediction, Prediction } from './predict';
 import type { Thresholds } from './thresholds';
 
 export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[] {
@@ -13,31 +13,16 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
   const vanishing = weighted.filter((l) => l.relativeGradNorm < t.vanishingRatio);
   const exploding = weighted.filter((l) => l.relativeGradNorm > t.explodingRatio);
   const ref = prediction.outputPath;
-  if (vanishing.length > 0) {
-    const first = vanishing[0]!;
-    findings.push({
-      kind: 'vanishing', severity: 'info', source: 'predicted', layers: vanishing.map((l) => l.path), reference: ref,
-      message: `predicted vanishing gradient in ${vanishing.length} layer${vanishing.length > 1 ? 's' : ''}: ${first.path} ` +
-        `is expected at ${formatValue(first.relativeGradNorm)}× the output layer's gradient norm (threshold ${t.vanishingRatio})`,
-      values: Object.fromEntries(vanishing.map((l) => [l.path, l.relativeGradNorm])),
-      metric: 'predicted gradient-norm ratio to the output layer', threshold: t.vanishingRatio, steps: [],
-    });
-  }
+  if (vanishing.length > 0) findings.push(ratioFinding('vanishing', vanishing, vanishing[0]!, ref, t.vanishingRatio));
   if (exploding.length > 0) {
     const worst = exploding.reduce((a, b) => (b.relativeGradNorm > a.relativeGradNorm ? b : a));
-    findings.push({
-      kind: 'exploding', severity: 'info', source: 'predicted', layers: exploding.map((l) => l.path), reference: ref,
-      message: `predicted exploding gradient in ${exploding.length} layer${exploding.length > 1 ? 's' : ''}: ${worst.path} ` +
-        `is expected at ${formatValue(worst.relativeGradNorm)}× the output layer's gradient norm (threshold ${t.explodingRatio})`,
-      values: Object.fromEntries(exploding.map((l) => [l.path, l.relativeGradNorm])),
-      metric: 'predicted gradient-norm ratio to the output layer', threshold: t.explodingRatio, steps: [],
-    });
+    findings.push(ratioFinding('exploding', exploding, worst, ref, t.explodingRatio));
   }
   const saturated = prediction.layers.filter((l) => l.saturatedFraction > t.saturatedFraction && (l.kind === 'dense' || l.kind === 'activation'));
   if (saturated.length > 0) {
     findings.push({
       kind: 'saturation', severity: 'info', source: 'predicted', layers: saturated.map((l) => l.path), reference: null,
-      message: `predicted saturation: ${formatValue(saturated[0]!.saturatedFraction * 100)}% of ${saturated[0]!.path}'s ` +
+      message: `predicted saturation: ${formatPercent(saturated[0]!.saturatedFraction)} of ${saturated[0]!.path}'s ` +
         `pre-activations expected beyond ±${t.saturationZ}`,
       values: Object.fromEntries(saturated.map((l) => [l.path, l.saturatedFraction])),
       metric: 'predicted saturated fraction', threshold: t.saturatedFraction, steps: [],
@@ -51,7 +36,7 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
     if (off.length > 0) {
       findings.push({
         kind: 'poor-init', severity: 'info', source: 'predicted', layers: off.map((l) => l.path), reference: null,
-        message: `predicted per-layer gradient gain far from 1 in ${off.length} layer${off.length > 1 ? 's' : ''}: ` +
+        message: `predicted per-layer gradient gain far from 1 in ${plural(off.length, 'layer')}: ` +
           `${off[0]!.path} multiplies the backward gradient norm by ${formatValue(Math.sqrt(off[0]!.gain))} (healthy: ${formatValue(1 / g)}–${g})`,
         values: Object.fromEntries(off.map((l) => [l.path, Math.sqrt(l.gain)])),
         metric: 'predicted per-layer gradient-norm gain √χ', threshold: g, steps: [],
@@ -59,4 +44,17 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
     }
   }
   return findings;
+}
+
+/** A predicted vanishing or exploding gradient in `layers`; `shown` is the layer its message names. */
+function ratioFinding(
+  kind: 'vanishing' | 'exploding', layers: LayerPrediction[], shown: LayerPrediction, reference: string, threshold: number,
+): Finding {
+  return {
+    kind, severity: 'info', source: 'predicted', layers: layers.map((l) => l.path), reference,
+    message: `predicted ${kind} gradient in ${plural(layers.length, 'layer')}: ${shown.path} is expected at ` +
+      `${formatValue(shown.relativeGradNorm)}× the output layer's gradient norm (threshold ${threshold})`,
+    values: Object.fromEntries(layers.map((l) => [l.path, l.relativeGradNorm])),
+    metric: 'predicted gradient-norm ratio to the output layer', threshold, steps: [],
+  };
 }

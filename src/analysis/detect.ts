@@ -4,11 +4,11 @@
  * one noisy mini-batch cannot raise an alarm on a healthy network.
  */
 import type { LossName } from '../engine/config';
-import type { TrainResult } from '../engine/stats';
+import type { LayerSeries, TrainResult } from '../engine/stats';
 import type { Finding } from './findings';
 import { outputLayerIndex, tailMean } from './summary';
 import type { Thresholds } from './thresholds';
-import { formatValue } from './wording';
+import { formatPercent, formatValue, plural } from './wording';
 
 /**
  * `loss` matters for one judgement: with bce or crossentropy the loss is fused with the output sigmoid/softmax, so a
@@ -132,10 +132,6 @@ export function detectExploding(result: TrainResult, t: Thresholds): Finding | n
   };
 }
 
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
 export function detectDivergence(result: TrainResult, t: Thresholds): Finding | null {
   const last = result.recordedSteps.length - 1;
   if (result.stopped?.reason === 'non-finite') {
@@ -144,7 +140,7 @@ export function detectDivergence(result: TrainResult, t: Thresholds): Finding | 
       .map((info) => info.path);
     return {
       kind: 'divergence', severity: 'error', source: 'measured', layers, reference: null,
-      message: `training diverged: ${result.stopped.detail}`,
+      message: result.stopped.detail,
       values: { loss: result.loss[result.loss.length - 1] ?? NaN }, metric: 'loss', threshold: NaN,
       steps: [result.stopped.step],
     };
@@ -162,43 +158,54 @@ export function detectDivergence(result: TrainResult, t: Thresholds): Finding | 
   return null;
 }
 
-export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | null {
+/** A per-unit fraction measured in each layer: dead ReLU units, saturated sigmoid/tanh pre-activations. */
+interface UnitFractionRule {
+  kind: 'dead-relu' | 'saturation';
+  series: (s: LayerSeries) => number[];
+  threshold: number;
+  /** Inclusive for dead units (DeepDiagnosis: ≥ 70%), exclusive for saturation (> 50%). */
+  inclusive: boolean;
+  metric: string;
+  describe: (count: number, value: string, layer: string, threshold: string) => string;
+}
+
+function detectUnitFraction(result: TrainResult, t: Thresholds, rule: UnitFractionRule, skip = -1): Finding | null {
+  const fraction = (l: number, k: number): number => rule.series(result.series[l]!)[k]!;
   const hits = persistentLayers(
     result, t,
-    (l) => !Number.isNaN(result.series[l]!.deadFraction[0]!),
-    (l, k) => result.series[l]!.deadFraction[k]! >= t.deadFraction,
+    (l) => !Number.isNaN(fraction(l, 0)) && l !== skip,
+    (l, k) => (rule.inclusive ? fraction(l, k) >= rule.threshold : fraction(l, k) > rule.threshold),
   );
   if (hits.length === 0) return null;
   const last = result.recordedSteps.length - 1;
-  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, result.series[h.layer]!.deadFraction[last]!]));
-  const first = result.layers[hits[0]!.layer]!.path;
+  const layers = hits.map((h) => result.layers[h.layer]!.path);
+  const values = Object.fromEntries(hits.map((h, i) => [layers[i]!, fraction(h.layer, last)]));
+  const first = layers[0]!;
   return {
-    kind: 'dead-relu', severity: 'warning', source: 'measured',
-    layers: hits.map((h) => result.layers[h.layer]!.path), reference: null,
-    message: `dying ReLU in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${percent(values[first]!)} of ${first}'s units ` +
-      `output 0 for the whole batch (threshold ${percent(t.deadFraction)})`,
-    values, metric: 'fraction of dead units (last step)', threshold: t.deadFraction, steps: stepsUnion(hits),
+    kind: rule.kind, severity: 'warning', source: 'measured', layers, reference: null,
+    message: rule.describe(hits.length, formatPercent(values[first]!), first, formatPercent(rule.threshold)),
+    values, metric: rule.metric, threshold: rule.threshold, steps: stepsUnion(hits),
   };
 }
 
+export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | null {
+  return detectUnitFraction(result, t, {
+    kind: 'dead-relu', series: (s) => s.deadFraction, threshold: t.deadFraction, inclusive: true,
+    metric: 'fraction of dead units (last step)',
+    describe: (n, value, layer, threshold) =>
+      `dying ReLU in ${plural(n, 'layer')}: ${value} of ${layer}'s units output 0 for the whole batch (threshold ${threshold})`,
+  });
+}
+
+/** `fusedOutput`: the output layer's activation is fused into the loss (its saturation is the loss's business). */
 export function detectSaturation(result: TrainResult, t: Thresholds, fusedOutput = false): Finding | null {
-  const out = outputLayerIndex(result.layers);
-  const hits = persistentLayers(
-    result, t,
-    (l) => !Number.isNaN(result.series[l]!.saturatedFraction[0]!) && !(fusedOutput && l === out),
-    (l, k) => result.series[l]!.saturatedFraction[k]! > t.saturatedFraction,
-  );
-  if (hits.length === 0) return null;
-  const last = result.recordedSteps.length - 1;
-  const values = Object.fromEntries(hits.map((h) => [result.layers[h.layer]!.path, result.series[h.layer]!.saturatedFraction[last]!]));
-  const first = result.layers[hits[0]!.layer]!.path;
-  return {
-    kind: 'saturation', severity: 'warning', source: 'measured',
-    layers: hits.map((h) => result.layers[h.layer]!.path), reference: null,
-    message: `saturated activations in ${hits.length} layer${hits.length > 1 ? 's' : ''}: ${percent(values[first]!)} of ` +
-      `${first}'s pre-activations lie beyond ±${t.saturationZ} (threshold ${percent(t.saturatedFraction)})`,
-    values, metric: 'fraction of saturated pre-activations (last step)', threshold: t.saturatedFraction, steps: stepsUnion(hits),
-  };
+  return detectUnitFraction(result, t, {
+    kind: 'saturation', series: (s) => s.saturatedFraction, threshold: t.saturatedFraction, inclusive: false,
+    metric: 'fraction of saturated pre-activations (last step)',
+    describe: (n, value, layer, threshold) =>
+      `saturated activations in ${plural(n, 'layer')}: ${value} of ${layer}'s pre-activations lie beyond ` +
+      `±${t.saturationZ} (threshold ${threshold})`,
+  }, fusedOutput ? outputLayerIndex(result.layers) : -1);
 }
 
 /** Median update ratio ‖ΔW‖/‖W‖ per weight layer over the recorded steps. */
@@ -243,12 +250,9 @@ export function detectNotLearning(result: TrainResult, t: Thresholds): Finding |
   if (end < start * t.stagnantLossFraction) return null;
   return {
     kind: 'not-learning', severity: 'info', source: 'measured', layers: [], reference: null,
-    message: `${formatValue(start)} at step 0, ${formatValue(end)} at the end of ${result.stepsRun} steps`,
+    message: `${formatValue(start)} at step 0, ${formatValue(end)} at the end of ${plural(result.stepsRun, 'step')}`,
     values: { lossStart: start, lossEnd: end }, metric: 'loss end / start', threshold: t.stagnantLossFraction,
     steps: [0, result.stepsRun - 1],
   };
 }
 
-function percent(fraction: number): string {
-  return `${(fraction * 100).toFixed(0)}%`;
-}

@@ -6,6 +6,9 @@ export type FindingKind =
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** Higher is more severe. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 3, warning: 2, info: 1 };
+
 export interface Finding {
   kind: FindingKind;
   severity: Severity;

@@ -1,5 +1,6 @@
 /**
- * Detection thresholds, with where each default comes from. All configurable (CLI flags, VS Code settings).
+ * Detection thresholds, with where each default comes from. Configurable in VS Code (`vgnet.thresholds.*`) and by
+ * callers of analyze(); the CLI uses the defaults.
  *
  * AutoTrainer: X. Zhang et al., "AutoTrainer: An Automatic DNN Training Problem Detection and Repair System",
  *   ICSE 2021 — vanishing: first/last layer gradient ratio < 1e-3 with first-layer norm < 1e-4; exploding: ratio > 70.
@@ -10,7 +11,7 @@
 export interface Thresholds {
   /** A layer vanishes when its weight-gradient norm / the output layer's falls below this (AutoTrainer 1e-3). */
   vanishingRatio: number;
-  /** …and the first layer's absolute gradient norm is below this (AutoTrainer 1e-4). */
+  /** …and its own absolute gradient norm is below this (AutoTrainer 1e-4, there for the first layer only). */
   vanishingAbsolute: number;
   /** A layer explodes when its gradient ratio to the output layer exceeds this (AutoTrainer 70). */
   explodingRatio: number;

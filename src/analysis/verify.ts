@@ -7,7 +7,7 @@ import { detectMeasured } from './detect';
 import type { Finding, FindingKind } from './findings';
 import { candidatesFor, type FixContext, type FixId } from './fixes/catalog';
 import { diffEdit, type TextEdit } from './fixes/edit';
-import { formatValue } from './wording';
+import { formatValue, plural } from './wording';
 import type { CancelSignal, MeasureJob, MeasureOutcome } from './measure';
 import { outputLayerIndex, tailMean } from './summary';
 import type { Thresholds } from './thresholds';
@@ -80,6 +80,12 @@ export interface VerifyInput {
 
 const STATUS_RANK: Record<VerificationStatus, number> = { fixed: 0, improved: 1, 'not-fixed': 2, unverified: 3, worse: 4, failed: 5 };
 
+/** How every surface says a verification status ("… — not fixed: ratio 3e-9 → 4e-9"). */
+export const STATUS_WORDS: Readonly<Record<VerificationStatus, string>> = {
+  fixed: 'fixed', improved: 'improved, not fixed', 'not-fixed': 'not fixed', worse: 'made it worse', failed: 'failed',
+  unverified: 'unverified',
+};
+
 export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   const pending: Promise<VerifiedFix | null>[] = [];
   input.findings.forEach((finding, index) => {
@@ -132,7 +138,7 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     // A shortened run is not the fix's answer: say so rather than judge it on part of the steps.
     const why = after.stopped.reason === 'budget' ? 'the time budget ran out' : 'the analysis was cancelled';
     return {
-      status: 'unverified', effect: `not verified: ${why} after ${after.stepsRun} of the run's steps`,
+      status: 'unverified', effect: `${why} after ${plural(after.stepsRun, 'step')} of the run`,
       metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null,
     };
   }
@@ -142,9 +148,11 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
   const lossAfter = tailMean(after.loss);
   const effect = `${METRIC_LABEL[finding.kind]} ${formatValue(metricBefore)} → ${formatValue(metricAfter)}; loss ${formatValue(lossBefore)} → ${formatValue(lossAfter)}`;
   const newErrors = remainingFindings.some((f) => f.severity === 'error' && f.kind !== finding.kind);
+  // A run that ends non-finite, or above the loss it started from, did not train: never "fixed".
+  const trained = Number.isFinite(lossAfter) && !(lossAfter > (after.loss[0] ?? Infinity));
   let status: VerificationStatus;
-  if (newErrors) status = 'worse';
-  else if (!remaining.includes(finding.kind)) status = 'fixed';
+  if (newErrors || !Number.isFinite(lossAfter)) status = 'worse';
+  else if (!remaining.includes(finding.kind) && trained) status = 'fixed';
   else status = improvedEnough(finding.kind, metricBefore, metricAfter) ? 'improved' : 'not-fixed';
   return { status, effect, metricBefore, metricAfter, lossBefore, lossAfter, remaining, after: digest(after) };
 }

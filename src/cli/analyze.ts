@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { analyze, type Report } from '../analysis/analyze';
 import type { RunCache } from '../analysis/cache';
-import type { Severity } from '../analysis/findings';
+import { SEVERITY_RANK, type Severity } from '../analysis/findings';
 import { prepare } from '../analysis/prepare';
 import { createTrainer } from '../engine/train';
 import { folderFileAccess } from '../node/files';
@@ -21,8 +21,6 @@ export interface AnalyzeOutcome {
   record?: unknown;
   report?: Report;
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
 /** Shared by `analyze` and `fix`: runs the analysis and turns spec errors into `file:line:col` lines (exit 2). */
 export async function runReport(file: string, text: string, args: CommonArgs & { fixes?: boolean }, pool: WorkerPool, cache: RunCache): Promise<AnalyzeOutcome & { report: Report }> {

@@ -1,9 +1,9 @@
 /** Human-readable output of `vgnet analyze`: the per-layer table, the run line, findings and verified fixes. */
 import type { Report } from '../analysis/analyze';
 import { FINDING_TITLES, describeSteps } from '../analysis/findings';
-import { formatValue } from '../analysis/wording';
+import { formatPercent, formatValue, plural } from '../analysis/wording';
 import type { RunSummary } from '../analysis/summary';
-import type { VerificationStatus } from '../analysis/verify';
+import { STATUS_WORDS } from '../analysis/verify';
 import { findingAnchors } from '../analysis/locate';
 import { LineIndex } from '../spec/line-index';
 
@@ -12,8 +12,9 @@ export function formatNumber(x: number): string {
   return Number.isNaN(x) ? '-' : formatValue(x, 2);
 }
 
-export function formatPercent(fraction: number): string {
-  return Number.isNaN(fraction) ? '-' : `${(fraction * 100).toFixed(0)}%`;
+/** Table percentages: '-' where a value does not apply. */
+export function formatTablePercent(fraction: number): string {
+  return Number.isNaN(fraction) ? '-' : formatPercent(fraction);
 }
 
 export function formatTable(header: string[], rows: string[][], rightAligned: Set<number>): string {
@@ -34,8 +35,8 @@ export function formatLayerTable(summary: RunSummary): string {
     formatNumber(l.gradNormEnd),
     formatNumber(l.ratioStart),
     formatNumber(l.ratioEnd),
-    formatPercent(l.saturatedFraction),
-    formatPercent(l.deadFraction),
+    formatTablePercent(l.saturatedFraction),
+    formatTablePercent(l.deadFraction),
   ]);
   return formatTable(header, rows, new Set([4, 5, 6, 7, 8, 9]));
 }
@@ -47,10 +48,10 @@ export function formatReport(file: string, report: Report): string {
   const parameters = result.layers.reduce((sum, l) => sum + l.parameterCount, 0);
   const parts = [`loss ${formatNumber(summary.lossStart)} → ${formatNumber(summary.lossEnd)}`];
   if (summary.accuracyStart !== null && summary.accuracyEnd !== null) {
-    parts.push(`accuracy ${formatPercent(summary.accuracyStart)} → ${formatPercent(summary.accuracyEnd)}`);
+    parts.push(`accuracy ${formatTablePercent(summary.accuracyStart)} → ${formatTablePercent(summary.accuracyEnd)}`);
   }
   const msPerStep = summary.stepsRun > 0 ? report.timing.trainMs / summary.stepsRun : 0;
-  parts.push(`${summary.stepsRun} steps in ${(report.timing.trainMs / 1000).toFixed(2)} s (${msPerStep.toFixed(2)} ms/step)`);
+  parts.push(`${plural(summary.stepsRun, 'step')} in ${(report.timing.trainMs / 1000).toFixed(2)} s (${msPerStep.toFixed(2)} ms/step)`);
   const lines = [
     `${file} — ${report.name} (${parameters.toLocaleString('en-US')} parameters)`,
     '',
@@ -63,9 +64,6 @@ export function formatReport(file: string, report: Report): string {
   return lines.join('\n');
 }
 
-const STATUS_LABEL: Record<VerificationStatus, string> = {
-  fixed: 'fixed', improved: 'improved, not fixed', 'not-fixed': 'NOT fixed', worse: 'worse', failed: 'failed', unverified: 'unverified',
-};
 
 /** Findings as `file:line:col: severity: message` (editors and CI parse these) with the fixes tried under each. */
 export function formatFindings(file: string, text: string, report: Report): string {
@@ -84,7 +82,7 @@ export function formatFindings(file: string, text: string, report: Report): stri
     if (fixes.length > 0) out.push('  fixes tried (same seed and steps):');
     for (const fix of fixes) {
       const mark = fix.preferred ? '★' : ' ';
-      out.push(`  ${mark} ${fix.title} — ${STATUS_LABEL[fix.verification.status]}: ${fix.verification.effect}`);
+      out.push(`  ${mark} ${fix.title} — ${STATUS_WORDS[fix.verification.status]}: ${fix.verification.effect}`);
     }
   });
   return out.join('\n');

@@ -2,10 +2,10 @@
  * Verified fixes → quick-fix descriptions, per-layer variants of the catalogue (unverified), and the edit set of
  * "fix all". Edits are offsets on the analysed text; the glue turns them into one WorkspaceEdit each.
  */
-import type { Finding, Severity } from '../../analysis/findings';
+import { SEVERITY_RANK, type Finding } from '../../analysis/findings';
 import { candidatesFor, type FixContext } from '../../analysis/fixes/catalog';
 import { diffEdit, type TextEdit } from '../../analysis/fixes/edit';
-import type { VerificationStatus, VerifiedFix } from '../../analysis/verify';
+import { STATUS_WORDS, type VerificationStatus, type VerifiedFix } from '../../analysis/verify';
 import type { SpecDiagnostic } from '../../spec';
 import { layerInfoFromConfig } from './layer-info';
 import type { DocumentView } from './results';
@@ -22,13 +22,9 @@ export interface FixAction {
 /** Fixes worth offering: the ones that removed the problem or moved its metric tenfold toward health. */
 const OFFERED: ReadonlySet<VerificationStatus> = new Set(['fixed', 'improved']);
 
-const STATUS_WORD: Record<VerificationStatus, string> = {
-  fixed: 'fixed', improved: 'improved, not fixed', 'not-fixed': 'not fixed', worse: 'made it worse', failed: 'failed', unverified: 'unverified',
-};
-
 /** "Switch … to ReLU with He init — fixed: first-layer gradient ratio 3e-9 → 0.4; loss 0.69 → 0.08" */
 export function verifiedFixTitle(fix: VerifiedFix): string {
-  return `${fix.title} — ${STATUS_WORD[fix.verification.status]}: ${fix.verification.effect}`;
+  return `${fix.title} — ${STATUS_WORDS[fix.verification.status]}: ${fix.verification.effect}`;
 }
 
 export function unverifiedTitle(title: string): string {
@@ -73,7 +69,6 @@ export function unverifiedActions(view: DocumentView, finding: number, layer: st
   return out;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
  * "Fix all": the preferred verified fix of every finding, most severe finding first, skipping a fix whose edit
@@ -81,7 +76,7 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 
  */
 export function fixAllEdits(view: DocumentView): { edits: TextEdit[]; titles: string[] } {
   const order = view.findings.map((f: Finding, i) => ({ f, i }))
-    .sort((a, b) => SEVERITY_RANK[a.f.severity] - SEVERITY_RANK[b.f.severity] || a.i - b.i);
+    .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.i - b.i);
   const edits: TextEdit[] = [];
   const titles: string[] = [];
   for (const { i } of order) {

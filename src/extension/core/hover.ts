@@ -5,7 +5,8 @@
 import type { TrainResult } from '../../engine/stats';
 import { formatValue } from '../../analysis/wording';
 import type { LayerSummary } from '../../analysis/summary';
-import { findingHeadline, formatMetric, formatPercent } from './messages';
+import { formatPercent } from '../../analysis/wording';
+import { findingHeadline, formatMetric } from './messages';
 import { verifiedFixTitle } from './fixes';
 import type { DocumentView, PredictedLayerView } from './results';
 

@@ -1,18 +1,10 @@
 /** The words of diagnostics and related information: one finding, one layer, with the numbers that matter. */
 import { FINDING_TITLES, describeSteps, type Finding } from '../../analysis/findings';
-import { formatValue } from '../../analysis/wording';
+import { formatPercent, formatValue } from '../../analysis/wording';
 
 /** Fractions read better as percentages ("dead units 85%"); everything else in the short numeric form. */
 export function formatMetric(metric: string, value: number): string {
   return /fraction/.test(metric) ? formatPercent(value) : formatValue(value);
-}
-
-/** 0.853 → "85%", 0.0004 → "<0.1%", 0 → "0%", NaN → "n/a". */
-export function formatPercent(fraction: number): string {
-  if (Number.isNaN(fraction)) return 'n/a';
-  if (fraction === 0) return '0%';
-  if (Math.abs(fraction) < 0.001) return '<0.1%';
-  return `${Number((fraction * 100).toPrecision(2))}%`;
 }
 
 /** "vanishing gradient (measured)" / "saturated activations (predicted)". */

@@ -2,7 +2,8 @@
 import type { Finding, FindingKind } from '../../analysis/findings';
 import { MODEL_WIDE_KINDS } from '../../analysis/locate';
 import type { DocumentView } from './results';
-import { plural, VERDICT_WORD } from './verdict';
+import { plural } from '../../analysis/wording';
+import { VERDICT_WORD } from './verdict';
 
 export type StatusTone = 'ok' | 'info' | 'warning' | 'error' | 'running';
 

@@ -1,5 +1,5 @@
 /** Short verdict words shared by the inline hints and the status bar ("2 layers vanishing"). */
-import type { FindingKind, Severity } from '../../analysis/findings';
+import { SEVERITY_RANK, type FindingKind, type Severity } from '../../analysis/findings';
 
 /** How a layer's problem reads after a number: "3 layers vanishing", inline "· vanishing". */
 export const VERDICT_WORD: Record<FindingKind, string> = {
@@ -14,14 +14,8 @@ export const VERDICT_WORD: Record<FindingKind, string> = {
   'not-learning': 'not learning',
 };
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
-
 export function worstSeverity(severities: Iterable<Severity>): Severity | null {
   let worst: Severity | null = null;
   for (const s of severities) if (worst === null || SEVERITY_RANK[s] > SEVERITY_RANK[worst]) worst = s;
   return worst;
-}
-
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
