@@ -14,6 +14,7 @@ const nodeEntries = [
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],
+  ['bench/robustness/run.ts', 'robustness'],
 ].filter(([source]) => existsSync(source));
 
 const common = {

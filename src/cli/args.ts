@@ -23,6 +23,8 @@ export interface FixArgs extends CommonArgs {
   command: 'fix';
   apply: boolean;
   backup: boolean;
+  /** Replace a read-only spec (and .bak). */
+  force: boolean;
 }
 
 export type CliArgs = AnalyzeArgs | FixArgs | { command: 'help' } | { command: 'version' };
@@ -32,14 +34,14 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   vgnet analyze <spec.vgnet.json...> [--steps N] [--seed S] [--json] [--save-init FILE]
                 [--no-fixes] [--fail-on error|warning|never] [--budget SECONDS] [--threads 1|2]
-  vgnet fix <spec.vgnet.json> [--apply] [--backup] [--steps N] [--seed S] [--json] [--threads 1|2]
+  vgnet fix <spec.vgnet.json> [--apply] [--backup] [--force] [--steps N] [--seed S] [--json] [--threads 1|2]
   vgnet --help | --version
 
 Commands:
   analyze    Train each spec briefly with VGNet's engine, print per-layer gradient health, the problems
              found and the fixes tried (with their measured effect).
   fix        Show the best verified fix for each problem; --apply writes it into the spec
-             (atomically; --backup keeps the original as <spec>.bak).
+             (atomically; --backup keeps the original as <spec>.bak; --force replaces a read-only spec).
 
 Options:
   --steps N         override training.steps (1..100000)
@@ -77,15 +79,17 @@ function parseAnalyze(rest: string[]): AnalyzeArgs {
 }
 
 function parseFix(rest: string[]): FixArgs {
-  const args: FixArgs = { command: 'fix', ...commonDefaults(), apply: false, backup: false };
+  const args: FixArgs = { command: 'fix', ...commonDefaults(), apply: false, backup: false, force: false };
   forEachOption(rest, args, (flag) => {
     if (flag === '--apply') args.apply = true;
     else if (flag === '--backup') args.backup = true;
+    else if (flag === '--force') args.force = true;
     else return false;
     return true;
   });
   if (args.specs.length !== 1) throw new UsageError('fix works on exactly one spec');
   if (args.backup && !args.apply) throw new UsageError('--backup only makes sense with --apply');
+  if (args.force && !args.apply) throw new UsageError('--force only makes sense with --apply');
   return args;
 }
 

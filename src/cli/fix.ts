@@ -28,7 +28,7 @@ export async function runFix(file: string, args: FixArgs, text: string, pool: Wo
     if (best.length > 0) lines.push('', `Run with --apply to write "${best[0]!.title}" into ${file}.`);
     return { exitCode: 0, text: lines.join('\n'), errors: outcome.errors, record, report };
   }
-  const error = applyToFile(file, text, best, args.backup);
+  const error = applyToFile(file, text, best, args);
   if (error !== null) return { exitCode: 2, text: lines.join('\n'), errors: [...outcome.errors, `vgnet: ${error}`], report };
   lines.push('', `Applied "${best[0]!.title}" to ${file}${args.backup ? ` (original kept as ${file}.bak)` : ''}.`);
   return { exitCode: 0, text: lines.join('\n'), errors: outcome.errors, record: { ...record, applied: true }, report };
@@ -48,12 +48,27 @@ export function chooseFixes(report: Report): VerifiedFix[] {
   return [];
 }
 
-function applyToFile(file: string, text: string, fixes: VerifiedFix[], backup: boolean): string | null {
-  // Refuse if the file changed since it was read: never overwrite someone else's edit.
-  if (fs.readFileSync(file, 'utf8') !== text) return `${file} changed while it was being analysed; nothing written`;
-  if (backup) {
-    const error = writeAtomically(`${file}.bak`, text);
+function applyToFile(file: string, text: string, fixes: VerifiedFix[], args: FixArgs): string | null {
+  const current = readUtf8(file);
+  if ('error' in current) return current.error;
+  // A BOM the reader stripped is written back; any other difference means the file changed since it was read:
+  // never overwrite someone else's edit.
+  const bom = current.text !== text && current.text === `\uFEFF${text}` ? '\uFEFF' : '';
+  if (bom + text !== current.text) return `${file} changed while it was being analysed; nothing written`;
+  const options = { force: args.force };
+  if (args.backup) {
+    const error = writeAtomically(`${file}.bak`, current.text, options);
     if (error !== null) return error;
   }
-  return writeAtomically(file, applyTextEdits(text, fixes.map((f) => f.edit)));
+  return writeAtomically(file, bom + applyTextEdits(text, fixes.map((f) => f.edit)), options);
+}
+
+/** The file's text, refusing bytes that are not UTF-8: rewriting them would replace them with U+FFFD for good. */
+function readUtf8(file: string): { text: string } | { error: string } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(fs.readFileSync(file)) };
+  } catch (err) {
+    if (err instanceof TypeError) return { error: `${file} is not valid UTF-8; nothing written` };
+    return { error: `cannot read '${file}': ${(err as Error).message}` };
+  }
 }

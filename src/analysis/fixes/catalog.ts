@@ -6,7 +6,8 @@ import type { ModelConfig } from '../../engine/config';
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
 import { outputLayerIndex } from '../summary';
-import { diffEdit, insertAfterElement, lastFirst, nodeAt, setValue, wrapNode, type TextEdit } from './edit';
+import { ALL_OPTIMIZER_KEYS, OPTIMIZER_KEYS } from '../../spec/names';
+import { diffEdit, insertAfterElement, lastFirst, nodeAt, setMembers, setValue, wrapNode, type TextEdit } from './edit';
 
 export type FixId =
   | 'relu-he' | 'leaky-relu' | 'match-init' | 'batchnorm' | 'residual' | 'lower-lr' | 'raise-lr' | 'clip-norm'
@@ -113,13 +114,26 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
       return { id, layers: [], title: 'Clip the gradient norm to 1.0', apply: (t) => setValue(t, '/training/clipNorm', 1.0) };
     case 'adam':
       if (opt.type === 'adam') return null;
-      return { id, layers: [], title: 'Switch the optimizer to Adam (lr 0.001)', apply: (t) => setValue(t, '/optimizer', { type: 'adam', lr: 0.001 }) };
+      return { id, layers: [], title: 'Switch the optimizer to Adam (lr 0.001)', apply: (t) => switchToAdam(t) };
     case 'zero-bias': {
       const layers = targets.filter((p) => { const l = ctx.config && info(ctx, p); return l && l.kind === 'dense' && biasInitOf(ctx.text, p) < 0; });
       if (layers.length === 0) return null;
       return { id, layers, title: `Start the biases of ${describeLayers(layers)} at 0`, apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/biasInit`, 0)) };
     }
   }
+}
+
+/**
+ * Adam at lr 0.001 (Kingma & Ba 2015's default), member by member so comments in "optimizer" survive; options Adam
+ * has no use for (momentum, nesterov, rho) go, Adam's own (beta1, beta2, eps) and unknown keys stay as written.
+ */
+function switchToAdam(text: string): string {
+  const optimizer = nodeAt(text, '/optimizer');
+  if (optimizer?.type !== 'object') return setValue(text, '/optimizer', { type: 'adam', lr: 0.001 });
+  const keys = (optimizer.children ?? []).map((p) => p.children?.[0]?.value).filter((k): k is string => typeof k === 'string');
+  const known: readonly string[] = ALL_OPTIMIZER_KEYS;
+  const drop = keys.filter((k) => known.includes(k) && !OPTIMIZER_KEYS.adam.includes(k));
+  return setMembers(text, '/optimizer', { type: 'adam', lr: 0.001 }, drop);
 }
 
 /** Applies a per-layer edit from the end of the document backwards so earlier pointers stay valid. */

@@ -12,11 +12,27 @@ export interface TextEdit {
   content: string;
 }
 
-const FORMAT = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } };
+/** The file's line ending (its first one), so inserted lines match the lines around them. */
+export function eolOf(text: string): '\n' | '\r\n' {
+  const nl = text.indexOf('\n');
+  return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+}
 
 /** Sets the value at a JSON Pointer (creating missing objects), keeping everything else as written. */
 export function setValue(text: string, pointer: string, value: unknown): string {
-  return applyEdits(text, modify(text, pointerToPath(pointer), value, FORMAT));
+  const format = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: eolOf(text) } };
+  return applyEdits(text, modify(text, pointerToPath(pointer), value, format));
+}
+
+/**
+ * Gives the object at `pointer` these members and removes `drop`, editing member by member: comments inside the
+ * object stay where they are (replacing the whole object would lose them).
+ */
+export function setMembers(text: string, pointer: string, members: Record<string, unknown>, drop: string[]): string {
+  let out = text;
+  for (const key of drop) if (nodeAt(out, `${pointer}/${key}`)) out = setValue(out, `${pointer}/${key}`, undefined);
+  for (const [key, value] of Object.entries(members)) out = setValue(out, `${pointer}/${key}`, value);
+  return out;
 }
 
 /**
@@ -32,14 +48,15 @@ export function insertAfterElement(text: string, pointer: string, values: unknow
   const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
   const ownLine = text.slice(lineStart, node.offset).trim() === '';
   const items = values.map(compactJson);
+  const nl = eolOf(text);
   const comma = /^[ \t]*,/.exec(text.slice(end));
   if (!ownLine) return text.slice(0, end) + items.map((v) => `, ${v}`).join('') + text.slice(end);
   if (comma) {
     // `elem, // note⏎` → keep the comma and the note on elem's line, add the new elements on lines below it.
     const eol = lineEnd(text, end + comma[0].length);
-    return text.slice(0, eol) + items.map((v) => `\n${indent}${v},`).join('') + text.slice(eol);
+    return text.slice(0, eol) + items.map((v) => `${nl}${indent}${v},`).join('') + text.slice(eol);
   }
-  return text.slice(0, end) + items.map((v) => `,\n${indent}${v}`).join('') + text.slice(end);
+  return text.slice(0, end) + items.map((v) => `,${nl}${indent}${v}`).join('') + text.slice(end);
 }
 
 /** End of the line containing `from`, after any trailing `//` comment (not past a `/*` that continues). */

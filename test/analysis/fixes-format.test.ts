@@ -1,0 +1,91 @@
+/** Every catalogue fix keeps the file's line endings and every comment, also inside objects it changes. */
+import { describe, expect, it } from 'vitest';
+import type { Finding, FindingKind } from '../../src/analysis/findings';
+import { candidatesFor, FIXES_BY_FINDING, type Candidate, type FixContext } from '../../src/analysis/fixes/catalog';
+import { applyTextEdits, diffEdit } from '../../src/analysis/fixes/edit';
+import { prepare } from '../../src/analysis/prepare';
+import { train } from '../../src/engine/train';
+import { parseSpec } from '../../src/spec';
+
+const COMMENTS = ['// top', '// first', '/* middle */', '// relu', '/* in optimizer */', '// heavy ball', '// lr note',
+  '// in training', '// end'];
+
+const SPEC = `// top
+{
+  "version": 1,
+  "input": 2,
+  "layers": [
+    { "type": "dense", "units": 8, "activation": "sigmoid", "init": "glorot_uniform" }, // first
+    /* middle */
+    { "type": "dense", "units": 8, "activation": "relu", "init": { "name": "normal", "scale": 1 }, "biasInit": -1 }, // relu
+    { "type": "dense", "units": 8, "activation": "tanh" },
+    { "type": "dense", "units": 1, "activation": "sigmoid" }
+  ],
+  "loss": "bce",
+  "optimizer": {
+    /* in optimizer */
+    "type": "sgd",
+    "momentum": 0.9, // heavy ball
+    "lr": 0.1 // lr note
+  },
+  "training": {
+    // in training
+    "steps": 20,
+    "batchSize": 16,
+    "seed": 3
+  },
+  "data": { "source": "moons", "samples": 64 }
+} // end
+`;
+
+const noFiles = { readText: () => ({ error: 'no files' }) };
+
+function context(text: string): FixContext {
+  const prepared = prepare(text, { files: noFiles });
+  if (!prepared.ok) throw new Error(prepared.diagnostics[0]?.message);
+  return { text, config: prepared.config, layers: train(prepared.config, prepared.dataset).layers };
+}
+
+/** One candidate per fix id, from every finding kind over every dense layer. */
+function everyCandidate(text: string): Candidate[] {
+  const ctx = context(text);
+  const byId = new Map<string, Candidate>();
+  for (const kind of Object.keys(FIXES_BY_FINDING) as FindingKind[]) {
+    const finding: Finding = { kind, severity: 'warning', source: 'measured', layers: ['/layers/0', '/layers/1', '/layers/2'],
+      reference: null, message: '', values: {}, metric: '', threshold: 0, steps: [] };
+    for (const c of candidatesFor(finding, ctx)) if (!byId.has(c.id)) byId.set(c.id, c);
+  }
+  return [...byId.values()];
+}
+
+function check(original: string, candidate: Candidate): string {
+  const text = applyTextEdits(original, [diffEdit(original, candidate.apply(original))!]);
+  expect(text).not.toBe(original);
+  expect(parseSpec(text).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  for (const comment of COMMENTS) expect(text, `${candidate.id} lost ${comment}`).toContain(comment);
+  return text;
+}
+
+describe('fixes keep the file as written', () => {
+  it('covers the whole catalogue', () => {
+    expect(everyCandidate(SPEC).map((c) => c.id).sort()).toEqual(
+      ['adam', 'batchnorm', 'clip-norm', 'leaky-relu', 'lower-lr', 'match-init', 'raise-lr', 'relu-he', 'residual', 'zero-bias']);
+  });
+
+  it.each(everyCandidate(SPEC).map((c) => [c.id, c] as const))('%s keeps every comment (LF file, no CR added)', (_id, c) => {
+    expect(check(SPEC, c)).not.toContain('\r');
+  });
+
+  const CRLF = SPEC.replace(/\n/g, '\r\n');
+  it.each(everyCandidate(CRLF).map((c) => [c.id, c] as const))('%s keeps CRLF line endings and every comment', (_id, c) => {
+    const text = check(CRLF, c);
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  });
+
+  it('adam drops only the options Adam does not read, and keeps the comments inside "optimizer"', () => {
+    const adam = everyCandidate(SPEC).find((c) => c.id === 'adam')!;
+    const config = parseSpec(check(SPEC, adam)).config!;
+    expect(config.optimizer).toMatchObject({ type: 'adam', lr: 0.001 });
+    expect(parseSpec(adam.apply(SPEC)).diagnostics.filter((d) => d.code === 'unused-key')).toEqual([]);
+  });
+});
