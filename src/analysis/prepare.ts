@@ -6,12 +6,15 @@ import type { Dataset, ModelConfig } from '../engine/config';
 import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { loadDataset } from '../spec/data';
 import type { FileAccess } from '../spec/types';
+import { checkMemory, DEFAULT_MEMORY_BUDGET_MB, MB } from './memory';
 
 export interface PrepareOptions {
   files: FileAccess;
   /** Overrides of training.steps / training.seed (CLI flags, settings). */
   steps?: number | null;
   seed?: number | null;
+  /** Specs that need more memory to train are refused (memory.ts); default DEFAULT_MEMORY_BUDGET_MB. */
+  memoryBudgetBytes?: number | null;
 }
 
 export type Prepared =
@@ -25,6 +28,10 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
     return { ok: false, parsed, diagnostics: errors.length > 0 ? errors : parsed.diagnostics };
   }
   const config = withOverrides(parsed.config, options);
+  const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_MB * MB;
+  // Before loading: generated data (and its one-hot targets) is sized by the spec alone.
+  const tooBig = checkMemory(parsed, config, parsed.data, budget);
+  if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
   const outputs = outputWidth(config);
   const loaded = loadDataset(parsed.data, { input: config.input, outputs, loss: config.loss }, options.files, config.training.seed);
   if ('error' in loaded) {
@@ -35,6 +42,9 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
     };
     return { ok: false, parsed, diagnostics: [diagnostic] };
   }
+  // After loading: a csv file's row count is known only now.
+  const loadedTooBig = checkMemory(parsed, config, parsed.data, budget, loaded.dataset.samples);
+  if (loadedTooBig) return { ok: false, parsed, diagnostics: [loadedTooBig] };
   return { ok: true, parsed, config, dataset: loaded.dataset };
 }
 
