@@ -16,6 +16,8 @@ export interface MeasureJob {
   seed: number | null;
   /** Wall-clock budget for the training run, ms. */
   timeBudgetMs: number;
+  /** Specs needing more memory to train are refused (src/analysis/memory.ts); the pool fills in its own budget. */
+  memoryBudgetBytes?: number;
 }
 
 export type MeasureOutcome =
