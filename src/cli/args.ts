@@ -52,7 +52,7 @@ Options:
   --threads 1|2     threads for a training run that runs alone (default 2 on 2+ cores; the fixes
                     always train one per core); the numbers are the same either way
 
-Exit codes: 0 ok, 1 problems found (see --fail-on), 2 invalid spec or usage.`;
+Exit codes: 0 ok, 1 problems found (see --fail-on), 2 invalid spec or usage, 3 internal error.`;
 
 export function parseArgs(argv: string[]): CliArgs {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { command: 'help' };
