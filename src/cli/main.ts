@@ -30,7 +30,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`vgnet ${VERSION}\n`);
     return 0;
   }
-  const pool = new WorkerPool(undefined, undefined, args.threads === null ? undefined : args.threads === 2);
+  const helperThreads = args.threads === null ? undefined : args.threads === 2;
+  const pool = new WorkerPool(undefined, undefined, helperThreads, args.memoryBudgetMB);
   try {
     return await runAll(args, pool, out, err);
   } finally {

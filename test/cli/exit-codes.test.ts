@@ -42,4 +42,10 @@ describe('exit codes', () => {
     expect(await exitCode(big, inThread)).toBe(2);
     expect(await exitCode('{"version": 1, "input": 0}', inThread)).toBe(2);
   });
+
+  it('parses --memory-budget in MB', () => {
+    expect((parseArgs(['analyze', 'a.vgnet.json']) as AnalyzeArgs).memoryBudgetMB).toBe(2048);
+    expect((parseArgs(['analyze', 'a.vgnet.json', '--memory-budget', '512']) as AnalyzeArgs).memoryBudgetMB).toBe(512);
+    expect(() => parseArgs(['analyze', 'a.vgnet.json', '--memory-budget', '12'])).toThrow(/from 128/);
+  });
 });
