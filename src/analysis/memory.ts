@@ -27,7 +27,9 @@ export interface MemoryPart {
 
 /** Every part of the memory `config` needs to train on `data`; `rows` overrides the data's sample count (csv). */
 export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number): MemoryPart[] {
-  const batch = config.training.batchSize;
+  // The trainer's batch is never larger than the data set (src/engine/train.ts).
+  const samples = rows ?? data.samples;
+  const batch = Math.min(config.training.batchSize, samples);
   const layers: MemoryPart[] = [];
   let width = config.input;
   const walk = (configs: LayerConfig[]): void => {

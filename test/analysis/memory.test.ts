@@ -72,7 +72,7 @@ describe('memory estimate', () => {
 
   it('refuses 12 × dense 65,536 / dense 1 at batch 762 at the layer that passes the budget', () => {
     const layers = Array.from({ length: 24 }, (_, i) => ({ type: 'dense', units: i % 2 === 0 ? 65_536 : 1, activation: 'relu' }));
-    const text = spec(layers, { input: 2, training: { batchSize: 762 } });
+    const text = spec(layers, { input: 2, training: { batchSize: 762 }, data: { source: 'teacher', samples: 1000 } });
     const result = prepare(text, { files: NO_FILES });
     expect(result.ok).toBe(false);
     const diagnostic = !result.ok ? result.diagnostics[0]! : null;
@@ -92,11 +92,20 @@ describe('memory estimate', () => {
   });
 
   it('follows the budget it is given, and blames the batch size when the input batch passes it', () => {
-    const text = spec([{ type: 'dense', units: 1 }], { input: 65_536, training: { batchSize: 700 }, data: { source: 'teacher', samples: 10 } });
+    const text = spec([{ type: 'dense', units: 1 }], { input: 65_536, training: { batchSize: 700 }, data: { source: 'teacher', samples: 700 } });
     expect(prepare(text, { files: NO_FILES }).ok).toBe(true);
-    const small = prepare(text, { files: NO_FILES, memoryBudgetBytes: 200 * MB });
+    const small = prepare(text, { files: NO_FILES, memoryBudgetBytes: 400 * MB });
     expect(!small.ok && small.diagnostics[0]).toMatchObject({ path: '/training/batchSize' });
-    expect(!small.ok && small.diagnostics[0]!.message).toContain('the memory budget is 200 MB');
+    expect(!small.ok && small.diagnostics[0]!.message).toContain('the memory budget is 400 MB');
+  });
+
+  it('counts the batch the trainer uses: never more rows than the data set has', () => {
+    const wide = (samples: number) => parsed(spec([{ type: 'dense', units: 8192, activation: 'relu' }, { type: 'dense', units: 1 }],
+      { input: 2, training: { batchSize: 4096 }, data: { source: 'teacher', samples } }));
+    const small = wide(64);
+    const large = wide(4096);
+    expect(checkMemory(small, small.config, small.data!, 512 * MB)).toBeNull();
+    expect(checkMemory(large, large.config, large.data!, 512 * MB)).toMatchObject({ path: '/layers/0' });
   });
 
   it('counts a csv data set by the rows it has once read', () => {
