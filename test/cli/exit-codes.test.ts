@@ -36,7 +36,7 @@ describe('exit codes', () => {
     const layers = Array.from({ length: 24 }, (_, i) => ({ type: 'dense', units: i % 2 === 0 ? 65_536 : 1 }));
     const big = JSON.stringify({
       version: 1, input: 2, layers, loss: 'mse', training: { steps: 5, batchSize: 762 },
-      data: { source: 'teacher', samples: 100 },
+      data: { source: 'teacher', samples: 1000 },
     });
     const inThread = poolOf((text) => measure({ text, steps: null, seed: null, timeBudgetMs: 1000 }, NO_FILES, {}));
     expect(await exitCode(big, inThread)).toBe(2);
