@@ -106,11 +106,13 @@ function layerPart(layer: LayerConfig, inputWidth: number, outputWidth: number, 
   optimizer: OptimizerConfig): MemoryPart {
   const { params, buffers, what } = layerFloats(layer, inputWidth, outputWidth);
   const paramFloats = params * (2 + optimizerSlots(optimizer));
-  const why = `activations of ${layer.path}: ${grouped(outputWidth)} units × batch ${grouped(batch)} × ${buffers} buffers${what}`;
-  return { path: layer.path, bytes: FLOAT * (paramFloats + buffers * batch * outputWidth + extraFloats(layer, inputWidth, batch)), why };
+  const activations = `${grouped(outputWidth)} units × batch ${grouped(batch)} × ${buffers} buffers`;
+  const floats = paramFloats + buffers * batch * outputWidth + extraFloats(layer, inputWidth, batch);
+  return { path: layer.path, bytes: FLOAT * floats, why: `activations of ${layer.path}: ${activations}${what}` };
 }
 
-function layerFloats(layer: LayerConfig, inputWidth: number, outputWidth: number): { params: number; buffers: number; what: string } {
+function layerFloats(layer: LayerConfig, inputWidth: number, outputWidth: number):
+  { params: number; buffers: number; what: string } {
   const slopes = (name: string): number => (name === 'prelu' ? outputWidth : 0);
   switch (layer.kind) {
     case 'dense': {

@@ -128,8 +128,11 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const shared = new SharedArrayBuffer(4);
-    const worker = new Worker(this.script, { workerData: { cancel: shared }, resourceLimits: workerLimits(this.memoryBudgetMB) });
-    const slot: Slot = { worker, cancel: new Int32Array(shared), busy: false, bytes: 0, pending: null, onProgress: undefined };
+    const resourceLimits = workerLimits(this.memoryBudgetMB);
+    const worker = new Worker(this.script, { workerData: { cancel: shared }, resourceLimits });
+    const slot: Slot = {
+      worker, cancel: new Int32Array(shared), busy: false, bytes: 0, pending: null, onProgress: undefined,
+    };
     worker.on('message', (response: WorkerResponse) => {
       if (response.type === 'progress') slot.onProgress?.(response.progress);
       else {
@@ -189,7 +192,8 @@ export function workerLimits(memoryBudgetMB: number): { maxOldGenerationSizeMb: 
 }
 
 function failureMessage(err: Error, memoryBudgetMB: number): string {
-  if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') return `analysis worker failed: ${err.message}`;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'ERR_WORKER_OUT_OF_MEMORY') return `analysis worker failed: ${err.message}`;
   const limit = workerLimits(memoryBudgetMB).maxOldGenerationSizeMb;
   return `the analysis ran out of memory: its worker reached the heap limit of ${limit} MB (half the memory budget `
     + `of ${memoryBudgetMB} MB; raise it with --memory-budget or the setting vgnet.memoryBudgetMB)`;
