@@ -3,7 +3,7 @@
  * Never throws: every problem comes back as a SpecDiagnostic placed on the node it concerns.
  */
 import type { Dataset, ModelConfig } from '../engine/config';
-import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
+import { parseSpec, type DataSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { loadDataset } from '../spec/data';
 import type { FileAccess } from '../spec/types';
 import { checkMemory, DEFAULT_MEMORY_BUDGET_MB, MB } from './memory';
@@ -29,10 +29,10 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   }
   const config = withOverrides(parsed.config, options);
   const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_MB * MB;
-  // Before loading: generated data (and its one-hot targets) is sized by the spec alone.
-  const tooBig = checkMemory(parsed, config, parsed.data, budget);
-  if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
   const outputs = outputWidth(config);
+  // Before loading: generated data (and its one-hot targets) is sized by the spec alone, a csv file by its lines.
+  const tooBig = checkMemory(parsed, config, parsed.data, budget, csvRowsBound(parsed.data, config, outputs, options.files));
+  if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
   const loaded = loadDataset(parsed.data, { input: config.input, outputs, loss: config.loss }, options.files, config.training.seed);
   if ('error' in loaded) {
     const pointer = loaded.field === 'input' ? '/input' : `/data/${loaded.field}`;
@@ -46,6 +46,19 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   const loadedTooBig = checkMemory(parsed, config, parsed.data, budget, loaded.dataset.samples);
   if (loadedTooBig) return { ok: false, parsed, diagnostics: [loadedTooBig] };
   return { ok: true, parsed, config, dataset: loaded.dataset };
+}
+
+/**
+ * An upper bound on a csv file's rows (its line breaks), counted before it is parsed, when its one-hot targets can
+ * dwarf the file (mse over several outputs: a row of `outputs` floats per line); otherwise undefined.
+ */
+function csvRowsBound(data: DataSpec, config: ModelConfig, outputs: number, files: FileAccess): number | undefined {
+  if (data.source !== 'csv' || config.loss !== 'mse' || outputs < 2 || data.path === null) return undefined;
+  const read = files.readText(data.path);
+  if ('error' in read) return undefined;
+  let lines = 0;
+  for (let i = read.text.indexOf('\n'); i >= 0; i = read.text.indexOf('\n', i + 1)) lines++;
+  return Math.min(data.samples, lines);
 }
 
 function withOverrides(config: ModelConfig, options: PrepareOptions): ModelConfig {

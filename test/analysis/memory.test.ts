@@ -108,6 +108,16 @@ describe('memory estimate', () => {
     expect(checkMemory(large, large.config, large.data!, 512 * MB)).toMatchObject({ path: '/layers/0' });
   });
 
+  it('refuses a csv file whose one-hot targets would not fit before parsing it, at /data/samples', () => {
+    // 100,000 one-hot rows of 65,536 are more floats than a typed array can hold: loading them would throw.
+    const rows = Array.from({ length: 100_000 }, (_, i) => `${i},${i % 7}`).join('\n');
+    const text = spec([{ type: 'dense', units: 65_536, activation: 'linear' }],
+      { input: 1, training: { batchSize: 8 }, data: { source: 'csv', path: 'd.csv' } });
+    const result = prepare(text, { files: { readText: () => ({ text: `x,label\n${rows}` }) }, memoryBudgetBytes: 512 * MB });
+    expect(!result.ok && result.diagnostics[0]).toMatchObject({ path: '/data/samples', code: 'limit' });
+    expect(!result.ok && result.diagnostics[0]!.message).toContain('100,000 samples × (1 features + 65,536 targets)');
+  });
+
   it('counts a csv data set by the rows it has once read', () => {
     const rows = Array.from({ length: 50 }, (_, i) => `${i},${i % 2}`).join('\n');
     const text = spec([{ type: 'dense', units: 1, activation: 'sigmoid' }],
