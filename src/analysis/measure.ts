@@ -16,6 +16,8 @@ export interface MeasureJob {
   seed: number | null;
   /** The analysis's deadline, Date.now() ms (a clock shared by every thread): training stops when it passes. */
   deadline: number;
+  /** Specs needing more memory to train are refused (src/analysis/memory.ts); the pool fills in its own budget. */
+  memoryBudgetBytes?: number;
 }
 
 export type MeasureOutcome =

@@ -3,15 +3,18 @@
  * Never throws: every problem comes back as a SpecDiagnostic placed on the node it concerns.
  */
 import type { Dataset, ModelConfig } from '../engine/config';
-import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
+import { parseSpec, type DataSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { loadDataset } from '../spec/data';
 import type { FileAccess } from '../spec/types';
+import { checkMemory, DEFAULT_MEMORY_BUDGET_MB, MB } from './memory';
 
 export interface PrepareOptions {
   files: FileAccess;
   /** Overrides of training.steps / training.seed (CLI flags, settings). */
   steps?: number | null;
   seed?: number | null;
+  /** Specs that need more memory to train are refused (memory.ts); default DEFAULT_MEMORY_BUDGET_MB. */
+  memoryBudgetBytes?: number | null;
 }
 
 export type Prepared =
@@ -25,7 +28,11 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
     return { ok: false, parsed, diagnostics: errors.length > 0 ? errors : parsed.diagnostics };
   }
   const config = withOverrides(parsed.config, options);
+  const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_MB * MB;
   const outputs = outputWidth(config);
+  // Before loading: generated data (and its one-hot targets) is sized by the spec alone, a csv file by its lines.
+  const tooBig = checkMemory(parsed, config, parsed.data, budget, csvRowsBound(parsed.data, config, outputs, options.files));
+  if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
   const loaded = loadDataset(parsed.data, { input: config.input, outputs, loss: config.loss }, options.files, config.training.seed);
   if ('error' in loaded) {
     const pointer = loaded.field === 'input' ? '/input' : `/data/${loaded.field}`;
@@ -35,7 +42,23 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
     };
     return { ok: false, parsed, diagnostics: [diagnostic] };
   }
+  // After loading: a csv file's row count is known only now.
+  const loadedTooBig = checkMemory(parsed, config, parsed.data, budget, loaded.dataset.samples);
+  if (loadedTooBig) return { ok: false, parsed, diagnostics: [loadedTooBig] };
   return { ok: true, parsed, config, dataset: loaded.dataset };
+}
+
+/**
+ * An upper bound on a csv file's rows (its line breaks), counted before it is parsed, when its one-hot targets can
+ * dwarf the file (mse over several outputs: a row of `outputs` floats per line); otherwise undefined.
+ */
+function csvRowsBound(data: DataSpec, config: ModelConfig, outputs: number, files: FileAccess): number | undefined {
+  if (data.source !== 'csv' || config.loss !== 'mse' || outputs < 2 || data.path === null) return undefined;
+  const read = files.readText(data.path);
+  if ('error' in read) return undefined;
+  let lines = 0;
+  for (let i = read.text.indexOf('\n'); i >= 0; i = read.text.indexOf('\n', i + 1)) lines++;
+  return Math.min(data.samples, lines);
 }
 
 function withOverrides(config: ModelConfig, options: PrepareOptions): ModelConfig {

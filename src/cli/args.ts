@@ -1,5 +1,6 @@
 /** Command-line parsing for `vgnet`: small, strict, with messages a user can act on. */
 import type { Severity } from '../analysis/findings';
+import { DEFAULT_MEMORY_BUDGET_MB } from '../analysis/memory';
 
 export interface CommonArgs {
   specs: string[];
@@ -10,6 +11,8 @@ export interface CommonArgs {
   budgetMs: number;
   /** Threads a training run that runs alone may use (null: 2 when the machine has 2 cores or more). */
   threads: 1 | 2 | null;
+  /** Memory a spec may need to train, MB (larger specs are refused before anything is allocated). */
+  memoryBudgetMB: number;
 }
 
 export interface AnalyzeArgs extends CommonArgs {
@@ -34,7 +37,9 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   vgnet analyze <spec.vgnet.json...> [--steps N] [--seed S] [--json] [--save-init FILE]
                 [--no-fixes] [--fail-on error|warning|never] [--budget SECONDS] [--threads 1|2]
+                [--memory-budget MB]
   vgnet fix <spec.vgnet.json> [--apply] [--backup] [--force] [--steps N] [--seed S] [--json] [--threads 1|2]
+                [--memory-budget MB]
   vgnet --help | --version
 
 Commands:
@@ -53,8 +58,9 @@ Options:
   --budget SECONDS  wall-clock budget for the whole analysis (default 60)
   --threads 1|2     threads for a training run that runs alone (default 2 on 2+ cores; the fixes
                     always train one per core); the numbers are the same either way
+  --memory-budget MB  refuse specs that need more memory than this to train (default 2048)
 
-Exit codes: 0 ok, 1 problems found (see --fail-on), 2 invalid spec or usage.`;
+Exit codes: 0 ok, 1 problems found (see --fail-on), 2 invalid spec or usage, 3 internal error.`;
 
 export function parseArgs(argv: string[]): CliArgs {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { command: 'help' };
@@ -94,7 +100,7 @@ function parseFix(rest: string[]): FixArgs {
 }
 
 function commonDefaults(): CommonArgs {
-  return { specs: [], steps: null, seed: null, json: false, budgetMs: 60_000, threads: null };
+  return { specs: [], steps: null, seed: null, json: false, budgetMs: 60_000, threads: null, memoryBudgetMB: DEFAULT_MEMORY_BUDGET_MB };
 }
 
 /** Walks the arguments: shared options here, command-specific ones through `own` (returns false if unknown). */
@@ -110,6 +116,7 @@ function forEachOption(rest: string[], args: CommonArgs, own: (flag: string, val
     else if (arg === '--steps') args.steps = parseInteger(arg, value(), 1, 100_000);
     else if (arg === '--seed') args.seed = parseInteger(arg, value(), 0, 2 ** 32 - 1);
     else if (arg === '--budget') args.budgetMs = parseInteger(arg, value(), 1, 3600) * 1000;
+    else if (arg === '--memory-budget') args.memoryBudgetMB = parseInteger(arg, value(), 128, 1_048_576);
     else if (arg === '--threads') args.threads = parseInteger(arg, value(), 1, 2) as 1 | 2;
     else if (own(arg, value)) continue;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);

@@ -30,7 +30,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`vgnet ${VERSION}\n`);
     return 0;
   }
-  const pool = new WorkerPool(undefined, undefined, args.threads === null ? undefined : args.threads === 2);
+  const helperThreads = args.threads === null ? undefined : args.threads === 2;
+  const pool = new WorkerPool(undefined, undefined, helperThreads, args.memoryBudgetMB);
   try {
     return await runAll(args, pool, out, err);
   } finally {
@@ -49,13 +50,25 @@ async function runAll(args: AnalyzeArgs | FixArgs, pool: WorkerPool, out: NodeJS
       : args.command === 'fix'
         ? await runFix(file, args, source.text, pool, cache)
         : await runAnalyze(file, args, source.text, pool, cache);
-    exitCode = Math.max(exitCode, outcome.exitCode);
+    exitCode = Math.max(exitCode, exitCodeOf(outcome));
     if (outcome.record !== undefined) records.push(outcome.record);
     for (const line of outcome.errors) err.write(`${line}\n`);
     if (!args.json && outcome.text) out.write(`${outcome.text}\n\n`);
   }
   if (args.json) out.write(`${JSON.stringify(args.specs.length === 1 ? records[0] ?? null : records)}\n`);
   return exitCode;
+}
+
+/**
+ * Exit 3, not 2: the analysis failed for a reason that is not in the spec — an internal error, or a run that failed
+ * without a positioned diagnostic (an exception while training, a worker that died). Spec errors always have one.
+ */
+export function exitCodeOf(outcome: AnalyzeOutcome): number {
+  const report = outcome.report;
+  if (!report) return outcome.exitCode;
+  const positioned = report.diagnostics.some((d) => d.severity === 'error');
+  const internal = report.status === 'internal-error' || (report.status === 'invalid' && !positioned);
+  return internal ? 3 : outcome.exitCode;
 }
 
 function readSpec(file: string): { text: string } | { error: string } {

@@ -9,12 +9,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from '../analysis/measure';
+import { DEFAULT_MEMORY_BUDGET_MB, estimateMemory, MB } from '../analysis/memory';
+import { parseSpec } from '../spec';
 import type { WorkerRequest, WorkerResponse } from './worker-messages';
 
 interface Slot {
   worker: Worker;
   cancel: Int32Array;
   busy: boolean;
+  /** The memory estimate of the job it runs (0 when idle). */
+  bytes: number;
   pending: ((outcome: MeasureOutcome) => void) | null;
   onProgress: ProgressListener | undefined;
 }
@@ -25,6 +29,7 @@ interface Queued {
   signal: CancelSignal | undefined;
   onProgress: ProgressListener | undefined;
   resolve: (outcome: MeasureOutcome) => void;
+  bytes: number;
 }
 
 export class WorkerPool {
@@ -44,6 +49,8 @@ export class WorkerPool {
     private readonly script = path.join(__dirname, 'worker.js'),
     /** Whether a job running alone may use a second thread (default: when there are ≥ 2 cores). */
     private readonly helperThreads = os.availableParallelism() >= 2,
+    /** The memory budget (MB) the workers' heap limit derives from (workerLimits). */
+    private readonly memoryBudgetMB = DEFAULT_MEMORY_BUDGET_MB,
   ) {
     // Forward cancellation to busy workers (their loops poll a shared flag every step).
     this.watchdog = setInterval(() => this.forwardCancellation(), 25);
@@ -58,7 +65,7 @@ export class WorkerPool {
   run(job: MeasureJob, folder: string, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome> {
     if (this.disposed) return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down' });
     return new Promise((resolve) => {
-      this.queue.push({ job, folder, signal, onProgress, resolve });
+      this.queue.push({ job, folder, signal, onProgress, resolve, bytes: jobBytes(job) });
       this.scheduleDispatch();
     });
   }
@@ -85,6 +92,9 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
+      // Runs side by side only while their estimates fit the budget together (each fits alone: prepare() checks).
+      const running = this.slots.reduce((sum, s) => sum + s.bytes, 0);
+      if (running > 0 && running + this.queue[0]!.bytes > this.memoryBudgetMB * MB) return;
       const slot = this.freeSlot();
       if (!slot) return;
       const item = this.queue.shift()!;
@@ -93,12 +103,15 @@ export class WorkerPool {
         continue;
       }
       slot.busy = true;
+      slot.bytes = item.bytes;
       slot.pending = item.resolve;
       slot.onProgress = item.onProgress;
       this.signals.set(slot, item.signal);
       const alone = this.queue.length === 0 && this.slots.every((s) => s === slot || !s.busy);
+      // The pool's budget unless the job brings its own (prepare() in the worker refuses specs above it).
+      const job = { ...item.job, memoryBudgetBytes: item.job.memoryBudgetBytes ?? this.memoryBudgetMB * MB };
       const request: WorkerRequest = {
-        id: this.nextId++, job: item.job, folder: item.folder, progress: item.onProgress !== undefined,
+        id: this.nextId++, job, folder: item.folder, progress: item.onProgress !== undefined,
         threads: this.helperThreads && alone ? 2 : 1,
       };
       slot.worker.ref();
@@ -115,8 +128,11 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const shared = new SharedArrayBuffer(4);
-    const worker = new Worker(this.script, { workerData: { cancel: shared } });
-    const slot: Slot = { worker, cancel: new Int32Array(shared), busy: false, pending: null, onProgress: undefined };
+    const resourceLimits = workerLimits(this.memoryBudgetMB);
+    const worker = new Worker(this.script, { workerData: { cancel: shared }, resourceLimits });
+    const slot: Slot = {
+      worker, cancel: new Int32Array(shared), busy: false, bytes: 0, pending: null, onProgress: undefined,
+    };
     worker.on('message', (response: WorkerResponse) => {
       if (response.type === 'progress') slot.onProgress?.(response.progress);
       else {
@@ -124,7 +140,7 @@ export class WorkerPool {
         this.settle(slot, response.outcome);
       }
     });
-    worker.on('error', (err) => this.replace(slot, `analysis worker failed: ${err.message}`));
+    worker.on('error', (err) => this.replace(slot, failureMessage(err, this.memoryBudgetMB)));
     worker.on('exit', (code) => {
       if (!this.disposed) this.replace(slot, `analysis worker exited (code ${code})`);
     });
@@ -136,6 +152,7 @@ export class WorkerPool {
   private settle(slot: Slot, outcome: MeasureOutcome): void {
     const resolve = slot.pending;
     slot.busy = false;
+    slot.bytes = 0;
     slot.pending = null;
     slot.onProgress = undefined;
     this.signals.delete(slot);
@@ -157,4 +174,27 @@ export class WorkerPool {
       if (signal?.cancelled) Atomics.store(slot.cancel, 0, 1);
     }
   }
+}
+
+/** What a job's run will hold, estimated from its spec (0 for a spec prepare() will refuse anyway). */
+function jobBytes(job: MeasureJob): number {
+  const parsed = parseSpec(job.text);
+  return parsed.config && parsed.data ? estimateMemory(parsed.config, parsed.data) : 0;
+}
+
+/**
+ * A worker's V8 heap limit: half the memory budget (at least 64 MB). The training arena is ArrayBuffer memory
+ * outside the heap, kept under the budget by the estimate prepare() checks first (src/analysis/memory.ts); the limit
+ * is the backstop for what the estimate does not count (parsed text, records), so one run cannot take the host down.
+ */
+export function workerLimits(memoryBudgetMB: number): { maxOldGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: Math.max(64, Math.floor(memoryBudgetMB / 2)) };
+}
+
+function failureMessage(err: Error, memoryBudgetMB: number): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'ERR_WORKER_OUT_OF_MEMORY') return `analysis worker failed: ${err.message}`;
+  const limit = workerLimits(memoryBudgetMB).maxOldGenerationSizeMb;
+  return `the analysis ran out of memory: its worker reached the heap limit of ${limit} MB (half the memory budget `
+    + `of ${memoryBudgetMB} MB; raise it with --memory-budget or the setting vgnet.memoryBudgetMB)`;
 }

@@ -33,7 +33,8 @@ parentPort?.on('message', (request: WorkerRequest) => {
   // The helper lets go of this run's memory (it would otherwise keep the trainer's buffers alive).
   parallel?.detach();
   post({ type: 'done', id: request.id, outcome, handoffs: (parallel?.handoffs ?? 0) - handoffsBefore });
-  // The run's shared memory goes only when this thread and the helper's have both collected (collect-garbage.ts);
-  // after the answer, so the caller does not wait for it.
-  if (parallel) collectGarbage();
+  // The run's memory goes now, after the answer (the caller does not wait for it): a shared memory only when this
+  // thread and the helper's have both collected (collect-garbage.ts), and a plain one would otherwise stay until V8
+  // feels pressure — measured: 1.9× the memory budget while fixes were verified one after another.
+  collectGarbage();
 });

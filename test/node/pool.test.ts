@@ -3,11 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunProgress } from '../../src/analysis/measure';
-import { WorkerPool } from '../../src/node/pool';
+import { WorkerPool, workerLimits } from '../../src/node/pool';
 
 const ROOT = path.join(__dirname, '../..');
 const WORKER = path.join(ROOT, 'dist/worker.js');
 const EXAMPLES = path.join(ROOT, 'examples');
+const FAKE_WORKER = path.join(ROOT, 'test/node/fake-worker.cjs');
 const spec = (name: string) => fs.readFileSync(path.join(EXAMPLES, `${name}.vgnet.json`), 'utf8');
 
 let pool: WorkerPool | null = null;
@@ -57,6 +58,30 @@ describe('WorkerPool', () => {
     const outcome = await pool.run({ text: '{}', steps: null, seed: null, deadline: Date.now() + 1000 }, EXAMPLES);
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.message).toMatch(/worker/);
+  });
+
+  it('a worker that runs out of heap fails its job with a clear message; the next job gets a fresh worker', async () => {
+    pool = new WorkerPool(1, FAKE_WORKER, false, 128);
+    const job = (text: string) => ({ text, steps: null, seed: null, deadline: Date.now() + 1000 });
+    const outcome = await pool.run(job('oom'), EXAMPLES);
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.message).toMatch(/^the analysis ran out of memory: its worker reached the heap limit of 64 MB/);
+    const next = await pool.run(job('hello'), EXAMPLES);
+    expect(!next.ok && next.message).toMatch(/^\d+-\d+$/);
+  });
+
+  it('runs jobs side by side only while their memory estimates fit the budget together', async () => {
+    const interval = (o: { ok: boolean; message?: string }) => (o.message ?? '').split('-').map(Number) as [number, number];
+    const job = { text: spec('deep-relu-he'), steps: null, seed: null, deadline: Date.now() + 1000 };
+    // Each run is estimated at a little over 64 MB (the process baseline): one fits 100 MB, two do not.
+    pool = new WorkerPool(2, FAKE_WORKER, false, 100);
+    const [a, b] = (await Promise.all([pool.run(job, EXAMPLES), pool.run(job, EXAMPLES)])).map(interval);
+    expect(b![0]).toBeGreaterThanOrEqual(a![1]);
+  });
+
+  it('workers get a heap limit derived from the memory budget', () => {
+    expect(workerLimits(2048)).toEqual({ maxOldGenerationSizeMb: 1024 });
+    expect(workerLimits(100)).toEqual({ maxOldGenerationSizeMb: 64 });
   });
 
   it('a job running alone shares its large products with a helper thread; jobs side by side do not; records are identical', async () => {

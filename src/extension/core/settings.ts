@@ -2,6 +2,7 @@
  * The extension's settings as one typed Config, parsed defensively: a missing or invalid value falls back to its
  * default and is reported once (settings are user input, possibly from a shared workspace file).
  */
+import { DEFAULT_MEMORY_BUDGET_MB } from '../../analysis/memory';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../analysis/thresholds';
 
 export type AnalyzeOn = 'save' | 'type' | 'manual';
@@ -13,6 +14,8 @@ export interface Config {
   steps: number | null;
   /** Wall-clock budget of one measured analysis (training + verified fixes), seconds. */
   timeBudgetSeconds: number;
+  /** Memory one analysis may use, MB: larger specs are refused before training (src/analysis/memory.ts). */
+  memoryBudgetMB: number;
   /** Per-layer gradient norm and verdict at the end of each layer's line. */
   inlineEnabled: boolean;
   /** Try every candidate fix in training runs of its own before offering it. */
@@ -27,6 +30,7 @@ export const SETTING_KEYS = {
   analyzeOn: 'analyzeOn',
   steps: 'steps',
   timeBudgetSeconds: 'timeBudgetSeconds',
+  memoryBudgetMB: 'memoryBudgetMB',
   inlineEnabled: 'inline.enabled',
   verifyFixes: 'verifyFixes',
 } as const satisfies Record<Exclude<keyof Config, 'thresholds'>, string>;
@@ -39,6 +43,7 @@ export const DEFAULT_CONFIG: Config = {
   analyzeOn: 'save',
   steps: null,
   timeBudgetSeconds: 30,
+  memoryBudgetMB: DEFAULT_MEMORY_BUDGET_MB,
   inlineEnabled: true,
   verifyFixes: true,
   thresholds: DEFAULT_THRESHOLDS,
@@ -47,6 +52,7 @@ export const DEFAULT_CONFIG: Config = {
 export const LIMITS = {
   steps: { min: 1, max: 100_000 },
   timeBudgetSeconds: { min: 1, max: 600 },
+  memoryBudgetMB: { min: 128, max: 1_048_576 },
 } as const;
 
 const ANALYZE_ON: readonly AnalyzeOn[] = ['save', 'type', 'manual'];
@@ -76,6 +82,8 @@ export function parseConfig(get: (key: string) => unknown): ParsedConfig {
       steps: pick(SETTING_KEYS.steps, DEFAULT_CONFIG.steps, isStepsOverride, `a whole number from ${LIMITS.steps.min} to ${LIMITS.steps.max} or null`),
       timeBudgetSeconds: pick(SETTING_KEYS.timeBudgetSeconds, DEFAULT_CONFIG.timeBudgetSeconds, isBudget,
         `a number of seconds from ${LIMITS.timeBudgetSeconds.min} to ${LIMITS.timeBudgetSeconds.max}`),
+      memoryBudgetMB: pick(SETTING_KEYS.memoryBudgetMB, DEFAULT_CONFIG.memoryBudgetMB, isMemoryBudget,
+        `a whole number of MB from ${LIMITS.memoryBudgetMB.min} to ${LIMITS.memoryBudgetMB.max}`),
       inlineEnabled: pick(SETTING_KEYS.inlineEnabled, DEFAULT_CONFIG.inlineEnabled, isBoolean, 'true or false'),
       verifyFixes: pick(SETTING_KEYS.verifyFixes, DEFAULT_CONFIG.verifyFixes, isBoolean, 'true or false'),
       thresholds,
@@ -94,6 +102,10 @@ function isStepsOverride(v: unknown): v is number | null {
 
 function isBudget(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= LIMITS.timeBudgetSeconds.min && v <= LIMITS.timeBudgetSeconds.max;
+}
+
+function isMemoryBudget(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= LIMITS.memoryBudgetMB.min && (v as number) <= LIMITS.memoryBudgetMB.max;
 }
 
 function isPositiveNumber(v: unknown): v is number {

@@ -1,0 +1,142 @@
+/**
+ * The memory a spec needs to train, computed from its resolved config before anything is allocated, and the
+ * refusal of a spec above the memory budget at the layer or key where the running total passes it.
+ * Why: the validator's limits bound each number, not their product — 12 dense 65,536-unit layers at batch 762 are
+ * each within the limits and together need ~9 GB. The counts mirror the engine's allocations (src/engine/model.ts,
+ * layers/, optimizer.ts, train.ts, data.ts); test/analysis/memory.test.ts holds them to the engine's sizing arena.
+ */
+import type { LayerConfig, ModelConfig, OptimizerConfig } from '../engine/config';
+import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
+import { grouped } from '../spec/diagnostic-text';
+
+/** A laptop's share for one analysis: the CLI's --memory-budget and the setting vgnet.memoryBudgetMB default. */
+export const DEFAULT_MEMORY_BUDGET_MB = 2048;
+export const MB = 1024 * 1024;
+/** What a Node process holds before training anything (V8 heap, code, the spec): part of every estimate. */
+const BASELINE_BYTES = 64 * MB;
+const FLOAT = 4;
+
+/** One part of the estimate, in the order the engine allocates: where it comes from and how it is made up. */
+export interface MemoryPart {
+  /** JSON Pointer of the key or layer this part grows with. */
+  path: string;
+  bytes: number;
+  /** "activations of /layers/0: 65,536 units × batch 762"; '' for the fixed baseline. */
+  why: string;
+}
+
+/** Every part of the memory `config` needs to train on `data`; `rows` overrides the data's sample count (csv). */
+export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number): MemoryPart[] {
+  // The trainer's batch is never larger than the data set (src/engine/train.ts).
+  const samples = rows ?? data.samples;
+  const batch = Math.min(config.training.batchSize, samples);
+  const layers: MemoryPart[] = [];
+  let width = config.input;
+  const walk = (configs: LayerConfig[]): void => {
+    for (const layer of configs) {
+      const inputWidth = width;
+      if (layer.kind === 'residual') walk(layer.layers);
+      width = layer.kind === 'dense' ? layer.units : width;
+      layers.push(layerPart(layer, inputWidth, width, batch, config.optimizer));
+    }
+  };
+  walk(config.layers);
+  const targetWidth = config.loss === 'crossentropy' ? 1 : width;
+  // The model's ∂loss/∂input is skipped in training when its first layer is dense or residual (model.ts).
+  const first = config.layers[0];
+  const inputBuffers = first && first.kind !== 'dense' && first.kind !== 'residual' ? 2 : 1;
+  const steps = Math.max(0, config.training.steps);
+  return [
+    { path: '', bytes: BASELINE_BYTES, why: '' },
+    dataPart(config, data, targetWidth, width, rows),
+    {
+      path: '/training/batchSize', bytes: FLOAT * batch * (config.input * inputBuffers + targetWidth),
+      why: `the input and target batches: ${grouped(config.input)} inputs × batch ${grouped(batch)}`,
+    },
+    ...layers,
+    { path: '/training/steps', bytes: 16 * steps, why: `the loss record of ${grouped(steps)} steps` },
+  ];
+}
+
+/** The whole estimate, bytes. */
+export function estimateMemory(config: ModelConfig, data: DataSpec, rows?: number): number {
+  return memoryParts(config, data, rows).reduce((sum, part) => sum + part.bytes, 0);
+}
+
+/**
+ * An error at the first part whose running total passes `budgetBytes`, or null when the spec fits.
+ * A csv data set's size is known only once it is read: pass its row count as `rows` (a second check after loading).
+ */
+export function checkMemory(parsed: ParsedSpec, config: ModelConfig, data: DataSpec, budgetBytes: number,
+  rows?: number): SpecDiagnostic | null {
+  const parts = memoryParts(config, data, rows);
+  const total = parts.reduce((sum, part) => sum + part.bytes, 0);
+  if (total <= budgetBytes) return null;
+  let running = 0;
+  const passing = parts.find((part) => (running += part.bytes) > budgetBytes) ?? parts[parts.length - 1]!;
+  const where = parsed.locate(passing.path) ?? parsed.locate('') ?? { offset: 0, length: 0 };
+  const message = `this model needs ~${size(total)} to train (${passing.why} = ${size(passing.bytes)}); `
+    + `the memory budget is ${size(budgetBytes)} (--memory-budget, setting vgnet.memoryBudgetMB)`;
+  return { severity: 'error', message, offset: where.offset, length: where.length, path: passing.path, code: 'limit' };
+}
+
+/** "9.2 GB", "512 MB": binary units, as the budget is given in MB. */
+function size(bytes: number): string {
+  if (bytes >= 1024 * MB) return `${(bytes / (1024 * MB)).toFixed(1).replace(/\.0$/, '')} GB`;
+  return `${Math.ceil(bytes / MB)} MB`;
+}
+
+/**
+ * The data set: x (samples × input floats), y (one-hot rows for mse over several outputs) and what generating it
+ * holds at its peak (class labels; the teacher's float64 outputs, alive while the targets are made from them).
+ */
+function dataPart(config: ModelConfig, data: DataSpec, targetWidth: number, outputs: number,
+  rows?: number): MemoryPart {
+  const samples = rows ?? (Number.isFinite(data.samples) ? data.samples : 0);
+  let bytes = FLOAT * samples * (config.input + targetWidth);
+  if (data.source !== 'csv') bytes += 4 * samples;
+  if (data.source === 'teacher') bytes += 8 * samples * outputs;
+  const targets = targetWidth > 1 ? ` + ${grouped(targetWidth)} targets` : '';
+  const why = `the data: ${grouped(samples)} samples × (${grouped(config.input)} features${targets})`;
+  return { path: '/data/samples', bytes, why };
+}
+
+/** The arena floats of one layer: parameters, their gradients and optimizer state, and its batch buffers. */
+function layerPart(layer: LayerConfig, inputWidth: number, outputWidth: number, batch: number,
+  optimizer: OptimizerConfig): MemoryPart {
+  const { params, buffers, what } = layerFloats(layer, inputWidth, outputWidth);
+  const paramFloats = params * (2 + optimizerSlots(optimizer));
+  const activations = `${grouped(outputWidth)} units × batch ${grouped(batch)} × ${buffers} buffers`;
+  const floats = paramFloats + buffers * batch * outputWidth + extraFloats(layer, inputWidth, batch);
+  return { path: layer.path, bytes: FLOAT * floats, why: `activations of ${layer.path}: ${activations}${what}` };
+}
+
+function layerFloats(layer: LayerConfig, inputWidth: number, outputWidth: number):
+  { params: number; buffers: number; what: string } {
+  const slopes = (name: string): number => (name === 'prelu' ? outputWidth : 0);
+  switch (layer.kind) {
+    case 'dense': {
+      const params = outputWidth * inputWidth + outputWidth + slopes(layer.activation.name);
+      const linear = layer.activation.name === 'linear';
+      return { params, buffers: linear ? 2 : 4, what: `, weights ${grouped(outputWidth)} × ${grouped(inputWidth)}` };
+    }
+    case 'activation': return { params: slopes(layer.activation.name), buffers: 2, what: '' };
+    case 'batchnorm': return { params: 2 * outputWidth, buffers: 3, what: '' };
+    case 'dropout': return { params: 0, buffers: 3, what: '' };
+    case 'residual': return { params: layer.projection ? outputWidth * inputWidth : 0, buffers: 2, what: '' };
+  }
+}
+
+/** Floats a layer holds beside its output-width buffers: BatchNorm's statistics, a residual's branch gradient. */
+function extraFloats(layer: LayerConfig, inputWidth: number, batch: number): number {
+  if (layer.kind === 'batchnorm') return 4 * inputWidth;
+  if (layer.kind === 'residual') return batch * inputWidth;
+  return 0;
+}
+
+/** Buffers the optimizer keeps per parameter (src/engine/optimizer.ts). */
+function optimizerSlots(optimizer: OptimizerConfig): number {
+  const first = optimizer.type !== 'sgd' || optimizer.momentum !== 0 ? 1 : 0;
+  const second = optimizer.type === 'adam' || (optimizer.type === 'rmsprop' && optimizer.momentum > 0) ? 1 : 0;
+  return first + second;
+}
