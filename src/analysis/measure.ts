@@ -33,7 +33,7 @@ export interface MeasureHooks {
 
 export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks = {}): MeasureOutcome {
   try {
-    const prepared = prepare(job.text, { files, steps: job.steps, seed: job.seed });
+    const prepared = prepare(job.text, { files, steps: job.steps, seed: job.seed, memoryBudgetBytes: job.memoryBudgetBytes ?? null });
     if (!prepared.ok) {
       return { ok: false, diagnostics: prepared.diagnostics, message: prepared.diagnostics[0]?.message ?? 'invalid spec' };
     }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { analyze, type Report } from '../analysis/analyze';
 import type { RunCache } from '../analysis/cache';
 import { SEVERITY_RANK, type Severity } from '../analysis/findings';
+import { MB } from '../analysis/memory';
 import { prepare } from '../analysis/prepare';
 import { createTrainer } from '../engine/train';
 import { folderFileAccess } from '../node/files';
@@ -57,7 +58,8 @@ export async function runAnalyze(file: string, args: AnalyzeArgs, text: string, 
 
 /** Writes the initial parameters and first mini-batch (the trainer is built but never stepped). */
 function saveInit(file: string, text: string, args: AnalyzeArgs, target: string): string | null {
-  const prepared = prepare(text, { files: folderFileAccess(path.dirname(file)), steps: args.steps, seed: args.seed });
+  const files = folderFileAccess(path.dirname(file));
+  const prepared = prepare(text, { files, steps: args.steps, seed: args.seed, memoryBudgetBytes: args.memoryBudgetMB * MB });
   if (!prepared.ok) return prepared.diagnostics[0]?.message ?? 'invalid spec';
   const trainer = createTrainer(prepared.config, prepared.dataset);
   return writeAtomically(target, JSON.stringify(buildInitDump(file, prepared.config, trainer)));

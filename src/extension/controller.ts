@@ -28,6 +28,7 @@ export class AnalysisController implements vscode.Disposable {
   private readonly ledger = new RunLedger();
   private readonly cache = new RunCache();
   private pool: WorkerPool | null = null;
+  private poolBudgetMB = 0;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly cancelledAll = new vscode.EventEmitter<void>();
   private readonly progressed = new vscode.EventEmitter<{ uri: vscode.Uri; progress: RunProgress }>();
@@ -189,8 +190,17 @@ export class AnalysisController implements vscode.Disposable {
     return analyzed;
   }
 
+  /** The pool, made anew when the memory budget setting changed and no other run uses it (heap limits derive from it). */
   private workerPool(): WorkerPool {
-    this.pool ??= new WorkerPool(undefined, this.workerScript);
+    const budgetMB = this.configs.config.memoryBudgetMB;
+    if (this.pool !== null && this.poolBudgetMB !== budgetMB && this.ledger.runningCount <= 1) {
+      this.pool.dispose();
+      this.pool = null;
+    }
+    if (this.pool === null) {
+      this.pool = new WorkerPool(undefined, this.workerScript, undefined, budgetMB);
+      this.poolBudgetMB = budgetMB;
+    }
     return this.pool;
   }
 
