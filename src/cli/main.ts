@@ -76,10 +76,23 @@ function readSpec(file: string): { text: string } | { error: string } {
     const stat = fs.statSync(file);
     if (!stat.isFile()) return { error: `${file}: not a file` };
     if (stat.size > MAX_SPEC_BYTES) return { error: `${file}: spec is ${(stat.size / 1e6).toFixed(1)} MB; specs are limited to 4 MB` };
-    return { text: fs.readFileSync(file, 'utf8') };
+    return decodeSpec(file, fs.readFileSync(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return { error: code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * UTF-8 text without its byte-order mark (editors on Windows write one; offsets and columns count from after it).
+ * Bytes that are not UTF-8 are an error, not U+FFFD replacements that would shift every position after them.
+ */
+export function decodeSpec(file: string, bytes: Uint8Array): { text: string } | { error: string } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch {
+    return { error: `${file}: not valid UTF-8 text (save it as UTF-8)` };
   }
 }
 

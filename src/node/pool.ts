@@ -17,8 +17,8 @@ interface Slot {
   worker: Worker;
   cancel: Int32Array;
   busy: boolean;
-  /** The memory estimate of the job it runs (0 when idle). */
-  bytes: number;
+  /** The job it runs (null when idle), for its memory estimate. */
+  job: MeasureJob | null;
   pending: ((outcome: MeasureOutcome) => void) | null;
   onProgress: ProgressListener | undefined;
 }
@@ -29,7 +29,6 @@ interface Queued {
   signal: CancelSignal | undefined;
   onProgress: ProgressListener | undefined;
   resolve: (outcome: MeasureOutcome) => void;
-  bytes: number;
 }
 
 export class WorkerPool {
@@ -65,7 +64,7 @@ export class WorkerPool {
   run(job: MeasureJob, folder: string, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome> {
     if (this.disposed) return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down' });
     return new Promise((resolve) => {
-      this.queue.push({ job, folder, signal, onProgress, resolve, bytes: jobBytes(job) });
+      this.queue.push({ job, folder, signal, onProgress, resolve });
       this.scheduleDispatch();
     });
   }
@@ -93,8 +92,12 @@ export class WorkerPool {
   private dispatch(): void {
     while (this.queue.length > 0) {
       // Runs side by side only while their estimates fit the budget together (each fits alone: prepare() checks).
-      const running = this.slots.reduce((sum, s) => sum + s.bytes, 0);
-      if (running > 0 && running + this.queue[0]!.bytes > this.memoryBudgetMB * MB) return;
+      // Estimated only then: a run that starts alone costs no extra parse on the calling thread.
+      const busy = this.slots.filter((s) => s.job !== null);
+      if (busy.length > 0) {
+        const running = busy.reduce((sum, s) => sum + jobBytes(s.job!), 0);
+        if (running + jobBytes(this.queue[0]!.job) > this.memoryBudgetMB * MB) return;
+      }
       const slot = this.freeSlot();
       if (!slot) return;
       const item = this.queue.shift()!;
@@ -103,7 +106,7 @@ export class WorkerPool {
         continue;
       }
       slot.busy = true;
-      slot.bytes = item.bytes;
+      slot.job = item.job;
       slot.pending = item.resolve;
       slot.onProgress = item.onProgress;
       this.signals.set(slot, item.signal);
@@ -131,7 +134,7 @@ export class WorkerPool {
     const resourceLimits = workerLimits(this.memoryBudgetMB);
     const worker = new Worker(this.script, { workerData: { cancel: shared }, resourceLimits });
     const slot: Slot = {
-      worker, cancel: new Int32Array(shared), busy: false, bytes: 0, pending: null, onProgress: undefined,
+      worker, cancel: new Int32Array(shared), busy: false, job: null, pending: null, onProgress: undefined,
     };
     worker.on('message', (response: WorkerResponse) => {
       if (response.type === 'progress') slot.onProgress?.(response.progress);
@@ -152,7 +155,7 @@ export class WorkerPool {
   private settle(slot: Slot, outcome: MeasureOutcome): void {
     const resolve = slot.pending;
     slot.busy = false;
-    slot.bytes = 0;
+    slot.job = null;
     slot.pending = null;
     slot.onProgress = undefined;
     this.signals.delete(slot);
@@ -178,9 +181,16 @@ export class WorkerPool {
 
 /** What a job's run will hold, estimated from its spec (0 for a spec prepare() will refuse anyway). */
 function jobBytes(job: MeasureJob): number {
-  const parsed = parseSpec(job.text);
-  return parsed.config && parsed.data ? estimateMemory(parsed.config, parsed.data) : 0;
+  let bytes = ESTIMATES.get(job);
+  if (bytes === undefined) {
+    const parsed = parseSpec(job.text);
+    bytes = parsed.config && parsed.data ? estimateMemory(parsed.config, parsed.data) : 0;
+    ESTIMATES.set(job, bytes);
+  }
+  return bytes;
 }
+
+const ESTIMATES = new WeakMap<MeasureJob, number>();
 
 /**
  * A worker's V8 heap limit: half the memory budget (at least 64 MB). The training arena is ArrayBuffer memory

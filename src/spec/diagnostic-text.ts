@@ -1,29 +1,42 @@
 /** Positions and words: offsets to line:col, diagnostics to "file:line:col: error: message", parser codes to English. */
 import { printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { LineIndex } from './line-index';
 import type { SpecDiagnostic } from './types';
 
 /**
  * 1-based line and column of a UTF-16 offset (the unit editors use). "\n", "\r\n" and a lone "\r" each end a
- * line, as in jsonc-parser and VS Code. Offsets outside the text are clamped to it.
+ * line, as in jsonc-parser and VS Code. Offsets outside the text are clamped to it. For one lookup: many go through
+ * one LineIndex (formatDiagnostics), since each call here indexes the whole text.
  */
-export function lineCol(text: string, offset: number): { line: number; col: number } {
-  const end = Math.max(0, Math.min(Number.isFinite(offset) ? Math.floor(offset) : 0, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < end; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 0x0a || (ch === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, col: end - lineStart + 1 };
+export function lineCol(text: string, offset: number, lines = new LineIndex(text)): { line: number; col: number } {
+  const { line, character } = lines.positionAt(offset);
+  return { line: line + 1, col: character + 1 };
 }
 
 /** "file:line:col: severity: message", the shape compilers use (clickable in terminals and VS Code). */
-export function formatDiagnostic(file: string, text: string, d: SpecDiagnostic): string {
-  const { line, col } = lineCol(text, d.offset);
+export function formatDiagnostic(file: string, text: string, d: SpecDiagnostic, lines = new LineIndex(text)): string {
+  const { line, col } = lineCol(text, d.offset, lines);
   return `${file}:${line}:${col}: ${d.severity}: ${d.message}`;
+}
+
+/** Diagnostics of one severity printed per file; the rest are counted ("… and 19,950 more warnings"). */
+export const MAX_PRINTED_PER_SEVERITY = 50;
+
+/** Every diagnostic of a file as `file:line:col` lines, from one line index, at most 50 of each severity. */
+export function formatDiagnostics(file: string, text: string, diagnostics: readonly SpecDiagnostic[]): string[] {
+  const lines = new LineIndex(text);
+  const printed = new Map<string, number>();
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const count = printed.get(d.severity) ?? 0;
+    printed.set(d.severity, count + 1);
+    if (count < MAX_PRINTED_PER_SEVERITY) out.push(formatDiagnostic(file, text, d, lines));
+  }
+  for (const [severity, count] of printed) {
+    const hidden = count - MAX_PRINTED_PER_SEVERITY;
+    if (hidden > 0) out.push(`${file}: … and ${grouped(hidden)} more ${severity}${hidden === 1 ? '' : 's'}`);
+  }
+  return out;
 }
 
 const SYNTAX_MESSAGES: Readonly<Record<string, string>> = {

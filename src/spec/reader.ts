@@ -80,6 +80,9 @@ export function readNumber(node: Node, path: string, label: string, rule: Number
 export type ElsewhereHint = (key: string) => string | null;
 
 /** One JSON object being read: its members by key (the last of duplicates wins, as in JSON.parse). */
+/** Unknown keys of one object that get a "did you mean" suggestion. */
+const MAX_SUGGESTED_KEYS = 50;
+
 export class ObjectReader {
   private readonly members = new Map<string, Node>();
 
@@ -125,15 +128,18 @@ export class ObjectReader {
 
   /** Warns on keys outside `allowed`: 'unused-key' when `elsewhere` knows them, else 'unknown-key' + suggestion. */
   checkKeys(allowed: readonly string[], elsewhere?: ElsewhereHint): void {
+    let unknown = 0;
     for (const key of this.members.keys()) {
       if (allowed.includes(key)) continue;
+      unknown++;
       const keyNode = this.keyNode(key)!;
       const hint = elsewhere?.(key) ?? null;
       if (hint !== null) {
         this.sink.warning(keyNode, this.pointerOf(key), 'unused-key', `${shown(key)} has no effect here: ${hint}`);
         continue;
       }
-      const suggestion = nearestName(key, allowed);
+      // Past a few dozen unknown keys the object is not a misspelt spec: skip the (costly) suggestions.
+      const suggestion = unknown <= MAX_SUGGESTED_KEYS ? nearestName(key, allowed) : null;
       const advice = suggestion === null ? `known keys: ${allowed.join(', ')}` : `did you mean ${shown(suggestion)}?`;
       this.sink.warning(keyNode, this.pointerOf(key), 'unknown-key',
         `unknown key ${shown(key)} in this ${this.context}; ${advice}`, suggestion ?? undefined);
