@@ -18,7 +18,10 @@ function layer(what, { project = [], node = false, vscode = false, packages = []
   const paths = [];
   const patterns = [...regex];
   if (project.length > 0) patterns.push({ group: folders(...project), message: `${what} must not import these layers.` });
-  if (!vscode) paths.push({ name: 'vscode', message: `Only src/extension (not src/extension/core) imports vscode; ${what} must not.` });
+  if (!vscode) {
+    const message = `${what} must not import vscode: only src/extension does (and not its vscode-free core).`;
+    paths.push({ name: 'vscode', message });
+  }
   for (const name of packages) paths.push({ name, message: `${what} must not import ${name}.` });
   if (!node) {
     const message = `${what} runs outside Node too (no Node built-ins); Node code lives in src/node.`;
@@ -45,7 +48,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      ...layer('This file', { node: true }),
+      ...layer('Code outside src/extension', { node: true }),
     },
   },
   // Plain JavaScript outside any tsconfig (scripts, the vitest e2e config): no type information to check with.
