@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Node entry points: [source, output name]; missing ones are skipped so the build works while parts are written. */
+/** Node entry points: [source, output name]. */
 const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
   ['src/node/worker.ts', 'worker'],
@@ -15,7 +15,30 @@ const nodeEntries = [
   ['bench/bench.ts', 'bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],
   ['bench/robustness/run.ts', 'robustness'],
-].filter(([source]) => existsSync(source));
+];
+const webviewEntry = 'webview/main.tsx';
+
+// esbuild names a missing entry point only among its other errors; a renamed file should stop the build plainly.
+const missing = [...nodeEntries.map(([source]) => source), webviewEntry].filter((source) => !existsSync(source));
+if (missing.length > 0) {
+  console.error(`esbuild.mjs: entry point not found: ${missing.join(', ')} (renamed? update the list in esbuild.mjs)`);
+  process.exit(1);
+}
+
+/** In watch mode, the start/end lines and error format the "npm: watch" task's problem matcher reads. */
+const watchReporter = {
+  name: 'watch-reporter',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd(({ errors }) => {
+      for (const { text, location } of errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
 
 const common = {
   bundle: true,
@@ -24,11 +47,11 @@ const common = {
   logLevel: 'warning',
   // Prefer ES module builds: jsonc-parser's UMD main uses dynamic requires esbuild cannot follow.
   mainFields: ['module', 'main'],
+  plugins: watch ? [watchReporter] : [],
 };
 
-const contexts = [];
-if (nodeEntries.length > 0) {
-  contexts.push(await esbuild.context({
+const contexts = [
+  await esbuild.context({
     ...common,
     entryPoints: Object.fromEntries(nodeEntries.map(([src, out]) => [out, src])),
     outdir: 'dist',
@@ -36,12 +59,10 @@ if (nodeEntries.length > 0) {
     format: 'cjs',
     target: 'node20',
     external: ['vscode', '@tensorflow/*'],
-  }));
-}
-if (existsSync('webview/main.tsx')) {
-  contexts.push(await esbuild.context({
+  }),
+  await esbuild.context({
     ...common,
-    entryPoints: { webview: 'webview/main.tsx' },
+    entryPoints: { webview: webviewEntry },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',
@@ -49,10 +70,13 @@ if (existsSync('webview/main.tsx')) {
     jsx: 'automatic',
     jsxImportSource: 'preact',
     loader: { '.css': 'css' },
-  }));
-}
+  }),
+];
 
 for (const ctx of contexts) {
   if (watch) await ctx.watch();
-  else { await ctx.rebuild(); await ctx.dispose(); }
+  else {
+    await ctx.rebuild();
+    await ctx.dispose();
+  }
 }
