@@ -188,6 +188,7 @@ async function main(): Promise<void> {
     if ((i + 1) % 1000 === 0) process.stderr.write(`  ${i + 1} cases, ${((performance.now() - t0) / 1000).toFixed(0)} s, ${problems.length} problems\n`);
   }
   const caseSeconds = (performance.now() - t0) / 1000;
+  process.stderr.write(`  cases done; kill -9 loop (${kills} kills)…\n`);
   fs.mkdirSync(path.join(tmp, 'kill'));
   const killed = await killLoop(CLI, path.join(tmp, 'kill'), fs.readFileSync(path.join(ROOT, 'examples/deep-sigmoid.vgnet.json'), 'utf8'), kills, r);
   fs.rmSync(tmp, { recursive: true, force: true });
