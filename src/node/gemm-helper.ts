@@ -43,6 +43,15 @@ export interface ParallelGemmOptions {
   workerSpinPolls?: number;
   /** Longest wait for the worker to take a memory (it may still be starting). Default ATTACH_TIMEOUT_MS. */
   attachTimeoutMs?: number;
+  /** Decides when to keep products on one thread (default: a HelperPacer; tests pass one that never backs off). */
+  pacer?: Pacer;
+}
+
+/** The busy-core policy the helper consults before each product and informs after it. */
+export interface Pacer {
+  readonly backoffs: number;
+  allowed(): boolean;
+  record(ownMs: number, waitedMs: number): void;
 }
 
 /** Polls of DONE before the main thread sleeps in Atomics.wait: the helper's half usually ends within µs of ours. */
@@ -94,12 +103,13 @@ class WorkerParallelGemm implements HostParallelGemm {
   /** The worker failed to start, exited, failed a command or did not answer an attach in time. */
   private broken = false;
   handoffs = 0;
-  private readonly pacer = new HelperPacer();
+  private readonly pacer: Pacer;
   /** Start (performance.now() ms) of the pending product. */
   private startedAt = 0;
 
   constructor(options: ParallelGemmOptions) {
     this.minFlops = options.minFlops;
+    this.pacer = options.pacer ?? new HelperPacer();
     this.attachTimeoutMs = options.attachTimeoutMs ?? ATTACH_TIMEOUT_MS;
     const workerFile = options.workerFile ?? defaultWorkerFile();
     // A missing script would only fail inside the worker, reported as an event the blocked main thread cannot see.
@@ -227,7 +237,7 @@ class WorkerParallelGemm implements HostParallelGemm {
 }
 
 /** The busy-core back-off (see WINDOW_MS): a pure policy over measured times, `now` in ms. */
-export class HelperPacer {
+export class HelperPacer implements Pacer {
   backoffs = 0;
   private windowOwnMs = 0;
   private windowWaitedMs = 0;

@@ -17,7 +17,7 @@ import { createTrainer, type Trainer, type TrainOptions } from '../../src/engine
 import { parallelSplit, PARALLEL_ROW_ALIGN } from '../../src/engine/wasm/parallel-gemm';
 import { createWasmKernels, type WasmKernels } from '../../src/engine/wasm/wasm-gemm';
 import {
-  BACKOFF_MAX_MS, BACKOFF_MIN_MS, createParallelGemm, HelperPacer, type HostParallelGemm, WINDOW_MS, WINDOW_PRODUCTS,
+  BACKOFF_MAX_MS, BACKOFF_MIN_MS, createParallelGemm, HelperPacer, type HostParallelGemm, type Pacer, WINDOW_MS, WINDOW_PRODUCTS,
 } from '../../src/node/gemm-helper';
 import { dense, modelConfig, optimizer, randomDataset, training } from './helpers';
 
@@ -39,8 +39,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Never backs off: on a busy machine the real pacer rightly keeps products on one thread, which would make the
+ * hand-off counts below depend on the load (the pacer's policy has tests of its own, on an injected clock).
+ */
+const NEVER_BACK_OFF: Pacer = { backoffs: 0, allowed: () => true, record: () => {} };
+
 function helper(options: Parameters<typeof createParallelGemm>[0] = {}): HostParallelGemm {
-  const created = createParallelGemm({ workerFile, ...options });
+  const created = createParallelGemm({ workerFile, pacer: NEVER_BACK_OFF, ...options });
   opened.push(created);
   return created;
 }
