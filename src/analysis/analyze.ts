@@ -139,6 +139,11 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
     return;
   }
   const { result, config } = outcome;
+  if (result.stepsRun === 0) {
+    // Not one step finished before the deadline: nothing was measured, the predictions stay.
+    report.message = `nothing measured: ${result.stopped?.detail ?? 'no step ran'} (a larger budget, or a smaller model or batch)`;
+    return;
+  }
   report.result = result;
   report.trainedConfig = config;
   report.summary = summarize(result);

@@ -83,9 +83,16 @@ export class Model {
     };
   }
 
-  /** Runs every layer on `input` (training: batch statistics, dropout masks). */
-  forward(training = true): void {
-    for (let i = 0; i < this.layers.length; i++) this.layers[i]!.forward(training);
+  /**
+   * Runs every layer on `input` (training: batch statistics, dropout masks). `interrupted`, when given, is asked
+   * between top-level layers; true abandons the pass and forward returns false.
+   */
+  forward(training = true, interrupted?: () => boolean): boolean {
+    for (let i = 0; i < this.layers.length; i++) {
+      if (i > 0 && interrupted?.()) return false;
+      this.layers[i]!.forward(training);
+    }
+    return true;
   }
 
   /**
@@ -101,9 +108,16 @@ export class Model {
     return computeAccuracy(this.loss);
   }
 
-  /** Back-propagates from the gradient computeLoss wrote; overwrites every parameter gradient and inputGrad. */
-  backward(): void {
-    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i]!.backward();
+  /**
+   * Back-propagates from the gradient computeLoss wrote; overwrites every parameter gradient and inputGrad.
+   * `interrupted` as in forward (false: abandoned, the gradients are partial).
+   */
+  backward(interrupted?: () => boolean): boolean {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      if (i < this.layers.length - 1 && interrupted?.()) return false;
+      this.layers[i]!.backward();
+    }
+    return true;
   }
 
   /** Every trainable tensor in model order (live views into the arena). */

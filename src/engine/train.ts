@@ -76,6 +76,17 @@ const now: () => number = globalThis.performance ? () => globalThis.performance.
 
 type Ending = 'done' | 'cancelled' | 'budget';
 
+/**
+ * Steps of at least this many multiply-adds (forward, ≈ a third of the step) are checked for the deadline between
+ * layers too: ~2 ms of work a layer at most between checks on this engine's speed, while small nets pay nothing.
+ */
+export const CHECKED_STEP_MACS = 1 << 22;
+
+/** Multiply-adds of one forward pass: every parameter once per sample. */
+function stepMacs(params: readonly ParamTensor[], batch: number): number {
+  return params.reduce((sum, p) => sum + p.data.length, 0) * batch;
+}
+
 class TrainingRun implements Trainer {
   readonly model: Model;
   readonly backend: BackendName;
@@ -120,6 +131,16 @@ class TrainingRun implements Trainer {
       stepsRun: 0, stopped: null, timeMs: 0,
     };
     if (this.totalSteps === 0) this.finished = true;
+    this.interrupted = stepMacs(this.params, batchSize) >= CHECKED_STEP_MACS ? () => this.outOfTime() : undefined;
+  }
+
+  /** Asked between layers of a long step: cancelled or out of time (small steps are checked between steps only). */
+  private readonly interrupted: (() => boolean) | undefined;
+
+  private outOfTime(): boolean {
+    if (this.options.shouldStop?.()) return true;
+    const budget = this.options.timeBudgetMs;
+    return budget !== undefined && now() - this.startMs >= budget;
   }
 
   firstBatch(): { x: Float32Array; y: Float32Array } {
@@ -144,11 +165,11 @@ class TrainingRun implements Trainer {
     const model = this.model;
     if (!this.batchReady) this.sampler.fill(model.input, model.target);
     this.batchReady = false;
-    model.forward(true);
+    if (!model.forward(true, this.interrupted)) return this.abandon(step);
     const loss = model.computeLoss();
     this.losses[step] = loss;
     this.accuracies[step] = model.accuracy();
-    model.backward();
+    if (!model.backward(this.interrupted)) return this.abandon(step);
     for (let t = 0; t < this.params.length; t++) this.gradSq[t] = this.kernels.sumOfSquares(this.params[t]!.grad);
     this.stepIndex++;
     const nonFinite = this.nonFiniteDetail(loss, step);
@@ -163,6 +184,21 @@ class TrainingRun implements Trainer {
     if (ending !== null) return this.stop(step, ending, this.endingDetail(ending, step), true);
     if (recorded) this.recordStep(step, true);
     return true;
+  }
+
+  /**
+   * Ends training inside `step` (cancelled, or out of time between two layers): the partial step is neither
+   * counted nor recorded. Step 0 abandoned leaves an empty record (stepsRun 0).
+   */
+  private abandon(step: number): boolean {
+    const reason = this.options.shouldStop?.() ? 'cancelled' : 'budget';
+    this.finished = true;
+    this.elapsedMs = now() - this.startMs;
+    const detail = reason === 'cancelled'
+      ? `cancelled during step ${step}`
+      : `time budget of ${this.options.timeBudgetMs} ms used up during step ${step}`;
+    this.record.stopped = { step, reason, detail };
+    return false;
   }
 
   private endingDetail(ending: 'cancelled' | 'budget', step: number): string {

@@ -170,6 +170,28 @@ describe('stopping', () => {
     expect(r.recordedSteps).toEqual([0, 1]);
   });
 
+  it('a long step is abandoned between layers when the stop condition turns true, and not recorded', () => {
+    // 4 × dense 512 at batch 256: each step is past CHECKED_STEP_MACS, so it is checked between layers.
+    const layers = [dense(512, 'relu'), dense(512, 'relu'), dense(512, 'relu'), dense(2)];
+    const config = modelConfig(512, layers, 'crossentropy', { training: training({ steps: 5, batchSize: 256 }) });
+    const data = randomDataset(512, 256, 512, 'crossentropy', 2);
+    // Asked once between steps and 6 times inside a step (3 forward, 3 backward): true on the 11th call is
+    // inside step 1 (calls 8–14), after its forward pass (8–10) and at the second backward check.
+    let calls = 0;
+    const r = train(config, data, { shouldStop: () => ++calls >= 11 });
+    expect(calls).toBe(12);
+    expect(r.stopped).toMatchObject({ step: 1, reason: 'cancelled', detail: 'cancelled during step 1' });
+    expect(r.stepsRun).toBe(1);
+    expect(r.loss).toHaveLength(1);
+    expect(r.recordedSteps).toEqual([0]);
+  });
+
+  it('small steps are only checked between steps', () => {
+    let calls = 0;
+    train(mixedConfig(2), randomDataset(2, 40, 4, 'crossentropy', 3), { shouldStop: () => (++calls, false) });
+    expect(calls).toBe(mixedConfig(2).training.steps - 1);
+  });
+
   it('a zero time budget stops after step 0', () => {
     const r = train(mixedConfig(2), randomDataset(2, 40, 4, 'crossentropy', 3), { timeBudgetMs: 0 });
     expect(r.stopped).toMatchObject({ step: 0, reason: 'budget' });
