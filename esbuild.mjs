@@ -25,17 +25,23 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-/** In watch mode, the start/end lines and error format the "npm: watch" task's problem matcher reads. */
+/**
+ * In watch mode, the start/end lines and error format the "npm: watch" task's problem matcher reads. The two
+ * contexts (node, webview) rebuild independently; one start/end pair spans both, so the task ends only when both did.
+ */
+let building = 0;
 const watchReporter = {
   name: 'watch-reporter',
   setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
+    build.onStart(() => {
+      if (building++ === 0) console.log('[watch] build started');
+    });
     build.onEnd(({ errors }) => {
       for (const { text, location } of errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
       }
-      console.log('[watch] build finished');
+      if (--building === 0) console.log('[watch] build finished');
     });
   },
 };
@@ -73,9 +79,10 @@ const contexts = [
   }),
 ];
 
-for (const ctx of contexts) {
-  if (watch) await ctx.watch();
-  else {
+// Both watchers start together, so their first builds overlap and share one start/end pair.
+if (watch) await Promise.all(contexts.map((ctx) => ctx.watch()));
+else {
+  for (const ctx of contexts) {
     await ctx.rebuild();
     await ctx.dispose();
   }

@@ -17,7 +17,8 @@ const folders = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}
 function layer(what, { project = [], node = false, vscode = false, packages = [], regex = [] }) {
   const paths = [];
   const patterns = [...regex];
-  if (project.length > 0) patterns.push({ group: folders(...project), message: `${what} must not import these layers.` });
+  if (project.length > 0)
+    patterns.push({ group: folders(...project), message: `${what} must not import these layers.` });
   if (!vscode) {
     const message = `${what} must not import vscode: only src/extension does (and not its vscode-free core).`;
     paths.push({ name: 'vscode', message });
@@ -57,8 +58,17 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { parserOptions: { project: false } },
   },
-  { files: ['src/engine/**'], rules: layer('src/engine', { project: ['spec', 'analysis', 'node', 'cli', 'extension', 'protocol'], packages: ['jsonc-parser'] }) },
-  { files: ['src/spec/**'], rules: layer('src/spec', { project: ['analysis', 'node', 'cli', 'extension', 'protocol'] }) },
+  {
+    files: ['src/engine/**'],
+    rules: layer('src/engine', {
+      project: ['spec', 'analysis', 'node', 'cli', 'extension', 'protocol'],
+      packages: ['jsonc-parser'],
+    }),
+  },
+  {
+    files: ['src/spec/**'],
+    rules: layer('src/spec', { project: ['analysis', 'node', 'cli', 'extension', 'protocol'] }),
+  },
   { files: ['src/analysis/**'], rules: layer('src/analysis', { project: ['node', 'cli', 'extension', 'protocol'] }) },
   { files: ['src/node/**'], rules: layer('src/node', { project: ['extension', 'cli'], node: true }) },
   { files: ['src/cli/**'], rules: layer('src/cli', { project: ['extension'], node: true }) },
@@ -66,14 +76,19 @@ export default tseslint.config(
   { files: ['src/extension/core/**'], rules: layer('src/extension/core', { project: ['cli'], node: true }) },
   {
     files: ['src/protocol/**'],
-    rules: layer('src/protocol', { regex: [{ regex: '.*', message: 'src/protocol holds shared message types and imports nothing.' }] }),
+    rules: layer('src/protocol', {
+      regex: [{ regex: '.*', message: 'src/protocol holds shared message types and imports nothing.' }],
+    }),
   },
   {
     files: ['webview/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: layer('webview', {
       regex: [
-        { regex: '^(\\.\\./)+src/(?!protocol/plots$)', message: 'From src the webview imports only src/protocol/plots.ts.' },
+        {
+          regex: '^(\\.\\./)+src/(?!protocol/plots$)',
+          message: 'From src the webview imports only src/protocol/plots.ts.',
+        },
         { regex: '^(?![./]|preact(/|$)|uplot(/|$))', message: 'The webview bundles only preact and uplot.' },
       ],
     }),

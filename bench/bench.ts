@@ -148,7 +148,7 @@ function header(args: BenchArgs, plan: TimingPlan, available: Available, skipped
 }
 
 /** Tuning knobs of the 2-thread contender for experiments: VGNET_PARALLEL_MIN_FLOPS, VGNET_PARALLEL_SPIN. */
-function parallelOptions(): { minFlops?: number; workerSpinPolls?: number } {
+function parallelOptions(): { minFlops?: number | undefined; workerSpinPolls?: number | undefined } {
   const number = (name: string): number | undefined => {
     const value = process.env[name];
     return value === undefined || value === '' ? undefined : Number(value);

@@ -178,10 +178,10 @@ function microKernel4x4(
     c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
   }
   if (add) {
-    C[o] += c00; C[o + 1] += c01; C[o + 2] += c02; C[o + 3] += c03; o += ldc;
-    C[o] += c10; C[o + 1] += c11; C[o + 2] += c12; C[o + 3] += c13; o += ldc;
-    C[o] += c20; C[o + 1] += c21; C[o + 2] += c22; C[o + 3] += c23; o += ldc;
-    C[o] += c30; C[o + 1] += c31; C[o + 2] += c32; C[o + 3] += c33;
+    C[o] = C[o]! + c00; C[o + 1] = C[o + 1]! + c01; C[o + 2] = C[o + 2]! + c02; C[o + 3] = C[o + 3]! + c03; o += ldc;
+    C[o] = C[o]! + c10; C[o + 1] = C[o + 1]! + c11; C[o + 2] = C[o + 2]! + c12; C[o + 3] = C[o + 3]! + c13; o += ldc;
+    C[o] = C[o]! + c20; C[o + 1] = C[o + 1]! + c21; C[o + 2] = C[o + 2]! + c22; C[o + 3] = C[o + 3]! + c23; o += ldc;
+    C[o] = C[o]! + c30; C[o + 1] = C[o + 1]! + c31; C[o + 2] = C[o + 2]! + c32; C[o + 3] = C[o + 3]! + c33;
   } else {
     C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03; o += ldc;
     C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13; o += ldc;
@@ -194,7 +194,7 @@ function microKernel4x4(
 function storeEdgeTile(tile: Float32Array, mr: number, nr: number, C: Float32Array, o: number, ldc: number, add: boolean): void {
   for (let r = 0; r < mr; r++, o += ldc) {
     for (let c = 0; c < nr; c++) {
-      if (add) C[o + c] += tile[r * NR + c]!;
+      if (add) C[o + c] = C[o + c]! + tile[r * NR + c]!;
       else C[o + c] = tile[r * NR + c]!;
     }
   }
@@ -238,7 +238,7 @@ function dot4Rows(
     s0 += X[x]! * yp; s1 += X[x + x1]! * yp; s2 += X[x + x2]! * yp; s3 += X[x + x3]! * yp;
   }
   if (accumulate) {
-    C[o] += s0; C[o + ldc] += s1; C[o + 2 * ldc] += s2; C[o + 3 * ldc] += s3;
+    C[o] = C[o]! + s0; C[o + ldc] = C[o + ldc]! + s1; C[o + 2 * ldc] = C[o + 2 * ldc]! + s2; C[o + 3 * ldc] = C[o + 3 * ldc]! + s3;
   } else {
     C[o] = s0; C[o + ldc] = s1; C[o + 2 * ldc] = s2; C[o + 3 * ldc] = s3;
   }

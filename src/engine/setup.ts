@@ -29,7 +29,7 @@ export interface PlacementOptions {
   /** 'wasm' (default) falls back to 'js' without WebAssembly SIMD. */
   backend?: BackendName;
   /** Opt-in helper thread inside large matrix products (wasm backend only; see wasm/parallel-gemm.ts). */
-  parallel?: ParallelGemm;
+  parallel?: ParallelGemm | undefined;
 }
 
 export interface TrainingModel {

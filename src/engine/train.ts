@@ -42,7 +42,7 @@ export interface TrainOptions {
    * rows of every large matrix product on the trainer's shared memory. Bit-identical results; pays only on large
    * layers and when the other core is idle.
    */
-  parallel?: ParallelGemm;
+  parallel?: ParallelGemm | undefined;
 }
 
 export interface Trainer {

@@ -38,9 +38,9 @@ export interface ParallelGemmOptions {
   /** The bundled worker (default: gemm-helper.js next to this bundle). */
   workerFile?: string;
   /** See ParallelGemm.minFlops. */
-  minFlops?: number;
+  minFlops?: number | undefined;
   /** Polls of SEQUENCE by the idle worker before it sleeps (default WORKER_SPIN_POLLS). */
-  workerSpinPolls?: number;
+  workerSpinPolls?: number | undefined;
   /** Longest wait for the worker to take a memory (it may still be starting). Default ATTACH_TIMEOUT_MS. */
   attachTimeoutMs?: number;
   /** Decides when to keep products on one thread (default: a HelperPacer; tests pass one that never backs off). */
@@ -108,7 +108,7 @@ class WorkerParallelGemm implements HostParallelGemm {
   private startedAt = 0;
 
   constructor(options: ParallelGemmOptions) {
-    this.minFlops = options.minFlops;
+    if (options.minFlops !== undefined) this.minFlops = options.minFlops;
     this.pacer = options.pacer ?? new HelperPacer();
     this.attachTimeoutMs = options.attachTimeoutMs ?? ATTACH_TIMEOUT_MS;
     const workerFile = options.workerFile ?? defaultWorkerFile();

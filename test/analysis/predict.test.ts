@@ -290,7 +290,7 @@ describe('prediction vs the engine\'s measured step-0 ratios', () => {
       const width = [8, 16, 32, 64, 128][rng.int(5)]!;
       const activation = ACTIVATIONS[rng.int(ACTIVATIONS.length)]!;
       const init = randomInit(rng);
-      const drawn = (['mse', 'mse', 'bce', 'crossentropy'] as const)[rng.int(4)];
+      const drawn = (['mse', 'mse', 'bce', 'crossentropy'] as const)[rng.int(4)]!;
       // Constant init + softmax: the exact gradient below the output is 0 (Σᵢ(pᵢ − yᵢ) = 0), what the engine
       // measures there is float32 rounding residue — tested on its own below.
       const loss = init.name === 'constant' && drawn === 'crossentropy' ? 'mse' : drawn;

@@ -6,7 +6,7 @@ export interface ChartCardProps {
   subtitle?: string;
   onExportPng?: () => void;
   /** Spans the whole width of the grid (charts over training steps: the more steps, the more width helps). */
-  wide?: boolean;
+  wide?: boolean | undefined;
   children: ComponentChildren;
 }
 

@@ -34,7 +34,7 @@ export function FractionsChart({ model, palette, highlight, onReveal }: LayerCha
     axes: [layerXAxis(palette), axis(palette, { label: 'fraction of units', size: Y_AXIS_SIZE, values: (_u, splits) => splits.map((v) => formatPercent(v)) })],
     series: [
       { label: 'layer', value: (_u, x) => latest.current.model.layers[x - 1]?.path ?? '–' },
-      ...series.map((s) => line(s.label, s.colour, { dash: s.dash, spanGaps: false, value: percent })),
+      ...series.map((s) => line(s.label, s.colour, { ...(s.dash ? { dash: s.dash } : {}), spanGaps: false, value: percent })),
     ],
     cursor: cursorOptions(false),
     plugins: [

@@ -2,7 +2,7 @@
  * Small code-generation helpers shared by the block kernels: loops, multiply-add, and lane-exact partial
  * loads/stores (so edge tiles never touch memory outside their operands).
  */
-import type { Expr, FunctionBuilder, Local } from './emitter';
+import type { Expr, FunctionBuilder, Local, ValType } from './emitter';
 
 /** Multiply-add flavour: separate mul and add (baseline SIMD), or the relaxed-SIMD form that may fuse (FMA). */
 export interface CodegenOptions { fusedMultiplyAdd: boolean }
@@ -76,10 +76,24 @@ export function sumF64Lanes(f: FunctionBuilder, acc0: V, acc1: V): Expr<'f64'> {
 }
 
 /** `count` i32 parameters (addresses, counts, flags), in order. */
-export function i32Params(f: FunctionBuilder, count: number): I[] {
-  return Array.from({ length: count }, () => f.param('i32'));
+/** `count` values of T as a tuple type, so destructuring them needs no undefined checks. */
+export type Tuple<T, N extends number, R extends T[] = []> =
+  number extends N ? T[] : R['length'] extends N ? R : Tuple<T, N, [T, ...R]>;
+
+/** `count` new locals of one type, as a tuple. */
+export function locals<T extends ValType, N extends number>(f: FunctionBuilder, type: T, count: N): Tuple<Local<T>, N> {
+  return Array.from({ length: count }, () => f.local(type)) as Tuple<Local<T>, N>;
 }
 
-export function i32Locals(f: FunctionBuilder, count: number): I[] {
-  return Array.from({ length: count }, () => f.local('i32'));
+/** `count` new parameters of one type, as a tuple. */
+export function params<T extends ValType, N extends number>(f: FunctionBuilder, type: T, count: N): Tuple<Local<T>, N> {
+  return Array.from({ length: count }, () => f.param(type)) as Tuple<Local<T>, N>;
+}
+
+export function i32Params<N extends number>(f: FunctionBuilder, count: N): Tuple<I, N> {
+  return Array.from({ length: count }, () => f.param('i32')) as Tuple<I, N>;
+}
+
+export function i32Locals<N extends number>(f: FunctionBuilder, count: N): Tuple<I, N> {
+  return Array.from({ length: count }, () => f.local('i32')) as Tuple<I, N>;
 }

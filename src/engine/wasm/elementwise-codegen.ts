@@ -9,9 +9,7 @@
  *   <act>Backward(z|y, dy, dz, n[, alpha])    dz = dy ⊙ f′ (from y for sigmoid and tanh, from z for the relus)
  * The optimizer updates are in update-codegen.ts, the recorded-step statistics in statistics-codegen.ts.
  */
-import {
-  addSquaresF64, advance, i32Locals, i32Params, loadFloats, mapVectors, stepLoop, storeFloats, sumF64Lanes, type V,
-} from './codegen-helpers';
+import { addSquaresF64, advance, i32Locals, i32Params, loadFloats, mapVectors, stepLoop, storeFloats, sumF64Lanes, type V, locals } from './codegen-helpers';
 import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 import { SimdMath } from './simd-math';
 import { statisticsFunctions } from './statistics-codegen';
@@ -79,7 +77,7 @@ function sumOfSquares(): FunctionBuilder {
   const [a, n] = i32Params(f, 2);
   f.result('f64');
   const [i, rest] = i32Locals(f, 2);
-  const [acc0, acc1, acc2, acc3, v, t] = Array.from({ length: 6 }, () => f.local('v128'));
+  const [acc0, acc1, acc2, acc3, v, t] = locals(f, 'v128', 6);
   for (const acc of [acc0, acc1, acc2, acc3]) f.set(acc, f.v128Zero());
   f.set(i, f.i32(0));
   stepLoop(f, i, n, 8, () => {

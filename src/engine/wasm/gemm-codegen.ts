@@ -11,7 +11,7 @@
  *       (TLB misses cost ~20% at n = 1024).
  */
 import { BroadcastBlock } from './broadcast-block';
-import { advance, type CodegenOptions, stepLoop } from './codegen-helpers';
+import { advance, type CodegenOptions, stepLoop, locals, params } from './codegen-helpers';
 import { DotBlock } from './dot-block';
 import { encodeModule, FunctionBuilder } from './emitter';
 
@@ -31,8 +31,8 @@ export function generateGemmModule(options: CodegenOptions, sharedMemory = false
 /** Scalar loop; the blocks it moves are small next to the product around them. */
 function transposeBlock(): FunctionBuilder {
   const f = new FunctionBuilder();
-  const [rows, cols, src, ldSrc, dst, ldDst, accumulate] = Array.from({ length: 7 }, () => f.param('i32'));
-  const [r, column, from, to] = Array.from({ length: 4 }, () => f.local('i32'));
+  const [rows, cols, src, ldSrc, dst, ldDst, accumulate] = params(f, 'i32', 7);
+  const [r, column, from, to] = locals(f, 'i32', 4);
   f.set(r, f.i32(0));
   stepLoop(f, r, rows, 1, () => {
     f.set(from, f.add(f.get(src), f.mul(f.get(r), f.get(ldSrc))));
@@ -52,7 +52,7 @@ function transposeBlock(): FunctionBuilder {
 /** (rows, rowBytes, src, ldSrc, dst, ldDst): packs strided rows into a dense block, one memory.copy per row. */
 function copyRows(): FunctionBuilder {
   const f = new FunctionBuilder();
-  const [rows, rowBytes, src, ldSrc, dst, ldDst] = Array.from({ length: 6 }, () => f.param('i32'));
+  const [rows, rowBytes, src, ldSrc, dst, ldDst] = params(f, 'i32', 6);
   const r = f.local('i32');
   f.set(r, f.i32(0));
   stepLoop(f, r, rows, 1, () => {

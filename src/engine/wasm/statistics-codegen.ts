@@ -7,7 +7,7 @@
  *   countAbsAbove(a, n, threshold) → i32     elements with |a| > threshold (NaN never counts)
  *   countDeadUnits(z, rows, cols) → i32      columns of z with no element > 0
  */
-import { advance, type I, i32Params, loadFloats, mapVectors, stepLoop, sumF64Lanes, type V } from './codegen-helpers';
+import { advance, i32Params, loadFloats, mapVectors, stepLoop, sumF64Lanes, type V, locals } from './codegen-helpers';
 import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 
 const EXPONENT_BITS = 0x7f800000;
@@ -37,7 +37,7 @@ function sumFunction(deviations: boolean): FunctionBuilder {
   const [a, n] = i32Params(f, 2);
   const meanParam = deviations ? f.param('f64') : null;
   f.result('f64');
-  const [acc0, acc1, v, d, mean] = Array.from({ length: 5 }, () => f.local('v128'));
+  const [acc0, acc1, v, d, mean] = locals(f, 'v128', 5);
   f.set(acc0, f.v128Zero());
   f.set(acc1, f.v128Zero());
   if (meanParam) f.set(mean, f.f64x2Splat(f.get(meanParam)));
@@ -67,7 +67,7 @@ function countFunction(absAbove: boolean): FunctionBuilder {
   const [a, n] = i32Params(f, 2);
   const thresholdParam = absAbove ? f.param('f32') : null;
   f.result('i32');
-  const [count, v, threshold] = Array.from({ length: 3 }, () => f.local('v128'));
+  const [count, v, threshold] = locals(f, 'v128', 3);
   f.set(count, f.v128Zero());
   if (thresholdParam) f.set(threshold, f.f32x4Splat(f.get(thresholdParam)));
   mapVectors(f, n, [a], (width) => {
@@ -85,7 +85,7 @@ function countDeadUnits(): FunctionBuilder {
   const f = new FunctionBuilder();
   const [z, rows, cols] = i32Params(f, 3);
   f.result('i32');
-  const [column, p, r, rowBytes, dead] = Array.from({ length: 5 }, () => f.local('i32')) as I[];
+  const [column, p, r, rowBytes, dead] = locals(f, 'i32', 5);
   const alive = f.local('v128');
   f.set(rowBytes, f.mul(f.get(cols), f.i32(4)));
   f.set(dead, f.i32(0));

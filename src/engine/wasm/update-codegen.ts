@@ -11,7 +11,7 @@
  *   rmsprop(w, g, v, n, measure, slot, lr, rho, oneMinusRho, eps, decay)
  *   rmspropMomentum(w, g, v, buf, n, measure, slot, lr, rho, oneMinusRho, eps, momentum, decay)
  */
-import { addSquaresF64, type I, i32Params, loadFloats, mapVectors, storeFloats, sumF64Lanes, type V } from './codegen-helpers';
+import { addSquaresF64, type I, i32Params, loadFloats, mapVectors, storeFloats, sumF64Lanes, type V, locals } from './codegen-helpers';
 import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 
 /** What a rule sees for one vector of lanes: the old weights, the decayed gradient, its state vectors. */
@@ -98,7 +98,7 @@ function updateFunction(stateCount: number, names: readonly string[], rule: Rule
   const scalarParams = [...names, 'decay'].map((name) => [name, f.param('f32')] as const);
   const h: Record<string, V> = {};
   for (const [name] of scalarParams) h[name] = f.local('v128');
-  const [wOld, grad, wNew, t, before0, before1, delta0, delta1] = Array.from({ length: 8 }, () => f.local('v128'));
+  const [wOld, grad, wNew, t, before0, before1, delta0, delta1] = locals(f, 'v128', 8);
   const state = statePointers.map(() => f.local('v128'));
   for (const [name, param] of scalarParams) f.set(h[name]!, f.f32x4Splat(f.get(param)));
   for (const acc of [before0, before1, delta0, delta1]) f.set(acc, f.v128Zero());

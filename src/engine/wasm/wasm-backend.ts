@@ -224,6 +224,6 @@ function float32AtOrBelow(t: number): number {
   if (rounded <= t || !Number.isFinite(rounded)) return rounded;
   if (rounded === 0) return -1.401298464324817e-45; // the negative float32 closest to 0
   float32Scratch[0] = rounded;
-  float32Bits[0] += rounded > 0 ? -1 : 1;
+  float32Bits[0] = float32Bits[0]! + (rounded > 0 ? -1 : 1);
   return float32Scratch[0]!;
 }

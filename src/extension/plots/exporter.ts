@@ -14,8 +14,9 @@ const FILTERS: Record<ExportMessage['format'], Record<string, string[]>> = {
 };
 
 export async function saveExport(message: ExportMessage, spec: vscode.Uri | null): Promise<void> {
+  const defaultUri = defaultLocation(spec, message.fileName);
   const target = await vscode.window.showSaveDialog({
-    defaultUri: defaultLocation(spec, message.fileName),
+    ...(defaultUri ? { defaultUri } : {}),
     filters: FILTERS[message.format],
     title: `Save ${message.format.toUpperCase()}`,
   });
