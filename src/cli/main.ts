@@ -1,15 +1,13 @@
 #!/usr/bin/env node
 /** `vgnet` — the command line: the same analysis as the extension, for terminals and CI. */
-import * as fs from 'node:fs';
 import { RunCache } from '../analysis/cache';
+import { readSpecFile } from '../node/files';
 import { WorkerPool } from '../node/pool';
 import { runAnalyze, type AnalyzeOutcome } from './analyze';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs, type FixArgs } from './args';
 import { runFix } from './fix';
 
 const VERSION = '0.1.0';
-/** Specs are hand-written model descriptions; anything bigger is not one. */
-const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let args;
@@ -43,7 +41,7 @@ async function runAll(args: AnalyzeArgs | FixArgs, pool: WorkerPool, out: NodeJS
   let exitCode = 0;
   const records: unknown[] = [];
   for (const file of args.specs) {
-    const source = readSpec(file);
+    const source = readSpecFile(file);
     const outcome: AnalyzeOutcome = 'error' in source
       ? { exitCode: 2, text: '', errors: [`vgnet: ${source.error}`] }
       : args.command === 'fix'
@@ -56,18 +54,6 @@ async function runAll(args: AnalyzeArgs | FixArgs, pool: WorkerPool, out: NodeJS
   }
   if (args.json) out.write(`${JSON.stringify(args.specs.length === 1 ? records[0] ?? null : records)}\n`);
   return exitCode;
-}
-
-function readSpec(file: string): { text: string } | { error: string } {
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) return { error: `${file}: not a file` };
-    if (stat.size > MAX_SPEC_BYTES) return { error: `${file}: spec is ${(stat.size / 1e6).toFixed(1)} MB; specs are limited to 4 MB` };
-    return { text: fs.readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(e as Error).message}` };
-  }
 }
 
 if (require.main === module) {
