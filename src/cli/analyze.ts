@@ -7,7 +7,7 @@ import { prepare } from '../analysis/prepare';
 import { createTrainer } from '../engine/train';
 import { folderFileAccess } from '../node/files';
 import type { WorkerPool } from '../node/pool';
-import { formatDiagnostic } from '../spec';
+import { formatDiagnostics } from '../spec';
 import type { AnalyzeArgs, CommonArgs } from './args';
 import { writeAtomically } from './atomic';
 import { formatFindings, formatReport } from './report-text';
@@ -30,7 +30,7 @@ export async function runReport(file: string, text: string, args: CommonArgs & {
     executor: pool.executor(path.dirname(path.resolve(file))),
     steps: args.steps, seed: args.seed, timeBudgetMs: args.budgetMs, verifyFixes: args.fixes ?? true, cache,
   });
-  const lines = report.diagnostics.map((d) => formatDiagnostic(file, text, d));
+  const lines = formatDiagnostics(file, text, report.diagnostics);
   if (report.status === 'invalid' || report.status === 'internal-error') {
     if (report.message && report.diagnostics.length === 0) lines.push(`${file}: error: ${report.message}`);
     return { exitCode: 2, text: '', errors: lines, report };

@@ -4,7 +4,8 @@ import { FINDING_TITLES, describeSteps } from '../analysis/findings';
 import { formatValue } from '../analysis/wording';
 import type { RunSummary } from '../analysis/summary';
 import type { VerificationStatus } from '../analysis/verify';
-import { lineCol, parseSpec } from '../spec';
+import { lineColIn, parseSpec } from '../spec';
+import { LineIndex } from '../spec/line-index';
 
 /** Table numbers: '-' where a value does not apply. */
 export function formatNumber(x: number): string {
@@ -70,10 +71,11 @@ const STATUS_LABEL: Record<VerificationStatus, string> = {
 export function formatFindings(file: string, text: string, report: Report): string {
   if (report.findings.length === 0) return report.result ? '\nNo gradient problems found.' : '';
   const parsed = parseSpec(text);
+  const lineIndex = new LineIndex(text);
   const out: string[] = ['', 'Findings:'];
   report.findings.forEach((finding, index) => {
     const at = parsed.locate(finding.layers[0] ?? (finding.kind === 'divergence' || finding.kind === 'not-learning' ? '/optimizer' : '')) ?? { offset: 0, length: 0 };
-    const { line, col } = lineCol(text, at.offset);
+    const { line, col } = lineColIn(lineIndex, at.offset);
     const steps = report.result && finding.steps.length > 0 ? ` [steps ${describeSteps(finding.steps, report.result.recordedSteps)}]` : '';
     const prefix = finding.source === 'predicted' ? 'predicted ' : '';
     out.push(`${file}:${line}:${col}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`);

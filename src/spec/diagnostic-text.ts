@@ -1,29 +1,46 @@
 /** Positions and words: offsets to line:col, diagnostics to "file:line:col: error: message", parser codes to English. */
 import { printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { LineIndex } from './line-index';
 import type { SpecDiagnostic } from './types';
 
 /**
  * 1-based line and column of a UTF-16 offset (the unit editors use). "\n", "\r\n" and a lone "\r" each end a
- * line, as in jsonc-parser and VS Code. Offsets outside the text are clamped to it.
+ * line, as in jsonc-parser and VS Code. Offsets outside the text are clamped to it. Scans the whole text: for one
+ * position only; a caller with many builds one LineIndex and uses `lineColIn`.
  */
 export function lineCol(text: string, offset: number): { line: number; col: number } {
-  const end = Math.max(0, Math.min(Number.isFinite(offset) ? Math.floor(offset) : 0, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < end; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 0x0a || (ch === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, col: end - lineStart + 1 };
+  return lineColIn(new LineIndex(text), offset);
+}
+
+/** `lineCol` from a prebuilt index: a binary search, so printing n positions is O(n log lines), not O(n · text). */
+export function lineColIn(index: LineIndex, offset: number): { line: number; col: number } {
+  const { line, character } = index.positionAt(offset);
+  return { line: line + 1, col: character + 1 };
 }
 
 /** "file:line:col: severity: message", the shape compilers use (clickable in terminals and VS Code). */
-export function formatDiagnostic(file: string, text: string, d: SpecDiagnostic): string {
-  const { line, col } = lineCol(text, d.offset);
+export function formatDiagnostic(file: string, text: string | LineIndex, d: SpecDiagnostic): string {
+  const { line, col } = lineColIn(typeof text === 'string' ? new LineIndex(text) : text, d.offset);
   return `${file}:${line}:${col}: ${d.severity}: ${d.message}`;
+}
+
+/** Warnings printed per file; past this a count stands in, so 20,000 unknown keys do not bury the errors. */
+export const MAX_PRINTED_WARNINGS = 50;
+
+/** Every error and the first `maxWarnings` other diagnostics as lines, then "file: … and N more warnings". */
+export function formatDiagnostics(
+  file: string, text: string, diagnostics: readonly SpecDiagnostic[], maxWarnings = MAX_PRINTED_WARNINGS,
+): string[] {
+  const index = new LineIndex(text);
+  const lines: string[] = [];
+  let warnings = 0;
+  let skipped = 0;
+  for (const d of diagnostics) {
+    if (d.severity !== 'error' && warnings++ >= maxWarnings) skipped++;
+    else lines.push(formatDiagnostic(file, index, d));
+  }
+  if (skipped > 0) lines.push(`${file}: … and ${grouped(skipped)} more warning${skipped === 1 ? '' : 's'}`);
+  return lines;
 }
 
 const SYNTAX_MESSAGES: Readonly<Record<string, string>> = {
