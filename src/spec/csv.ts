@@ -184,6 +184,9 @@ export function isNumericColumn(table: CsvTable, column: number, rows: number): 
  * The first `rows` records of `columns` as a rows × columns.length row-major matrix. The first cell that is not
  * a number is reported as "line 14, column 'alcohol': 'abc' is not a number".
  */
+/** Largest finite float32: a bigger cell would become Infinity in the Float32Array and train as NaN. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 export function readNumbers(table: CsvTable, columns: number[], rows: number): { values: Float32Array } | CsvError {
   const width = columns.length;
   const values = new Float32Array(rows * width);
@@ -192,8 +195,10 @@ export function readNumbers(table: CsvTable, columns: number[], rows: number): {
     for (let j = 0; j < width; j++) {
       const cell = record[columns[j]!]!;
       const value = parseNumber(cell);
-      if (value === null) {
-        const problem = cell.trim() === '' ? 'the cell is empty' : `'${cell.trim()}' is not a number`;
+      if (value === null || Math.abs(value) > FLOAT32_MAX) {
+        const problem = cell.trim() === '' ? 'the cell is empty' : value === null
+          ? `'${cell.trim()}' is not a number`
+          : `'${cell.trim()}' is beyond the float32 range (±3.4028235e38) the engine trains in`;
         const line = table.lines[r]!;
         return { error: `line ${line}, column ${columnLabel(table, columns[j]!)}: ${problem}`, line };
       }

@@ -14,6 +14,7 @@ import {
   columnLabel, findColumn, isNumericColumn, listColumns, parseCsv, parseNumber, readNumbers,
   type CsvTable, type HeaderMode,
 } from './csv';
+import { grouped } from './diagnostic-text';
 import { LIMITS } from './names';
 import type { DataSpec, FileAccess } from './types';
 
@@ -85,10 +86,12 @@ export function checkSampleCount(samples: number, width: number): DataError | nu
   if (!Number.isInteger(samples) || samples < 1) {
     return fail('samples', `'samples' must be a whole number ≥ 1, not ${samples}`);
   }
-  if (samples > LIMITS.samples) return fail('samples', `'samples' is ${samples}; the most is ${LIMITS.samples}`);
+  if (samples > LIMITS.samples) {
+    return fail('samples', `'samples' is ${grouped(samples)}; the most is ${grouped(LIMITS.samples)}`);
+  }
   if (samples * width > MAX_DATA_VALUES) {
-    const size = `${samples} samples × ${width} features`;
-    return fail('samples', `${size} is more than ${MAX_DATA_VALUES} values; use fewer samples`);
+    const size = `${grouped(samples)} samples × ${grouped(width)} features`;
+    return fail('samples', `${size} is more than ${grouped(MAX_DATA_VALUES)} values; use fewer samples`);
   }
   return null;
 }
@@ -184,7 +187,7 @@ function loadCsvDataset(data: DataSpec, model: ModelShape, files: FileAccess): D
   const opened = openCsv(data, files);
   if ('error' in opened) return opened;
   const { table, name } = opened;
-  const rows = csvRowCount(data.samples, table.rows.length);
+  const rows = csvRowCount(data.samples, table.rows.length, name);
   if (typeof rows !== 'number') return rows;
   const columns = chooseCsvColumns(table, data, model, rows, name);
   if ('error' in columns) return columns;
@@ -216,9 +219,12 @@ function headerMode(data: DataSpec): HeaderMode {
   return flag === 1 ? true : flag === 0 ? false : 'auto';
 }
 
-/** The first `samples` rows when that is fewer than the file has; a non-finite `samples` means all rows. */
-function csvRowCount(samples: number, available: number): number | DataError {
-  if (!Number.isFinite(samples) && samples > 0) return available;
+/** The first `samples` rows when that is fewer than the file has; absent (non-finite) means all, within the limit. */
+function csvRowCount(samples: number, available: number, name: string): number | DataError {
+  if (!Number.isFinite(samples) && samples > 0) {
+    if (available <= LIMITS.samples) return available;
+    return fail('path', `${name} has ${grouped(available)} data rows; the most is ${grouped(LIMITS.samples)} (set 'samples' to use the first rows)`);
+  }
   const error = checkSampleCount(samples, 1);
   return error ?? Math.min(samples, available);
 }
@@ -242,7 +248,8 @@ function chooseCsvColumns(table: CsvTable, data: DataSpec, model: ModelShape, ro
     return fail('features', `${name} has no numeric column besides the target ${columnLabel(table, target)}`);
   }
   if (features.length !== model.input) {
-    const skipped = others.filter((column) => !features.includes(column));
+    const numeric = new Set(features); // a Set: with 100,000s of columns an array lookup here is quadratic
+    const skipped = others.filter((column) => !numeric.has(column));
     const note = skipped.length > 0 ? `; text columns skipped: ${listColumns(table, skipped)}` : '';
     return fail('input', `${name} has ${features.length} numeric feature columns (${listColumns(table, features)})` +
       ` but the model's input is ${model.input}${note}; choose columns with 'features'`);
@@ -255,12 +262,14 @@ function listedFeatures(
 ): number[] | DataError {
   if (refs.length === 0) return fail('features', "'features' is empty; list at least one column");
   const columns: number[] = [];
+  const seen = new Set<number>();
   for (const ref of refs) {
     const column = findColumn(table, ref);
     if (typeof column !== 'number') return fail('features', `${name} ${column.error}`);
     const label = columnLabel(table, column);
     if (column === target) return fail('features', `'features' includes the target column ${label}`);
-    if (columns.includes(column)) return fail('features', `'features' lists column ${label} twice`);
+    if (seen.has(column)) return fail('features', `'features' lists column ${label} twice`);
+    seen.add(column);
     columns.push(column);
   }
   return columns;
