@@ -37,9 +37,11 @@ export function folderFileAccess(folder: string): FileAccess {
   };
 }
 
+/** By the first path segment: `..ok.csv` is a file inside the folder, `..` and `../x` are not. */
 export function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  const first = rel.split(path.sep)[0];
+  return rel === '' || (first !== '..' && !path.isAbsolute(rel));
 }
 
 function safeRealpath(p: string): string | null {
