@@ -1,7 +1,7 @@
 /** Many diagnostics: one line index per text, positions as before, warnings capped per file. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic, formatDiagnostics, lineCol, lineColIn } from '../../src/spec';
+import { formatDiagnostic, formatDiagnostics, lineCol, lineColIn, parseSpec } from '../../src/spec';
 import { LineIndex } from '../../src/spec/line-index';
 import type { SpecDiagnostic } from '../../src/spec';
 
@@ -59,5 +59,12 @@ describe('formatDiagnostics', () => {
     const lines = formatDiagnostics('f', text, Array.from({ length: 20_000 }, () => diag(0, 'warning')));
     expect(lines).toHaveLength(51);
     expect(lines[50]).toBe('f: … and 19,950 more warnings');
+  });
+});
+
+describe('an empty document', () => {
+  it.each(['', '   \n', '// only a comment\n', '/* block */ \r\n'])('%j says the document is empty', (text) => {
+    const { diagnostics } = parseSpec(text);
+    expect(diagnostics.map((d) => d.message)).toEqual(['the document is empty: expected a JSON object']);
   });
 });
