@@ -4,7 +4,7 @@
  */
 import type { Dataset, ModelConfig } from '../engine/config';
 import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
-import { loadDataset } from '../spec/data';
+import { loadDataset, type ShouldStop } from '../spec/data';
 import type { FileAccess } from '../spec/types';
 
 export interface PrepareOptions {
@@ -12,11 +12,13 @@ export interface PrepareOptions {
   /** Overrides of training.steps / training.seed (CLI flags, settings). */
   steps?: number | null;
   seed?: number | null;
+  /** Asked while CSV data loads; true ends the load with `stopped` (the analysis's deadline passed). */
+  shouldStop?: ShouldStop;
 }
 
 export type Prepared =
   | { ok: true; parsed: ParsedSpec; config: ModelConfig; dataset: Dataset }
-  | { ok: false; parsed: ParsedSpec; diagnostics: SpecDiagnostic[] };
+  | { ok: false; parsed: ParsedSpec; diagnostics: SpecDiagnostic[]; stopped?: string };
 
 export function prepare(text: string, options: PrepareOptions): Prepared {
   const parsed = parseSpec(text);
@@ -26,7 +28,9 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   }
   const config = withOverrides(parsed.config, options);
   const outputs = outputWidth(config);
-  const loaded = loadDataset(parsed.data, { input: config.input, outputs, loss: config.loss }, options.files, config.training.seed);
+  const shape = { input: config.input, outputs, loss: config.loss };
+  const loaded = loadDataset(parsed.data, shape, options.files, config.training.seed, options.shouldStop ?? (() => false));
+  if ('stopped' in loaded) return { ok: false, parsed, diagnostics: [], stopped: loaded.stopped };
   if ('error' in loaded) {
     const pointer = loaded.field === 'input' ? '/input' : `/data/${loaded.field}`;
     const where = parsed.locate(pointer) ?? parsed.locate('/data') ?? { offset: 0, length: 0 };

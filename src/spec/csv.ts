@@ -187,10 +187,16 @@ export function isNumericColumn(table: CsvTable, column: number, rows: number): 
 /** Largest finite float32: a bigger cell would become Infinity in the Float32Array and train as NaN. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-export function readNumbers(table: CsvTable, columns: number[], rows: number): { values: Float32Array } | CsvError {
+/** Rows read between two `shouldStop` calls: often enough for a deadline, rare enough to cost nothing. */
+const ROWS_PER_CHECK = 1024;
+
+export function readNumbers(
+  table: CsvTable, columns: number[], rows: number, shouldStop: () => boolean = () => false,
+): { values: Float32Array } | CsvError | { stopped: true } {
   const width = columns.length;
   const values = new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) {
+    if (r % ROWS_PER_CHECK === 0 && shouldStop()) return { stopped: true };
     const record = table.rows[r]!;
     for (let j = 0; j < width; j++) {
       const cell = record[columns[j]!]!;

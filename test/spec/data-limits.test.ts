@@ -1,6 +1,6 @@
 /** CSV data at the limits: float32 range, the row limit without `samples`, grouped numbers, many columns. */
 import { describe, expect, it } from 'vitest';
-import { loadDataset, type DataResult } from '../../src/spec/data';
+import { DATA_STOPPED, loadDataset, type DataResult } from '../../src/spec/data';
 import type { DataSpec, FileAccess } from '../../src/spec/types';
 
 function csv(path: string, overrides: Partial<DataSpec> = {}): DataSpec {
@@ -59,5 +59,26 @@ describe('many columns', () => {
     const error = errorOf(loadDataset(csv('w.csv'), MSE1, filesOf({ 'w.csv': `${header}\n${row}\n` }), 1)).error;
     expect(error).toMatch(/^CSV 'w.csv' has 10000 numeric feature columns/);
     expect(error.length).toBeLessThan(1000);
+  });
+});
+
+describe('shouldStop: the deadline while data loads', () => {
+  const text = `a,b,y\n${'1,2,3\n'.repeat(5000)}`;
+  const files = filesOf({ 'd.csv': text });
+  const model = { input: 2, outputs: 1, loss: 'mse' as const };
+
+  it('returns the stopped outcome, not an error or a throw, once shouldStop says so', () => {
+    for (const after of [0, 1, 2, 3, 5]) {
+      let calls = 0;
+      const result = loadDataset(csv('d.csv'), model, files, 1, () => calls++ >= after);
+      expect(result).toEqual(DATA_STOPPED);
+    }
+  });
+
+  it('is asked every 1,024 rows while numbers are read, and loading finishes when it stays false', () => {
+    let calls = 0;
+    const result = loadDataset(csv('d.csv'), model, files, 1, () => { calls++; return false; });
+    expect('dataset' in result).toBe(true);
+    expect(calls).toBeGreaterThanOrEqual(5);
   });
 });
