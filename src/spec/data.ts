@@ -275,7 +275,7 @@ function chooseCsvColumns(
     const numeric = new Set(features); // a Set: with 100,000s of columns an array lookup here is quadratic
     const skipped = others.filter((column) => !numeric.has(column));
     const note = skipped.length > 0 ? `; text columns skipped: ${listColumns(table, skipped)}` : '';
-    return fail('input', `${name} has ${features.length} numeric feature columns (${listColumns(table, features)})` +
+    return fail('input', `${name} has ${grouped(features.length)} numeric feature columns (${listColumns(table, features)})` +
       ` but the model's input is ${model.input}${note}; choose columns with 'features'`);
   }
   return { target, features };

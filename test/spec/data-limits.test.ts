@@ -57,7 +57,7 @@ describe('many columns', () => {
     const header = Array.from({ length: 20_000 }, (_, i) => `c${i}`).join(',');
     const row = Array.from({ length: 20_000 }, (_, i) => (i % 2 === 0 ? '1' : 'a')).join(',');
     const error = errorOf(loadDataset(csv('w.csv'), MSE1, filesOf({ 'w.csv': `${header}\n${row}\n` }), 1)).error;
-    expect(error).toMatch(/^CSV 'w.csv' has 10000 numeric feature columns/);
+    expect(error).toMatch(/^CSV 'w.csv' has 10,000 numeric feature columns/);
     expect(error.length).toBeLessThan(1000);
   });
 });
