@@ -29,7 +29,8 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   const config = withOverrides(parsed.config, options);
   const outputs = outputWidth(config);
   const shape = { input: config.input, outputs, loss: config.loss };
-  const loaded = loadDataset(parsed.data, shape, options.files, config.training.seed, options.shouldStop ?? (() => false));
+  const shouldStop = options.shouldStop ?? (() => false);
+  const loaded = loadDataset(parsed.data, shape, options.files, config.training.seed, shouldStop);
   if ('stopped' in loaded) return { ok: false, parsed, diagnostics: [], stopped: loaded.stopped };
   if ('error' in loaded) {
     const pointer = loaded.field === 'input' ? '/input' : `/data/${loaded.field}`;

@@ -245,7 +245,8 @@ function headerMode(data: DataSpec): HeaderMode {
 function csvRowCount(samples: number, available: number, name: string): number | DataError {
   if (!Number.isFinite(samples) && samples > 0) {
     if (available <= LIMITS.samples) return available;
-    return fail('path', `${name} has ${grouped(available)} data rows; the most is ${grouped(LIMITS.samples)} (set 'samples' to use the first rows)`);
+    const most = `the most is ${grouped(LIMITS.samples)} (set 'samples' to use the first rows)`;
+    return fail('path', `${name} has ${grouped(available)} data rows; ${most}`);
   }
   const error = checkSampleCount(samples, 1);
   return error ?? Math.min(samples, available);
@@ -275,7 +276,8 @@ function chooseCsvColumns(
     const numeric = new Set(features); // a Set: with 100,000s of columns an array lookup here is quadratic
     const skipped = others.filter((column) => !numeric.has(column));
     const note = skipped.length > 0 ? `; text columns skipped: ${listColumns(table, skipped)}` : '';
-    return fail('input', `${name} has ${grouped(features.length)} numeric feature columns (${listColumns(table, features)})` +
+    const count = `${grouped(features.length)} numeric feature columns`;
+    return fail('input', `${name} has ${count} (${listColumns(table, features)})` +
       ` but the model's input is ${model.input}${note}; choose columns with 'features'`);
   }
   return { target, features };
@@ -312,7 +314,8 @@ function listedFeatures(
 
 /** mse with 1 output: the numbers themselves. Otherwise class labels (see `labelClasses`), checked against the loss. */
 function readCsvTargets(
-  table: CsvTable, column: number, rows: number, data: DataSpec, model: ModelShape, name: string, shouldStop: ShouldStop,
+  table: CsvTable, column: number, rows: number, data: DataSpec, model: ModelShape, name: string,
+  shouldStop: ShouldStop,
 ): CsvTargets | DataError | DataStopped {
   const label = columnLabel(table, column);
   if (model.loss === 'mse' && model.outputs === 1) {
