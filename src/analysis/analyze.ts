@@ -132,6 +132,10 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
     report.message = 'analysis cancelled';
     return;
   }
+  if (!outcome.ok && outcome.budget) {
+    report.message = `nothing measured: ${outcome.message}`;
+    return;
+  }
   if (!outcome.ok) {
     report.status = 'invalid';
     report.diagnostics = [...report.diagnostics, ...outcome.diagnostics];

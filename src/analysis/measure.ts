@@ -22,7 +22,8 @@ export interface MeasureJob {
 
 export type MeasureOutcome =
   | { ok: true; config: ModelConfig; result: TrainResult }
-  | { ok: false; diagnostics: SpecDiagnostic[]; message: string };
+  /** `budget`: the deadline passed before training began (while data loaded): not the spec's fault. */
+  | { ok: false; diagnostics: SpecDiagnostic[]; message: string; budget?: true };
 
 export interface MeasureHooks {
   shouldStop?: () => boolean;
@@ -33,7 +34,13 @@ export interface MeasureHooks {
 
 export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks = {}): MeasureOutcome {
   try {
-    const prepared = prepare(job.text, { files, steps: job.steps, seed: job.seed, memoryBudgetBytes: job.memoryBudgetBytes ?? null });
+    const shouldStop = (): boolean => Date.now() >= job.deadline || (hooks.shouldStop?.() ?? false);
+    const prepared = prepare(job.text, {
+      files, steps: job.steps, seed: job.seed, memoryBudgetBytes: job.memoryBudgetBytes ?? null, shouldStop,
+    });
+    if (!prepared.ok && prepared.stopped !== undefined) {
+      return { ok: false, diagnostics: [], message: prepared.stopped, budget: true };
+    }
     if (!prepared.ok) {
       return { ok: false, diagnostics: prepared.diagnostics, message: prepared.diagnostics[0]?.message ?? 'invalid spec' };
     }

@@ -4,7 +4,7 @@
  */
 import type { Dataset, ModelConfig } from '../engine/config';
 import { parseSpec, type DataSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
-import { loadDataset } from '../spec/data';
+import { loadDataset, type ShouldStop } from '../spec/data';
 import type { FileAccess } from '../spec/types';
 import { checkMemory, DEFAULT_MEMORY_BUDGET_MB, MB } from './memory';
 
@@ -15,11 +15,13 @@ export interface PrepareOptions {
   seed?: number | null;
   /** Specs that need more memory to train are refused (memory.ts); default DEFAULT_MEMORY_BUDGET_MB. */
   memoryBudgetBytes?: number | null;
+  /** Asked while CSV data loads; true ends the load with `stopped` (the analysis's deadline passed). */
+  shouldStop?: ShouldStop;
 }
 
 export type Prepared =
   | { ok: true; parsed: ParsedSpec; config: ModelConfig; dataset: Dataset }
-  | { ok: false; parsed: ParsedSpec; diagnostics: SpecDiagnostic[] };
+  | { ok: false; parsed: ParsedSpec; diagnostics: SpecDiagnostic[]; stopped?: string };
 
 export function prepare(text: string, options: PrepareOptions): Prepared {
   const parsed = parseSpec(text);
@@ -33,7 +35,10 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   // Before loading: generated data (and its one-hot targets) is sized by the spec alone, a csv file by its lines.
   const tooBig = checkMemory(parsed, config, parsed.data, budget, csvRowsBound(parsed.data, config, outputs, options.files));
   if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
-  const loaded = loadDataset(parsed.data, { input: config.input, outputs, loss: config.loss }, options.files, config.training.seed);
+  const shape = { input: config.input, outputs, loss: config.loss };
+  const shouldStop = options.shouldStop ?? (() => false);
+  const loaded = loadDataset(parsed.data, shape, options.files, config.training.seed, shouldStop);
+  if ('stopped' in loaded) return { ok: false, parsed, diagnostics: [], stopped: loaded.stopped };
   if ('error' in loaded) {
     const pointer = loaded.field === 'input' ? '/input' : `/data/${loaded.field}`;
     const where = parsed.locate(pointer) ?? parsed.locate('/data') ?? { offset: 0, length: 0 };

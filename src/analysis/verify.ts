@@ -130,6 +130,9 @@ function lossKey(fix: VerifiedFix): number {
 export function judge(finding: Finding, before: TrainResult, outcome: MeasureOutcome, t: Thresholds): Verification {
   const metricBefore = findingMetric(finding.kind, before);
   const lossBefore = tailMean(before.loss);
+  if (!outcome.ok && outcome.budget) {
+    return { status: 'unverified', effect: outcome.message, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null };
+  }
   if (!outcome.ok) {
     return { status: 'failed', effect: `could not run: ${outcome.message}`, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null };
   }

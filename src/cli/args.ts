@@ -126,9 +126,10 @@ function forEachOption(rest: string[], args: CommonArgs, own: (flag: string, val
 }
 
 function parseInteger(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
+  // Decimal digits only: Number() would also take '0x10', '1e3', ' 16' and '' (as 0).
+  const n = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`);
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max} in decimal digits, got '${text}'`);
   }
   return n;
 }

@@ -1,15 +1,13 @@
 #!/usr/bin/env node
 /** `vgnet` — the command line: the same analysis as the extension, for terminals and CI. */
-import * as fs from 'node:fs';
 import { RunCache } from '../analysis/cache';
+import { readSpecFile } from '../node/files';
 import { WorkerPool } from '../node/pool';
 import { runAnalyze, type AnalyzeOutcome } from './analyze';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs, type FixArgs } from './args';
 import { runFix } from './fix';
 
 const VERSION = '0.1.0';
-/** Specs are hand-written model descriptions; anything bigger is not one. */
-const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let args;
@@ -44,7 +42,7 @@ async function runAll(args: AnalyzeArgs | FixArgs, pool: WorkerPool, out: NodeJS
   let exitCode = 0;
   const records: unknown[] = [];
   for (const file of args.specs) {
-    const source = readSpec(file);
+    const source = readSpecFile(file);
     const outcome: AnalyzeOutcome = 'error' in source
       ? { exitCode: 2, text: '', errors: [`vgnet: ${source.error}`] }
       : args.command === 'fix'
@@ -69,31 +67,6 @@ export function exitCodeOf(outcome: AnalyzeOutcome): number {
   const positioned = report.diagnostics.some((d) => d.severity === 'error');
   const internal = report.status === 'internal-error' || (report.status === 'invalid' && !positioned);
   return internal ? 3 : outcome.exitCode;
-}
-
-function readSpec(file: string): { text: string } | { error: string } {
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) return { error: `${file}: not a file` };
-    if (stat.size > MAX_SPEC_BYTES) return { error: `${file}: spec is ${(stat.size / 1e6).toFixed(1)} MB; specs are limited to 4 MB` };
-    return decodeSpec(file, fs.readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(e as Error).message}` };
-  }
-}
-
-/**
- * UTF-8 text without its byte-order mark (editors on Windows write one; offsets and columns count from after it).
- * Bytes that are not UTF-8 are an error, not U+FFFD replacements that would shift every position after them.
- */
-export function decodeSpec(file: string, bytes: Uint8Array): { text: string } | { error: string } {
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
-  } catch {
-    return { error: `${file}: not valid UTF-8 text (save it as UTF-8)` };
-  }
 }
 
 if (require.main === module) {

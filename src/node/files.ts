@@ -37,9 +37,11 @@ export function folderFileAccess(folder: string): FileAccess {
   };
 }
 
+/** By the first path segment: `..ok.csv` is a file inside the folder, `..` and `../x` are not. */
 export function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  const first = rel.split(path.sep)[0];
+  return rel === '' || (first !== '..' && !path.isAbsolute(rel));
 }
 
 function safeRealpath(p: string): string | null {
@@ -48,4 +50,53 @@ function safeRealpath(p: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Specs are hand-written model descriptions; anything bigger is not one. */
+const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+/** Fatal, so a file that is not UTF-8 is refused instead of being read as U+FFFD-mangled text. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * A spec file as text, for the CLI: size-capped before it is read, decoded as strict UTF-8 with a leading
+ * byte-order mark dropped (editors on Windows save one), so offsets and line-1 columns match the editor's.
+ */
+export function readSpecFile(file: string): { text: string } | { error: string } {
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) return { error: `${file}: not a file` };
+    if (stat.size > MAX_SPEC_BYTES) {
+      return { error: `${file}: spec is ${(stat.size / 1e6).toFixed(1)} MB; specs are limited to 4 MB` };
+    }
+    return decodeSpec(file, fs.readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(e as Error).message}` };
+  }
+}
+
+/** Strict UTF-8 (the BOM is dropped by the decoder); the first bad byte's offset is named so it can be found. */
+export function decodeSpec(file: string, bytes: Uint8Array): { text: string } | { error: string } {
+  try {
+    return { text: UTF8.decode(bytes) };
+  } catch {
+    return { error: `${file}: not valid UTF-8 (first bad byte at offset ${firstBadByte(bytes)}); save it as UTF-8` };
+  }
+}
+
+/** Offset of the first byte that starts an invalid UTF-8 sequence, found by decoding one sequence at a time. */
+function firstBadByte(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (n === 0 || i + n > bytes.length) return i;
+    try {
+      UTF8.decode(bytes.subarray(i, i + n));
+    } catch {
+      return i;
+    }
+    i += n;
+  }
+  return i;
 }

@@ -184,16 +184,27 @@ export function isNumericColumn(table: CsvTable, column: number, rows: number): 
  * The first `rows` records of `columns` as a rows × columns.length row-major matrix. The first cell that is not
  * a number is reported as "line 14, column 'alcohol': 'abc' is not a number".
  */
-export function readNumbers(table: CsvTable, columns: number[], rows: number): { values: Float32Array } | CsvError {
+/** Largest finite float32: a bigger cell would become Infinity in the Float32Array and train as NaN. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Rows read between two `shouldStop` calls: often enough for a deadline, rare enough to cost nothing. */
+const ROWS_PER_CHECK = 1024;
+
+export function readNumbers(
+  table: CsvTable, columns: number[], rows: number, shouldStop: () => boolean = () => false,
+): { values: Float32Array } | CsvError | { stopped: true } {
   const width = columns.length;
   const values = new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) {
+    if (r % ROWS_PER_CHECK === 0 && shouldStop()) return { stopped: true };
     const record = table.rows[r]!;
     for (let j = 0; j < width; j++) {
       const cell = record[columns[j]!]!;
       const value = parseNumber(cell);
-      if (value === null) {
-        const problem = cell.trim() === '' ? 'the cell is empty' : `'${cell.trim()}' is not a number`;
+      if (value === null || Math.abs(value) > FLOAT32_MAX) {
+        const problem = cell.trim() === '' ? 'the cell is empty' : value === null
+          ? `'${cell.trim()}' is not a number`
+          : `'${cell.trim()}' is beyond the float32 range (±3.4028235e38) the engine trains in`;
         const line = table.lines[r]!;
         return { error: `line ${line}, column ${columnLabel(table, columns[j]!)}: ${problem}`, line };
       }

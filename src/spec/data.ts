@@ -14,6 +14,7 @@ import {
   columnLabel, findColumn, isNumericColumn, listColumns, parseCsv, parseNumber, readNumbers,
   type CsvTable, type HeaderMode,
 } from './csv';
+import { grouped } from './diagnostic-text';
 import { LIMITS } from './names';
 import type { DataSpec, FileAccess } from './types';
 
@@ -22,7 +23,14 @@ export interface DataError {
   error: string;
   field: DataErrorField;
 }
-export type DataResult = { dataset: Dataset } | DataError;
+/** What `loadDataset` returns instead of data when `shouldStop` says the analysis's deadline has passed. */
+export interface DataStopped {
+  stopped: string;
+}
+export const DATA_STOPPED: DataStopped = { stopped: 'stopped: the time budget ran out while loading data' };
+export type DataResult = { dataset: Dataset } | DataError | DataStopped;
+/** Asked between rows and columns while CSV data loads; true = give up (the deadline passed). */
+export type ShouldStop = () => boolean;
 
 /** What the data must fit: the model's input width, output width and loss. */
 export interface ModelShape {
@@ -34,11 +42,23 @@ export interface ModelShape {
 /** Most floats a data set's inputs may hold (200 MB): beyond it the spec is a typo, not a gradient check. */
 export const MAX_DATA_VALUES = 50_000_000;
 
+/** Cells scanned between two `shouldStop` calls when columns are classified. */
+const ROWS_PER_STOP_CHECK = 65_536;
+
 /** Mixed into the data seed, so data drawn with seed s is not the same stream as training's Rng(s). */
 const DATA_SEED_SALT = 0x5eedda7a;
 
-export function loadDataset(data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number): DataResult {
-  if (data.source === 'csv') return loadCsvDataset(data, model, files);
+/** Without `shouldStop` loading always finishes, so callers that pass none never see DataStopped. */
+export function loadDataset(
+  data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number,
+): { dataset: Dataset } | DataError;
+export function loadDataset(
+  data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number, shouldStop: ShouldStop,
+): DataResult;
+export function loadDataset(
+  data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number, shouldStop: ShouldStop = () => false,
+): DataResult {
+  if (data.source === 'csv') return loadCsvDataset(data, model, files, shouldStop);
   if (!Object.hasOwn(SYNTHETIC_SOURCES, data.source)) {
     const known = [...Object.keys(SYNTHETIC_SOURCES), 'csv'].join(', ');
     return fail('source', `unknown data source '${data.source}'; use one of ${known}`);
@@ -85,10 +105,12 @@ export function checkSampleCount(samples: number, width: number): DataError | nu
   if (!Number.isInteger(samples) || samples < 1) {
     return fail('samples', `'samples' must be a whole number ≥ 1, not ${samples}`);
   }
-  if (samples > LIMITS.samples) return fail('samples', `'samples' is ${samples}; the most is ${LIMITS.samples}`);
+  if (samples > LIMITS.samples) {
+    return fail('samples', `'samples' is ${grouped(samples)}; the most is ${grouped(LIMITS.samples)}`);
+  }
   if (samples * width > MAX_DATA_VALUES) {
-    const size = `${samples} samples × ${width} features`;
-    return fail('samples', `${size} is more than ${MAX_DATA_VALUES} values; use fewer samples`);
+    const size = `${grouped(samples)} samples × ${grouped(width)} features`;
+    return fail('samples', `${size} is more than ${grouped(MAX_DATA_VALUES)} values; use fewer samples`);
   }
   return null;
 }
@@ -180,18 +202,21 @@ function extraValue(data: DataSpec, source: SyntheticSourceName, key: string): n
 type CsvTargets = Pick<Dataset, 'y' | 'targetWidth' | 'classes'>;
 
 /** `path` relative to the spec file; target defaults to the last column, features to every other numeric one. */
-function loadCsvDataset(data: DataSpec, model: ModelShape, files: FileAccess): DataResult {
+function loadCsvDataset(data: DataSpec, model: ModelShape, files: FileAccess, shouldStop: ShouldStop): DataResult {
   const opened = openCsv(data, files);
   if ('error' in opened) return opened;
+  if (shouldStop()) return DATA_STOPPED;
   const { table, name } = opened;
-  const rows = csvRowCount(data.samples, table.rows.length);
+  const rows = csvRowCount(data.samples, table.rows.length, name);
   if (typeof rows !== 'number') return rows;
-  const columns = chooseCsvColumns(table, data, model, rows, name);
-  if ('error' in columns) return columns;
-  const inputs = readNumbers(table, columns.features, rows);
+  const columns = chooseCsvColumns(table, data, model, rows, name, shouldStop);
+  if (!('target' in columns)) return columns;
+  const inputs = readNumbers(table, columns.features, rows, shouldStop);
+  if ('stopped' in inputs) return DATA_STOPPED;
   if ('error' in inputs) return fail(data.features === null ? 'path' : 'features', `${name} ${inputs.error}`);
-  const targets = readCsvTargets(table, columns.target, rows, data, model, name);
-  if ('error' in targets) return targets;
+  if (shouldStop()) return DATA_STOPPED;
+  const targets = readCsvTargets(table, columns.target, rows, data, model, name, shouldStop);
+  if (!('y' in targets)) return targets;
   const features = columns.features.length;
   if (data.standardize) standardizeColumns(inputs.values, rows, features);
   return { dataset: { x: inputs.values, samples: rows, features, ...targets } };
@@ -216,15 +241,20 @@ function headerMode(data: DataSpec): HeaderMode {
   return flag === 1 ? true : flag === 0 ? false : 'auto';
 }
 
-/** The first `samples` rows when that is fewer than the file has; a non-finite `samples` means all rows. */
-function csvRowCount(samples: number, available: number): number | DataError {
-  if (!Number.isFinite(samples) && samples > 0) return available;
+/** The first `samples` rows when that is fewer than the file has; absent (non-finite) means all, within the limit. */
+function csvRowCount(samples: number, available: number, name: string): number | DataError {
+  if (!Number.isFinite(samples) && samples > 0) {
+    if (available <= LIMITS.samples) return available;
+    const most = `the most is ${grouped(LIMITS.samples)} (set 'samples' to use the first rows)`;
+    return fail('path', `${name} has ${grouped(available)} data rows; ${most}`);
+  }
   const error = checkSampleCount(samples, 1);
   return error ?? Math.min(samples, available);
 }
 
-function chooseCsvColumns(table: CsvTable, data: DataSpec, model: ModelShape, rows: number, name: string):
-  { target: number; features: number[] } | DataError {
+function chooseCsvColumns(
+  table: CsvTable, data: DataSpec, model: ModelShape, rows: number, name: string, shouldStop: ShouldStop,
+): { target: number; features: number[] } | DataError | DataStopped {
   const target = data.target === null ? table.columns - 1 : findColumn(table, data.target);
   if (typeof target !== 'number') return fail('target', `${name} ${target.error}`);
   if (data.features !== null) {
@@ -237,17 +267,31 @@ function chooseCsvColumns(table: CsvTable, data: DataSpec, model: ModelShape, ro
     return { target, features: listed };
   }
   const others = Array.from({ length: table.columns }, (_, column) => column).filter((column) => column !== target);
-  const features = others.filter((column) => isNumericColumn(table, column, rows));
+  const features = numericColumns(table, others, rows, shouldStop);
+  if (features === null) return DATA_STOPPED;
   if (features.length === 0) {
     return fail('features', `${name} has no numeric column besides the target ${columnLabel(table, target)}`);
   }
   if (features.length !== model.input) {
-    const skipped = others.filter((column) => !features.includes(column));
+    const numeric = new Set(features); // a Set: with 100,000s of columns an array lookup here is quadratic
+    const skipped = others.filter((column) => !numeric.has(column));
     const note = skipped.length > 0 ? `; text columns skipped: ${listColumns(table, skipped)}` : '';
-    return fail('input', `${name} has ${features.length} numeric feature columns (${listColumns(table, features)})` +
+    const count = `${grouped(features.length)} numeric feature columns`;
+    return fail('input', `${name} has ${count} (${listColumns(table, features)})` +
       ` but the model's input is ${model.input}${note}; choose columns with 'features'`);
   }
   return { target, features };
+}
+
+/** The numeric ones among `columns`, or null when `shouldStop` said so (asked every few columns: each is a scan). */
+function numericColumns(table: CsvTable, columns: number[], rows: number, shouldStop: ShouldStop): number[] | null {
+  const numeric: number[] = [];
+  const perCheck = Math.max(1, Math.floor(ROWS_PER_STOP_CHECK / Math.max(1, rows)));
+  for (let i = 0; i < columns.length; i++) {
+    if (i % perCheck === 0 && shouldStop()) return null;
+    if (isNumericColumn(table, columns[i]!, rows)) numeric.push(columns[i]!);
+  }
+  return numeric;
 }
 
 function listedFeatures(
@@ -255,12 +299,14 @@ function listedFeatures(
 ): number[] | DataError {
   if (refs.length === 0) return fail('features', "'features' is empty; list at least one column");
   const columns: number[] = [];
+  const seen = new Set<number>();
   for (const ref of refs) {
     const column = findColumn(table, ref);
     if (typeof column !== 'number') return fail('features', `${name} ${column.error}`);
     const label = columnLabel(table, column);
     if (column === target) return fail('features', `'features' includes the target column ${label}`);
-    if (columns.includes(column)) return fail('features', `'features' lists column ${label} twice`);
+    if (seen.has(column)) return fail('features', `'features' lists column ${label} twice`);
+    seen.add(column);
     columns.push(column);
   }
   return columns;
@@ -269,13 +315,15 @@ function listedFeatures(
 /** mse with 1 output: the numbers themselves. Otherwise class labels (see `labelClasses`), checked against the loss. */
 function readCsvTargets(
   table: CsvTable, column: number, rows: number, data: DataSpec, model: ModelShape, name: string,
-): CsvTargets | DataError {
+  shouldStop: ShouldStop,
+): CsvTargets | DataError | DataStopped {
   const label = columnLabel(table, column);
   if (model.loss === 'mse' && model.outputs === 1) {
     if (data.classes !== null) {
       return fail('classes', "'classes' does not apply: loss 'mse' with 1 output reads the target as numbers");
     }
-    const read = readNumbers(table, [column], rows);
+    const read = readNumbers(table, [column], rows, shouldStop);
+    if ('stopped' in read) return DATA_STOPPED;
     if ('error' in read) return fail('target', `${name} ${read.error}`);
     return { y: read.values, targetWidth: 1, classes: 0 };
   }

@@ -5,38 +5,42 @@ import type { SpecDiagnostic } from './types';
 
 /**
  * 1-based line and column of a UTF-16 offset (the unit editors use). "\n", "\r\n" and a lone "\r" each end a
- * line, as in jsonc-parser and VS Code. Offsets outside the text are clamped to it. For one lookup: many go through
- * one LineIndex (formatDiagnostics), since each call here indexes the whole text.
+ * line, as in jsonc-parser and VS Code. Offsets outside the text are clamped to it. Scans the whole text: for one
+ * position only; a caller with many builds one LineIndex and uses `lineColIn`.
  */
-export function lineCol(text: string, offset: number, lines = new LineIndex(text)): { line: number; col: number } {
-  const { line, character } = lines.positionAt(offset);
+export function lineCol(text: string, offset: number): { line: number; col: number } {
+  return lineColIn(new LineIndex(text), offset);
+}
+
+/** `lineCol` from a prebuilt index: a binary search, so printing n positions is O(n log lines), not O(n · text). */
+export function lineColIn(index: LineIndex, offset: number): { line: number; col: number } {
+  const { line, character } = index.positionAt(offset);
   return { line: line + 1, col: character + 1 };
 }
 
 /** "file:line:col: severity: message", the shape compilers use (clickable in terminals and VS Code). */
-export function formatDiagnostic(file: string, text: string, d: SpecDiagnostic, lines = new LineIndex(text)): string {
-  const { line, col } = lineCol(text, d.offset, lines);
+export function formatDiagnostic(file: string, text: string | LineIndex, d: SpecDiagnostic): string {
+  const { line, col } = lineColIn(typeof text === 'string' ? new LineIndex(text) : text, d.offset);
   return `${file}:${line}:${col}: ${d.severity}: ${d.message}`;
 }
 
-/** Diagnostics of one severity printed per file; the rest are counted ("… and 19,950 more warnings"). */
-export const MAX_PRINTED_PER_SEVERITY = 50;
+/** Warnings printed per file; past this a count stands in, so 20,000 unknown keys do not bury the errors. */
+export const MAX_PRINTED_WARNINGS = 50;
 
-/** Every diagnostic of a file as `file:line:col` lines, from one line index, at most 50 of each severity. */
-export function formatDiagnostics(file: string, text: string, diagnostics: readonly SpecDiagnostic[]): string[] {
-  const lines = new LineIndex(text);
-  const printed = new Map<string, number>();
-  const out: string[] = [];
+/** Every error and the first `maxWarnings` other diagnostics as lines, then "file: … and N more warnings". */
+export function formatDiagnostics(
+  file: string, text: string, diagnostics: readonly SpecDiagnostic[], maxWarnings = MAX_PRINTED_WARNINGS,
+): string[] {
+  const index = new LineIndex(text);
+  const lines: string[] = [];
+  let warnings = 0;
+  let skipped = 0;
   for (const d of diagnostics) {
-    const count = printed.get(d.severity) ?? 0;
-    printed.set(d.severity, count + 1);
-    if (count < MAX_PRINTED_PER_SEVERITY) out.push(formatDiagnostic(file, text, d, lines));
+    if (d.severity !== 'error' && warnings++ >= maxWarnings) skipped++;
+    else lines.push(formatDiagnostic(file, index, d));
   }
-  for (const [severity, count] of printed) {
-    const hidden = count - MAX_PRINTED_PER_SEVERITY;
-    if (hidden > 0) out.push(`${file}: … and ${grouped(hidden)} more ${severity}${hidden === 1 ? '' : 's'}`);
-  }
-  return out;
+  if (skipped > 0) lines.push(`${file}: … and ${grouped(skipped)} more warning${skipped === 1 ? '' : 's'}`);
+  return lines;
 }
 
 const SYNTAX_MESSAGES: Readonly<Record<string, string>> = {

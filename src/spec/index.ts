@@ -1,6 +1,6 @@
 /** The `.vgnet.json` spec layer: text in, resolved ModelConfig and positioned diagnostics out. */
 export { parseSpec } from './parse';
-export { formatDiagnostic, formatDiagnostics, lineCol } from './diagnostic-text';
+export { formatDiagnostic, formatDiagnostics, lineCol, lineColIn, MAX_PRINTED_WARNINGS } from './diagnostic-text';
 export { nearestName } from './nearest';
 export { childPointer, escapeSegment, findKeyNode, findNode, pathToPointer, pointerToPath, type PathSegment } from './pointer';
 export type {

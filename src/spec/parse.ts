@@ -2,7 +2,7 @@
  * parseSpec: `.vgnet.json` text (JSONC) → resolved ModelConfig + DataSpec + positioned diagnostics.
  * Never throws: syntax errors, wrong types and impossible models all come back as diagnostics.
  */
-import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, stripComments, type Node, type ParseError } from 'jsonc-parser';
 import type { LayerConfig, LossName, ModelConfig } from '../engine/config';
 import { checkModel } from './checks';
 import { resolveData } from './data-section';
@@ -52,6 +52,11 @@ function parseText(text: string, sink: DiagnosticSink): Node | undefined {
       `the document is nested more than ${LIMITS.nesting} levels deep`);
     return undefined;
   }
+  if (stripComments(text).trim() === '') {
+    // Checked first: jsonc-parser reports an empty text as "expected a value", which does not say what is wrong.
+    sink.error({ offset: 0, length: 0 }, '', 'syntax', 'the document is empty: expected a JSON object');
+    return undefined;
+  }
   const parseErrors: ParseError[] = [];
   const root = parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
   const errors = withoutCascades(parseErrors);
@@ -61,9 +66,6 @@ function parseText(text: string, sink: DiagnosticSink): Node | undefined {
   if (errors.length > MAX_SYNTAX_DIAGNOSTICS) {
     const last = errors[MAX_SYNTAX_DIAGNOSTICS]!;
     sink.error(last, '', 'syntax', `${grouped(errors.length - MAX_SYNTAX_DIAGNOSTICS)} more syntax errors not shown`);
-  }
-  if (root === undefined && errors.length === 0) {
-    sink.error({ offset: 0, length: 0 }, '', 'syntax', 'the document is empty: expected a JSON object');
   }
   return root;
 }

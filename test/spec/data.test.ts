@@ -28,6 +28,7 @@ const noFiles = filesOf({});
 
 function ok(result: DataResult): Dataset {
   if ('error' in result) throw new Error(`unexpected error (${result.field}): ${result.error}`);
+  if ('stopped' in result) throw new Error(result.stopped);
   return result.dataset;
 }
 
