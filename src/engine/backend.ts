@@ -7,8 +7,7 @@
 import { ACTIVATION_KERNELS, type ActivationKernel } from './activations';
 import type { ActivationName } from './config';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
-import { columnSums } from './layers/layer';
-import { countAbsAbove, countDeadUnits, countNonFinite, squaredDeviations, sum, sumOfSquares } from './layers/measure';
+import { columnSums, countAbsAbove, countDeadUnits, countNonFinite, squaredDeviations, sum, sumOfSquares } from './reference-kernels';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './update-rules';
 import type { AdamStep, RmspropStep, SgdStep, UpdateNorms } from './update-rules';
 

@@ -73,12 +73,3 @@ export function paramTensor(arena: Arena, path: string, name: ParamTensor['name'
   for (const d of shape) size *= d;
   return { path, name, shape, data: arena.alloc(size), grad: arena.alloc(size) };
 }
-
-/** out[c] = Σ_r m[r][c] with a float64 accumulator per column. */
-export function columnSums(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
-  for (let c = 0; c < cols; c++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += m[r * cols + c]!;
-    out[c] = s;
-  }
-}

@@ -1,5 +1,5 @@
 /**
- * The per-layer statistics of a recorded step (layers/measure.ts) as WebAssembly SIMD. Addresses in bytes,
+ * The per-layer statistics of a recorded step (layers/layer-stats.ts) as WebAssembly SIMD. Addresses in bytes,
  * counts in floats; sums in float64, counts as i32.
  *   sum(a, n) → f64                          Σ a
  *   squaredDeviations(a, n, mean) → f64      Σ (a − mean)², the second pass of a two-pass variance

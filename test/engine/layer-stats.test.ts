@@ -1,6 +1,7 @@
 /** The per-layer statistic primitives on hand-made buffers. */
 import { describe, expect, it } from 'vitest';
-import { countNonFinite, deadFraction, meanAndStd, saturatedFraction, sumOfSquares } from '../../src/engine/layers/measure';
+import { deadFraction, meanAndStd, saturatedFraction } from '../../src/engine/layers/layer-stats';
+import { countNonFinite, sumOfSquares } from '../../src/engine/reference-kernels';
 
 describe('layer statistics', () => {
   it('deadFraction: units with z ≤ 0 on every row (0 counts as dead)', () => {

@@ -1,57 +1,15 @@
 /**
  * Per-layer statistics of a training step (definitions in stats.ts), computed from the layers' live buffers.
- * All sums in float64. The primitives below are the reference kernels; recordLayer runs them through the
- * model's backend (SIMD versions in wasm/statistics-codegen.ts).
+ * All sums in float64. recordLayer runs the kernels through the model's backend (the reference ones in
+ * ../reference-kernels.ts, SIMD versions in wasm/statistics-codegen.ts).
  */
 import { isReluFamily, isSaturating } from '../activations';
 import type { Backend } from '../backend';
+import { countAbsAbove, countDeadUnits, squaredDeviations, sum } from '../reference-kernels';
 import type { LayerSeries } from '../stats';
 import type { Layer, ParamTensor } from './layer';
 
-export function sumOfSquares(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return s;
-}
-
-export function sum(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return s;
-}
-
-/** Σ (a − mean)²: the second pass of a two-pass variance. */
-export function squaredDeviations(a: Float32Array, mean: number): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - mean) * (a[i]! - mean);
-  return s;
-}
-
-export function countNonFinite(a: Float32Array): number {
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) n++;
-  return n;
-}
-
-/** Elements with |a| > threshold. */
-export function countAbsAbove(a: Float32Array, threshold: number): number {
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]!) > threshold) n++;
-  return n;
-}
-
-/** Columns of z (rows × cols) whose every element is ≤ 0. */
-export function countDeadUnits(z: Float32Array, rows: number, cols: number): number {
-  let dead = 0;
-  for (let c = 0; c < cols; c++) {
-    let alive = false;
-    for (let r = 0; r < rows && !alive; r++) alive = z[r * cols + c]! > 0;
-    if (!alive) dead++;
-  }
-  return dead;
-}
-
-/** The primitives above, as a backend supplies them (the reference ones by default). */
+/** The reference kernels as a backend supplies them (the pure-TypeScript ones by default). */
 type Primitives = Pick<Backend, 'sum' | 'squaredDeviations' | 'countAbsAbove' | 'countDeadUnits'>;
 const REFERENCE: Primitives = { sum, squaredDeviations, countAbsAbove, countDeadUnits };
 
