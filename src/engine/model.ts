@@ -75,7 +75,7 @@ export class Model {
     this.loss = {
       name: config.loss,
       output: last.output,
-      logits: this.fusedOutput ? last.preActivation : null,
+      logits: this.fusedOutput ? (last.preActivation ?? null) : null,
       grad: last.outputGrad,
       target: this.target,
       batch: batchSize,
@@ -134,7 +134,7 @@ export class Model {
       outputWidth: node.outputWidth,
       activation: node.activation ? node.activation.name : null,
       parameterCount: node.params.reduce((sum, p) => sum + p.data.length, 0),
-      hasWeights: node.weight !== null,
+      hasWeights: node.weight != null,
       parent: this.parents[i]!,
     }));
   }

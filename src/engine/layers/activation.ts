@@ -13,8 +13,6 @@ export class ActivationLayer implements Layer {
   /** The pre-activation is this layer's input. */
   readonly preActivation: Float32Array;
   readonly activation: ActivationOp;
-  readonly weight = null;
-  readonly bias = null;
   readonly params: ParamTensor[] = [];
   readonly children = [];
   private readonly inputGrad: Float32Array;

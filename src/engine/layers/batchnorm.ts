@@ -14,9 +14,6 @@ export class BatchNormLayer implements Layer {
   readonly outputWidth: number;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
-  readonly preActivation = null;
-  readonly activation = null;
-  readonly weight = null;
   readonly gamma: ParamTensor;
   /** β is the bias-like tensor whose gradient norm is recorded. */
   readonly bias: ParamTensor;

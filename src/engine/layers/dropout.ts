@@ -10,10 +10,6 @@ export class DropoutLayer implements Layer {
   readonly outputWidth: number;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
-  readonly preActivation = null;
-  readonly activation = null;
-  readonly weight = null;
-  readonly bias = null;
   readonly params: ParamTensor[] = [];
   readonly children = [];
   /** Per-element multiplier of the last training forward pass: 0 or 1/(1 − rate). */

@@ -53,13 +53,16 @@ export interface Layer {
   readonly output: Float32Array;
   /** ∂loss/∂y, batch × outputWidth; written by the next layer's backward (or the loss) before backward(). */
   readonly outputGrad: Float32Array;
-  /** z fed to the activation (dense, activation layers), for saturation/dead-unit statistics; else null. */
-  readonly preActivation: Float32Array | null;
-  readonly activation: ActivationOp | null;
-  /** The weight matrix whose statistics are recorded (dense W, residual projection), or null. */
-  readonly weight: ParamTensor | null;
-  /** The bias-like vector whose gradient norm is recorded (dense bias, BatchNorm beta), or null. */
-  readonly bias: ParamTensor | null;
+  /*
+   * The optional members are capabilities: a layer that has none of them leaves them out (no null fields).
+   */
+  /** z fed to the activation (dense, activation layers), for saturation/dead-unit statistics. */
+  readonly preActivation?: Float32Array | null;
+  readonly activation?: ActivationOp | null;
+  /** The weight matrix whose statistics are recorded (dense W, residual projection). */
+  readonly weight?: ParamTensor | null;
+  /** The bias-like vector whose gradient norm is recorded (dense bias, BatchNorm beta). */
+  readonly bias?: ParamTensor | null;
   /** Trainable tensors owned directly by this layer (not by its children). */
   readonly params: ParamTensor[];
   /** Child layers (residual branch), in order. */

@@ -18,11 +18,8 @@ export class ResidualLayer implements Layer {
   readonly outputWidth: number;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
-  readonly preActivation = null;
-  readonly activation = null;
   /** The projection P, or null for an identity skip. */
   readonly weight: ParamTensor | null;
-  readonly bias = null;
   readonly params: ParamTensor[];
   readonly children: Layer[];
   /** ∂loss/∂x through the branch only (the skip path is added in backward). */
