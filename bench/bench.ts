@@ -52,7 +52,10 @@ function parseArgs(argv: string[]): BenchArgs {
 function selectWorkloads(only: string[] | null): Workload[] {
   if (!only) return WORKLOADS;
   const unknown = only.filter((name) => !WORKLOADS.some((w) => w.name === name));
-  if (unknown.length > 0) throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`,
+    );
   return WORKLOADS.filter((w) => only.includes(w.name));
 }
 
@@ -71,7 +74,14 @@ function createContenders(w: Workload, index: number, available: Available): Con
   const start = makeSharedStart(w, BASE_SEED + index);
   const makers: Array<[ContenderId, () => Contender]> = [
     ['engine', () => engineContender(w, start, BASE_SEED + index, 'wasm')],
-    ...(available.parallel ? [['engine2', () => engineContender(w, start, BASE_SEED + index, 'wasm', available.parallel!)] as [ContenderId, () => Contender]] : []),
+    ...(available.parallel
+      ? [
+          ['engine2', () => engineContender(w, start, BASE_SEED + index, 'wasm', available.parallel!)] as [
+            ContenderId,
+            () => Contender,
+          ],
+        ]
+      : []),
     ['engineJs', () => engineContender(w, start, BASE_SEED + index, 'js')],
     ['naive', () => naiveContender(w, start)],
   ];
@@ -88,7 +98,12 @@ function createContenders(w: Workload, index: number, available: Available): Con
   return contenders;
 }
 
-async function benchWorkload(w: Workload, index: number, available: Available, plan: TimingPlan): Promise<WorkloadResult> {
+async function benchWorkload(
+  w: Workload,
+  index: number,
+  available: Available,
+  plan: TimingPlan,
+): Promise<WorkloadResult> {
   progress(`${w.name}: ${describeWorkload(w)}`);
   const checks = new Map<ContenderId, StepCheck>();
   const entries: Array<{ contender: Contender; firstStepMs: number }> = [];
@@ -111,13 +126,16 @@ async function benchWorkload(w: Workload, index: number, available: Available, p
 function commandLine(): string {
   const script = path.relative(process.cwd(), process.argv[1] ?? 'dist/bench.js');
   const direct = ['node', ...process.execArgv, script, ...process.argv.slice(2)].join(' ');
-  return process.env.npm_lifecycle_event === 'bench' ? `npm run bench -- ${process.argv.slice(2).join(' ')} (${direct})` : direct;
+  return process.env.npm_lifecycle_event === 'bench'
+    ? `npm run bench -- ${process.argv.slice(2).join(' ')} (${direct})`
+    : direct;
 }
 
 /** The machine is shared: a load average above the core count means the absolute numbers are pessimistic. */
 function loadLine(): string {
   const [one, five] = os.loadavg();
-  const busy = one! > os.cpus().length ? ' — busy machine: absolute times are pessimistic, ratios (round-robin) still fair' : '';
+  const busy =
+    one! > os.cpus().length ? ' — busy machine: absolute times are pessimistic, ratios (round-robin) still fair' : '';
   return `load average: ${one!.toFixed(2)} (1 min), ${five!.toFixed(2)} (5 min)${busy}`;
 }
 
@@ -130,13 +148,19 @@ function header(args: BenchArgs, plan: TimingPlan, available: Available, skipped
       `${os.platform()} ${os.release()}; node ${process.version}`,
     `command: ${commandLine()}`,
     `contenders: engine (src/engine/train.ts createTrainer: WebAssembly SIMD kernels), ` +
-      (available.parallel ? `engine wasm, 2 threads (the same with TrainOptions.parallel: a worker thread computes half of the rows of ` +
-        `every matrix product of ≥ ${(available.parallel.minFlops ?? PARALLEL_MIN_FLOPS) / 1e6} MFLOP and ≥ 16 columns; bit-identical), ` : '') +
+      (available.parallel
+        ? `engine wasm, 2 threads (the same with TrainOptions.parallel: a worker thread computes half of the rows of ` +
+          `every matrix product of ≥ ${(available.parallel.minFlops ?? PARALLEL_MIN_FLOPS) / 1e6} MFLOP and ≥ 16 columns; bit-identical), `
+        : '') +
       `engine JS (the same, backend 'js': ` +
       `pure-TypeScript kernels), naive (bench/naive.ts, i-j-k loops)` +
-      (tf ? `, TF.js ${tf.version} ${tf.backend} (SIMD ${tf.simd ? 'on' : 'off'}, threads ${tf.threads ? 'on' : 'off'})` : '') +
-      (available.torch ? `, PyTorch ${available.torch.version} (1 thread, child process, same round-robin, ` +
-        `OPENBLAS_CORETYPE ${available.torch.coreType ?? 'auto-detected'})` : ''),
+      (tf
+        ? `, TF.js ${tf.version} ${tf.backend} (SIMD ${tf.simd ? 'on' : 'off'}, threads ${tf.threads ? 'on' : 'off'})`
+        : '') +
+      (available.torch
+        ? `, PyTorch ${available.torch.version} (1 thread, child process, same round-robin, ` +
+          `OPENBLAS_CORETYPE ${available.torch.coreType ?? 'auto-detected'})`
+        : ''),
     loadLine(),
     ...skipped.map((s) => `note: ${s}`),
     `timing: ${args.quick ? 'quick' : 'full'} — warm-up, then ${plan.rounds} round-robin rounds of ~${plan.targetMs} ms each ` +
@@ -159,8 +183,10 @@ function parallelOptions(): { minFlops?: number | undefined; workerSpinPolls?: n
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    process.stdout.write(`${USAGE}\n  --quick  2 short rounds (a smoke run; --quick --only W1,W4 takes seconds)\n` +
-      '  --only   comma-separated workloads (W1..W4)\n  --json   also write the results as JSON\n');
+    process.stdout.write(
+      `${USAGE}\n  --quick  2 short rounds (a smoke run; --quick --only W1,W4 takes seconds)\n` +
+        '  --only   comma-separated workloads (W1..W4)\n  --json   also write the results as JSON\n',
+    );
     return;
   }
   const workloads = selectWorkloads(args.only);
@@ -178,7 +204,8 @@ async function main(): Promise<void> {
   const torch = await TorchProcess.start();
   if (typeof torch === 'string') skipped.push(torch);
   else available.torch = torch;
-  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') skipped.push('run with node --expose-gc for a GC between measurements');
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function')
+    skipped.push('run with node --expose-gc for a GC between measurements');
   const head = header(args, plan, available, skipped);
   process.stdout.write(`${head}\n`);
 
@@ -188,8 +215,10 @@ async function main(): Promise<void> {
       const [handoffs, backoffs] = [parallel.handoffs, parallel.backoffs];
       results.push(await benchWorkload(w, WORKLOADS.indexOf(w), available, plan));
       if (available.parallel) {
-        progress(`  engine wasm, 2 threads: ${parallel.handoffs - handoffs} products shared with the helper, ` +
-          `${parallel.backoffs - backoffs} back-offs (helper late: its core busy)`);
+        progress(
+          `  engine wasm, 2 threads: ${parallel.handoffs - handoffs} products shared with the helper, ` +
+            `${parallel.backoffs - backoffs} back-offs (helper late: its core busy)`,
+        );
       }
     }
   } finally {
@@ -200,25 +229,52 @@ async function main(): Promise<void> {
   const gemmLine = gemmSummaryLine();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const output = [
-    mainTable(results), '', goalsLine(results), ...(available.parallel ? [goalsLine(results, 'engine2')] : []), gemmLine, '', gflopsTable(results), '', loadLine(),
+    mainTable(results),
+    '',
+    goalsLine(results),
+    ...(available.parallel ? [goalsLine(results, 'engine2')] : []),
+    gemmLine,
+    '',
+    gflopsTable(results),
+    '',
+    loadLine(),
     `memory: peak RSS ${peakRssMb.toFixed(0)} MB (process.resourceUsage().maxRSS of this Node process, ` +
       `all JS contenders and the TF.js wasm heap; the PyTorch child not included)`,
   ].join('\n');
   process.stdout.write(`\n${output}\n`);
   if (args.jsonPath) {
     const machine = {
-      cpu: os.cpus()[0]?.model ?? null, logicalCores: os.cpus().length, platform: `${os.platform()} ${os.release()}`,
-      node: process.version, tfjs: available.tfjs, torch: available.torch?.version ?? null,
-      openblasCoreType: available.torch?.coreType ?? null, loadAverageAtEnd: os.loadavg(),
+      cpu: os.cpus()[0]?.model ?? null,
+      logicalCores: os.cpus().length,
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+      tfjs: available.tfjs,
+      torch: available.torch?.version ?? null,
+      openblasCoreType: available.torch?.coreType ?? null,
+      loadAverageAtEnd: os.loadavg(),
     };
-    const record = { command: commandLine(), machine, notes: skipped, plan, quick: args.quick, peakRssMb, gemm: gemmLine, workloads: toJson(results) };
+    const record = {
+      command: commandLine(),
+      machine,
+      notes: skipped,
+      plan,
+      quick: args.quick,
+      peakRssMb,
+      gemm: gemmLine,
+      workloads: toJson(results),
+    };
     writeFileSync(args.jsonPath, JSON.stringify(record, null, 2));
     progress(`wrote ${args.jsonPath}`);
   }
 }
 
 main().catch((error: unknown) => {
-  const text = error instanceof UsageError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
+  const text =
+    error instanceof UsageError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
   process.stderr.write(`bench failed: ${text}\n`);
   process.exitCode = 1;
 });

@@ -73,10 +73,18 @@ export function torchContender(w: Workload, start: SharedStart, torch: TorchProc
  * The engine on its WebAssembly kernels ('engine'), the same with a helper thread inside large matrix products
  * ('engine2': `parallel`, TrainOptions.parallel), or on its pure-TypeScript fallback ('engineJs').
  */
-export function engineContender(w: Workload, start: SharedStart, seed: number, backend: BackendName,
-  parallel?: HostParallelGemm): Contender {
+export function engineContender(
+  w: Workload,
+  start: SharedStart,
+  seed: number,
+  backend: BackendName,
+  parallel?: HostParallelGemm,
+): Contender {
   const build = (): Trainer => {
-    const trainer = createTrainer(toModelConfig(w, ENGINE_STEPS_PER_TRAINER, seed), toDataset(w, start), { backend, parallel });
+    const trainer = createTrainer(toModelConfig(w, ENGINE_STEPS_PER_TRAINER, seed), toDataset(w, start), {
+      backend,
+      parallel,
+    });
     if (trainer.backend !== backend) throw new Error(`the ${backend} backend is not available here`);
     if (parallel && !parallel.available) throw new Error('the gemm helper thread is not available');
     copyStartIntoEngine(trainer, w, start);

@@ -12,7 +12,15 @@ import { gemmNNRef, gemmNTRef, gemmTNRef } from '../src/engine/gemm-reference';
 import { WasmBackend } from '../src/engine/wasm/wasm-backend';
 import { CHUNKS, fillRandom, measureGflops } from './gemm-timing';
 
-type Gemm = (m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean) => void;
+type Gemm = (
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate?: boolean,
+) => void;
 type Product = 'NT' | 'NN' | 'TN';
 
 /**
@@ -20,9 +28,20 @@ type Product = 'NT' | 'NN' | 'TN';
  * and of 1 unit (each thin side appears as m, n or k depending on the product).
  */
 const SHAPES: ReadonlyArray<readonly [number, number, number]> = [
-  [32, 16, 16], [128, 64, 64], [256, 256, 256], [512, 1024, 1024], [512, 1024, 784],
-  [512, 10, 784], [10, 784, 512], [512, 784, 10], [512, 1, 256], [1, 256, 512], [512, 256, 1],
-  [512, 64, 2], [64, 2, 512], [512, 2, 64],
+  [32, 16, 16],
+  [128, 64, 64],
+  [256, 256, 256],
+  [512, 1024, 1024],
+  [512, 1024, 784],
+  [512, 10, 784],
+  [10, 784, 512],
+  [512, 784, 10],
+  [512, 1, 256],
+  [1, 256, 512],
+  [512, 256, 1],
+  [512, 64, 2],
+  [64, 2, 512],
+  [512, 2, 64],
 ];
 const REF_FLOPS = 2 ** 26;
 const PRODUCTS: Product[] = ['NT', 'NN', 'TN'];
@@ -48,8 +67,10 @@ function benchShape(product: Product, m: number, n: number, k: number, wasmBacke
   const refRows = Math.max(1, Math.min(m, Math.floor(REF_FLOPS / (2 * n * k))));
   const reference = measureGflops(2 * refRows * n * k, () => REFERENCE[product](refRows, n, k, A, B, C));
   const cell = (value: number): string => value.toFixed(2).padStart(6);
-  return `${product}  ${`${m}×${n}×${k}`.padEnd(15)} js ${cell(js)}  wasm ${cell(wasm)}  ref ${cell(reference)}` +
-    `   js/ref ${(js / reference).toFixed(1).padStart(4)}×  wasm/ref ${(wasm / reference).toFixed(0).padStart(3)}×`;
+  return (
+    `${product}  ${`${m}×${n}×${k}`.padEnd(15)} js ${cell(js)}  wasm ${cell(wasm)}  ref ${cell(reference)}` +
+    `   js/ref ${(js / reference).toFixed(1).padStart(4)}×  wasm/ref ${(wasm / reference).toFixed(0).padStart(3)}×`
+  );
 }
 
 const filter = process.argv[2] ?? '';

@@ -50,7 +50,11 @@ export function gemmSummaryLine(size = 256): string {
       continue;
     }
     const arena = backend === wasm ? new Arena(wasm.capacityFloats, wasm.buffer) : new Arena(floats + 12);
-    const [A, B, C] = [fillRandom(arena.alloc(size * size), 1), fillRandom(arena.alloc(size * size), 2), arena.alloc(size * size)];
+    const [A, B, C] = [
+      fillRandom(arena.alloc(size * size), 1),
+      fillRandom(arena.alloc(size * size), 2),
+      arena.alloc(size * size),
+    ];
     const rates = (['gemmNT', 'gemmNN', 'gemmTN'] as const).map((name) => {
       const rate = measureGflops(2 * size ** 3, () => backend[name](size, size, size, A, B, C));
       return `${name.slice(4)} ${rate.toFixed(1)}`;

@@ -30,8 +30,20 @@ export interface TimingPlan {
   stepZeroFallback: boolean;
 }
 
-export const FULL_PLAN: TimingPlan = { rounds: 5, targetMs: 600, warmupMs: 300, budgetMs: 25_000, stepZeroFallback: false };
-export const QUICK_PLAN: TimingPlan = { rounds: 2, targetMs: 100, warmupMs: 50, budgetMs: 2_000, stepZeroFallback: true };
+export const FULL_PLAN: TimingPlan = {
+  rounds: 5,
+  targetMs: 600,
+  warmupMs: 300,
+  budgetMs: 25_000,
+  stepZeroFallback: false,
+};
+export const QUICK_PLAN: TimingPlan = {
+  rounds: 2,
+  targetMs: 100,
+  warmupMs: 50,
+  budgetMs: 2_000,
+  stepZeroFallback: true,
+};
 
 export interface Timing {
   /** Median over rounds of the per-step time. */
@@ -107,7 +119,10 @@ export async function timeRoundRobin(
   const timings = new Map<ContenderId, Timing>();
   for (const s of schedules) {
     timings.set(s.contender.id, {
-      msPerStep: median(s.samples), samples: s.samples, stepsPerRound: s.stepsPerRound, stepZeroOnly: s.stepZeroOnly,
+      msPerStep: median(s.samples),
+      samples: s.samples,
+      stepsPerRound: s.stepsPerRound,
+      stepZeroOnly: s.stepZeroOnly,
     });
   }
   return timings;

@@ -12,10 +12,16 @@ import { analyze } from '../src/analysis/analyze';
 import { WorkerPool } from '../src/node/pool';
 
 const W2 = JSON.stringify({
-  version: 1, name: 'w2', input: 64,
-  layers: [...Array.from({ length: 10 }, () => ({ type: 'dense', units: 256, activation: 'relu', init: 'he_normal' })),
-    { type: 'dense', units: 10, activation: 'softmax' }],
-  loss: 'crossentropy', optimizer: { type: 'sgd', lr: 0.01 }, training: { steps: 10, batchSize: 256, seed: 1 },
+  version: 1,
+  name: 'w2',
+  input: 64,
+  layers: [
+    ...Array.from({ length: 10 }, () => ({ type: 'dense', units: 256, activation: 'relu', init: 'he_normal' })),
+    { type: 'dense', units: 10, activation: 'softmax' },
+  ],
+  loss: 'crossentropy',
+  optimizer: { type: 'sgd', lr: 0.01 },
+  training: { steps: 10, batchSize: 256, seed: 1 },
   data: { source: 'teacher', samples: 2048 },
 });
 
@@ -28,10 +34,17 @@ async function main(): Promise<void> {
   process.stdout.write(`${runs} analyses of ${specFile ?? 'W2 (10 steps)'}\n   runs   RSS MB   helper products\n`);
   try {
     for (let run = 1; run <= runs; run++) {
-      await analyze(text, { executor: pool.executor(folder), seed: run, verifyFixes: run % 2 === 0, timeBudgetMs: 60_000 });
+      await analyze(text, {
+        executor: pool.executor(folder),
+        seed: run,
+        verifyFixes: run % 2 === 0,
+        timeBudgetMs: 60_000,
+      });
       if (run % Math.max(1, Math.floor(runs / 8)) === 0 || run === 1) {
         const rss = process.memoryUsage().rss / 2 ** 20;
-        process.stdout.write(`${String(run).padStart(7)} ${rss.toFixed(0).padStart(8)} ${String(pool.helperHandoffs).padStart(17)}\n`);
+        process.stdout.write(
+          `${String(run).padStart(7)} ${rss.toFixed(0).padStart(8)} ${String(pool.helperHandoffs).padStart(17)}\n`,
+        );
       }
     }
   } finally {

@@ -22,6 +22,8 @@ for (let run = 1; run <= runs; run++) {
   if (run % Math.max(1, Math.floor(runs / 6)) === 0 || run === 1) {
     gc();
     const m = process.memoryUsage();
-    process.stdout.write(`${String(run).padStart(7)} ${mb(m.heapUsed)} ${mb(m.external + m.arrayBuffers).padStart(12)} ${mb(m.rss)}\n`);
+    process.stdout.write(
+      `${String(run).padStart(7)} ${mb(m.heapUsed)} ${mb(m.external + m.arrayBuffers).padStart(12)} ${mb(m.rss)}\n`,
+    );
   }
 }

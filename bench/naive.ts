@@ -30,7 +30,11 @@ export class NaiveMlp {
   readonly weightGradNorms: number[];
   readonly biasGradNorms: number[];
 
-  constructor(private readonly workload: Workload, start: SharedStart, private readonly lr: number) {
+  constructor(
+    private readonly workload: Workload,
+    start: SharedStart,
+    private readonly lr: number,
+  ) {
     this.batch = workload.batch;
     this.layers = denseShapes(workload).map((shape, l) => ({
       shape,
@@ -59,7 +63,11 @@ export class NaiveMlp {
 
   check(x: Float32Array, y: Float32Array): StepCheck {
     const loss = this.step(x, y);
-    return { loss, firstGradNorm: this.weightGradNorms[0]!, lastGradNorm: this.weightGradNorms[this.layers.length - 1]! };
+    return {
+      loss,
+      firstGradNorm: this.weightGradNorms[0]!,
+      lastGradNorm: this.weightGradNorms[this.layers.length - 1]!,
+    };
   }
 
   private forward(x: Float32Array): void {
@@ -157,20 +165,28 @@ export class NaiveMlp {
 
 function activate(activation: DenseShape['activation'], z: number): number {
   switch (activation) {
-    case 'sigmoid': return 1 / (1 + Math.exp(-z));
-    case 'tanh': return Math.tanh(z);
-    case 'relu': return z > 0 ? z : 0;
-    case 'linear': return z;
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-z));
+    case 'tanh':
+      return Math.tanh(z);
+    case 'relu':
+      return z > 0 ? z : 0;
+    case 'linear':
+      return z;
   }
 }
 
 /** f'(z) written through a = f(z): sigmoid a(1−a), tanh 1−a², relu [a > 0]. */
 function derivativeFromOutput(activation: DenseShape['activation'], a: number): number {
   switch (activation) {
-    case 'sigmoid': return a * (1 - a);
-    case 'tanh': return 1 - a * a;
-    case 'relu': return a > 0 ? 1 : 0;
-    case 'linear': return 1;
+    case 'sigmoid':
+      return a * (1 - a);
+    case 'tanh':
+      return 1 - a * a;
+    case 'relu':
+      return a > 0 ? 1 : 0;
+    case 'linear':
+      return 1;
   }
 }
 

@@ -18,12 +18,21 @@ export interface PredictTiming {
 }
 
 function dense(index: string, units: number, activation: ActivationName, init: InitConfig): LayerConfig {
-  return { kind: 'dense', path: `/layers/${index}`, units, activation: { name: activation, alpha: activation === 'leaky_relu' ? 0.01 : 1 }, init, biasInit: 0 };
+  return {
+    kind: 'dense',
+    path: `/layers/${index}`,
+    units,
+    activation: { name: activation, alpha: activation === 'leaky_relu' ? 0.01 : 1 },
+    init,
+    biasInit: 0,
+  };
 }
 
 function spec(layers: LayerConfig[]): ModelConfig {
   return {
-    input: 2, layers, loss: 'bce',
+    input: 2,
+    layers,
+    loss: 'bce',
     optimizer: { type: 'sgd', lr: 0.1, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, rho: 0.99 },
     training: { steps: 100, batchSize: 64, seed: 1, weightDecay: 0, clipNorm: null, clipValue: null, recordEvery: 1 },
   };
@@ -43,7 +52,10 @@ function batchNormed(): ModelConfig {
     layers.push({ kind: 'batchnorm', path: `/layers/${layers.length}`, eps: 1e-5, momentum: 0.1 });
     layers.push({ kind: 'activation', path: `/layers/${layers.length}`, activation: { name: 'sigmoid', alpha: 1 } });
   }
-  return spec([...layers.slice(0, DEPTH - 1), dense(String(DEPTH - 1), 1, 'sigmoid', { name: 'glorot_uniform', scale: 1 })]);
+  return spec([
+    ...layers.slice(0, DEPTH - 1),
+    dense(String(DEPTH - 1), 1, 'sigmoid', { name: 'glorot_uniform', scale: 1 }),
+  ]);
 }
 
 /** Residual blocks of two tanh dense layers (3 nodes each) up to DEPTH nodes. */
@@ -52,11 +64,21 @@ function residual(): ModelConfig {
   for (let block = 0; 3 * block < DEPTH - 3; block++) {
     const path = `/layers/${block}`;
     layers.push({
-      kind: 'residual', path, projection: false, projectionInit: { name: 'glorot_uniform', scale: 1 },
-      layers: [dense(`${block}/layers/0`, 64, 'tanh', { name: 'glorot_uniform', scale: 1 }), dense(`${block}/layers/1`, 64, 'linear', { name: 'normal', scale: 0.05 })],
+      kind: 'residual',
+      path,
+      projection: false,
+      projectionInit: { name: 'glorot_uniform', scale: 1 },
+      layers: [
+        dense(`${block}/layers/0`, 64, 'tanh', { name: 'glorot_uniform', scale: 1 }),
+        dense(`${block}/layers/1`, 64, 'linear', { name: 'normal', scale: 0.05 }),
+      ],
     });
   }
-  return spec([dense('first', 64, 'tanh', { name: 'glorot_uniform', scale: 1 }), ...layers, dense('last', 1, 'sigmoid', { name: 'glorot_uniform', scale: 1 })]);
+  return spec([
+    dense('first', 64, 'tanh', { name: 'glorot_uniform', scale: 1 }),
+    ...layers,
+    dense('last', 1, 'sigmoid', { name: 'glorot_uniform', scale: 1 }),
+  ]);
 }
 
 function countNodes(layers: LayerConfig[]): number {
@@ -90,6 +112,8 @@ export function benchPredict(): PredictTiming[] {
 const isMain = typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module;
 if (isMain) {
   for (const t of benchPredict()) {
-    console.log(`${t.name.padEnd(36)} ${String(t.layers).padStart(4)} layers   median ${t.medianMs.toFixed(3)} ms   best ${t.bestMs.toFixed(3)} ms`);
+    console.log(
+      `${t.name.padEnd(36)} ${String(t.layers).padStart(4)} layers   median ${t.medianMs.toFixed(3)} ms   best ${t.bestMs.toFixed(3)} ms`,
+    );
   }
 }

@@ -39,11 +39,14 @@ export function verdict(checks: Map<ContenderId, StepCheck>): CheckVerdict {
   if (!reference) return { relativeError: errors, ok: false };
   for (const [id, check] of checks) {
     if (id === 'naive') continue;
-    errors.set(id, Math.max(
-      relativeError(check.loss, reference.loss),
-      relativeError(check.firstGradNorm, reference.firstGradNorm),
-      relativeError(check.lastGradNorm, reference.lastGradNorm),
-    ));
+    errors.set(
+      id,
+      Math.max(
+        relativeError(check.loss, reference.loss),
+        relativeError(check.firstGradNorm, reference.firstGradNorm),
+        relativeError(check.lastGradNorm, reference.lastGradNorm),
+      ),
+    );
   }
   const ok = errors.size > 0 && [...errors.values()].every((e) => e <= CHECK_TOLERANCE);
   return { relativeError: errors, ok };
@@ -90,18 +93,40 @@ function markdownTable(header: string[], rows: string[][]): string {
  */
 export function mainTable(results: WorkloadResult[]): string {
   const twoThreads = results.some((r) => r.timings.has('engine2'));
-  const header = ['workload', 'engine ms', 'GFLOP/s', 'engine JS ms', 'naive ms', 'TF.js wasm ms', 'PyTorch ms',
-    'vs PyTorch', 'vs TF.js', 'vs naive', 'vs engine JS', 'step-0 check',
-    ...(twoThreads ? ['2 threads ms', '2 threads vs PyTorch', '2 threads vs engine'] : [])];
+  const header = [
+    'workload',
+    'engine ms',
+    'GFLOP/s',
+    'engine JS ms',
+    'naive ms',
+    'TF.js wasm ms',
+    'PyTorch ms',
+    'vs PyTorch',
+    'vs TF.js',
+    'vs naive',
+    'vs engine JS',
+    'step-0 check',
+    ...(twoThreads ? ['2 threads ms', '2 threads vs PyTorch', '2 threads vs engine'] : []),
+  ];
   const rows = results.map((r) => {
     const ms = (id: ContenderId): number | undefined => r.timings.get(id)?.msPerStep;
     const engine = ms('engine');
     return [
-      r.workload.name, formatMs(engine), formatGflops(gflops(r.flopsPerStep, engine)),
-      formatMs(ms('engineJs')), formatMs(ms('naive')), formatMs(ms('tfjs')), formatMs(ms('torch')),
-      formatRatio(engine, ms('torch')), formatRatio(engine, ms('tfjs')), formatRatio(engine, ms('naive')), formatRatio(engine, ms('engineJs')),
+      r.workload.name,
+      formatMs(engine),
+      formatGflops(gflops(r.flopsPerStep, engine)),
+      formatMs(ms('engineJs')),
+      formatMs(ms('naive')),
+      formatMs(ms('tfjs')),
+      formatMs(ms('torch')),
+      formatRatio(engine, ms('torch')),
+      formatRatio(engine, ms('tfjs')),
+      formatRatio(engine, ms('naive')),
+      formatRatio(engine, ms('engineJs')),
       formatCheck(r.checks),
-      ...(twoThreads ? [formatMs(ms('engine2')), formatRatio(ms('engine2'), ms('torch')), formatRatio(ms('engine2'), engine)] : []),
+      ...(twoThreads
+        ? [formatMs(ms('engine2')), formatRatio(ms('engine2'), ms('torch')), formatRatio(ms('engine2'), engine)]
+        : []),
     ];
   });
   return markdownTable(header, rows);
@@ -120,12 +145,19 @@ export function goalsLine(results: WorkloadResult[], engineId: ContenderId = 'en
     return engine === undefined || other === undefined ? undefined : other / engine;
   };
   const goals: Array<[string, ContenderId, number]> = [
-    ['W1', 'torch', 0.5], ['W2', 'torch', 0.5], ['W4', 'torch', 1], ['W1', 'tfjs', 5], ['W2', 'tfjs', 5], ['W3', 'tfjs', 5],
+    ['W1', 'torch', 0.5],
+    ['W2', 'torch', 0.5],
+    ['W4', 'torch', 1],
+    ['W1', 'tfjs', 5],
+    ['W2', 'tfjs', 5],
+    ['W3', 'tfjs', 5],
   ];
   const verdicts = goals.flatMap(([name, id, needed]) => {
     const value = ratio(name, id);
     if (value === undefined) return [];
-    return [`${name} vs ${CONTENDER_LABELS[id]} ${formatRatio(1, value)} (goal ≥ ${needed}×) ${value >= needed ? '✓' : '✗'}`];
+    return [
+      `${name} vs ${CONTENDER_LABELS[id]} ${formatRatio(1, value)} (goal ≥ ${needed}×) ${value >= needed ? '✓' : '✗'}`,
+    ];
   });
   const label = engineId === 'engine' ? 'goals' : `goals (${CONTENDER_LABELS[engineId]})`;
   return verdicts.length === 0 ? `${label}: nothing to judge` : `${label}: ${verdicts.join('; ')}`;
@@ -133,14 +165,30 @@ export function goalsLine(results: WorkloadResult[], engineId: ContenderId = 'en
 
 export function gflopsTable(results: WorkloadResult[]): string {
   const twoThreads = results.some((r) => r.timings.has('engine2'));
-  const ids: ContenderId[] = ['engine', ...(twoThreads ? ['engine2' as const] : []), 'engineJs', 'naive', 'tfjs', 'torch'];
-  const header = ['workload', 'model', 'MFLOP/step', ...ids.map((id) => `${CONTENDER_LABELS[id]} GFLOP/s`), 'steps/round'];
+  const ids: ContenderId[] = [
+    'engine',
+    ...(twoThreads ? ['engine2' as const] : []),
+    'engineJs',
+    'naive',
+    'tfjs',
+    'torch',
+  ];
+  const header = [
+    'workload',
+    'model',
+    'MFLOP/step',
+    ...ids.map((id) => `${CONTENDER_LABELS[id]} GFLOP/s`),
+    'steps/round',
+  ];
   const rows = results.map((r) => [
     r.workload.name,
     describeWorkload(r.workload),
     (r.flopsPerStep / 1e6).toFixed(1),
     ...ids.map((id) => formatGflops(gflops(r.flopsPerStep, r.timings.get(id)?.msPerStep))),
-    ids.filter((id) => r.timings.has(id)).map((id) => roundsText(id, r.timings.get(id)!)).join(', '),
+    ids
+      .filter((id) => r.timings.has(id))
+      .map((id) => roundsText(id, r.timings.get(id)!))
+      .join(', '),
   ]);
   return markdownTable(header, rows);
 }
@@ -159,23 +207,32 @@ export function checkLine(name: string, checks: Map<ContenderId, StepCheck>): st
   const reference = checks.get('naive');
   if (!reference) return `${name} step-0 check: no naive reference`;
   const v = verdict(checks);
-  const others = [...v.relativeError].map(([id, e]) => `${CONTENDER_LABELS[id]} ${e.toExponential(1)} ${e <= CHECK_TOLERANCE ? '✓' : '✗'}`);
-  return `${name} step-0 check: loss ${reference.loss.toPrecision(7)}, ‖∇W first‖ ${reference.firstGradNorm.toPrecision(5)}, ` +
-    `‖∇W last‖ ${reference.lastGradNorm.toPrecision(5)}; max rel. diff vs naive: ${others.join(', ') || 'nothing to compare'}`;
+  const others = [...v.relativeError].map(
+    ([id, e]) => `${CONTENDER_LABELS[id]} ${e.toExponential(1)} ${e <= CHECK_TOLERANCE ? '✓' : '✗'}`,
+  );
+  return (
+    `${name} step-0 check: loss ${reference.loss.toPrecision(7)}, ‖∇W first‖ ${reference.firstGradNorm.toPrecision(5)}, ` +
+    `‖∇W last‖ ${reference.lastGradNorm.toPrecision(5)}; max rel. diff vs naive: ${others.join(', ') || 'nothing to compare'}`
+  );
 }
 
 export function toJson(results: WorkloadResult[]): unknown[] {
   return results.map((r) => ({
     workload: r.workload,
     flopsPerStep: r.flopsPerStep,
-    contenders: Object.fromEntries([...r.timings].map(([id, t]) => [id, {
-      msPerStep: t.msPerStep,
-      gflops: gflops(r.flopsPerStep, t.msPerStep),
-      stepsPerRound: t.stepsPerRound,
-      stepZeroOnly: t.stepZeroOnly,
-      samplesMsPerStep: t.samples,
-      check: r.checks.get(id) ?? null,
-    }])),
+    contenders: Object.fromEntries(
+      [...r.timings].map(([id, t]) => [
+        id,
+        {
+          msPerStep: t.msPerStep,
+          gflops: gflops(r.flopsPerStep, t.msPerStep),
+          stepsPerRound: t.stepsPerRound,
+          stepZeroOnly: t.stepZeroOnly,
+          samplesMsPerStep: t.samples,
+          check: r.checks.get(id) ?? null,
+        },
+      ]),
+    ),
     checkRelativeError: Object.fromEntries(verdict(r.checks).relativeError),
     checkOk: verdict(r.checks).ok,
   }));

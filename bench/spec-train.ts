@@ -26,5 +26,7 @@ for (let run = 0; run < runs; run++) {
 }
 for (const backend of ['wasm', 'js'] as const) {
   const t = times[backend];
-  process.stdout.write(`${path.basename(file)} ${backend}: min ${Math.min(...t).toFixed(1)} ms, median ${median(t).toFixed(1)} ms over ${runs} runs\n`);
+  process.stdout.write(
+    `${path.basename(file)} ${backend}: min ${Math.min(...t).toFixed(1)} ms, median ${median(t).toFixed(1)} ms over ${runs} runs\n`,
+  );
 }

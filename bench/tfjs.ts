@@ -47,17 +47,25 @@ export class TfjsMlp {
   private readonly y: tf.Tensor2D;
   private readonly lr: tf.Scalar;
 
-  constructor(private readonly workload: Workload, start: SharedStart, lr: number) {
+  constructor(
+    private readonly workload: Workload,
+    start: SharedStart,
+    lr: number,
+  ) {
     const id = modelCounter++;
     this.shapes = denseShapes(workload);
     // Shared weights are out × in; TF.js dense layers keep in × out, hence the transpose at copy time.
-    this.weights = this.shapes.map((s, l) => tf.tidy(() =>
-      tf.variable(tf.transpose(tf.tensor2d(start.weights[l]!, [s.outputs, s.inputs])), true, `m${id}_W${l}`)));
+    this.weights = this.shapes.map((s, l) =>
+      tf.tidy(() =>
+        tf.variable(tf.transpose(tf.tensor2d(start.weights[l]!, [s.outputs, s.inputs])), true, `m${id}_W${l}`),
+      ),
+    );
     this.biases = this.shapes.map((_, l) => tf.variable(tf.tensor1d(start.biases[l]!), true, `m${id}_b${l}`));
     this.x = tf.tensor2d(start.x, [workload.batch, workload.input]);
-    this.y = workload.loss === 'mse'
-      ? tf.tensor2d(start.y, [workload.batch, workload.outputs])
-      : tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(start.y, 'int32'), workload.outputs), 'float32') as tf.Tensor2D);
+    this.y =
+      workload.loss === 'mse'
+        ? tf.tensor2d(start.y, [workload.batch, workload.outputs])
+        : tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(start.y, 'int32'), workload.outputs), 'float32') as tf.Tensor2D);
     this.lr = tf.scalar(lr);
   }
 
@@ -100,9 +108,13 @@ export class TfjsMlp {
 
 function applyActivation(activation: DenseShape['activation'], z: tf.Tensor2D): tf.Tensor2D {
   switch (activation) {
-    case 'sigmoid': return tf.sigmoid(z);
-    case 'tanh': return tf.tanh(z);
-    case 'relu': return tf.relu(z);
-    case 'linear': return z;
+    case 'sigmoid':
+      return tf.sigmoid(z);
+    case 'tanh':
+      return tf.tanh(z);
+    case 'relu':
+      return tf.relu(z);
+    case 'linear':
+      return z;
   }
 }

@@ -46,7 +46,9 @@ export class TorchProcess {
   private stderr = '';
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    child.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
     createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
     const fail = (why: string): void => {
       const error = `${why}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;
@@ -61,11 +63,18 @@ export class TorchProcess {
   static async start(): Promise<TorchProcess | string> {
     const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
     if (probe.error || probe.status !== 0) {
-      return `PyTorch skipped: \`${PYTHON} -c "import torch, numpy"\` failed` +
-        ' (install with: apt-get install -y python3-torch libopenblas0-openmp)';
+      return (
+        `PyTorch skipped: \`${PYTHON} -c "import torch, numpy"\` failed` +
+        ' (install with: apt-get install -y python3-torch libopenblas0-openmp)'
+      );
     }
     // One thread everywhere: torch.set_num_threads(1) in the script, and the BLAS's own pool here.
-    const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      OMP_NUM_THREADS: '1',
+      OPENBLAS_NUM_THREADS: '1',
+      MKL_NUM_THREADS: '1',
+    };
     const coreType = openblasCoreType();
     if (coreType) env.OPENBLAS_CORETYPE = coreType;
     const torch = new TorchProcess(spawn(PYTHON, ['-u', SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
@@ -80,7 +89,12 @@ export class TorchProcess {
   }
 
   /** Builds the workload's model on the shared start; returns its step-0 check and that step's time. */
-  async setup(id: string, workload: Workload, start: SharedStart, lr: number): Promise<{ check: StepCheck; ms: number }> {
+  async setup(
+    id: string,
+    workload: Workload,
+    start: SharedStart,
+    lr: number,
+  ): Promise<{ check: StepCheck; ms: number }> {
     const initPath = path.join(os.tmpdir(), `vgnet-bench-${process.pid}-${id}.bin`);
     writeFileSync(initPath, serializeStart(start));
     try {

@@ -20,10 +20,46 @@ export interface Workload {
 }
 
 export const WORKLOADS: Workload[] = [
-  { name: 'W1', input: 32, hiddenLayers: 30, hiddenUnits: 64, hiddenActivation: 'sigmoid', outputs: 1, loss: 'mse', batch: 128 },
-  { name: 'W2', input: 64, hiddenLayers: 10, hiddenUnits: 256, hiddenActivation: 'relu', outputs: 10, loss: 'crossentropy', batch: 256 },
-  { name: 'W3', input: 784, hiddenLayers: 3, hiddenUnits: 1024, hiddenActivation: 'relu', outputs: 10, loss: 'crossentropy', batch: 512 },
-  { name: 'W4', input: 2, hiddenLayers: 8, hiddenUnits: 16, hiddenActivation: 'tanh', outputs: 1, loss: 'mse', batch: 32 },
+  {
+    name: 'W1',
+    input: 32,
+    hiddenLayers: 30,
+    hiddenUnits: 64,
+    hiddenActivation: 'sigmoid',
+    outputs: 1,
+    loss: 'mse',
+    batch: 128,
+  },
+  {
+    name: 'W2',
+    input: 64,
+    hiddenLayers: 10,
+    hiddenUnits: 256,
+    hiddenActivation: 'relu',
+    outputs: 10,
+    loss: 'crossentropy',
+    batch: 256,
+  },
+  {
+    name: 'W3',
+    input: 784,
+    hiddenLayers: 3,
+    hiddenUnits: 1024,
+    hiddenActivation: 'relu',
+    outputs: 10,
+    loss: 'crossentropy',
+    batch: 512,
+  },
+  {
+    name: 'W4',
+    input: 2,
+    hiddenLayers: 8,
+    hiddenUnits: 16,
+    hiddenActivation: 'tanh',
+    outputs: 1,
+    loss: 'mse',
+    batch: 32,
+  },
 ];
 
 /** Plain SGD, no momentum, for every contender. */
@@ -109,7 +145,8 @@ export function toModelConfig(w: Workload, steps: number, seed: number): ModelCo
     path: `/layers/${index}`,
     units: shape.outputs,
     activation: {
-      name: shape.activation === 'linear' && w.loss === 'crossentropy' ? CROSSENTROPY_OUTPUT_ACTIVATION : shape.activation,
+      name:
+        shape.activation === 'linear' && w.loss === 'crossentropy' ? CROSSENTROPY_OUTPUT_ACTIVATION : shape.activation,
       alpha: 0,
     },
     init: { name: shape.activation === 'relu' ? 'he_normal' : 'glorot_normal', scale: 1 },
@@ -119,7 +156,16 @@ export function toModelConfig(w: Workload, steps: number, seed: number): ModelCo
     input: w.input,
     layers,
     loss: w.loss,
-    optimizer: { type: 'sgd', lr: LEARNING_RATE, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, rho: 0.99 },
+    optimizer: {
+      type: 'sgd',
+      lr: LEARNING_RATE,
+      momentum: 0,
+      nesterov: false,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      rho: 0.99,
+    },
     training: {
       steps,
       batchSize: w.batch,

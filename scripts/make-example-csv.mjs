@@ -25,9 +25,9 @@ const FEATURES = [
 
 /** Per cultivar: sample count, means and standard deviations in FEATURES order. */
 const CULTIVARS = [
-  { label: 1, count: 59, mean: [13.74, 2.01, 2.46, 106.3, 2.98, 5.53], std: [0.46, 0.69, 0.23, 10.5, 0.40, 1.24] },
+  { label: 1, count: 59, mean: [13.74, 2.01, 2.46, 106.3, 2.98, 5.53], std: [0.46, 0.69, 0.23, 10.5, 0.4, 1.24] },
   { label: 2, count: 71, mean: [12.28, 1.93, 2.24, 94.5, 2.08, 3.09], std: [0.54, 1.02, 0.32, 16.8, 0.71, 0.93] },
-  { label: 3, count: 48, mean: [13.15, 3.33, 2.44, 99.3, 0.78, 7.40], std: [0.53, 1.09, 0.18, 10.9, 0.29, 2.31] },
+  { label: 3, count: 48, mean: [13.15, 3.33, 2.44, 99.3, 0.78, 7.4], std: [0.53, 1.09, 0.18, 10.9, 0.29, 2.31] },
 ];
 
 /** Within-class correlations (symmetric, positive definite): alcohol–colour, ash–magnesium, malic–flavanoids… */

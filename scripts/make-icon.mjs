@@ -8,7 +8,14 @@ import { deflateSync } from 'node:zlib';
 const SIZE = 128;
 const SUPER = 4;
 const BACKGROUND = [27, 36, 48];
-const BAR_COLORS = [[229, 83, 75], [234, 128, 62], [236, 180, 58], [196, 204, 66], [120, 200, 92], [64, 190, 120]];
+const BAR_COLORS = [
+  [229, 83, 75],
+  [234, 128, 62],
+  [236, 180, 58],
+  [196, 204, 66],
+  [120, 200, 92],
+  [64, 190, 120],
+];
 const CURVE = [97, 175, 239];
 
 /** Colour and coverage of one sample point (x, y in pixels, origin top-left); null outside the tile. */

@@ -22,9 +22,14 @@ const out = resolve(option('--out') ?? '/tmp/vgnet-preview');
 const recordFile = option('--record');
 const spec = resolve(args[0] ?? 'examples/deep-sigmoid.vgnet.json');
 
-const record = JSON.parse(recordFile
-  ? readFileSync(recordFile, 'utf8')
-  : execFileSync(process.execPath, ['dist/cli.js', 'analyze', spec, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 }));
+const record = JSON.parse(
+  recordFile
+    ? readFileSync(recordFile, 'utf8')
+    : execFileSync(process.execPath, ['dist/cli.js', 'analyze', spec, '--json'], {
+        encoding: 'utf8',
+        maxBuffer: 256 << 20,
+      }),
+);
 
 // The pure host-side modules, bundled on the fly so this script runs the same code as the extension.
 const bundle = await esbuild.build({
@@ -32,16 +37,30 @@ const bundle = await esbuild.build({
     contents: `export { toPlotModel, toPlotProgress } from './src/protocol/plot-model';
                export { DEFAULT_THRESHOLDS } from './src/analysis/thresholds';
                export { plotsPageHtml } from './src/extension/plots/html';`,
-    resolveDir: process.cwd(), loader: 'ts',
+    resolveDir: process.cwd(),
+    loader: 'ts',
   },
-  bundle: true, format: 'esm', platform: 'node', write: false, mainFields: ['module', 'main'],
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  write: false,
+  mainFields: ['module', 'main'],
 });
 const lib = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
 
-const result = record.layers.length === 0 ? null : {
-  layers: record.layers, recordedSteps: record.recordedSteps, series: record.series, loss: record.loss,
-  accuracy: record.accuracy, stepsRun: record.stepsRun, stopped: record.stopped, timeMs: record.timing?.trainMs ?? 0,
-};
+const result =
+  record.layers.length === 0
+    ? null
+    : {
+        layers: record.layers,
+        recordedSteps: record.recordedSteps,
+        series: record.series,
+        loss: record.loss,
+        accuracy: record.accuracy,
+        stepsRun: record.stepsRun,
+        stopped: record.stopped,
+        timeMs: record.timing?.trainMs ?? 0,
+      };
 const source = { ...record, result };
 const uri = pathToFileURL(spec).toString();
 const model = lib.toPlotModel(source, uri, 1, lib.DEFAULT_THRESHOLDS);
@@ -53,12 +72,18 @@ copyFileSync('dist/webview.css', join(out, 'webview.css'));
 writeFileSync(join(out, 'preview-data.js'), `window.__VGNET_PREVIEW__ = ${JSON.stringify({ model, progress })};\n`);
 writeFileSync(join(out, 'fake-vscode.js'), readFileSync(new URL('./preview-host.js', import.meta.url), 'utf8'));
 const nonce = 'preview-nonce';
-const page = lib.plotsPageHtml({ cspSource: "'self'", scriptUri: 'webview.js', styleUri: 'webview.css', nonce })
+const page = lib
+  .plotsPageHtml({ cspSource: "'self'", scriptUri: 'webview.js', styleUri: 'webview.css', nonce })
   .replace('<link rel="stylesheet"', '<link rel="stylesheet" href="preview.css">\n  <link rel="stylesheet"')
-  .replace('<script nonce', `<script nonce="${nonce}" src="preview-data.js"></script>\n  <script nonce="${nonce}" src="fake-vscode.js"></script>\n  <script nonce`);
+  .replace(
+    '<script nonce',
+    `<script nonce="${nonce}" src="preview-data.js"></script>\n  <script nonce="${nonce}" src="fake-vscode.js"></script>\n  <script nonce`,
+  );
 writeFileSync(join(out, 'index.html'), page);
 writeFileSync(join(out, 'preview.css'), readFileSync(new URL('./preview-themes.css', import.meta.url), 'utf8'));
-console.log(`wrote ${out}/index.html — ${model.layers.length} layers, ${model.findings.length} findings, ${model.fixes.length} fixes`);
+console.log(
+  `wrote ${out}/index.html — ${model.layers.length} layers, ${model.findings.length} findings, ${model.fixes.length} fixes`,
+);
 
 /** The run as it streamed: the record cut at `count` evenly spaced points (RunProgress snapshots). */
 function liveFrames(run, count) {
@@ -68,9 +93,13 @@ function liveFrames(run, count) {
     const recorded = Math.max(1, Math.round((run.recordedSteps.length * k) / count));
     const stepsRun = run.recordedSteps[recorded - 1] + 1;
     frames.push({
-      stepsRun, totalSteps: run.stepsRun, layers: run.layers.map((l) => l.path),
+      stepsRun,
+      totalSteps: run.stepsRun,
+      layers: run.layers.map((l) => l.path),
       recordedSteps: run.recordedSteps.slice(0, recorded),
-      gradNorm: run.series.map((s, l) => (run.layers[l].hasWeights ? s.gradNorm.slice(0, recorded) : s.gradNorm.slice(0, recorded).map(() => NaN))),
+      gradNorm: run.series.map((s, l) =>
+        run.layers[l].hasWeights ? s.gradNorm.slice(0, recorded) : s.gradNorm.slice(0, recorded).map(() => NaN),
+      ),
       loss: run.loss.slice(0, stepsRun),
     });
   }

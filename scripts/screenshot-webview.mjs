@@ -47,15 +47,23 @@ try {
     const [theme, widthText] = shot.split('@');
     const width = Number(widthText ?? defaultWidth);
     const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: scale });
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${shot}: console ${m.type()}: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${shot}: console ${m.type()}: ${m.text()}`);
+    });
     page.on('pageerror', (e) => problems.push(`${shot}: page error: ${e.message}`));
-    await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+    await page.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+      ),
+    );
     await page.goto(`${origin}/index.html?theme=${theme}${query ? `&${query}` : ''}`);
     await page.waitForFunction(() => window.__played === true, null, { timeout: 15000 });
     await page.waitForTimeout(400);
     const file = join(out, `${name}-${theme}${widthText ? `-${width}` : ''}.png`);
     await page.screenshot({ path: file, fullPage: true });
-    console.log(`${file}  (${width}px wide, sent: ${JSON.stringify(await page.evaluate(() => window.__sent.map((m) => m.type)))})`);
+    console.log(
+      `${file}  (${width}px wide, sent: ${JSON.stringify(await page.evaluate(() => window.__sent.map((m) => m.type)))})`,
+    );
     await page.close();
   }
 } finally {

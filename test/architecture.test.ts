@@ -61,7 +61,11 @@ describe('architecture', () => {
   });
 
   it('the cycle finder finds a cycle', () => {
-    const graph = new Map([[`${SRC}/a.ts`, [`${SRC}/b.ts`]], [`${SRC}/b.ts`, [`${SRC}/c.ts`]], [`${SRC}/c.ts`, [`${SRC}/a.ts`]]]);
+    const graph = new Map([
+      [`${SRC}/a.ts`, [`${SRC}/b.ts`]],
+      [`${SRC}/b.ts`, [`${SRC}/c.ts`]],
+      [`${SRC}/c.ts`, [`${SRC}/a.ts`]],
+    ]);
     expect(findCycle(graph)).toEqual(['a.ts', 'b.ts', 'c.ts', 'a.ts']);
   });
 });

@@ -28,7 +28,10 @@ export function App() {
   const [progress, setProgress] = useState<PlotProgress | null>(null);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [emptyReason, setEmptyReason] = useState<string | null>(null);
-  const [compare, setCompare] = useState<CompareChoice>({ finding: restored?.compareFinding ?? null, at: restored?.compareAt ?? 'start' });
+  const [compare, setCompare] = useState<CompareChoice>({
+    finding: restored?.compareFinding ?? null,
+    at: restored?.compareAt ?? 'start',
+  });
   const [themeTick, setThemeTick] = useState(0);
   const palette = usePalette(themeTick);
   const current = useLatest(model);
@@ -58,11 +61,15 @@ export function App() {
     }
   });
 
-  useEffect(() => saveState({ version: 1, model, compareFinding: compare.finding, compareAt: compare.at }), [model, compare]);
+  useEffect(
+    () => saveState({ version: 1, model, compareFinding: compare.finding, compareAt: compare.at }),
+    [model, compare],
+  );
 
   const fractions = model ? hasFractions(model) : { saturated: false, dead: false };
   const comparable = useMemo(() => (model ? comparableFindings(model) : []), [model]);
-  const compareFinding = compare.finding !== null && comparable.includes(compare.finding) ? compare.finding : comparable[0] ?? null;
+  const compareFinding =
+    compare.finding !== null && comparable.includes(compare.finding) ? compare.finding : (comparable[0] ?? null);
 
   const reveal = (path: string): void => {
     if (!model) return;
@@ -76,7 +83,11 @@ export function App() {
   };
 
   if (model === null && progress === null) {
-    return <main class="plots empty"><p>{emptyReason ?? NO_SPEC_TEXT}</p></main>;
+    return (
+      <main class="plots empty">
+        <p>{emptyReason ?? NO_SPEC_TEXT}</p>
+      </main>
+    );
   }
   const layerProps = { palette, highlight, onReveal: reveal };
   return (
@@ -90,7 +101,11 @@ export function App() {
         <LossChart model={model} progress={progress} palette={palette} />
         {model && compareFinding !== null ? (
           <CompareCard
-            model={model} palette={palette} findings={comparable} finding={compareFinding} at={compare.at}
+            model={model}
+            palette={palette}
+            findings={comparable}
+            finding={compareFinding}
+            at={compare.at}
             onChange={(finding, at) => setCompare({ finding, at })}
           />
         ) : null}

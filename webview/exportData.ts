@@ -13,13 +13,17 @@ export function modelToCsv(model: PlotModel): string {
   const columns: { header: string; at: Map<number, Num> }[] = [
     { header: 'loss', at: curveMap(model.loss.steps, model.loss.values) },
   ];
-  if (model.accuracy.steps.length > 0) columns.push({ header: 'accuracy', at: curveMap(model.accuracy.steps, model.accuracy.values) });
+  if (model.accuracy.steps.length > 0)
+    columns.push({ header: 'accuracy', at: curveMap(model.accuracy.steps, model.accuracy.values) });
   for (const layer of model.layers) {
     const perStep = [
-      ['gradNorm', layer.gradNorm], ['saturatedFraction', layer.saturatedFraction], ['deadFraction', layer.deadFraction],
+      ['gradNorm', layer.gradNorm],
+      ['saturatedFraction', layer.saturatedFraction],
+      ['deadFraction', layer.deadFraction],
     ] as const;
     for (const [metric, values] of perStep) {
-      if (values.length > 0) columns.push({ header: `${metric} ${layer.path}`, at: curveMap(model.recordedSteps, values) });
+      if (values.length > 0)
+        columns.push({ header: `${metric} ${layer.path}`, at: curveMap(model.recordedSteps, values) });
     }
   }
   const steps = [...new Set([...model.loss.steps, ...model.recordedSteps])].sort((a, b) => a - b);
@@ -35,7 +39,11 @@ export function modelToJson(model: PlotModel): string {
 /** "deep-sigmoid-gradient-norm-over-steps.png": the spec's name and what is in the file, safe as a file name. */
 export function exportFileName(model: PlotModel | null, what: string, extension: 'csv' | 'json' | 'png'): string {
   const base = [model?.name || 'vgnet', what].filter((s) => s.length > 0).join('-');
-  const safe = base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/-+/g, '-').replace(/^[-.]+|-+$/g, '');
+  const safe = base
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
   return `${safe.slice(0, 120) || 'vgnet'}.${extension}`;
 }
 

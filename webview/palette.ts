@@ -39,7 +39,10 @@ const SOURCES = {
 } as const;
 
 /** Every variable the palette reads (the hook watches these). */
-export const PALETTE_VARIABLES: readonly string[] = [...Object.values(SOURCES).map(([name]) => name), '--vscode-font-size'];
+export const PALETTE_VARIABLES: readonly string[] = [
+  ...Object.values(SOURCES).map(([name]) => name),
+  '--vscode-font-size',
+];
 
 export function paletteFrom(read: (variable: string) => string, bodyClasses: string): Palette {
   const value = (key: keyof typeof SOURCES): string => read(SOURCES[key][0]).trim() || SOURCES[key][1];
@@ -100,7 +103,8 @@ function parseColor(color: string): [number, number, number, number] | null {
   }
   const fn = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:[\s,/]+([\d.]+%?))?\s*\)$/i.exec(color);
   if (fn) {
-    const alpha = fn[4] === undefined ? 1 : fn[4].endsWith('%') ? Number.parseFloat(fn[4]) / 100 : Number.parseFloat(fn[4]);
+    const alpha =
+      fn[4] === undefined ? 1 : fn[4].endsWith('%') ? Number.parseFloat(fn[4]) / 100 : Number.parseFloat(fn[4]);
     return [Number(fn[1]), Number(fn[2]), Number(fn[3]), alpha];
   }
   return null;
@@ -113,13 +117,19 @@ function round(x: number): number {
 /** The colour that marks a finding kind, everywhere in the panel. */
 export function kindColor(p: Palette, kind: string): string {
   switch (kind) {
-    case 'vanishing': return p.red;
+    case 'vanishing':
+      return p.red;
     case 'exploding':
-    case 'divergence': return p.orange;
-    case 'dead-relu': return p.purple;
-    case 'saturation': return p.yellow;
-    case 'poor-init': return p.yellow;
-    default: return p.blue;
+    case 'divergence':
+      return p.orange;
+    case 'dead-relu':
+      return p.purple;
+    case 'saturation':
+      return p.yellow;
+    case 'poor-init':
+      return p.yellow;
+    default:
+      return p.blue;
   }
 }
 
@@ -128,7 +138,12 @@ export function kindColor(p: Palette, kind: string): string {
  * colour, fading from the first layer (pale) to the last (full), so neighbours stay apart; an unflagged layer is a
  * thin muted line.
  */
-export function layerStroke(p: Palette, flags: readonly string[], index: number, count: number): { stroke: string; width: number } {
+export function layerStroke(
+  p: Palette,
+  flags: readonly string[],
+  index: number,
+  count: number,
+): { stroke: string; width: number } {
   if (flags.length === 0) return { stroke: withAlpha(p.muted, 0.55), width: 1 };
   const depth = count > 1 ? index / (count - 1) : 1;
   return { stroke: withAlpha(kindColor(p, flags[0]!), 0.4 + 0.6 * depth), width: 2 };

@@ -64,7 +64,10 @@ export function markerPlugin(position: () => number | null, color: () => string)
       drawClear: (u) => {
         const x = position();
         if (x === null) return;
-        const half = Math.max(3 * uPlot.pxRatio, Math.abs(u.valToPos(x + 0.5, 'x', true) - u.valToPos(x, 'x', true)) * 0.6);
+        const half = Math.max(
+          3 * uPlot.pxRatio,
+          Math.abs(u.valToPos(x + 0.5, 'x', true) - u.valToPos(x, 'x', true)) * 0.6,
+        );
         const centre = u.valToPos(x, 'x', true);
         u.ctx.save();
         u.ctx.fillStyle = color();
@@ -114,7 +117,9 @@ export function clickPlugin(onClick: (u: uPlot) => void): uPlot.Plugin {
     hooks: {
       ready: (u) => {
         let down: { x: number; y: number } | null = null;
-        u.over.addEventListener('mousedown', (e) => { down = { x: e.clientX, y: e.clientY }; });
+        u.over.addEventListener('mousedown', (e) => {
+          down = { x: e.clientX, y: e.clientY };
+        });
         u.over.addEventListener('click', (e) => {
           const moved = down === null ? 0 : Math.hypot(e.clientX - down.x, e.clientY - down.y);
           down = null;

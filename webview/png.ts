@@ -13,7 +13,8 @@ export interface LegendItem {
 export function chartToPng(plot: uPlot, title: string, legend: readonly LegendItem[], palette: Palette): string {
   const source = plot.ctx.canvas;
   const scale = source.width / Math.max(1, plot.width);
-  const font = (weight: string, size: number): string => `${weight} ${Math.round(size * scale)}px ${palette.fontFamily}`;
+  const font = (weight: string, size: number): string =>
+    `${weight} ${Math.round(size * scale)}px ${palette.fontFamily}`;
   const pad = 12 * scale;
   const line = palette.fontSize * 1.6 * scale;
   const itemWidth = (text: string): number => (20 + 24) * scale + measure(font('normal', palette.fontSize), text);

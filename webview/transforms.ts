@@ -25,8 +25,13 @@ export function ratio(a: Num | undefined, b: Num | undefined): Num {
  * while the webview's saved state still holds the measured one. Anything else replaces it.
  */
 export function chooseModel(current: PlotModel | null, incoming: PlotModel): PlotModel {
-  const keep = current !== null && current.measured && !incoming.measured && current.uri === incoming.uri
-    && current.textHash !== null && current.textHash === incoming.textHash;
+  const keep =
+    current !== null &&
+    current.measured &&
+    !incoming.measured &&
+    current.uri === incoming.uri &&
+    current.textHash !== null &&
+    current.textHash === incoming.textHash;
   return keep ? current : incoming;
 }
 
@@ -76,7 +81,11 @@ export function stepsView(model: PlotModel | null, progress: PlotProgress | null
       const l = known.get(path);
       return { path, description: l?.description ?? '', flags: l?.flags ?? [] };
     });
-    return { layers, columns: [[...progress.recordedSteps], ...progress.gradNorm.map((g) => g.map(positive))], live: true };
+    return {
+      layers,
+      columns: [[...progress.recordedSteps], ...progress.gradNorm.map((g) => g.map(positive))],
+      live: true,
+    };
   }
   const weighted = (model?.layers ?? []).filter((l) => l.gradNorm.length > 0);
   return {
@@ -109,7 +118,7 @@ export function lossNeedsLog(values: readonly Num[]): boolean {
 /** Saturated and dead fractions per layer at step 0 and at the end: [x, sat start, sat end, dead start, dead end]. */
 export function fractionColumns(model: PlotModel): Columns {
   const last = model.recordedSteps.length - 1;
-  const at = (values: Num[], i: number): Num => (values.length > 0 ? values[i] ?? null : null);
+  const at = (values: Num[], i: number): Num => (values.length > 0 ? (values[i] ?? null) : null);
   return [
     layerPositions(model.layers.length),
     model.layers.map((l) => at(l.saturatedFraction, 0)),
@@ -141,8 +150,13 @@ export function fixesOf(model: PlotModel, finding: number): PlotFix[] {
  */
 export function compareDepthColumns(model: PlotModel, finding: number, at: 'start' | 'end'): Columns {
   const last = model.recordedSteps.length - 1;
-  const current = model.layers.filter((l) => l.gradNorm.length > 0).map((l) => l.gradNorm[at === 'start' ? 0 : last] ?? null);
-  const runs = [current, ...fixesOf(model, finding).map((f) => (at === 'start' ? f.after!.gradNormStart : f.after!.gradNormEnd))];
+  const current = model.layers
+    .filter((l) => l.gradNorm.length > 0)
+    .map((l) => l.gradNorm[at === 'start' ? 0 : last] ?? null);
+  const runs = [
+    current,
+    ...fixesOf(model, finding).map((f) => (at === 'start' ? f.after!.gradNormStart : f.after!.gradNormEnd)),
+  ];
   const depth = Math.max(0, ...runs.map((r) => r.length));
   const relative = runs.map((r) => {
     const out = r[r.length - 1];
@@ -170,8 +184,14 @@ export function joinCurves(curves: readonly PlotCurve[]): Columns {
  * A log axis range in whole decades covering the data and the values in `include` (e.g. thresholds), so the
  * bands stay in view; [1e-3, 1] when there is nothing positive to show.
  */
-export function logRange(min: Num | undefined, max: Num | undefined, include: readonly number[] = []): [number, number] {
-  const values = [min, max, ...include].filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
+export function logRange(
+  min: Num | undefined,
+  max: Num | undefined,
+  include: readonly number[] = [],
+): [number, number] {
+  const values = [min, max, ...include].filter(
+    (v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  );
   if (values.length === 0) return [1e-3, 1];
   let lo = 10 ** Math.floor(Math.log10(Math.min(...values)));
   let hi = 10 ** Math.ceil(Math.log10(Math.max(...values)));

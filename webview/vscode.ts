@@ -4,9 +4,10 @@
  */
 import { isPlotState, type PlotState, type WebviewMessage } from '../src/protocol/plots';
 
-const api: VsCodeWebviewApi = typeof acquireVsCodeApi === 'function'
-  ? acquireVsCodeApi()
-  : { postMessage: (m) => console.info('[vgnet] to host', m), getState: () => undefined, setState: () => undefined };
+const api: VsCodeWebviewApi =
+  typeof acquireVsCodeApi === 'function'
+    ? acquireVsCodeApi()
+    : { postMessage: (m) => console.info('[vgnet] to host', m), getState: () => undefined, setState: () => undefined };
 
 export function postToHost(message: WebviewMessage): void {
   api.postMessage(message);

@@ -30,5 +30,7 @@ export function snapshot(folder: string, outside: string): Snapshot {
 /** Paths added, removed or changed between two snapshots, except `allowed`. */
 export function changedFiles(before: Snapshot, after: Snapshot, allowed: string | null): string[] {
   const names = new Set([...before.keys(), ...after.keys()]);
-  return [...names].filter((n) => n !== allowed && !(before.get(n)?.equals(after.get(n) ?? Buffer.alloc(0)) && after.has(n)));
+  return [...names].filter(
+    (n) => n !== allowed && !(before.get(n)?.equals(after.get(n) ?? Buffer.alloc(0)) && after.has(n)),
+  );
 }

@@ -22,7 +22,13 @@ export interface KillStats {
 
 const temps = (folder: string): string[] => fs.readdirSync(folder).filter((n) => n.endsWith('.tmp'));
 
-export async function killLoop(cli: string, folder: string, original: string, kills: number, r: () => number): Promise<KillStats> {
+export async function killLoop(
+  cli: string,
+  folder: string,
+  original: string,
+  kills: number,
+  r: () => number,
+): Promise<KillStats> {
   const spec = path.join(folder, 'k.vgnet.json');
   const args = [cli, 'fix', spec, '--apply', '--backup', '--steps', '20'];
   fs.writeFileSync(spec, original);
@@ -31,7 +37,16 @@ export async function killLoop(cli: string, folder: string, original: string, ki
   let runMs = Date.now() - t0;
   const fixed = fs.readFileSync(spec, 'utf8');
   if (fixed === original) throw new Error('the kill-loop spec got no fix; pick one that does');
-  const stats: KillStats = { kills: 0, exitedBeforeKill: 0, original: 0, fixed: 0, corrupt: 0, corruptBackups: 0, tempsAfterKills: 0, tempsLeftAtEnd: 0 };
+  const stats: KillStats = {
+    kills: 0,
+    exitedBeforeKill: 0,
+    original: 0,
+    fixed: 0,
+    corrupt: 0,
+    corruptBackups: 0,
+    tempsAfterKills: 0,
+    tempsLeftAtEnd: 0,
+  };
   while (stats.kills < kills) {
     fs.writeFileSync(spec, original);
     fs.rmSync(`${spec}.bak`, { force: true });
@@ -40,7 +55,11 @@ export async function killLoop(cli: string, folder: string, original: string, ki
     const started = Date.now();
     const exited = await killAfter(process.execPath, args, delay, r() < 0.5 ? { folder, afterMs: 10 * r() } : null);
     // A run that finished before its kill shows how long runs take now (the machine's load changes).
-    if (exited) { stats.exitedBeforeKill++; runMs = Date.now() - started; continue; }
+    if (exited) {
+      stats.exitedBeforeKill++;
+      runMs = Date.now() - started;
+      continue;
+    }
     stats.kills++;
     const now = fs.readFileSync(spec, 'utf8');
     if (now === original) stats.original++;
@@ -60,14 +79,21 @@ export async function killLoop(cli: string, folder: string, original: string, ki
  * begun: the .bak or a temporary) plus up to 10 ms, which lands kills inside the short write window. Resolves true if the process
  * had already exited on its own.
  */
-function killAfter(node: string, args: string[], delayMs: number, watch: { folder: string; afterMs: number } | null): Promise<boolean> {
+function killAfter(
+  node: string,
+  args: string[],
+  delayMs: number,
+  watch: { folder: string; afterMs: number } | null,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(node, args, { stdio: 'ignore' });
     const kill = (): boolean => child.kill('SIGKILL');
     const timer = setTimeout(kill, watch ? delayMs * 3 : delayMs);
-    const watcher = watch ? fs.watch(watch.folder, (_event, name) => {
-      if (name && name !== 'k.vgnet.json') setTimeout(kill, watch.afterMs);
-    }) : null;
+    const watcher = watch
+      ? fs.watch(watch.folder, (_event, name) => {
+          if (name && name !== 'k.vgnet.json') setTimeout(kill, watch.afterMs);
+        })
+      : null;
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
       watcher?.close();

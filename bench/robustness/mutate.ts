@@ -30,18 +30,76 @@ type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
-const WEIRD_VALUES: unknown[] = [null, true, 'x', '', [], {}, [1, 2], { a: 1 }, -1, 0, 0.5, 1e308, -1e308, 2 ** 53 + 1,
-  1e-320, 'NaN', 'Infinity', '1e999', 65_537, 1_000_001, -0, 'relu', '../x.csv'];
-const HOSTILE_PATHS = ['../../etc/passwd', '/etc/passwd', '..', '.', '', 'data/../../x.csv', '..ok.csv', 'data\\..\\..\\x',
-  'a\u0000b.csv', 'C:\\Windows\\win.ini', '~/x.csv', 'x'.repeat(5000), 'data/', 'CON', 'link-out.csv', 'data/wine-small.csv/',
-  '%2e%2e/x.csv', 'file:///etc/passwd', 'data//wine-small.csv', '\u202e.csv'];
-const BAD_CELLS = ['abc', '', '1e39', '-1e39', 'NaN', 'Infinity', '--1', '0x10', '1,5', '"1"', ' 1 ', '1e-400', '١', '\u0000'];
+const WEIRD_VALUES: unknown[] = [
+  null,
+  true,
+  'x',
+  '',
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  -1,
+  0,
+  0.5,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  1e-320,
+  'NaN',
+  'Infinity',
+  '1e999',
+  65_537,
+  1_000_001,
+  -0,
+  'relu',
+  '../x.csv',
+];
+const HOSTILE_PATHS = [
+  '../../etc/passwd',
+  '/etc/passwd',
+  '..',
+  '.',
+  '',
+  'data/../../x.csv',
+  '..ok.csv',
+  'data\\..\\..\\x',
+  'a\u0000b.csv',
+  'C:\\Windows\\win.ini',
+  '~/x.csv',
+  'x'.repeat(5000),
+  'data/',
+  'CON',
+  'link-out.csv',
+  'data/wine-small.csv/',
+  '%2e%2e/x.csv',
+  'file:///etc/passwd',
+  'data//wine-small.csv',
+  '\u202e.csv',
+];
+const BAD_CELLS = [
+  'abc',
+  '',
+  '1e39',
+  '-1e39',
+  'NaN',
+  'Infinity',
+  '--1',
+  '0x10',
+  '1,5',
+  '"1"',
+  ' 1 ',
+  '1e-400',
+  '١',
+  '\u0000',
+];
 
 /** Every object/array path inside a JSON value, for picking a place to mutate. */
 function paths(value: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(at);
   if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
   return out;
 }
 
@@ -74,7 +132,10 @@ function objectMutation(r: Rand, spec: any): { label: string; spec: any } {
   }
   if (kind === 3) {
     const n = pick(r, [200, 2000, 20000]);
-    spec.layers = [...Array.from({ length: n }, () => ({ type: 'dense', units: 2, activation: 'tanh' })), ...(spec.layers ?? [])];
+    spec.layers = [
+      ...Array.from({ length: n }, () => ({ type: 'dense', units: 2, activation: 'tanh' })),
+      ...(spec.layers ?? []),
+    ];
     return { label: `${n} extra layers`, spec };
   }
   if (kind === 4) {
@@ -96,15 +157,28 @@ function textMutation(r: Rand, text: string): { label: string; bytes: string | B
   if (kind === 1) return { label: 'CRLF', bytes: text.replace(/\r?\n/g, '\r\n') };
   if (kind === 2) return { label: 'BOM + CRLF', bytes: `\uFEFF${text.replace(/\r?\n/g, '\r\n')}` };
   if (kind === 3) {
-    const bad = pick(r, [[0xff], [0xc3], [0xe2, 0x82], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]]);
+    const bad = pick(r, [
+      [0xff],
+      [0xc3],
+      [0xe2, 0x82],
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf8, 0x88, 0x80, 0x80, 0x80],
+    ]);
     const buf = Buffer.from(text);
     const cut = int(r, 0, buf.length);
-    return { label: `invalid UTF-8 ${bad.map((b) => b.toString(16)).join(' ')}`, bytes: Buffer.concat([buf.subarray(0, cut), Buffer.from(bad), buf.subarray(cut)]) };
+    return {
+      label: `invalid UTF-8 ${bad.map((b) => b.toString(16)).join(' ')}`,
+      bytes: Buffer.concat([buf.subarray(0, cut), Buffer.from(bad), buf.subarray(cut)]),
+    };
   }
   if (kind === 4) return { label: `truncated at ${at}`, bytes: text.slice(0, at) };
   if (kind === 5) {
     const chars = '{}[]",:/*\\\u0000\u2028 \t\r\nx9e-';
-    return { label: 'random character', bytes: text.slice(0, at) + pick(r, [...chars]) + text.slice(at + int(r, 0, 1)) };
+    return {
+      label: 'random character',
+      bytes: text.slice(0, at) + pick(r, [...chars]) + text.slice(at + int(r, 0, 1)),
+    };
   }
   if (kind === 6) return { label: 'deep brackets', bytes: `${'['.repeat(int(r, 100, 20000))}${text}` };
   return { label: 'comments everywhere', bytes: text.replace(/,/g, ', /* c */').replace(/\n/g, ' // note\n') };
@@ -122,14 +196,29 @@ function csvMutation(r: Rand, csv: string): { label: string; bytes: string | Buf
   }
   if (kind === 1) {
     const extra = pick(r, [100, 1000, 5000]);
-    const add = (i: number) => Array.from({ length: extra }, (_, j) => (i === 0 ? `extra${j}` : String(j % 7))).join(',');
+    const add = (i: number) =>
+      Array.from({ length: extra }, (_, j) => (i === 0 ? `extra${j}` : String(j % 7))).join(',');
     return { label: `${extra} extra columns`, bytes: rows.map((row, i) => `${row},${add(i)}`).join('\n') };
   }
-  if (kind === 2) return { label: 'ragged row', bytes: `${rows.map((row, i) => (i === 3 ? `${row},1,2` : i === 5 ? row.split(',').slice(1).join(',') : row)).join('\n')}\n` };
+  if (kind === 2)
+    return {
+      label: 'ragged row',
+      bytes: `${rows.map((row, i) => (i === 3 ? `${row},1,2` : i === 5 ? row.split(',').slice(1).join(',') : row)).join('\n')}\n`,
+    };
   if (kind === 3) return { label: 'CSV BOM + CRLF', bytes: `\uFEFF${rows.join('\r\n')}\r\n` };
-  if (kind === 4) return { label: 'CSV invalid UTF-8', bytes: Buffer.concat([Buffer.from(rows.slice(0, 10).join('\n')), Buffer.from([0xff, 0xfe, 0x0a])]) };
+  if (kind === 4)
+    return {
+      label: 'CSV invalid UTF-8',
+      bytes: Buffer.concat([Buffer.from(rows.slice(0, 10).join('\n')), Buffer.from([0xff, 0xfe, 0x0a])]),
+    };
   if (kind === 5) return { label: 'CSV truncated', bytes: csv.slice(0, int(r, 0, csv.length)) };
-  return { label: 'CSV quoted/duplicate header', bytes: `"a""b",class,class\n${rows.slice(1).map((x) => `"${x}"`).join('\n')}` };
+  return {
+    label: 'CSV quoted/duplicate header',
+    bytes: `"a""b",class,class\n${rows
+      .slice(1)
+      .map((x) => `"${x}"`)
+      .join('\n')}`,
+  };
 }
 
 /** The i-th case of a run: a mutated spec (object or text level), or a mutated CSV under an intact CSV spec. */

@@ -44,7 +44,8 @@ function processesUnder(folder) {
 
 function cleanUp(runDir) {
   const leftovers = processesUnder(runDir);
-  if (leftovers.length > 0) console.error(`[e2e] killing ${leftovers.length} leftover process(es): ${leftovers.join(' ')}`);
+  if (leftovers.length > 0)
+    console.error(`[e2e] killing ${leftovers.length} leftover process(es): ${leftovers.join(' ')}`);
   for (const pid of leftovers) {
     try {
       process.kill(pid, 'SIGKILL');

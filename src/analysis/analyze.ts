@@ -122,7 +122,12 @@ export function deadlineOf(options: Pick<AnalyzeOptions, 'deadline' | 'timeBudge
   return options.deadline ?? Date.now() + (options.timeBudgetMs ?? DEFAULT_BUDGET_MS);
 }
 
-async function measureAndDiagnose(text: string, options: AnalyzeOptions, report: Report, deadline: number): Promise<void> {
+async function measureAndDiagnose(
+  text: string,
+  options: AnalyzeOptions,
+  report: Report,
+  deadline: number,
+): Promise<void> {
   const job: MeasureJob = { text, steps: options.steps ?? null, seed: options.seed ?? null, deadline };
   const t0 = now();
   const outcome = await runCached(job, options, options.onProgress);
@@ -151,7 +156,8 @@ async function measureAndDiagnose(text: string, options: AnalyzeOptions, report:
   report.result = result;
   report.trainedConfig = config;
   report.summary = summarize(result);
-  if (result.stopped?.reason === 'budget') report.message = `training stopped by the time budget: ${result.stopped.detail}`;
+  if (result.stopped?.reason === 'budget')
+    report.message = `training stopped by the time budget: ${result.stopped.detail}`;
   const measured = detectMeasured(result, resolveThresholds(options.thresholds), config.loss);
   const measuredKinds = new Set(measured.map((f) => f.kind));
   // Once measured, predictions give way — except poor initialisation, kept as the "why" of a measured problem.
@@ -170,7 +176,10 @@ async function verifyInto(text: string, options: AnalyzeOptions, report: Report,
   if (result === null || config === null || report.findings.length === 0) return;
   const t1 = now();
   report.fixes = await verifyFixes({
-    text, before: result, findings: report.findings, thresholds: resolveThresholds(options.thresholds),
+    text,
+    before: result,
+    findings: report.findings,
+    thresholds: resolveThresholds(options.thresholds),
     context: { text, config, layers: result.layers },
     job: { steps: options.steps ?? null, seed: options.seed ?? null, deadline },
     run: (j) => runCached(j, options),
@@ -183,7 +192,11 @@ async function verifyInto(text: string, options: AnalyzeOptions, report: Report,
   }
 }
 
-async function runCached(job: MeasureJob, options: AnalyzeOptions, onProgress?: ProgressListener): Promise<MeasureOutcome> {
+async function runCached(
+  job: MeasureJob,
+  options: AnalyzeOptions,
+  onProgress?: ProgressListener,
+): Promise<MeasureOutcome> {
   const cached = options.cache?.get(job);
   if (cached) return cached;
   const outcome = await options.executor.run(job, options.signal, onProgress);
@@ -196,8 +209,18 @@ async function runCached(job: MeasureJob, options: AnalyzeOptions, onProgress?: 
 /** A report of no analysis yet: the start of every analysis and of the editor's notices. */
 export function emptyReport(): Report {
   return {
-    status: 'ok', name: '', diagnostics: [], spec: null, trainedConfig: null, prediction: null, findings: [], fixes: [],
-    result: null, summary: null, timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 }, message: null,
+    status: 'ok',
+    name: '',
+    diagnostics: [],
+    spec: null,
+    trainedConfig: null,
+    prediction: null,
+    findings: [],
+    fixes: [],
+    result: null,
+    summary: null,
+    timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 },
+    message: null,
   };
 }
 

@@ -9,7 +9,9 @@ import type { Thresholds } from './thresholds';
 
 export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[] {
   const findings: Finding[] = [];
-  const weighted = prediction.layers.filter((l) => l.kind === 'dense' && l.path !== prediction.outputPath && Number.isFinite(l.relativeGradNorm));
+  const weighted = prediction.layers.filter(
+    (l) => l.kind === 'dense' && l.path !== prediction.outputPath && Number.isFinite(l.relativeGradNorm),
+  );
   const vanishing = weighted.filter((l) => l.relativeGradNorm < t.vanishingRatio);
   const exploding = weighted.filter((l) => l.relativeGradNorm > t.explodingRatio);
   const ref = prediction.outputPath;
@@ -18,14 +20,23 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
     const worst = exploding.reduce((a, b) => (b.relativeGradNorm > a.relativeGradNorm ? b : a));
     findings.push(ratioFinding('exploding', exploding, worst, ref, t.explodingRatio));
   }
-  const saturated = prediction.layers.filter((l) => l.saturatedFraction > t.saturatedFraction && (l.kind === 'dense' || l.kind === 'activation'));
+  const saturated = prediction.layers.filter(
+    (l) => l.saturatedFraction > t.saturatedFraction && (l.kind === 'dense' || l.kind === 'activation'),
+  );
   if (saturated.length > 0) {
     findings.push({
-      kind: 'saturation', severity: 'info', source: 'predicted', layers: saturated.map((l) => l.path), reference: null,
-      message: `predicted saturation: ${formatPercent(saturated[0]!.saturatedFraction)} of ${saturated[0]!.path}'s ` +
+      kind: 'saturation',
+      severity: 'info',
+      source: 'predicted',
+      layers: saturated.map((l) => l.path),
+      reference: null,
+      message:
+        `predicted saturation: ${formatPercent(saturated[0]!.saturatedFraction)} of ${saturated[0]!.path}'s ` +
         `pre-activations expected beyond ±${t.saturationZ}`,
       values: Object.fromEntries(saturated.map((l) => [l.path, l.saturatedFraction])),
-      metric: 'predicted saturated fraction', threshold: t.saturatedFraction, steps: [],
+      metric: 'predicted saturated fraction',
+      threshold: t.saturatedFraction,
+      steps: [],
     });
   }
   // Poor initialisation: only worth saying when the predicted end-to-end flow is out of the healthy band.
@@ -35,11 +46,18 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
     const off = weighted.slice(1).filter((l) => Math.sqrt(l.gain) < 1 / g || Math.sqrt(l.gain) > g);
     if (off.length > 0) {
       findings.push({
-        kind: 'poor-init', severity: 'info', source: 'predicted', layers: off.map((l) => l.path), reference: null,
-        message: `predicted per-layer gradient gain far from 1 in ${plural(off.length, 'layer')}: ` +
+        kind: 'poor-init',
+        severity: 'info',
+        source: 'predicted',
+        layers: off.map((l) => l.path),
+        reference: null,
+        message:
+          `predicted per-layer gradient gain far from 1 in ${plural(off.length, 'layer')}: ` +
           `${off[0]!.path} multiplies the backward gradient norm by ${formatValue(Math.sqrt(off[0]!.gain))} (healthy: ${formatValue(1 / g)}–${g})`,
         values: Object.fromEntries(off.map((l) => [l.path, Math.sqrt(l.gain)])),
-        metric: 'predicted per-layer gradient-norm gain √χ', threshold: g, steps: [],
+        metric: 'predicted per-layer gradient-norm gain √χ',
+        threshold: g,
+        steps: [],
       });
     }
   }
@@ -48,13 +66,24 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
 
 /** A predicted vanishing or exploding gradient in `layers`; `shown` is the layer its message names. */
 function ratioFinding(
-  kind: 'vanishing' | 'exploding', layers: LayerPrediction[], shown: LayerPrediction, reference: string, threshold: number,
+  kind: 'vanishing' | 'exploding',
+  layers: LayerPrediction[],
+  shown: LayerPrediction,
+  reference: string,
+  threshold: number,
 ): Finding {
   return {
-    kind, severity: 'info', source: 'predicted', layers: layers.map((l) => l.path), reference,
-    message: `predicted ${kind} gradient in ${plural(layers.length, 'layer')}: ${shown.path} is expected at ` +
+    kind,
+    severity: 'info',
+    source: 'predicted',
+    layers: layers.map((l) => l.path),
+    reference,
+    message:
+      `predicted ${kind} gradient in ${plural(layers.length, 'layer')}: ${shown.path} is expected at ` +
       `${formatValue(shown.relativeGradNorm)}× the output layer's gradient norm (threshold ${threshold})`,
     values: Object.fromEntries(layers.map((l) => [l.path, l.relativeGradNorm])),
-    metric: 'predicted gradient-norm ratio to the output layer', threshold, steps: [],
+    metric: 'predicted gradient-norm ratio to the output layer',
+    threshold,
+    steps: [],
   };
 }

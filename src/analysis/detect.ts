@@ -19,7 +19,12 @@ export function detectMeasured(result: TrainResult, t: Thresholds, loss: LossNam
   const divergence = detectDivergence(result, t);
   if (divergence) findings.push(divergence);
   const fusedOutput = loss === 'bce' || loss === 'crossentropy';
-  for (const f of [detectVanishing(result, t), detectExploding(result, t), detectDeadRelu(result, t), detectSaturation(result, t, fusedOutput)]) {
+  for (const f of [
+    detectVanishing(result, t),
+    detectExploding(result, t),
+    detectDeadRelu(result, t),
+    detectSaturation(result, t, fusedOutput),
+  ]) {
     if (f) findings.push(f);
   }
   const flagged = new Set(findings.flatMap((f) => (f.kind === 'vanishing' || f.kind === 'dead-relu' ? f.layers : [])));
@@ -52,7 +57,9 @@ function persistentLayers(
     // early phase — or at step 0 by a clear margin — counts even if training later moves away from it (e.g. when the
     // first update, driven by an exploding gradient, wrecks the network).
     const fromInit = clearAtInit !== undefined && indices[0] === 0;
-    const atInit = fromInit && (clearAtInit(l) || (recorded >= 2 && indices.filter((k) => k < early).length / early > t.persistence));
+    const atInit =
+      fromInit &&
+      (clearAtInit(l) || (recorded >= 2 && indices.filter((k) => k < early).length / early > t.persistence));
     if (persistent || atInit) out.push({ layer: l, indices, steps: indices.map((k) => result.recordedSteps[k]!) });
   }
   return out;
@@ -86,18 +93,24 @@ const INIT_MARGIN = 10;
  * Layers whose gradient ratio to the output layer meets `crosses` (from init or persistently), with median ratios.
  * `crosses(l, k, ratio, margin)`: past the threshold by the factor `margin` (1, or INIT_MARGIN at step 0 alone).
  */
-function ratioHits(result: TrainResult, t: Thresholds, crosses: (l: number, k: number, ratio: number, margin: number) => boolean) {
+function ratioHits(
+  result: TrainResult,
+  t: Thresholds,
+  crosses: (l: number, k: number, ratio: number, margin: number) => boolean,
+) {
   const out = outputLayerIndex(result.layers);
   if (out < 0) return null;
   const hits = persistentLayers(
-    result, t,
+    result,
+    t,
     (l) => l !== out && result.layers[l]!.hasWeights,
     (l, k) => crosses(l, k, gradRatio(result, l, out, k), 1),
     (l) => crosses(l, 0, gradRatio(result, l, out, 0), INIT_MARGIN),
   );
   if (hits.length === 0) return null;
   const values: Record<string, number> = Object.fromEntries(
-    hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]));
+    hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]),
+  );
   return { hits, values, layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path };
 }
 
@@ -105,18 +118,30 @@ const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the s
 
 export function detectVanishing(result: TrainResult, t: Thresholds): Finding | null {
   // AutoTrainer's rule (ratio < 1e-3 and norm < 1e-4), applied to every weight layer rather than the first only.
-  const found = ratioHits(result, t, (l, k, ratio, margin) =>
-    ratio < t.vanishingRatio / margin && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute / margin);
+  const found = ratioHits(
+    result,
+    t,
+    (l, k, ratio, margin) =>
+      ratio < t.vanishingRatio / margin && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute / margin,
+  );
   if (!found) return null;
   const first = found.hits[0]!;
   const firstPath = found.layers[0]!;
   const firstNorm = medianAt((k) => result.series[first.layer]!.gradNorm[k]!, first.indices);
   return {
-    kind: 'vanishing', severity: 'warning', source: 'measured', layers: found.layers, reference: found.reference,
-    message: `gradient vanishes in ${plural(found.layers.length, 'layer')}: ${firstPath}'s gradient norm is ` +
+    kind: 'vanishing',
+    severity: 'warning',
+    source: 'measured',
+    layers: found.layers,
+    reference: found.reference,
+    message:
+      `gradient vanishes in ${plural(found.layers.length, 'layer')}: ${firstPath}'s gradient norm is ` +
       `${formatValue(found.values[firstPath]!)}× the output layer's (norm ${formatValue(firstNorm)}; thresholds: ratio ` +
       `${t.vanishingRatio}, norm ${t.vanishingAbsolute})`,
-    values: found.values, metric: RATIO_METRIC, threshold: t.vanishingRatio, steps: stepsUnion(found.hits),
+    values: found.values,
+    metric: RATIO_METRIC,
+    threshold: t.vanishingRatio,
+    steps: stepsUnion(found.hits),
   };
 }
 
@@ -125,10 +150,18 @@ export function detectExploding(result: TrainResult, t: Thresholds): Finding | n
   if (!found) return null;
   const worstPath = found.layers.reduce((a, b) => (found.values[b]! > found.values[a]! ? b : a));
   return {
-    kind: 'exploding', severity: 'warning', source: 'measured', layers: found.layers, reference: found.reference,
-    message: `gradient explodes in ${plural(found.layers.length, 'layer')}: ${worstPath}'s gradient norm is ` +
+    kind: 'exploding',
+    severity: 'warning',
+    source: 'measured',
+    layers: found.layers,
+    reference: found.reference,
+    message:
+      `gradient explodes in ${plural(found.layers.length, 'layer')}: ${worstPath}'s gradient norm is ` +
       `${formatValue(found.values[worstPath]!)}× the output layer's (threshold ${t.explodingRatio}×)`,
-    values: found.values, metric: RATIO_METRIC, threshold: t.explodingRatio, steps: stepsUnion(found.hits),
+    values: found.values,
+    metric: RATIO_METRIC,
+    threshold: t.explodingRatio,
+    steps: stepsUnion(found.hits),
   };
 }
 
@@ -139,9 +172,15 @@ export function detectDivergence(result: TrainResult, t: Thresholds): Finding | 
       .filter((_, l) => last >= 0 && result.series[l]!.nonFiniteCount[last]! > 0)
       .map((info) => info.path);
     return {
-      kind: 'divergence', severity: 'error', source: 'measured', layers, reference: null,
+      kind: 'divergence',
+      severity: 'error',
+      source: 'measured',
+      layers,
+      reference: null,
       message: result.stopped.detail,
-      values: { loss: result.loss[result.loss.length - 1] ?? NaN }, metric: 'loss', threshold: NaN,
+      values: { loss: result.loss[result.loss.length - 1] ?? NaN },
+      metric: 'loss',
+      threshold: NaN,
       steps: [result.stopped.step],
     };
   }
@@ -149,9 +188,15 @@ export function detectDivergence(result: TrainResult, t: Thresholds): Finding | 
   const end = tailMean(result.loss);
   if (start !== undefined && Number.isFinite(start) && end > start * t.lossBlowupFactor) {
     return {
-      kind: 'divergence', severity: 'error', source: 'measured', layers: [], reference: null,
+      kind: 'divergence',
+      severity: 'error',
+      source: 'measured',
+      layers: [],
+      reference: null,
       message: `loss blew up from ${formatValue(start)} to ${formatValue(end)} (more than ${t.lossBlowupFactor}× the start)`,
-      values: { lossStart: start, lossEnd: end }, metric: 'loss', threshold: t.lossBlowupFactor,
+      values: { lossStart: start, lossEnd: end },
+      metric: 'loss',
+      threshold: t.lossBlowupFactor,
       steps: [result.stepsRun - 1],
     };
   }
@@ -172,7 +217,8 @@ interface UnitFractionRule {
 function detectUnitFraction(result: TrainResult, t: Thresholds, rule: UnitFractionRule, skip = -1): Finding | null {
   const fraction = (l: number, k: number): number => rule.series(result.series[l]!)[k]!;
   const hits = persistentLayers(
-    result, t,
+    result,
+    t,
     (l) => !Number.isNaN(fraction(l, 0)) && l !== skip,
     (l, k) => (rule.inclusive ? fraction(l, k) >= rule.threshold : fraction(l, k) > rule.threshold),
   );
@@ -182,15 +228,25 @@ function detectUnitFraction(result: TrainResult, t: Thresholds, rule: UnitFracti
   const values = Object.fromEntries(hits.map((h, i) => [layers[i]!, fraction(h.layer, last)]));
   const first = layers[0]!;
   return {
-    kind: rule.kind, severity: 'warning', source: 'measured', layers, reference: null,
+    kind: rule.kind,
+    severity: 'warning',
+    source: 'measured',
+    layers,
+    reference: null,
     message: rule.describe(hits.length, formatPercent(values[first]!), first, formatPercent(rule.threshold)),
-    values, metric: rule.metric, threshold: rule.threshold, steps: stepsUnion(hits),
+    values,
+    metric: rule.metric,
+    threshold: rule.threshold,
+    steps: stepsUnion(hits),
   };
 }
 
 export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | null {
   return detectUnitFraction(result, t, {
-    kind: 'dead-relu', series: (s) => s.deadFraction, threshold: t.deadFraction, inclusive: true,
+    kind: 'dead-relu',
+    series: (s) => s.deadFraction,
+    threshold: t.deadFraction,
+    inclusive: true,
     metric: 'fraction of dead units (last step)',
     describe: (n, value, layer, threshold) =>
       `dying ReLU in ${plural(n, 'layer')}: ${value} of ${layer}'s units output 0 for the whole batch (threshold ${threshold})`,
@@ -199,13 +255,21 @@ export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | nu
 
 /** `fusedOutput`: the output layer's activation is fused into the loss (its saturation is the loss's business). */
 export function detectSaturation(result: TrainResult, t: Thresholds, fusedOutput = false): Finding | null {
-  return detectUnitFraction(result, t, {
-    kind: 'saturation', series: (s) => s.saturatedFraction, threshold: t.saturatedFraction, inclusive: false,
-    metric: 'fraction of saturated pre-activations (last step)',
-    describe: (n, value, layer, threshold) =>
-      `saturated activations in ${plural(n, 'layer')}: ${value} of ${layer}'s pre-activations lie beyond ` +
-      `±${t.saturationZ} (threshold ${threshold})`,
-  }, fusedOutput ? outputLayerIndex(result.layers) : -1);
+  return detectUnitFraction(
+    result,
+    t,
+    {
+      kind: 'saturation',
+      series: (s) => s.saturatedFraction,
+      threshold: t.saturatedFraction,
+      inclusive: false,
+      metric: 'fraction of saturated pre-activations (last step)',
+      describe: (n, value, layer, threshold) =>
+        `saturated activations in ${plural(n, 'layer')}: ${value} of ${layer}'s pre-activations lie beyond ` +
+        `±${t.saturationZ} (threshold ${threshold})`,
+    },
+    fusedOutput ? outputLayerIndex(result.layers) : -1,
+  );
 }
 
 /** Median update ratio ‖ΔW‖/‖W‖ per weight layer over the recorded steps. */
@@ -214,7 +278,12 @@ function medianUpdateRatio(result: TrainResult, l: number): number {
   return values.length === 0 ? NaN : values[Math.floor(values.length / 2)]!;
 }
 
-export function detectLearningRate(result: TrainResult, t: Thresholds, explained: Set<string>, diverged: boolean): Finding[] {
+export function detectLearningRate(
+  result: TrainResult,
+  t: Thresholds,
+  explained: Set<string>,
+  diverged: boolean,
+): Finding[] {
   const weightLayers = result.layers.map((info, l) => ({ info, l })).filter(({ info }) => info.hasWeights);
   if (weightLayers.length === 0) return [];
   const medians = weightLayers.map(({ info, l }) => ({ path: info.path, ratio: medianUpdateRatio(result, l) }));
@@ -225,21 +294,35 @@ export function detectLearningRate(result: TrainResult, t: Thresholds, explained
   if (high.length * 2 > weightLayers.length || (diverged && high.length > 0)) {
     findings.push(lrFinding('learning-rate-high', high, t.updateRatioHigh, result.recordedSteps));
   }
-  if (low.length * 2 > weightLayers.length) findings.push(lrFinding('learning-rate-low', low, t.updateRatioLow, result.recordedSteps));
+  if (low.length * 2 > weightLayers.length)
+    findings.push(lrFinding('learning-rate-low', low, t.updateRatioLow, result.recordedSteps));
   return findings;
 }
 
-function lrFinding(kind: 'learning-rate-high' | 'learning-rate-low', layers: { path: string; ratio: number }[], threshold: number, steps: number[]): Finding {
-  const worst = kind === 'learning-rate-high'
-    ? layers.reduce((a, b) => (b.ratio > a.ratio ? b : a))
-    : layers.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+function lrFinding(
+  kind: 'learning-rate-high' | 'learning-rate-low',
+  layers: { path: string; ratio: number }[],
+  threshold: number,
+  steps: number[],
+): Finding {
+  const worst =
+    kind === 'learning-rate-high'
+      ? layers.reduce((a, b) => (b.ratio > a.ratio ? b : a))
+      : layers.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   return {
-    kind, severity: 'warning', source: 'measured', layers: layers.map((m) => m.path), reference: null,
-    message: `learning rate looks too ${kind === 'learning-rate-high' ? 'high' : 'low'}: median update ratio ‖ΔW‖/‖W‖ of ` +
+    kind,
+    severity: 'warning',
+    source: 'measured',
+    layers: layers.map((m) => m.path),
+    reference: null,
+    message:
+      `learning rate looks too ${kind === 'learning-rate-high' ? 'high' : 'low'}: median update ratio ‖ΔW‖/‖W‖ of ` +
       `${worst.path} is ${formatValue(worst.ratio)} (healthy band ${kind === 'learning-rate-high' ? `≤ ${threshold}` : `≥ ${threshold}`}) in ` +
       `${layers.length} layer${layers.length > 1 ? 's' : ''}`,
-    values: Object.fromEntries(layers.map((m) => [m.path, m.ratio])), metric: 'median update ratio ‖ΔW‖/‖W‖',
-    threshold, steps,
+    values: Object.fromEntries(layers.map((m) => [m.path, m.ratio])),
+    metric: 'median update ratio ‖ΔW‖/‖W‖',
+    threshold,
+    steps,
   };
 }
 
@@ -249,10 +332,15 @@ export function detectNotLearning(result: TrainResult, t: Thresholds): Finding |
   if (start === undefined || !Number.isFinite(start) || !Number.isFinite(end) || result.stepsRun < 20) return null;
   if (end < start * t.stagnantLossFraction) return null;
   return {
-    kind: 'not-learning', severity: 'info', source: 'measured', layers: [], reference: null,
+    kind: 'not-learning',
+    severity: 'info',
+    source: 'measured',
+    layers: [],
+    reference: null,
     message: `${formatValue(start)} at step 0, ${formatValue(end)} at the end of ${plural(result.stepsRun, 'step')}`,
-    values: { lossStart: start, lossEnd: end }, metric: 'loss end / start', threshold: t.stagnantLossFraction,
+    values: { lossStart: start, lossEnd: end },
+    metric: 'loss end / start',
+    threshold: t.stagnantLossFraction,
     steps: [0, result.stepsRun - 1],
   };
 }
-

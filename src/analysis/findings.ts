@@ -1,8 +1,15 @@
 /** What the diagnosis reports: plain data tied to layers by JSON Pointer. */
 
 export type FindingKind =
-  | 'vanishing' | 'exploding' | 'divergence' | 'dead-relu' | 'saturation'
-  | 'poor-init' | 'learning-rate-high' | 'learning-rate-low' | 'not-learning';
+  | 'vanishing'
+  | 'exploding'
+  | 'divergence'
+  | 'dead-relu'
+  | 'saturation'
+  | 'poor-init'
+  | 'learning-rate-high'
+  | 'learning-rate-low'
+  | 'not-learning';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -29,11 +36,11 @@ export interface Finding {
 }
 
 export const FINDING_TITLES: Record<FindingKind, string> = {
-  'vanishing': 'vanishing gradient',
-  'exploding': 'exploding gradient',
-  'divergence': 'training diverged',
+  vanishing: 'vanishing gradient',
+  exploding: 'exploding gradient',
+  divergence: 'training diverged',
   'dead-relu': 'dying ReLU',
-  'saturation': 'saturated activations',
+  saturation: 'saturated activations',
   'poor-init': 'poor initialisation',
   'learning-rate-high': 'learning rate too high',
   'learning-rate-low': 'learning rate too low',

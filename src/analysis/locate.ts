@@ -32,7 +32,12 @@ export function focusMember(kind: FindingKind, activationName: string | null): '
 }
 
 /** Findings about the optimisation as a whole sit on the learning rate (the knob their fixes turn). */
-export const MODEL_WIDE_KINDS: ReadonlySet<FindingKind> = new Set(['divergence', 'learning-rate-high', 'learning-rate-low', 'not-learning']);
+export const MODEL_WIDE_KINDS: ReadonlySet<FindingKind> = new Set([
+  'divergence',
+  'learning-rate-high',
+  'learning-rate-low',
+  'not-learning',
+]);
 
 const MODEL_WIDE_ANCHORS = ['/optimizer/lr', '/optimizer', '/loss', '/layers'];
 

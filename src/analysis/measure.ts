@@ -36,13 +36,21 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
   try {
     const shouldStop = (): boolean => Date.now() >= job.deadline || (hooks.shouldStop?.() ?? false);
     const prepared = prepare(job.text, {
-      files, steps: job.steps, seed: job.seed, memoryBudgetBytes: job.memoryBudgetBytes ?? null, shouldStop,
+      files,
+      steps: job.steps,
+      seed: job.seed,
+      memoryBudgetBytes: job.memoryBudgetBytes ?? null,
+      shouldStop,
     });
     if (!prepared.ok && prepared.stopped !== undefined) {
       return { ok: false, diagnostics: [], message: prepared.stopped, budget: true };
     }
     if (!prepared.ok) {
-      return { ok: false, diagnostics: prepared.diagnostics, message: prepared.diagnostics[0]?.message ?? 'invalid spec' };
+      return {
+        ok: false,
+        diagnostics: prepared.diagnostics,
+        message: prepared.diagnostics[0]?.message ?? 'invalid spec',
+      };
     }
     const result = train(prepared.config, prepared.dataset, {
       timeBudgetMs: Math.max(0, job.deadline - Date.now()),
@@ -87,7 +95,11 @@ export function progressOf(result: TrainResult, totalSteps: number): RunProgress
 }
 
 /** Calls `listener` at most every `intervalMs` (and never for a run that ends before the first interval). */
-export function throttledProgress(listener: ProgressListener, totalSteps: number, intervalMs = 150): (step: number, result: TrainResult) => void {
+export function throttledProgress(
+  listener: ProgressListener,
+  totalSteps: number,
+  intervalMs = 150,
+): (step: number, result: TrainResult) => void {
   let last = globalThis.performance.now();
   return (_step, result) => {
     const now = globalThis.performance.now();
@@ -104,9 +116,10 @@ export interface CancelSignal {
 /** Runs jobs one after the other in the calling thread (the default; tests; environments without workers). */
 export function inProcessExecutor(files: FileAccess): Executor {
   return {
-    run: async (job, signal, onProgress) => measure(job, files, {
-      ...(signal ? { shouldStop: () => signal.cancelled } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    }),
+    run: async (job, signal, onProgress) =>
+      measure(job, files, {
+        ...(signal ? { shouldStop: () => signal.cancelled } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      }),
   };
 }

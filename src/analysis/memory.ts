@@ -50,7 +50,8 @@ export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number):
     { path: '', bytes: BASELINE_BYTES, why: '' },
     dataPart(config, data, targetWidth, width, rows),
     {
-      path: '/training/batchSize', bytes: FLOAT * batch * (config.input * inputBuffers + targetWidth),
+      path: '/training/batchSize',
+      bytes: FLOAT * batch * (config.input * inputBuffers + targetWidth),
       why: `the input and target batches: ${grouped(config.input)} inputs × batch ${grouped(batch)}`,
     },
     ...layers,
@@ -67,16 +68,22 @@ export function estimateMemory(config: ModelConfig, data: DataSpec, rows?: numbe
  * An error at the first part whose running total passes `budgetBytes`, or null when the spec fits.
  * A csv data set's size is known only once it is read: pass its row count as `rows` (a second check after loading).
  */
-export function checkMemory(parsed: ParsedSpec, config: ModelConfig, data: DataSpec, budgetBytes: number,
-  rows?: number): SpecDiagnostic | null {
+export function checkMemory(
+  parsed: ParsedSpec,
+  config: ModelConfig,
+  data: DataSpec,
+  budgetBytes: number,
+  rows?: number,
+): SpecDiagnostic | null {
   const parts = memoryParts(config, data, rows);
   const total = parts.reduce((sum, part) => sum + part.bytes, 0);
   if (total <= budgetBytes) return null;
   let running = 0;
   const passing = parts.find((part) => (running += part.bytes) > budgetBytes) ?? parts[parts.length - 1]!;
   const where = parsed.locate(passing.path) ?? parsed.locate('') ?? { offset: 0, length: 0 };
-  const message = `this model needs ~${size(total)} to train (${passing.why} = ${size(passing.bytes)}); `
-    + `the memory budget is ${size(budgetBytes)} (--memory-budget, setting vgnet.memoryBudgetMB)`;
+  const message =
+    `this model needs ~${size(total)} to train (${passing.why} = ${size(passing.bytes)}); ` +
+    `the memory budget is ${size(budgetBytes)} (--memory-budget, setting vgnet.memoryBudgetMB)`;
   return { severity: 'error', message, offset: where.offset, length: where.length, path: passing.path, code: 'limit' };
 }
 
@@ -90,8 +97,13 @@ function size(bytes: number): string {
  * The data set: x (samples × input floats), y (one-hot rows for mse over several outputs) and what generating it
  * holds at its peak (class labels; the teacher's float64 outputs, alive while the targets are made from them).
  */
-function dataPart(config: ModelConfig, data: DataSpec, targetWidth: number, outputs: number,
-  rows?: number): MemoryPart {
+function dataPart(
+  config: ModelConfig,
+  data: DataSpec,
+  targetWidth: number,
+  outputs: number,
+  rows?: number,
+): MemoryPart {
   const samples = rows ?? (Number.isFinite(data.samples) ? data.samples : 0);
   let bytes = FLOAT * samples * (config.input + targetWidth);
   if (data.source !== 'csv') bytes += 4 * samples;
@@ -102,8 +114,13 @@ function dataPart(config: ModelConfig, data: DataSpec, targetWidth: number, outp
 }
 
 /** The arena floats of one layer: parameters, their gradients and optimizer state, and its batch buffers. */
-function layerPart(layer: LayerConfig, inputWidth: number, outputWidth: number, batch: number,
-  optimizer: OptimizerConfig): MemoryPart {
+function layerPart(
+  layer: LayerConfig,
+  inputWidth: number,
+  outputWidth: number,
+  batch: number,
+  optimizer: OptimizerConfig,
+): MemoryPart {
   const { params, buffers, what } = layerFloats(layer, inputWidth, outputWidth);
   const paramFloats = params * (2 + optimizerSlots(optimizer));
   const activations = `${grouped(outputWidth)} units × batch ${grouped(batch)} × ${buffers} buffers`;
@@ -111,8 +128,11 @@ function layerPart(layer: LayerConfig, inputWidth: number, outputWidth: number, 
   return { path: layer.path, bytes: FLOAT * floats, why: `activations of ${layer.path}: ${activations}${what}` };
 }
 
-function layerFloats(layer: LayerConfig, inputWidth: number, outputWidth: number):
-  { params: number; buffers: number; what: string } {
+function layerFloats(
+  layer: LayerConfig,
+  inputWidth: number,
+  outputWidth: number,
+): { params: number; buffers: number; what: string } {
   const slopes = (name: string): number => (name === 'prelu' ? outputWidth : 0);
   switch (layer.kind) {
     case 'dense': {
@@ -120,10 +140,14 @@ function layerFloats(layer: LayerConfig, inputWidth: number, outputWidth: number
       const linear = layer.activation.name === 'linear';
       return { params, buffers: linear ? 2 : 4, what: `, weights ${grouped(outputWidth)} × ${grouped(inputWidth)}` };
     }
-    case 'activation': return { params: slopes(layer.activation.name), buffers: 2, what: '' };
-    case 'batchnorm': return { params: 2 * outputWidth, buffers: 3, what: '' };
-    case 'dropout': return { params: 0, buffers: 3, what: '' };
-    case 'residual': return { params: layer.projection ? outputWidth * inputWidth : 0, buffers: 2, what: '' };
+    case 'activation':
+      return { params: slopes(layer.activation.name), buffers: 2, what: '' };
+    case 'batchnorm':
+      return { params: 2 * outputWidth, buffers: 3, what: '' };
+    case 'dropout':
+      return { params: 0, buffers: 3, what: '' };
+    case 'residual':
+      return { params: layer.projection ? outputWidth * inputWidth : 0, buffers: 2, what: '' };
   }
 }
 

@@ -41,9 +41,18 @@ const VIRTUAL_BATCHES = 128;
 /** Only dense (constant/zeros) and activation layers, dense first and last, softmax only at the end. */
 export function isSymmetricChain(config: ModelConfig): boolean {
   const layers = config.layers;
-  const constantDense = (l: LayerConfig) => l.kind === 'dense' && (l.init.name === 'constant' || l.init.name === 'zeros');
-  return layers.length > 0 && constantDense(layers[0]!) && constantDense(layers[layers.length - 1]!) &&
-    layers.every((l, i) => (constantDense(l) || l.kind === 'activation') && (i === layers.length - 1 || activationOf(l).name !== 'softmax'));
+  const constantDense = (l: LayerConfig) =>
+    l.kind === 'dense' && (l.init.name === 'constant' || l.init.name === 'zeros');
+  return (
+    layers.length > 0 &&
+    constantDense(layers[0]!) &&
+    constantDense(layers[layers.length - 1]!) &&
+    layers.every(
+      (l, i) =>
+        (constantDense(l) || l.kind === 'activation') &&
+        (i === layers.length - 1 || activationOf(l).name !== 'softmax'),
+    )
+  );
 }
 
 export function predictSymmetricChain(config: ModelConfig, options: SymmetricOptions): SymmetricLayer[] {
@@ -85,11 +94,19 @@ function forwardParticles(config: ModelConfig, options: SymmetricOptions): Parti
   const count = Math.min(4096, Math.max(1024, 64 * options.batchSize));
   const sigma = Math.abs(constantOf(first)) * Math.sqrt(options.inputWidth * options.inputSecondMoment);
   const nodes = Array.from({ length: count }, (_, k) => first.biasInit + sigma * normalQuantile((k + 0.5) / count));
-  const chain: Particles = { nodes, pre: [], post: [], widths: [], bias: first.biasInit, scale: constantOf(first) * Math.sqrt(options.inputWidth) };
+  const chain: Particles = {
+    nodes,
+    pre: [],
+    post: [],
+    widths: [],
+    bias: first.biasInit,
+    scale: constantOf(first) * Math.sqrt(options.inputWidth),
+  };
   let width = options.inputWidth;
   for (const [i, layer] of config.layers.entries()) {
     const h = chain.post[i - 1] ?? [];
-    const z = layer.kind !== 'dense' ? h : i === 0 ? nodes : h.map((x) => constantOf(layer) * width * x + layer.biasInit);
+    const z =
+      layer.kind !== 'dense' ? h : i === 0 ? nodes : h.map((x) => constantOf(layer) * width * x + layer.biasInit);
     chain.widths.push(width);
     if (layer.kind === 'dense') width = layer.units;
     chain.pre.push(z);
@@ -122,7 +139,12 @@ function backwardParticles(config: ModelConfig, chain: Particles): (number[] | n
 }
 
 /** Mean over seeded virtual batches of ln ‖∂L/∂Wˡ‖² for every dense layer (NaN for the others). */
-function virtualBatchLogNorms(config: ModelConfig, options: SymmetricOptions, chain: Particles, deltas: (number[] | null)[]): number[] {
+function virtualBatchLogNorms(
+  config: ModelConfig,
+  options: SymmetricOptions,
+  chain: Particles,
+  deltas: (number[] | null)[],
+): number[] {
   const layers = config.layers;
   const last = layers.length - 1;
   const output = layers[last] as DenseConfig;
@@ -135,14 +157,22 @@ function virtualBatchLogNorms(config: ModelConfig, options: SymmetricOptions, ch
   for (let v = 0; v < VIRTUAL_BATCHES; v++) {
     for (let b = 0; b < B; b++) {
       samples[b] = rng.int(chain.nodes.length);
-      s[b] = drawOutputDelta(config, options, chain, samples[b]!, rng, outputDelta.subarray(b * output.units, (b + 1) * output.units));
+      s[b] = drawOutputDelta(
+        config,
+        options,
+        chain,
+        samples[b]!,
+        rng,
+        outputDelta.subarray(b * output.units, (b + 1) * output.units),
+      );
     }
     for (let i = 0; i <= last; i++) {
       const layer = layers[i]!;
       if (layer.kind !== 'dense') continue;
       let total = 0;
       if (i === last) {
-        for (let unit = 0; unit < output.units; unit++) total += inputProjectionSq(options, chain, i, samples, (b) => outputDelta[b * output.units + unit]!);
+        for (let unit = 0; unit < output.units; unit++)
+          total += inputProjectionSq(options, chain, i, samples, (b) => outputDelta[b * output.units + unit]!);
       } else {
         const delta = deltas[i]!;
         total = layer.units * inputProjectionSq(options, chain, i, samples, (b) => s[b]! * delta[samples[b]!]!);
@@ -158,7 +188,13 @@ function virtualBatchLogNorms(config: ModelConfig, options: SymmetricOptions, ch
  * n_in·(Σ_b d_b h_b)². For the first layer the input is the data x: only its component along 𝟙/√n₀,
  * (z¹ − b)/(c√n₀), is tied to the particle; the other n₀ − 1 components are independent, adding (n₀ − 1)·E[x²]·Σ d_b².
  */
-function inputProjectionSq(options: SymmetricOptions, chain: Particles, i: number, samples: number[], d: (b: number) => number): number {
+function inputProjectionSq(
+  options: SymmetricOptions,
+  chain: Particles,
+  i: number,
+  samples: number[],
+  d: (b: number) => number,
+): number {
   const n = chain.widths[i]!;
   let coherent = 0;
   if (i > 0) {
@@ -180,7 +216,14 @@ function inputProjectionSq(options: SymmetricOptions, chain: Particles, i: numbe
  * factor); returns their sum. mse: y ~ N(0, 1) per unit, δ = (ŷ − y)·φ'(z); bce: fair 0/1 labels, δ = σ(z) − y
  * when fused; crossentropy: the logits are equal, so p = 1/K and δᵢ = 1/K − [i = label] (Σᵢ δᵢ = 0).
  */
-function drawOutputDelta(config: ModelConfig, options: SymmetricOptions, chain: Particles, k: number, rng: Rng, out: Float64Array): number {
+function drawOutputDelta(
+  config: ModelConfig,
+  options: SymmetricOptions,
+  chain: Particles,
+  k: number,
+  rng: Rng,
+  out: Float64Array,
+): number {
   const last = config.layers.length - 1;
   const z = chain.pre[last]![k]!;
   const yHat = chain.post[last]![k]!;

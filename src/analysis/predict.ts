@@ -36,7 +36,15 @@
  * the first layer); feature means enter only through `inputMeanSquare`; softmax outside the loss is approximate;
  * a finite-width ReLU net can be born dead (a layer silent for the whole batch), which no mean field predicts.
  */
-import type { ActivationConfig, DenseConfig, InitConfig, LayerConfig, LayerKind, ModelConfig, ResidualConfig } from '../engine/config';
+import type {
+  ActivationConfig,
+  DenseConfig,
+  InitConfig,
+  LayerConfig,
+  LayerKind,
+  ModelConfig,
+  ResidualConfig,
+} from '../engine/config';
 import { isSymmetricChain, predictSymmetricChain } from './predict-symmetric';
 import { activationMoments, gaussianTail } from './quadrature';
 
@@ -141,8 +149,14 @@ export function predictGradientFlow(config: ModelConfig, options: PredictOptions
     order: [],
   };
   // Two independent samples share only the feature means: E[x_a·x_b] = (E[x])² per feature.
-  const input: Signal = { width: config.input, mean: 0, m2: options.inputVariance ?? 1, sampleCov: options.inputMeanSquare ?? 0,
-    fanIn: Infinity, tied: false };
+  const input: Signal = {
+    width: config.input,
+    mean: 0,
+    m2: options.inputVariance ?? 1,
+    sampleCov: options.inputMeanSquare ?? 0,
+    fanIn: Infinity,
+    tied: false,
+  };
   if (isSymmetricChain(config)) {
     addSymmetricChain(config, input, ctx);
   } else {
@@ -151,10 +165,13 @@ export function predictGradientFlow(config: ModelConfig, options: PredictOptions
   }
   const reference = ctx.traces.get(ctx.outputPath);
   // A zero (or undefined) output-layer gradient leaves every ratio undefined.
-  const logReference = reference && reference.prediction.relativeGradNorm > -Infinity ? reference.prediction.relativeGradNorm : NaN;
+  const logReference =
+    reference && reference.prediction.relativeGradNorm > -Infinity ? reference.prediction.relativeGradNorm : NaN;
   for (const layer of ctx.order) {
     // relativeGradNorm holds log ‖∂L/∂W‖² until here.
-    layer.relativeGradNorm = Number.isNaN(layer.relativeGradNorm) ? NaN : Math.exp(0.5 * (layer.relativeGradNorm - logReference));
+    layer.relativeGradNorm = Number.isNaN(layer.relativeGradNorm)
+      ? NaN
+      : Math.exp(0.5 * (layer.relativeGradNorm - logReference));
   }
   return { layers: ctx.order, outputPath: ctx.outputPath, timeMs: now() - start };
 }
@@ -191,7 +208,8 @@ function forwardChain(layers: LayerConfig[], signal: Signal, ctx: Context): Sign
 
 function forwardLayer(layer: LayerConfig, s: Signal, ctx: Context): Signal {
   switch (layer.kind) {
-    case 'dense': return forwardDense(layer, s, ctx);
+    case 'dense':
+      return forwardDense(layer, s, ctx);
     case 'batchnorm': {
       // Training-mode BN: per-unit batch variance v = m − μ² − Cov(h_a, h_b) (the per-unit offset is subtracted);
       // output x̂ has variance v/(v+eps) and no offset. Backward: dx = invStd·P(dy), P projecting out the batch
@@ -214,11 +232,19 @@ function forwardLayer(layer: LayerConfig, s: Signal, ctx: Context): Signal {
       // Inverted dropout: survivors ×1/(1−p) → E[h²] and the backward squared norm both ×1/(1−p).
       const keep = 1 - layer.rate;
       // Masks are independent across units (ties broken) and samples (the covariance is unchanged).
-      const out = { width: s.width, mean: s.mean, m2: keep > 0 ? s.m2 / keep : 0, sampleCov: s.sampleCov, fanIn: s.fanIn, tied: false };
+      const out = {
+        width: s.width,
+        mean: s.mean,
+        m2: keep > 0 ? s.m2 / keep : 0,
+        sampleCov: s.sampleCov,
+        fanIn: s.fanIn,
+        tied: false,
+      };
       addSimple(layer, ctx, keep > 0 ? 1 / keep : 0, out, NaN);
       return out;
     }
-    case 'residual': return forwardResidual(layer, s, ctx);
+    case 'residual':
+      return forwardResidual(layer, s, ctx);
   }
 }
 
@@ -226,7 +252,8 @@ function forwardDense(layer: DenseConfig, s: Signal, ctx: Context): Signal {
   const sw2 = weightVarianceTimesFanIn(layer.init, s.width, layer.units);
   const constant = layer.init.name === 'constant' || layer.init.name === 'zeros';
   // Random W: Cov(z_a, z_b) = σ_w²·E[h_a·h_b] = σ_w²·(μ² + Cov(h_a, h_b)) — the input's mean becomes a per-unit offset.
-  const z = constant ? constantPreActivation(layer, s)
+  const z = constant
+    ? constantPreActivation(layer, s)
     : { zMean: layer.biasInit, zVariance: sw2 * s.m2, zCov: sw2 * (s.mean * s.mean + s.sampleCov) };
   const { zMean, zVariance } = z;
   const m = activationMoments(layer.activation, zMean, zVariance, layer.units, zVariance > 0 ? z.zCov / zVariance : 0);
@@ -236,18 +263,35 @@ function forwardDense(layer: DenseConfig, s: Signal, ctx: Context): Signal {
   const isOutput = layer.path === ctx.outputPath;
   const activationGain = isOutput && ctx.fusedOutput ? 1 : m.d2;
   const prediction: LayerPrediction = {
-    path: layer.path, kind: 'dense', preActivationVariance: zVariance + zMean * zMean, gain: sw2 * activationGain,
-    relativeGradNorm: NaN, saturatedFraction: saturation(layer.activation, zMean, zVariance, ctx.threshold), weightVariance: sw2,
+    path: layer.path,
+    kind: 'dense',
+    preActivationVariance: zVariance + zMean * zMean,
+    gain: sw2 * activationGain,
+    relativeGradNorm: NaN,
+    saturatedFraction: saturation(layer.activation, zMean, zVariance, ctx.threshold),
+    weightVariance: sw2,
   };
   // softmax+crossentropy: Σᵢ δᵢ = Σᵢ (pᵢ − yᵢ) = 0, so constant output weights pass no gradient down at all.
   const blocksGradient = constant && isOutput && ctx.fusedOutput && layer.activation.name === 'softmax';
   addTrace(ctx, prediction, {
-    logActivationGain: Math.log(activationGain), logWeightGain: blocksGradient ? -Infinity : Math.log(sw2),
+    logActivationGain: Math.log(activationGain),
+    logWeightGain: blocksGradient ? -Infinity : Math.log(sw2),
     logTypicalShift: Number.isFinite(backwardSpread) && !constant ? -backwardSpread / 2 : 0,
-    logInputSqNorm: Math.log(s.width * s.m2), logGain: NaN, constantWeights: constant, logUnits: Math.log(n), outputTied: constant,
+    logInputSqNorm: Math.log(s.width * s.m2),
+    logGain: NaN,
+    constantWeights: constant,
+    logUnits: Math.log(n),
+    outputTied: constant,
   });
   const typical = Number.isFinite(forwardSpread) && !constant ? Math.exp(-forwardSpread / 2) : 1;
-  return { width: n, mean: m.mean, m2: m.m2 * typical, sampleCov: m.cov * typical, fanIn: constant ? Infinity : s.width, tied: constant };
+  return {
+    width: n,
+    mean: m.mean,
+    m2: m.m2 * typical,
+    sampleCov: m.cov * typical,
+    fanIn: constant ? Infinity : s.width,
+    tied: constant,
+  };
 }
 
 /**
@@ -261,17 +305,32 @@ function constantPreActivation(layer: DenseConfig, s: Signal): { zMean: number; 
   const n = s.width;
   const coherence = s.tied ? n * n : n;
   const spread = Math.max(0, s.m2 - s.mean * s.mean);
-  return { zMean: c * n * s.mean + layer.biasInit, zVariance: c * c * coherence * spread, zCov: c * c * coherence * s.sampleCov };
+  return {
+    zMean: c * n * s.mean + layer.biasInit,
+    zVariance: c * c * coherence * spread,
+    zCov: c * c * coherence * s.sampleCov,
+  };
 }
 
 function forwardResidual(layer: ResidualConfig, s: Signal, ctx: Context): Signal {
   const prediction: LayerPrediction = {
-    path: layer.path, kind: 'residual', preActivationVariance: NaN, gain: NaN, relativeGradNorm: NaN,
-    saturatedFraction: NaN, weightVariance: NaN,
+    path: layer.path,
+    kind: 'residual',
+    preActivationVariance: NaN,
+    gain: NaN,
+    relativeGradNorm: NaN,
+    saturatedFraction: NaN,
+    weightVariance: NaN,
   };
   const trace = addTrace(ctx, prediction, {
-    logActivationGain: 0, logWeightGain: 0, logTypicalShift: 0, logInputSqNorm: Math.log(s.width * s.m2), logGain: NaN,
-    constantWeights: false, logUnits: 0, outputTied: false,
+    logActivationGain: 0,
+    logWeightGain: 0,
+    logTypicalShift: 0,
+    logInputSqNorm: Math.log(s.width * s.m2),
+    logGain: NaN,
+    constantWeights: false,
+    logUnits: 0,
+    outputTied: false,
   });
   const branch = forwardChain(layer.layers, s, ctx);
   let skip = s;
@@ -279,14 +338,25 @@ function forwardResidual(layer: ResidualConfig, s: Signal, ctx: Context): Signal
     const sw2 = weightVarianceTimesFanIn(layer.projectionInit, s.width, branch.width);
     prediction.weightVariance = sw2;
     trace.logWeightGain = Math.log(sw2);
-    skip = { width: branch.width, mean: 0, m2: sw2 * s.m2, sampleCov: sw2 * (s.mean * s.mean + s.sampleCov), fanIn: s.width, tied: false };
+    skip = {
+      width: branch.width,
+      mean: 0,
+      m2: sw2 * s.m2,
+      sampleCov: sw2 * (s.mean * s.mean + s.sampleCov),
+      fanIn: s.width,
+      tied: false,
+    };
   }
   // x + f(x): second moments add, plus the cross term of the means (the zero-mean parts are uncorrelated).
   const tied = skip.tied && branch.tied;
   trace.outputTied = tied;
   const out = {
-    width: branch.width, mean: skip.mean + branch.mean, m2: skip.m2 + branch.m2 + 2 * skip.mean * branch.mean,
-    sampleCov: skip.sampleCov + branch.sampleCov, fanIn: Math.max(skip.fanIn, branch.fanIn), tied,
+    width: branch.width,
+    mean: skip.mean + branch.mean,
+    m2: skip.m2 + branch.m2 + 2 * skip.mean * branch.mean,
+    sampleCov: skip.sampleCov + branch.sampleCov,
+    fanIn: Math.max(skip.fanIn, branch.fanIn),
+    tied,
   };
   prediction.preActivationVariance = out.m2 - out.mean * out.mean;
   return out;
@@ -304,7 +374,7 @@ function inverseVarianceFactor(fanIn: number, width: number, batchSize: number):
   const kappa = fanIn / 2;
   const logGammaKappa = logGammaHalfInteger(kappa);
   // P(X < x) ≈ (κx)^κ/Γ(κ+1) for small x → the 1/n quantile.
-  const xMin = Math.pow(Math.exp(logGammaKappa) * kappa / Math.max(1, width), 1 / kappa) / kappa;
+  const xMin = Math.pow((Math.exp(logGammaKappa) * kappa) / Math.max(1, width), 1 / kappa) / kappa;
   // ∫_{xMin}^∞ f(x)/x dx = ∫ f(eᵗ) dt, trapezoid in t = ln x up to x = 40 (Gamma tail beyond: e^{−40κ}).
   const steps = 400;
   const t0 = Math.log(xMin);
@@ -327,12 +397,23 @@ function logGammaHalfInteger(x: number): number {
 
 function addSimple(layer: LayerConfig, ctx: Context, gain: number, out: Signal, saturatedFraction: number): void {
   const prediction: LayerPrediction = {
-    path: layer.path, kind: layer.kind, preActivationVariance: out.m2 - out.mean * out.mean, gain, relativeGradNorm: NaN,
-    saturatedFraction, weightVariance: NaN,
+    path: layer.path,
+    kind: layer.kind,
+    preActivationVariance: out.m2 - out.mean * out.mean,
+    gain,
+    relativeGradNorm: NaN,
+    saturatedFraction,
+    weightVariance: NaN,
   };
   addTrace(ctx, prediction, {
-    logActivationGain: 0, logWeightGain: 0, logTypicalShift: 0, logInputSqNorm: NaN, logGain: Math.log(gain),
-    constantWeights: false, logUnits: 0, outputTied: out.tied,
+    logActivationGain: 0,
+    logWeightGain: 0,
+    logTypicalShift: 0,
+    logInputSqNorm: NaN,
+    logGain: Math.log(gain),
+    constantWeights: false,
+    logUnits: 0,
+    outputTied: out.tied,
   });
 }
 
@@ -395,13 +476,22 @@ function logAddExp(a: number, b: number): number {
 /** Constant-initialised chains (predict-symmetric.ts): relativeGradNorm holds log ‖∂L/∂W‖² as elsewhere. */
 function addSymmetricChain(config: ModelConfig, input: Signal, ctx: Context): void {
   const layers = predictSymmetricChain(config, {
-    inputWidth: input.width, inputSecondMoment: input.m2, batchSize: ctx.batchSize, threshold: ctx.threshold, fusedOutput: ctx.fusedOutput,
+    inputWidth: input.width,
+    inputSecondMoment: input.m2,
+    batchSize: ctx.batchSize,
+    threshold: ctx.threshold,
+    fusedOutput: ctx.fusedOutput,
   });
   config.layers.forEach((layer, i) => {
     const s = layers[i]!;
     const prediction: LayerPrediction = {
-      path: layer.path, kind: layer.kind, preActivationVariance: s.secondMoment, gain: s.gain, relativeGradNorm: s.logGradSq,
-      saturatedFraction: s.saturatedFraction, weightVariance: s.weightVariance,
+      path: layer.path,
+      kind: layer.kind,
+      preActivationVariance: s.secondMoment,
+      gain: s.gain,
+      relativeGradNorm: s.logGradSq,
+      saturatedFraction: s.saturatedFraction,
+      weightVariance: s.weightVariance,
     };
     ctx.order.push(prediction);
     ctx.traces.set(layer.path, { prediction } as Trace);
@@ -413,18 +503,26 @@ function addSymmetricChain(config: ModelConfig, input: Signal, ctx: Context): vo
 /** σ_w² = Var(Wᵢⱼ)·n_in for each initialiser (engine/init.ts, PyTorch fans: fan_in = n_in, fan_out = n_out). */
 export function weightVarianceTimesFanIn(init: InitConfig, fanIn: number, fanOut: number): number {
   switch (init.name) {
-    case 'zeros': return 0;
-    case 'constant': return fanIn * init.scale * init.scale; // no variance at all: every unit identical (symmetry)
-    case 'uniform': return (fanIn * init.scale * init.scale) / 3; // Var U(−a, a) = a²/3
-    case 'normal': return fanIn * init.scale * init.scale;
+    case 'zeros':
+      return 0;
+    case 'constant':
+      return fanIn * init.scale * init.scale; // no variance at all: every unit identical (symmetry)
+    case 'uniform':
+      return (fanIn * init.scale * init.scale) / 3; // Var U(−a, a) = a²/3
+    case 'normal':
+      return fanIn * init.scale * init.scale;
     case 'glorot_uniform':
-    case 'glorot_normal': return (2 * fanIn) / (fanIn + fanOut);
+    case 'glorot_normal':
+      return (2 * fanIn) / (fanIn + fanOut);
     case 'he_uniform':
-    case 'he_normal': return 2;
+    case 'he_normal':
+      return 2;
     case 'lecun_uniform':
-    case 'lecun_normal': return 1;
+    case 'lecun_normal':
+      return 1;
     // Orthonormal rows (out ≤ in) or columns (out ≥ in): Σ Wᵢⱼ² = min(in, out), so Var = g²/max(in, out).
-    case 'orthogonal': return (init.scale * init.scale * fanIn) / Math.max(fanIn, fanOut);
+    case 'orthogonal':
+      return (init.scale * init.scale * fanIn) / Math.max(fanIn, fanOut);
   }
 }
 

@@ -33,7 +33,13 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_MB * MB;
   const outputs = outputWidth(config);
   // Before loading: generated data (and its one-hot targets) is sized by the spec alone, a csv file by its lines.
-  const tooBig = checkMemory(parsed, config, parsed.data, budget, csvRowsBound(parsed.data, config, outputs, options.files));
+  const tooBig = checkMemory(
+    parsed,
+    config,
+    parsed.data,
+    budget,
+    csvRowsBound(parsed.data, config, outputs, options.files),
+  );
   if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
   const shape = { input: config.input, outputs, loss: config.loss };
   const shouldStop = options.shouldStop ?? (() => false);
@@ -43,7 +49,12 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
     const pointer = loaded.field === 'input' ? '/input' : `/data/${loaded.field}`;
     const where = parsed.locate(pointer) ?? parsed.locate('/data') ?? { offset: 0, length: 0 };
     const diagnostic: SpecDiagnostic = {
-      severity: 'error', message: loaded.error, offset: where.offset, length: where.length, path: pointer, code: 'data',
+      severity: 'error',
+      message: loaded.error,
+      offset: where.offset,
+      length: where.length,
+      path: pointer,
+      code: 'data',
     };
     return { ok: false, parsed, diagnostics: [diagnostic] };
   }

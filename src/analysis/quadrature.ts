@@ -47,8 +47,8 @@ export function gaussHermite(n: number): QuadratureRule {
     // Initial guesses for the largest roots, then each from the previous ones (NR).
     if (i === 0) z = Math.sqrt(2 * n + 1) - 1.85575 * Math.pow(2 * n + 1, -0.16667);
     else if (i === 1) z -= (1.14 * Math.pow(n, 0.426)) / z;
-    else if (i === 2) z = 1.86 * z - 0.86 * nodes[0]! / Math.SQRT2;
-    else if (i === 3) z = 1.91 * z - 0.91 * nodes[1]! / Math.SQRT2;
+    else if (i === 2) z = 1.86 * z - (0.86 * nodes[0]!) / Math.SQRT2;
+    else if (i === 3) z = 1.91 * z - (0.91 * nodes[1]!) / Math.SQRT2;
     else z = 2 * z - nodes[i - 2]! / Math.SQRT2;
     let derivative = 0;
     for (let iteration = 0; iteration < 100; iteration++) {
@@ -223,9 +223,22 @@ export function gaussianExpectation(f: (u: number) => number, mean: number, vari
 export function erfc(x: number): number {
   const ax = Math.abs(x);
   const t = 1 / (1 + 0.5 * ax);
-  const r = t * Math.exp(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-    t * (-0.82215223 + t * 0.17087277)))))))));
+  const r =
+    t *
+    Math.exp(
+      -ax * ax -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? r : 2 - r;
 }
 
@@ -235,11 +248,20 @@ export function erfc(x: number): number {
  */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number) => (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+  const tail = (q: number) =>
+    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
     ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   let x: number;
   if (p < 0.02425) {
@@ -249,7 +271,8 @@ export function normalQuantile(p: number): number {
   } else {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    x =
+      ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
       (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
   }
   const e = 0.5 * erfc(-x / Math.SQRT2) - p;
@@ -284,29 +307,74 @@ export function activationPair(a: ActivationConfig): { f: Scalar; df: Scalar; sm
   const SELU_SCALE = 1.0507009873554805;
   const alpha = a.alpha;
   switch (a.name) {
-    case 'linear': return { f: (u) => u, df: () => 1, smooth: true };
-    case 'sigmoid': return { f: sigmoidScalar, df: (u) => { const s = sigmoidScalar(u); return s * (1 - s); }, smooth: true };
-    case 'tanh': return { f: Math.tanh, df: (u) => { const t = Math.tanh(u); return 1 - t * t; }, smooth: true };
-    case 'relu': return { f: (u) => (u > 0 ? u : 0), df: (u) => (u > 0 ? 1 : 0), smooth: false };
+    case 'linear':
+      return { f: (u) => u, df: () => 1, smooth: true };
+    case 'sigmoid':
+      return {
+        f: sigmoidScalar,
+        df: (u) => {
+          const s = sigmoidScalar(u);
+          return s * (1 - s);
+        },
+        smooth: true,
+      };
+    case 'tanh':
+      return {
+        f: Math.tanh,
+        df: (u) => {
+          const t = Math.tanh(u);
+          return 1 - t * t;
+        },
+        smooth: true,
+      };
+    case 'relu':
+      return { f: (u) => (u > 0 ? u : 0), df: (u) => (u > 0 ? 1 : 0), smooth: false };
     case 'leaky_relu':
-    case 'prelu': return { f: (u) => (u > 0 ? u : alpha * u), df: (u) => (u > 0 ? 1 : alpha), smooth: false };
-    case 'elu': return { f: (u) => (u > 0 ? u : alpha * Math.expm1(u)), df: (u) => (u > 0 ? 1 : alpha * Math.exp(u)), smooth: false };
-    case 'selu': return {
-      f: (u) => SELU_SCALE * (u > 0 ? u : SELU_ALPHA * Math.expm1(u)),
-      df: (u) => SELU_SCALE * (u > 0 ? 1 : SELU_ALPHA * Math.exp(u)), smooth: false,
-    };
+    case 'prelu':
+      return { f: (u) => (u > 0 ? u : alpha * u), df: (u) => (u > 0 ? 1 : alpha), smooth: false };
+    case 'elu':
+      return {
+        f: (u) => (u > 0 ? u : alpha * Math.expm1(u)),
+        df: (u) => (u > 0 ? 1 : alpha * Math.exp(u)),
+        smooth: false,
+      };
+    case 'selu':
+      return {
+        f: (u) => SELU_SCALE * (u > 0 ? u : SELU_ALPHA * Math.expm1(u)),
+        df: (u) => SELU_SCALE * (u > 0 ? 1 : SELU_ALPHA * Math.exp(u)),
+        smooth: false,
+      };
     case 'gelu': {
       // Φ(u) memoised: moments call f(u) then df(u) at the same node, and erf dominates the cost.
       let lastU = NaN;
       let lastCdf = 0;
       // Beyond |u| = 9, Φ is 0 or 1 to double precision (Φ(−9) ≈ 1e-19): skip erf on the far panels, which are most
       // of the nodes when the variance is large.
-      const cdf = (u: number) => (u > 9 ? 1 : u < -9 ? 0 : u === lastU ? lastCdf : ((lastU = u), (lastCdf = 0.5 * (1 + erf(u * Math.SQRT1_2)))));
-      return { f: (u) => u * cdf(u), df: (u) => (u > 9 ? 1 : u < -9 ? 0 : cdf(u) + (u * Math.exp(-0.5 * u * u)) / Math.sqrt(2 * Math.PI)), smooth: true };
+      const cdf = (u: number) =>
+        u > 9 ? 1 : u < -9 ? 0 : u === lastU ? lastCdf : ((lastU = u), (lastCdf = 0.5 * (1 + erf(u * Math.SQRT1_2))));
+      return {
+        f: (u) => u * cdf(u),
+        df: (u) => (u > 9 ? 1 : u < -9 ? 0 : cdf(u) + (u * Math.exp(-0.5 * u * u)) / Math.sqrt(2 * Math.PI)),
+        smooth: true,
+      };
     }
-    case 'softplus': return { f: (u) => (u > 20 ? u : Math.log1p(Math.exp(u))), df: (u) => (u > 20 ? 1 : sigmoidScalar(u)), smooth: true };
-    case 'swish': return { f: (u) => u * sigmoidScalar(u), df: (u) => { const s = sigmoidScalar(u); return s + u * s * (1 - s); }, smooth: true };
-    case 'softmax': throw new Error('softmax is not elementwise');
+    case 'softplus':
+      return {
+        f: (u) => (u > 20 ? u : Math.log1p(Math.exp(u))),
+        df: (u) => (u > 20 ? 1 : sigmoidScalar(u)),
+        smooth: true,
+      };
+    case 'swish':
+      return {
+        f: (u) => u * sigmoidScalar(u),
+        df: (u) => {
+          const s = sigmoidScalar(u);
+          return s + u * s * (1 - s);
+        },
+        smooth: true,
+      };
+    case 'softmax':
+      throw new Error('softmax is not elementwise');
   }
 }
 
@@ -321,13 +389,20 @@ const HERMITE_TERMS = 8;
  * series Cov = Σ_{k≥1} ρᵏ·aₖ², aₖ² = E[φ(U)·Heₖ(ξ)]²/k!, ξ = (U − mean)/σ (Daniely et al. 2016).
  * `width` is only used by softmax (not elementwise; approximated).
  */
-export function activationMoments(a: ActivationConfig, mean: number, variance: number, width: number, correlation = 0): ActivationMoments {
+export function activationMoments(
+  a: ActivationConfig,
+  mean: number,
+  variance: number,
+  width: number,
+  correlation = 0,
+): ActivationMoments {
   const v = Math.max(0, variance);
   const rho = Math.max(-1, Math.min(1, correlation));
   if (a.name === 'linear') {
     return { mean, m2: mean * mean + v, m4: mean ** 4 + 6 * mean * mean * v + 3 * v * v, d2: 1, d4: 1, cov: rho * v };
   }
-  if (mean === 0 && (a.name === 'relu' || a.name === 'leaky_relu' || a.name === 'prelu')) return reluMoments(a.name === 'relu' ? 0 : a.alpha, v, rho);
+  if (mean === 0 && (a.name === 'relu' || a.name === 'leaky_relu' || a.name === 'prelu'))
+    return reluMoments(a.name === 'relu' ? 0 : a.alpha, v, rho);
   if (a.name === 'softmax') return softmaxMoments(v, width);
   const { f, df, smooth } = activationPair(a);
   const sigma = Math.sqrt(v);

@@ -46,7 +46,8 @@ export function digest(result: TrainResult): RunDigest {
   const stride = Math.max(1, Math.ceil(result.loss.length / 200));
   const lossSteps: number[] = [];
   for (let s = 0; s < result.loss.length; s += stride) lossSteps.push(s);
-  if (result.loss.length > 0 && lossSteps[lossSteps.length - 1] !== result.loss.length - 1) lossSteps.push(result.loss.length - 1);
+  if (result.loss.length > 0 && lossSteps[lossSteps.length - 1] !== result.loss.length - 1)
+    lossSteps.push(result.loss.length - 1);
   return {
     layers: weighted.map(({ info }) => info.path),
     gradNormStart: weighted.map(({ l }) => result.series[l]!.gradNorm[0]!),
@@ -78,11 +79,22 @@ export interface VerifyInput {
   signal?: CancelSignal;
 }
 
-const STATUS_RANK: Record<VerificationStatus, number> = { fixed: 0, improved: 1, 'not-fixed': 2, unverified: 3, worse: 4, failed: 5 };
+const STATUS_RANK: Record<VerificationStatus, number> = {
+  fixed: 0,
+  improved: 1,
+  'not-fixed': 2,
+  unverified: 3,
+  worse: 4,
+  failed: 5,
+};
 
 /** How every surface says a verification status ("… — not fixed: ratio 3e-9 → 4e-9"). */
 export const STATUS_WORDS: Readonly<Record<VerificationStatus, string>> = {
-  fixed: 'fixed', improved: 'improved, not fixed', 'not-fixed': 'not fixed', worse: 'made it worse', failed: 'failed',
+  fixed: 'fixed',
+  improved: 'improved, not fixed',
+  'not-fixed': 'not fixed',
+  worse: 'made it worse',
+  failed: 'failed',
   unverified: 'unverified',
 };
 
@@ -94,12 +106,22 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
       const after = candidate.apply(input.text);
       const edit = diffEdit(input.text, after);
       if (edit === null) continue;
-      pending.push((async () => {
-        if (input.signal?.cancelled) return null;
-        const outcome = await input.run({ ...input.job, text: after });
-        const verification = judge(finding, input.before, outcome, input.thresholds);
-        return { finding: index, id: candidate.id, title: candidate.title, layers: candidate.layers, edit, verification, preferred: false };
-      })());
+      pending.push(
+        (async () => {
+          if (input.signal?.cancelled) return null;
+          const outcome = await input.run({ ...input.job, text: after });
+          const verification = judge(finding, input.before, outcome, input.thresholds);
+          return {
+            finding: index,
+            id: candidate.id,
+            title: candidate.title,
+            layers: candidate.layers,
+            edit,
+            verification,
+            preferred: false,
+          };
+        })(),
+      );
     }
   });
   const fixes = (await Promise.all(pending)).filter((f): f is VerifiedFix => f !== null);
@@ -108,10 +130,12 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
 
 /** Sorts each finding's fixes by status then by final loss, and marks the best fixed one as preferred. */
 export function rank(fixes: VerifiedFix[]): VerifiedFix[] {
-  const sorted = [...fixes].sort((a, b) =>
-    a.finding - b.finding ||
-    STATUS_RANK[a.verification.status] - STATUS_RANK[b.verification.status] ||
-    lossKey(a) - lossKey(b));
+  const sorted = [...fixes].sort(
+    (a, b) =>
+      a.finding - b.finding ||
+      STATUS_RANK[a.verification.status] - STATUS_RANK[b.verification.status] ||
+      lossKey(a) - lossKey(b),
+  );
   const seen = new Set<number>();
   for (const fix of sorted) {
     if (!seen.has(fix.finding) && fix.verification.status === 'fixed') {
@@ -131,18 +155,42 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
   const metricBefore = findingMetric(finding.kind, before);
   const lossBefore = tailMean(before.loss);
   if (!outcome.ok && outcome.budget) {
-    return { status: 'unverified', effect: outcome.message, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null };
+    return {
+      status: 'unverified',
+      effect: outcome.message,
+      metricBefore,
+      metricAfter: NaN,
+      lossBefore,
+      lossAfter: NaN,
+      remaining: [],
+      after: null,
+    };
   }
   if (!outcome.ok) {
-    return { status: 'failed', effect: `could not run: ${outcome.message}`, metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null };
+    return {
+      status: 'failed',
+      effect: `could not run: ${outcome.message}`,
+      metricBefore,
+      metricAfter: NaN,
+      lossBefore,
+      lossAfter: NaN,
+      remaining: [],
+      after: null,
+    };
   }
   const after = outcome.result;
   if (after.stopped?.reason === 'budget' || after.stopped?.reason === 'cancelled') {
     // A shortened run is not the fix's answer: say so rather than judge it on part of the steps.
     const why = after.stopped.reason === 'budget' ? 'the time budget ran out' : 'the analysis was cancelled';
     return {
-      status: 'unverified', effect: `${why} after ${plural(after.stepsRun, 'step')} of the run`,
-      metricBefore, metricAfter: NaN, lossBefore, lossAfter: NaN, remaining: [], after: null,
+      status: 'unverified',
+      effect: `${why} after ${plural(after.stepsRun, 'step')} of the run`,
+      metricBefore,
+      metricAfter: NaN,
+      lossBefore,
+      lossAfter: NaN,
+      remaining: [],
+      after: null,
     };
   }
   const remainingFindings = detectMeasured(after, t, outcome.config.loss);
@@ -161,12 +209,12 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
 }
 
 const METRIC_LABEL: Record<FindingKind, string> = {
-  'vanishing': 'first-layer gradient ratio',
-  'exploding': 'first-layer gradient ratio',
+  vanishing: 'first-layer gradient ratio',
+  exploding: 'first-layer gradient ratio',
   'poor-init': 'first-layer gradient ratio',
-  'divergence': 'final loss',
+  divergence: 'final loss',
   'dead-relu': 'largest dead-unit fraction',
-  'saturation': 'largest saturated fraction',
+  saturation: 'largest saturated fraction',
   'learning-rate-high': 'median update ratio',
   'learning-rate-low': 'median update ratio',
   'not-learning': 'final loss',
@@ -188,7 +236,11 @@ export function findingMetric(kind: FindingKind, result: TrainResult): number {
       return lastMax(result, (l) => result.series[l]!.saturatedFraction);
     case 'learning-rate-high':
     case 'learning-rate-low':
-      return medianOf(result.layers.flatMap((info, l) => (info.hasWeights ? result.series[l]!.updateRatio.filter(Number.isFinite) : [])));
+      return medianOf(
+        result.layers.flatMap((info, l) =>
+          info.hasWeights ? result.series[l]!.updateRatio.filter(Number.isFinite) : [],
+        ),
+      );
   }
 }
 

@@ -24,10 +24,20 @@ export interface AnalyzeOutcome {
 }
 
 /** Shared by `analyze` and `fix`: runs the analysis and turns spec errors into `file:line:col` lines (exit 2). */
-export async function runReport(file: string, text: string, args: CommonArgs & { fixes?: boolean }, pool: WorkerPool, cache: RunCache): Promise<AnalyzeOutcome & { report: Report }> {
+export async function runReport(
+  file: string,
+  text: string,
+  args: CommonArgs & { fixes?: boolean },
+  pool: WorkerPool,
+  cache: RunCache,
+): Promise<AnalyzeOutcome & { report: Report }> {
   const report = await analyze(text, {
     executor: pool.executor(path.dirname(path.resolve(file))),
-    steps: args.steps, seed: args.seed, timeBudgetMs: args.budgetMs, verifyFixes: args.fixes ?? true, cache,
+    steps: args.steps,
+    seed: args.seed,
+    timeBudgetMs: args.budgetMs,
+    verifyFixes: args.fixes ?? true,
+    cache,
   });
   const lines = formatDiagnostics(file, text, report.diagnostics);
   if (report.status === 'invalid' || report.status === 'internal-error') {
@@ -37,7 +47,13 @@ export async function runReport(file: string, text: string, args: CommonArgs & {
   return { exitCode: 0, text: '', errors: lines, report };
 }
 
-export async function runAnalyze(file: string, args: AnalyzeArgs, text: string, pool: WorkerPool, cache: RunCache): Promise<AnalyzeOutcome> {
+export async function runAnalyze(
+  file: string,
+  args: AnalyzeArgs,
+  text: string,
+  pool: WorkerPool,
+  cache: RunCache,
+): Promise<AnalyzeOutcome> {
   const outcome = await runReport(file, text, args, pool, cache);
   if (outcome.exitCode !== 0) return outcome;
   const report = outcome.report;
@@ -45,7 +61,9 @@ export async function runAnalyze(file: string, args: AnalyzeArgs, text: string, 
     const error = saveInit(file, text, args, args.saveInit);
     if (error !== null) return { ...outcome, exitCode: 2, errors: [...outcome.errors, `vgnet: ${error}`] };
   }
-  const failing = args.failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[args.failOn as Severity]);
+  const failing =
+    args.failOn !== 'never' &&
+    report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[args.failOn as Severity]);
   const findingLines = formatFindings(file, text, report);
   return {
     exitCode: failing ? 1 : 0,
@@ -59,7 +77,12 @@ export async function runAnalyze(file: string, args: AnalyzeArgs, text: string, 
 /** Writes the initial parameters and first mini-batch (the trainer is built but never stepped). */
 function saveInit(file: string, text: string, args: AnalyzeArgs, target: string): string | null {
   const files = folderFileAccess(path.dirname(file));
-  const prepared = prepare(text, { files, steps: args.steps, seed: args.seed, memoryBudgetBytes: args.memoryBudgetMB * MB });
+  const prepared = prepare(text, {
+    files,
+    steps: args.steps,
+    seed: args.seed,
+    memoryBudgetBytes: args.memoryBudgetMB * MB,
+  });
   if (!prepared.ok) return prepared.diagnostics[0]?.message ?? 'invalid spec';
   const trainer = createTrainer(prepared.config, prepared.dataset);
   return writeAtomically(target, JSON.stringify(buildInitDump(file, prepared.config, trainer)));

@@ -76,11 +76,13 @@ function parseAnalyze(rest: string[]): AnalyzeArgs {
   forEachOption(rest, args, (flag, value) => {
     if (flag === '--save-init') args.saveInit = value();
     else if (flag === '--no-fixes') args.fixes = false;
-    else if (flag === '--fail-on') args.failOn = parseChoice(flag, value(), ['error', 'warning', 'info', 'never'] as const);
+    else if (flag === '--fail-on')
+      args.failOn = parseChoice(flag, value(), ['error', 'warning', 'info', 'never'] as const);
     else return false;
     return true;
   });
-  if (args.saveInit !== null && args.specs.length !== 1) throw new UsageError('--save-init works with exactly one spec');
+  if (args.saveInit !== null && args.specs.length !== 1)
+    throw new UsageError('--save-init works with exactly one spec');
   return args;
 }
 
@@ -100,7 +102,15 @@ function parseFix(rest: string[]): FixArgs {
 }
 
 function commonDefaults(): CommonArgs {
-  return { specs: [], steps: null, seed: null, json: false, budgetMs: 60_000, threads: null, memoryBudgetMB: DEFAULT_MEMORY_BUDGET_MB };
+  return {
+    specs: [],
+    steps: null,
+    seed: null,
+    json: false,
+    budgetMs: 60_000,
+    threads: null,
+    memoryBudgetMB: DEFAULT_MEMORY_BUDGET_MB,
+  };
 }
 
 /** Walks the arguments: shared options here, command-specific ones through `own` (returns false if unknown). */

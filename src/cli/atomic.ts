@@ -23,7 +23,10 @@ export function writeAtomically(target: string, content: string, options: WriteO
   if ('error' in resolved) return `cannot write '${target}': ${resolved.error}`;
   const { file, mode } = resolved;
   removeStaleTemps(file);
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.vgnet-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.vgnet-${process.pid}-${randomBytes(8).toString('hex')}.tmp`,
+  );
   let fd: number | null = null;
   try {
     fd = fs.openSync(temp, 'wx', mode ?? 0o666);
@@ -48,7 +51,10 @@ export function writeAtomically(target: string, content: string, options: WriteO
 }
 
 /** The real file to replace (through symlinks) and the mode to give it (null: a new file, default mode). */
-function resolveTarget(target: string, options: WriteOptions): { file: string; mode: number | null } | { error: string } {
+function resolveTarget(
+  target: string,
+  options: WriteOptions,
+): { file: string; mode: number | null } | { error: string } {
   let file = target;
   try {
     if (fs.lstatSync(target).isSymbolicLink()) file = fs.realpathSync(target);

@@ -10,7 +10,13 @@ import type { FixArgs } from './args';
 import { runReport, type AnalyzeOutcome } from './analyze';
 import { writeAtomically } from './atomic';
 
-export async function runFix(file: string, args: FixArgs, text: string, pool: WorkerPool, cache: RunCache): Promise<AnalyzeOutcome> {
+export async function runFix(
+  file: string,
+  args: FixArgs,
+  text: string,
+  pool: WorkerPool,
+  cache: RunCache,
+): Promise<AnalyzeOutcome> {
   const outcome = await runReport(file, text, { ...args, fixes: true }, pool, cache);
   if (outcome.exitCode !== 0) return outcome;
   const report = outcome.report;
@@ -19,9 +25,11 @@ export async function runFix(file: string, args: FixArgs, text: string, pool: Wo
   if (report.findings.length === 0) lines.push(`${file}: no gradient problems found; nothing to fix.`);
   report.findings.forEach((finding, index) => {
     const fix = report.fixes.find((f) => f.finding === index && f.preferred);
-    lines.push(fix
-      ? `${FINDING_TITLES[finding.kind]}: ${fix.title} — ${fix.verification.effect}`
-      : `${FINDING_TITLES[finding.kind]}: no fix tried removed it${report.fixes.some((f) => f.finding === index) ? ' (see vgnet analyze for what was tried)' : ''}`);
+    lines.push(
+      fix
+        ? `${FINDING_TITLES[finding.kind]}: ${fix.title} — ${fix.verification.effect}`
+        : `${FINDING_TITLES[finding.kind]}: no fix tried removed it${report.fixes.some((f) => f.finding === index) ? ' (see vgnet analyze for what was tried)' : ''}`,
+    );
   });
   const record = { format: 'vgnet-fix/1', spec: file, applied: false, fixes: best };
   if (!args.apply || best.length === 0) {
@@ -29,7 +37,8 @@ export async function runFix(file: string, args: FixArgs, text: string, pool: Wo
     return { exitCode: 0, text: lines.join('\n'), errors: outcome.errors, record, report };
   }
   const error = applyToFile(file, text, best, args);
-  if (error !== null) return { exitCode: 2, text: lines.join('\n'), errors: [...outcome.errors, `vgnet: ${error}`], report };
+  if (error !== null)
+    return { exitCode: 2, text: lines.join('\n'), errors: [...outcome.errors, `vgnet: ${error}`], report };
   lines.push('', `Applied "${best[0]!.title}" to ${file}${args.backup ? ` (original kept as ${file}.bak)` : ''}.`);
   return { exitCode: 0, text: lines.join('\n'), errors: outcome.errors, record: { ...record, applied: true }, report };
 }
@@ -40,7 +49,9 @@ export async function runFix(file: string, args: FixArgs, text: string, pool: Wo
  */
 export function chooseFixes(report: Report): VerifiedFix[] {
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  const order = report.findings.map((f, i) => ({ f, i })).sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i);
+  const order = report.findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i);
   for (const { i } of order) {
     const fix = report.fixes.find((f) => f.finding === i && f.preferred);
     if (fix) return [fix];
@@ -60,7 +71,15 @@ function applyToFile(file: string, text: string, fixes: VerifiedFix[], args: Fix
     const error = writeAtomically(`${file}.bak`, current.text, options);
     if (error !== null) return error;
   }
-  return writeAtomically(file, bom + applyTextEdits(text, fixes.map((f) => f.edit)), options);
+  return writeAtomically(
+    file,
+    bom +
+      applyTextEdits(
+        text,
+        fixes.map((f) => f.edit),
+      ),
+    options,
+  );
 }
 
 /** The file's text, refusing bytes that are not UTF-8: rewriting them would replace them with U+FFFD for good. */

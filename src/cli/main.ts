@@ -9,7 +9,11 @@ import { runFix } from './fix';
 
 const VERSION = '0.1.0';
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   let args;
   try {
     args = parseArgs(argv);
@@ -37,23 +41,29 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 }
 
-async function runAll(args: AnalyzeArgs | FixArgs, pool: WorkerPool, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+async function runAll(
+  args: AnalyzeArgs | FixArgs,
+  pool: WorkerPool,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   const cache = new RunCache();
   let exitCode = 0;
   const records: unknown[] = [];
   for (const file of args.specs) {
     const source = readSpecFile(file);
-    const outcome: AnalyzeOutcome = 'error' in source
-      ? { exitCode: 2, text: '', errors: [`vgnet: ${source.error}`] }
-      : args.command === 'fix'
-        ? await runFix(file, args, source.text, pool, cache)
-        : await runAnalyze(file, args, source.text, pool, cache);
+    const outcome: AnalyzeOutcome =
+      'error' in source
+        ? { exitCode: 2, text: '', errors: [`vgnet: ${source.error}`] }
+        : args.command === 'fix'
+          ? await runFix(file, args, source.text, pool, cache)
+          : await runAnalyze(file, args, source.text, pool, cache);
     exitCode = Math.max(exitCode, exitCodeOf(outcome));
     if (outcome.record !== undefined) records.push(outcome.record);
     for (const line of outcome.errors) err.write(`${line}\n`);
     if (!args.json && outcome.text) out.write(`${outcome.text}\n\n`);
   }
-  if (args.json) out.write(`${JSON.stringify(args.specs.length === 1 ? records[0] ?? null : records)}\n`);
+  if (args.json) out.write(`${JSON.stringify(args.specs.length === 1 ? (records[0] ?? null) : records)}\n`);
   return exitCode;
 }
 
@@ -71,10 +81,14 @@ export function exitCodeOf(outcome: AnalyzeOutcome): number {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       // Last resort: an internal bug, reported as one line rather than a stack trace.
-      process.stderr.write(`vgnet: internal error: ${(e as Error).message}\n(set VGNET_DEBUG=1 for details; please report it with the spec)\n`);
+      process.stderr.write(
+        `vgnet: internal error: ${(e as Error).message}\n(set VGNET_DEBUG=1 for details; please report it with the spec)\n`,
+      );
       if (process.env.VGNET_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
       process.exitCode = 3;
     },

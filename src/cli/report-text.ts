@@ -20,12 +20,26 @@ export function formatTablePercent(fraction: number): string {
 export function formatTable(header: string[], rows: string[][], rightAligned: Set<number>): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]): string =>
-    cells.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
 export function formatLayerTable(summary: RunSummary): string {
-  const header = ['layer', 'kind', 'shape', 'activation', '|dW| step 0', '|dW| end', 'ratio@0', 'ratio@end', 'sat', 'dead'];
+  const header = [
+    'layer',
+    'kind',
+    'shape',
+    'activation',
+    '|dW| step 0',
+    '|dW| end',
+    'ratio@0',
+    'ratio@end',
+    'sat',
+    'dead',
+  ];
   const rows = summary.layers.map((l, i) => [
     i === summary.outputIndex ? `${l.path} (output)` : l.path,
     l.kind,
@@ -51,7 +65,9 @@ export function formatReport(file: string, report: Report): string {
     parts.push(`accuracy ${formatTablePercent(summary.accuracyStart)} → ${formatTablePercent(summary.accuracyEnd)}`);
   }
   const msPerStep = summary.stepsRun > 0 ? report.timing.trainMs / summary.stepsRun : 0;
-  parts.push(`${plural(summary.stepsRun, 'step')} in ${(report.timing.trainMs / 1000).toFixed(2)} s (${msPerStep.toFixed(2)} ms/step)`);
+  parts.push(
+    `${plural(summary.stepsRun, 'step')} in ${(report.timing.trainMs / 1000).toFixed(2)} s (${msPerStep.toFixed(2)} ms/step)`,
+  );
   const lines = [
     `${file} — ${report.name} (${parameters.toLocaleString('en-US')} parameters)`,
     '',
@@ -64,7 +80,6 @@ export function formatReport(file: string, report: Report): string {
   return lines.join('\n');
 }
 
-
 /** Findings as `file:line:col: severity: message` (editors and CI parse these) with the fixes tried under each. */
 export function formatFindings(file: string, text: string, report: Report): string {
   if (report.findings.length === 0) return report.result ? '\nNo gradient problems found.' : '';
@@ -75,9 +90,14 @@ export function formatFindings(file: string, text: string, report: Report): stri
     const at = report.spec ? findingAnchors(report.spec, finding)[0]!.range : { offset: 0, length: 0 };
     const { line, character } = lines.positionAt(at.offset);
     const col = character + 1;
-    const steps = report.result && finding.steps.length > 0 ? ` [steps ${describeSteps(finding.steps, report.result.recordedSteps)}]` : '';
+    const steps =
+      report.result && finding.steps.length > 0
+        ? ` [steps ${describeSteps(finding.steps, report.result.recordedSteps)}]`
+        : '';
     const prefix = finding.source === 'predicted' ? 'predicted ' : '';
-    out.push(`${file}:${line + 1}:${col}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`);
+    out.push(
+      `${file}:${line + 1}:${col}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`,
+    );
     const fixes = report.fixes.filter((f) => f.finding === index);
     if (fixes.length > 0) out.push('  fixes tried (same seed and steps):');
     for (const fix of fixes) {

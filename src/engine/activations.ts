@@ -17,7 +17,15 @@ export interface ActivationParams {
 
 export interface ActivationKernel {
   forward(z: Float32Array, y: Float32Array, rows: number, cols: number, p: ActivationParams): void;
-  backward(z: Float32Array, y: Float32Array, dy: Float32Array, dz: Float32Array, rows: number, cols: number, p: ActivationParams): void;
+  backward(
+    z: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
+    dz: Float32Array,
+    rows: number,
+    cols: number,
+    p: ActivationParams,
+  ): void;
 }
 
 // SELU constants as in PyTorch (Klambauer et al. 2017).
@@ -42,9 +50,18 @@ export function sigmoidScalar(x: number): number {
 export function erf(x: number): number {
   const ax = Math.abs(x);
   const t = 1 / (1 + 0.5 * ax);
-  const poly = -ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-    t * (-0.82215223 + t * 0.17087277))))))));
+  const poly =
+    -ax * ax -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const erfc = t * Math.exp(poly);
   return x >= 0 ? 1 - erfc : erfc - 1;
 }
@@ -224,11 +241,28 @@ const softmax: ActivationKernel = {
 
 /** Name → implementation (kept apart from the math, as in TF Playground). */
 export const ACTIVATION_KERNELS: Record<ActivationName, ActivationKernel> = {
-  linear, sigmoid, tanh, relu, leaky_relu: leakyRelu, prelu, elu, selu, gelu, softplus, swish, softmax,
+  linear,
+  sigmoid,
+  tanh,
+  relu,
+  leaky_relu: leakyRelu,
+  prelu,
+  elu,
+  selu,
+  gelu,
+  softplus,
+  swish,
+  softmax,
 };
 
 /** Activations whose units can die: saturated at a flat (or near-flat) negative side. */
-const RELU_FAMILY: ReadonlySet<ActivationName> = new Set<ActivationName>(['relu', 'leaky_relu', 'prelu', 'elu', 'selu']);
+const RELU_FAMILY: ReadonlySet<ActivationName> = new Set<ActivationName>([
+  'relu',
+  'leaky_relu',
+  'prelu',
+  'elu',
+  'selu',
+]);
 /** Activations that saturate on both sides (|z| large ⇒ f' ≈ 0). */
 const SATURATING: ReadonlySet<ActivationName> = new Set<ActivationName>(['sigmoid', 'tanh']);
 
@@ -252,7 +286,12 @@ export class ActivationOp {
   fusedWithLoss = false;
 
   /** `kernel` defaults to the reference pair; a backend may supply its own (Backend.activationKernel). */
-  constructor(config: ActivationConfig, readonly units: number, arena: Arena, kernel?: ActivationKernel) {
+  constructor(
+    config: ActivationConfig,
+    readonly units: number,
+    arena: Arena,
+    kernel?: ActivationKernel,
+  ) {
     this.name = config.name;
     if (!ACTIVATION_KERNELS[config.name]) throw new Error(`unknown activation "${config.name}"`);
     this.kernel = kernel ?? ACTIVATION_KERNELS[config.name];

@@ -8,7 +8,11 @@ export class Arena {
   readonly buffer: ArrayBuffer;
 
   /** `capacity` in float32 elements; pass an existing buffer (e.g. wasm memory) to place the views there. */
-  constructor(readonly capacity: number, buffer?: ArrayBuffer, readonly baseByteOffset = 0) {
+  constructor(
+    readonly capacity: number,
+    buffer?: ArrayBuffer,
+    readonly baseByteOffset = 0,
+  ) {
     this.buffer = buffer ?? new ArrayBuffer(capacity * 4);
   }
 

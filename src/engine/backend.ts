@@ -7,7 +7,15 @@
 import { ACTIVATION_KERNELS, type ActivationKernel } from './activations';
 import type { ActivationName } from './config';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
-import { columnSums, countAbsAbove, countDeadUnits, countNonFinite, squaredDeviations, sum, sumOfSquares } from './reference-kernels';
+import {
+  columnSums,
+  countAbsAbove,
+  countDeadUnits,
+  countNonFinite,
+  squaredDeviations,
+  sum,
+  sumOfSquares,
+} from './reference-kernels';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './update-rules';
 import type { AdamStep, RmspropStep, SgdStep, UpdateNorms } from './update-rules';
 
@@ -16,11 +24,35 @@ export type BackendName = 'wasm' | 'js';
 export interface Backend {
   readonly name: BackendName;
   /** C[m×n] (+)= A[m×k]·B[n×k]ᵀ (contracts in gemm.ts) */
-  gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean): void;
+  gemmNT(
+    m: number,
+    n: number,
+    k: number,
+    A: Float32Array,
+    B: Float32Array,
+    C: Float32Array,
+    accumulate?: boolean,
+  ): void;
   /** C[m×n] (+)= A[m×k]·B[k×n] */
-  gemmNN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean): void;
+  gemmNN(
+    m: number,
+    n: number,
+    k: number,
+    A: Float32Array,
+    B: Float32Array,
+    C: Float32Array,
+    accumulate?: boolean,
+  ): void;
   /** C[m×n] (+)= A[k×m]ᵀ·B[k×n] */
-  gemmTN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean): void;
+  gemmTN(
+    m: number,
+    n: number,
+    k: number,
+    A: Float32Array,
+    B: Float32Array,
+    C: Float32Array,
+    accumulate?: boolean,
+  ): void;
   /** z[r][c] += v[c] for r < rows, c < cols (the dense bias). */
   addRowVector(z: Float32Array, v: Float32Array, rows: number, cols: number): void;
   /** out[c] = Σ_r m[r][c], float64 sums in row order. */
@@ -38,8 +70,22 @@ export interface Backend {
   activationKernel(name: ActivationName): ActivationKernel;
   /** Optimizer updates of one tensor (update-rules.ts); norms, when given, receive ‖w‖² before and ‖Δw‖². */
   sgd(w: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdStep, norms: UpdateNorms | null): void;
-  adam(w: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep, norms: UpdateNorms | null): void;
-  rmsprop(w: Float32Array, grad: Float32Array, v: Float32Array, buf: Float32Array | null, h: RmspropStep, norms: UpdateNorms | null): void;
+  adam(
+    w: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    h: AdamStep,
+    norms: UpdateNorms | null,
+  ): void;
+  rmsprop(
+    w: Float32Array,
+    grad: Float32Array,
+    v: Float32Array,
+    buf: Float32Array | null,
+    h: RmspropStep,
+    norms: UpdateNorms | null,
+  ): void;
 }
 
 /** z[r][c] += v[c] (float32 adds, the same rounding as the SIMD kernel). */

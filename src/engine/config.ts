@@ -5,8 +5,18 @@
  */
 
 export type ActivationName =
-  | 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'prelu' | 'elu' | 'selu'
-  | 'gelu' | 'softplus' | 'swish' | 'softmax';
+  | 'linear'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'prelu'
+  | 'elu'
+  | 'selu'
+  | 'gelu'
+  | 'softplus'
+  | 'swish'
+  | 'softmax';
 
 export interface ActivationConfig {
   name: ActivationName;
@@ -15,9 +25,17 @@ export interface ActivationConfig {
 }
 
 export type InitName =
-  | 'zeros' | 'constant' | 'uniform' | 'normal'
-  | 'glorot_uniform' | 'glorot_normal' | 'he_uniform' | 'he_normal'
-  | 'lecun_uniform' | 'lecun_normal' | 'orthogonal';
+  | 'zeros'
+  | 'constant'
+  | 'uniform'
+  | 'normal'
+  | 'glorot_uniform'
+  | 'glorot_normal'
+  | 'he_uniform'
+  | 'he_normal'
+  | 'lecun_uniform'
+  | 'lecun_normal'
+  | 'orthogonal';
 
 export interface InitConfig {
   name: InitName;

@@ -48,31 +48,59 @@ const CS231N_TURNS = 2 / Math.PI;
 
 export const SYNTHETIC_SOURCES: Record<SyntheticSourceName, SyntheticSourceInfo> = {
   xor: {
-    kind: 'classification', features: 2, classes: 2, defaultClasses: 2, extras: {},
+    kind: 'classification',
+    features: 2,
+    classes: 2,
+    defaultClasses: 2,
+    extras: {},
     description: 'Points uniform in [-1,1]², label 1 where x·y > 0; noise = gaussian jitter of the points.',
   },
   circles: {
-    kind: 'classification', features: 2, classes: 2, defaultClasses: 2, extras: { factor: 0.5 },
+    kind: 'classification',
+    features: 2,
+    classes: 2,
+    defaultClasses: 2,
+    extras: { factor: 0.5 },
     description: 'sklearn make_circles: outer circle (class 0, radius 1) and inner circle (class 1, radius factor).',
   },
   moons: {
-    kind: 'classification', features: 2, classes: 2, defaultClasses: 2, extras: {},
+    kind: 'classification',
+    features: 2,
+    classes: 2,
+    defaultClasses: 2,
+    extras: {},
     description: 'sklearn make_moons: two interleaving half circles; noise = gaussian jitter.',
   },
   spiral: {
-    kind: 'classification', features: 2, classes: null, defaultClasses: 2, extras: { turns: CS231N_TURNS },
+    kind: 'classification',
+    features: 2,
+    classes: null,
+    defaultClasses: 2,
+    extras: { turns: CS231N_TURNS },
     description: 'CS231n spiral: one arm per class, radius 0→1, winding `turns` (default 4 rad); noise jitters angles.',
   },
   blobs: {
-    kind: 'classification', features: null, classes: null, defaultClasses: 3, extras: {},
+    kind: 'classification',
+    features: null,
+    classes: null,
+    defaultClasses: 3,
+    extras: {},
     description: 'Gaussian blobs: centres uniform in [-2, 2]^d, cluster std 0.5, plus gaussian noise jitter.',
   },
   sine: {
-    kind: 'regression', features: null, classes: null, defaultClasses: 0, extras: { frequency: 1 },
+    kind: 'regression',
+    features: null,
+    classes: null,
+    defaultClasses: 0,
+    extras: { frequency: 1 },
     description: 'Regression y = sin(frequency·(x₁+…+x_d)/√d) + noise, x uniform in [-π, π]^d.',
   },
   teacher: {
-    kind: 'teacher', features: null, classes: null, defaultClasses: 2, extras: { hidden: 16 },
+    kind: 'teacher',
+    features: null,
+    classes: null,
+    defaultClasses: 2,
+    extras: { hidden: 16 },
     description: 'Inputs N(0,1); targets from a random tanh MLP (mse), or its output sign / argmax as the class.',
   },
 };
@@ -134,7 +162,11 @@ export function makeMoons(samples: number, noise: number, rng: Rng): LabelledPoi
  * t = 4j + 2π·turns·r + N(0, noise²); point (r sin t, r cos t). The default turns (4 rad) is CS231n's exactly.
  */
 export function makeSpiral(
-  samples: number, classes: number, noise: number, rng: Rng, turns = CS231N_TURNS,
+  samples: number,
+  classes: number,
+  noise: number,
+  rng: Rng,
+  turns = CS231N_TURNS,
 ): LabelledPoints {
   const x = new Float32Array(samples * 2);
   const labels = new Uint32Array(samples);
@@ -156,8 +188,13 @@ export function makeSpiral(
 
 /** Gaussian blobs in `features` dimensions; classes get equal shares (the first ones take the remainder). */
 export function makeBlobs(
-  samples: number, features: number, classes: number, noise: number, rng: Rng,
-  clusterStd = 0.5, centerBox = 2,
+  samples: number,
+  features: number,
+  classes: number,
+  noise: number,
+  rng: Rng,
+  clusterStd = 0.5,
+  centerBox = 2,
 ): LabelledPoints {
   const centers = new Float64Array(classes * features);
   for (let i = 0; i < centers.length; i++) centers[i] = rng.range(-centerBox, centerBox);
@@ -183,9 +220,7 @@ export function makeBlobs(
  * y = sin(frequency·(x₁+…+x_d)/√d) + N(0, noise²), x uniform in [-π, π]^d; with d = 1 simply sin(frequency·x).
  * Dividing the sum by √d keeps its spread (hence the wiggles per unit of input) the same for every d.
  */
-export function makeSine(
-  samples: number, features: number, noise: number, rng: Rng, frequency = 1,
-): RegressionPoints {
+export function makeSine(samples: number, features: number, noise: number, rng: Rng, frequency = 1): RegressionPoints {
   const x = new Float32Array(samples * features);
   const targets = new Float32Array(samples);
   const scale = frequency / Math.sqrt(features);
@@ -206,7 +241,12 @@ export function makeSine(
  * sample (so targets have unit scale whatever the sizes), plus N(0, noise²).
  */
 export function makeTeacherRegression(
-  samples: number, features: number, outputs: number, noise: number, rng: Rng, hidden = 16,
+  samples: number,
+  features: number,
+  outputs: number,
+  noise: number,
+  rng: Rng,
+  hidden = 16,
 ): RegressionPoints {
   const { x, out } = runRandomTeacher(samples, features, outputs, hidden, rng);
   const targets = new Float32Array(samples * outputs);
@@ -219,7 +259,12 @@ export function makeTeacherRegression(
  * `classes` of them; noise is added to the outputs first, so it flips labels near the teacher's boundaries.
  */
 export function makeTeacherClasses(
-  samples: number, features: number, classes: number, noise: number, rng: Rng, hidden = 16,
+  samples: number,
+  features: number,
+  classes: number,
+  noise: number,
+  rng: Rng,
+  hidden = 16,
 ): LabelledPoints {
   const width = classes === 2 ? 1 : classes;
   const { x, out } = runRandomTeacher(samples, features, width, hidden, rng);
@@ -240,8 +285,13 @@ export function makeTeacherClasses(
 }
 
 /** Inputs N(0, I) through a random tanh MLP; W₁ has std 1.5/√features so the tanh layer is visibly non-linear. */
-function runRandomTeacher(samples: number, features: number, outputs: number, hidden: number, rng: Rng):
-  { x: Float32Array; out: Float64Array } {
+function runRandomTeacher(
+  samples: number,
+  features: number,
+  outputs: number,
+  hidden: number,
+  rng: Rng,
+): { x: Float32Array; out: Float64Array } {
   const w1 = normalArray(hidden * features, 1.5 / Math.sqrt(features), rng);
   const b1 = normalArray(hidden, 0.5, rng);
   const w2 = normalArray(outputs * hidden, 1 / Math.sqrt(hidden), rng);
@@ -289,8 +339,12 @@ export function classificationDataset(points: LabelledPoints, loss: LossName, ou
 /** The Dataset for real-valued targets (mse); `classes` is 0. */
 export function regressionDataset(points: RegressionPoints): Dataset {
   return {
-    x: points.x, y: points.targets, samples: points.samples, features: points.features,
-    targetWidth: points.targetWidth, classes: 0,
+    x: points.x,
+    y: points.targets,
+    samples: points.samples,
+    features: points.features,
+    targetWidth: points.targetWidth,
+    classes: 0,
   };
 }
 
@@ -299,7 +353,9 @@ export function regressionDataset(points: RegressionPoints): Dataset {
  * A constant column (std ≈ 0) is only centred. Returns the statistics used.
  */
 export function standardizeColumns(
-  values: Float32Array | Float64Array, rows: number, columns: number,
+  values: Float32Array | Float64Array,
+  rows: number,
+  columns: number,
 ): { mean: Float64Array; std: Float64Array } {
   const mean = new Float64Array(columns);
   const std = new Float64Array(columns);

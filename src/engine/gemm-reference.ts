@@ -5,7 +5,15 @@
  */
 
 /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
-export function gemmNTRef(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+export function gemmNTRef(
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate = false,
+): void {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = accumulate ? C[i * n + j]! : 0;
@@ -16,7 +24,15 @@ export function gemmNTRef(m: number, n: number, k: number, A: Float32Array, B: F
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n] */
-export function gemmNNRef(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+export function gemmNNRef(
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate = false,
+): void {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = accumulate ? C[i * n + j]! : 0;
@@ -27,7 +43,15 @@ export function gemmNNRef(m: number, n: number, k: number, A: Float32Array, B: F
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] */
-export function gemmTNRef(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+export function gemmTNRef(
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate = false,
+): void {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = accumulate ? C[i * n + j]! : 0;

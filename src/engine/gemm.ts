@@ -36,17 +36,41 @@ let packedB = new Float64Array(0);
 const edgeTile = new Float32Array(MR * NR);
 
 /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
-export function gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+export function gemmNT(
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate = false,
+): void {
   gemmStrided(m, n, k, A, k, 1, B, 1, k, C, accumulate);
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n] */
-export function gemmNN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+export function gemmNN(
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate = false,
+): void {
   gemmStrided(m, n, k, A, k, 1, B, n, 1, C, accumulate);
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] */
-export function gemmTN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {
+export function gemmTN(
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate = false,
+): void {
   gemmStrided(m, n, k, A, 1, m, B, n, 1, C, accumulate);
 }
 
@@ -55,10 +79,17 @@ export function gemmTN(m: number, n: number, k: number, A: Float32Array, B: Floa
  * C is dense row-major. Loops: k-blocks, then n-blocks (pack B once), then m-blocks (pack A), then tiles.
  */
 function gemmStrided(
-  m: number, n: number, k: number,
-  A: Float32Array, aRowStride: number, aColStride: number,
-  B: Float32Array, bRowStride: number, bColStride: number,
-  C: Float32Array, accumulate: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  aRowStride: number,
+  aColStride: number,
+  B: Float32Array,
+  bRowStride: number,
+  bColStride: number,
+  C: Float32Array,
+  accumulate: boolean,
 ): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
@@ -111,8 +142,14 @@ function roundUp(value: number, multiple: number): number {
  * dst[panel·4·kc + p·4 + r] = src((row0 + panel·4 + r)·rowStride + (p0 + p)·colStride), zero past the last row.
  */
 function packPanels(
-  src: Float32Array, rowStride: number, colStride: number,
-  row0: number, rows: number, p0: number, kc: number, dst: Float64Array,
+  src: Float32Array,
+  rowStride: number,
+  colStride: number,
+  row0: number,
+  rows: number,
+  p0: number,
+  kc: number,
+  dst: Float64Array,
 ): void {
   for (let r0 = 0; r0 < rows; r0 += 4) {
     const valid = Math.min(4, rows - r0);
@@ -138,8 +175,15 @@ function packPanels(
 
 /** C block (mc×nc at cOffset, row stride ldc) (+)= packed A block · packed B block, one 4×4 tile at a time. */
 function multiplyPackedBlock(
-  mc: number, nc: number, kc: number, pa: Float64Array, pb: Float64Array,
-  C: Float32Array, cOffset: number, ldc: number, add: boolean,
+  mc: number,
+  nc: number,
+  kc: number,
+  pa: Float64Array,
+  pb: Float64Array,
+  C: Float32Array,
+  cOffset: number,
+  ldc: number,
+  add: boolean,
 ): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = Math.min(NR, nc - jr);
@@ -161,37 +205,111 @@ function multiplyPackedBlock(
  * Deliberately unrolled by hand — V8 keeps the accumulators in registers only when they are plain locals.
  */
 function microKernel4x4(
-  kc: number, pa: Float64Array, aOffset: number, pb: Float64Array, bOffset: number,
-  C: Float32Array, o: number, ldc: number, add: boolean,
+  kc: number,
+  pa: Float64Array,
+  aOffset: number,
+  pb: Float64Array,
+  bOffset: number,
+  C: Float32Array,
+  o: number,
+  ldc: number,
+  add: boolean,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let ia = aOffset, ib = bOffset, end = aOffset + 4 * kc; ia < end; ia += 4, ib += 4) {
-    const a0 = pa[ia]!, a1 = pa[ia + 1]!, a2 = pa[ia + 2]!, a3 = pa[ia + 3]!;
+    const a0 = pa[ia]!,
+      a1 = pa[ia + 1]!,
+      a2 = pa[ia + 2]!,
+      a3 = pa[ia + 3]!;
     let b = pb[ib]!;
-    c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+    c00 += a0 * b;
+    c10 += a1 * b;
+    c20 += a2 * b;
+    c30 += a3 * b;
     b = pb[ib + 1]!;
-    c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+    c01 += a0 * b;
+    c11 += a1 * b;
+    c21 += a2 * b;
+    c31 += a3 * b;
     b = pb[ib + 2]!;
-    c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+    c02 += a0 * b;
+    c12 += a1 * b;
+    c22 += a2 * b;
+    c32 += a3 * b;
     b = pb[ib + 3]!;
-    c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+    c03 += a0 * b;
+    c13 += a1 * b;
+    c23 += a2 * b;
+    c33 += a3 * b;
   }
   if (add) {
-    C[o] = C[o]! + c00; C[o + 1] = C[o + 1]! + c01; C[o + 2] = C[o + 2]! + c02; C[o + 3] = C[o + 3]! + c03; o += ldc;
-    C[o] = C[o]! + c10; C[o + 1] = C[o + 1]! + c11; C[o + 2] = C[o + 2]! + c12; C[o + 3] = C[o + 3]! + c13; o += ldc;
-    C[o] = C[o]! + c20; C[o + 1] = C[o + 1]! + c21; C[o + 2] = C[o + 2]! + c22; C[o + 3] = C[o + 3]! + c23; o += ldc;
-    C[o] = C[o]! + c30; C[o + 1] = C[o + 1]! + c31; C[o + 2] = C[o + 2]! + c32; C[o + 3] = C[o + 3]! + c33;
+    C[o] = C[o]! + c00;
+    C[o + 1] = C[o + 1]! + c01;
+    C[o + 2] = C[o + 2]! + c02;
+    C[o + 3] = C[o + 3]! + c03;
+    o += ldc;
+    C[o] = C[o]! + c10;
+    C[o + 1] = C[o + 1]! + c11;
+    C[o + 2] = C[o + 2]! + c12;
+    C[o + 3] = C[o + 3]! + c13;
+    o += ldc;
+    C[o] = C[o]! + c20;
+    C[o + 1] = C[o + 1]! + c21;
+    C[o + 2] = C[o + 2]! + c22;
+    C[o + 3] = C[o + 3]! + c23;
+    o += ldc;
+    C[o] = C[o]! + c30;
+    C[o + 1] = C[o + 1]! + c31;
+    C[o + 2] = C[o + 2]! + c32;
+    C[o + 3] = C[o + 3]! + c33;
   } else {
-    C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03; o += ldc;
-    C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13; o += ldc;
-    C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23; o += ldc;
-    C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
+    C[o] = c00;
+    C[o + 1] = c01;
+    C[o + 2] = c02;
+    C[o + 3] = c03;
+    o += ldc;
+    C[o] = c10;
+    C[o + 1] = c11;
+    C[o + 2] = c12;
+    C[o + 3] = c13;
+    o += ldc;
+    C[o] = c20;
+    C[o + 1] = c21;
+    C[o + 2] = c22;
+    C[o + 3] = c23;
+    o += ldc;
+    C[o] = c30;
+    C[o + 1] = c31;
+    C[o + 2] = c32;
+    C[o + 3] = c33;
   }
 }
 
 /** Writes the valid mr×nr corner of a 4×4 tile into C (the rest of the tile is zero padding). */
-function storeEdgeTile(tile: Float32Array, mr: number, nr: number, C: Float32Array, o: number, ldc: number, add: boolean): void {
+function storeEdgeTile(
+  tile: Float32Array,
+  mr: number,
+  nr: number,
+  C: Float32Array,
+  o: number,
+  ldc: number,
+  add: boolean,
+): void {
   for (let r = 0; r < mr; r++, o += ldc) {
     for (let c = 0; c < nr; c++) {
       if (add) C[o + c] = C[o + c]! + tile[r * NR + c]!;
@@ -206,20 +324,42 @@ function storeEdgeTile(tile: Float32Array, mr: number, nr: number, C: Float32Arr
  * Four rows share each Y load; the last rows (fewer than four) fall back to single dot products.
  */
 function multiplyThin(
-  rows: number, cols: number, k: number,
-  X: Float32Array, xRowStride: number, xColStride: number,
-  Y: Float32Array, yRowStride: number, yColStride: number,
-  C: Float32Array, cRowStride: number, cColStride: number, accumulate: boolean,
+  rows: number,
+  cols: number,
+  k: number,
+  X: Float32Array,
+  xRowStride: number,
+  xColStride: number,
+  Y: Float32Array,
+  yRowStride: number,
+  yColStride: number,
+  C: Float32Array,
+  cRowStride: number,
+  cColStride: number,
+  accumulate: boolean,
 ): void {
   for (let c = 0; c < cols; c++) {
     let r = 0;
     for (; r + 4 <= rows; r += 4) {
-      dot4Rows(k, X, r * xRowStride, xRowStride, xColStride, Y, c * yColStride, yRowStride,
-        C, r * cRowStride + c * cColStride, cRowStride, accumulate);
+      dot4Rows(
+        k,
+        X,
+        r * xRowStride,
+        xRowStride,
+        xColStride,
+        Y,
+        c * yColStride,
+        yRowStride,
+        C,
+        r * cRowStride + c * cColStride,
+        cRowStride,
+        accumulate,
+      );
     }
     for (; r < rows; r++) {
       let sum = 0;
-      for (let p = 0, x = r * xRowStride, y = c * yColStride; p < k; p++, x += xColStride, y += yRowStride) sum += X[x]! * Y[y]!;
+      for (let p = 0, x = r * xRowStride, y = c * yColStride; p < k; p++, x += xColStride, y += yRowStride)
+        sum += X[x]! * Y[y]!;
       const o = r * cRowStride + c * cColStride;
       C[o] = accumulate ? C[o]! + sum : sum;
     }
@@ -228,18 +368,42 @@ function multiplyThin(
 
 /** Four dot products X(r..r+3, ·)·y sharing the loads of y; results go to C[o], C[o+ldc], C[o+2ldc], C[o+3ldc]. */
 function dot4Rows(
-  k: number, X: Float32Array, x: number, xRowStride: number, xColStride: number,
-  Y: Float32Array, y: number, yStride: number, C: Float32Array, o: number, ldc: number, accumulate: boolean,
+  k: number,
+  X: Float32Array,
+  x: number,
+  xRowStride: number,
+  xColStride: number,
+  Y: Float32Array,
+  y: number,
+  yStride: number,
+  C: Float32Array,
+  o: number,
+  ldc: number,
+  accumulate: boolean,
 ): void {
-  const x1 = xRowStride, x2 = 2 * xRowStride, x3 = 3 * xRowStride;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const x1 = xRowStride,
+    x2 = 2 * xRowStride,
+    x3 = 3 * xRowStride;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   for (let p = 0; p < k; p++, x += xColStride, y += yStride) {
     const yp = Y[y]!;
-    s0 += X[x]! * yp; s1 += X[x + x1]! * yp; s2 += X[x + x2]! * yp; s3 += X[x + x3]! * yp;
+    s0 += X[x]! * yp;
+    s1 += X[x + x1]! * yp;
+    s2 += X[x + x2]! * yp;
+    s3 += X[x + x3]! * yp;
   }
   if (accumulate) {
-    C[o] = C[o]! + s0; C[o + ldc] = C[o + ldc]! + s1; C[o + 2 * ldc] = C[o + 2 * ldc]! + s2; C[o + 3 * ldc] = C[o + 3 * ldc]! + s3;
+    C[o] = C[o]! + s0;
+    C[o + ldc] = C[o + ldc]! + s1;
+    C[o + 2 * ldc] = C[o + 2 * ldc]! + s2;
+    C[o + 3 * ldc] = C[o + 3 * ldc]! + s3;
   } else {
-    C[o] = s0; C[o + ldc] = s1; C[o + 2 * ldc] = s2; C[o + 3 * ldc] = s3;
+    C[o] = s0;
+    C[o + ldc] = s1;
+    C[o + 2 * ldc] = s2;
+    C[o + 3 * ldc] = s3;
   }
 }

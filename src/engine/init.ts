@@ -8,18 +8,30 @@ import type { Rng } from './rng';
 /** Fills `w` (length out·in, row-major W[out][in]) according to `init`. */
 export function initializeWeights(w: Float32Array, out: number, inp: number, init: InitConfig, rng: Rng): void {
   switch (init.name) {
-    case 'zeros': return fillConstant(w, 0);
-    case 'constant': return fillConstant(w, init.scale);
-    case 'uniform': return fillUniform(w, init.scale, rng);
-    case 'normal': return fillNormal(w, init.scale, rng);
-    case 'glorot_uniform': return fillUniform(w, Math.sqrt(6 / (inp + out)), rng);
-    case 'glorot_normal': return fillNormal(w, Math.sqrt(2 / (inp + out)), rng);
-    case 'he_uniform': return fillUniform(w, Math.sqrt(6 / inp), rng);
-    case 'he_normal': return fillNormal(w, Math.sqrt(2 / inp), rng);
-    case 'lecun_uniform': return fillUniform(w, Math.sqrt(3 / inp), rng);
-    case 'lecun_normal': return fillNormal(w, Math.sqrt(1 / inp), rng);
-    case 'orthogonal': return fillOrthogonal(w, out, inp, init.scale, rng);
-    default: throw new Error(`unknown initialiser "${(init as InitConfig).name}"`);
+    case 'zeros':
+      return fillConstant(w, 0);
+    case 'constant':
+      return fillConstant(w, init.scale);
+    case 'uniform':
+      return fillUniform(w, init.scale, rng);
+    case 'normal':
+      return fillNormal(w, init.scale, rng);
+    case 'glorot_uniform':
+      return fillUniform(w, Math.sqrt(6 / (inp + out)), rng);
+    case 'glorot_normal':
+      return fillNormal(w, Math.sqrt(2 / (inp + out)), rng);
+    case 'he_uniform':
+      return fillUniform(w, Math.sqrt(6 / inp), rng);
+    case 'he_normal':
+      return fillNormal(w, Math.sqrt(2 / inp), rng);
+    case 'lecun_uniform':
+      return fillUniform(w, Math.sqrt(3 / inp), rng);
+    case 'lecun_normal':
+      return fillNormal(w, Math.sqrt(1 / inp), rng);
+    case 'orthogonal':
+      return fillOrthogonal(w, out, inp, init.scale, rng);
+    default:
+      throw new Error(`unknown initialiser "${(init as InitConfig).name}"`);
   }
 }
 

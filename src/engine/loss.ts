@@ -24,13 +24,16 @@ export interface LossBinding {
 /** Loss of the current batch; writes the gradient into binding.grad. */
 export function computeLoss(b: LossBinding): number {
   switch (b.name) {
-    case 'mse': return meanSquaredError(b.output, b.target, b.grad, b.batch * b.width);
+    case 'mse':
+      return meanSquaredError(b.output, b.target, b.grad, b.batch * b.width);
     case 'bce':
       return b.logits
         ? binaryCrossEntropyFromLogits(b.logits, b.target, b.grad, b.batch * b.width)
         : binaryCrossEntropy(b.output, b.target, b.grad, b.batch * b.width);
-    case 'crossentropy': return crossEntropyFromLogits(b.logits ?? b.output, b.target, b.grad, b.batch, b.width);
-    default: throw new Error(`unknown loss "${b.name as string}"`);
+    case 'crossentropy':
+      return crossEntropyFromLogits(b.logits ?? b.output, b.target, b.grad, b.batch, b.width);
+    default:
+      throw new Error(`unknown loss "${b.name as string}"`);
   }
 }
 
@@ -79,7 +82,13 @@ function binaryCrossEntropy(p: Float32Array, t: Float32Array, grad: Float32Array
 }
 
 /** L = mean_rows[logsumexp(z) − z_target], ∂L/∂z = (softmax(z) − onehot)/batch */
-function crossEntropyFromLogits(z: Float32Array, t: Float32Array, grad: Float32Array, batch: number, width: number): number {
+function crossEntropyFromLogits(
+  z: Float32Array,
+  t: Float32Array,
+  grad: Float32Array,
+  batch: number,
+  width: number,
+): number {
   let sum = 0;
   for (let r = 0; r < batch; r++) {
     const o = r * width;

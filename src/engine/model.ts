@@ -49,7 +49,10 @@ export class Model {
   private readonly loss: LossBinding;
   private readonly paramList: ParamTensor[];
 
-  constructor(readonly config: ModelConfig, options: ModelBuildOptions) {
+  constructor(
+    readonly config: ModelConfig,
+    options: ModelBuildOptions,
+  ) {
     const { arena, batchSize } = options;
     if (config.layers.length === 0) throw new Error('the model has no layers');
     this.batchSize = batchSize;
@@ -60,8 +63,19 @@ export class Model {
     const skipped = skipInputGrad && (config.layers[0]!.kind === 'dense' || config.layers[0]!.kind === 'residual');
     this.inputGrad = arena.alloc(skipped ? 0 : batchSize * config.input);
     const backend = options.backend ?? JS_BACKEND;
-    const ctx = { arena, batch: batchSize, initRng: options.initRng, dropoutRng: options.dropoutRng, backend, initialize: options.initialize !== false };
-    this.layers = buildChain(config.layers, { input: this.input, inputGrad: this.inputGrad, inputWidth: config.input, skipInputGrad }, ctx);
+    const ctx = {
+      arena,
+      batch: batchSize,
+      initRng: options.initRng,
+      dropoutRng: options.dropoutRng,
+      backend,
+      initialize: options.initialize !== false,
+    };
+    this.layers = buildChain(
+      config.layers,
+      { input: this.input, inputGrad: this.inputGrad, inputWidth: config.input, skipInputGrad },
+      ctx,
+    );
     const last = this.layers[this.layers.length - 1]!;
     this.outputWidth = last.outputWidth;
     this.targetWidth = config.loss === 'crossentropy' ? 1 : this.outputWidth;

@@ -32,8 +32,13 @@ export class Optimizer {
   private readonly rmspropStep: RmspropStep;
   private readonly norms: UpdateNorms = { before: 0, delta: 0 };
 
-  constructor(private readonly config: OptimizerConfig, private readonly weightDecay: number,
-    private readonly params: ParamTensor[], arena: Arena, private readonly backend: Backend = JS_BACKEND) {
+  constructor(
+    private readonly config: OptimizerConfig,
+    private readonly weightDecay: number,
+    private readonly params: ParamTensor[],
+    arena: Arena,
+    private readonly backend: Backend = JS_BACKEND,
+  ) {
     this.normSqBefore = new Float64Array(params.length);
     this.deltaNormSq = new Float64Array(params.length);
     const needsFirst = config.type !== 'sgd' || config.momentum !== 0;
@@ -77,7 +82,8 @@ export class Optimizer {
       case 'rmsprop':
         this.rmspropStep.decay = decay;
         return this.backend.rmsprop(data, grad, this.first[i]!, this.second[i] ?? null, this.rmspropStep, norms);
-      default: throw new Error(`unknown optimizer "${this.config.type as string}"`);
+      default:
+        throw new Error(`unknown optimizer "${this.config.type as string}"`);
     }
   }
 }

@@ -42,8 +42,13 @@ export interface TrainingModel {
  * The model (without ∂loss/∂input, which training never reads) and its optimizer, both on one arena sized exactly
  * by a first, throw-away build; that build also checks the targets against the model's output.
  */
-export function buildTrainingModel(config: ModelConfig, batchSize: number, data: Dataset, streams: Streams,
-  options: PlacementOptions): TrainingModel {
+export function buildTrainingModel(
+  config: ModelConfig,
+  batchSize: number,
+  data: Dataset,
+  streams: Streams,
+  options: PlacementOptions,
+): TrainingModel {
   const sizing = new SizingArena();
   // The sizing build skips the initialisers, so it draws nothing from its streams.
   validateTargets(buildOnArena(config, batchSize, sizing, forkStreams(0), JS_BACKEND, false).model, data);
@@ -52,10 +57,22 @@ export function buildTrainingModel(config: ModelConfig, batchSize: number, data:
 }
 
 /** Both builds must lay the arena out identically: a pure function of its inputs. */
-function buildOnArena(config: ModelConfig, batchSize: number, arena: Arena, streams: Streams, backend: Backend,
-  initialize: boolean): { model: Model; optimizer: Optimizer } {
+function buildOnArena(
+  config: ModelConfig,
+  batchSize: number,
+  arena: Arena,
+  streams: Streams,
+  backend: Backend,
+  initialize: boolean,
+): { model: Model; optimizer: Optimizer } {
   const model = new Model(config, {
-    batchSize, arena, initRng: streams.init, dropoutRng: streams.dropout, backend, inputGradient: false, initialize,
+    batchSize,
+    arena,
+    initRng: streams.init,
+    dropoutRng: streams.dropout,
+    backend,
+    inputGradient: false,
+    initialize,
   });
   const optimizer = new Optimizer(config.optimizer, config.training.weightDecay, model.parameters(), arena, backend);
   return { model, optimizer };
@@ -72,21 +89,28 @@ function place(capacity: number, options: PlacementOptions): { arena: Arena; bac
 /** Throws a readable error when the data set cannot feed this model. */
 export function validateDataset(config: ModelConfig, data: Dataset): void {
   if (data.samples < 1) throw new Error('the data set has no samples');
-  if (data.features !== config.input) throw new Error(`the data set has ${data.features} features but the model's input is ${config.input}`);
-  if (data.x.length < data.samples * data.features) throw new Error('the data set has fewer x values than samples × features');
-  if (data.y.length < data.samples * data.targetWidth) throw new Error('the data set has fewer y values than samples × targetWidth');
+  if (data.features !== config.input)
+    throw new Error(`the data set has ${data.features} features but the model's input is ${config.input}`);
+  if (data.x.length < data.samples * data.features)
+    throw new Error('the data set has fewer x values than samples × features');
+  if (data.y.length < data.samples * data.targetWidth)
+    throw new Error('the data set has fewer y values than samples × targetWidth');
 }
 
 /** Target width and class indices against the built model (its output width is known only then). */
 function validateTargets(model: Model, data: Dataset): void {
   if (data.targetWidth !== model.targetWidth) {
-    throw new Error(`${model.config.loss} with ${model.outputWidth} outputs needs ${model.targetWidth} target value(s) per sample, the data set has ${data.targetWidth}`);
+    throw new Error(
+      `${model.config.loss} with ${model.outputWidth} outputs needs ${model.targetWidth} target value(s) per sample, the data set has ${data.targetWidth}`,
+    );
   }
   if (model.config.loss !== 'crossentropy') return;
   for (let i = 0; i < data.samples; i++) {
     const label = data.y[i]!;
     if (!Number.isInteger(label) || label < 0 || label >= model.outputWidth) {
-      throw new Error(`sample ${i} has class ${label}, but the model has ${model.outputWidth} output classes (0..${model.outputWidth - 1})`);
+      throw new Error(
+        `sample ${i} has class ${label}, but the model has ${model.outputWidth} output classes (0..${model.outputWidth - 1})`,
+      );
     }
   }
 }

@@ -109,11 +109,19 @@ class TrainingRun implements Trainer {
   private startMs = NaN;
   private elapsedMs = 0;
 
-  constructor(private readonly config: ModelConfig, data: Dataset, private readonly options: TrainOptions) {
+  constructor(
+    private readonly config: ModelConfig,
+    data: Dataset,
+    private readonly options: TrainOptions,
+  ) {
     validateDataset(config, data);
     const batchSize = Math.min(config.training.batchSize, data.samples);
     const streams = forkStreams(config.training.seed);
-    ({ model: this.model, optimizer: this.optimizer, backend: this.kernels } = buildTrainingModel(config, batchSize, data, streams, options));
+    ({
+      model: this.model,
+      optimizer: this.optimizer,
+      backend: this.kernels,
+    } = buildTrainingModel(config, batchSize, data, streams, options));
     this.backend = this.kernels.name;
     this.params = this.model.parameters();
     this.sampler = new BatchSampler(data, batchSize, streams.batches);
@@ -127,8 +135,14 @@ class TrainingRun implements Trainer {
     this.threshold = options.saturationThreshold ?? 5;
     const layers = this.model.layerInfo();
     this.record = {
-      layers, recordedSteps: [], series: layers.map(emptySeries), loss: [], accuracy: [],
-      stepsRun: 0, stopped: null, timeMs: 0,
+      layers,
+      recordedSteps: [],
+      series: layers.map(emptySeries),
+      loss: [],
+      accuracy: [],
+      stepsRun: 0,
+      stopped: null,
+      timeMs: 0,
     };
     if (this.totalSteps === 0) this.finished = true;
     this.interrupted = stepMacs(this.params, batchSize) >= CHECKED_STEP_MACS ? () => this.outOfTime() : undefined;
@@ -194,9 +208,10 @@ class TrainingRun implements Trainer {
     const reason = this.options.shouldStop?.() ? 'cancelled' : 'budget';
     this.finished = true;
     this.elapsedMs = now() - this.startMs;
-    const detail = reason === 'cancelled'
-      ? `cancelled during step ${step}`
-      : `time budget of ${this.options.timeBudgetMs} ms used up during step ${step}`;
+    const detail =
+      reason === 'cancelled'
+        ? `cancelled during step ${step}`
+        : `time budget of ${this.options.timeBudgetMs} ms used up during step ${step}`;
     this.record.stopped = { step, reason, detail };
     return false;
   }
@@ -226,7 +241,12 @@ class TrainingRun implements Trainer {
   }
 
   /** Ends training at `step` (recording it); reason null means all steps ran. Returns false for step(). */
-  private stop(step: number, reason: 'non-finite' | 'cancelled' | 'budget' | null, detail: string, updated: boolean): boolean {
+  private stop(
+    step: number,
+    reason: 'non-finite' | 'cancelled' | 'budget' | null,
+    detail: string,
+    updated: boolean,
+  ): boolean {
     this.finished = true;
     this.elapsedMs = now() - this.startMs;
     if (reason) this.record.stopped = { step, reason, detail };
@@ -242,7 +262,15 @@ class TrainingRun implements Trainer {
     };
     const nodes = this.model.nodes;
     for (let i = 0; i < nodes.length; i++) {
-      recordLayer(this.record.series[i]!, nodes[i]!, this.weightIndex[i]!, this.biasIndex[i]!, tensors, this.threshold, this.kernels);
+      recordLayer(
+        this.record.series[i]!,
+        nodes[i]!,
+        this.weightIndex[i]!,
+        this.biasIndex[i]!,
+        tensors,
+        this.threshold,
+        this.kernels,
+      );
     }
     this.record.recordedSteps.push(step);
     if (this.options.onRecord) this.options.onRecord(step, this.result());
@@ -253,7 +281,8 @@ class TrainingRun implements Trainer {
     if (!Number.isFinite(loss)) return `loss is ${loss} at step ${step}`;
     for (let t = 0; t < this.params.length; t++) {
       const sq = this.gradSq[t]!;
-      if (!Number.isFinite(sq)) return `gradient of ${this.params[t]!.path} is ${Number.isNaN(sq) ? 'NaN' : 'Infinity'} at step ${step}`;
+      if (!Number.isFinite(sq))
+        return `gradient of ${this.params[t]!.path} is ${Number.isNaN(sq) ? 'NaN' : 'Infinity'} at step ${step}`;
     }
     return null;
   }
@@ -270,7 +299,8 @@ class TrainingRun implements Trainer {
     }
     if (clipNorm === null) return;
     let total = 0;
-    for (let t = 0; t < params.length; t++) total += clipValue !== null ? this.kernels.sumOfSquares(params[t]!.grad) : this.gradSq[t]!;
+    for (let t = 0; t < params.length; t++)
+      total += clipValue !== null ? this.kernels.sumOfSquares(params[t]!.grad) : this.gradSq[t]!;
     const coefficient = clipNorm / (Math.sqrt(total) + 1e-6);
     if (coefficient >= 1) return;
     for (let t = 0; t < params.length; t++) {
@@ -286,7 +316,11 @@ class BatchSampler {
   private readonly batchesPerEpoch: number;
   private nextBatch: number;
 
-  constructor(private readonly data: Dataset, private readonly batchSize: number, private readonly rng: Rng) {
+  constructor(
+    private readonly data: Dataset,
+    private readonly batchSize: number,
+    private readonly rng: Rng,
+  ) {
     this.order = new Uint32Array(data.samples);
     for (let i = 0; i < data.samples; i++) this.order[i] = i;
     this.batchesPerEpoch = Math.floor(data.samples / batchSize);

@@ -40,7 +40,13 @@ export interface RmspropStep {
 }
 
 /** g += λw; momentum: buf = μ·buf + g (buf = g on the first step), g = nesterov ? g + μ·buf : buf; w −= lr·g */
-export function sgdUpdate(w: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdStep, norms: UpdateNorms | null): void {
+export function sgdUpdate(
+  w: Float32Array,
+  grad: Float32Array,
+  buf: Float32Array | null,
+  h: SgdStep,
+  norms: UpdateNorms | null,
+): void {
   const { lr, decay, momentum, nesterov, firstStep } = h;
   let before = 0;
   let delta = 0;
@@ -61,7 +67,14 @@ export function sgdUpdate(w: Float32Array, grad: Float32Array, buf: Float32Array
 }
 
 /** m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + eps) */
-export function adamUpdate(w: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep, norms: UpdateNorms | null): void {
+export function adamUpdate(
+  w: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  h: AdamStep,
+  norms: UpdateNorms | null,
+): void {
   const { decay, beta1, beta2, eps, stepSize, sqrtCorrection2 } = h;
   let before = 0;
   let delta = 0;
@@ -80,8 +93,14 @@ export function adamUpdate(w: Float32Array, grad: Float32Array, m: Float32Array,
 }
 
 /** v = ρv + (1−ρ)g²; a = √v + eps; momentum: buf = μ·buf + g/a, w −= lr·buf; else w −= lr·g/a */
-export function rmspropUpdate(w: Float32Array, grad: Float32Array, v: Float32Array, buf: Float32Array | null, h: RmspropStep,
-  norms: UpdateNorms | null): void {
+export function rmspropUpdate(
+  w: Float32Array,
+  grad: Float32Array,
+  v: Float32Array,
+  buf: Float32Array | null,
+  h: RmspropStep,
+  norms: UpdateNorms | null,
+): void {
   const { lr, decay, rho, eps, momentum } = h;
   let before = 0;
   let delta = 0;

@@ -25,12 +25,17 @@ export function registerCodeActions(controller: AnalysisController): vscode.Disp
 class FixProvider implements vscode.CodeActionProvider {
   constructor(private readonly controller: AnalysisController) {}
 
-  provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     // The view is built from the document's current text, so verified fixes appear only when that text is exactly
     // the one the measured run analysed (the offsets of their edits are valid for it and nothing else).
     const view = this.controller.viewOf(document);
     if (view === null) return [];
-    const wants = (kind: vscode.CodeActionKind): boolean => !context.only || context.only.contains(kind) || kind.contains(context.only);
+    const wants = (kind: vscode.CodeActionKind): boolean =>
+      !context.only || context.only.contains(kind) || kind.contains(context.only);
     const actions: vscode.CodeAction[] = [];
     if (wants(vscode.CodeActionKind.QuickFix)) actions.push(...this.quickFixes(document, view, range, context));
     if (wants(FIX_ALL)) {
@@ -40,18 +45,27 @@ class FixProvider implements vscode.CodeActionProvider {
     return actions;
   }
 
-  private quickFixes(document: vscode.TextDocument, view: DocumentView, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  private quickFixes(
+    document: vscode.TextDocument,
+    view: DocumentView,
+    range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const lines = new LineIndex(view.snapshot.text);
     const here = buildDiagnostics(view, lines).filter((spec) => toRange(spec.range).intersection(range) !== undefined);
     const seen = new Set<string>();
     const actions: vscode.CodeAction[] = [];
     for (const spec of here) {
-      const matching = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && codeOf(d) === spec.code && d.range.intersection(toRange(spec.range)));
+      const matching = context.diagnostics.filter(
+        (d) => d.source === DIAGNOSTIC_SOURCE && codeOf(d) === spec.code && d.range.intersection(toRange(spec.range)),
+      );
       for (const fix of fixesFor(view, spec)) {
         const key = `${fix.title}|${fix.edit.offset}|${fix.edit.length}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        actions.push(toAction(document, lines, fix.title, fix.edit, vscode.CodeActionKind.QuickFix, fix.preferred, matching));
+        actions.push(
+          toAction(document, lines, fix.title, fix.edit, vscode.CodeActionKind.QuickFix, fix.preferred, matching),
+        );
       }
     }
     return actions;
@@ -71,16 +85,25 @@ function fixesFor(view: DocumentView, spec: DiagnosticSpec): Pick<FixAction, 'ti
 function fixAll(document: vscode.TextDocument, view: DocumentView): vscode.CodeAction | null {
   const { edits, titles } = fixAllEdits(view);
   if (edits.length === 0) return null;
-  const action = new vscode.CodeAction(`VGNet: apply the best verified fix for each problem (${titles.length})`, FIX_ALL);
+  const action = new vscode.CodeAction(
+    `VGNet: apply the best verified fix for each problem (${titles.length})`,
+    FIX_ALL,
+  );
   action.edit = new vscode.WorkspaceEdit();
   const lines = new LineIndex(view.snapshot.text);
-  for (const edit of edits) action.edit.replace(document.uri, toRange(lines.rangeOf(edit.offset, edit.length)), edit.content);
+  for (const edit of edits)
+    action.edit.replace(document.uri, toRange(lines.rangeOf(edit.offset, edit.length)), edit.content);
   return action;
 }
 
 function toAction(
-  document: vscode.TextDocument, lines: LineIndex, title: string, edit: TextEdit, kind: vscode.CodeActionKind,
-  preferred: boolean, diagnostics: vscode.Diagnostic[],
+  document: vscode.TextDocument,
+  lines: LineIndex,
+  title: string,
+  edit: TextEdit,
+  kind: vscode.CodeActionKind,
+  preferred: boolean,
+  diagnostics: vscode.Diagnostic[],
 ): vscode.CodeAction {
   const action = new vscode.CodeAction(title, kind);
   action.edit = new vscode.WorkspaceEdit();

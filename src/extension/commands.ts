@@ -18,7 +18,8 @@ const HANDLERS: Record<CommandName, (services: Services) => unknown> = {
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   return (Object.keys(COMMANDS) as CommandName[]).map((name) =>
-    vscode.commands.registerCommand(COMMANDS[name].id, () => runReportingErrors(name, services)));
+    vscode.commands.registerCommand(COMMANDS[name].id, () => runReportingErrors(name, services)),
+  );
 }
 
 /** A command never fails silently: errors go to the user and to the log. */

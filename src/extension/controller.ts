@@ -20,8 +20,7 @@ export type MeasurePhase = 'training' | 'verifying';
 
 export type MeasuredAnalysis =
   /** accepted: the measured findings are shown; note: why they were discarded otherwise. */
-  | { kind: 'done'; report: Report; accepted: boolean; note: string | null }
-  | { kind: 'refused'; reason: string };
+  { kind: 'done'; report: Report; accepted: boolean; note: string | null } | { kind: 'refused'; reason: string };
 
 export class AnalysisController implements vscode.Disposable {
   private readonly results = new Map<string, DocumentResults>();
@@ -50,7 +49,9 @@ export class AnalysisController implements vscode.Disposable {
     const start = performance.now();
     const analyzed = analyzeSnapshot(snapshotOf(document), this.configs.config.thresholds);
     this.resultsFor(document.uri).setStatic(analyzed);
-    this.log.trace(`static ${displayName(document.uri)} v${document.version}: ${(performance.now() - start).toFixed(1)} ms`);
+    this.log.trace(
+      `static ${displayName(document.uri)} v${document.version}: ${(performance.now() - start).toFixed(1)} ms`,
+    );
     if (notify) this.changed.fire(document.uri);
   }
 
@@ -81,7 +82,11 @@ export class AnalysisController implements vscode.Disposable {
    * phase reuses the cached training run). Each result is kept only if the document still holds the analysed text
    * and no newer run of it started meanwhile. Never throws.
    */
-  async measure(uri: vscode.Uri, snapshot: Snapshot, onPhase?: (phase: MeasurePhase) => void): Promise<MeasuredAnalysis> {
+  async measure(
+    uri: vscode.Uri,
+    snapshot: Snapshot,
+    onPhase?: (phase: MeasurePhase) => void,
+  ): Promise<MeasuredAnalysis> {
     const analyzed = this.staticOf(uri, snapshot);
     const refusal = this.refusal(uri, analyzed);
     if (refusal.reason !== null) return { kind: 'refused', reason: refusal.reason };
@@ -91,15 +96,21 @@ export class AnalysisController implements vscode.Disposable {
       const config = this.configs.config;
       // One deadline for training and verifying fixes together.
       const options: AnalyzeOptions = {
-        executor: this.workerPool().executor(refusal.folder), steps: config.steps, thresholds: config.thresholds,
-        deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }), verifyFixes: false,
-        signal: ticket.signal, cache: this.cache, onProgress: (progress) => this.progressed.fire({ uri, progress }),
+        executor: this.workerPool().executor(refusal.folder),
+        steps: config.steps,
+        thresholds: config.thresholds,
+        deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }),
+        verifyFixes: false,
+        signal: ticket.signal,
+        cache: this.cache,
+        onProgress: (progress) => this.progressed.fire({ uri, progress }),
       };
       onPhase?.('training');
       const report = await analyze(snapshot.text, { ...options, from: analyzed.report });
       const note = await this.keepIfFresh(uri, ticket, report);
       this.logRun(uri, 'measured', report, note);
-      if (note !== null || !config.verifyFixes || !worthVerifying(report)) return { kind: 'done', report, accepted: note === null, note };
+      if (note !== null || !config.verifyFixes || !worthVerifying(report))
+        return { kind: 'done', report, accepted: note === null, note };
       onPhase?.('verifying');
       this.changed.fire(uri);
       const verified = await verifyReportFixes(snapshot.text, report, options);
@@ -149,11 +160,17 @@ export class AnalysisController implements vscode.Disposable {
   }
 
   private logRun(uri: vscode.Uri, what: string, report: Report, note: string | null): void {
-    this.log.info(`${what} ${displayName(uri)}: ${report.status}, train ${ms(report.timing.trainMs)}, fixes ${ms(report.timing.verifyMs)}, ` +
-      `total ${ms(report.timing.totalMs)}${note ? ` — discarded: ${note}` : ''}${report.message ? ` (${report.message})` : ''}`);
+    this.log.info(
+      `${what} ${displayName(uri)}: ${report.status}, train ${ms(report.timing.trainMs)}, fixes ${ms(report.timing.verifyMs)}, ` +
+        `total ${ms(report.timing.totalMs)}${note ? ` — discarded: ${note}` : ''}${report.message ? ` (${report.message})` : ''}`,
+    );
   }
 
-  private async keepIfFresh(uri: vscode.Uri, ticket: ReturnType<RunLedger['begin']>, report: Report): Promise<string | null> {
+  private async keepIfFresh(
+    uri: vscode.Uri,
+    ticket: ReturnType<RunLedger['begin']>,
+    report: Report,
+  ): Promise<string | null> {
     if (report.status === 'cancelled' || ticket.signal.cancelled) return 'cancelled';
     const current = await currentSnapshot(uri);
     if (current === null) return 'the file no longer exists';
@@ -163,18 +180,30 @@ export class AnalysisController implements vscode.Disposable {
   }
 
   /** Why a measured run may not start (and otherwise the folder data paths resolve against). */
-  private refusal(uri: vscode.Uri, analyzed: Analyzed): { reason: string; folder: '' } | { reason: null; folder: string } {
+  private refusal(
+    uri: vscode.Uri,
+    analyzed: Analyzed,
+  ): { reason: string; folder: '' } | { reason: null; folder: string } {
     const snapshot = analyzed.snapshot;
     if (!vscode.workspace.isTrusted) {
-      return { reason: 'measured analysis is off in Restricted Mode (it trains the model and may read data files): trust the workspace to enable it', folder: '' };
+      return {
+        reason:
+          'measured analysis is off in Restricted Mode (it trains the model and may read data files): trust the workspace to enable it',
+        folder: '',
+      };
     }
-    if (snapshot.text.length > MAX_SPEC_CHARS) return { reason: `the file is larger than ${MAX_SPEC_CHARS / 1024} KB`, folder: '' };
+    if (snapshot.text.length > MAX_SPEC_CHARS)
+      return { reason: `the file is larger than ${MAX_SPEC_CHARS / 1024} KB`, folder: '' };
     // Data files are read from the spec's own folder (src/node/files.ts keeps reads inside it), and only when that
     // folder lies in the workspace: nothing outside the workspace is ever read.
     const inWorkspace = uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(uri) !== undefined;
     if (inWorkspace) return { reason: null, folder: path.dirname(uri.fsPath) };
     if (analyzed.report.spec === null || readsDataFiles(analyzed.report.spec)) {
-      return { reason: 'this spec reads a data file, and VGNet reads data files only for specs inside an open workspace folder', folder: '' };
+      return {
+        reason:
+          'this spec reads a data file, and VGNet reads data files only for specs inside an open workspace folder',
+        folder: '',
+      };
     }
     // Generated data: no file is read, the folder is never used.
     return { reason: null, folder: uri.scheme === 'file' ? path.dirname(uri.fsPath) : '' };

@@ -31,7 +31,9 @@ export function toDiagnostic(uri: vscode.Uri, spec: DiagnosticSpec): vscode.Diag
   diagnostic.source = DIAGNOSTIC_SOURCE;
   diagnostic.code = { value: spec.code, target: vscode.Uri.parse(spec.docsUrl) };
   if (spec.related.length > 0) {
-    diagnostic.relatedInformation = spec.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message));
+    diagnostic.relatedInformation = spec.related.map(
+      (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message),
+    );
   }
   return diagnostic;
 }

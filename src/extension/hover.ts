@@ -14,7 +14,9 @@ export function registerHover(controller: AnalysisController): vscode.Disposable
       const text = layer === null ? null : hoverMarkdown(view, layer);
       if (layer === null || text === null) return undefined;
       const at = view.locator.locate(layer);
-      const range = at ? new vscode.Range(document.positionAt(at.offset), document.positionAt(at.offset + at.length)) : undefined;
+      const range = at
+        ? new vscode.Range(document.positionAt(at.offset), document.positionAt(at.offset + at.length))
+        : undefined;
       return new vscode.Hover(new vscode.MarkdownString(text), range);
     },
   });

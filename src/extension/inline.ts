@@ -20,25 +20,35 @@ const COLORS: Record<Tone, string> = {
 };
 
 export function registerInline(controller: AnalysisController, configs: ConfigStore): vscode.Disposable[] {
-  const types = Object.fromEntries((Object.keys(COLORS) as Tone[]).map((tone) => [tone, vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor(COLORS[tone]), margin: '0 0 0 3em', fontStyle: 'italic' },
-    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-  })])) as Record<Tone, vscode.TextEditorDecorationType>;
+  const types = Object.fromEntries(
+    (Object.keys(COLORS) as Tone[]).map((tone) => [
+      tone,
+      vscode.window.createTextEditorDecorationType({
+        after: { color: new vscode.ThemeColor(COLORS[tone]), margin: '0 0 0 3em', fontStyle: 'italic' },
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      }),
+    ]),
+  ) as Record<Tone, vscode.TextEditorDecorationType>;
   const render = (editor: vscode.TextEditor): void => {
     const byTone: Record<Tone, vscode.DecorationOptions[]> = { error: [], warning: [], info: [], ok: [] };
-    const view = configs.config.inlineEnabled && isSpecDocument(editor.document) ? controller.viewOf(editor.document) : null;
+    const view =
+      configs.config.inlineEnabled && isSpecDocument(editor.document) ? controller.viewOf(editor.document) : null;
     if (view !== null) {
       const lines = new LineIndex(view.snapshot.text);
       for (const hint of inlineHints(view, lines)) {
         const end = lines.positionAt(lines.lineEndOffset(hint.line));
         const at = new vscode.Position(end.line, end.character);
-        byTone[hint.severity ?? 'ok'].push({ range: new vscode.Range(at, at), renderOptions: { after: { contentText: hint.text } } });
+        byTone[hint.severity ?? 'ok'].push({
+          range: new vscode.Range(at, at),
+          renderOptions: { after: { contentText: hint.text } },
+        });
       }
     }
     for (const tone of Object.keys(types) as Tone[]) editor.setDecorations(types[tone], byTone[tone]);
   };
   const renderUri = (uri: vscode.Uri): void => {
-    for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === uri.toString()) render(editor);
+    for (const editor of vscode.window.visibleTextEditors)
+      if (editor.document.uri.toString() === uri.toString()) render(editor);
   };
   vscode.window.visibleTextEditors.forEach(render);
   return [

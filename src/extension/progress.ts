@@ -12,7 +12,11 @@ import { displayName } from './documents';
 export type Trigger = 'command' | 'save' | 'type' | 'open';
 
 export async function measureWithProgress(
-  controller: AnalysisController, uri: vscode.Uri, snapshot: Snapshot, trigger: Trigger, budgetSeconds: number,
+  controller: AnalysisController,
+  uri: vscode.Uri,
+  snapshot: Snapshot,
+  trigger: Trigger,
+  budgetSeconds: number,
 ): Promise<MeasuredAnalysis> {
   const quiet = trigger === 'type' || trigger === 'open';
   const options: vscode.ProgressOptions = {
@@ -25,7 +29,10 @@ export async function measureWithProgress(
     const started = Date.now();
     let phase = 'training';
     // Training has no meaningful percentage (it may stop early); the elapsed time against the budget is honest.
-    const report = (): void => progress.report({ message: `${phase}… ${Math.round((Date.now() - started) / 1000)} s of at most ${budgetSeconds} s` });
+    const report = (): void =>
+      progress.report({
+        message: `${phase}… ${Math.round((Date.now() - started) / 1000)} s of at most ${budgetSeconds} s`,
+      });
     const ticker = setInterval(report, 1000);
     try {
       return await controller.measure(uri, snapshot, (next) => {
@@ -44,14 +51,19 @@ export async function measureWithProgress(
 function tellOutcome(outcome: MeasuredAnalysis, trigger: Trigger, uri: vscode.Uri): void {
   const name = displayName(uri);
   if (outcome.kind === 'refused') {
-    if (trigger === 'command') void vscode.window.showWarningMessage(`VGNet: cannot analyse ${name}: ${outcome.reason}.`);
+    if (trigger === 'command')
+      void vscode.window.showWarningMessage(`VGNet: cannot analyse ${name}: ${outcome.reason}.`);
     return;
   }
   const { report } = outcome;
   if (report.status === 'internal-error') {
-    void vscode.window.showErrorMessage(`VGNet: analysing ${name} failed: ${report.message ?? 'internal error'}. See the "VGNet" output for details.`);
+    void vscode.window.showErrorMessage(
+      `VGNet: analysing ${name} failed: ${report.message ?? 'internal error'}. See the "VGNet" output for details.`,
+    );
   } else if (trigger === 'command' && report.status === 'invalid') {
-    void vscode.window.showWarningMessage(`VGNet: ${name} cannot be trained: ${report.message ?? 'the spec has errors'} (see the Problems view).`);
+    void vscode.window.showWarningMessage(
+      `VGNet: ${name} cannot be trained: ${report.message ?? 'the spec has errors'} (see the Problems view).`,
+    );
   } else if (trigger === 'command' && outcome.note !== null && outcome.note !== 'cancelled') {
     void vscode.window.showInformationMessage(`VGNet: the results for ${name} were discarded because ${outcome.note}.`);
   }

@@ -7,10 +7,13 @@ export class Debouncer implements vscode.Disposable {
   /** Runs `task` after `delayMs` unless `schedule` is called again for the same key before. */
   schedule(key: string, delayMs: number, task: () => void): void {
     this.cancel(key);
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      task();
-    }, delayMs));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        task();
+      }, delayMs),
+    );
   }
 
   cancel(key: string): void {

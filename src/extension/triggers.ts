@@ -61,7 +61,13 @@ export function registerTriggers(controller: AnalysisController, configs: Config
     }),
     watcher.onDidDelete(forget),
     vscode.workspace.onDidDeleteFiles((event) => forgetUnder(controller, event.files, forget)),
-    vscode.workspace.onDidRenameFiles((event) => forgetUnder(controller, event.files.map((f) => f.oldUri), forget)),
+    vscode.workspace.onDidRenameFiles((event) =>
+      forgetUnder(
+        controller,
+        event.files.map((f) => f.oldUri),
+        forget,
+      ),
+    ),
     configs.onDidChange((event) => {
       if (!ConfigStore.affects(event, 'thresholds')) return;
       reanalyzeOpen(controller);
@@ -82,7 +88,11 @@ function openSpecs(): vscode.TextDocument[] {
 }
 
 /** A deleted or renamed folder takes every spec under it along. */
-function forgetUnder(controller: AnalysisController, removed: readonly vscode.Uri[], forget: (uri: vscode.Uri) => void): void {
+function forgetUnder(
+  controller: AnalysisController,
+  removed: readonly vscode.Uri[],
+  forget: (uri: vscode.Uri) => void,
+): void {
   const prefixes = removed.map((uri) => uri.toString());
   for (const uri of controller.knownUris()) {
     const key = uri.toString();

@@ -20,7 +20,10 @@ export function createServices(context: vscode.ExtensionContext): vscode.Disposa
   const plots = new Plots({ extensionUri: context.extensionUri, controller, configs });
   const services: Services = { extensionUri: context.extensionUri, configs, controller, log, plots };
   const disposables: vscode.Disposable[] = [
-    log, configs, controller, plots,
+    log,
+    configs,
+    controller,
+    plots,
     ...registerDiagnostics(controller),
     registerCodeActions(controller),
     registerHover(controller),

@@ -27,7 +27,9 @@ export function folderFileAccess(folder: string): FileAccess {
         const stat = fs.statSync(real);
         if (!stat.isFile()) return { error: `data path '${relativePath}' is not a file` };
         if (stat.size > MAX_DATA_FILE_BYTES) {
-          return { error: `data file '${relativePath}' is ${(stat.size / 1e6).toFixed(0)} MB; the limit is ${MAX_DATA_FILE_BYTES / 1e6} MB` };
+          return {
+            error: `data file '${relativePath}' is ${(stat.size / 1e6).toFixed(0)} MB; the limit is ${MAX_DATA_FILE_BYTES / 1e6} MB`,
+          };
         }
         return { text: fs.readFileSync(real, 'utf8') };
       } catch (err) {

@@ -8,8 +8,19 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { GemmKind } from '../engine/wasm/parallel-gemm';
 import { attachWasmKernels, type WasmKernels } from '../engine/wasm/wasm-gemm';
 import {
-  ARG, ATTACH, type AttachMessage, COMMAND, DETACH, DONE, FAILED, FAILED_PARTWAY, FAILED_UNTOUCHED, type HelperWorkerData, QUIT,
-  SEQUENCE, SLEPT,
+  ARG,
+  ATTACH,
+  type AttachMessage,
+  COMMAND,
+  DETACH,
+  DONE,
+  FAILED,
+  FAILED_PARTWAY,
+  FAILED_UNTOUCHED,
+  type HelperWorkerData,
+  QUIT,
+  SEQUENCE,
+  SLEPT,
 } from './gemm-helper-protocol';
 import { collectGarbage } from './collect-garbage';
 
@@ -34,8 +45,18 @@ function attach(): void {
 }
 
 function runRows(): void {
-  kernels!.gemmRows(words[ARG.kind]! as GemmKind, words[ARG.m]!, words[ARG.n]!, words[ARG.k]!, words[ARG.a]!, words[ARG.b]!,
-    words[ARG.c]!, words[ARG.accumulate] === 1, words[ARG.rowStart]!, words[ARG.rowEnd]!);
+  kernels!.gemmRows(
+    words[ARG.kind]! as GemmKind,
+    words[ARG.m]!,
+    words[ARG.n]!,
+    words[ARG.k]!,
+    words[ARG.a]!,
+    words[ARG.b]!,
+    words[ARG.c]!,
+    words[ARG.accumulate] === 1,
+    words[ARG.rowStart]!,
+    words[ARG.rowEnd]!,
+  );
 }
 
 /** Whether this thread went to sleep before the current command came (reported in SLEPT with its DONE). */
@@ -64,7 +85,8 @@ for (;;) {
   try {
     if (command === ATTACH) attach();
     else if (command === DETACH) kernels = null;
-    else if (kernels === null) failed = FAILED_UNTOUCHED; // nothing written: the main thread computes the rows
+    else if (kernels === null)
+      failed = FAILED_UNTOUCHED; // nothing written: the main thread computes the rows
     else runRows();
   } catch {
     failed = FAILED_PARTWAY;

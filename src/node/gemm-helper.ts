@@ -17,8 +17,20 @@ import { join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { GemmHelper, GemmKind, ParallelGemm } from '../engine/wasm/parallel-gemm';
 import {
-  ARG, ATTACH, type AttachMessage, COMMAND, CONTROL_WORDS, DETACH, DONE, FAILED, FAILED_PARTWAY, type HelperWorkerData, QUIT,
-  RUN_ROWS, SEQUENCE, SLEPT,
+  ARG,
+  ATTACH,
+  type AttachMessage,
+  COMMAND,
+  CONTROL_WORDS,
+  DETACH,
+  DONE,
+  FAILED,
+  FAILED_PARTWAY,
+  type HelperWorkerData,
+  QUIT,
+  RUN_ROWS,
+  SEQUENCE,
+  SLEPT,
 } from './gemm-helper-protocol';
 
 export interface HostParallelGemm extends ParallelGemm {
@@ -118,7 +130,11 @@ class WorkerParallelGemm implements HostParallelGemm {
       return;
     }
     const { port1, port2 } = new MessageChannel();
-    const data: HelperWorkerData = { control: this.words.buffer as SharedArrayBuffer, port: port2, spinPolls: options.workerSpinPolls ?? WORKER_SPIN_POLLS };
+    const data: HelperWorkerData = {
+      control: this.words.buffer as SharedArrayBuffer,
+      port: port2,
+      spinPolls: options.workerSpinPolls ?? WORKER_SPIN_POLLS,
+    };
     let worker: Worker;
     try {
       worker = new Worker(workerFile, { workerData: data, transferList: [port2] });
@@ -133,10 +149,12 @@ class WorkerParallelGemm implements HostParallelGemm {
     worker.on('error', () => {
       this.broken = true;
     });
-    this.exited = new Promise((resolve) => worker.once('exit', () => {
-      this.broken = true;
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        this.broken = true;
+        resolve();
+      }),
+    );
     worker.unref();
     port1.unref();
   }
@@ -149,7 +167,12 @@ class WorkerParallelGemm implements HostParallelGemm {
     return !this.closed && !this.broken;
   }
 
-  attach(memory: WebAssembly.Memory, scratchByteOffset: number, fusedMultiplyAdd: boolean, module: WebAssembly.Module): GemmHelper | null {
+  attach(
+    memory: WebAssembly.Memory,
+    scratchByteOffset: number,
+    fusedMultiplyAdd: boolean,
+    module: WebAssembly.Module,
+  ): GemmHelper | null {
     if (!this.available || !this.port) return null;
     const message: AttachMessage = { memory, scratchByteOffset, fusedMultiplyAdd, module };
     this.port.postMessage(message);
@@ -162,14 +185,18 @@ class WorkerParallelGemm implements HostParallelGemm {
     }
     const generation = ++this.generation;
     return {
-      start: (kind, m, n, k, a, b, c, accumulate, rowStart, rowEnd) => generation === this.generation && this.available &&
-        this.pacer.allowed() && this.run(kind, m, n, k, a, b, c, accumulate, rowStart, rowEnd),
+      start: (kind, m, n, k, a, b, c, accumulate, rowStart, rowEnd) =>
+        generation === this.generation &&
+        this.available &&
+        this.pacer.allowed() &&
+        this.run(kind, m, n, k, a, b, c, accumulate, rowStart, rowEnd),
       finish: () => {
         const finishing = performance.now();
         const answer = this.await(Infinity);
         if (answer === 'ok') {
           // A helper woken from sleep is late by its wake-up, not because its core is busy.
-          if (Atomics.load(this.words, SLEPT) === 0) this.pacer.record(finishing - this.startedAt, performance.now() - finishing);
+          if (Atomics.load(this.words, SLEPT) === 0)
+            this.pacer.record(finishing - this.startedAt, performance.now() - finishing);
           return true;
         }
         this.broken = true;
@@ -197,11 +224,29 @@ class WorkerParallelGemm implements HostParallelGemm {
     this.port?.close();
   }
 
-  private run(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean,
-    rowStart: number, rowEnd: number): true {
+  private run(
+    kind: GemmKind,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+    rowStart: number,
+    rowEnd: number,
+  ): true {
     const w = this.words;
-    w[ARG.kind] = kind; w[ARG.m] = m; w[ARG.n] = n; w[ARG.k] = k; w[ARG.a] = a; w[ARG.b] = b; w[ARG.c] = c;
-    w[ARG.accumulate] = accumulate ? 1 : 0; w[ARG.rowStart] = rowStart; w[ARG.rowEnd] = rowEnd;
+    w[ARG.kind] = kind;
+    w[ARG.m] = m;
+    w[ARG.n] = n;
+    w[ARG.k] = k;
+    w[ARG.a] = a;
+    w[ARG.b] = b;
+    w[ARG.c] = c;
+    w[ARG.accumulate] = accumulate ? 1 : 0;
+    w[ARG.rowStart] = rowStart;
+    w[ARG.rowEnd] = rowEnd;
     this.startedAt = performance.now();
     this.command(RUN_ROWS);
     this.handoffs++;

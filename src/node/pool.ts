@@ -114,7 +114,10 @@ export class WorkerPool {
       // The pool's budget unless the job brings its own (prepare() in the worker refuses specs above it).
       const job = { ...item.job, memoryBudgetBytes: item.job.memoryBudgetBytes ?? this.memoryBudgetMB * MB };
       const request: WorkerRequest = {
-        id: this.nextId++, job, folder: item.folder, progress: item.onProgress !== undefined,
+        id: this.nextId++,
+        job,
+        folder: item.folder,
+        progress: item.onProgress !== undefined,
         threads: this.helperThreads && alone ? 2 : 1,
       };
       slot.worker.ref();
@@ -134,7 +137,12 @@ export class WorkerPool {
     const resourceLimits = workerLimits(this.memoryBudgetMB);
     const worker = new Worker(this.script, { workerData: { cancel: shared }, resourceLimits });
     const slot: Slot = {
-      worker, cancel: new Int32Array(shared), busy: false, job: null, pending: null, onProgress: undefined,
+      worker,
+      cancel: new Int32Array(shared),
+      busy: false,
+      job: null,
+      pending: null,
+      onProgress: undefined,
     };
     worker.on('message', (response: WorkerResponse) => {
       if (response.type === 'progress') slot.onProgress?.(response.progress);
@@ -205,6 +213,8 @@ function failureMessage(err: Error, memoryBudgetMB: number): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code !== 'ERR_WORKER_OUT_OF_MEMORY') return `analysis worker failed: ${err.message}`;
   const limit = workerLimits(memoryBudgetMB).maxOldGenerationSizeMb;
-  return `the analysis ran out of memory: its worker reached the heap limit of ${limit} MB (half the memory budget `
-    + `of ${memoryBudgetMB} MB; raise it with --memory-budget or the setting vgnet.memoryBudgetMB)`;
+  return (
+    `the analysis ran out of memory: its worker reached the heap limit of ${limit} MB (half the memory budget ` +
+    `of ${memoryBudgetMB} MB; raise it with --memory-budget or the setting vgnet.memoryBudgetMB)`
+  );
 }

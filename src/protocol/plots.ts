@@ -176,38 +176,74 @@ function oneOf<const T extends readonly string[]>(...values: T): Guard<T[number]
 
 /** A guard for an object with exactly these checked fields (extra fields are tolerated and ignored). */
 function shape<T>(fields: { [K in keyof T]-?: Guard<T[K]> }): Guard<T> {
-  return (v): v is T => isObject(v) && Object.entries(fields).every(([key, guard]) => (guard as Guard<unknown>)(v[key]));
+  return (v): v is T =>
+    isObject(v) && Object.entries(fields).every(([key, guard]) => (guard as Guard<unknown>)(v[key]));
 }
 
 const isCurve = shape<PlotCurve>({ steps: arrayOf(isFiniteNumber), values: arrayOf(isNum) });
 
 const isThresholds = shape<PlotThresholds>({
-  vanishingRatio: isFiniteNumber, explodingRatio: isFiniteNumber, saturatedFraction: isFiniteNumber, deadFraction: isFiniteNumber,
+  vanishingRatio: isFiniteNumber,
+  explodingRatio: isFiniteNumber,
+  saturatedFraction: isFiniteNumber,
+  deadFraction: isFiniteNumber,
 });
 
 const isLayer = shape<PlotLayer>({
-  path: isString, kind: isString, description: isString, hasWeights: isBoolean, flags: arrayOf(isString),
-  predictedRatio: isNum, gradNorm: arrayOf(isNum), saturatedFraction: arrayOf(isNum), deadFraction: arrayOf(isNum),
+  path: isString,
+  kind: isString,
+  description: isString,
+  hasWeights: isBoolean,
+  flags: arrayOf(isString),
+  predictedRatio: isNum,
+  gradNorm: arrayOf(isNum),
+  saturatedFraction: arrayOf(isNum),
+  deadFraction: arrayOf(isNum),
 });
 
 const isFinding = shape<PlotFinding>({
-  kind: isString, title: isString, severity: oneOf('error', 'warning', 'info'), source: oneOf('measured', 'predicted'),
-  layers: arrayOf(isString), message: isString,
+  kind: isString,
+  title: isString,
+  severity: oneOf('error', 'warning', 'info'),
+  source: oneOf('measured', 'predicted'),
+  layers: arrayOf(isString),
+  message: isString,
 });
 
 const isDigest = shape<PlotRunDigest>({
-  layers: arrayOf(isString), gradNormStart: arrayOf(isNum), gradNormEnd: arrayOf(isNum), loss: isCurve,
+  layers: arrayOf(isString),
+  gradNormStart: arrayOf(isNum),
+  gradNormEnd: arrayOf(isNum),
+  loss: isCurve,
 });
 
 const isFix = shape<PlotFix>({
-  finding: isFiniteNumber, title: isString, status: isString, effect: isString, preferred: isBoolean, after: nullable(isDigest),
+  finding: isFiniteNumber,
+  title: isString,
+  status: isString,
+  effect: isString,
+  preferred: isBoolean,
+  after: nullable(isDigest),
 });
 
 const isModelShape = shape<PlotModel>({
-  uri: isString, version: nullable(isFiniteNumber), textHash: nullable(isString), name: isString, status: isString, message: nullable(isString),
-  measured: isBoolean, stepsRun: isFiniteNumber, stopped: nullable(isString), outputPath: nullable(isString),
-  thresholds: isThresholds, layers: arrayOf(isLayer), recordedSteps: arrayOf(isFiniteNumber), loss: isCurve,
-  accuracy: isCurve, findings: arrayOf(isFinding), fixes: arrayOf(isFix),
+  uri: isString,
+  version: nullable(isFiniteNumber),
+  textHash: nullable(isString),
+  name: isString,
+  status: isString,
+  message: nullable(isString),
+  measured: isBoolean,
+  stepsRun: isFiniteNumber,
+  stopped: nullable(isString),
+  outputPath: nullable(isString),
+  thresholds: isThresholds,
+  layers: arrayOf(isLayer),
+  recordedSteps: arrayOf(isFiniteNumber),
+  loss: isCurve,
+  accuracy: isCurve,
+  findings: arrayOf(isFinding),
+  fixes: arrayOf(isFix),
 });
 
 /** A well-formed PlotModel whose parallel arrays agree in length (the charts index them together). */
@@ -215,9 +251,14 @@ export function isPlotModel(v: unknown): v is PlotModel {
   if (!isModelShape(v)) return false;
   const steps = v.recordedSteps.length;
   const perStep = (a: Num[]): boolean => a.length === 0 || a.length === steps;
-  return v.layers.every((l) => perStep(l.gradNorm) && perStep(l.saturatedFraction) && perStep(l.deadFraction))
-    && curveAligned(v.loss) && curveAligned(v.accuracy)
-    && v.fixes.every((f) => f.finding >= 0 && f.finding < v.findings.length && (f.after === null || digestAligned(f.after)));
+  return (
+    v.layers.every((l) => perStep(l.gradNorm) && perStep(l.saturatedFraction) && perStep(l.deadFraction)) &&
+    curveAligned(v.loss) &&
+    curveAligned(v.accuracy) &&
+    v.fixes.every(
+      (f) => f.finding >= 0 && f.finding < v.findings.length && (f.after === null || digestAligned(f.after)),
+    )
+  );
 }
 
 function curveAligned(c: PlotCurve): boolean {
@@ -229,30 +270,52 @@ function digestAligned(d: PlotRunDigest): boolean {
 }
 
 const isProgressShape = shape<PlotProgress>({
-  uri: isString, stepsRun: isFiniteNumber, totalSteps: isFiniteNumber, layers: arrayOf(isString),
-  recordedSteps: arrayOf(isFiniteNumber), gradNorm: arrayOf(arrayOf(isNum)), loss: isCurve,
+  uri: isString,
+  stepsRun: isFiniteNumber,
+  totalSteps: isFiniteNumber,
+  layers: arrayOf(isString),
+  recordedSteps: arrayOf(isFiniteNumber),
+  gradNorm: arrayOf(arrayOf(isNum)),
+  loss: isCurve,
 });
 
 export function isPlotProgress(v: unknown): v is PlotProgress {
-  return isProgressShape(v) && v.gradNorm.length === v.layers.length
-    && v.gradNorm.every((g) => g.length === v.recordedSteps.length) && curveAligned(v.loss);
+  return (
+    isProgressShape(v) &&
+    v.gradNorm.length === v.layers.length &&
+    v.gradNorm.every((g) => g.length === v.recordedSteps.length) &&
+    curveAligned(v.loss)
+  );
 }
 
 export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObject(v)) return false;
   switch (v.type) {
-    case 'model': return isPlotModel(v.model);
-    case 'progress': return isPlotProgress(v.progress);
-    case 'highlight': return isString(v.uri) && nullable(isString)(v.layer);
-    case 'empty': return isString(v.reason);
-    case 'theme': return true;
-    default: return false;
+    case 'model':
+      return isPlotModel(v.model);
+    case 'progress':
+      return isPlotProgress(v.progress);
+    case 'highlight':
+      return isString(v.uri) && nullable(isString)(v.layer);
+    case 'empty':
+      return isString(v.reason);
+    case 'theme':
+      return true;
+    default:
+      return false;
   }
 }
 
 /** A bare file name the host may offer in a save dialog: no folders, no "..", a sensible length. */
 export function isPlainFileName(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= 200 && !/[\\/:*?"<>|\u0000-\u001f]/.test(v) && v !== '.' && v !== '..';
+  return (
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length <= 200 &&
+    !/[\\/:*?"<>|\u0000-\u001f]/.test(v) &&
+    v !== '.' &&
+    v !== '..'
+  );
 }
 
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;
@@ -260,21 +323,31 @@ const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;
 export function isWebviewMessage(v: unknown): v is WebviewMessage {
   if (!isObject(v)) return false;
   switch (v.type) {
-    case 'ready': return true;
-    case 'revealLayer': return isString(v.uri) && isString(v.path) && (v.path === '' || v.path.startsWith('/'));
-    case 'export': return isPlainFileName(v.fileName) && isExportPayload(v);
-    default: return false;
+    case 'ready':
+      return true;
+    case 'revealLayer':
+      return isString(v.uri) && isString(v.path) && (v.path === '' || v.path.startsWith('/'));
+    case 'export':
+      return isPlainFileName(v.fileName) && isExportPayload(v);
+    default:
+      return false;
   }
 }
 
 function isExportPayload(v: Record<string, unknown>): boolean {
   if (v.format === 'csv' || v.format === 'json') return isString(v.content) && v.content.length <= MAX_EXPORT_CHARS;
-  if (v.format === 'png') return isString(v.dataUrl) && v.dataUrl.length <= MAX_EXPORT_CHARS && PNG_DATA_URL.test(v.dataUrl);
+  if (v.format === 'png')
+    return isString(v.dataUrl) && v.dataUrl.length <= MAX_EXPORT_CHARS && PNG_DATA_URL.test(v.dataUrl);
   return false;
 }
 
 /** Webview state as restored (anything else, e.g. from an older version, is discarded). */
 export function isPlotState(v: unknown): v is PlotState {
-  return isObject(v) && v.version === 1 && (v.model === null || isPlotModel(v.model))
-    && nullable(isFiniteNumber)(v.compareFinding) && (v.compareAt === 'start' || v.compareAt === 'end');
+  return (
+    isObject(v) &&
+    v.version === 1 &&
+    (v.model === null || isPlotModel(v.model)) &&
+    nullable(isFiniteNumber)(v.compareFinding) &&
+    (v.compareAt === 'start' || v.compareAt === 'end')
+  );
 }

@@ -23,9 +23,17 @@ export interface ModelChecks {
 export function checkModel(model: ModelChecks, sink: DiagnosticSink): void {
   checkSizes(model, sink);
   checkSoftmax(model.layers, model.shapes, sink);
-  if (model.shapes.denseCount === 0 && model.layers.length > 0 && model.shapes.flattened.every((l) => l.config !== null)) {
-    sink.error(model.layersNode, '/layers', 'no-weights',
-      'the model has no dense layer, so nothing to train: add e.g. {"type": "dense", "units": 1}');
+  if (
+    model.shapes.denseCount === 0 &&
+    model.layers.length > 0 &&
+    model.shapes.flattened.every((l) => l.config !== null)
+  ) {
+    sink.error(
+      model.layersNode,
+      '/layers',
+      'no-weights',
+      'the model has no dense layer, so nothing to train: add e.g. {"type": "dense", "units": 1}',
+    );
   }
   if (model.loss !== null) checkLoss(model.loss, model.layers, model.shapes, sink);
 }
@@ -34,21 +42,33 @@ function checkSizes(model: ModelChecks, sink: DiagnosticSink): void {
   const { shapes } = model;
   if (shapes.flattened.length > LIMITS.flattenedLayers) {
     const first = shapes.flattened[LIMITS.flattenedLayers]!;
-    sink.error(first.node, first.path, 'limit',
-      `the model has ${grouped(shapes.flattened.length)} layers (residual branches included); the limit is ${grouped(LIMITS.flattenedLayers)} — this is layer ${grouped(LIMITS.flattenedLayers + 1)}`);
+    sink.error(
+      first.node,
+      first.path,
+      'limit',
+      `the model has ${grouped(shapes.flattened.length)} layers (residual branches included); the limit is ${grouped(LIMITS.flattenedLayers)} — this is layer ${grouped(LIMITS.flattenedLayers + 1)}`,
+    );
   }
   const capLayer = shapes.parameterCapLayer;
   if (capLayer !== null) {
-    sink.error(sizeNode(capLayer), capLayer.path, 'limit',
-      `the model has ${grouped(shapes.parameterCount)} parameters; the limit is ${grouped(LIMITS.parameters)} (the count passes it at this layer)`);
+    sink.error(
+      sizeNode(capLayer),
+      capLayer.path,
+      'limit',
+      `the model has ${grouped(shapes.parameterCount)} parameters; the limit is ${grouped(LIMITS.parameters)} (the count passes it at this layer)`,
+    );
   }
   const { value: batch, node: batchNode, path: batchPath } = model.batchSize;
   const floats = batch * shapes.widestWidth;
   if (floats > LIMITS.batchActivations) {
     const widest = shapes.widestLayer === null ? 'the input' : `layer ${shapes.widestLayer.path}`;
     const where = batchNode ?? (shapes.widestLayer ? sizeNode(shapes.widestLayer) : model.layersNode);
-    sink.error(where, batchNode ? batchPath : (shapes.widestLayer?.path ?? '/layers'), 'limit',
-      `batchSize ${grouped(batch)} × ${grouped(shapes.widestWidth)} units (${widest}) is ${grouped(floats)} activations per layer; the limit is ${grouped(LIMITS.batchActivations)}`);
+    sink.error(
+      where,
+      batchNode ? batchPath : (shapes.widestLayer?.path ?? '/layers'),
+      'limit',
+      `batchSize ${grouped(batch)} × ${grouped(shapes.widestWidth)} units (${widest}) is ${grouped(floats)} activations per layer; the limit is ${grouped(LIMITS.batchActivations)}`,
+    );
   }
 }
 
@@ -58,11 +78,19 @@ function checkSoftmax(layers: ResolvedLayer[], shapes: ShapeSummary, sink: Diagn
   for (const layer of shapes.flattened) {
     if (activationName(layer) !== 'softmax' || layer.activationNode === undefined) continue;
     if (layer !== last) {
-      sink.error(layer.activationNode, `${layer.path}/activation`, 'softmax-position',
-        `softmax is only allowed on the last layer (${last?.path ?? '/layers'}); here it would couple the units of a hidden layer — use e.g. "relu"`);
+      sink.error(
+        layer.activationNode,
+        `${layer.path}/activation`,
+        'softmax-position',
+        `softmax is only allowed on the last layer (${last?.path ?? '/layers'}); here it would couple the units of a hidden layer — use e.g. "relu"`,
+      );
     } else if (shapes.outputWidth === 1) {
-      sink.warning(layer.activationNode, `${layer.path}/activation`, 'softmax-width',
-        'softmax over a single unit always outputs 1 and passes no gradient; use "sigmoid" for one probability');
+      sink.warning(
+        layer.activationNode,
+        `${layer.path}/activation`,
+        'softmax-width',
+        'softmax over a single unit always outputs 1 and passes no gradient; use "sigmoid" for one probability',
+      );
     }
   }
 }
@@ -84,23 +112,41 @@ function outputActivation(layers: ResolvedLayer[]): { name: ActivationName; laye
   return null;
 }
 
-function checkLoss(loss: NonNullable<ModelChecks['loss']>, layers: ResolvedLayer[], shapes: ShapeSummary, sink: DiagnosticSink): void {
+function checkLoss(
+  loss: NonNullable<ModelChecks['loss']>,
+  layers: ResolvedLayer[],
+  shapes: ShapeSummary,
+  sink: DiagnosticSink,
+): void {
   const width = shapes.outputWidth;
   if (Number.isNaN(width)) return;
-  const source = shapes.outputLayer === null ? 'the input (no dense layer)' : `the output layer ${shapes.outputLayer.path}`;
+  const source =
+    shapes.outputLayer === null ? 'the input (no dense layer)' : `the output layer ${shapes.outputLayer.path}`;
   const units = unitCount(width);
   const output = outputActivation(layers);
   const say = (message: string): void => sink.error(loss.node, loss.path, 'loss-output', message);
   if (loss.name === 'bce' && width !== 1) {
-    say(`loss "bce" needs exactly 1 output unit (the probability of class 1), but ${source} has ${units}; use "crossentropy" for 2 or more classes`);
+    say(
+      `loss "bce" needs exactly 1 output unit (the probability of class 1), but ${source} has ${units}; use "crossentropy" for 2 or more classes`,
+    );
   } else if (loss.name === 'bce' && output?.name === 'softmax') {
-    say(`loss "bce" needs a sigmoid (or linear) output, but ${output.layer.path} ends in softmax, which is always 1 over one unit`);
+    say(
+      `loss "bce" needs a sigmoid (or linear) output, but ${output.layer.path} ends in softmax, which is always 1 over one unit`,
+    );
   } else if (loss.name === 'bce' && output !== null && output.name !== 'sigmoid') {
-    sink.warning(loss.node, loss.path, 'loss-output',
-      `loss "bce" reads the output as a probability, but ${output.layer.path} ends in ${shown(output.name)}: outputs outside (0, 1) make the loss NaN — use "sigmoid" (then computed stably from the logit)`);
+    sink.warning(
+      loss.node,
+      loss.path,
+      'loss-output',
+      `loss "bce" reads the output as a probability, but ${output.layer.path} ends in ${shown(output.name)}: outputs outside (0, 1) make the loss NaN — use "sigmoid" (then computed stably from the logit)`,
+    );
   } else if (loss.name === 'crossentropy' && width < 2) {
-    say(`loss "crossentropy" needs at least 2 output units (one per class), but ${source} has ${units}; use "bce" for a single probability`);
+    say(
+      `loss "crossentropy" needs at least 2 output units (one per class), but ${source} has ${units}; use "bce" for a single probability`,
+    );
   } else if (loss.name === 'crossentropy' && output !== null && output.name !== 'softmax' && output.name !== 'linear') {
-    say(`loss "crossentropy" needs the output to be logits ("linear") or "softmax", but ${output.layer.path} ends in ${shown(output.name)}`);
+    say(
+      `loss "crossentropy" needs the output to be logits ("linear") or "softmax", but ${output.layer.path} ends in ${shown(output.name)}`,
+    );
   }
 }

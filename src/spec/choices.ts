@@ -7,8 +7,14 @@ import type { Node } from 'jsonc-parser';
 import type { ActivationConfig, ActivationName, InitConfig, InitName } from '../engine/config';
 import { shown } from './diagnostic-text';
 import {
-  ACTIVATION_ALIASES, ACTIVATION_NAMES, ACTIVATION_OBJECT_KEYS, ALPHA_DEFAULTS, INIT_NAMES, INIT_OBJECT_KEYS,
-  SCALE_DEFAULTS, UNUSED_SCALE,
+  ACTIVATION_ALIASES,
+  ACTIVATION_NAMES,
+  ACTIVATION_OBJECT_KEYS,
+  ALPHA_DEFAULTS,
+  INIT_NAMES,
+  INIT_OBJECT_KEYS,
+  SCALE_DEFAULTS,
+  UNUSED_SCALE,
 } from './names';
 import { describeValue, ObjectReader, readName } from './reader';
 import type { DiagnosticSink } from './sink';
@@ -31,8 +37,12 @@ export function readActivation(node: Node, path: string, sink: DiagnosticSink): 
     return name === undefined ? null : activationOf(name);
   }
   if (node.type !== 'object') {
-    sink.error(node, path, 'type',
-      `an activation is a name such as "relu" or an object such as {"name": "leaky_relu", "alpha": 0.2}; not ${describeValue(node)}`);
+    sink.error(
+      node,
+      path,
+      'type',
+      `an activation is a name such as "relu" or an object such as {"name": "leaky_relu", "alpha": 0.2}; not ${describeValue(node)}`,
+    );
     return null;
   }
   const object = new ObjectReader(node, path, 'activation', sink);
@@ -43,8 +53,12 @@ export function readActivation(node: Node, path: string, sink: DiagnosticSink): 
   if (name === undefined) return null;
   const takesAlpha = ALPHA_DEFAULTS[name] !== undefined;
   if (!takesAlpha && object.has('alpha')) {
-    sink.warning(object.keyNode('alpha')!, object.pointerOf('alpha'), 'unused-key',
-      `${shown(name)} has no parameter; "alpha" is ignored (only leaky_relu, prelu and elu take one)`);
+    sink.warning(
+      object.keyNode('alpha')!,
+      object.pointerOf('alpha'),
+      'unused-key',
+      `${shown(name)} has no parameter; "alpha" is ignored (only leaky_relu, prelu and elu take one)`,
+    );
     return activationOf(name);
   }
   const alpha = object.number('alpha', {}, NaN);
@@ -58,8 +72,12 @@ export function readInit(node: Node, path: string, sink: DiagnosticSink): InitCo
     return name === undefined ? null : initOf(name);
   }
   if (node.type !== 'object') {
-    sink.error(node, path, 'type',
-      `an initialiser is a name such as "he_normal" or an object such as {"name": "uniform", "scale": 0.01}; not ${describeValue(node)}`);
+    sink.error(
+      node,
+      path,
+      'type',
+      `an initialiser is a name such as "he_normal" or an object such as {"name": "uniform", "scale": 0.01}; not ${describeValue(node)}`,
+    );
     return null;
   }
   const object = new ObjectReader(node, path, 'initialiser', sink);
@@ -70,8 +88,12 @@ export function readInit(node: Node, path: string, sink: DiagnosticSink): InitCo
   if (name === undefined) return null;
   if (SCALE_DEFAULTS[name] === undefined) {
     if (object.has('scale')) {
-      sink.warning(object.keyNode('scale')!, object.pointerOf('scale'), 'unused-key',
-        `${shown(name)} has no parameter; "scale" is ignored (only constant, uniform, normal and orthogonal take one)`);
+      sink.warning(
+        object.keyNode('scale')!,
+        object.pointerOf('scale'),
+        'unused-key',
+        `${shown(name)} has no parameter; "scale" is ignored (only constant, uniform, normal and orthogonal take one)`,
+      );
     }
     return initOf(name);
   }

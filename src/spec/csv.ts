@@ -56,7 +56,8 @@ export function splitRecords(text: string): { records: string[][]; lines: number
   let line = 1;
   let recordLine = 1;
   const endRecord = (): void => {
-    if (record.length > 0 || field.trim() !== '' || quoted) { // else a blank line: skipped
+    if (record.length > 0 || field.trim() !== '' || quoted) {
+      // else a blank line: skipped
       records.push([...record, field]);
       lines.push(recordLine);
     }
@@ -191,7 +192,10 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 const ROWS_PER_CHECK = 1024;
 
 export function readNumbers(
-  table: CsvTable, columns: number[], rows: number, shouldStop: () => boolean = () => false,
+  table: CsvTable,
+  columns: number[],
+  rows: number,
+  shouldStop: () => boolean = () => false,
 ): { values: Float32Array } | CsvError | { stopped: true } {
   const width = columns.length;
   const values = new Float32Array(rows * width);
@@ -202,9 +206,12 @@ export function readNumbers(
       const cell = record[columns[j]!]!;
       const value = parseNumber(cell);
       if (value === null || Math.abs(value) > FLOAT32_MAX) {
-        const problem = cell.trim() === '' ? 'the cell is empty' : value === null
-          ? `'${cell.trim()}' is not a number`
-          : `'${cell.trim()}' is beyond the float32 range (±3.4028235e38) the engine trains in`;
+        const problem =
+          cell.trim() === ''
+            ? 'the cell is empty'
+            : value === null
+              ? `'${cell.trim()}' is not a number`
+              : `'${cell.trim()}' is beyond the float32 range (±3.4028235e38) the engine trains in`;
         const line = table.lines[r]!;
         return { error: `line ${line}, column ${columnLabel(table, columns[j]!)}: ${problem}`, line };
       }

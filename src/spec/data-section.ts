@@ -5,7 +5,14 @@
 import type { Node } from 'jsonc-parser';
 import { shown } from './diagnostic-text';
 import {
-  CSV_ONLY_KEYS, DATA_DEFAULTS, DATA_EXTRA_KEYS, DATA_KEYS, DATA_SOURCE_EXTRAS, DATA_SOURCES, LIMITS, type DataSource,
+  CSV_ONLY_KEYS,
+  DATA_DEFAULTS,
+  DATA_EXTRA_KEYS,
+  DATA_KEYS,
+  DATA_SOURCE_EXTRAS,
+  DATA_SOURCES,
+  LIMITS,
+  type DataSource,
 } from './names';
 import { childPointer } from './pointer';
 import { describeValue, expectObject, ObjectReader, readName, readNumber, type NumberRule } from './reader';
@@ -28,15 +35,19 @@ export function resolveData(node: Node, path: string, sink: DiagnosticSink): Dat
   object.checkKeys([...DATA_KEYS, ...DATA_EXTRA_KEYS]);
   const sourceNode = object.value('source');
   const known = `(one of ${DATA_SOURCES.join(', ')})`;
-  const source = object.require('source', known) && sourceNode !== undefined
-    ? readName(sourceNode, object.pointerOf('source'), 'data source', DATA_SOURCES, sink)
-    : undefined;
+  const source =
+    object.require('source', known) && sourceNode !== undefined
+      ? readName(sourceNode, object.pointerOf('source'), 'data source', DATA_SOURCES, sink)
+      : undefined;
   if (source !== undefined) warnOffSourceKeys(object, source, sink);
-  if (source === 'csv') object.require('path', '(the CSV file, relative to the spec\'s folder)');
+  if (source === 'csv') object.require('path', "(the CSV file, relative to the spec's folder)");
   const data: DataSpec = {
     source: source ?? '',
-    samples: object.number('samples', { integer: true, min: 1, limit: LIMITS.samples },
-      source === 'csv' ? Infinity : DATA_DEFAULTS.samples),
+    samples: object.number(
+      'samples',
+      { integer: true, min: 1, limit: LIMITS.samples },
+      source === 'csv' ? Infinity : DATA_DEFAULTS.samples,
+    ),
     noise: object.number('noise', { min: 0 }, DATA_DEFAULTS.noise),
     classes: object.nullableNumber('classes', { integer: true, min: 2, limit: LIMITS.classes }, null),
     seed: object.nullableNumber('seed', { integer: true, min: 0, max: LIMITS.seed }, null),
@@ -59,15 +70,24 @@ function warnOffSourceKeys(object: ObjectReader, source: DataSource, sink: Diagn
     const offSource = csvOnly ? source !== 'csv' : owners.length > 0 && !owners.includes(source);
     if (!offSource) continue;
     const reader = csvOnly ? 'csv' : owners.join(' and ');
-    sink.warning(object.keyNode(key)!, object.pointerOf(key), 'unused-key',
-      `${shown(key)} has no effect with source ${shown(source)}: only the ${reader} source reads it`);
+    sink.warning(
+      object.keyNode(key)!,
+      object.pointerOf(key),
+      'unused-key',
+      `${shown(key)} has no effect with source ${shown(source)}: only the ${reader} source reads it`,
+    );
   }
 }
 
 function readPath(object: ObjectReader, sink: DiagnosticSink): string | null {
   const path = object.string('path');
   if (path !== null && path.trim() === '') {
-    sink.error(object.value('path')!, object.pointerOf('path'), 'range', '"path" is empty: name a CSV file next to the spec');
+    sink.error(
+      object.value('path')!,
+      object.pointerOf('path'),
+      'range',
+      '"path" is empty: name a CSV file next to the spec',
+    );
     return null;
   }
   return path;
@@ -81,7 +101,12 @@ function readColumnNode(node: Node, path: string, what: string, sink: Diagnostic
     return null;
   }
   if (node.type === 'number') return readNumber(node, path, what, { integer: true, min: 0 }, sink) ?? null;
-  sink.error(node, path, 'type', `${what} must be a column name (string) or a 0-based column index, not ${describeValue(node)}`);
+  sink.error(
+    node,
+    path,
+    'type',
+    `${what} must be a column name (string) or a 0-based column index, not ${describeValue(node)}`,
+  );
   return null;
 }
 
@@ -96,16 +121,25 @@ function readFeatures(object: ObjectReader, sink: DiagnosticSink): (string | num
   if (node === undefined || node.type === 'null') return null;
   const path = object.pointerOf('features');
   if (node.type !== 'array') {
-    sink.error(node, path, 'type', `"features" must be an array of column names or indices, not ${describeValue(node)}`);
+    sink.error(
+      node,
+      path,
+      'type',
+      `"features" must be an array of column names or indices, not ${describeValue(node)}`,
+    );
     return null;
   }
   const elements = node.children ?? [];
   if (elements.length === 0) {
-    sink.error(node, path, 'empty', '"features" is empty: list the input columns, or remove it to use every other column');
+    sink.error(
+      node,
+      path,
+      'empty',
+      '"features" is empty: list the input columns, or remove it to use every other column',
+    );
     return null;
   }
-  const columns = elements.map((element, i) =>
-    readColumnNode(element, childPointer(path, i), `feature ${i}`, sink));
+  const columns = elements.map((element, i) => readColumnNode(element, childPointer(path, i), `feature ${i}`, sink));
   return columns.every((c) => c !== null) ? (columns as (string | number)[]) : null;
 }
 

@@ -5,14 +5,32 @@
  */
 import type { Dataset, LossName } from '../engine/config';
 import {
-  classificationDataset, makeBlobs, makeCircles, makeMoons, makeSine, makeSpiral, makeTeacherClasses,
-  makeTeacherRegression, makeXor, regressionDataset, standardizeColumns, SYNTHETIC_SOURCES,
-  type LabelledPoints, type SyntheticSourceName,
+  classificationDataset,
+  makeBlobs,
+  makeCircles,
+  makeMoons,
+  makeSine,
+  makeSpiral,
+  makeTeacherClasses,
+  makeTeacherRegression,
+  makeXor,
+  regressionDataset,
+  standardizeColumns,
+  SYNTHETIC_SOURCES,
+  type LabelledPoints,
+  type SyntheticSourceName,
 } from '../engine/data';
 import { Rng } from '../engine/rng';
 import {
-  columnLabel, findColumn, isNumericColumn, listColumns, parseCsv, parseNumber, readNumbers,
-  type CsvTable, type HeaderMode,
+  columnLabel,
+  findColumn,
+  isNumericColumn,
+  listColumns,
+  parseCsv,
+  parseNumber,
+  readNumbers,
+  type CsvTable,
+  type HeaderMode,
 } from './csv';
 import { grouped } from './diagnostic-text';
 import { LIMITS } from './names';
@@ -50,13 +68,24 @@ const DATA_SEED_SALT = 0x5eedda7a;
 
 /** Without `shouldStop` loading always finishes, so callers that pass none never see DataStopped. */
 export function loadDataset(
-  data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number,
+  data: DataSpec,
+  model: ModelShape,
+  files: FileAccess,
+  fallbackSeed: number,
 ): { dataset: Dataset } | DataError;
 export function loadDataset(
-  data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number, shouldStop: ShouldStop,
+  data: DataSpec,
+  model: ModelShape,
+  files: FileAccess,
+  fallbackSeed: number,
+  shouldStop: ShouldStop,
 ): DataResult;
 export function loadDataset(
-  data: DataSpec, model: ModelShape, files: FileAccess, fallbackSeed: number, shouldStop: ShouldStop = () => false,
+  data: DataSpec,
+  model: ModelShape,
+  files: FileAccess,
+  fallbackSeed: number,
+  shouldStop: ShouldStop = () => false,
 ): DataResult {
   if (data.source === 'csv') return loadCsvDataset(data, model, files, shouldStop);
   if (!Object.hasOwn(SYNTHETIC_SOURCES, data.source)) {
@@ -163,24 +192,40 @@ function planRegression(source: SyntheticSourceName, data: DataSpec, model: Mode
 }
 
 function generate(
-  source: SyntheticSourceName, task: SyntheticTask, data: DataSpec, model: ModelShape, rng: Rng,
+  source: SyntheticSourceName,
+  task: SyntheticTask,
+  data: DataSpec,
+  model: ModelShape,
+  rng: Rng,
 ): Dataset {
   const { samples, noise } = data;
   if (task.kind === 'regression') {
-    const points = source === 'sine'
-      ? makeSine(samples, model.input, noise, rng, extraValue(data, source, 'frequency'))
-      : makeTeacherRegression(samples, model.input, model.outputs, noise, rng, teacherWidth(data));
+    const points =
+      source === 'sine'
+        ? makeSine(samples, model.input, noise, rng, extraValue(data, source, 'frequency'))
+        : makeTeacherRegression(samples, model.input, model.outputs, noise, rng, teacherWidth(data));
     return regressionDataset(points);
   }
   const classes = task.classes;
   let points: LabelledPoints;
   switch (source) {
-    case 'xor': points = makeXor(samples, noise, rng); break;
-    case 'circles': points = makeCircles(samples, noise, rng, extraValue(data, source, 'factor')); break;
-    case 'moons': points = makeMoons(samples, noise, rng); break;
-    case 'spiral': points = makeSpiral(samples, classes, noise, rng, extraValue(data, source, 'turns')); break;
-    case 'blobs': points = makeBlobs(samples, model.input, classes, noise, rng); break;
-    default: points = makeTeacherClasses(samples, model.input, classes, noise, rng, teacherWidth(data));
+    case 'xor':
+      points = makeXor(samples, noise, rng);
+      break;
+    case 'circles':
+      points = makeCircles(samples, noise, rng, extraValue(data, source, 'factor'));
+      break;
+    case 'moons':
+      points = makeMoons(samples, noise, rng);
+      break;
+    case 'spiral':
+      points = makeSpiral(samples, classes, noise, rng, extraValue(data, source, 'turns'));
+      break;
+    case 'blobs':
+      points = makeBlobs(samples, model.input, classes, noise, rng);
+      break;
+    default:
+      points = makeTeacherClasses(samples, model.input, classes, noise, rng, teacherWidth(data));
   }
   return classificationDataset(points, model.loss, model.outputs);
 }
@@ -253,7 +298,12 @@ function csvRowCount(samples: number, available: number, name: string): number |
 }
 
 function chooseCsvColumns(
-  table: CsvTable, data: DataSpec, model: ModelShape, rows: number, name: string, shouldStop: ShouldStop,
+  table: CsvTable,
+  data: DataSpec,
+  model: ModelShape,
+  rows: number,
+  name: string,
+  shouldStop: ShouldStop,
 ): { target: number; features: number[] } | DataError | DataStopped {
   const target = data.target === null ? table.columns - 1 : findColumn(table, data.target);
   if (typeof target !== 'number') return fail('target', `${name} ${target.error}`);
@@ -277,8 +327,11 @@ function chooseCsvColumns(
     const skipped = others.filter((column) => !numeric.has(column));
     const note = skipped.length > 0 ? `; text columns skipped: ${listColumns(table, skipped)}` : '';
     const count = `${grouped(features.length)} numeric feature columns`;
-    return fail('input', `${name} has ${count} (${listColumns(table, features)})` +
-      ` but the model's input is ${model.input}${note}; choose columns with 'features'`);
+    return fail(
+      'input',
+      `${name} has ${count} (${listColumns(table, features)})` +
+        ` but the model's input is ${model.input}${note}; choose columns with 'features'`,
+    );
   }
   return { target, features };
 }
@@ -295,7 +348,10 @@ function numericColumns(table: CsvTable, columns: number[], rows: number, should
 }
 
 function listedFeatures(
-  table: CsvTable, refs: (string | number)[], target: number, name: string,
+  table: CsvTable,
+  refs: (string | number)[],
+  target: number,
+  name: string,
 ): number[] | DataError {
   if (refs.length === 0) return fail('features', "'features' is empty; list at least one column");
   const columns: number[] = [];
@@ -314,7 +370,12 @@ function listedFeatures(
 
 /** mse with 1 output: the numbers themselves. Otherwise class labels (see `labelClasses`), checked against the loss. */
 function readCsvTargets(
-  table: CsvTable, column: number, rows: number, data: DataSpec, model: ModelShape, name: string,
+  table: CsvTable,
+  column: number,
+  rows: number,
+  data: DataSpec,
+  model: ModelShape,
+  name: string,
   shouldStop: ShouldStop,
 ): CsvTargets | DataError | DataStopped {
   const label = columnLabel(table, column);
@@ -342,8 +403,11 @@ function readCsvTargets(
   }
   if (values.length > need.classes) {
     const shown = values.length > 10 ? `${values.slice(0, 10).join(', ')}, …` : values.join(', ');
-    return fail('target', `${name} target column ${label} has ${values.length} distinct values (${shown})` +
-      ` but ${need.reason} allows ${need.classes}`);
+    return fail(
+      'target',
+      `${name} target column ${label} has ${values.length} distinct values (${shown})` +
+        ` but ${need.reason} allows ${need.classes}`,
+    );
   }
   if (data.classes !== null && data.classes !== need.classes) {
     return fail('classes', `'classes' is ${data.classes} but ${need.reason} needs ${need.classes} classes`);

@@ -29,7 +29,10 @@ export const MAX_PRINTED_WARNINGS = 50;
 
 /** Every error and the first `maxWarnings` other diagnostics as lines, then "file: … and N more warnings". */
 export function formatDiagnostics(
-  file: string, text: string, diagnostics: readonly SpecDiagnostic[], maxWarnings = MAX_PRINTED_WARNINGS,
+  file: string,
+  text: string,
+  diagnostics: readonly SpecDiagnostic[],
+  maxWarnings = MAX_PRINTED_WARNINGS,
 ): string[] {
   const index = new LineIndex(text);
   const lines: string[] = [];
@@ -73,7 +76,11 @@ export function syntaxMessage(error: ParseError, text: string): string {
 
 /** Thousands separators for the numbers in limit messages: 50,000,000. */
 export function grouped(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',') : String(n);
+  return Number.isFinite(n)
+    ? Math.round(n)
+        .toString()
+        .replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+    : String(n);
 }
 
 /** A JSON value quoted for a message: "sigmoid", 3.5, true. */

@@ -2,8 +2,22 @@
 export { parseSpec } from './parse';
 export { formatDiagnostic, formatDiagnostics, lineCol, lineColIn, MAX_PRINTED_WARNINGS } from './diagnostic-text';
 export { nearestName } from './nearest';
-export { childPointer, escapeSegment, findKeyNode, findNode, pathToPointer, pointerToPath, type PathSegment } from './pointer';
+export {
+  childPointer,
+  escapeSegment,
+  findKeyNode,
+  findNode,
+  pathToPointer,
+  pointerToPath,
+  type PathSegment,
+} from './pointer';
 export type {
-  DataSpec, DiagnosticCode, DiagnosticSeverity, FileAccess, ParsedSpec, SourceRange, SpecDiagnostic,
+  DataSpec,
+  DiagnosticCode,
+  DiagnosticSeverity,
+  FileAccess,
+  ParsedSpec,
+  SourceRange,
+  SpecDiagnostic,
 } from './types';
 export * as names from './names';

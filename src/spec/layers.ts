@@ -7,7 +7,13 @@ import type { ActivationConfig, InitConfig, LayerConfig, LayerKind } from '../en
 import { activationOf, initOf, readActivation, readInit } from './choices';
 import { shown } from './diagnostic-text';
 import {
-  BATCHNORM_DEFAULTS, DEFAULT_DENSE_ACTIVATION, DEFAULT_DROPOUT_RATE, DEFAULT_INIT, LAYER_KEYS, LAYER_TYPES, LIMITS,
+  BATCHNORM_DEFAULTS,
+  DEFAULT_DENSE_ACTIVATION,
+  DEFAULT_DROPOUT_RATE,
+  DEFAULT_INIT,
+  LAYER_KEYS,
+  LAYER_TYPES,
+  LIMITS,
 } from './names';
 import { childPointer } from './pointer';
 import { describeValue, expectObject, ObjectReader, readName } from './reader';
@@ -51,11 +57,16 @@ function resolveLayer(node: Node, path: string, sink: DiagnosticSink): ResolvedL
   object.context = `${kind} layer`;
   object.checkKeys(LAYER_KEYS[kind], (key) => belongsElsewhere(key, kind));
   switch (kind) {
-    case 'dense': return resolveDense(object, layer, sink);
-    case 'batchnorm': return resolveBatchNorm(object, layer);
-    case 'activation': return resolveActivationLayer(object, layer, sink);
-    case 'dropout': return resolveDropout(object, layer);
-    case 'residual': return resolveResidual(object, layer, sink);
+    case 'dense':
+      return resolveDense(object, layer, sink);
+    case 'batchnorm':
+      return resolveBatchNorm(object, layer);
+    case 'activation':
+      return resolveActivationLayer(object, layer, sink);
+    case 'dropout':
+      return resolveDropout(object, layer);
+    case 'residual':
+      return resolveResidual(object, layer, sink);
   }
 }
 
@@ -130,8 +141,12 @@ function resolveResidual(object: ObjectReader, layer: ResolvedLayer, sink: Diagn
   }
   const projection = object.boolean('projection', false);
   if (!projection && object.has('projectionInit')) {
-    sink.warning(object.keyNode('projectionInit')!, object.pointerOf('projectionInit'), 'unused-key',
-      `${shown('projectionInit')} has no effect while "projection" is false`);
+    sink.warning(
+      object.keyNode('projectionInit')!,
+      object.pointerOf('projectionInit'),
+      'unused-key',
+      `${shown('projectionInit')} has no effect while "projection" is false`,
+    );
   }
   const branch = layer.children.map((child) => child.config).filter((c): c is LayerConfig => c !== null);
   layer.config = {

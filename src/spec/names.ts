@@ -13,8 +13,18 @@ function namesOf<T extends string>(members: Record<T, true>): readonly T[] {
 }
 
 export const ACTIVATION_NAMES = namesOf<ActivationName>({
-  linear: true, sigmoid: true, tanh: true, relu: true, leaky_relu: true, prelu: true, elu: true, selu: true,
-  gelu: true, softplus: true, swish: true, softmax: true,
+  linear: true,
+  sigmoid: true,
+  tanh: true,
+  relu: true,
+  leaky_relu: true,
+  prelu: true,
+  elu: true,
+  selu: true,
+  gelu: true,
+  softplus: true,
+  swish: true,
+  softmax: true,
 });
 
 /** Accepted spellings that resolve to another activation (PyTorch calls swish "SiLU"). */
@@ -28,9 +38,17 @@ export const ALPHA_DEFAULTS: Readonly<Partial<Record<ActivationName, number>>> =
 };
 
 export const INIT_NAMES = namesOf<InitName>({
-  zeros: true, constant: true, uniform: true, normal: true,
-  glorot_uniform: true, glorot_normal: true, he_uniform: true, he_normal: true,
-  lecun_uniform: true, lecun_normal: true, orthogonal: true,
+  zeros: true,
+  constant: true,
+  uniform: true,
+  normal: true,
+  glorot_uniform: true,
+  glorot_normal: true,
+  he_uniform: true,
+  he_normal: true,
+  lecun_uniform: true,
+  lecun_normal: true,
+  orthogonal: true,
 });
 
 /**
@@ -52,7 +70,11 @@ export const DEFAULT_INIT: InitName = 'glorot_uniform';
 export const DEFAULT_DENSE_ACTIVATION: ActivationName = 'linear';
 
 export const LAYER_TYPES = namesOf<LayerKind>({
-  dense: true, batchnorm: true, activation: true, dropout: true, residual: true,
+  dense: true,
+  batchnorm: true,
+  activation: true,
+  dropout: true,
+  residual: true,
 });
 
 /** Keys each layer type reads; any other key draws a warning (unused-key or unknown-key) and has no effect. */
@@ -90,11 +112,22 @@ export const OPTIMIZER_KEYS: Readonly<Record<OptimizerType, readonly string[]>> 
 export const ALL_OPTIMIZER_KEYS = ['type', 'lr', 'momentum', 'nesterov', 'beta1', 'beta2', 'eps', 'rho'] as const;
 
 export const TRAINING_KEYS = [
-  'steps', 'batchSize', 'seed', 'weightDecay', 'clipNorm', 'clipValue', 'recordEvery',
+  'steps',
+  'batchSize',
+  'seed',
+  'weightDecay',
+  'clipNorm',
+  'clipValue',
+  'recordEvery',
 ] as const;
 /** recordEvery is derived from steps when absent (see defaultRecordEvery). */
 export const TRAINING_DEFAULTS: Readonly<Omit<TrainingConfig, 'recordEvery'>> = {
-  steps: 200, batchSize: 64, seed: 1, weightDecay: 0, clipNorm: null, clipValue: null,
+  steps: 200,
+  batchSize: 64,
+  seed: 1,
+  weightDecay: 0,
+  clipNorm: null,
+  clipValue: null,
 };
 
 /** About 200 recorded points whatever the length of the run. */
@@ -102,13 +135,19 @@ export function defaultRecordEvery(steps: number): number {
   return Math.max(1, Math.ceil(steps / 200));
 }
 
-export const DATA_SOURCES = [
-  'xor', 'circles', 'moons', 'spiral', 'blobs', 'sine', 'teacher', 'csv',
-] as const;
+export const DATA_SOURCES = ['xor', 'circles', 'moons', 'spiral', 'blobs', 'sine', 'teacher', 'csv'] as const;
 export type DataSource = (typeof DATA_SOURCES)[number];
 
 export const DATA_KEYS = [
-  'source', 'samples', 'noise', 'classes', 'seed', 'path', 'target', 'features', 'standardize',
+  'source',
+  'samples',
+  'noise',
+  'classes',
+  'seed',
+  'path',
+  'target',
+  'features',
+  'standardize',
 ] as const;
 /** Keys only the csv source reads. */
 export const CSV_ONLY_KEYS = ['path', 'target', 'features'] as const;
@@ -119,7 +158,13 @@ export const CSV_ONLY_KEYS = ['path', 'target', 'features'] as const;
  * through as well, with an 'unknown-key' warning.
  */
 export const DATA_SOURCE_EXTRAS: Readonly<Record<DataSource, readonly string[]>> = {
-  xor: [], circles: ['factor'], moons: [], spiral: ['turns'], blobs: [], sine: ['frequency'], teacher: ['hidden'],
+  xor: [],
+  circles: ['factor'],
+  moons: [],
+  spiral: ['turns'],
+  blobs: [],
+  sine: ['frequency'],
+  teacher: ['hidden'],
   csv: ['header'],
 };
 export const DATA_EXTRA_KEYS = [...new Set(Object.values(DATA_SOURCE_EXTRAS).flat())];
@@ -127,7 +172,16 @@ export const DATA_EXTRA_KEYS = [...new Set(Object.values(DATA_SOURCE_EXTRAS).fla
 export const DATA_DEFAULTS = { samples: 512, noise: 0.1 } as const;
 
 export const TOP_LEVEL_KEYS = [
-  '$schema', 'version', 'name', 'description', 'input', 'layers', 'loss', 'optimizer', 'training', 'data',
+  '$schema',
+  'version',
+  'name',
+  'description',
+  'input',
+  'layers',
+  'loss',
+  'optimizer',
+  'training',
+  'data',
 ] as const;
 export const ACTIVATION_OBJECT_KEYS = ['name', 'alpha'] as const;
 export const INIT_OBJECT_KEYS = ['name', 'scale'] as const;

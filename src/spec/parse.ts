@@ -48,8 +48,12 @@ export function parseSpec(text: string): ParsedSpec {
 function parseText(text: string, sink: DiagnosticSink): Node | undefined {
   const tooDeep = findExcessNesting(text, LIMITS.nesting);
   if (tooDeep >= 0) {
-    sink.error({ offset: tooDeep, length: 1 }, '', 'limit',
-      `the document is nested more than ${LIMITS.nesting} levels deep`);
+    sink.error(
+      { offset: tooDeep, length: 1 },
+      '',
+      'limit',
+      `the document is nested more than ${LIMITS.nesting} levels deep`,
+    );
     return undefined;
   }
   if (stripComments(text).trim() === '') {
@@ -86,7 +90,12 @@ function withoutCascades(errors: ParseError[]): ParseError[] {
 
 function resolveDocument(root: Node, sink: DiagnosticSink): Resolved {
   if (root.type !== 'object') {
-    sink.error(root, '', 'type', `a spec is a JSON object such as {"version": 1, "input": 2, "layers": [...]}, not ${describeValue(root)}`);
+    sink.error(
+      root,
+      '',
+      'type',
+      `a spec is a JSON object such as {"version": 1, "input": 2, "layers": [...]}, not ${describeValue(root)}`,
+    );
     return NOTHING;
   }
   const top = new ObjectReader(root, '', 'spec', sink);
@@ -105,12 +114,16 @@ function resolveDocument(root: Node, sink: DiagnosticSink): Resolved {
   const data = dataNode ? resolveData(dataNode, '/data', sink) : null;
   if (layersNode) {
     const shapes = traceShapes(layers, input, sink);
-    const batchSize = { value: training.batchSize, node: findNode(root, '/training/batchSize'), path: '/training/batchSize' };
+    const batchSize = {
+      value: training.batchSize,
+      node: findNode(root, '/training/batchSize'),
+      path: '/training/batchSize',
+    };
     checkModel({ layers, layersNode, shapes, loss, batchSize }, sink);
   }
   const configs = layers.map((layer) => layer.config).filter((c): c is LayerConfig => c !== null);
-  const config: ModelConfig | null = loss === null ? null
-    : { input, layers: configs, loss: loss.name, optimizer, training };
+  const config: ModelConfig | null =
+    loss === null ? null : { input, layers: configs, loss: loss.name, optimizer, training };
   return { config, data, name, layers };
 }
 

@@ -39,11 +39,16 @@ export function describeRule(rule: NumberRule): string {
 /** The value as a message shows it: `the string "32"`, `an object`, `null`. */
 export function describeValue(node: Node): string {
   switch (node.type) {
-    case 'string': return `the string ${shown(node.value)}`;
-    case 'object': return 'an object';
-    case 'array': return 'an array';
-    case 'null': return 'null';
-    default: return String(node.value);
+    case 'string':
+      return `the string ${shown(node.value)}`;
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'an array';
+    case 'null':
+      return 'null';
+    default:
+      return String(node.value);
   }
 }
 
@@ -54,7 +59,13 @@ function violates(value: number, rule: NumberRule): boolean {
 }
 
 /** Checks a number node against a rule; returns the number or undefined (after reporting). */
-export function readNumber(node: Node, path: string, label: string, rule: NumberRule, sink: DiagnosticSink): number | undefined {
+export function readNumber(
+  node: Node,
+  path: string,
+  label: string,
+  rule: NumberRule,
+  sink: DiagnosticSink,
+): number | undefined {
   const expected = describeRule(rule);
   if (node.type !== 'number') {
     sink.error(node, path, 'type', `${label} must be ${expected}, not ${describeValue(node)}`);
@@ -98,8 +109,12 @@ export class ObjectReader {
       if (keyNode?.type !== 'string') continue;
       const key = keyNode.value as string;
       if (this.members.has(key)) {
-        sink.warning(keyNode, childPointer(pointer, key), 'duplicate-key',
-          `duplicate key ${shown(key)} in this ${context}: only this last one counts`);
+        sink.warning(
+          keyNode,
+          childPointer(pointer, key),
+          'duplicate-key',
+          `duplicate key ${shown(key)} in this ${context}: only this last one counts`,
+        );
       }
       this.members.set(key, member);
     }
@@ -141,16 +156,25 @@ export class ObjectReader {
       // Past a few dozen unknown keys the object is not a misspelt spec: skip the (costly) suggestions.
       const suggestion = unknown <= MAX_SUGGESTED_KEYS ? nearestName(key, allowed) : null;
       const advice = suggestion === null ? `known keys: ${allowed.join(', ')}` : `did you mean ${shown(suggestion)}?`;
-      this.sink.warning(keyNode, this.pointerOf(key), 'unknown-key',
-        `unknown key ${shown(key)} in this ${this.context}; ${advice}`, suggestion ?? undefined);
+      this.sink.warning(
+        keyNode,
+        this.pointerOf(key),
+        'unknown-key',
+        `unknown key ${shown(key)} in this ${this.context}; ${advice}`,
+        suggestion ?? undefined,
+      );
     }
   }
 
   /** Reports a missing required key on the object's opening brace; returns whether the key is present. */
   require(key: string, why = ''): boolean {
     if (this.has(key)) return true;
-    this.sink.error(startOf(this.node), this.pointer, 'missing-key',
-      `this ${this.context} needs ${shown(key)}${why === '' ? '' : ` ${why}`}`);
+    this.sink.error(
+      startOf(this.node),
+      this.pointer,
+      'missing-key',
+      `this ${this.context} needs ${shown(key)}${why === '' ? '' : ` ${why}`}`,
+    );
     return false;
   }
 
@@ -168,8 +192,12 @@ export class ObjectReader {
     if (node === undefined) return fallback;
     if (node.type === 'null') return null;
     if (node.type !== 'number') {
-      this.sink.error(node, this.pointerOf(key), 'type',
-        `${shown(key)} must be ${describeRule(rule)} or null, not ${describeValue(node)}`);
+      this.sink.error(
+        node,
+        this.pointerOf(key),
+        'type',
+        `${shown(key)} must be ${describeRule(rule)} or null, not ${describeValue(node)}`,
+      );
       return fallback;
     }
     return readNumber(node, this.pointerOf(key), shown(key), rule, this.sink) ?? fallback;
@@ -179,7 +207,12 @@ export class ObjectReader {
     const node = this.value(key);
     if (node === undefined) return fallback;
     if (node.type !== 'boolean') {
-      this.sink.error(node, this.pointerOf(key), 'type', `${shown(key)} must be true or false, not ${describeValue(node)}`);
+      this.sink.error(
+        node,
+        this.pointerOf(key),
+        'type',
+        `${shown(key)} must be true or false, not ${describeValue(node)}`,
+      );
       return fallback;
     }
     return node.value as boolean;
@@ -202,11 +235,20 @@ export class ObjectReader {
  * known name as suggestion). `aliases` map accepted alternative spellings to their canonical name.
  */
 export function readName<T extends string>(
-  node: Node, path: string, what: string, names: readonly T[], sink: DiagnosticSink,
+  node: Node,
+  path: string,
+  what: string,
+  names: readonly T[],
+  sink: DiagnosticSink,
   aliases: Readonly<Record<string, T>> = {},
 ): T | undefined {
   if (node.type !== 'string') {
-    sink.error(node, path, 'type', `${what} must be a string naming one of: ${names.join(', ')}; not ${describeValue(node)}`);
+    sink.error(
+      node,
+      path,
+      'type',
+      `${what} must be a string naming one of: ${names.join(', ')}; not ${describeValue(node)}`,
+    );
     return undefined;
   }
   const value = node.value as string;

@@ -3,8 +3,16 @@ import type { Node } from 'jsonc-parser';
 import type { OptimizerConfig, TrainingConfig } from '../engine/config';
 import { shown } from './diagnostic-text';
 import {
-  ALL_OPTIMIZER_KEYS, DEFAULT_OPTIMIZER, defaultRecordEvery, LIMITS, OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS,
-  OPTIMIZER_TYPES, TRAINING_DEFAULTS, TRAINING_KEYS, type OptimizerType,
+  ALL_OPTIMIZER_KEYS,
+  DEFAULT_OPTIMIZER,
+  defaultRecordEvery,
+  LIMITS,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_KEYS,
+  OPTIMIZER_TYPES,
+  TRAINING_DEFAULTS,
+  TRAINING_KEYS,
+  type OptimizerType,
 } from './names';
 import { describeValue, ObjectReader, readName, type NumberRule } from './reader';
 import type { DiagnosticSink } from './sink';
@@ -24,12 +32,20 @@ export function resolveOptimizer(node: Node | undefined, path: string, sink: Dia
     return { ...OPTIMIZER_DEFAULTS[type] };
   }
   if (node.type !== 'object') {
-    sink.error(node, path, 'type', `"optimizer" must be a name such as "adam" or an object such as {"type": "sgd", "lr": 0.1}; not ${describeValue(node)}`);
+    sink.error(
+      node,
+      path,
+      'type',
+      `"optimizer" must be a name such as "adam" or an object such as {"type": "sgd", "lr": 0.1}; not ${describeValue(node)}`,
+    );
     return { ...OPTIMIZER_DEFAULTS[DEFAULT_OPTIMIZER] };
   }
   const object = new ObjectReader(node, path, 'optimizer', sink);
   const typeNode = object.value('type');
-  const named = typeNode === undefined ? undefined : readName(typeNode, object.pointerOf('type'), 'optimizer', OPTIMIZER_TYPES, sink);
+  const named =
+    typeNode === undefined
+      ? undefined
+      : readName(typeNode, object.pointerOf('type'), 'optimizer', OPTIMIZER_TYPES, sink);
   const type = named ?? DEFAULT_OPTIMIZER;
   object.context = `${type} optimizer`;
   object.checkKeys(OPTIMIZER_KEYS[type], (key) => otherOptimizersKey(key, type));
@@ -59,8 +75,12 @@ function readHyperParameters(object: ObjectReader, type: OptimizerType, sink: Di
   };
   const nesterovNode = object.value('nesterov');
   if (config.nesterov && config.momentum === 0 && nesterovNode !== undefined) {
-    sink.error(nesterovNode, object.pointerOf('nesterov'), 'range',
-      'Nesterov momentum needs "momentum" > 0 (as in PyTorch); set e.g. "momentum": 0.9');
+    sink.error(
+      nesterovNode,
+      object.pointerOf('nesterov'),
+      'range',
+      'Nesterov momentum needs "momentum" > 0 (as in PyTorch); set e.g. "momentum": 0.9',
+    );
   }
   return config;
 }
@@ -93,7 +113,11 @@ export function checkVersion(node: Node | undefined, path: string, sink: Diagnos
   if (node.type !== 'number') {
     sink.error(node, path, 'type', `"version" must be the number ${supported}, not ${describeValue(node)}`);
   } else if (node.value !== supported) {
-    sink.error(node, path, 'version',
-      `unsupported format version ${shown(node.value)}: this VGNet reads version ${supported}`);
+    sink.error(
+      node,
+      path,
+      'version',
+      `unsupported format version ${shown(node.value)}: this VGNet reads version ${supported}`,
+    );
   }
 }

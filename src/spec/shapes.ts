@@ -27,8 +27,14 @@ export interface ShapeSummary {
 /** Walks the layers from the input width, reporting residual width mismatches on the way. */
 export function traceShapes(layers: ResolvedLayer[], inputWidth: number, sink: DiagnosticSink): ShapeSummary {
   const summary: ShapeSummary = {
-    outputWidth: inputWidth, outputLayer: null, flattened: [], parameterCount: 0, parameterCapLayer: null,
-    widestWidth: Number.isNaN(inputWidth) ? 0 : inputWidth, widestLayer: null, denseCount: 0,
+    outputWidth: inputWidth,
+    outputLayer: null,
+    flattened: [],
+    parameterCount: 0,
+    parameterCapLayer: null,
+    widestWidth: Number.isNaN(inputWidth) ? 0 : inputWidth,
+    widestLayer: null,
+    denseCount: 0,
   };
   summary.outputWidth = traceList(layers, inputWidth, summary, sink);
   return summary;
@@ -76,12 +82,20 @@ function traceResidual(layer: ResolvedLayer, width: number, summary: ShapeSummar
     addParameters(layer, width * branchWidth, summary); // the skip path's matrix, no bias
     if (branchWidth === width) {
       const projection = propertyNode(layer.node, 'projection')?.children?.[1] ?? layer.node;
-      sink.info(projection, `${layer.path}/projection`, 'redundant-projection',
-        `the branch keeps the width (${width}), so the skip path needs no projection; "projection": false saves ${grouped(width * width)} parameters`);
+      sink.info(
+        projection,
+        `${layer.path}/projection`,
+        'redundant-projection',
+        `the branch keeps the width (${width}), so the skip path needs no projection; "projection": false saves ${grouped(width * width)} parameters`,
+      );
     }
   } else if (branchWidth !== width) {
-    sink.error(layer.node, layer.path, 'width-mismatch',
-      `residual block ${layer.path}: its input has ${unitCount(width)} but its branch outputs ${unitCount(branchWidth)}; x + f(x) needs equal widths — end the branch with ${unitCount(width)}, or set "projection": true`);
+    sink.error(
+      layer.node,
+      layer.path,
+      'width-mismatch',
+      `residual block ${layer.path}: its input has ${unitCount(width)} but its branch outputs ${unitCount(branchWidth)}; x + f(x) needs equal widths — end the branch with ${unitCount(width)}, or set "projection": true`,
+    );
   }
   return branchWidth;
 }

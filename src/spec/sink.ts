@@ -28,7 +28,11 @@ export class DiagnosticSink {
   }
 
   add(
-    severity: DiagnosticSeverity, where: SourceRange, path: string, code: DiagnosticCode, message: string,
+    severity: DiagnosticSeverity,
+    where: SourceRange,
+    path: string,
+    code: DiagnosticCode,
+    message: string,
     suggestion?: string,
   ): void {
     const offset = Math.max(0, Math.min(where.offset, this.textLength));

@@ -27,9 +27,25 @@ export type DiagnosticSeverity = 'error' | 'warning' | 'info';
  * - internal: a bug in the validator, caught so parseSpec never throws
  */
 export type DiagnosticCode =
-  | 'syntax' | 'type' | 'missing-key' | 'unknown-key' | 'duplicate-key' | 'unused-key' | 'unknown-name'
-  | 'range' | 'limit' | 'version' | 'empty' | 'width-mismatch' | 'loss-output' | 'softmax-position'
-  | 'softmax-width' | 'no-weights' | 'redundant-projection' | 'data' | 'internal';
+  | 'syntax'
+  | 'type'
+  | 'missing-key'
+  | 'unknown-key'
+  | 'duplicate-key'
+  | 'unused-key'
+  | 'unknown-name'
+  | 'range'
+  | 'limit'
+  | 'version'
+  | 'empty'
+  | 'width-mismatch'
+  | 'loss-output'
+  | 'softmax-position'
+  | 'softmax-width'
+  | 'no-weights'
+  | 'redundant-projection'
+  | 'data'
+  | 'internal';
 
 export interface SpecDiagnostic {
   severity: DiagnosticSeverity;

@@ -22,7 +22,7 @@ describe('detectMeasured', () => {
     expect(finding?.message).toContain('/layers/0');
   });
 
-  it('applies AutoTrainer\'s absolute floor: a small ratio with a large norm is not vanishing', () => {
+  it("applies AutoTrainer's absolute floor: a small ratio with a large norm is not vanishing", () => {
     const r = fakeRecord([{ gradNorm: 0.01 }, { gradNorm: 100 }]);
     expect(kinds(r)).not.toContain('vanishing');
   });
@@ -43,7 +43,8 @@ describe('detectMeasured', () => {
 
   it('reports divergence as an error when training stopped on NaN', () => {
     const r = fakeRecord([{ gradNorm: 1, nonFinite: 3 }, { gradNorm: 1 }], {
-      loss: [1, 2, NaN], stopped: { step: 2, reason: 'non-finite', detail: 'loss is NaN at step 2' },
+      loss: [1, 2, NaN],
+      stopped: { step: 2, reason: 'non-finite', detail: 'loss is NaN at step 2' },
     });
     const f = detectMeasured(r, T).find((x) => x.kind === 'divergence');
     expect(f?.severity).toBe('error');
@@ -67,14 +68,32 @@ describe('detectMeasured', () => {
   });
 
   it('flags the learning rate when most layers update too fast or too slowly', () => {
-    expect(kinds(fakeRecord([{ gradNorm: 1, updateRatio: 0.5 }, { gradNorm: 1, updateRatio: 0.3 }]))).toContain('learning-rate-high');
-    expect(kinds(fakeRecord([{ gradNorm: 1, updateRatio: 1e-7 }, { gradNorm: 1, updateRatio: 1e-7 }]))).toContain('learning-rate-low');
-    expect(kinds(fakeRecord([{ gradNorm: 1, updateRatio: 0.5 }, { gradNorm: 1 }, { gradNorm: 1 }]))).not.toContain('learning-rate-high');
+    expect(
+      kinds(
+        fakeRecord([
+          { gradNorm: 1, updateRatio: 0.5 },
+          { gradNorm: 1, updateRatio: 0.3 },
+        ]),
+      ),
+    ).toContain('learning-rate-high');
+    expect(
+      kinds(
+        fakeRecord([
+          { gradNorm: 1, updateRatio: 1e-7 },
+          { gradNorm: 1, updateRatio: 1e-7 },
+        ]),
+      ),
+    ).toContain('learning-rate-low');
+    expect(kinds(fakeRecord([{ gradNorm: 1, updateRatio: 0.5 }, { gradNorm: 1 }, { gradNorm: 1 }]))).not.toContain(
+      'learning-rate-high',
+    );
   });
 
   it('does not blame the learning rate for layers whose gradient vanished', () => {
     const r = fakeRecord([
-      { gradNorm: 1e-9, updateRatio: 1e-9 }, { gradNorm: 1e-9, updateRatio: 1e-9 }, { gradNorm: 1, updateRatio: 1e-3 },
+      { gradNorm: 1e-9, updateRatio: 1e-9 },
+      { gradNorm: 1e-9, updateRatio: 1e-9 },
+      { gradNorm: 1, updateRatio: 1e-3 },
     ]);
     expect(kinds(r)).toContain('vanishing');
     expect(kinds(r)).not.toContain('learning-rate-low');
@@ -82,7 +101,9 @@ describe('detectMeasured', () => {
 
   it('says when the loss does not decrease', () => {
     const flat = Array.from({ length: 41 }, () => 0.69);
-    const f = detectMeasured(fakeRecord([{ gradNorm: 1 }, { gradNorm: 1 }], { loss: flat }), T).find((x) => x.kind === 'not-learning');
+    const f = detectMeasured(fakeRecord([{ gradNorm: 1 }, { gradNorm: 1 }], { loss: flat }), T).find(
+      (x) => x.kind === 'not-learning',
+    );
     expect(f?.severity).toBe('info');
   });
 
@@ -126,6 +147,8 @@ describe('a clear problem at step 0 counts on its own', () => {
 
   it('but a step-0 ratio only just past the threshold is not', () => {
     const grad = [100, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
-    expect(detectMeasured(fakeRecord([{ gradNorm: grad }, { gradNorm: 1 }], { steps: 12 }), T).map((x) => x.kind)).not.toContain('exploding');
+    expect(
+      detectMeasured(fakeRecord([{ gradNorm: grad }, { gradNorm: 1 }], { steps: 12 }), T).map((x) => x.kind),
+    ).not.toContain('exploding');
   });
 });

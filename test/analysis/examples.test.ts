@@ -32,7 +32,10 @@ async function run(name: string, verifyFixes: boolean) {
 
 describe('examples produce the verdict their name promises', () => {
   it('covers every example in the folder', () => {
-    const names = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.vgnet.json')).map((f) => f.replace('.vgnet.json', ''));
+    const names = fs
+      .readdirSync(EXAMPLES)
+      .filter((f) => f.endsWith('.vgnet.json'))
+      .map((f) => f.replace('.vgnet.json', ''));
     expect(names.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
@@ -45,7 +48,7 @@ describe('examples produce the verdict their name promises', () => {
     });
   }
 
-  it('deep-sigmoid: the first layer\'s gradient is orders of magnitude below the output layer\'s', async () => {
+  it("deep-sigmoid: the first layer's gradient is orders of magnitude below the output layer's", async () => {
     const report = await run('deep-sigmoid', false);
     const first = report.summary!.layers[0]!;
     expect(first.ratioStart).toBeLessThan(1e-6);
@@ -53,7 +56,11 @@ describe('examples produce the verdict their name promises', () => {
 });
 
 describe('the preferred fix is verified to remove the finding', () => {
-  for (const [name, kind] of [['deep-sigmoid', 'vanishing'], ['tanh-tiny-init', 'vanishing'], ['exploding-normal-init', 'exploding']] as const) {
+  for (const [name, kind] of [
+    ['deep-sigmoid', 'vanishing'],
+    ['tanh-tiny-init', 'vanishing'],
+    ['exploding-normal-init', 'exploding'],
+  ] as const) {
     it(`${name}: ${kind}`, async () => {
       const report = await run(name, true);
       const index = report.findings.findIndex((f) => f.kind === kind);

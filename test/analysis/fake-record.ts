@@ -11,14 +11,23 @@ export interface FakeLayer {
   nonFinite?: number;
 }
 
-export function fakeRecord(layers: FakeLayer[], options: { steps?: number; loss?: number[]; stopped?: TrainResult['stopped'] } = {}): TrainResult {
+export function fakeRecord(
+  layers: FakeLayer[],
+  options: { steps?: number; loss?: number[]; stopped?: TrainResult['stopped'] } = {},
+): TrainResult {
   const recorded = options.steps ?? 5;
   const recordedSteps = Array.from({ length: recorded }, (_, i) => i * 10);
   const series = (v: number[] | number | undefined, fallback: number): number[] =>
     Array.isArray(v) ? v : Array.from({ length: recorded }, () => v ?? fallback);
   const infos: LayerInfo[] = layers.map((l, i) => ({
-    path: `/layers/${i}`, kind: 'dense', inputWidth: 8, outputWidth: 8, activation: l.activation ?? 'relu',
-    parameterCount: 72, hasWeights: true, parent: -1,
+    path: `/layers/${i}`,
+    kind: 'dense',
+    inputWidth: 8,
+    outputWidth: 8,
+    activation: l.activation ?? 'relu',
+    parameterCount: 72,
+    hasWeights: true,
+    parent: -1,
   }));
   const all: LayerSeries[] = layers.map((l) => ({
     gradNorm: series(l.gradNorm, 1),
@@ -35,7 +44,13 @@ export function fakeRecord(layers: FakeLayer[], options: { steps?: number; loss?
   const steps = recordedSteps[recorded - 1]! + 1;
   const loss = options.loss ?? Array.from({ length: steps }, (_, i) => 1 / (1 + i / 10));
   return {
-    layers: infos, recordedSteps, series: all, loss, accuracy: [], stepsRun: loss.length,
-    stopped: options.stopped ?? null, timeMs: 1,
+    layers: infos,
+    recordedSteps,
+    series: all,
+    loss,
+    accuracy: [],
+    stepsRun: loss.length,
+    stopped: options.stopped ?? null,
+    timeMs: 1,
   };
 }

@@ -7,8 +7,17 @@ import { prepare } from '../../src/analysis/prepare';
 import { train } from '../../src/engine/train';
 import { parseSpec } from '../../src/spec';
 
-const COMMENTS = ['// top', '// first', '/* middle */', '// relu', '/* in optimizer */', '// heavy ball', '// lr note',
-  '// in training', '// end'];
+const COMMENTS = [
+  '// top',
+  '// first',
+  '/* middle */',
+  '// relu',
+  '/* in optimizer */',
+  '// heavy ball',
+  '// lr note',
+  '// in training',
+  '// end',
+];
 
 const SPEC = `// top
 {
@@ -51,8 +60,18 @@ function everyCandidate(text: string): Candidate[] {
   const ctx = context(text);
   const byId = new Map<string, Candidate>();
   for (const kind of Object.keys(FIXES_BY_FINDING) as FindingKind[]) {
-    const finding: Finding = { kind, severity: 'warning', source: 'measured', layers: ['/layers/0', '/layers/1', '/layers/2'],
-      reference: null, message: '', values: {}, metric: '', threshold: 0, steps: [] };
+    const finding: Finding = {
+      kind,
+      severity: 'warning',
+      source: 'measured',
+      layers: ['/layers/0', '/layers/1', '/layers/2'],
+      reference: null,
+      message: '',
+      values: {},
+      metric: '',
+      threshold: 0,
+      steps: [],
+    };
     for (const c of candidatesFor(finding, ctx)) if (!byId.has(c.id)) byId.set(c.id, c);
   }
   return [...byId.values()];
@@ -68,19 +87,39 @@ function check(original: string, candidate: Candidate): string {
 
 describe('fixes keep the file as written', () => {
   it('covers the whole catalogue', () => {
-    expect(everyCandidate(SPEC).map((c) => c.id).sort()).toEqual(
-      ['adam', 'batchnorm', 'clip-norm', 'leaky-relu', 'lower-lr', 'match-init', 'raise-lr', 'relu-he', 'residual', 'zero-bias']);
+    expect(
+      everyCandidate(SPEC)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([
+      'adam',
+      'batchnorm',
+      'clip-norm',
+      'leaky-relu',
+      'lower-lr',
+      'match-init',
+      'raise-lr',
+      'relu-he',
+      'residual',
+      'zero-bias',
+    ]);
   });
 
-  it.each(everyCandidate(SPEC).map((c) => [c.id, c] as const))('%s keeps every comment (LF file, no CR added)', (_id, c) => {
-    expect(check(SPEC, c)).not.toContain('\r');
-  });
+  it.each(everyCandidate(SPEC).map((c) => [c.id, c] as const))(
+    '%s keeps every comment (LF file, no CR added)',
+    (_id, c) => {
+      expect(check(SPEC, c)).not.toContain('\r');
+    },
+  );
 
   const CRLF = SPEC.replace(/\n/g, '\r\n');
-  it.each(everyCandidate(CRLF).map((c) => [c.id, c] as const))('%s keeps CRLF line endings and every comment', (_id, c) => {
-    const text = check(CRLF, c);
-    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
-  });
+  it.each(everyCandidate(CRLF).map((c) => [c.id, c] as const))(
+    '%s keeps CRLF line endings and every comment',
+    (_id, c) => {
+      const text = check(CRLF, c);
+      expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    },
+  );
 
   it('adam drops only the options Adam does not read, and keeps the comments inside "optimizer"', () => {
     const adam = everyCandidate(SPEC).find((c) => c.id === 'adam')!;

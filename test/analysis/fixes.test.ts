@@ -35,10 +35,25 @@ function context(text: string): FixContext {
 }
 
 function finding(kind: Finding['kind'], layers: string[]): Finding {
-  return { kind, severity: 'warning', source: 'measured', layers, reference: null, message: '', values: {}, metric: '', threshold: 0, steps: [] };
+  return {
+    kind,
+    severity: 'warning',
+    source: 'measured',
+    layers,
+    reference: null,
+    message: '',
+    values: {},
+    metric: '',
+    threshold: 0,
+    steps: [],
+  };
 }
 
-function applied(kind: Finding['kind'], id: string, layers = ['/layers/0', '/layers/1', '/layers/2']): { text: string; config: NonNullable<ReturnType<typeof parseSpec>['config']> } {
+function applied(
+  kind: Finding['kind'],
+  id: string,
+  layers = ['/layers/0', '/layers/1', '/layers/2'],
+): { text: string; config: NonNullable<ReturnType<typeof parseSpec>['config']> } {
   const ctx = context(SPEC);
   const candidate = candidatesFor(finding(kind, layers), ctx).find((c) => c.id === id);
   if (!candidate) throw new Error(`no candidate ${id} for ${kind}`);
@@ -56,14 +71,27 @@ describe('fix catalogue: every fix yields a valid spec and keeps comments', () =
     const { config } = applied('vanishing', 'relu-he');
     const dense = config.layers.filter((l) => l.kind === 'dense');
     expect(dense.slice(0, 3).map((l) => l.kind === 'dense' && l.activation.name)).toEqual(['relu', 'relu', 'relu']);
-    expect(dense.slice(0, 3).map((l) => l.kind === 'dense' && l.init.name)).toEqual(['he_normal', 'he_normal', 'he_normal']);
+    expect(dense.slice(0, 3).map((l) => l.kind === 'dense' && l.init.name)).toEqual([
+      'he_normal',
+      'he_normal',
+      'he_normal',
+    ]);
     expect(dense[3]!.kind === 'dense' && dense[3]!.activation.name).toBe('sigmoid');
   });
 
   it('batchnorm turns dense(act) into dense(linear) → batchnorm → activation(act) for each hidden layer', () => {
     const { config } = applied('vanishing', 'batchnorm');
     expect(config.layers.map((l) => (l.kind === 'activation' ? `act:${l.activation.name}` : l.kind))).toEqual([
-      'dense', 'batchnorm', 'act:sigmoid', 'dense', 'batchnorm', 'act:relu', 'dense', 'batchnorm', 'act:tanh', 'dense',
+      'dense',
+      'batchnorm',
+      'act:sigmoid',
+      'dense',
+      'batchnorm',
+      'act:relu',
+      'dense',
+      'batchnorm',
+      'act:tanh',
+      'dense',
     ]);
     expect(config.layers[0]!.kind === 'dense' && config.layers[0]!.activation.name).toBe('linear');
   });
@@ -75,11 +103,18 @@ describe('fix catalogue: every fix yields a valid spec and keeps comments', () =
 
   it('match-init gives ReLU layers He and the others Glorot', () => {
     const { config } = applied('exploding', 'match-init');
-    expect(config.layers.map((l) => l.kind === 'dense' && l.init.name)).toEqual(['glorot_uniform', 'he_normal', 'glorot_uniform', 'glorot_uniform']);
+    expect(config.layers.map((l) => l.kind === 'dense' && l.init.name)).toEqual([
+      'glorot_uniform',
+      'he_normal',
+      'glorot_uniform',
+      'glorot_uniform',
+    ]);
   });
 
   it('leaky-relu and zero-bias target the dead layers named by the finding', () => {
-    expect(applied('dead-relu', 'leaky-relu', ['/layers/1']).config.layers[1]!).toMatchObject({ activation: { name: 'leaky_relu' } });
+    expect(applied('dead-relu', 'leaky-relu', ['/layers/1']).config.layers[1]!).toMatchObject({
+      activation: { name: 'leaky_relu' },
+    });
     expect(applied('dead-relu', 'zero-bias', ['/layers/1']).config.layers[1]!).toMatchObject({ biasInit: 0 });
   });
 
@@ -110,18 +145,24 @@ describe('insertions keep the layout of hand-written specs', () => {
     const { text } = applied('vanishing', 'batchnorm');
     expect(text).toContain(
       '    { "type": "dense", "units": 8, "activation": "linear", "init": "glorot_uniform" }, // first\n' +
-      '    { "type": "batchnorm" },\n' +
-      '    { "type": "activation", "activation": "sigmoid" },\n');
+        '    { "type": "batchnorm" },\n' +
+        '    { "type": "activation", "activation": "sigmoid" },\n',
+    );
     // Lines that were not touched are byte-identical.
     for (const line of SPEC.split('\n').filter((l) => !l.includes('"type": "dense"'))) expect(text).toContain(line);
   });
 
   it('inline arrays stay inline', () => {
-    const inline = SPEC.replace(/"layers": \[[\s\S]*?\n  \],/, '"layers": [ { "type": "dense", "units": 8, "activation": "tanh" }, { "type": "dense", "units": 1, "activation": "sigmoid" } ],');
+    const inline = SPEC.replace(
+      /"layers": \[[\s\S]*?\n  \],/,
+      '"layers": [ { "type": "dense", "units": 8, "activation": "tanh" }, { "type": "dense", "units": 1, "activation": "sigmoid" } ],',
+    );
     const ctx = context(inline);
     const candidate = candidatesFor(finding('vanishing', ['/layers/0']), ctx).find((c) => c.id === 'batchnorm')!;
     const after = candidate.apply(inline);
-    expect(after).toContain('"layers": [ { "type": "dense", "units": 8, "activation": "linear" }, { "type": "batchnorm" }, { "type": "activation", "activation": "tanh" }, { "type": "dense"');
+    expect(after).toContain(
+      '"layers": [ { "type": "dense", "units": 8, "activation": "linear" }, { "type": "batchnorm" }, { "type": "activation", "activation": "tanh" }, { "type": "dense"',
+    );
     expect(parseSpec(after).config?.layers.map((l) => l.kind)).toEqual(['dense', 'batchnorm', 'activation', 'dense']);
   });
 });

@@ -19,14 +19,21 @@ describe('verdicts on the labelled set', () => {
     for (const spec of specs) {
       const report = await analyze(spec.text, { executor: inProcessExecutor(noFiles), verifyFixes: false });
       expect(report.status, spec.name).toBe('ok');
-      const found = new Set(report.findings.filter((f) => f.severity !== 'info' && f.source === 'measured').map((f) => f.kind));
+      const found = new Set(
+        report.findings.filter((f) => f.severity !== 'info' && f.source === 'measured').map((f) => f.kind),
+      );
       for (const k of new Set([...found, ...spec.labels])) {
         if (spec.optional.includes(k)) continue;
         const c = count(k);
         const expected = spec.labels.includes(k);
         if (expected && found.has(k)) c.tp++;
-        else if (found.has(k)) { c.fp++; mistakes.push(`${spec.name}: unexpected ${k}`); }
-        else { c.fn++; mistakes.push(`${spec.name}: missed ${k}`); }
+        else if (found.has(k)) {
+          c.fp++;
+          mistakes.push(`${spec.name}: unexpected ${k}`);
+        } else {
+          c.fn++;
+          mistakes.push(`${spec.name}: missed ${k}`);
+        }
       }
     }
     const rows = [...counts].map(([k, c]) => {
@@ -34,7 +41,9 @@ describe('verdicts on the labelled set', () => {
       const recall = c.tp / Math.max(1, c.tp + c.fn);
       return { kind: k, tp: c.tp, fp: c.fp, fn: c.fn, precision: +precision.toFixed(2), recall: +recall.toFixed(2) };
     });
-    console.log(`labelled specs: ${specs.length}\n${rows.map((r) => JSON.stringify(r)).join('\n')}\n${mistakes.join('\n')}`);
+    console.log(
+      `labelled specs: ${specs.length}\n${rows.map((r) => JSON.stringify(r)).join('\n')}\n${mistakes.join('\n')}`,
+    );
     for (const r of rows) {
       expect(r.precision, r.kind).toBeGreaterThanOrEqual(0.9);
       expect(r.recall, r.kind).toBeGreaterThanOrEqual(0.9);

@@ -10,7 +10,13 @@ import { predictGradientFlow, weightVarianceTimesFanIn } from '../../src/analysi
 import type { Prediction } from '../../src/analysis/predict';
 import { activationMoments, erfc, gaussHermite, gaussianExpectation } from '../../src/analysis/quadrature';
 import type {
-  ActivationName, Dataset, InitConfig, InitName, LayerConfig, LossName, ModelConfig,
+  ActivationName,
+  Dataset,
+  InitConfig,
+  InitName,
+  LayerConfig,
+  LossName,
+  ModelConfig,
 } from '../../src/engine/config';
 import { initializeWeights } from '../../src/engine/init';
 import { Rng } from '../../src/engine/rng';
@@ -36,7 +42,7 @@ const sigmoid = (u: number): number => 1 / (1 + Math.exp(-u));
 const act = (name: ActivationName, alpha = 1) => ({ name, alpha });
 
 describe('quadrature', () => {
-  it('Gauss–Hermite (probabilists\') integrates Gaussian moments and analytic functions exactly', () => {
+  it("Gauss–Hermite (probabilists') integrates Gaussian moments and analytic functions exactly", () => {
     const { nodes, weights } = gaussHermite(64);
     const e = (f: (z: number) => number) => nodes.reduce((s, z, i) => s + weights[i]! * f(z), 0);
     expect(e(() => 1)).toBeCloseTo(1, 13);
@@ -54,7 +60,10 @@ describe('quadrature', () => {
     const s = 1.3;
     const cdf = 0.5 * erfc(-mu / (s * Math.SQRT2));
     const pdf = Math.exp(-0.5 * (mu / s) ** 2) / Math.sqrt(2 * Math.PI);
-    expect(gaussianExpectation((u) => (u > 0 ? u * u : 0), mu, s * s)).toBeCloseTo((mu * mu + s * s) * cdf + mu * s * pdf, 6);
+    expect(gaussianExpectation((u) => (u > 0 ? u * u : 0), mu, s * s)).toBeCloseTo(
+      (mu * mu + s * s) * cdf + mu * s * pdf,
+      6,
+    );
     // tanh'² at variance 100 and 1e4: Gauss–Hermite with 64–128 nodes is off by 80–100 % here.
     const tanhPrime2 = (u: number) => (1 - Math.tanh(u) ** 2) ** 2;
     for (const v of [100, 1e4]) {
@@ -64,7 +73,14 @@ describe('quadrature', () => {
   });
 
   it('erfc matches tabulated values (relative 1e-6, far tail included)', () => {
-    const table: [number, number][] = [[0, 1], [0.5, 0.4795001222], [1, 0.1572992071], [3, 2.209049700e-5], [5, 1.537459794e-12], [-1, 1.8427007929]];
+    const table: [number, number][] = [
+      [0, 1],
+      [0.5, 0.4795001222],
+      [1, 0.1572992071],
+      [3, 2.2090497e-5],
+      [5, 1.537459794e-12],
+      [-1, 1.8427007929],
+    ];
     for (const [x, value] of table) expect(Math.abs(erfc(x) / value - 1)).toBeLessThan(1e-6);
   });
 });
@@ -72,12 +88,22 @@ describe('quadrature', () => {
 describe('activation moments and initialisers', () => {
   it('ReLU, leaky ReLU and linear closed forms agree with direct integration', () => {
     const q = 2.5;
-    for (const [name, alpha] of [['relu', 0], ['leaky_relu', 0.1], ['prelu', 0.25]] as const) {
+    for (const [name, alpha] of [
+      ['relu', 0],
+      ['leaky_relu', 0.1],
+      ['prelu', 0.25],
+    ] as const) {
       const m = activationMoments(act(name, alpha), 0, q, 16);
       const f = (u: number) => (u > 0 ? u : alpha * u);
-      expect(m.m2).toBeCloseTo(bruteForceExpectation((u) => f(u) ** 2, 0, q), 6);
+      expect(m.m2).toBeCloseTo(
+        bruteForceExpectation((u) => f(u) ** 2, 0, q),
+        6,
+      );
       expect(m.d2).toBeCloseTo((1 + alpha * alpha) / 2, 12); // χ = σ_w²(1 + α²)/2
-      expect(m.m4).toBeCloseTo(bruteForceExpectation((u) => f(u) ** 4, 0, q), 5);
+      expect(m.m4).toBeCloseTo(
+        bruteForceExpectation((u) => f(u) ** 4, 0, q),
+        5,
+      );
       expect(m.mean).toBeCloseTo(bruteForceExpectation(f, 0, q), 6);
     }
     const lin = activationMoments(act('linear'), 0.5, 2, 4);
@@ -105,14 +131,24 @@ describe('activation moments and initialisers', () => {
     expect(activationMoments(act('sigmoid'), 0, 1e-4, 8).d2).toBeCloseTo(1 / 16, 5);
   });
 
-  it('σ_w² = Var(W)·fan-in matches the engine initialisers\' empirical variance', () => {
+  it("σ_w² = Var(W)·fan-in matches the engine initialisers' empirical variance", () => {
     const rng = new Rng(3);
-    const shapes: [number, number][] = [[64, 48], [20, 100]];
+    const shapes: [number, number][] = [
+      [64, 48],
+      [20, 100],
+    ];
     const inits: InitConfig[] = [
-      { name: 'glorot_uniform', scale: 1 }, { name: 'glorot_normal', scale: 1 }, { name: 'he_uniform', scale: 1 },
-      { name: 'he_normal', scale: 1 }, { name: 'lecun_uniform', scale: 1 }, { name: 'lecun_normal', scale: 1 },
-      { name: 'uniform', scale: 0.2 }, { name: 'normal', scale: 0.3 }, { name: 'orthogonal', scale: 1.7 },
-      { name: 'constant', scale: 0.1 }, { name: 'zeros', scale: 1 },
+      { name: 'glorot_uniform', scale: 1 },
+      { name: 'glorot_normal', scale: 1 },
+      { name: 'he_uniform', scale: 1 },
+      { name: 'he_normal', scale: 1 },
+      { name: 'lecun_uniform', scale: 1 },
+      { name: 'lecun_normal', scale: 1 },
+      { name: 'uniform', scale: 0.2 },
+      { name: 'normal', scale: 0.3 },
+      { name: 'orthogonal', scale: 1.7 },
+      { name: 'constant', scale: 0.1 },
+      { name: 'zeros', scale: 1 },
     ];
     for (const [out, inp] of shapes) {
       for (const init of inits) {
@@ -144,33 +180,56 @@ describe('activation moments and initialisers', () => {
     const q2 = 64 * t2 * Math.exp(-(t4 - t2 * t2) / (64 * t2 * t2) / 2);
     expect(p.layers[1]!.preActivationVariance).toBeCloseTo(q2, 4);
     expect(p.layers[1]!.saturatedFraction).toBeCloseTo(erfc(5 / Math.sqrt(2 * q2)), 6);
-    expect(predictGradientFlow(mlp(4, [8, 1], 'relu', { name: 'he_normal', scale: 1 })).layers[0]!.saturatedFraction).toBeCloseTo(0.5, 6);
+    expect(
+      predictGradientFlow(mlp(4, [8, 1], 'relu', { name: 'he_normal', scale: 1 })).layers[0]!.saturatedFraction,
+    ).toBeCloseTo(0.5, 6);
   });
 
   it('BatchNorm, residual and dropout gains follow their derivations', () => {
     const glorot = { name: 'glorot_uniform', scale: 1 } as const;
-    const layer = (i: number, units: number, name: ActivationName, init: InitConfig = glorot): LayerConfig =>
-      ({ kind: 'dense', path: `/layers/${i}`, units, activation: act(name), init, biasInit: 0 });
+    const layer = (i: number, units: number, name: ActivationName, init: InitConfig = glorot): LayerConfig => ({
+      kind: 'dense',
+      path: `/layers/${i}`,
+      units,
+      activation: act(name),
+      init,
+      biasInit: 0,
+    });
     const base = mlp(2, [1], 'linear', glorot, 'bce', 64);
     const bn: ModelConfig = {
-      ...base, layers: [layer(0, 32, 'linear'), { kind: 'batchnorm', path: '/layers/1', eps: 1e-5, momentum: 0.1 },
-        { kind: 'activation', path: '/layers/2', activation: act('sigmoid') }, layer(3, 1, 'sigmoid')],
+      ...base,
+      layers: [
+        layer(0, 32, 'linear'),
+        { kind: 'batchnorm', path: '/layers/1', eps: 1e-5, momentum: 0.1 },
+        { kind: 'activation', path: '/layers/2', activation: act('sigmoid') },
+        layer(3, 1, 'sigmoid'),
+      ],
     };
     // v = σ_w²·E[x²] with σ_w² = 2·2/34, times the typical-value shift of a linear 32-unit layer e^{−(3−1)/(2·32)};
     // 2 fan-in terms: vᵢ/v ~ Exp(1), whose typical mean of 1/X over 32 units is E₁(1/32) = −γ − ln x + x − x²/4
     // + x³/18 − … (series, independent of the code's integral).
     const x = 1 / 32;
-    const e1 = -0.5772156649 - Math.log(x) + x - x * x / 4 + x ** 3 / 18 - x ** 4 / 96;
+    const e1 = -0.5772156649 - Math.log(x) + x - (x * x) / 4 + x ** 3 / 18 - x ** 4 / 96;
     const v = ((2 * 2) / 34) * Math.exp(-1 / 32);
-    const expected = (1 - 2 / 64) * (1 + 2 / 63) * e1 / (v + 1e-5);
+    const expected = ((1 - 2 / 64) * (1 + 2 / 63) * e1) / (v + 1e-5);
     expect(predictGradientFlow(bn).layers[1]!.gain / expected).toBeCloseTo(1, 3);
     // x + f(x), f = dense linear with N(0, 0.05²) weights on 16 units: gain 1 + σ_w² = 1 + 16·0.0025, the branch
     // at its typical value (a residual's gain comes from the backward walk): ×e^{−(3−1)/(2·16)}.
     const branch = layer(0, 16, 'linear', { name: 'normal', scale: 0.05 });
     const residual: ModelConfig = {
-      ...base, input: 16, layers: [
-        { kind: 'residual', path: '/layers/0', layers: [{ ...branch, path: '/layers/0/layers/0' }], projection: false, projectionInit: glorot },
-        { kind: 'dropout', path: '/layers/1', rate: 0.2 }, layer(2, 1, 'sigmoid')],
+      ...base,
+      input: 16,
+      layers: [
+        {
+          kind: 'residual',
+          path: '/layers/0',
+          layers: [{ ...branch, path: '/layers/0/layers/0' }],
+          projection: false,
+          projectionInit: glorot,
+        },
+        { kind: 'dropout', path: '/layers/1', rate: 0.2 },
+        layer(2, 1, 'sigmoid'),
+      ],
     };
     const p = predictGradientFlow(residual);
     expect(p.layers[0]!.gain).toBeCloseTo(1 + 0.04 * Math.exp(-1 / 16), 10);
@@ -188,17 +247,41 @@ describe('activation moments and initialisers', () => {
 
 // ---------------------------------------------------------------- agreement with the engine
 
-const OPTIMIZER = { type: 'sgd', lr: 0, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, rho: 0.99 } as const;
+const OPTIMIZER = {
+  type: 'sgd',
+  lr: 0,
+  momentum: 0,
+  nesterov: false,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  rho: 0.99,
+} as const;
 
-function mlp(input: number, units: number[], activation: ActivationName, init: InitConfig, loss: LossName = 'mse', batchSize = 32): ModelConfig {
+function mlp(
+  input: number,
+  units: number[],
+  activation: ActivationName,
+  init: InitConfig,
+  loss: LossName = 'mse',
+  batchSize = 32,
+): ModelConfig {
   const alpha = activation === 'leaky_relu' ? 0.01 : activation === 'prelu' ? 0.25 : 1;
   const last = units.length - 1;
   const outputActivation: ActivationName = loss === 'bce' ? 'sigmoid' : loss === 'crossentropy' ? 'softmax' : 'linear';
   const layers: LayerConfig[] = units.map((n, i) => ({
-    kind: 'dense', path: `/layers/${i}`, units: n, activation: act(i === last ? outputActivation : activation, alpha), init, biasInit: 0,
+    kind: 'dense',
+    path: `/layers/${i}`,
+    units: n,
+    activation: act(i === last ? outputActivation : activation, alpha),
+    init,
+    biasInit: 0,
   }));
   return {
-    input, layers, loss, optimizer: { ...OPTIMIZER },
+    input,
+    layers,
+    loss,
+    optimizer: { ...OPTIMIZER },
     training: { steps: 1, batchSize, seed: 1, weightDecay: 0, clipNorm: null, clipValue: null, recordEvery: 1 },
   };
 }
@@ -208,7 +291,9 @@ function randomData(seed: number, samples: number, features: number, loss: LossN
   const rng = new Rng(seed);
   const x = new Float32Array(samples * features).map(() => rng.normal());
   const targetWidth = loss === 'crossentropy' ? 1 : outputs;
-  const y = new Float32Array(samples * targetWidth).map(() => (loss === 'mse' ? rng.normal() : loss === 'bce' ? rng.int(2) : rng.int(outputs)));
+  const y = new Float32Array(samples * targetWidth).map(() =>
+    loss === 'mse' ? rng.normal() : loss === 'bce' ? rng.int(2) : rng.int(outputs),
+  );
   return { x, y, samples, features, targetWidth, classes: loss === 'mse' ? 0 : Math.max(2, outputs) };
 }
 
@@ -227,7 +312,12 @@ interface Agreement {
 const FLOAT32_UNDERFLOW_RATIO = 1e-20;
 
 /** Step-0 gradient norms of `runs` differently seeded inits (and batches) compared with the prediction. */
-function agreement(config: ModelConfig, prediction: Prediction, runs: number, dataFor: (run: number) => Dataset): Agreement {
+function agreement(
+  config: ModelConfig,
+  prediction: Prediction,
+  runs: number,
+  dataFor: (run: number) => Dataset,
+): Agreement {
   const logs: number[][] = [];
   let deadRuns = 0;
   let paths: string[] = [];
@@ -235,10 +325,14 @@ function agreement(config: ModelConfig, prediction: Prediction, runs: number, da
     const trainer = createTrainer({ ...config, training: { ...config.training, seed: 1000 + run } }, dataFor(run));
     trainer.step();
     const result = trainer.result();
-    const weighted = result.layers.map((info, i) => ({ info, g: result.series[i]!.gradNorm[0]! })).filter((l) => l.info.hasWeights);
+    const weighted = result.layers
+      .map((info, i) => ({ info, g: result.series[i]!.gradNorm[0]! }))
+      .filter((l) => l.info.hasWeights);
     paths = weighted.map((l) => l.info.path);
     const reference = weighted.find((l) => l.info.path === prediction.outputPath)!.g;
-    const unexplainedZero = weighted.some((l) => l.g === 0 && !(predictedRatio(prediction, l.info.path) < FLOAT32_UNDERFLOW_RATIO));
+    const unexplainedZero = weighted.some(
+      (l) => l.g === 0 && !(predictedRatio(prediction, l.info.path) < FLOAT32_UNDERFLOW_RATIO),
+    );
     if (!(reference > 0) || unexplainedZero) {
       deadRuns++;
       continue;
@@ -261,9 +355,30 @@ function predictedRatio(prediction: Prediction, path: string): number {
   return prediction.layers.find((l) => l.path === path)!.relativeGradNorm;
 }
 
-const ACTIVATIONS: ActivationName[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'softplus', 'swish'];
+const ACTIVATIONS: ActivationName[] = [
+  'linear',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'leaky_relu',
+  'prelu',
+  'elu',
+  'selu',
+  'gelu',
+  'softplus',
+  'swish',
+];
 const INITS: InitName[] = [
-  'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal', 'uniform', 'normal', 'orthogonal', 'constant',
+  'glorot_uniform',
+  'glorot_normal',
+  'he_uniform',
+  'he_normal',
+  'lecun_uniform',
+  'lecun_normal',
+  'uniform',
+  'normal',
+  'orthogonal',
+  'constant',
 ];
 
 function randomInit(rng: Rng): InitConfig {
@@ -278,7 +393,7 @@ function log10Summary(errors: number[]): { max: number; median: number } {
   return { max: sorted[sorted.length - 1]!, median: sorted[Math.floor(sorted.length / 2)]! };
 }
 
-describe('prediction vs the engine\'s measured step-0 ratios', () => {
+describe("prediction vs the engine's measured step-0 ratios", () => {
   it('40 seeded random MLPs (depth 2–30, width 8–128): every layer within 10×', () => {
     const rng = new Rng(Number(process.env.VGNET_PREDICT_SEED ?? 2024));
     const all: number[] = [];
@@ -301,8 +416,11 @@ describe('prediction vs the engine\'s measured step-0 ratios', () => {
       // Symmetric (constant-init) nets: a run's value hinges on the batch's sample nearest the chain's fixed
       // point (per-run spread up to ~2 decades), so they get the most runs.
       // (The widest nets cost the most and fluctuate the least: 2 runs there.)
-      const runs = init.name === 'constant' ? 16 : Math.min(16, Math.max(width >= 128 ? 2 : 3, Math.ceil((6 * depth) / width)));
-      const a = agreement(config, predictGradientFlow(config), runs, (run) => randomData(77 + run, 32, input, loss, outputs));
+      const runs =
+        init.name === 'constant' ? 16 : Math.min(16, Math.max(width >= 128 ? 2 : 3, Math.ceil((6 * depth) / width)));
+      const a = agreement(config, predictGradientFlow(config), runs, (run) =>
+        randomData(77 + run, 32, input, loss, outputs),
+      );
       // Dead runs (a whole layer inactive over the batch) are a finite-width ReLU event the mean field cannot
       // see; they are counted, allowed only for ReLU, and never the majority.
       if (a.deadRuns > 0) expect(activation, `dead runs in ${summarize(config)}`).toBe('relu');
@@ -315,8 +433,10 @@ describe('prediction vs the engine\'s measured step-0 ratios', () => {
       expect(error, `${summarize(config)}: max log10 error`).toBeLessThan(1);
     }
     const { max, median } = log10Summary(all);
-    console.log(`random MLPs: ${all.length} layers, max log10 error ${max.toFixed(2)}, median ${median.toFixed(2)}; ` +
-      `${deadRuns} dead ReLU runs set aside, ${symmetric} constant-init (symmetric) nets; worst ${worst.net}`);
+    console.log(
+      `random MLPs: ${all.length} layers, max log10 error ${max.toFixed(2)}, median ${median.toFixed(2)}; ` +
+        `${deadRuns} dead ReLU runs set aside, ${symmetric} constant-init (symmetric) nets; worst ${worst.net}`,
+    );
   });
 
   it('constant init + softmax crossentropy: predicted exactly 0 below the output, measured only as rounding residue', () => {
@@ -343,7 +463,9 @@ describe('prediction vs the engine\'s measured step-0 ratios', () => {
   it('the examples (their own data, input E[x²] from the data): every weighted layer within 10×', () => {
     const dir = join(dirname(new URL(import.meta.url).pathname), '../../examples');
     const files = { readText: (path: string) => ({ text: readFileSync(join(dir, path), 'utf8') }) };
-    const names = readdirSync(dir).filter((f) => f.endsWith('.vgnet.json')).map((f) => f.replace('.vgnet.json', ''));
+    const names = readdirSync(dir)
+      .filter((f) => f.endsWith('.vgnet.json'))
+      .map((f) => f.replace('.vgnet.json', ''));
     expect(names.length).toBeGreaterThanOrEqual(10);
     const all: number[] = [];
     for (const name of names) {
@@ -354,7 +476,10 @@ describe('prediction vs the engine\'s measured step-0 ratios', () => {
       if ('error' in loaded) throw new Error(`${name}: ${loaded.error}`);
       const x = loaded.dataset.x;
       const inputVariance = x.reduce((s, v) => s + v * v, 0) / x.length;
-      const prediction = predictGradientFlow(config, { inputVariance, inputMeanSquare: featureMeanSquare(loaded.dataset) });
+      const prediction = predictGradientFlow(config, {
+        inputVariance,
+        inputMeanSquare: featureMeanSquare(loaded.dataset),
+      });
       if (Number.isNaN(predictedRatio(prediction, prediction.outputPath))) {
         // Predicted dead network (dying-relu: bias −2 silences every unit after the first layer), so the output
         // layer's input is 0 and every ratio undefined: the engine must measure a zero output-layer gradient.

@@ -29,7 +29,13 @@ describe('timeRoundRobin', () => {
     const log: string[] = [];
     const fast = fakeContender('engine', 0.5, log);
     const medium = fakeContender('naive', 20, log);
-    const timings = await timeRoundRobin([{ contender: fast, firstStepMs: 5 }, { contender: medium, firstStepMs: 60 }], plan);
+    const timings = await timeRoundRobin(
+      [
+        { contender: fast, firstStepMs: 5 },
+        { contender: medium, firstStepMs: 60 },
+      ],
+      plan,
+    );
     expect(timings.get('engine')!.msPerStep).toBeCloseTo(0.5, 9);
     expect(timings.get('engine')!.stepsPerRound).toBe(200);
     expect(timings.get('naive')!.stepsPerRound).toBe(5);
@@ -55,7 +61,11 @@ describe('timeRoundRobin', () => {
     const timings = await timeRoundRobin([{ contender: slow, firstStepMs: 4000 }], { ...plan, budgetMs: 1000 });
     expect(timings.get('naive')).toMatchObject({ msPerStep: 4000, samples: [4000], stepZeroOnly: true });
     expect(slow.stepsRun).toBe(0);
-    const full = await timeRoundRobin([{ contender: slow, firstStepMs: 4000 }], { ...plan, budgetMs: 1000, stepZeroFallback: false });
+    const full = await timeRoundRobin([{ contender: slow, firstStepMs: 4000 }], {
+      ...plan,
+      budgetMs: 1000,
+      stepZeroFallback: false,
+    });
     expect(full.get('naive')).toMatchObject({ samples: [4000], stepZeroOnly: false });
     expect(slow.stepsRun).toBe(1);
   });
@@ -77,33 +87,90 @@ describe('helpers', () => {
     const reference: StepCheck = { loss: 2, firstGradNorm: 1e-19, lastGradNorm: 3 };
     const close: StepCheck = { loss: 2.0001, firstGradNorm: 1.0001e-19, lastGradNorm: 3 };
     const far: StepCheck = { loss: 2, firstGradNorm: 1.01e-19, lastGradNorm: 3 };
-    expect(verdict(new Map([['naive', reference], ['engine', close]])).ok).toBe(true);
-    const bad = verdict(new Map([['naive', reference], ['engine', close], ['tfjs', far]]));
+    expect(
+      verdict(
+        new Map([
+          ['naive', reference],
+          ['engine', close],
+        ]),
+      ).ok,
+    ).toBe(true);
+    const bad = verdict(
+      new Map([
+        ['naive', reference],
+        ['engine', close],
+        ['tfjs', far],
+      ]),
+    );
     expect(bad.ok).toBe(false);
     expect(bad.relativeError.get('tfjs')).toBeCloseTo(0.01, 6);
     expect(relativeError(0, 0)).toBe(0);
   });
 
   it('the main table shows ratios as other / engine and dashes for missing contenders', () => {
-    const workload: Workload = { name: 'W9', input: 1, hiddenLayers: 1, hiddenUnits: 1, hiddenActivation: 'relu', outputs: 1, loss: 'mse', batch: 1 };
+    const workload: Workload = {
+      name: 'W9',
+      input: 1,
+      hiddenLayers: 1,
+      hiddenUnits: 1,
+      hiddenActivation: 'relu',
+      outputs: 1,
+      loss: 'mse',
+      batch: 1,
+    };
     const timing = (ms: number) => ({ msPerStep: ms, samples: [ms], stepsPerRound: 1, stepZeroOnly: false });
-    const table = mainTable([{
-      workload, flopsPerStep: 2e6,
-      timings: new Map([['engine', timing(2)], ['naive', timing(10)]]),
-      checks: new Map(),
-    }]);
-    const row = table.split('\n')[2]!.split('|').map((cell) => cell.trim());
+    const table = mainTable([
+      {
+        workload,
+        flopsPerStep: 2e6,
+        timings: new Map([
+          ['engine', timing(2)],
+          ['naive', timing(10)],
+        ]),
+        checks: new Map(),
+      },
+    ]);
+    const row = table
+      .split('\n')[2]!
+      .split('|')
+      .map((cell) => cell.trim());
     // workload, engine ms, GFLOP/s (2e6 flops / 2 ms = 1 GFLOP/s), engine JS, naive, TF.js, PyTorch, ratios…
     expect(row.slice(1, 12)).toEqual(['W9', '2.00', '1.00', '—', '10.0', '—', '—', '—', '—', '5.00×', '—']);
     expect(formatMs(0.1234)).toBe('0.123');
   });
 
   it('judges the issue-7 goals from the ratios: within 2× of PyTorch on W1, as fast on W4, 5× TF.js', () => {
-    const workload = (name: string): Workload => ({ name, input: 1, hiddenLayers: 1, hiddenUnits: 1, hiddenActivation: 'relu', outputs: 1, loss: 'mse', batch: 1 });
+    const workload = (name: string): Workload => ({
+      name,
+      input: 1,
+      hiddenLayers: 1,
+      hiddenUnits: 1,
+      hiddenActivation: 'relu',
+      outputs: 1,
+      loss: 'mse',
+      batch: 1,
+    });
     const timing = (ms: number) => ({ msPerStep: ms, samples: [ms], stepsPerRound: 1, stepZeroOnly: false });
     const line = goalsLine([
-      { workload: workload('W1'), flopsPerStep: 1, checks: new Map(), timings: new Map([['engine', timing(4)], ['torch', timing(2.5)], ['tfjs', timing(40)]]) },
-      { workload: workload('W4'), flopsPerStep: 1, checks: new Map(), timings: new Map([['engine', timing(0.5)], ['torch', timing(0.4)]]) },
+      {
+        workload: workload('W1'),
+        flopsPerStep: 1,
+        checks: new Map(),
+        timings: new Map([
+          ['engine', timing(4)],
+          ['torch', timing(2.5)],
+          ['tfjs', timing(40)],
+        ]),
+      },
+      {
+        workload: workload('W4'),
+        flopsPerStep: 1,
+        checks: new Map(),
+        timings: new Map([
+          ['engine', timing(0.5)],
+          ['torch', timing(0.4)],
+        ]),
+      },
     ]);
     expect(line).toContain('W1 vs PyTorch 0.63× (goal ≥ 0.5×) ✓');
     expect(line).toContain('W4 vs PyTorch 0.80× (goal ≥ 1×) ✗');
@@ -126,7 +193,13 @@ describe('timeRoundRobin failures', () => {
     };
     const lines: string[] = [];
     const timings = await timeRoundRobin(
-      [{ contender: steady, firstStepMs: 1 }, { contender: flaky, firstStepMs: 1 }], plan, (line) => lines.push(line));
+      [
+        { contender: steady, firstStepMs: 1 },
+        { contender: flaky, firstStepMs: 1 },
+      ],
+      plan,
+      (line) => lines.push(line),
+    );
     expect(timings.get('engine')!.samples).toHaveLength(4);
     expect(timings.get('torch')!.samples).toHaveLength(1);
     expect(lines.some((line) => line.includes('torch stopped in round 2: child died'))).toBe(true);

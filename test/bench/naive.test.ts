@@ -4,10 +4,24 @@ import { denseShapes, flopsPerStep, makeSharedStart } from '../../bench/workload
 import type { SharedStart, Workload } from '../../bench/workloads';
 
 const regression: Workload = {
-  name: 'tiny-mse', input: 3, hiddenLayers: 2, hiddenUnits: 4, hiddenActivation: 'tanh', outputs: 2, loss: 'mse', batch: 5,
+  name: 'tiny-mse',
+  input: 3,
+  hiddenLayers: 2,
+  hiddenUnits: 4,
+  hiddenActivation: 'tanh',
+  outputs: 2,
+  loss: 'mse',
+  batch: 5,
 };
 const classification: Workload = {
-  name: 'tiny-ce', input: 4, hiddenLayers: 2, hiddenUnits: 5, hiddenActivation: 'sigmoid', outputs: 3, loss: 'crossentropy', batch: 6,
+  name: 'tiny-ce',
+  input: 4,
+  hiddenLayers: 2,
+  hiddenUnits: 5,
+  hiddenActivation: 'sigmoid',
+  outputs: 3,
+  loss: 'crossentropy',
+  batch: 6,
 };
 
 function lossAt(w: Workload, start: SharedStart): number {
@@ -23,8 +37,10 @@ function withWeight(start: SharedStart, layer: number, index: number, delta: num
 /** Central differences of the loss with respect to every weight of one layer. */
 function finiteDifferenceGradient(w: Workload, start: SharedStart, layer: number): number[] {
   const h = 1e-2;
-  return Array.from(start.weights[layer]!, (_, i) =>
-    (lossAt(w, withWeight(start, layer, i, h)) - lossAt(w, withWeight(start, layer, i, -h))) / (2 * h));
+  return Array.from(
+    start.weights[layer]!,
+    (_, i) => (lossAt(w, withWeight(start, layer, i, h)) - lossAt(w, withWeight(start, layer, i, -h))) / (2 * h),
+  );
 }
 
 function finiteDifferenceBiasGradient(w: Workload, start: SharedStart, layer: number): number[] {
@@ -52,7 +68,7 @@ describe('NaiveMlp', () => {
     });
   }
 
-  it('applies plain SGD: the second step\'s loss is the loss at θ − lr·∇θ (∇θ by finite differences)', () => {
+  it("applies plain SGD: the second step's loss is the loss at θ − lr·∇θ (∇θ by finite differences)", () => {
     const w = regression;
     const lr = 0.1;
     const start = makeSharedStart(w, 3);
@@ -77,10 +93,15 @@ describe('NaiveMlp', () => {
   it('starts at ln(classes) for cross-entropy and mean(y²) for MSE when every parameter is zero', () => {
     for (const w of [regression, classification]) {
       const start = makeSharedStart(w, 11);
-      const zero: SharedStart = { ...start, weights: start.weights.map((a) => new Float32Array(a.length)), biases: start.biases.map((a) => new Float32Array(a.length)) };
-      const expected = w.loss === 'crossentropy'
-        ? Math.log(w.outputs)
-        : Array.from(start.y, (v) => v * v).reduce((a, b) => a + b, 0) / start.y.length;
+      const zero: SharedStart = {
+        ...start,
+        weights: start.weights.map((a) => new Float32Array(a.length)),
+        biases: start.biases.map((a) => new Float32Array(a.length)),
+      };
+      const expected =
+        w.loss === 'crossentropy'
+          ? Math.log(w.outputs)
+          : Array.from(start.y, (v) => v * v).reduce((a, b) => a + b, 0) / start.y.length;
       expect(lossAt(w, zero)).toBeCloseTo(expected, 6);
     }
   });
@@ -88,7 +109,16 @@ describe('NaiveMlp', () => {
 
 describe('flopsPerStep', () => {
   it('counts 6·B·in·out for every dense layer', () => {
-    const w3: Workload = { name: 'W3', input: 784, hiddenLayers: 3, hiddenUnits: 1024, hiddenActivation: 'relu', outputs: 10, loss: 'crossentropy', batch: 512 };
+    const w3: Workload = {
+      name: 'W3',
+      input: 784,
+      hiddenLayers: 3,
+      hiddenUnits: 1024,
+      hiddenActivation: 'relu',
+      outputs: 10,
+      loss: 'crossentropy',
+      batch: 512,
+    };
     expect(flopsPerStep(w3)).toBe(6 * 512 * (784 * 1024 + 1024 * 1024 + 1024 * 1024 + 1024 * 10));
   });
 });

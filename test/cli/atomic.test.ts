@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeAtomically } from '../../src/cli/atomic';
 
 let tmp = '';
-beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vgnet-atomic-')); });
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vgnet-atomic-'));
+});
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function file(name: string, text: string, mode = 0o644): string {

@@ -40,8 +40,20 @@ describe('vgnet analyze', () => {
   });
 
   it('exits 1 with --fail-on warning when a warning is found, 0 on a healthy spec', () => {
-    expect(vgnet('analyze', path.join(EXAMPLES, 'deep-sigmoid.vgnet.json'), '--no-fixes', '--steps', '40', '--fail-on', 'warning').code).toBe(1);
-    expect(vgnet('analyze', path.join(EXAMPLES, 'csv-wine.vgnet.json'), '--no-fixes', '--fail-on', 'warning').code).toBe(0);
+    expect(
+      vgnet(
+        'analyze',
+        path.join(EXAMPLES, 'deep-sigmoid.vgnet.json'),
+        '--no-fixes',
+        '--steps',
+        '40',
+        '--fail-on',
+        'warning',
+      ).code,
+    ).toBe(1);
+    expect(
+      vgnet('analyze', path.join(EXAMPLES, 'csv-wine.vgnet.json'), '--no-fixes', '--fail-on', 'warning').code,
+    ).toBe(0);
   });
 
   it('exits 1 on an error finding (divergence) by default', () => {
@@ -59,12 +71,23 @@ describe('vgnet analyze', () => {
   });
 
   it('--threads 1 and --threads 2 give the same record (the helper thread changes speed, not numbers)', () => {
-    const spec = write('wide.vgnet.json', JSON.stringify({
-      version: 1, name: 'wide', input: 64,
-      layers: [{ type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
-      loss: 'crossentropy', optimizer: { type: 'sgd', lr: 0.01 }, training: { steps: 8, batchSize: 256, seed: 3 },
-      data: { source: 'teacher', samples: 512 },
-    }));
+    const spec = write(
+      'wide.vgnet.json',
+      JSON.stringify({
+        version: 1,
+        name: 'wide',
+        input: 64,
+        layers: [
+          { type: 'dense', units: 256, activation: 'relu' },
+          { type: 'dense', units: 256, activation: 'relu' },
+          { type: 'dense', units: 10, activation: 'softmax' },
+        ],
+        loss: 'crossentropy',
+        optimizer: { type: 'sgd', lr: 0.01 },
+        training: { steps: 8, batchSize: 256, seed: 3 },
+        data: { source: 'teacher', samples: 512 },
+      }),
+    );
     const numbers = (threads: string) => {
       const r = vgnet('analyze', spec, '--json', '--no-fixes', '--threads', threads);
       expect(r.code, r.err).toBe(0);
@@ -77,7 +100,10 @@ describe('vgnet analyze', () => {
 
   it('--save-init writes PyTorch-layout weights and the first batch', () => {
     const out = path.join(tmp, 'init.json');
-    expect(vgnet('analyze', path.join(EXAMPLES, 'deep-sigmoid.vgnet.json'), '--no-fixes', '--steps', '5', '--save-init', out).code).toBe(0);
+    expect(
+      vgnet('analyze', path.join(EXAMPLES, 'deep-sigmoid.vgnet.json'), '--no-fixes', '--steps', '5', '--save-init', out)
+        .code,
+    ).toBe(0);
     const dump = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(dump.format).toBe('vgnet-init/1');
     expect(dump.parameters['/layers/0'].weight).toHaveLength(32); // out rows
@@ -90,11 +116,31 @@ describe('vgnet analyze', () => {
 
 describe('bad input gives file:line:col messages and exit 2, never a stack trace', () => {
   const cases: [string, string, RegExp][] = [
-    ['syntax.vgnet.json', '{\n  "input": 2,\n  "layers": [ { "type": "dense" "units": 1 } ]\n}', /syntax\.vgnet\.json:3:\d+: error: /],
-    ['unknown.vgnet.json', '{ "input": 2, "layers": [ { "type": "dense", "units": 1, "activation": "rleu" } ], "loss": "mse", "data": { "source": "sine" } }', /unknown\.vgnet\.json:1:\d+: error: .*relu/],
-    ['width.vgnet.json', '{ "input": 2, "layers": [ { "type": "dense", "units": 0 } ], "loss": "mse", "data": { "source": "sine" } }', /width\.vgnet\.json:1:\d+: error: /],
-    ['escape.vgnet.json', '{ "input": 2, "layers": [ { "type": "dense", "units": 1 } ], "loss": "mse", "data": { "source": "csv", "path": "../../etc/passwd" } }', /escape\.vgnet\.json:1:\d+: error: .*leaves the spec's folder/],
-    ['missing-csv.vgnet.json', '{ "input": 2, "layers": [ { "type": "dense", "units": 1 } ], "loss": "mse", "data": { "source": "csv", "path": "nope.csv" } }', /missing-csv\.vgnet\.json:1:\d+: error: .*does not exist/],
+    [
+      'syntax.vgnet.json',
+      '{\n  "input": 2,\n  "layers": [ { "type": "dense" "units": 1 } ]\n}',
+      /syntax\.vgnet\.json:3:\d+: error: /,
+    ],
+    [
+      'unknown.vgnet.json',
+      '{ "input": 2, "layers": [ { "type": "dense", "units": 1, "activation": "rleu" } ], "loss": "mse", "data": { "source": "sine" } }',
+      /unknown\.vgnet\.json:1:\d+: error: .*relu/,
+    ],
+    [
+      'width.vgnet.json',
+      '{ "input": 2, "layers": [ { "type": "dense", "units": 0 } ], "loss": "mse", "data": { "source": "sine" } }',
+      /width\.vgnet\.json:1:\d+: error: /,
+    ],
+    [
+      'escape.vgnet.json',
+      '{ "input": 2, "layers": [ { "type": "dense", "units": 1 } ], "loss": "mse", "data": { "source": "csv", "path": "../../etc/passwd" } }',
+      /escape\.vgnet\.json:1:\d+: error: .*leaves the spec's folder/,
+    ],
+    [
+      'missing-csv.vgnet.json',
+      '{ "input": 2, "layers": [ { "type": "dense", "units": 1 } ], "loss": "mse", "data": { "source": "csv", "path": "nope.csv" } }',
+      /missing-csv\.vgnet\.json:1:\d+: error: .*does not exist/,
+    ],
   ];
   for (const [name, text, message] of cases) {
     it(name, () => {
@@ -115,7 +161,10 @@ describe('bad input gives file:line:col messages and exit 2, never a stack trace
 
 describe('vgnet fix', () => {
   it('shows the best verified fix without touching the file', () => {
-    const file = write('show/tanh.vgnet.json', fs.readFileSync(path.join(EXAMPLES, 'tanh-tiny-init.vgnet.json'), 'utf8'));
+    const file = write(
+      'show/tanh.vgnet.json',
+      fs.readFileSync(path.join(EXAMPLES, 'tanh-tiny-init.vgnet.json'), 'utf8'),
+    );
     const before = fs.readFileSync(file, 'utf8');
     const r = vgnet('fix', file);
     expect(r.code).toBe(0);

@@ -35,10 +35,16 @@ describe('exit codes', () => {
   it('a spec over the memory budget exits 2, like any invalid spec', async () => {
     const layers = Array.from({ length: 24 }, (_, i) => ({ type: 'dense', units: i % 2 === 0 ? 65_536 : 1 }));
     const big = JSON.stringify({
-      version: 1, input: 2, layers, loss: 'mse', training: { steps: 5, batchSize: 762 },
+      version: 1,
+      input: 2,
+      layers,
+      loss: 'mse',
+      training: { steps: 5, batchSize: 762 },
       data: { source: 'teacher', samples: 1000 },
     });
-    const inThread = poolOf((text) => measure({ text, steps: null, seed: null, deadline: Date.now() + 1000 }, NO_FILES, {}));
+    const inThread = poolOf((text) =>
+      measure({ text, steps: null, seed: null, deadline: Date.now() + 1000 }, NO_FILES, {}),
+    );
     expect(await exitCode(big, inThread)).toBe(2);
     expect(await exitCode('{"version": 1, "input": 0}', inThread)).toBe(2);
   });

@@ -27,18 +27,24 @@ describe('folderFileAccess', () => {
   it('refuses ../x, a/../../x and the folder itself by its first segment', () => {
     const files = folderFileAccess(folder);
     expect(files.readText('../outside.csv')).toEqual({ error: "data path '../outside.csv' leaves the spec's folder" });
-    expect(files.readText('a/../../outside.csv')).toEqual({ error: "data path 'a/../../outside.csv' leaves the spec's folder" });
+    expect(files.readText('a/../../outside.csv')).toEqual({
+      error: "data path 'a/../../outside.csv' leaves the spec's folder",
+    });
     expect(files.readText('a/../a/in.csv')).toEqual({ text: 'x,y\n1,2\n' });
   });
 
   it('refuses absolute paths, even ones inside the folder', () => {
     const inside = path.join(folder, 'a', 'in.csv');
-    expect(folderFileAccess(folder).readText(inside)).toEqual({ error: `data path '${inside}' must be relative to the spec's folder` });
+    expect(folderFileAccess(folder).readText(inside)).toEqual({
+      error: `data path '${inside}' must be relative to the spec's folder`,
+    });
   });
 
   it('refuses a symlink that points outside; follows one that stays inside', () => {
     const files = folderFileAccess(folder);
-    expect(files.readText('link-out.csv')).toEqual({ error: "data path 'link-out.csv' links outside the spec's folder" });
+    expect(files.readText('link-out.csv')).toEqual({
+      error: "data path 'link-out.csv' links outside the spec's folder",
+    });
     expect(files.readText('link-in.csv')).toEqual({ text: 'x,y\n1,2\n' });
     expect(files.readText('missing.csv')).toEqual({ error: "data file 'missing.csv' does not exist" });
   });

@@ -11,7 +11,10 @@ const SPEC = fs.readFileSync(path.join(ROOT, 'examples/deep-sigmoid.vgnet.json')
 let tmp = '';
 
 function fix(spec: string, ...flags: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, 'fix', spec, '--apply', '--steps', '20', ...flags], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, 'fix', spec, '--apply', '--steps', '20', ...flags], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 

@@ -16,15 +16,20 @@ import { folderFileAccess } from '../../src/node/files';
 import { LineIndex } from '../../src/spec/line-index';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
-const NAMES = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.vgnet.json')).sort();
+const NAMES = fs
+  .readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.vgnet.json'))
+  .sort();
 
 /** [line, col] (1-based) of each finding's line in the CLI output, in finding order. */
 function cliPositions(file: string, text: string, report: Report): Array<[number, number]> {
   const pattern = new RegExp(`^${file.replace(/[.]/g, '\\.')}:(\\d+):(\\d+): `);
-  return formatFindings(file, text, report).split('\n').flatMap((line) => {
-    const m = pattern.exec(line);
-    return m ? [[Number(m[1]), Number(m[2])] as [number, number]] : [];
-  });
+  return formatFindings(file, text, report)
+    .split('\n')
+    .flatMap((line) => {
+      const m = pattern.exec(line);
+      return m ? [[Number(m[1]), Number(m[2])] as [number, number]] : [];
+    });
 }
 
 /** [line, col] (1-based) of the first editor diagnostic of each finding the editor shows as it is. */
@@ -35,10 +40,12 @@ function editorPositions(text: string, report: Report, measured: boolean): Map<F
   else results.setStatic(analyzed);
   const view = results.view(analyzed.snapshot)!;
   const diagnostics = buildDiagnostics(view, new LineIndex(text));
-  return new Map(view.findings.map((finding, index) => {
-    const first = diagnostics.find((d) => d.finding === index)!;
-    return [finding, [first.range.start.line + 1, first.range.start.character + 1]];
-  }));
+  return new Map(
+    view.findings.map((finding, index) => {
+      const first = diagnostics.find((d) => d.finding === index)!;
+      return [finding, [first.range.start.line + 1, first.range.start.character + 1]];
+    }),
+  );
 }
 
 let compared = 0;
@@ -51,10 +58,16 @@ describe('CLI and editor agree on where each finding is', () => {
       const text = fs.readFileSync(path.join(EXAMPLES, name), 'utf8');
       const predicted = analyzeStatic(text);
       const measured = await analyze(text, {
-        executor: inProcessExecutor(folderFileAccess(EXAMPLES)), verifyFixes: false, timeBudgetMs: 120_000, from: predicted,
+        executor: inProcessExecutor(folderFileAccess(EXAMPLES)),
+        verifyFixes: false,
+        timeBudgetMs: 120_000,
+        from: predicted,
       });
       expect(measured.status).toBe('ok');
-      for (const [report, isMeasured] of [[predicted, false], [measured, true]] as const) {
+      for (const [report, isMeasured] of [
+        [predicted, false],
+        [measured, true],
+      ] as const) {
         const cli = cliPositions(name, text, report);
         expect(cli).toHaveLength(report.findings.length);
         // The editor merges predictions into measurements: compare every finding it shows unchanged.
@@ -74,6 +87,9 @@ describe('CLI and editor agree on where each finding is', () => {
     const at = new LineIndex(text).positionAt(lr.offset);
     const divergence = report.findings.findIndex((f) => f.kind === 'divergence');
     expect(divergence).toBeGreaterThanOrEqual(0);
-    expect(cliPositions('high-lr-diverges.vgnet.json', text, report)[divergence]).toEqual([at.line + 1, at.character + 1]);
+    expect(cliPositions('high-lr-diverges.vgnet.json', text, report)[divergence]).toEqual([
+      at.line + 1,
+      at.character + 1,
+    ]);
   });
 });

@@ -7,13 +7,15 @@ import { decodeSpec, readSpecFile } from '../../src/node/files';
 import { formatDiagnostic, parseSpec } from '../../src/spec';
 
 let tmp = '';
-beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vgnet-read-')); });
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vgnet-read-'));
+});
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const VALID = fs.readFileSync(path.join(__dirname, '../../examples/deep-sigmoid.vgnet.json'), 'utf8');
 
 describe('readSpecFile', () => {
-  it('drops a UTF-8 byte-order mark, so a BOM spec parses and line-1 columns are the editor\'s', () => {
+  it("drops a UTF-8 byte-order mark, so a BOM spec parses and line-1 columns are the editor's", () => {
     const file = path.join(tmp, 'bom.vgnet.json');
     fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"input": 2, "bogus": 1}')]));
     const read = readSpecFile(file);
@@ -37,7 +39,9 @@ describe('readSpecFile', () => {
   it('refuses a file that is not valid UTF-8 with a clear message, instead of U+FFFD text', () => {
     const file = path.join(tmp, 'latin1.vgnet.json');
     fs.writeFileSync(file, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]));
-    expect(readSpecFile(file)).toEqual({ error: `${file}: not valid UTF-8 (first bad byte at offset 2); save it as UTF-8` });
+    expect(readSpecFile(file)).toEqual({
+      error: `${file}: not valid UTF-8 (first bad byte at offset 2); save it as UTF-8`,
+    });
   });
 
   it('names the first bad byte after valid multi-byte text', () => {
@@ -47,7 +51,9 @@ describe('readSpecFile', () => {
   });
 
   it('a missing file and a folder', () => {
-    expect(readSpecFile(path.join(tmp, 'nope.json'))).toEqual({ error: `${path.join(tmp, 'nope.json')}: no such file` });
+    expect(readSpecFile(path.join(tmp, 'nope.json'))).toEqual({
+      error: `${path.join(tmp, 'nope.json')}: no such file`,
+    });
     expect(readSpecFile(tmp)).toEqual({ error: `${tmp}: not a file` });
   });
 });

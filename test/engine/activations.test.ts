@@ -27,8 +27,14 @@ function derivative(name: ActivationName, zs: number[], alpha = 1): Float32Array
 describe('erf', () => {
   // Reference: Python math.erf.
   const cases: [number, number][] = [
-    [0.01, 0.011283415555849616], [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149],
-    [2, 0.9953222650189527], [-1.5, -0.9661051464753108], [3.5, 0.9999992569016276], [0, 0],
+    [0.01, 0.011283415555849616],
+    [0.1, 0.1124629160182849],
+    [0.5, 0.5204998778130465],
+    [1, 0.8427007929497149],
+    [2, 0.9953222650189527],
+    [-1.5, -0.9661051464753108],
+    [3.5, 0.9999992569016276],
+    [0, 0],
   ];
   for (const [x, expected] of cases) {
     it(`erf(${x}) within 2e-7`, () => {
@@ -42,7 +48,10 @@ describe('activation values (PyTorch definitions)', () => {
     expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, 6));
   };
   it('gelu is the exact erf form', () => {
-    close(apply('gelu', [1, -1, -3, 0.3]), [0.8413447460685429, -0.15865525393145707, -0.00404969409489031, 0.18537342665668577]);
+    close(
+      apply('gelu', [1, -1, -3, 0.3]),
+      [0.8413447460685429, -0.15865525393145707, -0.00404969409489031, 0.18537342665668577],
+    );
   });
   it('selu uses PyTorch constants', () => {
     close(apply('selu', [-1, 2]), [-1.1113307378125625, 2.101401974710961]);
@@ -77,7 +86,17 @@ describe('activation values (PyTorch definitions)', () => {
 
 describe('derivatives against central differences in float64', () => {
   // f evaluated through the float32 kernel; a wide h keeps float32 rounding small against the step.
-  const names: ActivationName[] = ['sigmoid', 'tanh', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'leaky_relu', 'prelu'];
+  const names: ActivationName[] = [
+    'sigmoid',
+    'tanh',
+    'elu',
+    'selu',
+    'gelu',
+    'softplus',
+    'swish',
+    'leaky_relu',
+    'prelu',
+  ];
   const points = [-3.1, -0.8, -0.3, 0.4, 1.3, 2.7];
   for (const name of names) {
     it(name, () => {

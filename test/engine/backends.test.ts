@@ -24,27 +24,75 @@ function activation(name: ActivationName, path: string): LayerConfig {
   return { kind: 'activation', path, activation: { name, alpha: name === 'leaky_relu' ? 0.05 : 0.25 } };
 }
 
-function trainingCase(label: string, layers: LayerConfig[], loss: LossName, outputs: number, opt: Partial<OptimizerConfig>,
-  extra: Partial<ModelConfig['training']> = {}): Case {
+function trainingCase(
+  label: string,
+  layers: LayerConfig[],
+  loss: LossName,
+  outputs: number,
+  opt: Partial<OptimizerConfig>,
+  extra: Partial<ModelConfig['training']> = {},
+): Case {
   const config = modelConfig(5, layers, loss, {
-    optimizer: optimizer(opt), training: training({ steps: 8, batchSize: 12, seed: 3, recordEvery: 2, ...extra }),
+    optimizer: optimizer(opt),
+    training: training({ steps: 8, batchSize: 12, seed: 3, recordEvery: 2, ...extra }),
   });
   return { label, config, loss, outputs };
 }
 
 const CASES: Case[] = [
-  trainingCase('tanh/sigmoid/relu dense + mse + sgd with weight decay',
-    [dense(9, 'tanh'), dense(7, 'sigmoid'), dense(6, 'relu', { name: 'he_normal' }), dense(3)], 'mse', 3, { lr: 0.1 }, { weightDecay: 0.01 }),
-  trainingCase('leaky_relu, standalone activations, batchnorm, dropout + crossentropy + nesterov',
-    [dense(8, 'leaky_relu', {}, 0.05), { kind: 'batchnorm', path: '/bn', eps: 1e-5, momentum: 0.1 }, activation('tanh', '/act'),
-      { kind: 'dropout', path: '/drop', rate: 0.25 }, dense(4, 'softmax')], 'crossentropy', 4, { momentum: 0.9, nesterov: true }),
-  trainingCase('residual blocks (identity and projection), prelu, gelu + bce + adam, clipping',
-    [dense(6, 'relu', { name: 'he_uniform' }),
-      { kind: 'residual', path: '/r1', projection: false, projectionInit: { name: 'glorot_uniform', scale: 1 }, layers: [dense(6, 'gelu'), dense(6, 'sigmoid')] },
-      { kind: 'residual', path: '/r2', projection: true, projectionInit: { name: 'orthogonal', scale: 1 }, layers: [dense(8, 'prelu'), activation('relu', '/r2/a')] },
-      dense(1, 'sigmoid')], 'bce', 1, { type: 'adam', lr: 0.01 }, { clipNorm: 0.5, clipValue: 0.2 }),
-  trainingCase('deep sigmoid (vanishing) + rmsprop with momentum',
-    [...Array.from({ length: 10 }, () => dense(8, 'sigmoid')), dense(2)], 'mse', 2, { type: 'rmsprop', lr: 0.01, momentum: 0.5 }),
+  trainingCase(
+    'tanh/sigmoid/relu dense + mse + sgd with weight decay',
+    [dense(9, 'tanh'), dense(7, 'sigmoid'), dense(6, 'relu', { name: 'he_normal' }), dense(3)],
+    'mse',
+    3,
+    { lr: 0.1 },
+    { weightDecay: 0.01 },
+  ),
+  trainingCase(
+    'leaky_relu, standalone activations, batchnorm, dropout + crossentropy + nesterov',
+    [
+      dense(8, 'leaky_relu', {}, 0.05),
+      { kind: 'batchnorm', path: '/bn', eps: 1e-5, momentum: 0.1 },
+      activation('tanh', '/act'),
+      { kind: 'dropout', path: '/drop', rate: 0.25 },
+      dense(4, 'softmax'),
+    ],
+    'crossentropy',
+    4,
+    { momentum: 0.9, nesterov: true },
+  ),
+  trainingCase(
+    'residual blocks (identity and projection), prelu, gelu + bce + adam, clipping',
+    [
+      dense(6, 'relu', { name: 'he_uniform' }),
+      {
+        kind: 'residual',
+        path: '/r1',
+        projection: false,
+        projectionInit: { name: 'glorot_uniform', scale: 1 },
+        layers: [dense(6, 'gelu'), dense(6, 'sigmoid')],
+      },
+      {
+        kind: 'residual',
+        path: '/r2',
+        projection: true,
+        projectionInit: { name: 'orthogonal', scale: 1 },
+        layers: [dense(8, 'prelu'), activation('relu', '/r2/a')],
+      },
+      dense(1, 'sigmoid'),
+    ],
+    'bce',
+    1,
+    { type: 'adam', lr: 0.01 },
+    { clipNorm: 0.5, clipValue: 0.2 },
+  ),
+  trainingCase(
+    'deep sigmoid (vanishing) + rmsprop with momentum',
+    [...Array.from({ length: 10 }, () => dense(8, 'sigmoid')), dense(2)],
+    'mse',
+    2,
+    { type: 'rmsprop', lr: 0.01, momentum: 0.5 },
+  ),
 ];
 
 /** |a − b| ≤ 1e-4·max(|a|, |b|) + floor, NaN only against NaN. */
@@ -56,7 +104,8 @@ function expectSeriesClose(a: number[], b: number[], what: string, floor = 1e-9)
       expect(Number.isNaN(x) && Number.isNaN(y), `${what}[${i}]: ${x} vs ${y}`).toBe(true);
       return;
     }
-    if (!(Math.abs(x - y) <= 1e-4 * Math.max(Math.abs(x), Math.abs(y)) + floor)) expect.fail(`${what}[${i}]: ${x} vs ${y}`);
+    if (!(Math.abs(x - y) <= 1e-4 * Math.max(Math.abs(x), Math.abs(y)) + floor))
+      expect.fail(`${what}[${i}]: ${x} vs ${y}`);
   });
 }
 
@@ -78,8 +127,12 @@ describe('wasm and js backends', () => {
     const wasm = createTrainer(c.config, data);
     const js = createTrainer(c.config, data, { backend: 'js' });
     expect([wasm.backend, js.backend]).toEqual(['wasm', 'js']);
-    while (wasm.step()) { /* run */ }
-    while (js.step()) { /* run */ }
+    while (wasm.step()) {
+      /* run */
+    }
+    while (js.step()) {
+      /* run */
+    }
     expectRecordsClose(wasm.result(), js.result());
   });
 
@@ -112,7 +165,9 @@ describe('wasm and js backends', () => {
     try {
       const trainer = createTrainer(c.config, data);
       expect(trainer.backend).toBe('js');
-      while (trainer.step()) { /* run */ }
+      while (trainer.step()) {
+        /* run */
+      }
       expect(trainer.result().loss).toEqual(expected.loss);
     } finally {
       vi.unstubAllGlobals();
@@ -143,13 +198,19 @@ describe('gradient checks on the wasm backend', () => {
     return new Model(config, { batchSize: batch, arena, initRng: new Rng(7), dropoutRng: new Rng(8), backend });
   }
 
-  it.each<ActivationName>(['sigmoid', 'tanh', 'relu', 'leaky_relu'])('%s layers: analytic = finite differences', (name) => {
-    const model = wasmModel(modelConfig(3, [dense(5, name, { name: 'normal', scale: 1 }, 0.1), dense(4, name), dense(2)], 'mse'), 4);
-    expect(model.input.buffer).toBe(model.parameters()[0]!.data.buffer);
-    fillBatch(model, 12);
-    const report = checkGradients(model, { h: name.includes('relu') ? 1e-3 : 1e-2 });
-    expect(report.checked).toBeGreaterThan(50);
-    expect(report.mismatches).toEqual([]);
-    for (const error of Object.values(report.relativeErrors)) expect(error).toBeLessThan(1e-2);
-  });
+  it.each<ActivationName>(['sigmoid', 'tanh', 'relu', 'leaky_relu'])(
+    '%s layers: analytic = finite differences',
+    (name) => {
+      const model = wasmModel(
+        modelConfig(3, [dense(5, name, { name: 'normal', scale: 1 }, 0.1), dense(4, name), dense(2)], 'mse'),
+        4,
+      );
+      expect(model.input.buffer).toBe(model.parameters()[0]!.data.buffer);
+      fillBatch(model, 12);
+      const report = checkGradients(model, { h: name.includes('relu') ? 1e-3 : 1e-2 });
+      expect(report.checked).toBeGreaterThan(50);
+      expect(report.mismatches).toEqual([]);
+      for (const error of Object.values(report.relativeErrors)) expect(error).toBeLessThan(1e-2);
+    },
+  );
 });

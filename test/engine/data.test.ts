@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  classificationDataset, makeBlobs, makeCircles, makeMoons, makeSine, makeSpiral, makeTeacherClasses,
-  makeTeacherRegression, makeXor, regressionDataset, standardizeColumns, type LabelledPoints,
+  classificationDataset,
+  makeBlobs,
+  makeCircles,
+  makeMoons,
+  makeSine,
+  makeSpiral,
+  makeTeacherClasses,
+  makeTeacherRegression,
+  makeXor,
+  regressionDataset,
+  standardizeColumns,
+  type LabelledPoints,
 } from '../../src/engine/data';
 import { Rng } from '../../src/engine/rng';
 
@@ -11,8 +21,12 @@ function countLabels(labels: Uint32Array, classes: number): number[] {
   return counts;
 }
 
-function columnStats(x: ArrayLike<number>, rows: number, columns: number, column: number):
-  { mean: number; std: number } {
+function columnStats(
+  x: ArrayLike<number>,
+  rows: number,
+  columns: number,
+  column: number,
+): { mean: number; std: number } {
   let sum = 0;
   for (let r = 0; r < rows; r++) sum += x[r * columns + column]!;
   const mean = sum / rows;
@@ -223,7 +237,11 @@ describe('teacher', () => {
 
 describe('classificationDataset', () => {
   const points: LabelledPoints = {
-    x: new Float32Array([0, 0, 1, 1, 2, 2]), samples: 3, features: 2, labels: new Uint32Array([2, 0, 1]), classes: 3,
+    x: new Float32Array([0, 0, 1, 1, 2, 2]),
+    samples: 3,
+    features: 2,
+    labels: new Uint32Array([2, 0, 1]),
+    classes: 3,
   };
   it('crossentropy keeps the class index', () => {
     const data = classificationDataset(points, 'crossentropy', 3);

@@ -24,16 +24,26 @@ function instantiate(build: (f: FunctionBuilder, src: Local<'i32'>, dst: Local<'
   const bytes = encodeModule([{ name: 'run', builder: f }]);
   expect(WebAssembly.validate(bytes)).toBe(true);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  return { floats: new Float32Array(memory.buffer), run: instance.exports['run'] as (src: number, dst: number) => void };
+  return {
+    floats: new Float32Array(memory.buffer),
+    run: instance.exports['run'] as (src: number, dst: number) => void,
+  };
 }
 
 describe('FunctionBuilder', () => {
   it('shuffles lanes from two vectors and adds/multiplies lane-wise', () => {
     const { floats, run } = instantiate((f, src, dst) => {
       // dst = shuffle(x, y, [1, 4, 6, 3]) · x + y, with x = src[0..3], y = src[4..7]
-      f.v128Store(f.get(dst), f.f32x4Add(
-        f.f32x4Mul(f.shuffle32(f.v128Load(f.get(src)), f.v128Load(f.get(src), 16), [1, 4, 6, 3]), f.v128Load(f.get(src))),
-        f.v128Load(f.get(src), 16)));
+      f.v128Store(
+        f.get(dst),
+        f.f32x4Add(
+          f.f32x4Mul(
+            f.shuffle32(f.v128Load(f.get(src)), f.v128Load(f.get(src), 16), [1, 4, 6, 3]),
+            f.v128Load(f.get(src)),
+          ),
+          f.v128Load(f.get(src), 16),
+        ),
+      );
     });
     floats.set([1, 2, 3, 4, 10, 20, 30, 40], 0);
     run(0, 64);
@@ -63,12 +73,19 @@ describe('FunctionBuilder', () => {
       const sum = f.local('f32');
       f.set(sum, f.f32(0));
       f.set(i, f.i32(0));
-      f.doWhile(() => {
-        f.set(sum, f.f32Add(f.get(sum), f.f32Load(f.i32(128), 0)));
-        f.set(i, f.add(f.get(i), f.i32(1)));
-      }, () => f.ltS(f.get(i), f.get(src)));
+      f.doWhile(
+        () => {
+          f.set(sum, f.f32Add(f.get(sum), f.f32Load(f.i32(128), 0)));
+          f.set(i, f.add(f.get(i), f.i32(1)));
+        },
+        () => f.ltS(f.get(i), f.get(src)),
+      );
       f.f32Store(f.get(dst), f.get(sum));
-      f.ifElse(f.geS(f.get(src), f.i32(4)), () => f.f32Store(f.get(dst), f.f32(1), 4), () => f.f32Store(f.get(dst), f.f32(2), 4));
+      f.ifElse(
+        f.geS(f.get(src), f.i32(4)),
+        () => f.f32Store(f.get(dst), f.f32(1), 4),
+        () => f.f32Store(f.get(dst), f.f32(2), 4),
+      );
     });
     floats[32] = 2.5; // address 128
     run(5, 0);

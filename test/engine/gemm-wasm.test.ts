@@ -5,7 +5,15 @@ import { Rng } from '../../src/engine/rng';
 import { createWasmKernels, type WasmKernels } from '../../src/engine/wasm/wasm-gemm';
 
 type Name = 'gemmNT' | 'gemmNN' | 'gemmTN';
-type Gemm = (m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean) => void;
+type Gemm = (
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate?: boolean,
+) => void;
 const REFERENCE: Record<Name, Gemm> = { gemmNT: gemmNTRef, gemmNN: gemmNNRef, gemmTN: gemmTNRef };
 const NAMES: Name[] = ['gemmNT', 'gemmNN', 'gemmTN'];
 const EPS32 = 2 ** -23;
@@ -28,7 +36,15 @@ function fill(rng: Rng, view: Float32Array): Float32Array {
  * it against the reference loops with the float32 summation bound (k+2)·ε·(Σ|A·B| + |C₀|); checks the floats just
  * outside C are untouched.
  */
-function expectWasmMatches(kernels: WasmKernels, name: Name, m: number, n: number, k: number, accumulate: boolean, floatOffset = 0): void {
+function expectWasmMatches(
+  kernels: WasmKernels,
+  name: Name,
+  m: number,
+  n: number,
+  k: number,
+  accumulate: boolean,
+  floatOffset = 0,
+): void {
   const rng = new Rng(m * 1_000_003 + n * 1009 + k * 7 + (accumulate ? 1 : 0));
   const arena = new Arena(MEMORY_BYTES / 4 - floatOffset, kernels.memory.buffer, 4 * floatOffset);
   const A = fill(rng, arena.alloc(m * k));
@@ -49,7 +65,9 @@ function expectWasmMatches(kernels: WasmKernels, name: Name, m: number, n: numbe
       }
       const error = Math.abs(C[i * n + j]! - expected[i * n + j]!);
       if (!(error <= (k + 2) * EPS32 * scale + 1e-30)) {
-        expect.fail(`${name} ${m}×${n}×${k} acc=${accumulate} at (${i},${j}): got ${C[i * n + j]}, reference ${expected[i * n + j]}`);
+        expect.fail(
+          `${name} ${m}×${n}×${k} acc=${accumulate} at (${i},${j}): got ${C[i * n + j]}, reference ${expected[i * n + j]}`,
+        );
       }
     }
   }
@@ -70,8 +88,20 @@ describe('createWasmKernels', () => {
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13];
 const BLOCK_SHAPES: Array<[number, number, number]> = [
-  [5, 130, 257], [17, 129, 300], [64, 256, 513], [3, 10, 784], [512, 10, 20], [9, 1, 600], [1, 300, 70], [200, 2, 1],
-  [40, 300, 30], [33, 65, 2], [130, 3, 300], [6000, 3, 5], [70, 10, 300], [9000, 15, 3],
+  [5, 130, 257],
+  [17, 129, 300],
+  [64, 256, 513],
+  [3, 10, 784],
+  [512, 10, 20],
+  [9, 1, 600],
+  [1, 300, 70],
+  [200, 2, 1],
+  [40, 300, 30],
+  [33, 65, 2],
+  [130, 3, 300],
+  [6000, 3, 5],
+  [70, 10, 300],
+  [9000, 15, 3],
 ];
 
 describe.each(NAMES)('wasm %s', (name) => {

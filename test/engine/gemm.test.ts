@@ -3,7 +3,15 @@ import { gemmNN, gemmNT, gemmTN } from '../../src/engine/gemm';
 import { gemmNNRef, gemmNTRef, gemmTNRef } from '../../src/engine/gemm-reference';
 import { Rng } from '../../src/engine/rng';
 
-type Gemm = (m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate?: boolean) => void;
+type Gemm = (
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate?: boolean,
+) => void;
 
 interface Product {
   name: string;
@@ -15,15 +23,21 @@ interface Product {
 
 const PRODUCTS: Product[] = [
   {
-    name: 'gemmNT', fast: gemmNT, reference: gemmNTRef,
+    name: 'gemmNT',
+    fast: gemmNT,
+    reference: gemmNTRef,
     absTerm: (_m, _n, k, A, B, i, j) => sumAbs(k, (p) => A[i * k + p]! * B[j * k + p]!),
   },
   {
-    name: 'gemmNN', fast: gemmNN, reference: gemmNNRef,
+    name: 'gemmNN',
+    fast: gemmNN,
+    reference: gemmNNRef,
     absTerm: (_m, n, k, A, B, i, j) => sumAbs(k, (p) => A[i * k + p]! * B[p * n + j]!),
   },
   {
-    name: 'gemmTN', fast: gemmTN, reference: gemmTNRef,
+    name: 'gemmTN',
+    fast: gemmTN,
+    reference: gemmTNRef,
     absTerm: (m, n, k, A, B, i, j) => sumAbs(k, (p) => A[p * m + i]! * B[p * n + j]!),
   },
 ];
@@ -45,8 +59,14 @@ const EPS32 = 2 ** -23;
 
 /** Checks fast against reference for one shape; A, B, C may be views into larger buffers. */
 function expectMatchesReference(
-  product: Product, m: number, n: number, k: number,
-  A: Float32Array, B: Float32Array, C: Float32Array, accumulate: boolean,
+  product: Product,
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate: boolean,
 ): void {
   const expected = new Float32Array(C);
   product.reference(m, n, k, A, B, expected, accumulate);
@@ -57,8 +77,10 @@ function expectMatchesReference(
       const scale = product.absTerm(m, n, k, A, B, i, j) + (accumulate ? Math.abs(initial[i * n + j]!) : 0);
       const error = Math.abs(C[i * n + j]! - expected[i * n + j]!);
       if (!(error <= 8 * EPS32 * scale + 1e-30)) {
-        expect.fail(`${product.name} ${m}×${n}×${k} acc=${accumulate} at (${i},${j}): ` +
-          `got ${C[i * n + j]}, reference ${expected[i * n + j]}, scale ${scale}`);
+        expect.fail(
+          `${product.name} ${m}×${n}×${k} acc=${accumulate} at (${i},${j}): ` +
+            `got ${C[i * n + j]}, reference ${expected[i * n + j]}, scale ${scale}`,
+        );
       }
     }
   }
@@ -67,8 +89,20 @@ function expectMatchesReference(
 /** Edge sizes around the tile (4), the thin cut-off (2) and the blocks (MC 64, KC 256, NC 512). */
 const SMALL_SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 13, 16];
 const BLOCK_SHAPES: Array<[number, number, number]> = [
-  [64, 64, 256], [65, 67, 257], [130, 9, 300], [7, 513, 20], [70, 530, 260], [3, 600, 513], [600, 3, 70],
-  [128, 64, 64], [32, 16, 16], [512, 10, 30], [10, 300, 512], [300, 1, 600], [1, 300, 600], [200, 150, 1],
+  [64, 64, 256],
+  [65, 67, 257],
+  [130, 9, 300],
+  [7, 513, 20],
+  [70, 530, 260],
+  [3, 600, 513],
+  [600, 3, 70],
+  [128, 64, 64],
+  [32, 16, 16],
+  [512, 10, 30],
+  [10, 300, 512],
+  [300, 1, 600],
+  [1, 300, 600],
+  [200, 150, 1],
 ];
 
 describe.each(PRODUCTS)('$name', (product) => {
@@ -128,8 +162,14 @@ describe.each(PRODUCTS)('$name', (product) => {
   it('gives the same answer for a small shape after a large one (scratch reuse)', () => {
     const rng = new Rng(9);
     const big: [number, number, number] = [96, 96, 300];
-    product.fast(big[0], big[1], big[2], randomArray(rng, big[0] * big[2]), randomArray(rng, big[2] * big[1]),
-      new Float32Array(big[0] * big[1]));
+    product.fast(
+      big[0],
+      big[1],
+      big[2],
+      randomArray(rng, big[0] * big[2]),
+      randomArray(rng, big[2] * big[1]),
+      new Float32Array(big[0] * big[1]),
+    );
     expectMatchesReference(product, 6, 5, 3, randomArray(rng, 18), randomArray(rng, 15), new Float32Array(30), false);
   });
 });

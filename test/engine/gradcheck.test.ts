@@ -9,7 +9,18 @@ import { buildModel, checkGradients, defaultAlpha, dense, fillBatch, modelConfig
 import type { CheckOptions } from './helpers';
 
 const ALL_ACTIVATIONS: ActivationName[] = [
-  'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'softmax',
+  'linear',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'leaky_relu',
+  'prelu',
+  'elu',
+  'selu',
+  'gelu',
+  'softplus',
+  'swish',
+  'softmax',
 ];
 /** Activations with a kink at 0: a smaller step keeps the differences from straddling it. */
 const KINKED = new Set<ActivationName>(['relu', 'leaky_relu', 'prelu', 'elu', 'selu']);
@@ -23,7 +34,13 @@ function expectGradientsMatch(model: Model, options: CheckOptions = {}, maxRelat
   }
 }
 
-function checkModel(input: number, layers: LayerConfig[], loss: LossName, batch: number, options: CheckOptions = {}): Model {
+function checkModel(
+  input: number,
+  layers: LayerConfig[],
+  loss: LossName,
+  batch: number,
+  options: CheckOptions = {},
+): Model {
   const model = buildModel(modelConfig(input, layers, loss), batch);
   fillBatch(model, 11);
   expectGradientsMatch(model, options);
@@ -43,12 +60,21 @@ describe('activations', () => {
       checkModel(3, [dense(5, name, { name: 'normal', scale: 1 }, alpha), dense(2)], 'mse', 4, { h });
     });
     it(`${name} as a standalone activation layer`, () => {
-      checkModel(3, [dense(5, 'linear', { name: 'normal', scale: 1 }), activationLayer(name, alpha), dense(2)], 'mse', 4, { h });
+      checkModel(
+        3,
+        [dense(5, 'linear', { name: 'normal', scale: 1 }), activationLayer(name, alpha), dense(2)],
+        'mse',
+        4,
+        { h },
+      );
     });
   }
 
   it('prelu slopes get gradients (distinct slopes per unit)', () => {
-    const model = buildModel(modelConfig(3, [dense(5, 'linear', { name: 'normal', scale: 1 }), activationLayer('prelu'), dense(2)], 'mse'), 4);
+    const model = buildModel(
+      modelConfig(3, [dense(5, 'linear', { name: 'normal', scale: 1 }), activationLayer('prelu'), dense(2)], 'mse'),
+      4,
+    );
     const slope = model.parameters().find((p) => p.name === 'slope')!;
     for (let i = 0; i < slope.data.length; i++) slope.data[i] = 0.1 + 0.15 * i;
     fillBatch(model, 3);
@@ -90,7 +116,8 @@ describe('layers', () => {
   it('dense with non-zero biases', () => {
     const model = buildModel(modelConfig(4, [dense(3, 'tanh'), dense(2)], 'mse'), 5);
     const rng = new Rng(5);
-    for (const p of model.parameters()) if (p.name === 'bias') for (let i = 0; i < p.data.length; i++) p.data[i] = rng.normal();
+    for (const p of model.parameters())
+      if (p.name === 'bias') for (let i = 0; i < p.data.length; i++) p.data[i] = rng.normal();
     fillBatch(model, 2);
     expectGradientsMatch(model);
   });
@@ -122,7 +149,10 @@ describe('layers', () => {
 
   it('residual block with an identity skip', () => {
     const block: LayerConfig = {
-      kind: 'residual', path: '/res', layers: [dense(4, 'tanh'), dense(4)], projection: false,
+      kind: 'residual',
+      path: '/res',
+      layers: [dense(4, 'tanh'), dense(4)],
+      projection: false,
       projectionInit: { name: 'glorot_uniform', scale: 1 },
     };
     const model = checkModel(3, [dense(4, 'tanh'), block, dense(2)], 'mse', 4);
@@ -131,7 +161,10 @@ describe('layers', () => {
 
   it('residual block with a projection (4 → 6)', () => {
     const block: LayerConfig = {
-      kind: 'residual', path: '/res', layers: [dense(6, 'sigmoid')], projection: true,
+      kind: 'residual',
+      path: '/res',
+      layers: [dense(6, 'sigmoid')],
+      projection: true,
       projectionInit: { name: 'normal', scale: 0.5 },
     };
     const model = checkModel(3, [dense(4, 'tanh'), block, dense(2)], 'mse', 4);
@@ -140,12 +173,19 @@ describe('layers', () => {
 
   it('a small full model: dense, batchnorm, prelu, residual with projection, dropout, softmax + crossentropy', () => {
     const block: LayerConfig = {
-      kind: 'residual', path: '/res', projection: true, projectionInit: { name: 'orthogonal', scale: 1 },
+      kind: 'residual',
+      path: '/res',
+      projection: true,
+      projectionInit: { name: 'orthogonal', scale: 1 },
       layers: [dense(5, 'gelu'), { kind: 'batchnorm', path: '/res/bn', eps: 1e-5, momentum: 0.1 }, dense(5, 'swish')],
     };
     const layers: LayerConfig[] = [
-      dense(4, 'linear', { name: 'he_normal', scale: 1 }), { kind: 'batchnorm', path: '/bn', eps: 1e-5, momentum: 0.1 },
-      activationLayer('prelu'), block, { kind: 'dropout', path: '/drop', rate: 0.3 }, dense(3, 'softmax'),
+      dense(4, 'linear', { name: 'he_normal', scale: 1 }),
+      { kind: 'batchnorm', path: '/bn', eps: 1e-5, momentum: 0.1 },
+      activationLayer('prelu'),
+      block,
+      { kind: 'dropout', path: '/drop', rate: 0.3 },
+      dense(3, 'softmax'),
     ];
     const model = buildModel(modelConfig(3, layers, 'crossentropy'), 6);
     fillBatch(model, 8);

@@ -1,13 +1,27 @@
 /** Test helpers for the engine: random data sets, config builders, and a finite-difference gradient checker. */
 import { Arena, MeasuringArena } from '../../src/engine/arena';
 import type {
-  ActivationName, Dataset, DenseConfig, InitConfig, LayerConfig, LossName, ModelConfig, OptimizerConfig, TrainingConfig,
+  ActivationName,
+  Dataset,
+  DenseConfig,
+  InitConfig,
+  LayerConfig,
+  LossName,
+  ModelConfig,
+  OptimizerConfig,
+  TrainingConfig,
 } from '../../src/engine/config';
 import { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
 
 /** Random regression or classification data: x ~ N(0,1); y depends on the loss. */
-export function randomDataset(seed: number, samples: number, features: number, loss: LossName, outputs: number): Dataset {
+export function randomDataset(
+  seed: number,
+  samples: number,
+  features: number,
+  loss: LossName,
+  outputs: number,
+): Dataset {
   const rng = new Rng(seed);
   const x = new Float32Array(samples * features);
   for (let i = 0; i < x.length; i++) x[i] = rng.normal();
@@ -23,9 +37,16 @@ export function randomDataset(seed: number, samples: number, features: number, l
 
 let pathCounter = 0;
 
-export function dense(units: number, activation: ActivationName = 'linear', init: Partial<InitConfig> = {}, alpha = defaultAlpha(activation)): DenseConfig {
+export function dense(
+  units: number,
+  activation: ActivationName = 'linear',
+  init: Partial<InitConfig> = {},
+  alpha = defaultAlpha(activation),
+): DenseConfig {
   return {
-    kind: 'dense', path: `/layers/${pathCounter++}`, units,
+    kind: 'dense',
+    path: `/layers/${pathCounter++}`,
+    units,
     activation: { name: activation, alpha },
     init: { name: init.name ?? 'glorot_uniform', scale: init.scale ?? 1 },
     biasInit: 0,
@@ -39,14 +60,38 @@ export function defaultAlpha(name: ActivationName): number {
 }
 
 export function optimizer(overrides: Partial<OptimizerConfig> = {}): OptimizerConfig {
-  return { type: 'sgd', lr: 0.05, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, rho: 0.99, ...overrides };
+  return {
+    type: 'sgd',
+    lr: 0.05,
+    momentum: 0,
+    nesterov: false,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    rho: 0.99,
+    ...overrides,
+  };
 }
 
 export function training(overrides: Partial<TrainingConfig> = {}): TrainingConfig {
-  return { steps: 10, batchSize: 8, seed: 1, weightDecay: 0, clipNorm: null, clipValue: null, recordEvery: 1, ...overrides };
+  return {
+    steps: 10,
+    batchSize: 8,
+    seed: 1,
+    weightDecay: 0,
+    clipNorm: null,
+    clipValue: null,
+    recordEvery: 1,
+    ...overrides,
+  };
 }
 
-export function modelConfig(input: number, layers: LayerConfig[], loss: LossName = 'mse', overrides: Partial<ModelConfig> = {}): ModelConfig {
+export function modelConfig(
+  input: number,
+  layers: LayerConfig[],
+  loss: LossName = 'mse',
+  overrides: Partial<ModelConfig> = {},
+): ModelConfig {
   return { input, layers, loss, optimizer: optimizer(), training: training(), ...overrides };
 }
 
@@ -106,7 +151,9 @@ export function checkGradients(model: Model, options: CheckOptions = {}): Gradie
   const { h = 1e-2, rtol = 2e-2, atol = 2e-4, input = true } = options;
   lossAt(model);
   model.backward();
-  const targets = model.parameters().map((p) => ({ label: `${p.path}:${p.name}`, data: p.data, analytic: p.grad.slice() }));
+  const targets = model
+    .parameters()
+    .map((p) => ({ label: `${p.path}:${p.name}`, data: p.data, analytic: p.grad.slice() }));
   if (input) targets.push({ label: 'input', data: model.input, analytic: model.inputGrad.slice() });
   const report: GradientReport = { relativeErrors: {}, mismatches: [], checked: 0 };
   for (const { label, data, analytic } of targets) {

@@ -4,10 +4,21 @@ import type { LossName } from '../../src/engine/config';
 import { computeAccuracy, computeLoss } from '../../src/engine/loss';
 import type { LossBinding } from '../../src/engine/loss';
 
-function binding(name: LossName, output: number[], target: number[], batch: number, logits: number[] | null = null): LossBinding {
+function binding(
+  name: LossName,
+  output: number[],
+  target: number[],
+  batch: number,
+  logits: number[] | null = null,
+): LossBinding {
   return {
-    name, output: Float32Array.from(output), logits: logits ? Float32Array.from(logits) : null,
-    grad: new Float32Array(output.length), target: Float32Array.from(target), batch, width: output.length / batch,
+    name,
+    output: Float32Array.from(output),
+    logits: logits ? Float32Array.from(logits) : null,
+    grad: new Float32Array(output.length),
+    target: Float32Array.from(target),
+    batch,
+    width: output.length / batch,
   };
 }
 

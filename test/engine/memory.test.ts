@@ -26,13 +26,17 @@ describe('memory across repeated training runs', () => {
   it('releases every trainer’s WebAssembly memory once the trainer is unreachable', async () => {
     const data = randomDataset(1, 256, 64, 'mse', 4);
     let released = 0;
-    const registry = new FinalizationRegistry<number>(() => { released++; });
+    const registry = new FinalizationRegistry<number>(() => {
+      released++;
+    });
     const runs = 20;
     // In a plain function: a suspended async frame would keep the last trainer alive.
     const trainAndRegister = (i: number): void => {
       const trainer = createTrainer(config(), data);
       expect(trainer.backend).toBe('wasm');
-      while (trainer.step()) { /* run */ }
+      while (trainer.step()) {
+        /* run */
+      }
       registry.register(trainer.model.input.buffer, i);
     };
     for (let i = 0; i < runs; i++) trainAndRegister(i);

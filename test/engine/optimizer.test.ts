@@ -9,10 +9,20 @@ import type { ParamTensor } from '../../src/engine/layers/layer';
 import { Optimizer } from '../../src/engine/optimizer';
 import { optimizer as optimizerConfig } from './helpers';
 
-const GRADS = [[0.5, -1], [0.2, 0.4], [-0.3, 0.1]];
+const GRADS = [
+  [0.5, -1],
+  [0.2, 0.4],
+  [-0.3, 0.1],
+];
 
 function tensor(name: ParamTensor['name'], values: number[]): ParamTensor {
-  return { path: '/p', name, shape: [values.length], data: Float32Array.from(values), grad: new Float32Array(values.length) };
+  return {
+    path: '/p',
+    name,
+    shape: [values.length],
+    data: Float32Array.from(values),
+    grad: new Float32Array(values.length),
+  };
 }
 
 /** Runs the engine optimizer for GRADS.length steps; returns the weights after each step. */
@@ -66,7 +76,12 @@ function reference(config: OptimizerConfig, weightDecay: number, w0: number, gra
 function expectMatchesReference(config: OptimizerConfig, weightDecay = 0): number[][] {
   const engine = runEngine(config, weightDecay);
   for (let k = 0; k < 2; k++) {
-    const expected = reference(config, weightDecay, [1, -2][k]!, GRADS.map((g) => g[k]!));
+    const expected = reference(
+      config,
+      weightDecay,
+      [1, -2][k]!,
+      GRADS.map((g) => g[k]!),
+    );
     expected.forEach((w, step) => expect(engine[step]![k]).toBeCloseTo(w, 6));
   }
   return engine;
@@ -107,7 +122,7 @@ describe('adam', () => {
   it('first step moves every weight by ≈ lr (hand-computed)', () => {
     const engine = expectMatchesReference(optimizerConfig({ type: 'adam', lr: 0.1, eps: 1e-8 }), 0);
     expect(engine[0]).toEqual([expect.closeTo(0.9, 6), expect.closeTo(-1.9, 6)]);
-    expect(engine[1]![0]).toBeCloseTo(0.9 - 0.1 * (0.065 / 0.19) / Math.sqrt(0.00028975 / 0.001999), 5);
+    expect(engine[1]![0]).toBeCloseTo(0.9 - (0.1 * (0.065 / 0.19)) / Math.sqrt(0.00028975 / 0.001999), 5);
   });
   it('with weight decay', () => {
     expectMatchesReference(optimizerConfig({ type: 'adam', lr: 0.05, beta1: 0.8, beta2: 0.99 }), 0.3);

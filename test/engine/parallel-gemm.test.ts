@@ -17,7 +17,14 @@ import { createTrainer, type Trainer, type TrainOptions } from '../../src/engine
 import { parallelSplit, PARALLEL_ROW_ALIGN } from '../../src/engine/wasm/parallel-gemm';
 import { createWasmKernels, type WasmKernels } from '../../src/engine/wasm/wasm-gemm';
 import {
-  BACKOFF_MAX_MS, BACKOFF_MIN_MS, createParallelGemm, HelperPacer, type HostParallelGemm, type Pacer, WINDOW_MS, WINDOW_PRODUCTS,
+  BACKOFF_MAX_MS,
+  BACKOFF_MIN_MS,
+  createParallelGemm,
+  HelperPacer,
+  type HostParallelGemm,
+  type Pacer,
+  WINDOW_MS,
+  WINDOW_PRODUCTS,
 } from '../../src/node/gemm-helper';
 import { dense, modelConfig, optimizer, randomDataset, training } from './helpers';
 
@@ -29,8 +36,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vgnet-gemm-helper-'));
   workerFile = join(dir, 'gemm-helper.js');
   await build({
-    entryPoints: [join(__dirname, '../../src/node/gemm-helper-worker.ts')], outfile: workerFile,
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent',
+    entryPoints: [join(__dirname, '../../src/node/gemm-helper-worker.ts')],
+    outfile: workerFile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
   });
 });
 
@@ -91,7 +103,13 @@ describe('parallel matrix products', () => {
   // Shapes with odd m, n and k, every kernel path: NT on dot blocks (k > 32) and on a transposed B (k ≤ 32), NN and
   // TN on broadcast blocks with n over one column block (128), narrow n that stays on one thread.
   const shapes: Array<[number, number, number]> = [
-    [257, 19, 300], [256, 256, 256], [129, 200, 17], [67, 131, 259], [300, 16, 1], [96, 12, 64], [64, 40, 513],
+    [257, 19, 300],
+    [256, 256, 256],
+    [129, 200, 17],
+    [67, 131, 259],
+    [300, 16, 1],
+    [96, 12, 64],
+    [64, 40, 513],
   ];
 
   it('are bit-identical to one thread for NT, NN and TN, overwriting and accumulating', () => {
@@ -125,7 +143,10 @@ describe('parallel matrix products', () => {
 });
 
 /** The W2 benchmark's shape, smaller: 4 × dense 256 relu, batch 256 (crossentropy, 10 classes). */
-interface Setup { config: ModelConfig; data: ReturnType<typeof randomDataset> }
+interface Setup {
+  config: ModelConfig;
+  data: ReturnType<typeof randomDataset>;
+}
 
 /** The setup with `steps` training steps (layer paths, which name layers in the record, stay the same). */
 function withSteps(setup: Setup, steps: number): Setup {
@@ -137,22 +158,35 @@ const W3_LIKE = w3Like();
 const ODD_SHAPES = oddShapes();
 
 function w2Like(): Setup {
-  const config = modelConfig(64, [dense(256, 'relu'), dense(256, 'relu'), dense(256, 'relu'), dense(256, 'relu'), dense(10, 'softmax')],
-    'crossentropy', { training: training({ batchSize: 256, seed: 3, recordEvery: 2 }), optimizer: optimizer({ type: 'adam', lr: 1e-3 }) });
+  const config = modelConfig(
+    64,
+    [dense(256, 'relu'), dense(256, 'relu'), dense(256, 'relu'), dense(256, 'relu'), dense(10, 'softmax')],
+    'crossentropy',
+    {
+      training: training({ batchSize: 256, seed: 3, recordEvery: 2 }),
+      optimizer: optimizer({ type: 'adam', lr: 1e-3 }),
+    },
+  );
   return { config, data: randomDataset(11, 512, 64, 'crossentropy', 10) };
 }
 
 /** The W3 benchmark's shape, smaller: 2 × dense 1024 relu, batch 512 (odd input width, mse, momentum). */
 function w3Like(): Setup {
-  const config = modelConfig(333, [dense(1024, 'relu'), dense(1024, 'tanh'), dense(7)],
-    'mse', { training: training({ batchSize: 512, seed: 5, recordEvery: 1 }), optimizer: optimizer({ lr: 0.01, momentum: 0.9 }) });
+  const config = modelConfig(333, [dense(1024, 'relu'), dense(1024, 'tanh'), dense(7)], 'mse', {
+    training: training({ batchSize: 512, seed: 5, recordEvery: 1 }),
+    optimizer: optimizer({ lr: 0.01, momentum: 0.9 }),
+  });
   return { config, data: randomDataset(13, 512, 333, 'mse', 7) };
 }
 
 /** An odd batch (m = 257 rows) through odd widths. */
 function oddShapes(): Setup {
-  const config = modelConfig(300, [dense(19, 'tanh'), dense(300, 'sigmoid'), dense(131, 'leaky_relu'), dense(3)],
-    'mse', { training: training({ batchSize: 257, seed: 9, recordEvery: 1 }) });
+  const config = modelConfig(
+    300,
+    [dense(19, 'tanh'), dense(300, 'sigmoid'), dense(131, 'leaky_relu'), dense(3)],
+    'mse',
+    { training: training({ batchSize: 257, seed: 9, recordEvery: 1 }) },
+  );
   return { config, data: randomDataset(17, 257, 300, 'mse', 3) };
 }
 
@@ -161,8 +195,7 @@ interface Outcome {
   weights: Float32Array[];
 }
 
-function run(setup: Setup, options: TrainOptions = {},
-  during?: (trainer: Trainer, step: number) => void): Outcome {
+function run(setup: Setup, options: TrainOptions = {}, during?: (trainer: Trainer, step: number) => void): Outcome {
   const trainer = createTrainer(setup.config, setup.data, options);
   expect(trainer.backend).toBe('wasm');
   for (let step = 0; trainer.step(); step++) during?.(trainer, step);
@@ -182,7 +215,11 @@ function expectSameOutcome(actual: Outcome, expected: Outcome): void {
 }
 
 describe('training with the parallel helper', () => {
-  const cases = [['W2-like', W2_LIKE, 6], ['W3-like', W3_LIKE, 2], ['odd shapes', ODD_SHAPES, 4]] as const;
+  const cases = [
+    ['W2-like', W2_LIKE, 6],
+    ['W3-like', W3_LIKE, 2],
+    ['odd shapes', ODD_SHAPES, 4],
+  ] as const;
 
   for (const [name, setup, steps] of cases) {
     it(`${name}: losses, gradient statistics and weights are bit-identical to one thread`, () => {

@@ -13,11 +13,14 @@ function withoutTime(r: TrainResult): Omit<TrainResult, 'timeMs'> {
 
 function mixedConfig(seed: number): ModelConfig {
   const layers: LayerConfig[] = [
-    dense(8, 'relu', { name: 'he_normal' }), { kind: 'batchnorm', path: '/bn', eps: 1e-5, momentum: 0.1 },
-    { kind: 'dropout', path: '/drop', rate: 0.2 }, dense(3, 'softmax'),
+    dense(8, 'relu', { name: 'he_normal' }),
+    { kind: 'batchnorm', path: '/bn', eps: 1e-5, momentum: 0.1 },
+    { kind: 'dropout', path: '/drop', rate: 0.2 },
+    dense(3, 'softmax'),
   ];
   return modelConfig(4, layers, 'crossentropy', {
-    optimizer: optimizer({ type: 'adam', lr: 0.01 }), training: training({ steps: 12, batchSize: 5, seed, recordEvery: 3 }),
+    optimizer: optimizer({ type: 'adam', lr: 0.01 }),
+    training: training({ steps: 12, batchSize: 5, seed, recordEvery: 3 }),
   });
 }
 
@@ -53,7 +56,10 @@ describe('recording', () => {
     for (const s of r.series) expect(s.gradNorm).toHaveLength(5);
   });
   it('regression has no accuracy', () => {
-    const r = train(modelConfig(3, [dense(2)], 'mse', { training: training({ steps: 3 }) }), randomDataset(3, 20, 3, 'mse', 2));
+    const r = train(
+      modelConfig(3, [dense(2)], 'mse', { training: training({ steps: 3 }) }),
+      randomDataset(3, 20, 3, 'mse', 2),
+    );
     expect(r.accuracy).toEqual([]);
   });
   it('calls onRecord after each recorded step', () => {
@@ -63,12 +69,17 @@ describe('recording', () => {
   });
   it('layer list: residual block before its children, parents, parameter counts', () => {
     const block: LayerConfig = {
-      kind: 'residual', path: '/layers/1', projection: true, projectionInit: { name: 'orthogonal', scale: 1 },
+      kind: 'residual',
+      path: '/layers/1',
+      projection: true,
+      projectionInit: { name: 'orthogonal', scale: 1 },
       layers: [dense(5, 'prelu'), { kind: 'batchnorm', path: '/layers/1/layers/1', eps: 1e-5, momentum: 0.1 }],
     };
     const config = modelConfig(3, [dense(4, 'tanh'), block, dense(2)], 'mse', { training: training({ steps: 2 }) });
     const r = train(config, randomDataset(4, 16, 3, 'mse', 2));
-    expect(r.layers.map((l) => [l.kind, l.parent, l.parameterCount, l.hasWeights, l.inputWidth, l.outputWidth])).toEqual([
+    expect(
+      r.layers.map((l) => [l.kind, l.parent, l.parameterCount, l.hasWeights, l.inputWidth, l.outputWidth]),
+    ).toEqual([
       ['dense', -1, 4 * 3 + 4, true, 3, 4],
       ['residual', -1, 5 * 4, true, 4, 5],
       ['dense', 1, 5 * 4 + 5 + 5, true, 4, 5],
@@ -82,11 +93,15 @@ describe('recording', () => {
 
 describe('step 0', () => {
   it('is the gradient of the first mini-batch at the initial parameters', () => {
-    const config = modelConfig(3, [dense(6, 'tanh'), dense(2)], 'mse', { training: training({ steps: 3, batchSize: 4 }) });
+    const config = modelConfig(3, [dense(6, 'tanh'), dense(2)], 'mse', {
+      training: training({ steps: 3, batchSize: 4 }),
+    });
     const trainer = createTrainer(config, randomDataset(5, 10, 3, 'mse', 2));
     const initial = trainer.parameters();
     const batch = trainer.firstBatch();
-    while (trainer.step()) { /* run */ }
+    while (trainer.step()) {
+      /* run */
+    }
     const r = trainer.result();
     // Independent evaluation on a separately built model with the same parameters and batch.
     const model = buildModel(config, 4);
@@ -100,7 +115,10 @@ describe('step 0', () => {
     expect(r.series[0]!.gradNorm[0]).toBeCloseTo(Math.hypot(...w.grad), 6);
     expect(r.series[0]!.weightNorm[0]).toBeCloseTo(Math.hypot(...initial[0]!.data), 5);
     // sgd: ‖ΔW‖ = lr·‖∇W‖
-    expect(r.series[0]!.updateRatio[0]).toBeCloseTo((0.05 * Math.hypot(...w.grad)) / Math.hypot(...initial[0]!.data), 6);
+    expect(r.series[0]!.updateRatio[0]).toBeCloseTo(
+      (0.05 * Math.hypot(...w.grad)) / Math.hypot(...initial[0]!.data),
+      6,
+    );
   });
 
   it('gradNorm is measured before weight decay', () => {
@@ -114,13 +132,18 @@ describe('step 0', () => {
 describe('batches', () => {
   it('uses every sample once per epoch and drops the partial batch', () => {
     const data = randomDataset(6, 14, 2, 'mse', 1);
-    const trainer = createTrainer(modelConfig(2, [dense(1)], 'mse', { training: training({ steps: 6, batchSize: 4 }) }), data);
+    const trainer = createTrainer(
+      modelConfig(2, [dense(1)], 'mse', { training: training({ steps: 6, batchSize: 4 }) }),
+      data,
+    );
     const epochs: number[][] = [[], []];
     for (let step = 0; step < 6; step++) {
       trainer.step();
       const x = trainer.model.input;
       for (let r = 0; r < 4; r++) {
-        const sample = [...Array(14).keys()].find((i) => data.x[i * 2] === x[r * 2] && data.x[i * 2 + 1] === x[r * 2 + 1])!;
+        const sample = [...Array(14).keys()].find(
+          (i) => data.x[i * 2] === x[r * 2] && data.x[i * 2 + 1] === x[r * 2 + 1],
+        )!;
         epochs[Math.floor(step / 3)]!.push(sample);
       }
     }
@@ -133,7 +156,10 @@ describe('batches', () => {
 
   it('shrinks the batch to the sample count', () => {
     const data = randomDataset(7, 3, 2, 'bce', 1);
-    const trainer = createTrainer(modelConfig(2, [dense(1, 'sigmoid')], 'bce', { training: training({ batchSize: 32 }) }), data);
+    const trainer = createTrainer(
+      modelConfig(2, [dense(1, 'sigmoid')], 'bce', { training: training({ batchSize: 32 }) }),
+      data,
+    );
     const first = trainer.firstBatch();
     expect(first.x).toHaveLength(6);
     expect(first.y).toHaveLength(3);
@@ -149,14 +175,22 @@ describe('batches', () => {
 
 describe('stopping', () => {
   it('a huge learning rate stops with reason non-finite at a finite step, which is recorded', () => {
-    const config = modelConfig(4, [dense(16, 'relu', { name: 'he_normal' }), dense(16, 'relu', { name: 'he_normal' }), dense(2)], 'mse', {
-      optimizer: optimizer({ lr: 1e6 }), training: training({ steps: 200, recordEvery: 50 }),
-    });
+    const config = modelConfig(
+      4,
+      [dense(16, 'relu', { name: 'he_normal' }), dense(16, 'relu', { name: 'he_normal' }), dense(2)],
+      'mse',
+      {
+        optimizer: optimizer({ lr: 1e6 }),
+        training: training({ steps: 200, recordEvery: 50 }),
+      },
+    );
     const r = train(config, randomDataset(9, 64, 4, 'mse', 2));
     expect(r.stopped?.reason).toBe('non-finite');
     const step = r.stopped!.step;
     expect(step).toBeLessThan(200);
-    expect(r.stopped!.detail).toMatch(new RegExp(`^(loss is (NaN|Infinity)|gradient of /\\S+ is (NaN|Infinity)) at step ${step}$`));
+    expect(r.stopped!.detail).toMatch(
+      new RegExp(`^(loss is (NaN|Infinity)|gradient of /\\S+ is (NaN|Infinity)) at step ${step}$`),
+    );
     expect(r.stepsRun).toBe(step + 1);
     expect(r.loss).toHaveLength(step + 1);
     expect(r.recordedSteps[r.recordedSteps.length - 1]).toBe(step);
@@ -202,7 +236,8 @@ describe('stopping', () => {
 describe('clipping', () => {
   function parameterStep(clip: { clipNorm?: number; clipValue?: number }): { delta: number[]; gradNorm: number } {
     const config = modelConfig(3, [dense(5, 'tanh', { name: 'normal', scale: 3 }), dense(2)], 'mse', {
-      optimizer: optimizer({ lr: 1 }), training: training({ steps: 2, clipNorm: clip.clipNorm ?? null, clipValue: clip.clipValue ?? null }),
+      optimizer: optimizer({ lr: 1 }),
+      training: training({ steps: 2, clipNorm: clip.clipNorm ?? null, clipValue: clip.clipValue ?? null }),
     });
     const data = randomDataset(10, 16, 3, 'mse', 2);
     for (let i = 0; i < data.y.length; i++) data.y[i] = data.y[i]! * 50;
@@ -211,7 +246,10 @@ describe('clipping', () => {
     trainer.step();
     const after = trainer.model.parameters().flatMap((p) => Array.from(p.data));
     const r = trainer.result();
-    return { delta: after.map((v, i) => v - before[i]!), gradNorm: Math.hypot(...r.series.flatMap((s) => [s.gradNorm[0]!, s.biasGradNorm[0]!])) };
+    return {
+      delta: after.map((v, i) => v - before[i]!),
+      gradNorm: Math.hypot(...r.series.flatMap((s) => [s.gradNorm[0]!, s.biasGradNorm[0]!])),
+    };
   }
 
   it('clipNorm scales the global gradient norm down to the limit', () => {
@@ -231,7 +269,9 @@ describe('statistics', () => {
     // The dead layer outputs 0, so this layer outputs its bias 1 everywhere, and the tanh layer sees z = 4·10.
     const onesLayer = { ...dense(4, 'linear'), biasInit: 1 };
     const saturatedTanh = dense(6, 'tanh', { name: 'constant', scale: 10 });
-    const config = modelConfig(3, [deadRelu, onesLayer, saturatedTanh, dense(1)], 'mse', { training: training({ steps: 1 }) });
+    const config = modelConfig(3, [deadRelu, onesLayer, saturatedTanh, dense(1)], 'mse', {
+      training: training({ steps: 1 }),
+    });
     const r = train(config, randomDataset(11, 16, 3, 'mse', 1));
     expect(r.series[0]!.deadFraction[0]).toBe(1);
     expect(r.series[0]!.saturatedFraction[0]).toBeNaN();

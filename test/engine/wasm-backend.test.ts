@@ -19,7 +19,10 @@ const backend = WasmBackend.create(CAPACITY)!;
 const ULP = 2 ** -23;
 
 /** Arrays in the backend's memory, each with a guard float on both sides; `offset` floats shift the start (unaligned). */
-function placer(wasm: WasmBackend, offset = 1): { place(values: ArrayLike<number>): Float32Array; guardsIntact(): boolean } {
+function placer(
+  wasm: WasmBackend,
+  offset = 1,
+): { place(values: ArrayLike<number>): Float32Array; guardsIntact(): boolean } {
   const arena = new Arena(wasm.capacityFloats, wasm.buffer);
   arena.alloc(offset);
   const guards: Float32Array[] = [];
@@ -95,10 +98,12 @@ describe('WasmBackend', () => {
       expect(backend.sum(wf)).toBeCloseTo(JS_BACKEND.sum(finite), 10);
       expect(backend.squaredDeviations(wf, 0.75)).toBeCloseTo(JS_BACKEND.squaredDeviations(finite, 0.75), 10);
       expect(backend.countNonFinite(wa)).toBe(JS_BACKEND.countNonFinite(a));
-      for (const threshold of [2, 0.3, 0]) expect(backend.countAbsAbove(wa, threshold)).toBe(JS_BACKEND.countAbsAbove(a, threshold));
+      for (const threshold of [2, 0.3, 0])
+        expect(backend.countAbsAbove(wa, threshold)).toBe(JS_BACKEND.countAbsAbove(a, threshold));
       const rows = 1 + (n % 3);
-      expect(backend.countDeadUnits(wa.subarray(0, rows * Math.floor(n / rows)), rows, Math.floor(n / rows)))
-        .toBe(JS_BACKEND.countDeadUnits(a.subarray(0, rows * Math.floor(n / rows)), rows, Math.floor(n / rows)));
+      expect(backend.countDeadUnits(wa.subarray(0, rows * Math.floor(n / rows)), rows, Math.floor(n / rows))).toBe(
+        JS_BACKEND.countDeadUnits(a.subarray(0, rows * Math.floor(n / rows)), rows, Math.floor(n / rows)),
+      );
     }
   });
 
@@ -118,37 +123,54 @@ describe('WasmBackend', () => {
   });
 });
 
-describe.each<[ActivationName, number]>([['sigmoid', 4 * ULP], ['tanh', 4 * ULP], ['relu', 0], ['leaky_relu', ULP]])(
-  'SIMD %s', (name, tolerance) => {
-    const params: ActivationParams = { alpha: 0.1, slopes: null, slopeGrad: null };
-    it('forward and backward match the reference kernel (all lengths, saturated and special inputs)', () => {
-      const rng = new Rng(3);
-      const kernel = backend.activationKernel(name);
-      expect(kernel).not.toBe(ACTIVATION_KERNELS[name]);
-      for (const n of [...LENGTHS, 400]) {
-        const p = placer(backend, n % 4);
-        const z = randoms(rng, n, n === 400 ? 30 : 3);
-        if (n > 8) z.set([0, -0, 1e-30, NaN, Infinity, -Infinity], 0);
-        const dy = randoms(rng, n);
-        const [y, dz] = [new Float32Array(n), new Float32Array(n)];
-        ACTIVATION_KERNELS[name].forward(z, y, 1, n, params);
-        ACTIVATION_KERNELS[name].backward(z, y, dy, dz, 1, n, params);
-        const [wz, wy, wdy, wdz] = [p.place(z), p.place(new Float32Array(n)), p.place(dy), p.place(new Float32Array(n))];
-        kernel.forward(wz, wy, 1, n, params);
-        expectClose(wy, y, tolerance, 1e-38);
-        // The backward pass from the same y, so only the derivative formula is compared.
-        wy.set(y);
-        kernel.backward(wz, wy, wdy, wdz, 1, n, params);
-        expectClose(wdz, dz, 3 * ULP, 1e-38);
-        expect(p.guardsIntact()).toBe(true);
-      }
-    });
+describe.each<[ActivationName, number]>([
+  ['sigmoid', 4 * ULP],
+  ['tanh', 4 * ULP],
+  ['relu', 0],
+  ['leaky_relu', ULP],
+])('SIMD %s', (name, tolerance) => {
+  const params: ActivationParams = { alpha: 0.1, slopes: null, slopeGrad: null };
+  it('forward and backward match the reference kernel (all lengths, saturated and special inputs)', () => {
+    const rng = new Rng(3);
+    const kernel = backend.activationKernel(name);
+    expect(kernel).not.toBe(ACTIVATION_KERNELS[name]);
+    for (const n of [...LENGTHS, 400]) {
+      const p = placer(backend, n % 4);
+      const z = randoms(rng, n, n === 400 ? 30 : 3);
+      if (n > 8) z.set([0, -0, 1e-30, NaN, Infinity, -Infinity], 0);
+      const dy = randoms(rng, n);
+      const [y, dz] = [new Float32Array(n), new Float32Array(n)];
+      ACTIVATION_KERNELS[name].forward(z, y, 1, n, params);
+      ACTIVATION_KERNELS[name].backward(z, y, dy, dz, 1, n, params);
+      const [wz, wy, wdy, wdz] = [p.place(z), p.place(new Float32Array(n)), p.place(dy), p.place(new Float32Array(n))];
+      kernel.forward(wz, wy, 1, n, params);
+      expectClose(wy, y, tolerance, 1e-38);
+      // The backward pass from the same y, so only the derivative formula is compared.
+      wy.set(y);
+      kernel.backward(wz, wy, wdy, wdz, 1, n, params);
+      expectClose(wdz, dz, 3 * ULP, 1e-38);
+      expect(p.guardsIntact()).toBe(true);
+    }
   });
+});
 
 describe('SIMD optimizer updates', () => {
   type Rule = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'rmsprop' | 'rmspropMomentum';
-  const sgdStep = (momentum: number, nesterov: boolean, firstStep: boolean): SgdStep => ({ lr: 0.05, decay: 0.01, momentum, nesterov, firstStep });
-  const adamStep: AdamStep = { decay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 0.01 / (1 - 0.9 ** 2), sqrtCorrection2: Math.sqrt(1 - 0.999 ** 2) };
+  const sgdStep = (momentum: number, nesterov: boolean, firstStep: boolean): SgdStep => ({
+    lr: 0.05,
+    decay: 0.01,
+    momentum,
+    nesterov,
+    firstStep,
+  });
+  const adamStep: AdamStep = {
+    decay: 0.01,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    stepSize: 0.01 / (1 - 0.9 ** 2),
+    sqrtCorrection2: Math.sqrt(1 - 0.999 ** 2),
+  };
   const rmspropStep = (momentum: number): RmspropStep => ({ lr: 0.01, decay: 0.01, rho: 0.99, eps: 1e-8, momentum });
 
   /** Two updates (the first and a later one) of the same tensor through `update`; returns w and the state. */
@@ -157,32 +179,50 @@ describe('SIMD optimizer updates', () => {
     for (let step = 0; step < 2; step++) {
       const measured = norms[step] ?? null;
       if (rule === 'sgd') update.sgd(w, g, null, sgdStep(0, false, step === 0), measured);
-      else if (rule === 'momentum' || rule === 'nesterov') update.sgd(w, g, s1, sgdStep(0.9, rule === 'nesterov', step === 0), measured);
+      else if (rule === 'momentum' || rule === 'nesterov')
+        update.sgd(w, g, s1, sgdStep(0.9, rule === 'nesterov', step === 0), measured);
       else if (rule === 'adam') update.adam(w, g, s1, s2, adamStep, measured);
-      else update.rmsprop(w, g, s1, rule === 'rmspropMomentum' ? s2 : null, rmspropStep(rule === 'rmspropMomentum' ? 0.9 : 0), measured);
+      else
+        update.rmsprop(
+          w,
+          g,
+          s1,
+          rule === 'rmspropMomentum' ? s2 : null,
+          rmspropStep(rule === 'rmspropMomentum' ? 0.9 : 0),
+          measured,
+        );
     }
   }
 
-  it.each<Rule>(['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'rmspropMomentum'])('%s matches update-rules.ts, norms included', (rule) => {
-    const rng = new Rng(5);
-    for (const n of [3, 8, 67]) {
-      const initial = [randoms(rng, n), randoms(rng, n), new Float32Array(n), new Float32Array(n)];
-      const js = initial.map((a) => a.slice());
-      const p = placer(backend, n % 4);
-      const wasm = initial.map((a) => p.place(a));
-      const jsNorms = [{ before: 0, delta: 0 }, { before: 0, delta: 0 }];
-      const wasmNorms = [{ before: 0, delta: 0 }, { before: 0, delta: 0 }];
-      run(rule, JS_BACKEND, js, jsNorms);
-      run(rule, backend, wasm, wasmNorms);
-      for (let a = 0; a < 4; a++) expectClose(wasm[a]!, js[a]!, 1e-5, 1e-7);
-      for (let s = 0; s < 2; s++) {
-        expect(wasmNorms[s]!.before).toBeCloseTo(jsNorms[s]!.before, 5);
-        expect(Math.abs(wasmNorms[s]!.delta - jsNorms[s]!.delta)).toBeLessThanOrEqual(1e-5 * jsNorms[s]!.delta);
+  it.each<Rule>(['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'rmspropMomentum'])(
+    '%s matches update-rules.ts, norms included',
+    (rule) => {
+      const rng = new Rng(5);
+      for (const n of [3, 8, 67]) {
+        const initial = [randoms(rng, n), randoms(rng, n), new Float32Array(n), new Float32Array(n)];
+        const js = initial.map((a) => a.slice());
+        const p = placer(backend, n % 4);
+        const wasm = initial.map((a) => p.place(a));
+        const jsNorms = [
+          { before: 0, delta: 0 },
+          { before: 0, delta: 0 },
+        ];
+        const wasmNorms = [
+          { before: 0, delta: 0 },
+          { before: 0, delta: 0 },
+        ];
+        run(rule, JS_BACKEND, js, jsNorms);
+        run(rule, backend, wasm, wasmNorms);
+        for (let a = 0; a < 4; a++) expectClose(wasm[a]!, js[a]!, 1e-5, 1e-7);
+        for (let s = 0; s < 2; s++) {
+          expect(wasmNorms[s]!.before).toBeCloseTo(jsNorms[s]!.before, 5);
+          expect(Math.abs(wasmNorms[s]!.delta - jsNorms[s]!.delta)).toBeLessThanOrEqual(1e-5 * jsNorms[s]!.delta);
+        }
+        expect(jsNorms[1]!.delta).toBeGreaterThan(0);
+        expect(p.guardsIntact()).toBe(true);
       }
-      expect(jsNorms[1]!.delta).toBeGreaterThan(0);
-      expect(p.guardsIntact()).toBe(true);
-    }
-  });
+    },
+  );
 });
 
 describe('routing', () => {
@@ -191,7 +231,12 @@ describe('routing', () => {
     const holder = target as unknown as { kernels: WasmKernels };
     const real = holder.kernels;
     let calls = 0;
-    const wrap = (f: WasmKernels['gemmNT']): WasmKernels['gemmNT'] => (...args) => { calls++; f.apply(real, args); };
+    const wrap =
+      (f: WasmKernels['gemmNT']): WasmKernels['gemmNT'] =>
+      (...args) => {
+        calls++;
+        f.apply(real, args);
+      };
     holder.kernels = { ...real, gemmNT: wrap(real.gemmNT), gemmNN: wrap(real.gemmNN), gemmTN: wrap(real.gemmTN) };
     return () => calls;
   }
@@ -223,7 +268,9 @@ describe('routing', () => {
   it('refuses views too short for the shape instead of writing past them', () => {
     const p = placer(backend);
     const A = p.place(new Float32Array(16));
-    expect(() => backend.gemmNN(4, 4, 4, A, p.place(new Float32Array(16)), p.place(new Float32Array(15)))).toThrow(RangeError);
+    expect(() => backend.gemmNN(4, 4, 4, A, p.place(new Float32Array(16)), p.place(new Float32Array(15)))).toThrow(
+      RangeError,
+    );
   });
 
   it('keeps two backends apart: each works on its own memory only', () => {

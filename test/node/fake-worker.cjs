@@ -10,5 +10,10 @@ parentPort.on('message', (request) => {
   const start = Date.now();
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
   const message = `${start}-${Date.now()}`;
-  parentPort.postMessage({ type: 'done', id: request.id, handoffs: 0, outcome: { ok: false, diagnostics: [], message } });
+  parentPort.postMessage({
+    type: 'done',
+    id: request.id,
+    handoffs: 0,
+    outcome: { ok: false, diagnostics: [], message },
+  });
 });

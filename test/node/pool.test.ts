@@ -17,7 +17,10 @@ afterEach(() => pool?.dispose());
 describe('WorkerPool', () => {
   it('runs a job on a worker thread and returns the training record', async () => {
     pool = new WorkerPool(2, WORKER);
-    const outcome = await pool.run({ text: spec('deep-relu-he'), steps: 20, seed: null, deadline: Date.now() + 30_000 }, EXAMPLES);
+    const outcome = await pool.run(
+      { text: spec('deep-relu-he'), steps: 20, seed: null, deadline: Date.now() + 30_000 },
+      EXAMPLES,
+    );
     expect(outcome.ok).toBe(true);
     if (outcome.ok) {
       expect(outcome.result.stepsRun).toBe(20);
@@ -28,7 +31,12 @@ describe('WorkerPool', () => {
   it('streams progress while training', async () => {
     pool = new WorkerPool(1, WORKER);
     const seen: RunProgress[] = [];
-    const outcome = await pool.run({ text: spec('residual-rescue'), steps: 400, seed: null, deadline: Date.now() + 30_000 }, EXAMPLES, undefined, (p) => seen.push(p));
+    const outcome = await pool.run(
+      { text: spec('residual-rescue'), steps: 400, seed: null, deadline: Date.now() + 30_000 },
+      EXAMPLES,
+      undefined,
+      (p) => seen.push(p),
+    );
     expect(outcome.ok).toBe(true);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[0]!.totalSteps).toBe(400);
@@ -39,8 +47,14 @@ describe('WorkerPool', () => {
     pool = new WorkerPool(1, WORKER);
     const signal = { cancelled: false };
     const started = performance.now();
-    const pending = pool.run({ text: spec('residual-rescue'), steps: 100000, seed: null, deadline: Date.now() + 120_000 }, EXAMPLES, signal);
-    setTimeout(() => { signal.cancelled = true; }, 300);
+    const pending = pool.run(
+      { text: spec('residual-rescue'), steps: 100000, seed: null, deadline: Date.now() + 120_000 },
+      EXAMPLES,
+      signal,
+    );
+    setTimeout(() => {
+      signal.cancelled = true;
+    }, 300);
     const outcome = await pending;
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(outcome.ok && outcome.result.stopped?.reason).toBe('cancelled');
@@ -65,13 +79,16 @@ describe('WorkerPool', () => {
     const job = (text: string) => ({ text, steps: null, seed: null, deadline: Date.now() + 1000 });
     const outcome = await pool.run(job('oom'), EXAMPLES);
     expect(outcome.ok).toBe(false);
-    expect(!outcome.ok && outcome.message).toMatch(/^the analysis ran out of memory: its worker reached the heap limit of 64 MB/);
+    expect(!outcome.ok && outcome.message).toMatch(
+      /^the analysis ran out of memory: its worker reached the heap limit of 64 MB/,
+    );
     const next = await pool.run(job('hello'), EXAMPLES);
     expect(!next.ok && next.message).toMatch(/^\d+-\d+$/);
   });
 
   it('runs jobs side by side only while their memory estimates fit the budget together', async () => {
-    const interval = (o: { ok: boolean; message?: string }) => (o.message ?? '').split('-').map(Number) as [number, number];
+    const interval = (o: { ok: boolean; message?: string }) =>
+      (o.message ?? '').split('-').map(Number) as [number, number];
     const job = { text: spec('deep-relu-he'), steps: null, seed: null, deadline: Date.now() + 1000 };
     // Each run is estimated at a little over 64 MB (the process baseline): one fits 100 MB, two do not.
     pool = new WorkerPool(2, FAKE_WORKER, false, 100);
@@ -85,13 +102,20 @@ describe('WorkerPool', () => {
   });
 
   it('a job running alone shares its large products with a helper thread; jobs side by side do not; records are identical', async () => {
-    const wide = (seed: number): string => JSON.stringify({
-      version: 1, name: 'wide', input: 64,
-      layers: [...Array.from({ length: 4 }, () => ({ type: 'dense', units: 256, activation: 'relu', init: 'he_normal' })),
-        { type: 'dense', units: 10, activation: 'softmax' }],
-      loss: 'crossentropy', optimizer: { type: 'sgd', lr: 0.01 },
-      training: { steps: 5, batchSize: 256, seed }, data: { source: 'teacher', samples: 512 },
-    });
+    const wide = (seed: number): string =>
+      JSON.stringify({
+        version: 1,
+        name: 'wide',
+        input: 64,
+        layers: [
+          ...Array.from({ length: 4 }, () => ({ type: 'dense', units: 256, activation: 'relu', init: 'he_normal' })),
+          { type: 'dense', units: 10, activation: 'softmax' },
+        ],
+        loss: 'crossentropy',
+        optimizer: { type: 'sgd', lr: 0.01 },
+        training: { steps: 5, batchSize: 256, seed },
+        data: { source: 'teacher', samples: 512 },
+      });
     const job = (seed: number) => ({ text: wide(seed), steps: null, seed: null, deadline: Date.now() + 30_000 });
     const oneThread = new WorkerPool(2, WORKER, false);
     let single: Awaited<ReturnType<WorkerPool['run']>>[];
@@ -117,16 +141,24 @@ describe('WorkerPool', () => {
 
   it('memory stays flat over repeated runs with the helper thread (shared memories are collected)', async () => {
     const text = JSON.stringify({
-      version: 1, name: 'wide', input: 64,
-      layers: [...Array.from({ length: 6 }, () => ({ type: 'dense', units: 256, activation: 'relu' })), { type: 'dense', units: 10, activation: 'softmax' }],
-      loss: 'crossentropy', optimizer: { type: 'sgd', lr: 0.01 }, training: { steps: 2, batchSize: 256, seed: 1 },
+      version: 1,
+      name: 'wide',
+      input: 64,
+      layers: [
+        ...Array.from({ length: 6 }, () => ({ type: 'dense', units: 256, activation: 'relu' })),
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+      loss: 'crossentropy',
+      optimizer: { type: 'sgd', lr: 0.01 },
+      training: { steps: 2, batchSize: 256, seed: 1 },
       data: { source: 'teacher', samples: 256 },
     });
     pool = new WorkerPool(1, WORKER, true);
     const rssMb = () => process.memoryUsage().rss / 2 ** 20;
     for (let i = 0; i < 5; i++) await pool.run({ text, steps: null, seed: i, deadline: Date.now() + 30_000 }, EXAMPLES);
     const before = rssMb();
-    for (let i = 5; i < 35; i++) expect((await pool.run({ text, steps: null, seed: i, deadline: Date.now() + 30_000 }, EXAMPLES)).ok).toBe(true);
+    for (let i = 5; i < 35; i++)
+      expect((await pool.run({ text, steps: null, seed: i, deadline: Date.now() + 30_000 }, EXAMPLES)).ok).toBe(true);
     expect(pool.helperHandoffs).toBeGreaterThan(0);
     // Each run's memory is ~12 MB: kept, 30 runs would add ~360 MB.
     expect(rssMb() - before).toBeLessThan(120);

@@ -1,12 +1,23 @@
 /** Message validation: every well-formed message passes, and each kind of malformation is refused. */
 import { describe, expect, it } from 'vitest';
 import {
-  isHostMessage, isPlainFileName, isPlotModel, isPlotState, isWebviewMessage, MAX_EXPORT_CHARS, type PlotProgress,
+  isHostMessage,
+  isPlainFileName,
+  isPlotModel,
+  isPlotState,
+  isWebviewMessage,
+  MAX_EXPORT_CHARS,
+  type PlotProgress,
 } from '../../src/protocol/plots';
 import { sampleModel } from './sample-model';
 
 const progress: PlotProgress = {
-  uri: 'file:///a.vgnet.json', stepsRun: 5, totalSteps: 10, layers: ['/layers/0'], recordedSteps: [0, 2], gradNorm: [[1, null]],
+  uri: 'file:///a.vgnet.json',
+  stepsRun: 5,
+  totalSteps: 10,
+  layers: ['/layers/0'],
+  recordedSteps: [0, 2],
+  gradNorm: [[1, null]],
   loss: { steps: [0, 1], values: [1, 0.9] },
 };
 
@@ -20,26 +31,81 @@ function mutated<T>(value: T, change: (copy: any) => void): unknown {
 describe('host → webview messages', () => {
   it('accepts every well-formed message, also after a JSON round trip', () => {
     const messages = [
-      { type: 'model', model: sampleModel() }, { type: 'progress', progress }, { type: 'highlight', uri: 'u', layer: '/layers/0' },
-      { type: 'highlight', uri: 'u', layer: null }, { type: 'empty', reason: 'nothing' }, { type: 'theme' },
+      { type: 'model', model: sampleModel() },
+      { type: 'progress', progress },
+      { type: 'highlight', uri: 'u', layer: '/layers/0' },
+      { type: 'highlight', uri: 'u', layer: null },
+      { type: 'empty', reason: 'nothing' },
+      { type: 'theme' },
     ];
-    for (const m of messages) expect(isHostMessage(JSON.parse(JSON.stringify(m))), JSON.stringify(m).slice(0, 60)).toBe(true);
+    for (const m of messages)
+      expect(isHostMessage(JSON.parse(JSON.stringify(m))), JSON.stringify(m).slice(0, 60)).toBe(true);
   });
 
   it.each([
     ['an unknown type', { type: 'bogus' }],
     ['not an object', 'model'],
     ['null', null],
-    ['a model missing its layers', mutated({ type: 'model', model: sampleModel() }, (m) => { delete m.model.layers; })],
-    ['a string where a number belongs', mutated({ type: 'model', model: sampleModel() }, (m) => { m.model.layers[0].gradNorm[0] = '1'; })],
-    ['NaN (not JSON)', mutated({ type: 'model', model: sampleModel() }, (m) => { m.model.layers[0].gradNorm[0] = NaN; })],
-    ['a per-step series of the wrong length', mutated({ type: 'model', model: sampleModel() }, (m) => { m.model.layers[0].gradNorm.push(1); })],
-    ['a loss curve with more steps than values', mutated({ type: 'model', model: sampleModel() }, (m) => { m.model.loss.steps.push(3); })],
-    ['a fix pointing at no finding', mutated({ type: 'model', model: sampleModel() }, (m) => { m.model.fixes[0].finding = 4; })],
-    ['a digest with unequal arrays', mutated({ type: 'model', model: sampleModel() }, (m) => { m.model.fixes[0].after.gradNormEnd = []; })],
-    ['an unknown severity', mutated({ type: 'model', model: sampleModel() }, (m) => { m.model.findings[0].severity = 'fatal'; })],
-    ['progress with a missing layer series', mutated({ type: 'progress', progress }, (m) => { m.progress.gradNorm = []; })],
-    ['progress with a short series', mutated({ type: 'progress', progress }, (m) => { m.progress.gradNorm[0] = [1]; })],
+    [
+      'a model missing its layers',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        delete m.model.layers;
+      }),
+    ],
+    [
+      'a string where a number belongs',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        m.model.layers[0].gradNorm[0] = '1';
+      }),
+    ],
+    [
+      'NaN (not JSON)',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        m.model.layers[0].gradNorm[0] = NaN;
+      }),
+    ],
+    [
+      'a per-step series of the wrong length',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        m.model.layers[0].gradNorm.push(1);
+      }),
+    ],
+    [
+      'a loss curve with more steps than values',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        m.model.loss.steps.push(3);
+      }),
+    ],
+    [
+      'a fix pointing at no finding',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        m.model.fixes[0].finding = 4;
+      }),
+    ],
+    [
+      'a digest with unequal arrays',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        m.model.fixes[0].after.gradNormEnd = [];
+      }),
+    ],
+    [
+      'an unknown severity',
+      mutated({ type: 'model', model: sampleModel() }, (m) => {
+        m.model.findings[0].severity = 'fatal';
+      }),
+    ],
+    [
+      'progress with a missing layer series',
+      mutated({ type: 'progress', progress }, (m) => {
+        m.progress.gradNorm = [];
+      }),
+    ],
+    [
+      'progress with a short series',
+      mutated({ type: 'progress', progress }, (m) => {
+        m.progress.gradNorm[0] = [1];
+      }),
+    ],
     ['a highlight without uri', { type: 'highlight', layer: '/layers/0' }],
     ['a highlight with a numeric layer', { type: 'highlight', uri: 'u', layer: 3 }],
   ])('refuses %s', (_what, message) => {
@@ -53,7 +119,9 @@ describe('webview → host messages', () => {
   it('accepts ready, reveal and the three exports', () => {
     expect(isWebviewMessage({ type: 'ready' })).toBe(true);
     expect(isWebviewMessage({ type: 'revealLayer', uri: 'file:///a', path: '/layers/4/layers/0' })).toBe(true);
-    expect(isWebviewMessage({ type: 'export', format: 'csv', fileName: 'a-gradients.csv', content: 'step\n' })).toBe(true);
+    expect(isWebviewMessage({ type: 'export', format: 'csv', fileName: 'a-gradients.csv', content: 'step\n' })).toBe(
+      true,
+    );
     expect(isWebviewMessage({ type: 'export', format: 'json', fileName: 'a.json', content: '{}' })).toBe(true);
     expect(isWebviewMessage({ type: 'export', format: 'png', fileName: 'a.png', dataUrl: png })).toBe(true);
   });
@@ -65,16 +133,23 @@ describe('webview → host messages', () => {
     ['an export to an absolute path', { type: 'export', format: 'csv', fileName: '/tmp/x.csv', content: '' }],
     ['an unknown format', { type: 'export', format: 'exe', fileName: 'x.exe', content: '' }],
     ['a CSV without content', { type: 'export', format: 'csv', fileName: 'x.csv' }],
-    ['a PNG that is not a PNG data URL', { type: 'export', format: 'png', fileName: 'x.png', dataUrl: 'data:text/html;base64,PGI+' }],
+    [
+      'a PNG that is not a PNG data URL',
+      { type: 'export', format: 'png', fileName: 'x.png', dataUrl: 'data:text/html;base64,PGI+' },
+    ],
     ['a PNG with script in its data', { type: 'export', format: 'png', fileName: 'x.png', dataUrl: `${png}<script>` }],
-    ['an export larger than the limit', { type: 'export', format: 'json', fileName: 'x.json', content: 'x'.repeat(MAX_EXPORT_CHARS + 1) }],
+    [
+      'an export larger than the limit',
+      { type: 'export', format: 'json', fileName: 'x.json', content: 'x'.repeat(MAX_EXPORT_CHARS + 1) },
+    ],
   ])('refuses %s', (_what, message) => {
     expect(isWebviewMessage(message)).toBe(false);
   });
 
   it('allows only plain file names', () => {
     expect(isPlainFileName('deep-sigmoid-gradients.csv')).toBe(true);
-    for (const bad of ['', '.', '..', 'a/b', 'a\\b', 'c:x', 'x'.repeat(201), 'a\u0000b']) expect(isPlainFileName(bad), bad).toBe(false);
+    for (const bad of ['', '.', '..', 'a/b', 'a\\b', 'c:x', 'x'.repeat(201), 'a\u0000b'])
+      expect(isPlainFileName(bad), bad).toBe(false);
   });
 });
 
@@ -91,6 +166,12 @@ describe('webview state', () => {
 
   it('checks the model itself', () => {
     expect(isPlotModel(sampleModel())).toBe(true);
-    expect(isPlotModel(mutated(sampleModel(), (m) => { m.version = '3'; }))).toBe(false);
+    expect(
+      isPlotModel(
+        mutated(sampleModel(), (m) => {
+          m.version = '3';
+        }),
+      ),
+    ).toBe(false);
   });
 });

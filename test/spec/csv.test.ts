@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  columnLabel, findColumn, isNumericColumn, looksLikeHeader, parseCsv, parseNumber, readNumbers, splitRecords,
+  columnLabel,
+  findColumn,
+  isNumericColumn,
+  looksLikeHeader,
+  parseCsv,
+  parseNumber,
+  readNumbers,
+  splitRecords,
   type CsvTable,
 } from '../../src/spec/csv';
 
@@ -18,7 +25,10 @@ function records(text: string): string[][] {
 
 describe('splitRecords', () => {
   it('splits plain fields and keeps empty ones', () => {
-    expect(records('a,b,c\n1,,3')).toEqual([['a', 'b', 'c'], ['1', '', '3']]);
+    expect(records('a,b,c\n1,,3')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '', '3'],
+    ]);
   });
   it('reads quoted fields: commas, doubled quotes, line breaks inside', () => {
     expect(records('"x,y","say ""hi""","two\nlines"\n')).toEqual([['x,y', 'say "hi"', 'two\nlines']]);
@@ -26,14 +36,21 @@ describe('splitRecords', () => {
     expect(records('  "padded",b')).toEqual([['padded', 'b']]);
   });
   it('treats CRLF, LF and CR alike and ignores the trailing newline and blank lines', () => {
-    const expected = [['a', 'b'], ['1', '2'], ['3', '4']];
+    const expected = [
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ];
     expect(records('a,b\r\n1,2\r\n3,4\r\n')).toEqual(expected);
     expect(records('a,b\n1,2\n\n3,4')).toEqual(expected);
     expect(records('a,b\r1,2\r3,4\r')).toEqual(expected);
     expect(records('a,b\n1,2\n   \n3,4\n\n')).toEqual(expected);
   });
   it('drops a byte-order mark', () => {
-    expect(records('\uFEFFa,b\n1,2')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(records('\uFEFFa,b\n1,2')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
   });
   it('numbers records by the line they start on, counting line breaks inside quotes', () => {
     const result = splitRecords('h1,h2\r\n"multi\r\nline",1\r\n\r\nlast,2\n');
@@ -66,25 +83,52 @@ describe('parseNumber', () => {
 
 describe('header detection', () => {
   it('a row of names is a header; a row of numbers is data', () => {
-    expect(looksLikeHeader([['a', 'b'], ['1', '2']])).toBe(true);
-    expect(looksLikeHeader([['1', '2'], ['3', '4']])).toBe(false);
+    expect(
+      looksLikeHeader([
+        ['a', 'b'],
+        ['1', '2'],
+      ]),
+    ).toBe(true);
+    expect(
+      looksLikeHeader([
+        ['1', '2'],
+        ['3', '4'],
+      ]),
+    ).toBe(false);
   });
   it('a text target column does not make the first data row a header', () => {
-    expect(looksLikeHeader([['5.1', '3.5', 'setosa'], ['4.9', '3.0', 'setosa']])).toBe(false);
+    expect(
+      looksLikeHeader([
+        ['5.1', '3.5', 'setosa'],
+        ['4.9', '3.0', 'setosa'],
+      ]),
+    ).toBe(false);
   });
   it('a header with a numeric-looking name is still a header when its other columns are text over numbers', () => {
-    expect(looksLikeHeader([['x', '2020', 'y'], ['1', '2', '3'], ['4', '5', '6']])).toBe(true);
+    expect(
+      looksLikeHeader([
+        ['x', '2020', 'y'],
+        ['1', '2', '3'],
+        ['4', '5', '6'],
+      ]),
+    ).toBe(true);
   });
   it('parseCsv fills header/rows accordingly and honours a forced mode', () => {
     const auto = table('name,value\nfoo,1\nbar,2\n');
     expect(auto.header).toEqual(['name', 'value']);
-    expect(auto.rows).toEqual([['foo', '1'], ['bar', '2']]);
+    expect(auto.rows).toEqual([
+      ['foo', '1'],
+      ['bar', '2'],
+    ]);
     expect(auto.lines).toEqual([2, 3]);
     const none = table('1,2\n3,4\n');
     expect(none.header).toBeNull();
     expect(none.rows.length).toBe(2);
     expect(table('1,2\n3,4\n', true).header).toEqual(['1', '2']);
-    expect(table('a,b\n3,4\n', false).rows).toEqual([['a', 'b'], ['3', '4']]);
+    expect(table('a,b\n3,4\n', false).rows).toEqual([
+      ['a', 'b'],
+      ['3', '4'],
+    ]);
   });
   it('trims header names', () => {
     expect(table(' a , b \n1,2').header).toEqual(['a', 'b']);

@@ -9,8 +9,17 @@ import type { DataSpec, FileAccess } from '../../src/spec/types';
 
 function spec(overrides: Partial<DataSpec>): DataSpec {
   return {
-    source: 'xor', samples: 200, noise: 0.1, classes: null, seed: null, path: null, target: null, features: null,
-    standardize: false, extra: {}, ...overrides,
+    source: 'xor',
+    samples: 200,
+    noise: 0.1,
+    classes: null,
+    seed: null,
+    path: null,
+    target: null,
+    features: null,
+    standardize: false,
+    extra: {},
+    ...overrides,
   };
 }
 
@@ -62,9 +71,12 @@ describe('synthetic sources through loadDataset', () => {
     ];
     for (const [source, input, outputs, loss, targetWidth, classes] of cases) {
       const data = ok(loadDataset(spec({ source }), model(input, outputs, loss), noFiles, 1));
-      expect({ source, features: data.features, targetWidth: data.targetWidth, classes: data.classes }).toEqual(
-        { source, features: input, targetWidth, classes },
-      );
+      expect({ source, features: data.features, targetWidth: data.targetWidth, classes: data.classes }).toEqual({
+        source,
+        features: input,
+        targetWidth,
+        classes,
+      });
       expect(data.samples).toBe(200);
       expect(data.x.length).toBe(200 * input);
       expect(data.y.length).toBe(200 * targetWidth);
@@ -116,27 +128,77 @@ describe('synthetic sources through loadDataset', () => {
 
 describe('synthetic source errors', () => {
   const cases: [string, Partial<DataSpec>, ReturnType<typeof model>, string, string][] = [
-    ['2-D source, wider input', { source: 'spiral' }, model(3, 2, 'crossentropy'), 'input',
-      "data source 'spiral' has 2 features but the model's input is 3"],
-    ['2-class source, 3 outputs', { source: 'xor' }, model(2, 3, 'crossentropy'), 'source',
-      "data source 'xor' has 2 classes but loss 'crossentropy' with 3 outputs needs 3"],
-    ['regression source, classification loss', { source: 'sine' }, model(1, 2, 'crossentropy'), 'source',
-      "data source 'sine' is regression data, so it needs loss 'mse', not 'crossentropy'"],
-    ['sine with 2 outputs', { source: 'sine' }, model(1, 2, 'mse'), 'source',
-      "data source 'sine' has 1 target but the model has 2 outputs"],
-    ['bce with 2 outputs', { source: 'moons' }, model(2, 2, 'bce'), 'source',
-      "loss 'bce' needs 1 output (the probability of class 1), but the model has 2"],
-    ['classes disagree with outputs', { source: 'blobs', classes: 4 }, model(2, 3, 'crossentropy'), 'classes',
-      "'classes' is 4 but loss 'crossentropy' with 3 outputs needs 3 classes"],
-    ['classes on a fixed 2-class source', { source: 'moons', classes: 3 }, model(2, 1, 'bce'), 'classes',
-      "data source 'moons' always has 2 classes, not 3"],
-    ['classes on regression', { source: 'teacher', classes: 3 }, model(4, 3, 'mse'), 'classes',
-      "'classes' does not apply to data source 'teacher': with loss 'mse' it gives real-valued targets"],
-    ['unknown source', { source: 'mnist' }, model(2, 1, 'bce'), 'source',
-      "unknown data source 'mnist'; use one of xor, circles, moons, spiral, blobs, sine, teacher, csv"],
+    [
+      '2-D source, wider input',
+      { source: 'spiral' },
+      model(3, 2, 'crossentropy'),
+      'input',
+      "data source 'spiral' has 2 features but the model's input is 3",
+    ],
+    [
+      '2-class source, 3 outputs',
+      { source: 'xor' },
+      model(2, 3, 'crossentropy'),
+      'source',
+      "data source 'xor' has 2 classes but loss 'crossentropy' with 3 outputs needs 3",
+    ],
+    [
+      'regression source, classification loss',
+      { source: 'sine' },
+      model(1, 2, 'crossentropy'),
+      'source',
+      "data source 'sine' is regression data, so it needs loss 'mse', not 'crossentropy'",
+    ],
+    [
+      'sine with 2 outputs',
+      { source: 'sine' },
+      model(1, 2, 'mse'),
+      'source',
+      "data source 'sine' has 1 target but the model has 2 outputs",
+    ],
+    [
+      'bce with 2 outputs',
+      { source: 'moons' },
+      model(2, 2, 'bce'),
+      'source',
+      "loss 'bce' needs 1 output (the probability of class 1), but the model has 2",
+    ],
+    [
+      'classes disagree with outputs',
+      { source: 'blobs', classes: 4 },
+      model(2, 3, 'crossentropy'),
+      'classes',
+      "'classes' is 4 but loss 'crossentropy' with 3 outputs needs 3 classes",
+    ],
+    [
+      'classes on a fixed 2-class source',
+      { source: 'moons', classes: 3 },
+      model(2, 1, 'bce'),
+      'classes',
+      "data source 'moons' always has 2 classes, not 3",
+    ],
+    [
+      'classes on regression',
+      { source: 'teacher', classes: 3 },
+      model(4, 3, 'mse'),
+      'classes',
+      "'classes' does not apply to data source 'teacher': with loss 'mse' it gives real-valued targets",
+    ],
+    [
+      'unknown source',
+      { source: 'mnist' },
+      model(2, 1, 'bce'),
+      'source',
+      "unknown data source 'mnist'; use one of xor, circles, moons, spiral, blobs, sine, teacher, csv",
+    ],
     ['zero samples', { samples: 0 }, model(2, 1, 'bce'), 'samples', "'samples' must be a whole number ≥ 1, not 0"],
-    ['fractional samples', { samples: 2.5 }, model(2, 1, 'bce'), 'samples',
-      "'samples' must be a whole number ≥ 1, not 2.5"],
+    [
+      'fractional samples',
+      { samples: 2.5 },
+      model(2, 1, 'bce'),
+      'samples',
+      "'samples' must be a whole number ≥ 1, not 2.5",
+    ],
   ];
   for (const [title, overrides, shape, field, error] of cases) {
     it(title, () => {
@@ -207,11 +269,13 @@ describe('csv source', () => {
   it('headerless files work with index references and report columns by index', () => {
     const files = filesOf({ 'raw.csv': '1,2,0\n3,oops,1\n' });
     expect(loadDataset(csv({ path: 'raw.csv', features: [0, 1] }), model(2, 2, 'crossentropy'), files, 1)).toEqual({
-      field: 'features', error: "CSV 'raw.csv' line 2, column index 1: 'oops' is not a number",
+      field: 'features',
+      error: "CSV 'raw.csv' line 2, column index 1: 'oops' is not a number",
     });
     expect(loadDataset(csv({ path: 'raw.csv', target: 'label' }), model(2, 2, 'crossentropy'), files, 1)).toEqual({
       field: 'target',
-      error: "CSV 'raw.csv' has no header row, so column 'label' cannot be found by name;" +
+      error:
+        "CSV 'raw.csv' has no header row, so column 'label' cannot be found by name;" +
         ' give its 0-based index instead',
     });
   });
@@ -220,7 +284,8 @@ describe('csv source', () => {
 describe('csv class mapping', () => {
   it('numbers that are not 0..K-1 map in numeric order (2 < 10, not text order)', () => {
     expect(labelClasses(['10', '2', '5', '2'], 3)).toEqual({
-      labels: new Uint32Array([2, 0, 1, 0]), values: ['2', '5', '10'],
+      labels: new Uint32Array([2, 0, 1, 0]),
+      values: ['2', '5', '10'],
     });
   });
   it('labels already in 0..K-1 stay as they are even when one class is absent', () => {
@@ -235,7 +300,8 @@ describe('csv errors', () => {
   const shape = model(2, 3, 'crossentropy');
   it('a missing file', () => {
     expect(loadDataset(csv({ path: 'data/none.csv' }), shape, irisFiles, 1)).toEqual({
-      field: 'path', error: "cannot read CSV 'data/none.csv': file not found: data/none.csv",
+      field: 'path',
+      error: "cannot read CSV 'data/none.csv': file not found: data/none.csv",
     });
   });
   it('no path', () => {
@@ -244,65 +310,77 @@ describe('csv errors', () => {
   it('a non-numeric feature cell names its line and column', () => {
     const files = filesOf({ 'data/x.csv': 'alcohol,ash,class\n13.2,2.1,1\n12.9,2.4,2\nabc,2.2,3\n' });
     expect(loadDataset(csv({ path: 'data/x.csv' }), shape, files, 1)).toEqual({
-      field: 'path', error: "CSV 'data/x.csv' line 4, column 'alcohol': 'abc' is not a number",
+      field: 'path',
+      error: "CSV 'data/x.csv' line 4, column 'alcohol': 'abc' is not a number",
     });
   });
   it('a ragged row and an unclosed quote', () => {
     const ragged = filesOf({ 'r.csv': 'a,b\n1,2\n3\n' });
     expect(loadDataset(csv({ path: 'r.csv' }), shape, ragged, 1)).toEqual({
-      field: 'path', error: "CSV 'r.csv' line 3 has 1 field but the header has 2",
+      field: 'path',
+      error: "CSV 'r.csv' line 3 has 1 field but the header has 2",
     });
     const quote = filesOf({ 'q.csv': 'a,b\n1,"2\n' });
     expect(loadDataset(csv({ path: 'q.csv' }), shape, quote, 1)).toEqual({
-      field: 'path', error: "CSV 'q.csv' line 2: a quoted field is never closed",
+      field: 'path',
+      error: "CSV 'q.csv' line 2: a quoted field is never closed",
     });
   });
   it('a header but no rows', () => {
     const files = filesOf({ 'h.csv': 'a,b,c\n' });
     expect(loadDataset(csv({ path: 'h.csv' }), shape, files, 1)).toEqual({
-      field: 'path', error: "CSV 'h.csv' has no data rows",
+      field: 'path',
+      error: "CSV 'h.csv' has no data rows",
     });
   });
   it('an unknown target name lists the columns', () => {
     expect(loadDataset(csv({ target: 'kind' }), shape, irisFiles, 1)).toEqual({
       field: 'target',
-      error: "CSV 'data/iris.csv' has no column 'kind';" +
+      error:
+        "CSV 'data/iris.csv' has no column 'kind';" +
         " its columns are 'sepal_length', 'sepal_width', 'name', 'species'",
     });
   });
   it('feature count against the model input: field input by default, features when listed', () => {
     expect(loadDataset(csv({}), model(3, 3, 'crossentropy'), irisFiles, 1)).toEqual({
       field: 'input',
-      error: "CSV 'data/iris.csv' has 2 numeric feature columns ('sepal_length', 'sepal_width') but the model's input" +
+      error:
+        "CSV 'data/iris.csv' has 2 numeric feature columns ('sepal_length', 'sepal_width') but the model's input" +
         " is 3; text columns skipped: 'name'; choose columns with 'features'",
     });
     expect(loadDataset(csv({ features: ['sepal_length'] }), shape, irisFiles, 1)).toEqual({
-      field: 'features', error: "'features' lists 1 column but the model's input is 2",
+      field: 'features',
+      error: "'features' lists 1 column but the model's input is 2",
     });
   });
   it('features that repeat a column or include the target', () => {
     expect(loadDataset(csv({ features: [0, 'species'] }), shape, irisFiles, 1)).toEqual({
-      field: 'features', error: "'features' includes the target column 'species'",
+      field: 'features',
+      error: "'features' includes the target column 'species'",
     });
     expect(loadDataset(csv({ features: [0, 'SEPAL_LENGTH'] }), shape, irisFiles, 1)).toEqual({
-      field: 'features', error: "'features' lists column 'sepal_length' twice",
+      field: 'features',
+      error: "'features' lists column 'sepal_length' twice",
     });
   });
   it('more distinct target values than the loss allows, and a single class', () => {
     expect(loadDataset(csv({}), model(2, 2, 'crossentropy'), irisFiles, 1)).toEqual({
       field: 'target',
-      error: "CSV 'data/iris.csv' target column 'species' has 3 distinct values (setosa, versicolor, virginica)" +
+      error:
+        "CSV 'data/iris.csv' target column 'species' has 3 distinct values (setosa, versicolor, virginica)" +
         " but loss 'crossentropy' with 2 outputs allows 2",
     });
     expect(loadDataset(csv({ samples: 1 }), shape, irisFiles, 1)).toEqual({
       field: 'target',
-      error: "CSV 'data/iris.csv' target column 'species' has only the value 'setosa';" +
+      error:
+        "CSV 'data/iris.csv' target column 'species' has only the value 'setosa';" +
         ' a classifier needs 2 classes or more',
     });
   });
   it('a text target with mse and 1 output is not a number', () => {
     expect(loadDataset(csv({}), model(2, 1, 'mse'), irisFiles, 1)).toEqual({
-      field: 'target', error: "CSV 'data/iris.csv' line 2, column 'species': 'setosa' is not a number",
+      field: 'target',
+      error: "CSV 'data/iris.csv' line 2, column 'species': 'setosa' is not a number",
     });
   });
 });
@@ -311,9 +389,14 @@ describe('the example file examples/data/wine-small.csv', () => {
   it('loads as 3 balanced-ish classes of 6 standardised features (as examples/csv-wine.vgnet.json uses it)', () => {
     const text = readFileSync(join(__dirname, '../../examples/data/wine-small.csv'), 'utf8');
     const files = filesOf({ 'data/wine-small.csv': text });
-    const data = ok(loadDataset(
-      csv({ path: 'data/wine-small.csv', target: 'class', standardize: true }), model(6, 3, 'crossentropy'), files, 1,
-    ));
+    const data = ok(
+      loadDataset(
+        csv({ path: 'data/wine-small.csv', target: 'class', standardize: true }),
+        model(6, 3, 'crossentropy'),
+        files,
+        1,
+      ),
+    );
     expect(data.samples).toBeGreaterThanOrEqual(150);
     expect(data.samples).toBeLessThanOrEqual(300);
     const counts = [0, 0, 0];

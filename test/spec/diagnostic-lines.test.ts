@@ -20,11 +20,14 @@ function naive(text: string, offset: number): { line: number; col: number } {
 describe('positions from one line index', () => {
   it('lineColIn agrees with counting line breaks, for LF, CRLF and lone CR texts', () => {
     const text = fc.string({ unit: fc.constantFrom('a', '\n', '\r', '\r\n', 'é', '😀'), maxLength: 60 });
-    fc.assert(fc.property(text, fc.nat(80), (t, offset) => {
-      if (t[offset - 1] === '\r' && t[offset] === '\n') return; // inside "\r\n": the line end, as in VS Code
-      expect(lineColIn(new LineIndex(t), offset)).toEqual(naive(t, offset));
-      expect(lineCol(t, offset)).toEqual(naive(t, offset));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(text, fc.nat(80), (t, offset) => {
+        if (t[offset - 1] === '\r' && t[offset] === '\n') return; // inside "\r\n": the line end, as in VS Code
+        expect(lineColIn(new LineIndex(t), offset)).toEqual(naive(t, offset));
+        expect(lineCol(t, offset)).toEqual(naive(t, offset));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('formatDiagnostic takes the text or a prebuilt index and prints the same line', () => {
@@ -45,18 +48,27 @@ describe('formatDiagnostics', () => {
     ];
     const lines = formatDiagnostics('s.json', text, diagnostics, 3);
     expect(lines).toEqual([
-      's.json:1:1: warning: w0', 's.json:2:1: warning: w1', 's.json:3:1: warning: w2',
-      's.json:3:1: error: bad', 's.json: … and 1,227 more warnings',
+      's.json:1:1: warning: w0',
+      's.json:2:1: warning: w1',
+      's.json:3:1: warning: w2',
+      's.json:3:1: error: bad',
+      's.json: … and 1,227 more warnings',
     ]);
   });
 
   it('no summary line when nothing is left out; "1 more warning" in the singular', () => {
     expect(formatDiagnostics('f', text, [diag(0, 'warning'), diag(2, 'info')], 2)).toHaveLength(2);
-    expect(formatDiagnostics('f', text, [diag(0, 'warning'), diag(2, 'warning')], 1).at(-1)).toBe('f: … and 1 more warning');
+    expect(formatDiagnostics('f', text, [diag(0, 'warning'), diag(2, 'warning')], 1).at(-1)).toBe(
+      'f: … and 1 more warning',
+    );
   });
 
   it('caps at 50 warnings by default', () => {
-    const lines = formatDiagnostics('f', text, Array.from({ length: 20_000 }, () => diag(0, 'warning')));
+    const lines = formatDiagnostics(
+      'f',
+      text,
+      Array.from({ length: 20_000 }, () => diag(0, 'warning')),
+    );
     expect(lines).toHaveLength(51);
     expect(lines[50]).toBe('f: … and 19,950 more warnings');
   });

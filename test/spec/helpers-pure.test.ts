@@ -2,7 +2,14 @@
 import { parseTree } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import {
-  childPointer, findKeyNode, findNode, formatDiagnostic, lineCol, nearestName, pathToPointer, pointerToPath,
+  childPointer,
+  findKeyNode,
+  findNode,
+  formatDiagnostic,
+  lineCol,
+  nearestName,
+  pathToPointer,
+  pointerToPath,
 } from '../../src/spec';
 import { editDistance } from '../../src/spec/nearest';
 

@@ -32,10 +32,13 @@ export function covered(text: string, d: SpecDiagnostic): string {
 }
 
 /** A valid spec with one part replaced: `spec({ loss: '"mse"' })`. Values are raw JSON text. */
-export function spec(parts: Partial<Record<'input' | 'layers' | 'loss' | 'optimizer' | 'training' | 'data', string>> = {}): string {
+export function spec(
+  parts: Partial<Record<'input' | 'layers' | 'loss' | 'optimizer' | 'training' | 'data', string>> = {},
+): string {
   const all: Record<string, string | undefined> = {
     input: '2',
-    layers: '[\n    { "type": "dense", "units": 8, "activation": "relu" },\n    { "type": "dense", "units": 1, "activation": "sigmoid" }\n  ]',
+    layers:
+      '[\n    { "type": "dense", "units": 8, "activation": "relu" },\n    { "type": "dense", "units": 1, "activation": "sigmoid" }\n  ]',
     loss: '"bce"',
     ...parts,
     data: parts.data ?? '{ "source": "moons" }',

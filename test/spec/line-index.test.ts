@@ -8,26 +8,30 @@ const piece = fc.constantFrom('a', 'bc', '\n', '\r', '\r\n', '😀', ' ');
 const text = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(''));
 
 describe('LineIndex', () => {
-  it('agrees with the spec module\'s independent lineCol (1-based) at every offset', () => {
-    fc.assert(fc.property(text, (t) => {
-      const index = new LineIndex(t);
-      for (let offset = 0; offset <= t.length; offset++) {
-        // lineCol counts a position inside "\r\n" on the next line only after the "\n": skip that one offset
-        if (t[offset - 1] === '\r' && t[offset] === '\n') continue;
-        const { line, col } = lineCol(t, offset);
-        expect(index.positionAt(offset)).toEqual({ line: line - 1, character: col - 1 });
-      }
-    }));
+  it("agrees with the spec module's independent lineCol (1-based) at every offset", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const index = new LineIndex(t);
+        for (let offset = 0; offset <= t.length; offset++) {
+          // lineCol counts a position inside "\r\n" on the next line only after the "\n": skip that one offset
+          if (t[offset - 1] === '\r' && t[offset] === '\n') continue;
+          const { line, col } = lineCol(t, offset);
+          expect(index.positionAt(offset)).toEqual({ line: line - 1, character: col - 1 });
+        }
+      }),
+    );
   });
 
   it('round-trips offsets through positions', () => {
-    fc.assert(fc.property(text, (t) => {
-      const index = new LineIndex(t);
-      for (let offset = 0; offset <= t.length; offset++) {
-        if (t[offset - 1] === '\r' && t[offset] === '\n') continue;
-        expect(index.offsetAt(index.positionAt(offset))).toBe(offset);
-      }
-    }));
+    fc.assert(
+      fc.property(text, (t) => {
+        const index = new LineIndex(t);
+        for (let offset = 0; offset <= t.length; offset++) {
+          if (t[offset - 1] === '\r' && t[offset] === '\n') continue;
+          expect(index.offsetAt(index.positionAt(offset))).toBe(offset);
+        }
+      }),
+    );
   });
 
   it('counts lines like VS Code: \\n, \\r\\n and a lone \\r each end one', () => {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, parseSpec } from '../../src/spec';
 import { at, covered, only, positionOf, spec } from './helpers';
 
-const dense = (units: string, activation = 'relu'): string => `{ "type": "dense", "units": ${units}, "activation": "${activation}" }`;
+const dense = (units: string, activation = 'relu'): string =>
+  `{ "type": "dense", "units": ${units}, "activation": "${activation}" }`;
 
 describe('syntax errors', () => {
   it('reports a missing comma where the next entry starts, in words', () => {
@@ -93,7 +94,9 @@ describe('unknown names', () => {
   });
 
   it('suggests the nearest key at the key, and says where a misplaced key belongs', () => {
-    const text = spec({ layers: '[\n    { "type": "dense", "unit": 1 },\n    { "type": "batchnorm", "rate": 0.1 }\n  ]' });
+    const text = spec({
+      layers: '[\n    { "type": "dense", "unit": 1 },\n    { "type": "batchnorm", "rate": 0.1 }\n  ]',
+    });
     const parsed = parseSpec(text);
     const unknown = only(parsed, 'unknown-key');
     expect(at(text, unknown)).toBe(positionOf(text, '"unit"'));
@@ -109,12 +112,18 @@ describe('unknown names', () => {
 
   it('suggests names used by other libraries and fixes case', () => {
     const text = spec({
-      layers: '[\n    { "type": "Dense", "units": 1, "init": "kaiming_normal" }\n  ]', loss: '"binary_crossentropy"',
+      layers: '[\n    { "type": "Dense", "units": 1, "init": "kaiming_normal" }\n  ]',
+      loss: '"binary_crossentropy"',
       data: '{ "source": "spirals" }',
     });
-    const suggestions = parseSpec(text).diagnostics.filter((d) => d.code === 'unknown-name')
+    const suggestions = parseSpec(text)
+      .diagnostics.filter((d) => d.code === 'unknown-name')
       .map((d) => [covered(text, d), d.suggestion]);
-    expect(suggestions).toEqual([['"Dense"', 'dense'], ['"binary_crossentropy"', 'bce'], ['"spirals"', 'spiral']]);
+    expect(suggestions).toEqual([
+      ['"Dense"', 'dense'],
+      ['"binary_crossentropy"', 'bce'],
+      ['"spirals"', 'spiral'],
+    ]);
   });
 
   it('reports an unknown top-level key with a suggestion and an unsupported version', () => {
@@ -130,7 +139,9 @@ describe('unknown names', () => {
 
 describe('widths', () => {
   it.each([
-    ['0', 'got 0'], ['-3', 'got -3'], ['2.5', 'got 2.5'],
+    ['0', 'got 0'],
+    ['-3', 'got -3'],
+    ['2.5', 'got 2.5'],
   ])('rejects units %s at the value', (units, got) => {
     const text = spec({ layers: `[\n    ${dense(units)},\n    ${dense('1', 'sigmoid')}\n  ]` });
     const parsed = parseSpec(text);
@@ -205,7 +216,8 @@ describe('absurd sizes', () => {
   it('caps units, steps, batchSize and samples with the limit in the message', () => {
     const text = spec({
       layers: `[\n    ${dense('100000')},\n    ${dense('1', 'sigmoid')}\n  ]`,
-      training: '{ "steps": 200000, "batchSize": 70000 }', data: '{ "source": "moons", "samples": 2000000 }',
+      training: '{ "steps": 200000, "batchSize": 70000 }',
+      data: '{ "source": "moons", "samples": 2000000 }',
     });
     const limits = parseSpec(text).diagnostics.filter((d) => d.code === 'limit');
     expect(limits.map((d) => [covered(text, d), d.message])).toEqual([
@@ -218,15 +230,23 @@ describe('absurd sizes', () => {
 
   it('caps the total parameter count at the layer that passes it', () => {
     // 5000·5000 + 5000 = 25,005,000 per layer: the second brings the total to 50,010,000 + 5,001 > 50,000,000.
-    const text = spec({ input: '5000', layers: `[\n    ${dense('5000')},\n    ${dense('5000')},\n    ${dense('1', 'sigmoid')}\n  ]` });
+    const text = spec({
+      input: '5000',
+      layers: `[\n    ${dense('5000')},\n    ${dense('5000')},\n    ${dense('1', 'sigmoid')}\n  ]`,
+    });
     const d = only(parseSpec(text), 'limit');
     expect(at(text, d)).toBe(positionOf(text, '5000', 3));
     expect(d.path).toBe('/layers/1');
-    expect(d.message).toBe('the model has 50,015,001 parameters; the limit is 50,000,000 (the count passes it at this layer)');
+    expect(d.message).toBe(
+      'the model has 50,015,001 parameters; the limit is 50,000,000 (the count passes it at this layer)',
+    );
   });
 
   it('caps batchSize × widest layer at batchSize', () => {
-    const text = spec({ layers: `[\n    ${dense('1000')},\n    ${dense('1', 'sigmoid')}\n  ]`, training: '{ "batchSize": 65536 }' });
+    const text = spec({
+      layers: `[\n    ${dense('1000')},\n    ${dense('1', 'sigmoid')}\n  ]`,
+      training: '{ "batchSize": 65536 }',
+    });
     const d = only(parseSpec(text), 'limit');
     expect(at(text, d)).toBe(positionOf(text, '65536'));
     expect(d.message).toContain('65,536,000 activations');
@@ -256,7 +276,10 @@ describe('missing and empty', () => {
   });
 
   it('reports missing layer keys and a csv source without path', () => {
-    const text = spec({ layers: '[\n    { "units": 1 },\n    { "type": "activation" }\n  ]', data: '{ "source": "csv" }' });
+    const text = spec({
+      layers: '[\n    { "units": 1 },\n    { "type": "activation" }\n  ]',
+      data: '{ "source": "csv" }',
+    });
     const missing = parseSpec(text).diagnostics.filter((d) => d.code === 'missing-key');
     expect(missing.map((d) => [d.path, at(text, d)])).toEqual([
       ['/layers/0', positionOf(text, '{ "units"')],
@@ -269,7 +292,9 @@ describe('missing and empty', () => {
     const text = spec({ layers: '[ ]' });
     const d = only(parseSpec(text), 'empty');
     expect(at(text, d)).toBe(positionOf(text, '[ ]'));
-    const residual = spec({ layers: `[\n    { "type": "residual", "layers": [] },\n    ${dense('1', 'sigmoid')}\n  ]` });
+    const residual = spec({
+      layers: `[\n    { "type": "residual", "layers": [] },\n    ${dense('1', 'sigmoid')}\n  ]`,
+    });
     expect(at(residual, only(parseSpec(residual), 'empty'))).toBe(positionOf(residual, '[]'));
   });
 });

@@ -23,8 +23,37 @@ const VALID = `{
 
 /** Fragments that make interesting edits: JSON punctuation, keywords, numbers and names the spec uses. */
 const FRAGMENTS = [
-  '{', '}', '[', ']', ',', ':', '"', '\\', '//', '/*', '*/', '\n', '\r', 'null', 'true', '-', '0', '1e999', '-1',
-  '2.5', '"dense"', '"residual"', '"layers"', '"units"', '"softmax"', '"type"', '[]', '{}', '"~1/"', '\u2028', '😀',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '"',
+  '\\',
+  '//',
+  '/*',
+  '*/',
+  '\n',
+  '\r',
+  'null',
+  'true',
+  '-',
+  '0',
+  '1e999',
+  '-1',
+  '2.5',
+  '"dense"',
+  '"residual"',
+  '"layers"',
+  '"units"',
+  '"softmax"',
+  '"type"',
+  '[]',
+  '{}',
+  '"~1/"',
+  '\u2028',
+  '😀',
 ];
 
 const edit = fc.record({
@@ -47,14 +76,19 @@ function problems(text: string): string[] {
   const parsed = parseSpec(text);
   const found: string[] = [];
   for (const d of parsed.diagnostics) {
-    const inside = Number.isInteger(d.offset) && Number.isInteger(d.length) && d.offset >= 0 && d.length >= 0
-      && d.offset + d.length <= text.length;
+    const inside =
+      Number.isInteger(d.offset) &&
+      Number.isInteger(d.length) &&
+      d.offset >= 0 &&
+      d.length >= 0 &&
+      d.offset + d.length <= text.length;
     if (!inside) found.push(`range outside the text: ${JSON.stringify(d)}`);
     if (d.path !== '' && !d.path.startsWith('/')) found.push(`bad pointer: ${JSON.stringify(d)}`);
     if (d.code === 'internal' || d.message === '') found.push(`internal: ${JSON.stringify(d)}`);
   }
   const hasError = parsed.diagnostics.some((d) => d.severity === 'error');
-  if ((parsed.config === null) !== hasError) found.push(`config ${parsed.config === null ? 'missing' : 'present'} with hasError=${hasError}`);
+  if ((parsed.config === null) !== hasError)
+    found.push(`config ${parsed.config === null ? 'missing' : 'present'} with hasError=${hasError}`);
   return found;
 }
 
@@ -70,24 +104,39 @@ describe('parseSpec robustness', () => {
   });
 
   it('never throws on arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => expectWellFormed(text)), { numRuns: 300 });
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (text) => expectWellFormed(text)), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => expectWellFormed(text)),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (text) => expectWellFormed(text)),
+      { numRuns: 200 },
+    );
   });
 
   it('never throws on arbitrary JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => expectWellFormed(JSON.stringify(value) ?? '')), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => expectWellFormed(JSON.stringify(value) ?? '')),
+      { numRuns: 200 },
+    );
   });
 
   it('never throws on random edits of a valid spec', () => {
-    fc.assert(fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
-      expectWellFormed(applyEdits(VALID, edits));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
+        expectWellFormed(applyEdits(VALID, edits));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('never throws when keys of a valid spec get values of any JSON type', () => {
     const slots = ['16', '"leaky_relu"', '0.1', 'true', '"crossentropy"', '"adam"', 'null', '"spiral"', '3', '50'];
-    fc.assert(fc.property(fc.constantFrom(...slots), fc.jsonValue({ maxDepth: 2 }), (slot, value) => {
-      expectWellFormed(VALID.replace(slot, JSON.stringify(value) ?? 'null'));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.constantFrom(...slots), fc.jsonValue({ maxDepth: 2 }), (slot, value) => {
+        expectWellFormed(VALID.replace(slot, JSON.stringify(value) ?? 'null'));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

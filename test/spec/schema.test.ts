@@ -7,9 +7,26 @@ import { describe, expect, it } from 'vitest';
 import { SYNTHETIC_SOURCES } from '../../src/engine/data';
 import { parseSpec } from '../../src/spec';
 import {
-  ACTIVATION_ALIASES, ACTIVATION_NAMES, ALL_OPTIMIZER_KEYS, BATCHNORM_DEFAULTS, DATA_DEFAULTS, DATA_EXTRA_KEYS,
-  DATA_KEYS, DATA_SOURCE_EXTRAS, DATA_SOURCES, DEFAULT_DROPOUT_RATE, DEFAULT_INIT, INIT_NAMES, LAYER_KEYS, LAYER_TYPES,
-  LIMITS, LOSS_NAMES, OPTIMIZER_TYPES, TOP_LEVEL_KEYS, TRAINING_DEFAULTS, TRAINING_KEYS,
+  ACTIVATION_ALIASES,
+  ACTIVATION_NAMES,
+  ALL_OPTIMIZER_KEYS,
+  BATCHNORM_DEFAULTS,
+  DATA_DEFAULTS,
+  DATA_EXTRA_KEYS,
+  DATA_KEYS,
+  DATA_SOURCE_EXTRAS,
+  DATA_SOURCES,
+  DEFAULT_DROPOUT_RATE,
+  DEFAULT_INIT,
+  INIT_NAMES,
+  LAYER_KEYS,
+  LAYER_TYPES,
+  LIMITS,
+  LOSS_NAMES,
+  OPTIMIZER_TYPES,
+  TOP_LEVEL_KEYS,
+  TRAINING_DEFAULTS,
+  TRAINING_KEYS,
 } from '../../src/spec/names';
 import { findExcessNesting } from '../../src/spec/nesting';
 import { spec } from './helpers';
@@ -41,7 +58,11 @@ describe('schema and validator agree on names', () => {
       expect(parseSpec(spec({ layers: layersWith(name), loss: '"crossentropy"' })).config, name).not.toBeNull();
     }
     for (const name of defs.initName.enum) {
-      expect(parseSpec(spec({ layers: `[{ "type": "dense", "units": 1, "activation": "sigmoid", "init": "${name}" }]` })).config, name).not.toBeNull();
+      expect(
+        parseSpec(spec({ layers: `[{ "type": "dense", "units": 1, "activation": "sigmoid", "init": "${name}" }]` }))
+          .config,
+        name,
+      ).not.toBeNull();
     }
     for (const name of schema.properties.data.properties.source.enum) {
       const data = name === 'csv' ? '{ "source": "csv", "path": "x.csv" }' : `{ "source": "${name}" }`;
@@ -54,7 +75,9 @@ describe('schema and validator agree on names', () => {
 describe('schema and validator agree on keys', () => {
   it('top level, with the same required keys', () => {
     expect(keysOf(schema)).toEqual(sorted(TOP_LEVEL_KEYS));
-    const missing = parseSpec('{}').diagnostics.filter((d) => d.code === 'missing-key').map((d) => d.message.match(/needs "(\w+)"/)![1]!);
+    const missing = parseSpec('{}')
+      .diagnostics.filter((d) => d.code === 'missing-key')
+      .map((d) => d.message.match(/needs "(\w+)"/)![1]!);
     expect(sorted(missing)).toEqual(sorted(schema.required));
   });
 
@@ -74,7 +97,9 @@ describe('schema and validator agree on keys', () => {
 
   it('the source parameters are the ones the engine generators read', () => {
     for (const [source, info] of Object.entries(SYNTHETIC_SOURCES)) {
-      expect(sorted(DATA_SOURCE_EXTRAS[source as keyof typeof DATA_SOURCE_EXTRAS]), source).toEqual(sorted(Object.keys(info.extras)));
+      expect(sorted(DATA_SOURCE_EXTRAS[source as keyof typeof DATA_SOURCE_EXTRAS]), source).toEqual(
+        sorted(Object.keys(info.extras)),
+      );
     }
   });
 });

@@ -15,9 +15,21 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
   }
   return rows;
 }
@@ -25,7 +37,14 @@ function parseCsv(text: string): string[][] {
 describe('CSV export', () => {
   it('has one row per step and one column per series, values at their steps', () => {
     const rows = parseCsv(modelToCsv(sampleModel()));
-    expect(rows[0]).toEqual(['step', 'loss', 'accuracy', 'gradNorm /layers/0', 'saturatedFraction /layers/0', 'gradNorm /layers/1']);
+    expect(rows[0]).toEqual([
+      'step',
+      'loss',
+      'accuracy',
+      'gradNorm /layers/0',
+      'saturatedFraction /layers/0',
+      'gradNorm /layers/1',
+    ]);
     expect(rows.slice(1)).toEqual([
       ['0', '0.7', '0.5', '0.000001', '0', '0.1'],
       ['1', '0.69', '0.5', '', '', ''],
@@ -49,21 +68,41 @@ describe('CSV export', () => {
   });
 
   it('names files after the spec and the content, safely', () => {
-    expect(exportFileName(sampleModel(), 'Gradient norm over training', 'png')).toBe('a-gradient-norm-over-training.png');
-    expect(exportFileName({ ...sampleModel(), name: '../../etc/passwd' }, 'gradients', 'csv')).toBe('etc-passwd-gradients.csv');
+    expect(exportFileName(sampleModel(), 'Gradient norm over training', 'png')).toBe(
+      'a-gradient-norm-over-training.png',
+    );
+    expect(exportFileName({ ...sampleModel(), name: '../../etc/passwd' }, 'gradients', 'csv')).toBe(
+      'etc-passwd-gradients.csv',
+    );
     expect(exportFileName(null, '', 'json')).toBe('vgnet.json');
   });
 });
 
 describe('number formatting', () => {
   it('uses three significant digits, scientific for very small and large magnitudes', () => {
-    expect([0.123456, 12.3456, 1e-3, 9.99e-4, 3.2e-9, 12345, -0.5, 0].map(formatValue))
-      .toEqual(['0.123', '12.3', '0.001', '1e-3', '3.2e-9', '1.2e4', '-0.5', '0']);
+    expect([0.123456, 12.3456, 1e-3, 9.99e-4, 3.2e-9, 12345, -0.5, 0].map(formatValue)).toEqual([
+      '0.123',
+      '12.3',
+      '0.001',
+      '1e-3',
+      '3.2e-9',
+      '1.2e4',
+      '-0.5',
+      '0',
+    ]);
     expect([null, undefined, NaN, Infinity].map(formatValue)).toEqual(['–', '–', '–', '–']);
   });
 
   it('labels log axes at decades only', () => {
-    expect([1e-10, 1e-3, 0.01, 1, 10, 1000, 1e4].map(decadeLabel)).toEqual(['10⁻¹⁰', '10⁻³', '10⁻²', '1', '10', '1000', '10⁴']);
+    expect([1e-10, 1e-3, 0.01, 1, 10, 1000, 1e4].map(decadeLabel)).toEqual([
+      '10⁻¹⁰',
+      '10⁻³',
+      '10⁻²',
+      '1',
+      '10',
+      '1000',
+      '10⁴',
+    ]);
     expect([2e-3, 0.5, 0, -1].map(decadeLabel)).toEqual(['', '', '', '']);
   });
 
@@ -82,7 +121,12 @@ describe('number formatting', () => {
 });
 
 describe('palette', () => {
-  const vars: Record<string, string> = { '--vscode-charts-orange': 'rgba(234, 92, 0, 0.33)', '--vscode-charts-red': '#e51400', '--vscode-font-size': '14px', '--vscode-editor-background': ' #ffffff ' };
+  const vars: Record<string, string> = {
+    '--vscode-charts-orange': 'rgba(234, 92, 0, 0.33)',
+    '--vscode-charts-red': '#e51400',
+    '--vscode-font-size': '14px',
+    '--vscode-editor-background': ' #ffffff ',
+  };
   const palette = paletteFrom((name) => vars[name] ?? '', 'vscode-light something');
 
   it('reads the theme variables, falling back where one is missing', () => {
@@ -97,8 +141,15 @@ describe('palette', () => {
   });
 
   it('knows the theme kind from the body classes', () => {
-    expect(['vscode-dark', 'vscode-light', 'vscode-high-contrast', 'vscode-high-contrast vscode-high-contrast-light', ''].map(themeKind))
-      .toEqual(['dark', 'light', 'high-contrast', 'high-contrast-light', 'dark']);
+    expect(
+      [
+        'vscode-dark',
+        'vscode-light',
+        'vscode-high-contrast',
+        'vscode-high-contrast vscode-high-contrast-light',
+        '',
+      ].map(themeKind),
+    ).toEqual(['dark', 'light', 'high-contrast', 'high-contrast-light', 'dark']);
   });
 
   it('applies an opacity to hex and rgb colours', () => {

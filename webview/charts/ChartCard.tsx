@@ -19,7 +19,9 @@ export function ChartCard({ title, subtitle, onExportPng, wide, children }: Char
           {subtitle ? <p class="subtitle">{subtitle}</p> : null}
         </div>
         {onExportPng ? (
-          <button type="button" class="icon-button" title={`Save "${title}" as PNG`} onClick={onExportPng}>PNG</button>
+          <button type="button" class="icon-button" title={`Save "${title}" as PNG`} onClick={onExportPng}>
+            PNG
+          </button>
         ) : null}
       </header>
       {children}

@@ -11,7 +11,18 @@ import { runColors, withAlpha, type Palette } from '../palette';
 import { bandsPlugin } from '../plugins';
 import { compareDepthColumns, compareLossColumns, fixesOf, shortTitle } from '../transforms';
 import { ChartCard } from './ChartCard';
-import { Y_AXIS_SIZE, axis, canvasFont, cursorOptions, layerXAxis, layerXScale, line, logYAxis, logYScale, stepXAxis } from './common';
+import {
+  Y_AXIS_SIZE,
+  axis,
+  canvasFont,
+  cursorOptions,
+  layerXAxis,
+  layerXScale,
+  line,
+  logYAxis,
+  logYScale,
+  stepXAxis,
+} from './common';
 import { ratioBands } from './DepthChart';
 import { exportChartPng } from './exportPng';
 
@@ -34,7 +45,11 @@ export function CompareCard({ model, palette, findings, finding, at, onChange }:
         <label>
           Compare fixes for{' '}
           <select value={String(finding)} onChange={(e) => onChange(Number((e.target as HTMLSelectElement).value), at)}>
-            {findings.map((i) => <option key={i} value={String(i)}>{describeFinding(model, i)}</option>)}
+            {findings.map((i) => (
+              <option key={i} value={String(i)}>
+                {describeFinding(model, i)}
+              </option>
+            ))}
           </select>
         </label>
         <span class="segmented" role="group" aria-label="Gradient norms at">
@@ -49,8 +64,12 @@ export function CompareCard({ model, palette, findings, finding, at, onChange }:
         {fixes.map((fix, i) => (
           <li key={fix.title}>
             <span class="swatch" style={{ background: legend[i + 1]!.colour }} />
-            <span class={`status status-${fix.status}`}>{fix.status}{fix.preferred ? ' · preferred' : ''}</span>{' '}
-            {fix.title}<span class="effect"> — {fix.effect}</span>
+            <span class={`status status-${fix.status}`}>
+              {fix.status}
+              {fix.preferred ? ' · preferred' : ''}
+            </span>{' '}
+            {fix.title}
+            <span class="effect"> — {fix.effect}</span>
           </li>
         ))}
       </ul>
@@ -71,19 +90,39 @@ function CompareDepth({ model, palette, finding, at, legend }: CompareChartProps
   const data = useMemo(() => compareDepthColumns(model, finding, at), [model, finding, at]);
   const latest = useLatest({ model, count: data[0].length });
   const title = `Fixes: gradient norm across depth (${at === 'start' ? 'step 0' : 'end of training'})`;
-  const { container, plot } = useUplot(() => ({
-    scales: {
-      x: layerXScale(() => latest.current.count),
-      y: logYScale(() => [latest.current.model.thresholds.vanishingRatio, latest.current.model.thresholds.explodingRatio]),
-    },
-    axes: [layerXAxis(palette, 'layer with weights (depth)'), logYAxis(palette, '‖∂L/∂W‖ ÷ output layer')],
-    // The current spec wide and translucent underneath: a fix that changes nothing lies on top of it, visibly.
-    series: [{ label: 'depth' }, ...legend.map((l, i) => (i === 0
-      ? line(l.label, withAlpha(l.colour, 0.55), { width: 5, points: { show: true, size: 8, fill: withAlpha(l.colour, 0.55) } })
-      : line(l.label, l.colour, { width: 1.5 })))],
-    cursor: cursorOptions(false),
-    plugins: [bandsPlugin(() => ratioBands(latest.current.model, palette), () => canvasFont(palette, uPlot.pxRatio))],
-  }), data as uPlot.AlignedData, [palette, legend.map((l) => l.label).join('|')]);
+  const { container, plot } = useUplot(
+    () => ({
+      scales: {
+        x: layerXScale(() => latest.current.count),
+        y: logYScale(() => [
+          latest.current.model.thresholds.vanishingRatio,
+          latest.current.model.thresholds.explodingRatio,
+        ]),
+      },
+      axes: [layerXAxis(palette, 'layer with weights (depth)'), logYAxis(palette, '‖∂L/∂W‖ ÷ output layer')],
+      // The current spec wide and translucent underneath: a fix that changes nothing lies on top of it, visibly.
+      series: [
+        { label: 'depth' },
+        ...legend.map((l, i) =>
+          i === 0
+            ? line(l.label, withAlpha(l.colour, 0.55), {
+                width: 5,
+                points: { show: true, size: 8, fill: withAlpha(l.colour, 0.55) },
+              })
+            : line(l.label, l.colour, { width: 1.5 }),
+        ),
+      ],
+      cursor: cursorOptions(false),
+      plugins: [
+        bandsPlugin(
+          () => ratioBands(latest.current.model, palette),
+          () => canvasFont(palette, uPlot.pxRatio),
+        ),
+      ],
+    }),
+    data as uPlot.AlignedData,
+    [palette, legend.map((l) => l.label).join('|')],
+  );
   return (
     <ChartCard title={title} onExportPng={() => exportChartPng(plot.current, model, title, legend, palette)}>
       <div class="chart" ref={container} />
@@ -94,12 +133,19 @@ function CompareDepth({ model, palette, finding, at, legend }: CompareChartProps
 function CompareLoss({ model, palette, finding, legend }: CompareChartProps) {
   const data = useMemo(() => compareLossColumns(model, finding), [model, finding]);
   const title = 'Fixes: loss over training';
-  const { container, plot } = useUplot(() => ({
-    scales: { x: { time: false }, y: { auto: true } },
-    axes: [stepXAxis(palette), axis(palette, { label: 'loss', size: Y_AXIS_SIZE })],
-    series: [{ label: 'step' }, ...legend.map((l, i) => line(l.label, l.colour, { width: i === 0 ? 2 : 1.5, points: { show: false } }))],
-    cursor: cursorOptions(),
-  }), data as uPlot.AlignedData, [palette, legend.map((l) => l.label).join('|')]);
+  const { container, plot } = useUplot(
+    () => ({
+      scales: { x: { time: false }, y: { auto: true } },
+      axes: [stepXAxis(palette), axis(palette, { label: 'loss', size: Y_AXIS_SIZE })],
+      series: [
+        { label: 'step' },
+        ...legend.map((l, i) => line(l.label, l.colour, { width: i === 0 ? 2 : 1.5, points: { show: false } })),
+      ],
+      cursor: cursorOptions(),
+    }),
+    data as uPlot.AlignedData,
+    [palette, legend.map((l) => l.label).join('|')],
+  );
   return (
     <ChartCard title={title} onExportPng={() => exportChartPng(plot.current, model, title, legend, palette)}>
       <div class="chart" ref={container} />
@@ -118,6 +164,7 @@ function runLegend(fixes: readonly PlotFix[], p: Palette): { label: string; colo
 
 function describeFinding(model: PlotModel, index: number): string {
   const f = model.findings[index]!;
-  const layers = f.layers.length === 0 ? '' : f.layers.length === 1 ? ` (${f.layers[0]})` : ` (${f.layers.length} layers)`;
+  const layers =
+    f.layers.length === 0 ? '' : f.layers.length === 1 ? ` (${f.layers[0]})` : ` (${f.layers.length} layers)`;
   return `${f.title}${layers}`;
 }

@@ -34,29 +34,49 @@ export function DepthChart({ model, palette, highlight, onReveal, wide }: LayerC
     { label: `end (step ${endStep})`, colour: palette.purple },
     { label: 'predicted', colour: palette.foreground },
   ];
-  const { container, plot } = useUplot(() => ({
-    scales: {
-      x: layerXScale(() => latest.current.model.layers.length),
-      y: logYScale(() => [latest.current.model.thresholds.vanishingRatio, latest.current.model.thresholds.explodingRatio]),
-    },
-    axes: [layerXAxis(palette), logYAxis(palette, '‖∂L/∂W‖ ÷ output layer')],
-    series: [
-      { label: 'layer', value: (_u, x) => layerLegend(latest.current.model, x) },
-      // Step 0 wide and translucent underneath, the end thin on top: both stay visible where they coincide.
-      line(legend[0]!.label, withAlpha(palette.blue, 0.6), { width: 4, points: { show: true, size: 8, fill: withAlpha(palette.blue, 0.6) } }),
-      line(legend[1]!.label, palette.purple, { width: 1.75 }),
-      line(legend[2]!.label, withAlpha(palette.foreground, 0.8), { dash: [6, 4], width: 1.5, points: { show: false } }),
-    ],
-    cursor: cursorOptions(false),
-    plugins: [
-      bandsPlugin(() => ratioBands(latest.current.model, palette), () => canvasFont(palette, uPlot.pxRatio)),
-      markerPlugin(() => positionOf(latest.current.model, latest.current.highlight), () => withAlpha(palette.blue, 0.18)),
-      clickPlugin((u) => {
-        const path = layerAtPosition(latest.current.model, u.data[0][u.cursor.idx ?? -1]);
-        if (path) latest.current.onReveal(path);
-      }),
-    ],
-  }), data, [palette, endStep]);
+  const { container, plot } = useUplot(
+    () => ({
+      scales: {
+        x: layerXScale(() => latest.current.model.layers.length),
+        y: logYScale(() => [
+          latest.current.model.thresholds.vanishingRatio,
+          latest.current.model.thresholds.explodingRatio,
+        ]),
+      },
+      axes: [layerXAxis(palette), logYAxis(palette, '‖∂L/∂W‖ ÷ output layer')],
+      series: [
+        { label: 'layer', value: (_u, x) => layerLegend(latest.current.model, x) },
+        // Step 0 wide and translucent underneath, the end thin on top: both stay visible where they coincide.
+        line(legend[0]!.label, withAlpha(palette.blue, 0.6), {
+          width: 4,
+          points: { show: true, size: 8, fill: withAlpha(palette.blue, 0.6) },
+        }),
+        line(legend[1]!.label, palette.purple, { width: 1.75 }),
+        line(legend[2]!.label, withAlpha(palette.foreground, 0.8), {
+          dash: [6, 4],
+          width: 1.5,
+          points: { show: false },
+        }),
+      ],
+      cursor: cursorOptions(false),
+      plugins: [
+        bandsPlugin(
+          () => ratioBands(latest.current.model, palette),
+          () => canvasFont(palette, uPlot.pxRatio),
+        ),
+        markerPlugin(
+          () => positionOf(latest.current.model, latest.current.highlight),
+          () => withAlpha(palette.blue, 0.18),
+        ),
+        clickPlugin((u) => {
+          const path = layerAtPosition(latest.current.model, u.data[0][u.cursor.idx ?? -1]);
+          if (path) latest.current.onReveal(path);
+        }),
+      ],
+    }),
+    data,
+    [palette, endStep],
+  );
 
   useEffect(() => plot.current?.redraw(false), [highlight]);
 
@@ -65,7 +85,12 @@ export function DepthChart({ model, palette, highlight, onReveal, wide }: LayerC
     ? `Weight-gradient norm of each layer divided by the output layer's${reference}, log scale. Click a point to reveal its layer.`
     : `Predicted from the initialisation only (not trained yet)${reference}, log scale.`;
   return (
-    <ChartCard title={TITLE} subtitle={subtitle} wide={wide} onExportPng={() => exportChartPng(plot.current, model, TITLE, legend, palette)}>
+    <ChartCard
+      title={TITLE}
+      subtitle={subtitle}
+      wide={wide}
+      onExportPng={() => exportChartPng(plot.current, model, TITLE, legend, palette)}
+    >
       <div class="chart" ref={container} />
     </ChartCard>
   );
@@ -75,8 +100,20 @@ export function DepthChart({ model, palette, highlight, onReveal, wide }: LayerC
 export function ratioBands(model: PlotModel, p: Palette): Band[] {
   const { vanishingRatio, explodingRatio } = model.thresholds;
   return [
-    { from: null, to: vanishingRatio, fill: withAlpha(p.red, 0.1), line: p.red, label: `vanishing  < ${formatValue(vanishingRatio)}` },
-    { from: explodingRatio, to: null, fill: withAlpha(p.orange, 0.1), line: p.orange, label: `exploding  > ${formatValue(explodingRatio)}` },
+    {
+      from: null,
+      to: vanishingRatio,
+      fill: withAlpha(p.red, 0.1),
+      line: p.red,
+      label: `vanishing  < ${formatValue(vanishingRatio)}`,
+    },
+    {
+      from: explodingRatio,
+      to: null,
+      fill: withAlpha(p.orange, 0.1),
+      line: p.orange,
+      label: `exploding  > ${formatValue(explodingRatio)}`,
+    },
   ];
 }
 

@@ -20,30 +20,38 @@ export function LayerLegend({ view, strokes, palette, highlight, valueIndex, onF
   const index = valueIndex ?? steps.length - 1;
   return (
     <>
-    <div class="legend-caption">{index >= 0 && steps[index] !== undefined ? `values at step ${steps[index]}` : ''}</div>
-    <div class="layer-legend" onMouseLeave={() => onFocus(null)}>
-      {view.layers.map((layer, i) => (
-        <button
-          type="button"
-          key={layer.path}
-          class={`legend-row${layer.path === highlight ? ' highlighted' : ''}${layer.flags.length > 0 ? ' flagged' : ''}`}
-          title={`Reveal ${layer.path} in the editor`}
-          onMouseEnter={() => onFocus(i)}
-          onFocus={() => onFocus(i)}
-          onClick={() => onReveal(layer.path)}
-        >
-          <span class="swatch" style={{ background: strokes[i]!.stroke, height: `${strokes[i]!.width + 1}px` }} />
-          <code class="pointer">{layer.path}</code>
-          <span class="description">{layer.description}</span>
-          <span class="flags">
-            {layer.flags.map((kind) => (
-              <span key={kind} class="flag" style={{ color: kindColor(palette, kind), borderColor: kindColor(palette, kind) }}>{kind}</span>
-            ))}
-          </span>
-          <span class="value">{formatValue(view.columns[i + 1]?.[index] ?? null)}</span>
-        </button>
-      ))}
-    </div>
+      <div class="legend-caption">
+        {index >= 0 && steps[index] !== undefined ? `values at step ${steps[index]}` : ''}
+      </div>
+      <div class="layer-legend" onMouseLeave={() => onFocus(null)}>
+        {view.layers.map((layer, i) => (
+          <button
+            type="button"
+            key={layer.path}
+            class={`legend-row${layer.path === highlight ? ' highlighted' : ''}${layer.flags.length > 0 ? ' flagged' : ''}`}
+            title={`Reveal ${layer.path} in the editor`}
+            onMouseEnter={() => onFocus(i)}
+            onFocus={() => onFocus(i)}
+            onClick={() => onReveal(layer.path)}
+          >
+            <span class="swatch" style={{ background: strokes[i]!.stroke, height: `${strokes[i]!.width + 1}px` }} />
+            <code class="pointer">{layer.path}</code>
+            <span class="description">{layer.description}</span>
+            <span class="flags">
+              {layer.flags.map((kind) => (
+                <span
+                  key={kind}
+                  class="flag"
+                  style={{ color: kindColor(palette, kind), borderColor: kindColor(palette, kind) }}
+                >
+                  {kind}
+                </span>
+              ))}
+            </span>
+            <span class="value">{formatValue(view.columns[i + 1]?.[index] ?? null)}</span>
+          </button>
+        ))}
+      </div>
     </>
   );
 }

@@ -36,35 +36,55 @@ export function StepsChart({ model, progress, palette, highlight, onReveal }: St
   /** The series uPlot's cursor focused (nearest line), what a click reveals. */
   const focused = useRef<number | null>(null);
 
-  const { container, plot } = useUplot(() => ({
-    scales: { x: stepXScale(() => (latest.current.view.live ? latest.current.progress?.totalSteps ?? null : null)), y: logYScale() },
-    axes: [stepXAxis(palette), logYAxis(palette, '‖∂L/∂W‖')],
-    series: [{ label: 'step' }, ...view.layers.map((l, i) => ({
-      label: l.path, stroke: strokes[i]!.stroke, width: strokes[i]!.width, spanGaps: true, points: { show: false },
-    }))],
-    legend: { show: false },
-    focus: { alpha: 0.25 },
-    cursor: { ...cursorOptions(), focus: { prox: 16 } },
-    hooks: {
-      // uPlot passes {focus} here although its typings say Series.
-      setSeries: [(_u, index, opts) => {
-        const focus = (opts as { focus?: boolean }).focus;
-        if (focus !== undefined) focused.current = focus ? index : null;
-      }],
-      setCursor: [(u) => setCursorIndex(u.cursor.idx ?? null)],
-    },
-    plugins: [
-      seriesGlowPlugin(() => seriesIndexOf(latest.current.view, latest.current.highlight), () => withAlpha(palette.blue, 0.35)),
-      clickPlugin(() => {
-        const layer = focused.current === null ? undefined : latest.current.view.layers[focused.current - 1];
-        if (layer) latest.current.onReveal(layer.path);
-      }),
-    ],
-  }), view.columns as uPlot.AlignedData, [palette, layoutKey]);
+  const { container, plot } = useUplot(
+    () => ({
+      scales: {
+        x: stepXScale(() => (latest.current.view.live ? (latest.current.progress?.totalSteps ?? null) : null)),
+        y: logYScale(),
+      },
+      axes: [stepXAxis(palette), logYAxis(palette, '‖∂L/∂W‖')],
+      series: [
+        { label: 'step' },
+        ...view.layers.map((l, i) => ({
+          label: l.path,
+          stroke: strokes[i]!.stroke,
+          width: strokes[i]!.width,
+          spanGaps: true,
+          points: { show: false },
+        })),
+      ],
+      legend: { show: false },
+      focus: { alpha: 0.25 },
+      cursor: { ...cursorOptions(), focus: { prox: 16 } },
+      hooks: {
+        // uPlot passes {focus} here although its typings say Series.
+        setSeries: [
+          (_u, index, opts) => {
+            const focus = (opts as { focus?: boolean }).focus;
+            if (focus !== undefined) focused.current = focus ? index : null;
+          },
+        ],
+        setCursor: [(u) => setCursorIndex(u.cursor.idx ?? null)],
+      },
+      plugins: [
+        seriesGlowPlugin(
+          () => seriesIndexOf(latest.current.view, latest.current.highlight),
+          () => withAlpha(palette.blue, 0.35),
+        ),
+        clickPlugin(() => {
+          const layer = focused.current === null ? undefined : latest.current.view.layers[focused.current - 1];
+          if (layer) latest.current.onReveal(layer.path);
+        }),
+      ],
+    }),
+    view.columns as uPlot.AlignedData,
+    [palette, layoutKey],
+  );
 
   useEffect(() => plot.current?.redraw(false), [highlight]);
 
-  const focus = (index: number | null): void => plot.current?.setSeries(index === null ? null : index + 1, { focus: index !== null });
+  const focus = (index: number | null): void =>
+    plot.current?.setSeries(index === null ? null : index + 1, { focus: index !== null });
   const legendItems = view.layers.map((l, i) => ({ label: l.path, colour: strokes[i]!.stroke }));
   return (
     <ChartCard
@@ -75,8 +95,13 @@ export function StepsChart({ model, progress, palette, highlight, onReveal }: St
     >
       <div class="chart" ref={container} />
       <LayerLegend
-        view={view} strokes={strokes} palette={palette} highlight={highlight} valueIndex={cursorIndex}
-        onFocus={focus} onReveal={onReveal}
+        view={view}
+        strokes={strokes}
+        palette={palette}
+        highlight={highlight}
+        valueIndex={cursorIndex}
+        onFocus={focus}
+        onReveal={onReveal}
       />
     </ChartCard>
   );

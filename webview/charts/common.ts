@@ -34,7 +34,9 @@ export function logYScale(include: () => readonly number[] = () => []): uPlot.Sc
 
 export function logYAxis(p: Palette, label: string, extra: uPlot.Axis = {}): uPlot.Axis {
   return axis(p, {
-    label, size: Y_AXIS_SIZE, values: (_u, splits) => splits.map(decadeLabel),
+    label,
+    size: Y_AXIS_SIZE,
+    values: (_u, splits) => splits.map(decadeLabel),
     // One labelled decade per ~20 px of plot height (the chart's height less the x axis; bbox is not final yet
     // when uPlot asks for splits): no minor ticks, no crowding over a dozen decades.
     splits: (u, _axis, min, max) => decadeSplits(min, max, Math.floor((u.height - 50) / 20)),
@@ -50,7 +52,13 @@ export function layerXScale(count: () => number): uPlot.Scale {
 }
 
 export function layerXAxis(p: Palette, label = 'layer (spec order)'): uPlot.Axis {
-  return axis(p, { label, size: 26, labelSize: 20, values: (_u, splits) => splits.map(integerLabel), incrs: [1, 2, 5, 10, 20, 50, 100] });
+  return axis(p, {
+    label,
+    size: 26,
+    labelSize: 20,
+    values: (_u, splits) => splits.map(integerLabel),
+    incrs: [1, 2, 5, 10, 20, 50, 100],
+  });
 }
 
 /**
@@ -84,5 +92,13 @@ export function valueFormatter(): (u: uPlot, v: number | null) => string {
 
 /** The series options of a line with optional dash and points. */
 export function line(label: string, stroke: string, extra: uPlot.Series = {}): uPlot.Series {
-  return { label, stroke, width: 2, spanGaps: true, points: { show: true, size: 5, fill: stroke }, value: valueFormatter(), ...extra };
+  return {
+    label,
+    stroke,
+    width: 2,
+    spanGaps: true,
+    points: { show: true, size: 5, fill: stroke },
+    value: valueFormatter(),
+    ...extra,
+  };
 }

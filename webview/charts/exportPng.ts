@@ -7,7 +7,11 @@ import { chartToPng, type LegendItem } from '../png';
 import { postToHost } from '../vscode';
 
 export function exportChartPng(
-  plot: uPlot | null, model: PlotModel | null, title: string, legend: readonly LegendItem[], palette: Palette,
+  plot: uPlot | null,
+  model: PlotModel | null,
+  title: string,
+  legend: readonly LegendItem[],
+  palette: Palette,
 ): void {
   if (!plot) return;
   const dataUrl = chartToPng(plot, title, legend, palette);

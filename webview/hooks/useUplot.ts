@@ -16,7 +16,9 @@ export function chartHeight(width: number): number {
 }
 
 export function useUplot(
-  options: () => ChartOptions, data: uPlot.AlignedData, recreateKey: readonly unknown[],
+  options: () => ChartOptions,
+  data: uPlot.AlignedData,
+  recreateKey: readonly unknown[],
 ): { container: RefObject<HTMLDivElement | null>; plot: RefObject<uPlot | null> } {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);

@@ -10,8 +10,16 @@ import { ALL_OPTIMIZER_KEYS, OPTIMIZER_KEYS } from '../../spec/names';
 import { diffEdit, insertAfterElement, lastFirst, nodeAt, setMembers, setValue, wrapNode, type TextEdit } from './edit';
 
 export type FixId =
-  | 'relu-he' | 'leaky-relu' | 'match-init' | 'batchnorm' | 'residual' | 'lower-lr' | 'raise-lr' | 'clip-norm'
-  | 'adam' | 'zero-bias';
+  | 'relu-he'
+  | 'leaky-relu'
+  | 'match-init'
+  | 'batchnorm'
+  | 'residual'
+  | 'lower-lr'
+  | 'raise-lr'
+  | 'clip-norm'
+  | 'adam'
+  | 'zero-bias';
 
 export interface FixContext {
   text: string;
@@ -31,11 +39,11 @@ export interface Candidate {
 const RELU_FAMILY = new Set(['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'swish']);
 
 export const FIXES_BY_FINDING: Record<FindingKind, FixId[]> = {
-  'vanishing': ['relu-he', 'batchnorm', 'residual', 'match-init', 'adam'],
-  'exploding': ['match-init', 'batchnorm', 'clip-norm', 'lower-lr'],
-  'divergence': ['lower-lr', 'clip-norm', 'adam'],
+  vanishing: ['relu-he', 'batchnorm', 'residual', 'match-init', 'adam'],
+  exploding: ['match-init', 'batchnorm', 'clip-norm', 'lower-lr'],
+  divergence: ['lower-lr', 'clip-norm', 'adam'],
   'dead-relu': ['leaky-relu', 'zero-bias', 'match-init', 'lower-lr'],
-  'saturation': ['relu-he', 'batchnorm', 'match-init'],
+  saturation: ['relu-he', 'batchnorm', 'match-init'],
   'poor-init': ['match-init'],
   'learning-rate-high': ['lower-lr', 'clip-norm'],
   'learning-rate-low': ['raise-lr', 'adam'],
@@ -56,7 +64,12 @@ const PATH_WIDE: ReadonlySet<FindingKind> = new Set(['vanishing', 'exploding', '
 
 /** Candidates for a finding; layer-scoped fixes apply to the affected layers (or only to `onlyLayer`). */
 export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: string): Candidate[] {
-  const targets = onlyLayer !== undefined ? [onlyLayer] : PATH_WIDE.has(finding.kind) ? hiddenDenseLayers(ctx.layers) : finding.layers;
+  const targets =
+    onlyLayer !== undefined
+      ? [onlyLayer]
+      : PATH_WIDE.has(finding.kind)
+        ? hiddenDenseLayers(ctx.layers)
+        : finding.layers;
   const out: Candidate[] = [];
   for (const id of FIXES_BY_FINDING[finding.kind]) {
     const candidate = makeCandidate(id, targets, ctx);
@@ -83,42 +96,95 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
     case 'relu-he': {
       const layers = dense.filter((p) => info(ctx, p)?.activation !== 'relu' || initName(ctx.text, p) !== 'he_normal');
       if (layers.length === 0) return null;
-      return { id, layers, title: `Switch ${describeLayers(layers)} to ReLU with He init`, apply: (t) => setEach(t, layers, (t2, p) => setValue(setValue(t2, `${p}/activation`, 'relu'), `${p}/init`, 'he_normal')) };
+      return {
+        id,
+        layers,
+        title: `Switch ${describeLayers(layers)} to ReLU with He init`,
+        apply: (t) =>
+          setEach(t, layers, (t2, p) => setValue(setValue(t2, `${p}/activation`, 'relu'), `${p}/init`, 'he_normal')),
+      };
     }
     case 'leaky-relu': {
       const layers = dense.filter((p) => info(ctx, p)?.activation === 'relu');
       if (layers.length === 0) return null;
-      return { id, layers, title: `Switch ${describeLayers(layers)} to leaky ReLU`, apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/activation`, 'leaky_relu')) };
+      return {
+        id,
+        layers,
+        title: `Switch ${describeLayers(layers)} to leaky ReLU`,
+        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/activation`, 'leaky_relu')),
+      };
     }
     case 'match-init': {
       const layers = dense.filter((p) => initName(ctx.text, p) !== matchingInit(info(ctx, p)?.activation ?? null));
       if (layers.length === 0) return null;
       const names = [...new Set(layers.map((p) => matchingInit(info(ctx, p)?.activation ?? null)))];
-      return { id, layers, title: `Use ${names.map(initLabel).join('/')} init for ${describeLayers(layers)}`, apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null))) };
+      return {
+        id,
+        layers,
+        title: `Use ${names.map(initLabel).join('/')} init for ${describeLayers(layers)}`,
+        apply: (t) =>
+          setEach(t, layers, (t2, p) => setValue(t2, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null))),
+      };
     }
     case 'batchnorm': {
       if (dense.length === 0) return null;
-      return { id, layers: dense, title: `Add BatchNorm before the activation of ${range}`, apply: (t) => addBatchNorm(t, dense, ctx) };
+      return {
+        id,
+        layers: dense,
+        title: `Add BatchNorm before the activation of ${range}`,
+        apply: (t) => addBatchNorm(t, dense, ctx),
+      };
     }
     case 'residual': {
-      const layers = dense.filter((p) => { const l = info(ctx, p); return l !== undefined && l.inputWidth === l.outputWidth && l.parent === -1; });
+      const layers = dense.filter((p) => {
+        const l = info(ctx, p);
+        return l !== undefined && l.inputWidth === l.outputWidth && l.parent === -1;
+      });
       if (layers.length === 0) return null;
-      return { id, layers, title: `Wrap ${describeLayers(layers)} in residual blocks`, apply: (t) => setEach(t, layers, (t2, p) => wrapNode(t2, p, '{ "type": "residual", "layers": [', '] }')) };
+      return {
+        id,
+        layers,
+        title: `Wrap ${describeLayers(layers)} in residual blocks`,
+        apply: (t) => setEach(t, layers, (t2, p) => wrapNode(t2, p, '{ "type": "residual", "layers": [', '] }')),
+      };
     }
     case 'lower-lr':
-      return { id, layers: [], title: `Lower the learning rate ×0.1 (${opt.lr} → ${round(opt.lr * 0.1)})`, apply: (t) => setValue(t, '/optimizer/lr', round(opt.lr * 0.1)) };
+      return {
+        id,
+        layers: [],
+        title: `Lower the learning rate ×0.1 (${opt.lr} → ${round(opt.lr * 0.1)})`,
+        apply: (t) => setValue(t, '/optimizer/lr', round(opt.lr * 0.1)),
+      };
     case 'raise-lr':
-      return { id, layers: [], title: `Raise the learning rate ×10 (${opt.lr} → ${round(opt.lr * 10)})`, apply: (t) => setValue(t, '/optimizer/lr', round(opt.lr * 10)) };
+      return {
+        id,
+        layers: [],
+        title: `Raise the learning rate ×10 (${opt.lr} → ${round(opt.lr * 10)})`,
+        apply: (t) => setValue(t, '/optimizer/lr', round(opt.lr * 10)),
+      };
     case 'clip-norm':
       if (ctx.config.training.clipNorm !== null && ctx.config.training.clipNorm <= 1) return null;
-      return { id, layers: [], title: 'Clip the gradient norm to 1.0', apply: (t) => setValue(t, '/training/clipNorm', 1.0) };
+      return {
+        id,
+        layers: [],
+        title: 'Clip the gradient norm to 1.0',
+        apply: (t) => setValue(t, '/training/clipNorm', 1.0),
+      };
     case 'adam':
       if (opt.type === 'adam') return null;
       return { id, layers: [], title: 'Switch the optimizer to Adam (lr 0.001)', apply: (t) => switchToAdam(t) };
     case 'zero-bias': {
-      const layers = targets.filter((p) => { const l = ctx.config && info(ctx, p); return l && l.kind === 'dense' && biasInitOf(ctx.text, p) < 0; });
+      const layers = targets.filter((p) => {
+        const l = ctx.config && info(ctx, p);
+        return l && l.kind === 'dense' && biasInitOf(ctx.text, p) < 0;
+      });
       if (layers.length === 0) return null;
-      return { id, layers, title: `Start the biases of ${describeLayers(layers)} at 0`, apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/biasInit`, 0)) };
+      return {
+        id,
+        layers,
+        title: `Start the biases of ${describeLayers(layers)} at 0`,
+        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/biasInit`, 0)),
+      };
     }
   }
 }
@@ -130,7 +196,9 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
 function switchToAdam(text: string): string {
   const optimizer = nodeAt(text, '/optimizer');
   if (optimizer?.type !== 'object') return setValue(text, '/optimizer', { type: 'adam', lr: 0.001 });
-  const keys = (optimizer.children ?? []).map((p) => p.children?.[0]?.value).filter((k): k is string => typeof k === 'string');
+  const keys = (optimizer.children ?? [])
+    .map((p) => p.children?.[0]?.value)
+    .filter((k): k is string => typeof k === 'string');
   const known: readonly string[] = ALL_OPTIMIZER_KEYS;
   const drop = keys.filter((k) => known.includes(k) && !OPTIMIZER_KEYS.adam.includes(k));
   return setMembers(text, '/optimizer', { type: 'adam', lr: 0.001 }, drop);
@@ -148,7 +216,10 @@ function addBatchNorm(text: string, layers: string[], ctx: FixContext): string {
   return setEach(text, layers, (t, p) => {
     const activation = info(ctx, p)?.activation ?? 'linear';
     if (activation === 'linear') return insertAfterElement(t, p, [{ type: 'batchnorm' }]);
-    const inserted = insertAfterElement(t, p, [{ type: 'batchnorm' }, { type: 'activation', activation: activationValue(t, p) }]);
+    const inserted = insertAfterElement(t, p, [
+      { type: 'batchnorm' },
+      { type: 'activation', activation: activationValue(t, p) },
+    ]);
     return setValue(inserted, `${p}/activation`, 'linear');
   });
 }

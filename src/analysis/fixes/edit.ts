@@ -70,7 +70,9 @@ function lineEnd(text: string, from: number): number {
 export function compactJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(compactJson).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${compactJson(v)}`);
+    const entries = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${JSON.stringify(k)}: ${compactJson(v)}`,
+    );
     return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
   }
   return JSON.stringify(value);
@@ -120,6 +122,10 @@ export function applyTextEdits(text: string, edits: TextEdit[]): string {
  */
 export function lastFirst(text: string, pointers: string[]): string[] {
   const root = parseTree(text);
-  const offset = (p: string): number => (root ? findNodeAtLocation(root, pointerToPath(p))?.offset ?? -1 : -1);
-  return [...pointers].map((p) => ({ p, at: offset(p) })).filter((x) => x.at >= 0).sort((a, b) => b.at - a.at).map((x) => x.p);
+  const offset = (p: string): number => (root ? (findNodeAtLocation(root, pointerToPath(p))?.offset ?? -1) : -1);
+  return [...pointers]
+    .map((p) => ({ p, at: offset(p) }))
+    .filter((x) => x.at >= 0)
+    .sort((a, b) => b.at - a.at)
+    .map((x) => x.p);
 }

@@ -27,7 +27,12 @@ export class ActivationLayer implements Layer {
     this.inputGrad = wiring.inputGrad;
     this.output = ctx.arena.alloc(ctx.batch * this.outputWidth);
     this.outputGrad = ctx.arena.alloc(ctx.batch * this.outputWidth);
-    this.activation = new ActivationOp(config.activation, this.outputWidth, ctx.arena, ctx.backend.activationKernel(config.activation.name));
+    this.activation = new ActivationOp(
+      config.activation,
+      this.outputWidth,
+      ctx.arena,
+      ctx.backend.activationKernel(config.activation.name),
+    );
     const { slopes, slopeGrad } = this.activation.params;
     if (slopes && slopeGrad) {
       this.params.push({ path: config.path, name: 'slope', shape: [this.outputWidth], data: slopes, grad: slopeGrad });

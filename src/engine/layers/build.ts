@@ -9,12 +9,18 @@ import { ResidualLayer } from './residual';
 
 export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildContext): Layer {
   switch (config.kind) {
-    case 'dense': return new DenseLayer(config, wiring, ctx);
-    case 'activation': return new ActivationLayer(config, wiring, ctx);
-    case 'batchnorm': return new BatchNormLayer(config, wiring, ctx);
-    case 'dropout': return new DropoutLayer(config, wiring, ctx);
-    case 'residual': return new ResidualLayer(config, wiring, ctx, buildChain);
-    default: throw new Error(`unknown layer kind "${(config as LayerConfig).kind}"`);
+    case 'dense':
+      return new DenseLayer(config, wiring, ctx);
+    case 'activation':
+      return new ActivationLayer(config, wiring, ctx);
+    case 'batchnorm':
+      return new BatchNormLayer(config, wiring, ctx);
+    case 'dropout':
+      return new DropoutLayer(config, wiring, ctx);
+    case 'residual':
+      return new ResidualLayer(config, wiring, ctx, buildChain);
+    default:
+      throw new Error(`unknown layer kind "${(config as LayerConfig).kind}"`);
   }
 }
 

@@ -41,7 +41,12 @@ export class DenseLayer implements Layer {
     this.bias = paramTensor(arena, config.path, 'bias', [config.units]);
     if (ctx.initialize) initializeWeights(this.weight.data, config.units, wiring.inputWidth, config.init, ctx.initRng);
     this.bias.data.fill(config.biasInit);
-    this.activation = new ActivationOp(config.activation, config.units, arena, ctx.backend.activationKernel(config.activation.name));
+    this.activation = new ActivationOp(
+      config.activation,
+      config.units,
+      arena,
+      ctx.backend.activationKernel(config.activation.name),
+    );
     const isLinear = config.activation.name === 'linear';
     this.preActivation = arena.alloc(batch * config.units);
     this.output = isLinear ? this.preActivation : arena.alloc(batch * config.units);

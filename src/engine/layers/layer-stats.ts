@@ -31,8 +31,16 @@ export function deadFraction(z: Float32Array, rows: number, cols: number, k: Pri
 
 export function emptySeries(): LayerSeries {
   return {
-    gradNorm: [], biasGradNorm: [], weightNorm: [], updateRatio: [], outputGradNorm: [],
-    activationMean: [], activationStd: [], saturatedFraction: [], deadFraction: [], nonFiniteCount: [],
+    gradNorm: [],
+    biasGradNorm: [],
+    weightNorm: [],
+    updateRatio: [],
+    outputGradNorm: [],
+    activationMean: [],
+    activationStd: [],
+    saturatedFraction: [],
+    deadFraction: [],
+    nonFiniteCount: [],
   };
 }
 
@@ -46,21 +54,32 @@ export interface StepTensorStats {
 }
 
 /** Appends one recorded step of `layer` to `series`. weightIndex/biasIndex: positions in the parameter list, or −1. */
-export function recordLayer(series: LayerSeries, layer: Layer, weightIndex: number, biasIndex: number,
-  tensors: StepTensorStats, saturationThreshold: number, backend: Backend): void {
+export function recordLayer(
+  series: LayerSeries,
+  layer: Layer,
+  weightIndex: number,
+  biasIndex: number,
+  tensors: StepTensorStats,
+  saturationThreshold: number,
+  backend: Backend,
+): void {
   series.gradNorm.push(weightIndex >= 0 ? Math.sqrt(tensors.gradSq[weightIndex]!) : NaN);
   series.biasGradNorm.push(biasIndex >= 0 ? Math.sqrt(tensors.gradSq[biasIndex]!) : NaN);
   series.weightNorm.push(layer.weight ? weightNormBefore(layer.weight, weightIndex, tensors, backend) : NaN);
-  series.updateRatio.push(layer.weight && tensors.deltaNormSq && tensors.normSqBefore
-    ? Math.sqrt(tensors.deltaNormSq[weightIndex]!) / Math.sqrt(tensors.normSqBefore[weightIndex]!)
-    : NaN);
+  series.updateRatio.push(
+    layer.weight && tensors.deltaNormSq && tensors.normSqBefore
+      ? Math.sqrt(tensors.deltaNormSq[weightIndex]!) / Math.sqrt(tensors.normSqBefore[weightIndex]!)
+      : NaN,
+  );
   series.outputGradNorm.push(Math.sqrt(backend.sumOfSquares(layer.outputGrad)));
   const { mean, std } = meanAndStd(layer.output, backend);
   series.activationMean.push(mean);
   series.activationStd.push(std);
   const op = layer.activation;
   const z = layer.preActivation;
-  series.saturatedFraction.push(op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold, backend) : NaN);
+  series.saturatedFraction.push(
+    op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold, backend) : NaN,
+  );
   const units = layer.outputWidth;
   series.deadFraction.push(op && z && isReluFamily(op.name) ? deadFraction(z, z.length / units, units, backend) : NaN);
   series.nonFiniteCount.push(layerNonFiniteCount(layer, backend));
@@ -74,6 +93,7 @@ function weightNormBefore(weight: ParamTensor, index: number, tensors: StepTenso
 function layerNonFiniteCount(layer: Layer, backend: Backend): number {
   let n = backend.countNonFinite(layer.output);
   const params = layer.params;
-  for (let i = 0; i < params.length; i++) n += backend.countNonFinite(params[i]!.data) + backend.countNonFinite(params[i]!.grad);
+  for (let i = 0; i < params.length; i++)
+    n += backend.countNonFinite(params[i]!.data) + backend.countNonFinite(params[i]!.grad);
   return n;
 }

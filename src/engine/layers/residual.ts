@@ -45,10 +45,15 @@ export class ResidualLayer implements Layer {
     this.children = buildChain(config.layers, { ...wiring, inputGrad: this.branchInputGrad }, ctx);
     this.outputWidth = this.children[this.children.length - 1]!.outputWidth;
     if (!config.projection && this.outputWidth !== this.inputWidth) {
-      throw new Error(`${config.path}: the branch maps ${this.inputWidth} to ${this.outputWidth} units; an identity skip needs a projection`);
+      throw new Error(
+        `${config.path}: the branch maps ${this.inputWidth} to ${this.outputWidth} units; an identity skip needs a projection`,
+      );
     }
-    this.weight = config.projection ? paramTensor(arena, config.path, 'projection', [this.outputWidth, this.inputWidth]) : null;
-    if (this.weight && ctx.initialize) initializeWeights(this.weight.data, this.outputWidth, this.inputWidth, config.projectionInit, ctx.initRng);
+    this.weight = config.projection
+      ? paramTensor(arena, config.path, 'projection', [this.outputWidth, this.inputWidth])
+      : null;
+    if (this.weight && ctx.initialize)
+      initializeWeights(this.weight.data, this.outputWidth, this.inputWidth, config.projectionInit, ctx.initRng);
     this.params = this.weight ? [this.weight] : [];
     this.output = arena.alloc(batch * this.outputWidth);
     this.outputGrad = arena.alloc(batch * this.outputWidth);

@@ -11,7 +11,15 @@
  * into aStrip (16·kc bytes of scratch) when several column tiles will reread it.
  */
 import { FunctionBuilder, type Expr } from './emitter';
-import { advance, type CodegenOptions, loadFloats, multiplyAdd, stepLoop, storeFloats, type V } from './codegen-helpers';
+import {
+  advance,
+  type CodegenOptions,
+  loadFloats,
+  multiplyAdd,
+  stepLoop,
+  storeFloats,
+  type V,
+} from './codegen-helpers';
 
 const BROADCAST_ROWS = 4;
 const BROADCAST_VECTORS = 2;
@@ -50,7 +58,10 @@ export class BroadcastBlock {
   private readonly bVec = Array.from({ length: BROADCAST_VECTORS }, () => this.f.local('v128'));
   private readonly aSplat = this.f.local('v128');
 
-  constructor(private readonly rowsAdjacent: boolean, private readonly options: CodegenOptions) {}
+  constructor(
+    private readonly rowsAdjacent: boolean,
+    private readonly options: CodegenOptions,
+  ) {}
 
   build(): FunctionBuilder {
     const f = this.f;
@@ -107,11 +118,17 @@ export class BroadcastBlock {
     f.set(this.pa, f.get(this.aRow));
     f.set(this.pb, f.get(this.aStrip));
     f.set(this.pbEnd, f.add(f.get(this.aStrip), f.mul(f.get(this.kc), f.i32(16))));
-    f.doWhile(() => {
-      f.v128Store(f.get(this.pb), loadFloats(f, rows, () => f.get(this.pa)));
-      advance(f, this.pa, this.aColStride);
-      advance(f, this.pb, 16);
-    }, () => f.ne(f.get(this.pb), f.get(this.pbEnd)));
+    f.doWhile(
+      () => {
+        f.v128Store(
+          f.get(this.pb),
+          loadFloats(f, rows, () => f.get(this.pa)),
+        );
+        advance(f, this.pa, this.aColStride);
+        advance(f, this.pb, 16);
+      },
+      () => f.ne(f.get(this.pb), f.get(this.pbEnd)),
+    );
     f.set(this.aBase, f.get(this.aStrip));
     f.set(this.aStep, f.i32(16));
   }
@@ -142,17 +159,27 @@ export class BroadcastBlock {
     const acc = (r: number, v: number): V => this.acc[r * BROADCAST_VECTORS + v]!;
     for (let r = 0; r < rows; r++) for (let v = 0; v < widths.length; v++) f.set(acc(r, v), f.v128Zero());
     this.sumOverK(() => {
-      widths.forEach((width, v) => f.set(this.bVec[v]!, loadFloats(f, width, () => f.get(this.pb), 16 * v)));
+      widths.forEach((width, v) =>
+        f.set(
+          this.bVec[v]!,
+          loadFloats(f, width, () => f.get(this.pb), 16 * v),
+        ),
+      );
       for (let r = 0; r < rows; r++) {
-        f.set(this.aSplat, this.loadA(r, (address, offset) => f.v128Load32Splat(address, offset)));
-        for (let v = 0; v < widths.length; v++) multiplyAdd(f, this.options.fusedMultiplyAdd, acc(r, v), this.aSplat, this.bVec[v]!);
+        f.set(
+          this.aSplat,
+          this.loadA(r, (address, offset) => f.v128Load32Splat(address, offset)),
+        );
+        for (let v = 0; v < widths.length; v++)
+          multiplyAdd(f, this.options.fusedMultiplyAdd, acc(r, v), this.aSplat, this.bVec[v]!);
       }
     });
     for (let r = 0; r < rows; r++) {
       widths.forEach((width, v) => {
         const cAddress = (): Expr<'i32'> => this.cAddress(r);
-        f.ifElse(f.eqz(f.get(this.overwrite)),
-          () => f.set(acc(r, v), f.f32x4Add(loadFloats(f, width, cAddress, 16 * v), f.get(acc(r, v)))));
+        f.ifElse(f.eqz(f.get(this.overwrite)), () =>
+          f.set(acc(r, v), f.f32x4Add(loadFloats(f, width, cAddress, 16 * v), f.get(acc(r, v)))),
+        );
         storeFloats(f, width, cAddress, acc(r, v), 16 * v);
       });
     }
@@ -164,10 +191,13 @@ export class BroadcastBlock {
     f.set(this.pa, f.get(this.aBase));
     f.set(this.pb, f.get(this.bCol));
     f.set(this.pbEnd, f.add(f.get(this.bCol), f.get(this.kBytes)));
-    f.doWhile(() => {
-      step();
-      advance(f, this.pa, this.aStep);
-      advance(f, this.pb, this.ldb);
-    }, () => f.ne(f.get(this.pb), f.get(this.pbEnd)));
+    f.doWhile(
+      () => {
+        step();
+        advance(f, this.pa, this.aStep);
+        advance(f, this.pb, this.ldb);
+      },
+      () => f.ne(f.get(this.pb), f.get(this.pbEnd)),
+    );
   }
 }

@@ -5,7 +5,9 @@
 import type { Expr, FunctionBuilder, Local, ValType } from './emitter';
 
 /** Multiply-add flavour: separate mul and add (baseline SIMD), or the relaxed-SIMD form that may fuse (FMA). */
-export interface CodegenOptions { fusedMultiplyAdd: boolean }
+export interface CodegenOptions {
+  fusedMultiplyAdd: boolean;
+}
 
 export type I = Local<'i32'>;
 export type V = Local<'v128'>;
@@ -39,10 +41,15 @@ export function storeFloats(f: FunctionBuilder, width: number, address: () => Ex
 
 /** `for (counter = 0; counter + step <= limit; counter += step) body()`, as a guarded do-while. */
 export function stepLoop(f: FunctionBuilder, counter: I, limit: I, step: number, body: () => void): void {
-  f.ifElse(f.leS(f.add(f.get(counter), f.i32(step)), f.get(limit)), () => f.doWhile(
-    () => { body(); advance(f, counter, step); },
-    () => f.leS(f.add(f.get(counter), f.i32(step)), f.get(limit)),
-  ));
+  f.ifElse(f.leS(f.add(f.get(counter), f.i32(step)), f.get(limit)), () =>
+    f.doWhile(
+      () => {
+        body();
+        advance(f, counter, step);
+      },
+      () => f.leS(f.add(f.get(counter), f.i32(step)), f.get(limit)),
+    ),
+  );
 }
 
 /**
@@ -77,8 +84,11 @@ export function sumF64Lanes(f: FunctionBuilder, acc0: V, acc1: V): Expr<'f64'> {
 
 /** `count` i32 parameters (addresses, counts, flags), in order. */
 /** `count` values of T as a tuple type, so destructuring them needs no undefined checks. */
-export type Tuple<T, N extends number, R extends T[] = []> =
-  number extends N ? T[] : R['length'] extends N ? R : Tuple<T, N, [T, ...R]>;
+export type Tuple<T, N extends number, R extends T[] = []> = number extends N
+  ? T[]
+  : R['length'] extends N
+    ? R
+    : Tuple<T, N, [T, ...R]>;
 
 /** `count` new locals of one type, as a tuple. */
 export function locals<T extends ValType, N extends number>(f: FunctionBuilder, type: T, count: N): Tuple<Local<T>, N> {

@@ -6,7 +6,15 @@
  * registers), reduced across lanes once per tile by shuffles; the kc % 4 leftover terms use partial loads.
  */
 import { FunctionBuilder, type Expr } from './emitter';
-import { advance, type CodegenOptions, loadFloats, multiplyAdd, stepLoop, storeFloats, type V } from './codegen-helpers';
+import {
+  advance,
+  type CodegenOptions,
+  loadFloats,
+  multiplyAdd,
+  stepLoop,
+  storeFloats,
+  type V,
+} from './codegen-helpers';
 
 const DOT_ROWS = 2;
 const DOT_COLUMNS = 4;
@@ -82,19 +90,27 @@ export class DotBlock {
   /** rows × cols dot products of A rows i.. with B rows j.., over p < kc. */
   private tile(rows: number, cols: number): void {
     const f = this.f;
-    for (let r = 0; r < DOT_ROWS; r++) for (let col = 0; col < DOT_COLUMNS; col++) f.set(this.accumulator(r, col), f.v128Zero());
+    for (let r = 0; r < DOT_ROWS; r++)
+      for (let col = 0; col < DOT_COLUMNS; col++) f.set(this.accumulator(r, col), f.v128Zero());
     f.set(this.aPtr[0]!, f.get(this.aRow));
     if (rows > 1) f.set(this.aPtr[1]!, f.add(f.get(this.aRow), f.get(this.lda)));
     f.set(this.bPtr[0]!, f.get(this.bRow));
     for (let col = 1; col < cols; col++) f.set(this.bPtr[col]!, f.add(f.get(this.bPtr[col - 1]!), f.get(this.ldb)));
     f.set(this.q, f.i32(0));
-    f.ifElse(f.get(this.qEnd), () => f.doWhile(() => {
-      this.step(rows, cols, (address) => f.v128Load(address()));
-      advance(f, this.q, 16);
-    }, () => f.ne(f.get(this.q), f.get(this.qEnd))));
+    f.ifElse(f.get(this.qEnd), () =>
+      f.doWhile(
+        () => {
+          this.step(rows, cols, (address) => f.v128Load(address()));
+          advance(f, this.q, 16);
+        },
+        () => f.ne(f.get(this.q), f.get(this.qEnd)),
+      ),
+    );
     // k % 4 leftover terms: zero-filled partial loads make the missing lanes contribute 0·0.
     for (let width = 1; width <= 3; width++) {
-      f.ifElse(f.eq(f.get(this.remainder), f.i32(width)), () => this.step(rows, cols, (address) => loadFloats(f, width, address)));
+      f.ifElse(f.eq(f.get(this.remainder), f.i32(width)), () =>
+        this.step(rows, cols, (address) => loadFloats(f, width, address)),
+      );
     }
     for (let r = 0; r < rows; r++) this.storeRow(r, cols);
   }
@@ -102,10 +118,18 @@ export class DotBlock {
   /** One four-term step: acc[r][col] += A(i+r, p..p+3) ⊙ B(j+col, p..p+3). */
   private step(rows: number, cols: number, load: (address: () => Expr<'i32'>) => Expr<'v128'>): void {
     const f = this.f;
-    for (let r = 0; r < rows; r++) f.set(this.aVec[r]!, load(() => f.add(f.get(this.aPtr[r]!), f.get(this.q))));
+    for (let r = 0; r < rows; r++)
+      f.set(
+        this.aVec[r]!,
+        load(() => f.add(f.get(this.aPtr[r]!), f.get(this.q))),
+      );
     for (let col = 0; col < cols; col++) {
-      f.set(this.bVec, load(() => f.add(f.get(this.bPtr[col]!), f.get(this.q))));
-      for (let r = 0; r < rows; r++) multiplyAdd(f, this.options.fusedMultiplyAdd, this.accumulator(r, col), this.aVec[r]!, this.bVec);
+      f.set(
+        this.bVec,
+        load(() => f.add(f.get(this.bPtr[col]!), f.get(this.q))),
+      );
+      for (let r = 0; r < rows; r++)
+        multiplyAdd(f, this.options.fusedMultiplyAdd, this.accumulator(r, col), this.aVec[r]!, this.bVec);
     }
   }
 
@@ -117,12 +141,11 @@ export class DotBlock {
       f.f32x4Add(f.shuffle32(x(c0), x(c1), [0, 4, 1, 5]), f.shuffle32(x(c0), x(c1), [2, 6, 3, 7]));
     f.set(this.accumulator(r, 0), pairSums(0, 1)); // [x0₀+x0₂, x1₀+x1₂, x0₁+x0₃, x1₁+x1₃]
     f.set(this.accumulator(r, 2), pairSums(2, 3));
-    f.set(this.sums, f.f32x4Add(
-      f.shuffle32(x(0), x(2), [0, 1, 4, 5]),
-      f.shuffle32(x(0), x(2), [2, 3, 6, 7]),
-    ));
+    f.set(this.sums, f.f32x4Add(f.shuffle32(x(0), x(2), [0, 1, 4, 5]), f.shuffle32(x(0), x(2), [2, 3, 6, 7])));
     const cAddress = (): Expr<'i32'> => (r === 0 ? f.get(this.cTile) : f.add(f.get(this.cTile), f.get(this.ldc)));
-    f.ifElse(f.eqz(f.get(this.overwrite)), () => f.set(this.sums, f.f32x4Add(loadFloats(f, cols, cAddress), f.get(this.sums))));
+    f.ifElse(f.eqz(f.get(this.overwrite)), () =>
+      f.set(this.sums, f.f32x4Add(loadFloats(f, cols, cAddress), f.get(this.sums))),
+    );
     storeFloats(f, cols, cAddress, this.sums);
   }
 }

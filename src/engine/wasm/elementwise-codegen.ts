@@ -9,7 +9,19 @@
  *   <act>Backward(z|y, dy, dz, n[, alpha])    dz = dy ⊙ f′ (from y for sigmoid and tanh, from z for the relus)
  * The optimizer updates are in update-codegen.ts, the recorded-step statistics in statistics-codegen.ts.
  */
-import { addSquaresF64, advance, i32Locals, i32Params, loadFloats, mapVectors, stepLoop, storeFloats, sumF64Lanes, type V, locals } from './codegen-helpers';
+import {
+  addSquaresF64,
+  advance,
+  i32Locals,
+  i32Params,
+  loadFloats,
+  mapVectors,
+  stepLoop,
+  storeFloats,
+  sumF64Lanes,
+  type V,
+  locals,
+} from './codegen-helpers';
 import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 import { SimdMath } from './simd-math';
 import { statisticsFunctions } from './statistics-codegen';
@@ -38,7 +50,13 @@ function addRowVector(): FunctionBuilder {
     f.set(pz, f.get(zRow));
     f.set(pv, f.get(v));
     mapVectors(f, cols, [pz, pv], (width) => {
-      f.set(sum, f.f32x4Add(loadFloats(f, width, () => f.get(pz)), loadFloats(f, width, () => f.get(pv))));
+      f.set(
+        sum,
+        f.f32x4Add(
+          loadFloats(f, width, () => f.get(pz)),
+          loadFloats(f, width, () => f.get(pv)),
+        ),
+      );
       storeFloats(f, width, () => f.get(pz), sum);
     });
     advance(f, zRow, rowBytes);
@@ -60,7 +78,10 @@ function columnSums(): FunctionBuilder {
     f.set(p, f.get(column));
     f.set(r, f.i32(0));
     stepLoop(f, r, rows, 1, () => {
-      f.set(v, loadFloats(f, width, () => f.get(p)));
+      f.set(
+        v,
+        loadFloats(f, width, () => f.get(p)),
+      );
       f.set(low, f.f64x2Add(f.get(low), f.f64x2PromoteLowF32x4(f.get(v))));
       f.set(high, f.f64x2Add(f.get(high), f.f64x2PromoteLowF32x4(f.shuffle32(f.get(v), f.get(v), [2, 3, 2, 3]))));
       advance(f, p, rowBytes);
@@ -89,7 +110,10 @@ function sumOfSquares(): FunctionBuilder {
   });
   f.set(rest, f.sub(f.get(n), f.get(i)));
   mapVectors(f, rest, [a], (width) => {
-    f.set(v, loadFloats(f, width, () => f.get(a)));
+    f.set(
+      v,
+      loadFloats(f, width, () => f.get(a)),
+    );
     addSquaresF64(f, acc0, acc1, v, t);
   });
   f.set(acc0, f.f64x2Add(f.get(acc0), f.get(acc2)));
@@ -109,7 +133,10 @@ function forward(compute: Lanewise, withAlpha: boolean): FunctionBuilder {
   const math = new SimdMath(f);
   if (alphaParam) f.set(alpha, f.f32x4Splat(f.get(alphaParam)));
   mapVectors(f, n, [z, y], (width) => {
-    f.set(x, loadFloats(f, width, () => f.get(z)));
+    f.set(
+      x,
+      loadFloats(f, width, () => f.get(z)),
+    );
     compute(f, math, x, out, alpha);
     storeFloats(f, width, () => f.get(y), out);
   });
@@ -117,15 +144,24 @@ function forward(compute: Lanewise, withAlpha: boolean): FunctionBuilder {
 }
 
 /** dz = dy ⊙ g(s) where s is y or z: (s, dy, dz, n[, alpha]); `compute` gets s and dy and leaves dz in out. */
-function backward(compute: (f: FunctionBuilder, s: V, dy: V, out: V, alpha: V) => void, withAlpha: boolean): FunctionBuilder {
+function backward(
+  compute: (f: FunctionBuilder, s: V, dy: V, out: V, alpha: V) => void,
+  withAlpha: boolean,
+): FunctionBuilder {
   const f = new FunctionBuilder();
   const [s, dy, dz, n] = i32Params(f, 4);
   const alphaParam = withAlpha ? f.param('f32') : null;
   const [sv, dyv, out, alpha] = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
   if (alphaParam) f.set(alpha, f.f32x4Splat(f.get(alphaParam)));
   mapVectors(f, n, [s, dy, dz], (width) => {
-    f.set(sv, loadFloats(f, width, () => f.get(s)));
-    f.set(dyv, loadFloats(f, width, () => f.get(dy)));
+    f.set(
+      sv,
+      loadFloats(f, width, () => f.get(s)),
+    );
+    f.set(
+      dyv,
+      loadFloats(f, width, () => f.get(dy)),
+    );
     compute(f, sv, dyv, out, alpha);
     storeFloats(f, width, () => f.get(dz), out);
   });
@@ -138,26 +174,51 @@ function activationFunctions(): ExportedFunction[] {
     { name: 'sigmoidForward', builder: forward((_f, math, x, out) => math.sigmoid(x, out), false) },
     { name: 'tanhForward', builder: forward((_f, math, x, out) => math.tanh(x, out), false) },
     // z > 0 ? z : 0 (NaN → 0, as the JS kernel)
-    { name: 'reluForward', builder: forward((f, _m, x, out) => f.set(out, f.v128And(f.get(x), positive(f, x))), false) },
+    {
+      name: 'reluForward',
+      builder: forward((f, _m, x, out) => f.set(out, f.v128And(f.get(x), positive(f, x))), false),
+    },
     {
       name: 'leakyReluForward',
-      builder: forward((f, _m, x, out, a) => f.set(out, f.v128Bitselect(f.get(x), f.f32x4Mul(f.get(a!), f.get(x)), positive(f, x))), true),
+      builder: forward(
+        (f, _m, x, out, a) => f.set(out, f.v128Bitselect(f.get(x), f.f32x4Mul(f.get(a!), f.get(x)), positive(f, x))),
+        true,
+      ),
     },
     // σ′ = y(1 − y): dz = dy·y·(1 − y)
     {
       name: 'sigmoidBackward',
-      builder: backward((f, y, dy, out) => f.set(out, f.f32x4Mul(f.f32x4Mul(f.get(dy), f.get(y)), f.f32x4Sub(f.f32x4Const(1), f.get(y)))), false),
+      builder: backward(
+        (f, y, dy, out) =>
+          f.set(out, f.f32x4Mul(f.f32x4Mul(f.get(dy), f.get(y)), f.f32x4Sub(f.f32x4Const(1), f.get(y)))),
+        false,
+      ),
     },
     // tanh′ = 1 − y² = (1 − y)(1 + y): exact factors near |y| = 1, where 1 − y·y in float32 would cancel.
     {
       name: 'tanhBackward',
-      builder: backward((f, y, dy, out) => f.set(out, f.f32x4Mul(f.get(dy),
-        f.f32x4Mul(f.f32x4Sub(f.f32x4Const(1), f.get(y)), f.f32x4Add(f.f32x4Const(1), f.get(y))))), false),
+      builder: backward(
+        (f, y, dy, out) =>
+          f.set(
+            out,
+            f.f32x4Mul(
+              f.get(dy),
+              f.f32x4Mul(f.f32x4Sub(f.f32x4Const(1), f.get(y)), f.f32x4Add(f.f32x4Const(1), f.get(y))),
+            ),
+          ),
+        false,
+      ),
     },
-    { name: 'reluBackward', builder: backward((f, z, dy, out) => f.set(out, f.v128And(f.get(dy), positive(f, z))), false) },
+    {
+      name: 'reluBackward',
+      builder: backward((f, z, dy, out) => f.set(out, f.v128And(f.get(dy), positive(f, z))), false),
+    },
     {
       name: 'leakyReluBackward',
-      builder: backward((f, z, dy, out, a) => f.set(out, f.v128Bitselect(f.get(dy), f.f32x4Mul(f.get(a), f.get(dy)), positive(f, z))), true),
+      builder: backward(
+        (f, z, dy, out, a) => f.set(out, f.v128Bitselect(f.get(dy), f.f32x4Mul(f.get(a), f.get(dy)), positive(f, z))),
+        true,
+      ),
     },
   ];
 }

@@ -16,8 +16,13 @@ export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
 const VALTYPE_BYTE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Stands for a value of type T that the emitted code has just pushed on the operand stack. */
-export interface Expr<T extends ValType> { readonly type: T }
-export interface Local<T extends ValType> { readonly index: number; readonly type: T }
+export interface Expr<T extends ValType> {
+  readonly type: T;
+}
+export interface Local<T extends ValType> {
+  readonly index: number;
+  readonly type: T;
+}
 
 const I32: Expr<'i32'> = { type: 'i32' };
 const F32: Expr<'f32'> = { type: 'f32' };
@@ -97,22 +102,48 @@ export class FunctionBuilder {
   }
 
   // ── i32 arithmetic and comparisons ──
-  add(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x6a, I32); }
-  sub(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x6b, I32); }
-  mul(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x6c, I32); }
-  and(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x71, I32); }
-  eqz(_a: Expr<'i32'>): Expr<'i32'> { return this.op(0x45, I32); }
-  eq(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x46, I32); }
+  add(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x6a, I32);
+  }
+  sub(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x6b, I32);
+  }
+  mul(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x6c, I32);
+  }
+  and(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x71, I32);
+  }
+  eqz(_a: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x45, I32);
+  }
+  eq(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x46, I32);
+  }
   /** Number of set bits. */
-  popcnt(_a: Expr<'i32'>): Expr<'i32'> { return this.op(0x69, I32); }
-  ne(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x47, I32); }
-  ltS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x48, I32); }
-  leS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x4c, I32); }
-  geS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> { return this.op(0x4e, I32); }
+  popcnt(_a: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x69, I32);
+  }
+  ne(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x47, I32);
+  }
+  ltS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x48, I32);
+  }
+  leS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x4c, I32);
+  }
+  geS(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
+    return this.op(0x4e, I32);
+  }
 
   // ── f32 and f64 scalar ──
-  f32Add(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> { return this.op(0x92, F32); }
-  f32Mul(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> { return this.op(0x94, F32); }
+  f32Add(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> {
+    return this.op(0x92, F32);
+  }
+  f32Mul(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> {
+    return this.op(0x94, F32);
+  }
   f32Load(_address: Expr<'i32'>, offset = 0): Expr<'f32'> {
     this.code.push(0x2a, ALIGN_4, ...uleb(offset));
     return F32;
@@ -120,7 +151,9 @@ export class FunctionBuilder {
   f32Store(_address: Expr<'i32'>, _value: Expr<'f32'>, offset = 0): void {
     this.code.push(0x38, ALIGN_4, ...uleb(offset));
   }
-  f64Add(_a: Expr<'f64'>, _b: Expr<'f64'>): Expr<'f64'> { return this.op(0xa0, F64); }
+  f64Add(_a: Expr<'f64'>, _b: Expr<'f64'>): Expr<'f64'> {
+    return this.op(0xa0, F64);
+  }
   f64Store(_address: Expr<'i32'>, _value: Expr<'f64'>, offset = 0): void {
     this.code.push(0x39, ALIGN_8, ...uleb(offset));
   }
@@ -131,13 +164,21 @@ export class FunctionBuilder {
   }
 
   // ── 128-bit SIMD (f32x4) ──
-  v128Load(_address: Expr<'i32'>, offset = 0): Expr<'v128'> { return this.simdMem(0x00, offset); }
+  v128Load(_address: Expr<'i32'>, offset = 0): Expr<'v128'> {
+    return this.simdMem(0x00, offset);
+  }
   /** Loads one float and broadcasts it to all four lanes (vbroadcastss on x64: a pure load). */
-  v128Load32Splat(_address: Expr<'i32'>, offset = 0): Expr<'v128'> { return this.simdMem(0x09, offset); }
+  v128Load32Splat(_address: Expr<'i32'>, offset = 0): Expr<'v128'> {
+    return this.simdMem(0x09, offset);
+  }
   /** Loads one float into lane 0, zeroes the others. */
-  v128Load32Zero(_address: Expr<'i32'>, offset = 0): Expr<'v128'> { return this.simdMem(0x5c, offset); }
+  v128Load32Zero(_address: Expr<'i32'>, offset = 0): Expr<'v128'> {
+    return this.simdMem(0x5c, offset);
+  }
   /** Loads two floats into lanes 0–1, zeroes the others. */
-  v128Load64Zero(_address: Expr<'i32'>, offset = 0): Expr<'v128'> { return this.simdMem(0x5d, offset); }
+  v128Load64Zero(_address: Expr<'i32'>, offset = 0): Expr<'v128'> {
+    return this.simdMem(0x5d, offset);
+  }
   /** Replaces 32-bit lane `lane` of the vector with the float at the address. */
   v128Load32Lane(_address: Expr<'i32'>, _vector: Expr<'v128'>, lane: number, offset = 0): Expr<'v128'> {
     this.code.push(SIMD_PREFIX, ...uleb(0x56), ALIGN_4, ...uleb(offset), lane);
@@ -155,7 +196,9 @@ export class FunctionBuilder {
     this.code.push(SIMD_PREFIX, ...uleb(0x5b), ALIGN_4, ...uleb(offset), lane);
   }
   /** Four copies of a float. */
-  f32x4Splat(_value: Expr<'f32'>): Expr<'v128'> { return this.simd(0x13); }
+  f32x4Splat(_value: Expr<'f32'>): Expr<'v128'> {
+    return this.simd(0x13);
+  }
   /** A vector constant with `value` in every lane. */
   f32x4Const(value: number): Expr<'v128'> {
     const lane = new Uint8Array(new Float32Array([value]).buffer);
@@ -169,53 +212,103 @@ export class FunctionBuilder {
     this.code.push(SIMD_PREFIX, ...uleb(0x0c), ...new Uint8Array(new Int32Array(lanes).buffer));
     return V128;
   }
-  f32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe4); }
-  f32x4Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe5); }
-  f32x4Mul(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe6); }
-  f32x4Div(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe7); }
-  f32x4Sqrt(_a: Expr<'v128'>): Expr<'v128'> { return this.simd(0xe3); }
+  f32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xe4);
+  }
+  f32x4Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xe5);
+  }
+  f32x4Mul(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xe6);
+  }
+  f32x4Div(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xe7);
+  }
+  f32x4Sqrt(_a: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xe3);
+  }
   /** b < a ? b : a (one minps; NaN in `a` is kept). */
-  f32x4Pmin(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xea); }
+  f32x4Pmin(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xea);
+  }
   /** a < b ? b : a (one maxps; NaN in `a` is kept). */
-  f32x4Pmax(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xeb); }
+  f32x4Pmax(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xeb);
+  }
   /** Lane-wise comparisons: all ones where true, zero where false (false whenever a lane is NaN). */
-  f32x4Gt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x44); }
-  f32x4Lt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x43); }
-  i32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xae); }
+  f32x4Gt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x44);
+  }
+  f32x4Lt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x43);
+  }
+  i32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xae);
+  }
   /** Lane-wise integer equality: all ones where equal. */
-  i32x4Eq(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x37); }
+  i32x4Eq(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x37);
+  }
   i32x4ExtractLane(_v: Expr<'v128'>, lane: number): Expr<'i32'> {
     this.code.push(SIMD_PREFIX, ...uleb(0x1b), lane);
     return I32;
   }
-  i32x4Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xb1); }
-  i32x4Shl(_a: Expr<'v128'>, _bits: Expr<'i32'>): Expr<'v128'> { return this.simd(0xab); }
+  i32x4Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xb1);
+  }
+  i32x4Shl(_a: Expr<'v128'>, _bits: Expr<'i32'>): Expr<'v128'> {
+    return this.simd(0xab);
+  }
   /** One bit per lane: bit i is the top bit of lane i. */
   i32x4Bitmask(_a: Expr<'v128'>): Expr<'i32'> {
     this.code.push(SIMD_PREFIX, ...uleb(0xa4));
     return I32;
   }
-  v128And(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x4e); }
+  v128And(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x4e);
+  }
   /** a & ~b */
-  v128AndNot(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x4f); }
-  v128Or(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x50); }
-  v128Xor(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0x51); }
+  v128AndNot(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x4f);
+  }
+  v128Or(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x50);
+  }
+  v128Xor(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x51);
+  }
   /** Bits of `ifSet` where `mask` is 1, of `ifClear` where it is 0. */
-  v128Bitselect(_ifSet: Expr<'v128'>, _ifClear: Expr<'v128'>, _mask: Expr<'v128'>): Expr<'v128'> { return this.simd(0x52); }
-  f64x2Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xf0); }
-  f64x2Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xf1); }
-  f64x2Splat(_value: Expr<'f64'>): Expr<'v128'> { return this.simd(0x14); }
-  f64x2Mul(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> { return this.simd(0xf2); }
+  v128Bitselect(_ifSet: Expr<'v128'>, _ifClear: Expr<'v128'>, _mask: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x52);
+  }
+  f64x2Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xf0);
+  }
+  f64x2Sub(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xf1);
+  }
+  f64x2Splat(_value: Expr<'f64'>): Expr<'v128'> {
+    return this.simd(0x14);
+  }
+  f64x2Mul(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xf2);
+  }
   /** Float lanes 0–1 widened to two doubles (exact). */
-  f64x2PromoteLowF32x4(_a: Expr<'v128'>): Expr<'v128'> { return this.simd(0x5f); }
+  f64x2PromoteLowF32x4(_a: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x5f);
+  }
   /** Two doubles rounded to floats in lanes 0–1; lanes 2–3 zero. */
-  f32x4DemoteF64x2Zero(_a: Expr<'v128'>): Expr<'v128'> { return this.simd(0x5e); }
+  f32x4DemoteF64x2Zero(_a: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x5e);
+  }
   f64x2ExtractLane(_v: Expr<'v128'>, lane: number): Expr<'f64'> {
     this.code.push(SIMD_PREFIX, ...uleb(0x21), lane);
     return F64;
   }
   /** a·b + c with or without intermediate rounding (relaxed SIMD); compiles to an FMA where the CPU has one. */
-  f32x4RelaxedMadd(_a: Expr<'v128'>, _b: Expr<'v128'>, _c: Expr<'v128'>): Expr<'v128'> { return this.simd(0x105); }
+  f32x4RelaxedMadd(_a: Expr<'v128'>, _b: Expr<'v128'>, _c: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x105);
+  }
   f32x4ExtractLane(_v: Expr<'v128'>, lane: number): Expr<'f32'> {
     this.code.push(SIMD_PREFIX, ...uleb(0x1f), lane);
     return F32;
@@ -261,7 +354,10 @@ export class FunctionBuilder {
   }
 }
 
-export interface ExportedFunction { name: string; builder: FunctionBuilder }
+export interface ExportedFunction {
+  name: string;
+  builder: FunctionBuilder;
+}
 
 /**
  * A module importing `env.memory` (at least one page, no maximum) and exporting functions (at most one result each).
@@ -277,7 +373,13 @@ export function encodeModule(functions: readonly ExportedFunction[], sharedMemor
   });
   const types = signatures.map((key) => {
     const [params, results] = key.split('->').map((list) => (list === '' ? [] : (list!.split(',') as ValType[])));
-    return [0x60, ...uleb(params!.length), ...params!.map((t) => VALTYPE_BYTE[t]), ...uleb(results!.length), ...results!.map((t) => VALTYPE_BYTE[t])];
+    return [
+      0x60,
+      ...uleb(params!.length),
+      ...params!.map((t) => VALTYPE_BYTE[t]),
+      ...uleb(results!.length),
+      ...results!.map((t) => VALTYPE_BYTE[t]),
+    ];
   });
   const memoryLimits = sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const memoryImport = [...name('env'), ...name('memory'), 0x02, ...memoryLimits];
@@ -345,7 +447,11 @@ export function sleb(value: number): number[] {
  * The module `generate()` encodes, compiled once per `key` and kept in `cache` (generating and compiling one takes
  * ~10 ms); null where this runtime rejects it (no SIMD, no shared memory).
  */
-export function compiledModule<K>(cache: Map<K, WebAssembly.Module | null>, key: K, generate: () => Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
+export function compiledModule<K>(
+  cache: Map<K, WebAssembly.Module | null>,
+  key: K,
+  generate: () => Uint8Array<ArrayBuffer>,
+): WebAssembly.Module | null {
   if (!cache.has(key)) {
     const bytes = generate();
     cache.set(key, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);

@@ -19,13 +19,16 @@ export type { CodegenOptions } from './codegen-helpers';
 
 /** `sharedMemory`: import a shared memory (parallel mode, see wasm-gemm.ts). */
 export function generateGemmModule(options: CodegenOptions, sharedMemory = false): Uint8Array<ArrayBuffer> {
-  return encodeModule([
-    { name: 'broadcastBlock', builder: new BroadcastBlock(false, options).build() },
-    { name: 'broadcastBlockAdjacentRows', builder: new BroadcastBlock(true, options).build() },
-    { name: 'dotBlock', builder: new DotBlock(options).build() },
-    { name: 'transposeBlock', builder: transposeBlock() },
-    { name: 'copyRows', builder: copyRows() },
-  ], sharedMemory);
+  return encodeModule(
+    [
+      { name: 'broadcastBlock', builder: new BroadcastBlock(false, options).build() },
+      { name: 'broadcastBlockAdjacentRows', builder: new BroadcastBlock(true, options).build() },
+      { name: 'dotBlock', builder: new DotBlock(options).build() },
+      { name: 'transposeBlock', builder: transposeBlock() },
+      { name: 'copyRows', builder: copyRows() },
+    ],
+    sharedMemory,
+  );
 }
 
 /** Scalar loop; the blocks it moves are small next to the product around them. */
@@ -39,9 +42,11 @@ function transposeBlock(): FunctionBuilder {
     f.set(to, f.add(f.get(dst), f.mul(f.get(r), f.i32(4))));
     f.set(column, f.i32(0));
     stepLoop(f, column, cols, 1, () => {
-      f.ifElse(f.get(accumulate),
+      f.ifElse(
+        f.get(accumulate),
         () => f.f32Store(f.get(to), f.f32Add(f.f32Load(f.get(to)), f.f32Load(f.get(from)))),
-        () => f.f32Store(f.get(to), f.f32Load(f.get(from))));
+        () => f.f32Store(f.get(to), f.f32Load(f.get(from))),
+      );
       advance(f, from, 4);
       advance(f, to, ldDst);
     });

@@ -18,8 +18,18 @@ export type GemmKind = typeof GEMM_NT | typeof GEMM_NN | typeof GEMM_TN;
  * helper failed before writing any of those rows — e.g. it lost its memory — and the caller computes them itself).
  */
 export interface GemmHelper {
-  start(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean,
-    rowStart: number, rowEnd: number): boolean;
+  start(
+    kind: GemmKind,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+    rowStart: number,
+    rowEnd: number,
+  ): boolean;
   finish(): boolean;
 }
 
@@ -30,8 +40,12 @@ export interface ParallelGemm {
    * to the helper's thread, it shares its compiled code: no second compilation, the same code on both threads).
    * Null: no helper available (the products then run on one thread).
    */
-  attach(memory: WebAssembly.Memory, helperScratchByteOffset: number, fusedMultiplyAdd: boolean,
-    module: WebAssembly.Module): GemmHelper | null;
+  attach(
+    memory: WebAssembly.Memory,
+    helperScratchByteOffset: number,
+    fusedMultiplyAdd: boolean,
+    module: WebAssembly.Module,
+  ): GemmHelper | null;
   /** Products below this many flops (2·m·n·k) stay on one thread; default PARALLEL_MIN_FLOPS. */
   readonly minFlops?: number;
 }

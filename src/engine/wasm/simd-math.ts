@@ -13,9 +13,9 @@ import type { V } from './codegen-helpers';
 const LOG2E = 1.4426950408889634;
 /** Cody–Waite split of ln 2: C1 has few mantissa bits, so n·C1 is exact for the n that occur. */
 const EXP_C1 = 0.693359375;
-const EXP_C2 = -2.12194440e-4;
+const EXP_C2 = -2.1219444e-4;
 /** Cephes expf: eʳ ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2. */
-const EXP_P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 /**
  * 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer n (round to nearest even) and leaves n + 2²² in
  * the low mantissa bits, so (bits + 127) << 23 is the float 2ⁿ (the 2²² bit and the exponent shift out).
@@ -52,21 +52,35 @@ export class SimdMath {
     // k = x·log₂e + magic (its bits hold n); r = x − n·C1 − n·C2 with n = k − magic.
     f.set(this.k, f.f32x4Add(f.f32x4Mul(f.get(x), f.f32x4Const(LOG2E)), f.f32x4Const(ROUNDING_MAGIC)));
     f.set(this.p, f.f32x4Sub(f.get(this.k), f.f32x4Const(ROUNDING_MAGIC)));
-    f.set(this.r, f.f32x4Sub(
-      f.f32x4Sub(f.get(x), f.f32x4Mul(f.get(this.p), f.f32x4Const(EXP_C1))),
-      f.f32x4Mul(f.get(this.p), f.f32x4Const(EXP_C2))));
+    f.set(
+      this.r,
+      f.f32x4Sub(
+        f.f32x4Sub(f.get(x), f.f32x4Mul(f.get(this.p), f.f32x4Const(EXP_C1))),
+        f.f32x4Mul(f.get(this.p), f.f32x4Const(EXP_C2)),
+      ),
+    );
     this.horner(this.p, EXP_P, this.r);
     // eʳ = P(r)·r² + r + 1
-    f.set(this.p, f.f32x4Add(
-      f.f32x4Add(f.f32x4Mul(f.get(this.p), f.f32x4Mul(f.get(this.r), f.get(this.r))), f.get(this.r)),
-      f.f32x4Const(1)));
+    f.set(
+      this.p,
+      f.f32x4Add(
+        f.f32x4Add(f.f32x4Mul(f.get(this.p), f.f32x4Mul(f.get(this.r), f.get(this.r))), f.get(this.r)),
+        f.f32x4Const(1),
+      ),
+    );
     f.set(out, f.f32x4Mul(f.get(this.p), f.i32x4Shl(f.i32x4Add(f.get(this.k), f.i32x4Const(127)), f.i32(23))));
   }
 
   /** out = σ(z) = 1/(1 + e⁻ᶻ), with −z clamped so e⁻ᶻ stays finite (σ then rounds to 1, or to ≈e⁸⁸⁻ below −88). */
   sigmoid(z: V, out: V): void {
     const f = this.f;
-    f.set(this.t, f.f32x4Pmin(f.f32x4Pmax(f.v128Xor(f.get(z), f.i32x4Const(SIGN_BIT)), f.f32x4Const(EXP_MIN)), f.f32x4Const(EXP_MAX)));
+    f.set(
+      this.t,
+      f.f32x4Pmin(
+        f.f32x4Pmax(f.v128Xor(f.get(z), f.i32x4Const(SIGN_BIT)), f.f32x4Const(EXP_MIN)),
+        f.f32x4Const(EXP_MAX),
+      ),
+    );
     this.exp(this.t, this.e);
     f.set(out, f.f32x4Div(f.f32x4Const(1), f.f32x4Add(f.f32x4Const(1), f.get(this.e))));
   }
@@ -76,12 +90,19 @@ export class SimdMath {
     const f = this.f;
     // t = max(−2|x|, EXP_MIN): the sign bit set on |x| + |x|
     f.set(this.t, f.v128AndNot(f.get(x), f.i32x4Const(SIGN_BIT)));
-    f.set(this.t, f.f32x4Pmax(f.v128Or(f.f32x4Add(f.get(this.t), f.get(this.t)), f.i32x4Const(SIGN_BIT)), f.f32x4Const(EXP_MIN)));
+    f.set(
+      this.t,
+      f.f32x4Pmax(f.v128Or(f.f32x4Add(f.get(this.t), f.get(this.t)), f.i32x4Const(SIGN_BIT)), f.f32x4Const(EXP_MIN)),
+    );
     this.exp(this.t, this.e);
     // Large |x|: (1 − e)/(1 + e) ≥ 0 with x's sign bit.
-    f.set(this.e, f.v128Or(
-      f.f32x4Div(f.f32x4Sub(f.f32x4Const(1), f.get(this.e)), f.f32x4Add(f.f32x4Const(1), f.get(this.e))),
-      f.v128And(f.get(x), f.i32x4Const(SIGN_BIT))));
+    f.set(
+      this.e,
+      f.v128Or(
+        f.f32x4Div(f.f32x4Sub(f.f32x4Const(1), f.get(this.e)), f.f32x4Add(f.f32x4Const(1), f.get(this.e))),
+        f.v128And(f.get(x), f.i32x4Const(SIGN_BIT)),
+      ),
+    );
     // Small |x|: x + x·z·Q(z), z = x².
     f.set(this.t, f.f32x4Mul(f.get(x), f.get(x)));
     this.horner(this.p, TANH_Q, this.t);

@@ -53,7 +53,10 @@ function sumFunction(deviations: boolean): FunctionBuilder {
     }
   };
   mapVectors(f, n, [a], (width) => {
-    f.set(v, loadFloats(f, width, () => f.get(a)));
+    f.set(
+      v,
+      loadFloats(f, width, () => f.get(a)),
+    );
     add(acc0, () => f.f64x2PromoteLowF32x4(f.get(v)), width, 'low');
     add(acc1, () => f.f64x2PromoteLowF32x4(f.shuffle32(f.get(v), f.get(v), [2, 3, 2, 3])), width, 'high');
   });
@@ -71,7 +74,10 @@ function countFunction(absAbove: boolean): FunctionBuilder {
   f.set(count, f.v128Zero());
   if (thresholdParam) f.set(threshold, f.f32x4Splat(f.get(thresholdParam)));
   mapVectors(f, n, [a], (width) => {
-    f.set(v, loadFloats(f, width, () => f.get(a)));
+    f.set(
+      v,
+      loadFloats(f, width, () => f.get(a)),
+    );
     if (absAbove) f.set(v, f.f32x4Gt(f.v128And(f.get(v), f.i32x4Const(MAGNITUDE_BITS)), f.get(threshold)));
     else f.set(v, f.i32x4Eq(f.v128And(f.get(v), f.i32x4Const(EXPONENT_BITS)), f.i32x4Const(EXPONENT_BITS)));
     if (width < 4) f.set(v, f.v128And(f.get(v), laneMask(f, width, 'floats')));
@@ -95,7 +101,16 @@ function countDeadUnits(): FunctionBuilder {
     f.set(p, f.get(column));
     f.set(r, f.i32(0));
     stepLoop(f, r, rows, 1, () => {
-      f.set(alive, f.v128Or(f.get(alive), f.f32x4Gt(loadFloats(f, width, () => f.get(p)), f.v128Zero())));
+      f.set(
+        alive,
+        f.v128Or(
+          f.get(alive),
+          f.f32x4Gt(
+            loadFloats(f, width, () => f.get(p)),
+            f.v128Zero(),
+          ),
+        ),
+      );
       advance(f, p, rowBytes);
     });
     // Lanes past the width loaded 0, so their bits are clear.
@@ -106,7 +121,9 @@ function countDeadUnits(): FunctionBuilder {
 }
 
 function sumI32Lanes(f: FunctionBuilder, v: V): FunctionBuilder {
-  f.add(f.add(f.i32x4ExtractLane(f.get(v), 0), f.i32x4ExtractLane(f.get(v), 1)),
-    f.add(f.i32x4ExtractLane(f.get(v), 2), f.i32x4ExtractLane(f.get(v), 3)));
+  f.add(
+    f.add(f.i32x4ExtractLane(f.get(v), 0), f.i32x4ExtractLane(f.get(v), 1)),
+    f.add(f.i32x4ExtractLane(f.get(v), 2), f.i32x4ExtractLane(f.get(v), 3)),
+  );
   return f;
 }

@@ -11,7 +11,17 @@
  *   rmsprop(w, g, v, n, measure, slot, lr, rho, oneMinusRho, eps, decay)
  *   rmspropMomentum(w, g, v, buf, n, measure, slot, lr, rho, oneMinusRho, eps, momentum, decay)
  */
-import { addSquaresF64, type I, i32Params, loadFloats, mapVectors, storeFloats, sumF64Lanes, type V, locals } from './codegen-helpers';
+import {
+  addSquaresF64,
+  type I,
+  i32Params,
+  loadFloats,
+  mapVectors,
+  storeFloats,
+  sumF64Lanes,
+  type V,
+  locals,
+} from './codegen-helpers';
 import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 
 /** What a rule sees for one vector of lanes: the old weights, the decayed gradient, its state vectors. */
@@ -35,9 +45,19 @@ export function updateFunctions(): ExportedFunction[] {
     { name: 'sgd', builder: updateFunction(0, ['lr'], sgd) },
     { name: 'sgdMomentum', builder: updateFunction(1, ['lr', 'bufMomentum', 'momentum'], sgdMomentum(false)) },
     { name: 'sgdNesterov', builder: updateFunction(1, ['lr', 'bufMomentum', 'momentum'], sgdMomentum(true)) },
-    { name: 'adam', builder: updateFunction(2, ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'stepSize', 'sqrtCorrection2', 'eps'], adam) },
+    {
+      name: 'adam',
+      builder: updateFunction(
+        2,
+        ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'stepSize', 'sqrtCorrection2', 'eps'],
+        adam,
+      ),
+    },
     { name: 'rmsprop', builder: updateFunction(1, ['lr', 'rho', 'oneMinusRho', 'eps'], rmsprop(false)) },
-    { name: 'rmspropMomentum', builder: updateFunction(2, ['lr', 'rho', 'oneMinusRho', 'eps', 'momentum'], rmsprop(true)) },
+    {
+      name: 'rmspropMomentum',
+      builder: updateFunction(2, ['lr', 'rho', 'oneMinusRho', 'eps', 'momentum'], rmsprop(true)),
+    },
   ];
 }
 
@@ -63,8 +83,13 @@ const adam: Rule = ({ f, wOld, grad, wNew, state, h, storeState }) => {
   const [m, v] = [state[0]!, state[1]!];
   f.set(m, f.f32x4Add(f.f32x4Mul(f.get(h.beta1!), f.get(m)), f.f32x4Mul(f.get(h.oneMinusBeta1!), f.get(grad))));
   storeState(0);
-  f.set(v, f.f32x4Add(f.f32x4Mul(f.get(h.beta2!), f.get(v)),
-    f.f32x4Mul(f.f32x4Mul(f.get(h.oneMinusBeta2!), f.get(grad)), f.get(grad))));
+  f.set(
+    v,
+    f.f32x4Add(
+      f.f32x4Mul(f.get(h.beta2!), f.get(v)),
+      f.f32x4Mul(f.f32x4Mul(f.get(h.oneMinusBeta2!), f.get(grad)), f.get(grad)),
+    ),
+  );
   storeState(1);
   const denominator = (): Expr<'v128'> =>
     f.f32x4Add(f.f32x4Div(f.f32x4Sqrt(f.get(v)), f.get(h.sqrtCorrection2!)), f.get(h.eps!));
@@ -75,8 +100,13 @@ const adam: Rule = ({ f, wOld, grad, wNew, state, h, storeState }) => {
 function rmsprop(withMomentum: boolean): Rule {
   return ({ f, wOld, grad, wNew, state, h, storeState }) => {
     const v = state[0]!;
-    f.set(v, f.f32x4Add(f.f32x4Mul(f.get(h.rho!), f.get(v)),
-      f.f32x4Mul(f.f32x4Mul(f.get(h.oneMinusRho!), f.get(grad)), f.get(grad))));
+    f.set(
+      v,
+      f.f32x4Add(
+        f.f32x4Mul(f.get(h.rho!), f.get(v)),
+        f.f32x4Mul(f.f32x4Mul(f.get(h.oneMinusRho!), f.get(grad)), f.get(grad)),
+      ),
+    );
     storeState(0);
     f.set(grad, f.f32x4Div(f.get(grad), f.f32x4Add(f.f32x4Sqrt(f.get(v)), f.get(h.eps!))));
     if (withMomentum) {
@@ -102,23 +132,42 @@ function updateFunction(stateCount: number, names: readonly string[], rule: Rule
   const state = statePointers.map(() => f.local('v128'));
   for (const [name, param] of scalarParams) f.set(h[name]!, f.f32x4Splat(f.get(param)));
   for (const acc of [before0, before1, delta0, delta1]) f.set(acc, f.v128Zero());
-  const loop = (measuring: boolean): void => mapVectors(f, n, [w!, g!, ...statePointers], (width) => {
-    f.set(wOld, loadFloats(f, width, () => f.get(w!)));
-    f.set(grad, f.f32x4Add(loadFloats(f, width, () => f.get(g!)), f.f32x4Mul(f.get(h.decay!), f.get(wOld))));
-    statePointers.forEach((p, i) => f.set(state[i]!, loadFloats(f, width, () => f.get(p))));
-    const storeState = (i: number): void => storeFloats(f, width, () => f.get(statePointers[i]!), state[i]!);
-    rule({ f, wOld, grad, wNew, state, h, storeState });
-    storeFloats(f, width, () => f.get(w!), wNew);
-    if (!measuring) return;
-    addSquaresF64(f, before0, before1, wOld, t);
-    f.set(t, f.f32x4Sub(f.get(wNew), f.get(wOld)));
-    f.set(grad, f.get(t)); // addSquaresF64 clobbers t
-    addSquaresF64(f, delta0, delta1, grad, t);
-  });
-  f.ifElse(f.get(measure), () => {
-    loop(true);
-    f.f64Store(f.get(slot), sumF64Lanes(f, before0, before1));
-    f.f64Store(f.get(slot), sumF64Lanes(f, delta0, delta1), 8);
-  }, () => loop(false));
+  const loop = (measuring: boolean): void =>
+    mapVectors(f, n, [w!, g!, ...statePointers], (width) => {
+      f.set(
+        wOld,
+        loadFloats(f, width, () => f.get(w!)),
+      );
+      f.set(
+        grad,
+        f.f32x4Add(
+          loadFloats(f, width, () => f.get(g!)),
+          f.f32x4Mul(f.get(h.decay!), f.get(wOld)),
+        ),
+      );
+      statePointers.forEach((p, i) =>
+        f.set(
+          state[i]!,
+          loadFloats(f, width, () => f.get(p)),
+        ),
+      );
+      const storeState = (i: number): void => storeFloats(f, width, () => f.get(statePointers[i]!), state[i]!);
+      rule({ f, wOld, grad, wNew, state, h, storeState });
+      storeFloats(f, width, () => f.get(w!), wNew);
+      if (!measuring) return;
+      addSquaresF64(f, before0, before1, wOld, t);
+      f.set(t, f.f32x4Sub(f.get(wNew), f.get(wOld)));
+      f.set(grad, f.get(t)); // addSquaresF64 clobbers t
+      addSquaresF64(f, delta0, delta1, grad, t);
+    });
+  f.ifElse(
+    f.get(measure),
+    () => {
+      loop(true);
+      f.f64Store(f.get(slot), sumF64Lanes(f, before0, before1));
+      f.f64Store(f.get(slot), sumF64Lanes(f, delta0, delta1), 8);
+    },
+    () => loop(false),
+  );
   return f;
 }

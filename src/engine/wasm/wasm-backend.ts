@@ -10,7 +10,15 @@ import { ACTIVATION_KERNELS, type ActivationKernel, type ActivationParams } from
 import { addRowVector, JS_BACKEND, type Backend } from '../backend';
 import type { ActivationName } from '../config';
 import { gemmNN, gemmNT, gemmTN } from '../gemm';
-import { columnSums, countAbsAbove, countDeadUnits, countNonFinite, squaredDeviations, sum, sumOfSquares } from '../reference-kernels';
+import {
+  columnSums,
+  countAbsAbove,
+  countDeadUnits,
+  countNonFinite,
+  squaredDeviations,
+  sum,
+  sumOfSquares,
+} from '../reference-kernels';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../update-rules';
 import type { AdamStep, RmspropStep, SgdStep, UpdateNorms } from '../update-rules';
 import { compiledModule, encodeModule } from './emitter';
@@ -21,14 +29,30 @@ import { createWasmKernels, isShared, type WasmKernels } from './wasm-gemm';
 /** The generated functions (argument lists in elementwise-codegen.ts and update-codegen.ts). */
 type Exported = (...args: number[]) => number;
 type ElementwiseExports = Record<
-  | 'addRowVector' | 'columnSums' | 'sumOfSquares' | 'sgd' | 'sgdMomentum' | 'sgdNesterov' | 'adam' | 'rmsprop' | 'rmspropMomentum'
-  | 'sum' | 'squaredDeviations' | 'countNonFinite' | 'countAbsAbove' | 'countDeadUnits',
+  | 'addRowVector'
+  | 'columnSums'
+  | 'sumOfSquares'
+  | 'sgd'
+  | 'sgdMomentum'
+  | 'sgdNesterov'
+  | 'adam'
+  | 'rmsprop'
+  | 'rmspropMomentum'
+  | 'sum'
+  | 'squaredDeviations'
+  | 'countNonFinite'
+  | 'countAbsAbove'
+  | 'countDeadUnits',
   Exported
-> & Record<string, Exported>;
+> &
+  Record<string, Exported>;
 
 /** Activations with SIMD kernels; the backward pass reads y (true) or z (false). */
 const SIMD_ACTIVATIONS: ReadonlyArray<[ActivationName, string, boolean]> = [
-  ['sigmoid', 'sigmoid', true], ['tanh', 'tanh', true], ['relu', 'relu', false], ['leaky_relu', 'leakyRelu', false],
+  ['sigmoid', 'sigmoid', true],
+  ['tanh', 'tanh', true],
+  ['relu', 'relu', false],
+  ['leaky_relu', 'leakyRelu', false],
 ];
 
 /** By memory sharing (a shared memory needs a module importing it as shared). */
@@ -58,19 +82,27 @@ export class WasmBackend implements Backend {
     const kernels = createWasmKernels(slotByteOffset + 16, parallel ? { parallel } : {});
     const module = kernels ? compileElementwise(isShared(kernels.memory)) : null;
     if (!kernels || !module) return null;
-    const exports = new WebAssembly.Instance(module, { env: { memory: kernels.memory } }).exports as unknown as ElementwiseExports;
+    const exports = new WebAssembly.Instance(module, { env: { memory: kernels.memory } })
+      .exports as unknown as ElementwiseExports;
     return new WasmBackend(kernels, exports, slotByteOffset, capacityFloats);
   }
 
-  private constructor(private readonly kernels: WasmKernels, exports: ElementwiseExports, slotByteOffset: number,
-    readonly capacityFloats: number) {
+  private constructor(
+    private readonly kernels: WasmKernels,
+    exports: ElementwiseExports,
+    slotByteOffset: number,
+    readonly capacityFloats: number,
+  ) {
     // A SharedArrayBuffer in parallel mode; typed arrays over it behave the same here.
     this.buffer = kernels.memory.buffer as ArrayBuffer;
     this.ew = exports;
     this.slotByteOffset = slotByteOffset;
     this.slot = new Float64Array(this.buffer, slotByteOffset, 2);
     for (const [name, stem, fromOutput] of SIMD_ACTIVATIONS) {
-      this.activations.set(name, this.simdActivation(name, this.ew[`${stem}Forward`]!, this.ew[`${stem}Backward`]!, fromOutput));
+      this.activations.set(
+        name,
+        this.simdActivation(name, this.ew[`${stem}Forward`]!, this.ew[`${stem}Backward`]!, fromOutput),
+      );
     }
   }
 
@@ -104,7 +136,8 @@ export class WasmBackend implements Backend {
   }
 
   columnSums(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
-    if (this.holds(m, rows * cols) && this.holds(out, cols)) this.ew.columnSums(m.byteOffset, rows, cols, out.byteOffset);
+    if (this.holds(m, rows * cols) && this.holds(out, cols))
+      this.ew.columnSums(m.byteOffset, rows, cols, out.byteOffset);
     else columnSums(m, rows, cols, out);
   }
 
@@ -117,7 +150,9 @@ export class WasmBackend implements Backend {
   }
 
   squaredDeviations(a: Float32Array, mean: number): number {
-    return a.buffer === this.buffer ? this.ew.squaredDeviations(a.byteOffset, a.length, mean) : squaredDeviations(a, mean);
+    return a.buffer === this.buffer
+      ? this.ew.squaredDeviations(a.byteOffset, a.length, mean)
+      : squaredDeviations(a, mean);
   }
 
   countNonFinite(a: Float32Array): number {
@@ -130,7 +165,9 @@ export class WasmBackend implements Backend {
   }
 
   countDeadUnits(z: Float32Array, rows: number, cols: number): number {
-    return this.holds(z, rows * cols) ? this.ew.countDeadUnits(z.byteOffset, rows, cols) : countDeadUnits(z, rows, cols);
+    return this.holds(z, rows * cols)
+      ? this.ew.countDeadUnits(z.byteOffset, rows, cols)
+      : countDeadUnits(z, rows, cols);
   }
 
   activationKernel(name: ActivationName): ActivationKernel {
@@ -148,23 +185,63 @@ export class WasmBackend implements Backend {
       this.ew.sgd(w.byteOffset, grad.byteOffset, n, measure, this.slotByteOffset, h.lr, h.decay);
     } else {
       const update = h.nesterov ? this.ew.sgdNesterov : this.ew.sgdMomentum;
-      update(w.byteOffset, grad.byteOffset, buf.byteOffset, n, measure, this.slotByteOffset, h.lr, h.firstStep ? 0 : h.momentum, h.momentum, h.decay);
+      update(
+        w.byteOffset,
+        grad.byteOffset,
+        buf.byteOffset,
+        n,
+        measure,
+        this.slotByteOffset,
+        h.lr,
+        h.firstStep ? 0 : h.momentum,
+        h.momentum,
+        h.decay,
+      );
     }
     this.readNorms(norms);
   }
 
-  adam(w: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep, norms: UpdateNorms | null): void {
+  adam(
+    w: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    h: AdamStep,
+    norms: UpdateNorms | null,
+  ): void {
     const n = w.length;
     if (!this.holds(w, n) || !this.holds(grad, n) || !this.holds(m, n) || !this.holds(v, n)) {
       adamUpdate(w, grad, m, v, h, norms);
       return;
     }
-    this.ew.adam(w.byteOffset, grad.byteOffset, m.byteOffset, v.byteOffset, n, norms ? 1 : 0, this.slotByteOffset,
-      h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.stepSize, h.sqrtCorrection2, h.eps, h.decay);
+    this.ew.adam(
+      w.byteOffset,
+      grad.byteOffset,
+      m.byteOffset,
+      v.byteOffset,
+      n,
+      norms ? 1 : 0,
+      this.slotByteOffset,
+      h.beta1,
+      1 - h.beta1,
+      h.beta2,
+      1 - h.beta2,
+      h.stepSize,
+      h.sqrtCorrection2,
+      h.eps,
+      h.decay,
+    );
     this.readNorms(norms);
   }
 
-  rmsprop(w: Float32Array, grad: Float32Array, v: Float32Array, buf: Float32Array | null, h: RmspropStep, norms: UpdateNorms | null): void {
+  rmsprop(
+    w: Float32Array,
+    grad: Float32Array,
+    v: Float32Array,
+    buf: Float32Array | null,
+    h: RmspropStep,
+    norms: UpdateNorms | null,
+  ): void {
     const n = w.length;
     if (!this.holds(w, n) || !this.holds(grad, n) || !this.holds(v, n) || (buf !== null && !this.holds(buf, n))) {
       rmspropUpdate(w, grad, v, buf, h, norms);
@@ -172,10 +249,35 @@ export class WasmBackend implements Backend {
     }
     const measure = norms ? 1 : 0;
     if (buf === null) {
-      this.ew.rmsprop(w.byteOffset, grad.byteOffset, v.byteOffset, n, measure, this.slotByteOffset, h.lr, h.rho, 1 - h.rho, h.eps, h.decay);
+      this.ew.rmsprop(
+        w.byteOffset,
+        grad.byteOffset,
+        v.byteOffset,
+        n,
+        measure,
+        this.slotByteOffset,
+        h.lr,
+        h.rho,
+        1 - h.rho,
+        h.eps,
+        h.decay,
+      );
     } else {
-      this.ew.rmspropMomentum(w.byteOffset, grad.byteOffset, v.byteOffset, buf.byteOffset, n, measure, this.slotByteOffset,
-        h.lr, h.rho, 1 - h.rho, h.eps, h.momentum, h.decay);
+      this.ew.rmspropMomentum(
+        w.byteOffset,
+        grad.byteOffset,
+        v.byteOffset,
+        buf.byteOffset,
+        n,
+        measure,
+        this.slotByteOffset,
+        h.lr,
+        h.rho,
+        1 - h.rho,
+        h.eps,
+        h.momentum,
+        h.decay,
+      );
     }
     this.readNorms(norms);
   }
@@ -194,7 +296,12 @@ export class WasmBackend implements Backend {
   }
 
   /** Kernel pair calling `forward(z, y, n, alpha)` and `backward(y or z, dy, dz, n, alpha)`; other operands: the reference. */
-  private simdActivation(name: ActivationName, forward: Exported, backward: Exported, fromOutput: boolean): ActivationKernel {
+  private simdActivation(
+    name: ActivationName,
+    forward: Exported,
+    backward: Exported,
+    fromOutput: boolean,
+  ): ActivationKernel {
     const reference = ACTIVATION_KERNELS[name];
     return {
       forward: (z: Float32Array, y: Float32Array, rows: number, cols: number, p: ActivationParams): void => {
@@ -205,7 +312,8 @@ export class WasmBackend implements Backend {
       backward: (z, y, dy, dz, rows, cols, p): void => {
         const n = rows * cols;
         const s = fromOutput ? y : z;
-        if (this.holds(s, n) && this.holds(dy, n) && this.holds(dz, n)) backward(s.byteOffset, dy.byteOffset, dz.byteOffset, n, p.alpha);
+        if (this.holds(s, n) && this.holds(dy, n) && this.holds(dz, n))
+          backward(s.byteOffset, dy.byteOffset, dz.byteOffset, n, p.alpha);
         else reference.backward(z, y, dy, dz, rows, cols, p);
       },
     };

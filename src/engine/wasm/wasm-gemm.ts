@@ -10,7 +10,14 @@
 import { compiledModule } from './emitter';
 import { generateGemmModule } from './gemm-codegen';
 import {
-  GEMM_NN, GEMM_NT, GEMM_TN, type GemmHelper, type GemmKind, PARALLEL_MIN_FLOPS, PARALLEL_MIN_ROWS, type ParallelGemm,
+  GEMM_NN,
+  GEMM_NT,
+  GEMM_TN,
+  type GemmHelper,
+  type GemmKind,
+  PARALLEL_MIN_FLOPS,
+  PARALLEL_MIN_ROWS,
+  type ParallelGemm,
   parallelSplit,
 } from './parallel-gemm';
 
@@ -20,15 +27,49 @@ export interface WasmKernels {
   readonly fusedMultiplyAdd: boolean;
   /** The kernels' own scratch starts here (≥ the requested memoryBytes): place every operand below it. */
   readonly scratchByteOffset: number;
-  gemmNT(m: number, n: number, k: number, aByteOffset: number, bByteOffset: number, cByteOffset: number, accumulate?: boolean): void;
-  gemmNN(m: number, n: number, k: number, aByteOffset: number, bByteOffset: number, cByteOffset: number, accumulate?: boolean): void;
-  gemmTN(m: number, n: number, k: number, aByteOffset: number, bByteOffset: number, cByteOffset: number, accumulate?: boolean): void;
+  gemmNT(
+    m: number,
+    n: number,
+    k: number,
+    aByteOffset: number,
+    bByteOffset: number,
+    cByteOffset: number,
+    accumulate?: boolean,
+  ): void;
+  gemmNN(
+    m: number,
+    n: number,
+    k: number,
+    aByteOffset: number,
+    bByteOffset: number,
+    cByteOffset: number,
+    accumulate?: boolean,
+  ): void;
+  gemmTN(
+    m: number,
+    n: number,
+    k: number,
+    aByteOffset: number,
+    bByteOffset: number,
+    cByteOffset: number,
+    accumulate?: boolean,
+  ): void;
   /**
    * Rows [rowStart, rowEnd) of C of the whole m×n product `kind` (the kernel path is chosen from the whole shape,
    * so any split at multiples of 8 rows gives the one-thread result). For the parallel helper.
    */
-  gemmRows(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean,
-    rowStart: number, rowEnd: number): void;
+  gemmRows(
+    kind: GemmKind,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
   /** Whether a helper thread shares the large products (TrainOptions.parallel). */
   readonly parallel: boolean;
 }
@@ -41,14 +82,24 @@ export interface WasmKernelOptions {
 }
 
 /** (m, nc, kc, a, aRowStride, aColStride, b, ldb, c, ldc, overwrite, aStrip) and (m, nc, kc, a, lda, b, ldb, c, ldc, overwrite). */
-type BroadcastBlock = (...args: [number, number, number, number, number, number, number, number, number, number, number, number]) => void;
+type BroadcastBlock = (
+  ...args: [number, number, number, number, number, number, number, number, number, number, number, number]
+) => void;
 type DotBlock = (...args: [number, number, number, number, number, number, number, number, number, number]) => void;
 
 interface BlockExports {
   broadcastBlock: BroadcastBlock;
   broadcastBlockAdjacentRows: BroadcastBlock;
   dotBlock: DotBlock;
-  transposeBlock: (rows: number, cols: number, src: number, ldSrc: number, dst: number, ldDst: number, accumulate: number) => void;
+  transposeBlock: (
+    rows: number,
+    cols: number,
+    src: number,
+    ldSrc: number,
+    dst: number,
+    ldDst: number,
+    accumulate: number,
+  ) => void;
   copyRows: (rows: number, rowBytes: number, src: number, ldSrc: number, dst: number, ldDst: number) => void;
 }
 
@@ -103,8 +154,12 @@ export function createWasmKernels(memoryBytes: number, options: WasmKernelOption
  * The helper thread's kernels: the main thread's compiled `module` (ParallelGemm.attach) on its (shared) memory,
  * with the helper's scratch at `scratchByteOffset` (SCRATCH_BYTES long). Null when it cannot be instantiated.
  */
-export function attachWasmKernels(memory: WebAssembly.Memory, scratchByteOffset: number, fusedMultiplyAdd: boolean,
-  module: WebAssembly.Module): WasmKernels | null {
+export function attachWasmKernels(
+  memory: WebAssembly.Memory,
+  scratchByteOffset: number,
+  fusedMultiplyAdd: boolean,
+  module: WebAssembly.Module,
+): WasmKernels | null {
   let blocks: BlockExports;
   try {
     blocks = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as BlockExports;
@@ -118,7 +173,9 @@ export function attachWasmKernels(memory: WebAssembly.Memory, scratchByteOffset:
 const gemmModules = new Map<string, WebAssembly.Module | null>();
 
 function gemmModule(fusedMultiplyAdd: boolean, shared: boolean): WebAssembly.Module | null {
-  return compiledModule(gemmModules, `${fusedMultiplyAdd}/${shared}`, () => generateGemmModule({ fusedMultiplyAdd }, shared));
+  return compiledModule(gemmModules, `${fusedMultiplyAdd}/${shared}`, () =>
+    generateGemmModule({ fusedMultiplyAdd }, shared),
+  );
 }
 
 function instantiate(memory: WebAssembly.Memory, fusedMultiplyAdd: boolean): BlockExports | null {
@@ -167,7 +224,16 @@ class SimdGemm implements WasmKernels {
    * Large products with a helper: rows [split, m) go to the helper while this thread does [0, split). Narrow ones
    * (n < 16) keep one thread: gemmTN runs those column-wise (see tnRows).
    */
-  private split(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean): void {
+  private split(
+    kind: GemmKind,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+  ): void {
     const helper = this.helper;
     if (helper === null || 2 * m * n * k < this.minFlops || n < 16 || m < 2 * PARALLEL_MIN_ROWS) {
       this.gemmRows(kind, m, n, k, a, b, c, accumulate, 0, m);
@@ -186,34 +252,76 @@ class SimdGemm implements WasmKernels {
     }
   }
 
-  gemmRows(kind: GemmKind, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean,
-    rowStart: number, rowEnd: number): void {
+  gemmRows(
+    kind: GemmKind,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+    rowStart: number,
+    rowEnd: number,
+  ): void {
     if (rowEnd <= rowStart) return;
     if (kind === GEMM_NT) this.ntRows(m, n, k, a, b, c, accumulate, rowStart, rowEnd);
     else if (kind === GEMM_NN) this.nnRows(m, n, k, a, b, c, accumulate, rowStart, rowEnd);
     else this.tnRows(m, n, k, a, b, c, accumulate, rowStart, rowEnd);
   }
 
-  private ntRows(m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, r0: number, r1: number): void {
+  private ntRows(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+    r0: number,
+    r1: number,
+  ): void {
     const rows = r1 - r0;
     a += 4 * r0 * k;
     c += 4 * r0 * n;
     if (k === 1) this.broadcastBlocks(false, false, rows, n, k, a, 4 * k, 4, b, c, accumulate);
-    else if (k <= NT_TRANSPOSE_MAX_K && m >= NT_TRANSPOSE_MIN_M) this.broadcastBlocks(false, true, rows, n, k, a, 4 * k, 4, b, c, accumulate);
+    else if (k <= NT_TRANSPOSE_MAX_K && m >= NT_TRANSPOSE_MIN_M)
+      this.broadcastBlocks(false, true, rows, n, k, a, 4 * k, 4, b, c, accumulate);
     else this.dotBlocks(false, rows, n, k, a, b, c, accumulate);
   }
 
-  private nnRows(_m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, r0: number, r1: number): void {
+  private nnRows(
+    _m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+    r0: number,
+    r1: number,
+  ): void {
     const rows = r1 - r0;
     a += 4 * r0 * k;
     c += 4 * r0 * n;
     if (n === 1) this.dotBlocks(false, rows, n, k, a, b, c, accumulate);
-    else if (n < 4) this.dotBlocks(true, rows, n, k, a, b, c, accumulate); // a 4-wide tile would be mostly padding
+    else if (n < 4)
+      this.dotBlocks(true, rows, n, k, a, b, c, accumulate); // a 4-wide tile would be mostly padding
     else this.broadcastBlocks(false, false, rows, n, k, a, 4 * k, 4, b, c, accumulate);
   }
 
   /** A is k×m: C's rows [r0, r1) are A's columns [r0, r1) (row stride 4·m kept). The narrow paths need r0 = 0, r1 = m. */
-  private tnRows(m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean, r0: number, r1: number): void {
+  private tnRows(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+    r0: number,
+    r1: number,
+  ): void {
     const narrow = n === 1 || (n < 16 && n % 8 !== 0 && 4 * n * m <= C_TRANSPOSED_BYTES);
     if (!narrow) {
       this.broadcastBlocks(true, false, r1 - r0, n, k, a + 4 * r0, 4, 4 * m, b, c + 4 * r0 * n, accumulate);
@@ -240,7 +348,16 @@ class SimdGemm implements WasmKernels {
   }
 
   /** C[m×n] (+)= A[m×k]·B[n×k]ᵀ on dotBlock, or A·B for B[k×n] (`bKByN`) via transposed blocks in scratch. */
-  private dotBlocks(bKByN: boolean, m: number, n: number, k: number, a: number, b: number, c: number, accumulate: boolean): void {
+  private dotBlocks(
+    bKByN: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
+  ): void {
     const scratch = this.scratchByteOffset;
     for (let j0 = 0; j0 < n; j0 += N_BLOCK) {
       const nc = Math.min(N_BLOCK, n - j0);
@@ -248,8 +365,18 @@ class SimdGemm implements WasmKernels {
         const kc = Math.min(K_BLOCK, k - p0);
         const overwrite = p0 === 0 && !accumulate ? 1 : 0;
         if (bKByN) this.blocks.transposeBlock(kc, nc, b + 4 * (p0 * n + j0), 4 * n, scratch, 4 * kc, 0);
-        this.blocks.dotBlock(m, nc, kc, a + 4 * p0, 4 * k, bKByN ? scratch : b + 4 * (j0 * k + p0), bKByN ? 4 * kc : 4 * k,
-          c + 4 * j0, 4 * n, overwrite);
+        this.blocks.dotBlock(
+          m,
+          nc,
+          kc,
+          a + 4 * p0,
+          4 * k,
+          bKByN ? scratch : b + 4 * (j0 * k + p0),
+          bKByN ? 4 * kc : 4 * k,
+          c + 4 * j0,
+          4 * n,
+          overwrite,
+        );
       }
     }
   }
@@ -260,8 +387,17 @@ class SimdGemm implements WasmKernels {
    * gemm-codegen.ts); a transposed one is transposed into scratch.
    */
   private broadcastBlocks(
-    adjacentRows: boolean, bTransposed: boolean, m: number, n: number, k: number,
-    a: number, aRowStride: number, aColStride: number, b: number, c: number, accumulate: boolean,
+    adjacentRows: boolean,
+    bTransposed: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    aRowStride: number,
+    aColStride: number,
+    b: number,
+    c: number,
+    accumulate: boolean,
   ): void {
     const { broadcastBlock, broadcastBlockAdjacentRows, transposeBlock, copyRows } = this.blocks;
     const block = adjacentRows ? broadcastBlockAdjacentRows : broadcastBlock;
@@ -274,9 +410,20 @@ class SimdGemm implements WasmKernels {
         const overwrite = p0 === 0 && !accumulate ? 1 : 0;
         if (bTransposed) transposeBlock(nc, kc, b + 4 * (j0 * k + p0), 4 * k, scratch, 4 * nc, 0);
         else if (inScratch) copyRows(kc, 4 * nc, b + 4 * (p0 * n + j0), 4 * n, scratch, 4 * nc);
-        block(m, nc, kc, a + p0 * aColStride, aRowStride, aColStride,
-          inScratch ? scratch : b + 4 * (p0 * n + j0), inScratch ? 4 * nc : 4 * n,
-          c + 4 * j0, 4 * n, overwrite, scratch + B_BLOCK_BYTES);
+        block(
+          m,
+          nc,
+          kc,
+          a + p0 * aColStride,
+          aRowStride,
+          aColStride,
+          inScratch ? scratch : b + 4 * (p0 * n + j0),
+          inScratch ? 4 * nc : 4 * n,
+          c + 4 * j0,
+          4 * n,
+          overwrite,
+          scratch + B_BLOCK_BYTES,
+        );
       }
     }
   }

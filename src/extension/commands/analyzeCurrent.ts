@@ -10,5 +10,11 @@ export async function analyzeCurrent(services: Services): Promise<void> {
     void vscode.window.showInformationMessage('VGNet: open a *.vgnet.json model spec to analyse it.');
     return;
   }
-  await measureWithProgress(services.controller, document.uri, snapshotOf(document), 'command', services.configs.config.timeBudgetSeconds);
+  await measureWithProgress(
+    services.controller,
+    document.uri,
+    snapshotOf(document),
+    'command',
+    services.configs.config.timeBudgetSeconds,
+  );
 }

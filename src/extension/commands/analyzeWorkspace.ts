@@ -12,7 +12,9 @@ const MAX_SPECS = 200;
 
 export async function analyzeWorkspace(services: Services): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('VGNet: measured analysis is off in Restricted Mode; trust the workspace to enable it.');
+    void vscode.window.showWarningMessage(
+      'VGNet: measured analysis is off in Restricted Mode; trust the workspace to enable it.',
+    );
     return;
   }
   const uris = await vscode.workspace.findFiles(`**/*${SPEC_SUFFIX}`, '**/node_modules/**', MAX_SPECS);
@@ -29,7 +31,10 @@ export async function analyzeWorkspace(services: Services): Promise<void> {
 }
 
 async function scan(
-  services: Services, uris: vscode.Uri[], progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken,
+  services: Services,
+  uris: vscode.Uri[],
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  token: vscode.CancellationToken,
 ): Promise<string> {
   const { controller } = services;
   let stopped = false;
@@ -59,6 +64,8 @@ async function scan(
   } finally {
     subscriptions.forEach((s) => s.dispose());
   }
-  const head = stopped ? `cancelled after ${counts.analysed} of ${uris.length} specs` : `analysed ${counts.analysed} of ${uris.length} specs`;
+  const head = stopped
+    ? `cancelled after ${counts.analysed} of ${uris.length} specs`
+    : `analysed ${counts.analysed} of ${uris.length} specs`;
   return `${head}; ${counts.withFindings} with gradient problems${counts.skipped > 0 ? `, ${counts.skipped} skipped (changed, invalid or gone)` : ''}. See the Problems view.`;
 }

@@ -3,7 +3,13 @@
  * data file it reads), or into an untitled editor when no folder is open. Never overwrites a file.
  */
 import * as vscode from 'vscode';
-import { checkSpecFileName, describeTemplate, freeSpecName, renameTemplate, type TemplateInfo } from '../core/templates';
+import {
+  checkSpecFileName,
+  describeTemplate,
+  freeSpecName,
+  renameTemplate,
+  type TemplateInfo,
+} from '../core/templates';
 import { SPEC_SUFFIX } from '../core/documents';
 import type { Services } from '../services';
 
@@ -19,20 +25,27 @@ export async function newSpec(services: Services): Promise<void> {
     void vscode.window.showErrorMessage('VGNet: the bundled examples are missing from the extension.');
     return;
   }
-  const pick = await vscode.window.showQuickPick(picks, { title: 'VGNet: New Model Spec', placeHolder: 'Start from an example', matchOnDetail: true });
+  const pick = await vscode.window.showQuickPick(picks, {
+    title: 'VGNet: New Model Spec',
+    placeHolder: 'Start from an example',
+    matchOnDetail: true,
+  });
   if (!pick) return;
   const folder = await chooseFolder();
   if (folder === undefined) {
     const document = await vscode.workspace.openTextDocument({ language: 'jsonc', content: pick.text });
     await vscode.window.showTextDocument(document);
-    void vscode.window.showInformationMessage(`VGNet: save this file with a name ending in ${SPEC_SUFFIX} to analyse it.`);
+    void vscode.window.showInformationMessage(
+      `VGNet: save this file with a name ending in ${SPEC_SUFFIX} to analyse it.`,
+    );
     return;
   }
   const target = await askTarget(folder, pick.template.fileName);
   if (!target) return;
   const fileName = target.path.slice(target.path.lastIndexOf('/') + 1);
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(renameTemplate(pick.text, fileName)));
-  if (pick.template.dataPath !== null) await copyDataFile(examples, vscode.Uri.joinPath(target, '..'), pick.template.dataPath);
+  if (pick.template.dataPath !== null)
+    await copyDataFile(examples, vscode.Uri.joinPath(target, '..'), pick.template.dataPath);
   await vscode.window.showTextDocument(target);
 }
 
@@ -43,10 +56,15 @@ async function readTemplates(examples: vscode.Uri): Promise<TemplatePick[]> {
   } catch {
     return [];
   }
-  const names = entries.filter(([name, type]) => type === vscode.FileType.File && name.endsWith(SPEC_SUFFIX)).map(([name]) => name).sort();
+  const names = entries
+    .filter(([name, type]) => type === vscode.FileType.File && name.endsWith(SPEC_SUFFIX))
+    .map(([name]) => name)
+    .sort();
   const picks: TemplatePick[] = [];
   for (const name of names) {
-    const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(examples, name)));
+    const text = new TextDecoder('utf-8').decode(
+      await vscode.workspace.fs.readFile(vscode.Uri.joinPath(examples, name)),
+    );
     const template = describeTemplate(name, text);
     picks.push({ label: template.label, detail: template.description, template, text });
   }
@@ -83,6 +101,8 @@ async function copyDataFile(examples: vscode.Uri, targetFolder: vscode.Uri, data
   try {
     await vscode.workspace.fs.copy(vscode.Uri.joinPath(examples, dataPath), target, { overwrite: false });
   } catch (err) {
-    void vscode.window.showWarningMessage(`VGNet: could not copy the template's data file ${dataPath}: ${(err as Error).message}`);
+    void vscode.window.showWarningMessage(
+      `VGNet: could not copy the template's data file ${dataPath}: ${(err as Error).message}`,
+    );
   }
 }

@@ -63,17 +63,36 @@ export function specDiagnostic(d: SpecDiagnostic, index: number, lines: LineInde
 }
 
 function findingDiagnostics(
-  finding: Finding, index: number, view: DocumentView, lines: LineIndex, referenceNorm: (p: string) => number | null,
+  finding: Finding,
+  index: number,
+  view: DocumentView,
+  lines: LineIndex,
+  referenceNorm: (p: string) => number | null,
 ): DiagnosticSpec[] {
   const steps = view.result?.recordedSteps ?? null;
-  const base = { severity: finding.severity, code: finding.kind, docsUrl: findingDocsUrl(finding.kind), origin: finding.source, finding: index, specIndex: null };
-  const reference = finding.reference !== null && !finding.layers.includes(finding.reference)
-    ? relatedAt(view.locator, finding.reference, lines, referenceMessage(finding.reference, referenceNorm(finding.reference)))
-    : [];
+  const base = {
+    severity: finding.severity,
+    code: finding.kind,
+    docsUrl: findingDocsUrl(finding.kind),
+    origin: finding.source,
+    finding: index,
+    specIndex: null,
+  };
+  const reference =
+    finding.reference !== null && !finding.layers.includes(finding.reference)
+      ? relatedAt(
+          view.locator,
+          finding.reference,
+          lines,
+          referenceMessage(finding.reference, referenceNorm(finding.reference)),
+        )
+      : [];
   return findingAnchors(view.locator, finding).map(({ layer, range }) => {
     const at = lines.firstLineRange(range.offset, range.length);
-    if (layer !== null) return { ...base, range: at, message: layerMessage(finding, layer, steps), layer, related: reference };
-    const related = finding.layers.slice(0, MAX_RELATED_LAYERS)
+    if (layer !== null)
+      return { ...base, range: at, message: layerMessage(finding, layer, steps), layer, related: reference };
+    const related = finding.layers
+      .slice(0, MAX_RELATED_LAYERS)
       .flatMap((l) => relatedAt(view.locator, l, lines, affectedLayerMessage(finding, l)));
     return { ...base, range: at, message: modelWideMessage(finding, steps), layer: null, related };
   });

@@ -44,7 +44,8 @@ export function noticeReport(diagnostic: Omit<SpecDiagnostic, 'offset' | 'length
 export function tooLargeReport(length: number): Report {
   const kb = (n: number): string => `${Math.round(n / 1024)} KB`;
   return noticeReport({
-    severity: 'warning', code: 'limit',
+    severity: 'warning',
+    code: 'limit',
     message: `VGNet skips this file: it is ${kb(length)}, more than the ${kb(MAX_SPEC_CHARS)} a model spec can sensibly be`,
   });
 }

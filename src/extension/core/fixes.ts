@@ -35,7 +35,13 @@ export function unverifiedTitle(title: string): string {
 export function verifiedActions(view: DocumentView, finding: number): FixAction[] {
   return view.fixes
     .filter((fix) => fix.finding === finding && OFFERED.has(fix.verification.status))
-    .map((fix) => ({ title: verifiedFixTitle(fix), edit: fix.edit, preferred: fix.preferred, verified: true, finding }));
+    .map((fix) => ({
+      title: verifiedFixTitle(fix),
+      edit: fix.edit,
+      preferred: fix.preferred,
+      verified: true,
+      finding,
+    }));
 }
 
 /** The catalogue's context for the document as analysed: the measured layer table, or one derived from the spec. */
@@ -49,7 +55,12 @@ export function fixContext(view: DocumentView): FixContext | null {
  * Unverified catalogue fixes for a finding: the variants that touch only `layer` (when given), and, when the
  * finding has no verified fix to offer, the catalogue's fixes for all its layers. Never duplicates an offered edit.
  */
-export function unverifiedActions(view: DocumentView, finding: number, layer: string | null, offered: FixAction[]): FixAction[] {
+export function unverifiedActions(
+  view: DocumentView,
+  finding: number,
+  layer: string | null,
+  offered: FixAction[],
+): FixAction[] {
   const ctx = fixContext(view);
   const target = view.findings[finding];
   if (ctx === null || target === undefined) return [];
@@ -69,13 +80,13 @@ export function unverifiedActions(view: DocumentView, finding: number, layer: st
   return out;
 }
 
-
 /**
  * "Fix all": the preferred verified fix of every finding, most severe finding first, skipping a fix whose edit
  * overlaps one already taken (two fixes rewriting the same layer cannot both apply). Each was verified on its own.
  */
 export function fixAllEdits(view: DocumentView): { edits: TextEdit[]; titles: string[] } {
-  const order = view.findings.map((f: Finding, i) => ({ f, i }))
+  const order = view.findings
+    .map((f: Finding, i) => ({ f, i }))
     .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.i - b.i);
   const edits: TextEdit[] = [];
   const titles: string[] = [];

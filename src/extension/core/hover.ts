@@ -15,19 +15,43 @@ const DASH = '—';
 export function hoverMarkdown(view: DocumentView, layer: string): string | null {
   const predicted = view.prediction?.layers.find((l) => l.path === layer) ?? null;
   const index = view.result?.layers.findIndex((l) => l.path === layer) ?? -1;
-  const measured = index >= 0 ? view.summary?.layers[index] ?? null : null;
+  const measured = index >= 0 ? (view.summary?.layers[index] ?? null) : null;
   if (predicted === null && measured === null) return null;
   const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured)}`, ''];
   lines.push('| | predicted | measured |', '|:--|--:|--:|');
-  lines.push(row('gradient gain through the layer ‖δin‖/‖δout‖', predicted ? number(Math.sqrt(predicted.gain)) : DASH,
-    view.result && index >= 0 ? number(measuredGain(view.result, index)) : DASH));
-  lines.push(row('weight-gradient norm ‖∂L/∂W‖, step 0 → end', DASH, measured ? span(measured.gradNormStart, measured.gradNormEnd) : DASH));
-  lines.push(row('ratio to the output layer', predicted ? number(predicted.relativeGradNorm) : DASH,
-    measured ? span(measured.ratioStart, measured.ratioEnd) : DASH));
-  lines.push(row('saturated (sigmoid/tanh) or inactive (ReLU) units', predicted ? percent(predicted.saturatedFraction) : DASH, measured ? percent(measured.saturatedFraction) : DASH));
+  lines.push(
+    row(
+      'gradient gain through the layer ‖δin‖/‖δout‖',
+      predicted ? number(Math.sqrt(predicted.gain)) : DASH,
+      view.result && index >= 0 ? number(measuredGain(view.result, index)) : DASH,
+    ),
+  );
+  lines.push(
+    row(
+      'weight-gradient norm ‖∂L/∂W‖, step 0 → end',
+      DASH,
+      measured ? span(measured.gradNormStart, measured.gradNormEnd) : DASH,
+    ),
+  );
+  lines.push(
+    row(
+      'ratio to the output layer',
+      predicted ? number(predicted.relativeGradNorm) : DASH,
+      measured ? span(measured.ratioStart, measured.ratioEnd) : DASH,
+    ),
+  );
+  lines.push(
+    row(
+      'saturated (sigmoid/tanh) or inactive (ReLU) units',
+      predicted ? percent(predicted.saturatedFraction) : DASH,
+      measured ? percent(measured.saturatedFraction) : DASH,
+    ),
+  );
   lines.push(row('dead units', DASH, measured ? percent(measured.deadFraction) : DASH));
-  if (view.measuredStale) lines.push('', '_Measured values are from before your last edit: analyse again to refresh them._');
-  else if (!view.measured) lines.push('', '_Measured values appear after an analysis run (save, or "VGNet: Analyze Current Model")._');
+  if (view.measuredStale)
+    lines.push('', '_Measured values are from before your last edit: analyse again to refresh them._');
+  else if (!view.measured)
+    lines.push('', '_Measured values appear after an analysis run (save, or "VGNet: Analyze Current Model")._');
   lines.push(...findingLines(view, layer));
   return lines.join('\n');
 }

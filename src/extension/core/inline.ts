@@ -33,7 +33,13 @@ export function inlineHints(view: DocumentView, lines: LineIndex): InlineHint[] 
 
 /** "‖∂L/∂W‖ 3.1e-9 (2.1e-8× output) · vanishing", or null for a layer with nothing to say. */
 export function layerHint(view: DocumentView, layer: string): string | null {
-  const verdicts = [...new Set(findingsOn(view.findings, layer).map((f) => (f.source === 'predicted' ? `${VERDICT_WORD[f.kind]} (predicted)` : VERDICT_WORD[f.kind])))];
+  const verdicts = [
+    ...new Set(
+      findingsOn(view.findings, layer).map((f) =>
+        f.source === 'predicted' ? `${VERDICT_WORD[f.kind]} (predicted)` : VERDICT_WORD[f.kind],
+      ),
+    ),
+  ];
   const numbers = view.measured ? measuredNumbers(view, layer) : predictedNumbers(view, layer);
   if (numbers === null && verdicts.length === 0) return null;
   return [numbers, ...verdicts].filter((part): part is string => part !== null).join(' · ');

@@ -18,7 +18,13 @@ function appendLayers(layers: LayerConfig[], inputWidth: number, parent: number,
     const base = { path: layer.path, kind: layer.kind, inputWidth: width, parent };
     switch (layer.kind) {
       case 'dense':
-        out.push({ ...base, outputWidth: layer.units, activation: layer.activation.name, parameterCount: width * layer.units + layer.units, hasWeights: true });
+        out.push({
+          ...base,
+          outputWidth: layer.units,
+          activation: layer.activation.name,
+          parameterCount: width * layer.units + layer.units,
+          hasWeights: true,
+        });
         width = layer.units;
         break;
       case 'batchnorm':
@@ -26,14 +32,26 @@ function appendLayers(layers: LayerConfig[], inputWidth: number, parent: number,
         out.push({ ...base, outputWidth: width, activation: null, parameterCount: 2 * width, hasWeights: false });
         break;
       case 'activation':
-        out.push({ ...base, outputWidth: width, activation: layer.activation.name, parameterCount: 0, hasWeights: false });
+        out.push({
+          ...base,
+          outputWidth: width,
+          activation: layer.activation.name,
+          parameterCount: 0,
+          hasWeights: false,
+        });
         break;
       case 'dropout':
         out.push({ ...base, outputWidth: width, activation: null, parameterCount: 0, hasWeights: false });
         break;
       case 'residual': {
         const index = out.length;
-        const block: LayerInfo = { ...base, outputWidth: width, activation: null, parameterCount: 0, hasWeights: layer.projection };
+        const block: LayerInfo = {
+          ...base,
+          outputWidth: width,
+          activation: null,
+          parameterCount: 0,
+          hasWeights: layer.projection,
+        };
         out.push(block);
         const branchWidth = appendLayers(layer.layers, width, index, out);
         // the projection is a bias-free width × branchWidth matrix on the skip path

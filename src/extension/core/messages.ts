@@ -19,10 +19,13 @@ export function findingHeadline(finding: Finding): string {
  */
 export function layerMessage(finding: Finding, layer: string, recordedSteps: number[] | null): string {
   const value = finding.values[layer];
-  const threshold = Number.isFinite(finding.threshold) ? ` (threshold ${formatMetric(finding.metric, finding.threshold)})` : '';
+  const threshold = Number.isFinite(finding.threshold)
+    ? ` (threshold ${formatMetric(finding.metric, finding.threshold)})`
+    : '';
   const number = value === undefined ? '' : ` — ${finding.metric} ${formatMetric(finding.metric, value)}${threshold}`;
   const head = `${findingHeadline(finding)}: ${layer}${number}.`;
-  if (finding.layers[0] !== layer) return `${head} One of ${finding.layers.length} layers; see ${finding.layers[0]} for the whole finding.`;
+  if (finding.layers[0] !== layer)
+    return `${head} One of ${finding.layers.length} layers; see ${finding.layers[0]} for the whole finding.`;
   return `${head} ${capitalise(finding.message)}.${stepsSuffix(finding, recordedSteps)}`;
 }
 
@@ -33,15 +36,19 @@ export function modelWideMessage(finding: Finding, recordedSteps: number[] | nul
 
 /** Related information pointing at the reference layer the ratios are taken against. */
 export function referenceMessage(reference: string, referenceGradNorm: number | null): string {
-  const norm = referenceGradNorm !== null && Number.isFinite(referenceGradNorm)
-    ? `, gradient norm ${formatValue(referenceGradNorm)} at step 0` : '';
+  const norm =
+    referenceGradNorm !== null && Number.isFinite(referenceGradNorm)
+      ? `, gradient norm ${formatValue(referenceGradNorm)} at step 0`
+      : '';
   return `compared with the output layer ${reference}${norm}`;
 }
 
 /** Related information for one affected layer of a model-wide finding. */
 export function affectedLayerMessage(finding: Finding, layer: string): string {
   const value = finding.values[layer];
-  return value === undefined ? `affected layer ${layer}` : `${layer}: ${finding.metric} ${formatMetric(finding.metric, value)}`;
+  return value === undefined
+    ? `affected layer ${layer}`
+    : `${layer}: ${finding.metric} ${formatMetric(finding.metric, value)}`;
 }
 
 function stepsSuffix(finding: Finding, recordedSteps: number[] | null): string {

@@ -86,7 +86,9 @@ export class DocumentResults {
     if (base === null) return null;
     const report = base.report;
     const prediction: PredictionView | null = report.prediction ?? this.staticFor(current)?.report.prediction ?? null;
-    const merged = measured ? replacePredicted(report.findings, report.fixes) : { findings: report.findings, fixes: [] };
+    const merged = measured
+      ? replacePredicted(report.findings, report.fixes)
+      : { findings: report.findings, fixes: [] };
     return {
       snapshot: base.snapshot,
       locator: base.locator,
@@ -108,9 +110,13 @@ export class DocumentResults {
  * keeps only the layers no measured finding of its kind covers, and disappears when none is left. Verified fixes
  * follow their finding (their indices are remapped; fixes of a dropped finding go with it).
  */
-export function replacePredicted(findings: Finding[], fixes: VerifiedFix[]): { findings: Finding[]; fixes: VerifiedFix[] } {
+export function replacePredicted(
+  findings: Finding[],
+  fixes: VerifiedFix[],
+): { findings: Finding[]; fixes: VerifiedFix[] } {
   const covered = new Set<string>();
-  for (const f of findings) if (f.source === 'measured') for (const layer of f.layers) covered.add(`${f.kind} ${layer}`);
+  for (const f of findings)
+    if (f.source === 'measured') for (const layer of f.layers) covered.add(`${f.kind} ${layer}`);
   const kept: Finding[] = [];
   const newIndex = new Map<number, number>();
   findings.forEach((f, index) => {
@@ -119,6 +125,8 @@ export function replacePredicted(findings: Finding[], fixes: VerifiedFix[]): { f
     newIndex.set(index, kept.length);
     kept.push(layers.length === f.layers.length ? f : { ...f, layers });
   });
-  const keptFixes = fixes.filter((fix) => newIndex.has(fix.finding)).map((fix) => ({ ...fix, finding: newIndex.get(fix.finding)! }));
+  const keptFixes = fixes
+    .filter((fix) => newIndex.has(fix.finding))
+    .map((fix) => ({ ...fix, finding: newIndex.get(fix.finding)! }));
   return { findings: kept, fixes: keptFixes };
 }

@@ -69,7 +69,9 @@ export function parseConfig(get: (key: string) => unknown): ParsedConfig {
   const pick = <T>(key: string, fallback: T, accept: (v: unknown) => v is T, expected: string): T => {
     const value = get(key);
     if (value === undefined || accept(value)) return value === undefined ? fallback : value;
-    problems.push(`${CONFIG_SECTION}.${key}: expected ${expected}, got ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}`);
+    problems.push(
+      `${CONFIG_SECTION}.${key}: expected ${expected}, got ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}`,
+    );
     return fallback;
   };
   const thresholds = { ...DEFAULT_THRESHOLDS };
@@ -79,11 +81,24 @@ export function parseConfig(get: (key: string) => unknown): ParsedConfig {
   return {
     config: {
       analyzeOn: pick(SETTING_KEYS.analyzeOn, DEFAULT_CONFIG.analyzeOn, isAnalyzeOn, `one of ${ANALYZE_ON.join(', ')}`),
-      steps: pick(SETTING_KEYS.steps, DEFAULT_CONFIG.steps, isStepsOverride, `a whole number from ${LIMITS.steps.min} to ${LIMITS.steps.max} or null`),
-      timeBudgetSeconds: pick(SETTING_KEYS.timeBudgetSeconds, DEFAULT_CONFIG.timeBudgetSeconds, isBudget,
-        `a number of seconds from ${LIMITS.timeBudgetSeconds.min} to ${LIMITS.timeBudgetSeconds.max}`),
-      memoryBudgetMB: pick(SETTING_KEYS.memoryBudgetMB, DEFAULT_CONFIG.memoryBudgetMB, isMemoryBudget,
-        `a whole number of MB from ${LIMITS.memoryBudgetMB.min} to ${LIMITS.memoryBudgetMB.max}`),
+      steps: pick(
+        SETTING_KEYS.steps,
+        DEFAULT_CONFIG.steps,
+        isStepsOverride,
+        `a whole number from ${LIMITS.steps.min} to ${LIMITS.steps.max} or null`,
+      ),
+      timeBudgetSeconds: pick(
+        SETTING_KEYS.timeBudgetSeconds,
+        DEFAULT_CONFIG.timeBudgetSeconds,
+        isBudget,
+        `a number of seconds from ${LIMITS.timeBudgetSeconds.min} to ${LIMITS.timeBudgetSeconds.max}`,
+      ),
+      memoryBudgetMB: pick(
+        SETTING_KEYS.memoryBudgetMB,
+        DEFAULT_CONFIG.memoryBudgetMB,
+        isMemoryBudget,
+        `a whole number of MB from ${LIMITS.memoryBudgetMB.min} to ${LIMITS.memoryBudgetMB.max}`,
+      ),
       inlineEnabled: pick(SETTING_KEYS.inlineEnabled, DEFAULT_CONFIG.inlineEnabled, isBoolean, 'true or false'),
       verifyFixes: pick(SETTING_KEYS.verifyFixes, DEFAULT_CONFIG.verifyFixes, isBoolean, 'true or false'),
       thresholds,
@@ -101,11 +116,18 @@ function isStepsOverride(v: unknown): v is number | null {
 }
 
 function isBudget(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= LIMITS.timeBudgetSeconds.min && v <= LIMITS.timeBudgetSeconds.max;
+  return (
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    v >= LIMITS.timeBudgetSeconds.min &&
+    v <= LIMITS.timeBudgetSeconds.max
+  );
 }
 
 function isMemoryBudget(v: unknown): v is number {
-  return Number.isInteger(v) && (v as number) >= LIMITS.memoryBudgetMB.min && (v as number) <= LIMITS.memoryBudgetMB.max;
+  return (
+    Number.isInteger(v) && (v as number) >= LIMITS.memoryBudgetMB.min && (v as number) <= LIMITS.memoryBudgetMB.max
+  );
 }
 
 function isPositiveNumber(v: unknown): v is number {

@@ -29,17 +29,31 @@ export function statusDisplay(input: StatusInput): StatusDisplay {
   const view = input.view;
   if (input.running && view?.measured) {
     const verdict = describeFindings(view.findings.filter((f) => f.source === 'measured')) ?? 'gradients healthy';
-    return { text: `$(sync~spin) VGNet: ${verdict} · verifying fixes…`, tooltip: `Training each candidate fix for ${input.name}. Run "VGNet: Cancel Analysis" to stop.`, tone: 'running' };
+    return {
+      text: `$(sync~spin) VGNet: ${verdict} · verifying fixes…`,
+      tooltip: `Training each candidate fix for ${input.name}. Run "VGNet: Cancel Analysis" to stop.`,
+      tone: 'running',
+    };
   }
   if (input.running) {
-    return { text: '$(sync~spin) VGNet: analysing…', tooltip: `Training ${input.name} to measure its gradients. Run "VGNet: Cancel Analysis" to stop.`, tone: 'running' };
+    return {
+      text: '$(sync~spin) VGNet: analysing…',
+      tooltip: `Training ${input.name} to measure its gradients. Run "VGNet: Cancel Analysis" to stop.`,
+      tone: 'running',
+    };
   }
   if (view === null) return { text: 'VGNet', tooltip: `${input.name}: not analysed yet`, tone: 'info' };
   const errors = view.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) {
-    return { text: `$(error) VGNet: ${plural(errors, 'spec error')}`, tooltip: `${input.name} has ${plural(errors, 'error')}: see the Problems view.`, tone: 'error' };
+    return {
+      text: `$(error) VGNet: ${plural(errors, 'spec error')}`,
+      tooltip: `${input.name} has ${plural(errors, 'error')}: see the Problems view.`,
+      tone: 'error',
+    };
   }
-  const tooltip = [input.name, measuredNote(view, input.restricted), view.message].filter((s): s is string => !!s).join('\n');
+  const tooltip = [input.name, measuredNote(view, input.restricted), view.message]
+    .filter((s): s is string => !!s)
+    .join('\n');
   const shown = view.findings.filter((f) => f.source === (view.measured ? 'measured' : 'predicted'));
   const verdict = describeFindings(shown);
   if (verdict === null) {
@@ -54,7 +68,8 @@ export function statusDisplay(input: StatusInput): StatusDisplay {
 function measuredNote(view: DocumentView, restricted: boolean): string {
   if (view.measured) return 'Measured by a training run.';
   if (restricted) return 'Predictions only: measured analysis is off in Restricted Mode.';
-  if (view.measuredStale) return 'Predictions only: the file changed since the last run (save or run "VGNet: Analyze Current Model").';
+  if (view.measuredStale)
+    return 'Predictions only: the file changed since the last run (save or run "VGNet: Analyze Current Model").';
   return 'Predictions only: save or run "VGNet: Analyze Current Model" to measure.';
 }
 

@@ -14,7 +14,12 @@ export interface TemplateInfo {
 }
 
 export function describeTemplate(fileName: string, text: string): TemplateInfo {
-  return { fileName, label: fileName.slice(0, -SPEC_SUFFIX.length), description: leadingComment(text), dataPath: dataPathOf(text) };
+  return {
+    fileName,
+    label: fileName.slice(0, -SPEC_SUFFIX.length),
+    description: leadingComment(text),
+    dataPath: dataPathOf(text),
+  };
 }
 
 /** The first line of the leading `//` comment, without the slashes; '' when there is none. */

@@ -3,11 +3,11 @@ import { SEVERITY_RANK, type FindingKind, type Severity } from '../../analysis/f
 
 /** How a layer's problem reads after a number: "3 layers vanishing", inline "· vanishing". */
 export const VERDICT_WORD: Record<FindingKind, string> = {
-  'vanishing': 'vanishing',
-  'exploding': 'exploding',
-  'divergence': 'diverged',
+  vanishing: 'vanishing',
+  exploding: 'exploding',
+  divergence: 'diverged',
   'dead-relu': 'dying ReLU',
-  'saturation': 'saturated',
+  saturation: 'saturated',
   'poor-init': 'poor init',
   'learning-rate-high': 'learning rate too high',
   'learning-rate-low': 'learning rate too low',

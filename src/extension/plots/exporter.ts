@@ -8,8 +8,8 @@ import type { WebviewMessage } from '../../protocol/plots';
 type ExportMessage = Extract<WebviewMessage, { type: 'export' }>;
 
 const FILTERS: Record<ExportMessage['format'], Record<string, string[]>> = {
-  csv: { 'CSV': ['csv'] },
-  json: { 'JSON': ['json'] },
+  csv: { CSV: ['csv'] },
+  json: { JSON: ['json'] },
   png: { 'PNG image': ['png'] },
 };
 
@@ -32,7 +32,8 @@ export function exportBytes(message: ExportMessage): Uint8Array {
 }
 
 function defaultLocation(spec: vscode.Uri | null, fileName: string): vscode.Uri | undefined {
-  if (spec?.scheme === 'file') return vscode.Uri.joinPath(spec.with({ path: spec.path.slice(0, spec.path.lastIndexOf('/')) }), fileName);
+  if (spec?.scheme === 'file')
+    return vscode.Uri.joinPath(spec.with({ path: spec.path.slice(0, spec.path.lastIndexOf('/')) }), fileName);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   return folder ? vscode.Uri.joinPath(folder, fileName) : undefined;
 }

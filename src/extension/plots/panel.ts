@@ -9,7 +9,13 @@ import type { RunProgress } from '../../analysis/measure';
 import type { SourceRange } from '../../spec';
 import { toPlotProgress } from './plot-model';
 import {
-  isWebviewMessage, NO_SPEC_TEXT, PLOTS_VIEW_TYPE, type HostMessage, type PlotModel, type PlotProgress, type WebviewMessage,
+  isWebviewMessage,
+  NO_SPEC_TEXT,
+  PLOTS_VIEW_TYPE,
+  type HostMessage,
+  type PlotModel,
+  type PlotProgress,
+  type WebviewMessage,
 } from '../../protocol/plots';
 import { saveExport } from './exporter';
 import { makeNonce, plotsPageHtml } from './html';
@@ -37,7 +43,9 @@ export class PlotsPanel implements vscode.Disposable {
   /** A new panel beside the editor, following `uri` when given. */
   static create(host: PanelHost, uri: vscode.Uri | null): PlotsPanel {
     const panel = vscode.window.createWebviewPanel(
-      PLOTS_VIEW_TYPE, 'VGNet: Gradient Plots', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      PLOTS_VIEW_TYPE,
+      'VGNet: Gradient Plots',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { ...webviewOptions(host.extensionUri), enableFindWidget: false },
     );
     return new PlotsPanel(panel, host, uri);
@@ -48,7 +56,11 @@ export class PlotsPanel implements vscode.Disposable {
     return new PlotsPanel(panel, host, uri);
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly host: PanelHost, uri: vscode.Uri | null) {
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly host: PanelHost,
+    uri: vscode.Uri | null,
+  ) {
     const extensionUri = host.extensionUri;
     this.uri = uri;
     panel.webview.options = webviewOptions(extensionUri);
@@ -63,7 +75,9 @@ export class PlotsPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       // A hidden webview is torn down (no retainContextWhenHidden): it reloads and says 'ready' again when shown.
-      panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
     );
   }
@@ -133,7 +147,8 @@ export class PlotsPanel implements vscode.Disposable {
         this.ready = true;
         this.sendModel();
         if (this.progress) this.post({ type: 'progress', progress: this.progress });
-        if (this.uri && this.highlighted !== null) this.post({ type: 'highlight', uri: this.uri.toString(), layer: this.highlighted });
+        if (this.uri && this.highlighted !== null)
+          this.post({ type: 'highlight', uri: this.uri.toString(), layer: this.highlighted });
         return;
       case 'revealLayer': {
         // Only layers of the spec this panel shows: the webview cannot make the host open arbitrary files.

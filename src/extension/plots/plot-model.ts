@@ -12,7 +12,16 @@ import { outputLayerIndex } from '../../analysis/summary';
 import type { Thresholds } from '../../analysis/thresholds';
 import type { RunDigest, VerifiedFix } from '../../analysis/verify';
 import type { LayerInfo, TrainResult } from '../../engine/stats';
-import type { Num, PlotCurve, PlotFinding, PlotFix, PlotLayer, PlotModel, PlotProgress, PlotThresholds } from '../../protocol/plots';
+import type {
+  Num,
+  PlotCurve,
+  PlotFinding,
+  PlotFix,
+  PlotLayer,
+  PlotModel,
+  PlotProgress,
+  PlotThresholds,
+} from '../../protocol/plots';
 
 /** Most points a series is drawn with: more than a chart's pixel width, far fewer than 100 000 steps. */
 export const MAX_POINTS = 1000;
@@ -35,7 +44,11 @@ interface PredictedLayer {
 }
 
 export function toPlotModel(
-  source: PlotSource, uri: string, version: number | null, thresholds: Thresholds, analyzedText: string | null = null,
+  source: PlotSource,
+  uri: string,
+  version: number | null,
+  thresholds: Thresholds,
+  analyzedText: string | null = null,
 ): PlotModel {
   const result = source.result;
   const keep = result ? thinIndices(result.recordedSteps.length, MAX_POINTS) : [];
@@ -54,7 +67,9 @@ export function toPlotModel(
     message: source.message,
     measured: result !== null,
     stepsRun: result?.stepsRun ?? 0,
-    stopped: result?.stopped ? `${result.stopped.reason} at step ${result.stopped.step}: ${result.stopped.detail}` : null,
+    stopped: result?.stopped
+      ? `${result.stopped.reason} at step ${result.stopped.step}: ${result.stopped.detail}`
+      : null,
     outputPath: outputPathOf(source),
     thresholds: plotThresholds(thresholds),
     layers,
@@ -69,7 +84,9 @@ export function toPlotModel(
 export function toPlotProgress(uri: string, progress: RunProgress): PlotProgress {
   const keep = thinIndices(progress.recordedSteps.length, MAX_POINTS);
   // Layers without weights carry only NaN gradient norms: drop them (the chart draws weight gradients).
-  const weighted = progress.layers.map((path, l) => ({ path, l })).filter(({ l }) => progress.gradNorm[l]?.some(Number.isFinite));
+  const weighted = progress.layers
+    .map((path, l) => ({ path, l }))
+    .filter(({ l }) => progress.gradNorm[l]?.some(Number.isFinite));
   return {
     uri,
     stepsRun: progress.stepsRun,
@@ -82,7 +99,12 @@ export function toPlotProgress(uri: string, progress: RunProgress): PlotProgress
 }
 
 function measuredLayer(
-  info: LayerInfo, result: TrainResult, l: number, keep: number[], flags: Map<string, string[]>, predicted: Map<string, number>,
+  info: LayerInfo,
+  result: TrainResult,
+  l: number,
+  keep: number[],
+  flags: Map<string, string[]>,
+  predicted: Map<string, number>,
 ): PlotLayer {
   const s = result.series[l]!;
   return {
@@ -101,8 +123,15 @@ function measuredLayer(
 function predictedLayer(p: PredictedLayer, flags: Map<string, string[]>): PlotLayer {
   const ratio = num(p.relativeGradNorm);
   return {
-    path: p.path, kind: p.kind, description: p.kind, hasWeights: ratio !== null, flags: flags.get(p.path) ?? [],
-    predictedRatio: ratio, gradNorm: [], saturatedFraction: [], deadFraction: [],
+    path: p.path,
+    kind: p.kind,
+    description: p.kind,
+    hasWeights: ratio !== null,
+    flags: flags.get(p.path) ?? [],
+    predictedRatio: ratio,
+    gradNorm: [],
+    saturatedFraction: [],
+    deadFraction: [],
   };
 }
 
@@ -127,16 +156,35 @@ function outputPathOf(source: PlotSource): string | null {
 }
 
 function plotThresholds(t: Thresholds): PlotThresholds {
-  return { vanishingRatio: t.vanishingRatio, explodingRatio: t.explodingRatio, saturatedFraction: t.saturatedFraction, deadFraction: t.deadFraction };
+  return {
+    vanishingRatio: t.vanishingRatio,
+    explodingRatio: t.explodingRatio,
+    saturatedFraction: t.saturatedFraction,
+    deadFraction: t.deadFraction,
+  };
 }
 
 function plotFinding(f: Finding): PlotFinding {
-  return { kind: f.kind, title: FINDING_TITLES[f.kind] ?? f.kind, severity: f.severity, source: f.source, layers: [...f.layers], message: f.message };
+  return {
+    kind: f.kind,
+    title: FINDING_TITLES[f.kind] ?? f.kind,
+    severity: f.severity,
+    source: f.source,
+    layers: [...f.layers],
+    message: f.message,
+  };
 }
 
 function plotFix(fix: VerifiedFix): PlotFix {
   const v = fix.verification;
-  return { finding: fix.finding, title: fix.title, status: v.status, effect: v.effect, preferred: fix.preferred, after: v.after ? plotDigest(v.after) : null };
+  return {
+    finding: fix.finding,
+    title: fix.title,
+    status: v.status,
+    effect: v.effect,
+    preferred: fix.preferred,
+    after: v.after ? plotDigest(v.after) : null,
+  };
 }
 
 function plotDigest(d: RunDigest): PlotFix['after'] {

@@ -60,7 +60,13 @@ export class Plots implements PlotsPresenter, PanelHost, vscode.Disposable {
   modelFor(uri: vscode.Uri): PlotModel | null {
     const view = this.deps.controller.viewOfUri(uri);
     if (!view) return null;
-    return toPlotModel(view, uri.toString(), view.snapshot.version, this.deps.configs.config.thresholds, view.snapshot.text);
+    return toPlotModel(
+      view,
+      uri.toString(),
+      view.snapshot.version,
+      this.deps.configs.config.thresholds,
+      view.snapshot.text,
+    );
   }
 
   locateLayer(uri: vscode.Uri, path: string): SourceRange | null {
@@ -81,7 +87,10 @@ export class Plots implements PlotsPresenter, PanelHost, vscode.Disposable {
     this.current?.dispose();
     const saved = state?.model ? parseUri(state.model.uri) : null;
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    const uri = saved && isRestorableSpec(saved.scheme, saved.scheme === 'file' ? saved.fsPath : saved.path, folders) ? saved : null;
+    const uri =
+      saved && isRestorableSpec(saved.scheme, saved.scheme === 'file' ? saved.fsPath : saved.path, folders)
+        ? saved
+        : null;
     this.current = PlotsPanel.revive(panel, this, uri);
   }
 

@@ -29,16 +29,22 @@ export function cacheDir(): string {
 export function loadToolPaths(): ToolPaths {
   const file = join(cacheDir(), 'env.json');
   if (!existsSync(join(cacheDir(), 'ready')) || !existsSync(file)) {
-    throw new Error(`The end-to-end tools are not installed in ${cacheDir()}: run scripts/e2e/install.sh (npm run test:e2e does).`);
+    throw new Error(
+      `The end-to-end tools are not installed in ${cacheDir()}: run scripts/e2e/install.sh (npm run test:e2e does).`,
+    );
   }
   return JSON.parse(readFileSync(file, 'utf8')) as ToolPaths;
 }
 
 /** The packaged extension: $VGNET_E2E_VSIX, else dist-vsix/<name>-<version>.vsix as `npm run package` writes it. */
 export function vsixPath(): string {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
   const file = process.env.VGNET_E2E_VSIX ?? join(REPO_ROOT, 'dist-vsix', `${manifest.name}-${manifest.version}.vsix`);
-  if (!existsSync(file)) throw new Error(`No packaged extension at ${file}: run \`npm run package\` first (npm run test:e2e does).`);
+  if (!existsSync(file))
+    throw new Error(`No packaged extension at ${file}: run \`npm run package\` first (npm run test:e2e does).`);
   return file;
 }
 

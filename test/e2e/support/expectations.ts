@@ -10,7 +10,9 @@ const NUMBER = String.raw`\d+(?:\.\d+)?(?:e[-+]?\d+)?`;
 
 /** "…: /layers/3 — <metric> 1.2e-8 (threshold 1.0e-3)…" → the layer, its number and the threshold it crossed. */
 export function layerNumberOf(problem: Problem): { pointer: string; value: number; threshold: number } {
-  const match = new RegExp(`: (/layers/\\d+(?:/layers/\\d+)*) — .*?(${NUMBER}) \\(threshold (${NUMBER})\\)`).exec(problem.message);
+  const match = new RegExp(`: (/layers/\\d+(?:/layers/\\d+)*) — .*?(${NUMBER}) \\(threshold (${NUMBER})\\)`).exec(
+    problem.message,
+  );
   if (!match) throw new Error(`the diagnostic names no layer, number and threshold: "${problem.message}"`);
   return { pointer: match[1]!, value: Number(match[2]), threshold: Number(match[3]) };
 }

@@ -39,9 +39,13 @@ export async function showProblems(workbench: Workbench): Promise<void> {
   }
   await panel.first().waitFor({ state: 'visible', timeout: 10_000 });
   // Rendered: either the tree has rows or the panel says there is nothing.
-  await workbench.waitFor('the Problems panel to render', async () =>
-    (await workbench.page.locator('.markers-panel .monaco-list-row').count()) > 0 ||
-    (await workbench.page.locator('.markers-panel', { hasText: 'No problems have been detected' }).count()) > 0, 10_000);
+  await workbench.waitFor(
+    'the Problems panel to render',
+    async () =>
+      (await workbench.page.locator('.markers-panel .monaco-list-row').count()) > 0 ||
+      (await workbench.page.locator('.markers-panel', { hasText: 'No problems have been detected' }).count()) > 0,
+    10_000,
+  );
 }
 
 export async function readProblems(workbench: Workbench): Promise<Problem[]> {
@@ -52,21 +56,31 @@ export async function readProblems(workbench: Workbench): Promise<Problem[]> {
   const rows = new Map<number, RawRow>();
   const rendered = (): Promise<RawRow[]> => list.evaluate(renderedRows);
   await list.hover();
-  let visible = await workbench.waitFor('the Problems list scrolled to its top', async () => {
-    const now = await rendered();
-    if (now.some((row) => row.index === 0)) return now;
-    await page.mouse.wheel(0, -600);
-    return null;
-  }, 10_000, 50);
+  let visible = await workbench.waitFor(
+    'the Problems list scrolled to its top',
+    async () => {
+      const now = await rendered();
+      if (now.some((row) => row.index === 0)) return now;
+      await page.mouse.wheel(0, -600);
+      return null;
+    },
+    10_000,
+    50,
+  );
   for (;;) {
     for (const row of visible) rows.set(row.index, row);
     if (visible.some((row) => row.last)) break;
     const lastSeen = Math.max(...visible.map((row) => row.index));
     await page.mouse.wheel(0, 300);
-    visible = await workbench.waitFor('the Problems list to scroll on', async () => {
-      const now = await rendered();
-      return Math.max(...now.map((row) => row.index)) > lastSeen ? now : null;
-    }, 5_000, 50);
+    visible = await workbench.waitFor(
+      'the Problems list to scroll on',
+      async () => {
+        const now = await rendered();
+        return Math.max(...now.map((row) => row.index)) > lastSeen ? now : null;
+      },
+      5_000,
+      50,
+    );
   }
   return toProblems([...rows.values()].sort((a, b) => a.index - b.index));
 }
@@ -77,13 +91,18 @@ export async function readProblems(workbench: Workbench): Promise<Problem[]> {
  */
 export async function problemsOf(workbench: Workbench, file: string): Promise<Problem[]> {
   let previous: string | null = null;
-  return workbench.waitFor(`the problems of ${file} to settle`, async () => {
-    const current = (await readProblems(workbench)).filter((p) => p.file === file);
-    const key = JSON.stringify(current);
-    const settled = key === previous;
-    previous = key;
-    return settled ? current : null;
-  }, 15_000, 500);
+  return workbench.waitFor(
+    `the problems of ${file} to settle`,
+    async () => {
+      const current = (await readProblems(workbench)).filter((p) => p.file === file);
+      const key = JSON.stringify(current);
+      const settled = key === previous;
+      previous = key;
+      return settled ? current : null;
+    },
+    15_000,
+    500,
+  );
 }
 
 /** Runs in the page: the rows the list has rendered right now. */

@@ -4,7 +4,18 @@
  * temporary folder; the server runs in a process group of its own, which `stop` and every exit path kill whole.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +84,9 @@ export class VsCodeServer {
       await server.waitUntilHealthy(60_000);
       return server;
     } catch (err) {
-      const log = existsSync(join(root, 'server.log')) ? readFileSync(join(root, 'server.log'), 'utf8').slice(-4000) : '';
+      const log = existsSync(join(root, 'server.log'))
+        ? readFileSync(join(root, 'server.log'), 'utf8').slice(-4000)
+        : '';
       if (pid > 0) await stopGroup(pid);
       rmSync(root, { recursive: true, force: true });
       unregister();
@@ -102,7 +115,9 @@ export class VsCodeServer {
 
   /** The "VGNet" output channel's log file as written so far ('' before the extension logged anything). */
   vgnetLog(): string {
-    return findFiles(join(this.root, 'data', 'logs'), /VGNet\.log$/).map(readIfExists).join('\n');
+    return findFiles(join(this.root, 'data', 'logs'), /VGNet\.log$/)
+      .map(readIfExists)
+      .join('\n');
   }
 
   async stop(): Promise<void> {
@@ -118,7 +133,10 @@ export class VsCodeServer {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!groupAlive(this.pid)) throw new Error('code-server exited during start-up');
-      const ok = await fetch(`http://127.0.0.1:${this.port}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${this.port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -146,7 +164,8 @@ function prepareFolders(root: string, examples: string): Folders {
     config: join(root, 'config.yaml'),
     log: join(root, 'server.log'),
   };
-  for (const dir of [dirs.home, join(dirs.data, 'User'), dirs.extensions, join(root, 'tmp')]) mkdirSync(dir, { recursive: true });
+  for (const dir of [dirs.home, join(dirs.data, 'User'), dirs.extensions, join(root, 'tmp')])
+    mkdirSync(dir, { recursive: true });
   cpSync(examples, dirs.workspace, { recursive: true });
   writeFileSync(join(dirs.data, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   // A config file of our own, or code-server writes ~/.config/code-server/config.yaml.
@@ -177,7 +196,9 @@ function commonArgs(tools: ToolPaths, dirs: Folders): string[] {
 /** `--install-extension` into a fresh extensions folder: no stale extensions.json can hide the extension. */
 function installExtension(tools: ToolPaths, dirs: Folders, vsix: string): void {
   const result = spawnSync(tools.node24, [...commonArgs(tools, dirs), '--install-extension', vsix], {
-    env: serverEnv(tools, dirs), encoding: 'utf8', timeout: 120_000,
+    env: serverEnv(tools, dirs),
+    encoding: 'utf8',
+    timeout: 120_000,
   });
   const installed = readdirSync(dirs.extensions).filter((name) => name.startsWith('vgnet.vgnet-'));
   if (result.status !== 0 || installed.length !== 1) {
@@ -188,12 +209,22 @@ function installExtension(tools: ToolPaths, dirs: Folders, vsix: string): void {
 /** Starts code-server detached (setsid: its own session and process group) and returns its PID. */
 function launch(tools: ToolPaths, dirs: Folders, port: number): number {
   const log = openSync(dirs.log, 'a');
-  const child = spawn(tools.node24, [
-    ...commonArgs(tools, dirs),
-    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    dirs.workspace,
-  ], { env: serverEnv(tools, dirs), detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(
+    tools.node24,
+    [
+      ...commonArgs(tools, dirs),
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      dirs.workspace,
+    ],
+    { env: serverEnv(tools, dirs), detached: true, stdio: ['ignore', log, log] },
+  );
   closeSync(log);
   child.unref();
   if (child.pid === undefined) throw new Error('code-server could not be started');
@@ -218,5 +249,8 @@ function readIfExists(file: string): string {
 
 function findFiles(dir: string, pattern: RegExp): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => pattern.test(name)).map((name) => join(dir, name)).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => pattern.test(name))
+    .map((name) => join(dir, name))
+    .sort();
 }

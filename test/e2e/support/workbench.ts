@@ -11,8 +11,13 @@ import type { VsCodeServer } from './server';
 
 /** Flags that work for Debian's Chromium in this sandbox (no GPU, no background traffic to anywhere). */
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export class Workbench {
@@ -33,10 +38,15 @@ export class Workbench {
       headless: true,
       viewport: { width: 1600, height: 1000 },
       // Chromium writes crash reports and settings under HOME: keep them in the server's temporary folder.
-      env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, '.config'), XDG_CACHE_HOME: join(profile, '.cache') },
+      env: {
+        ...process.env,
+        HOME: profile,
+        XDG_CONFIG_HOME: join(profile, '.config'),
+        XDG_CACHE_HOME: join(profile, '.cache'),
+      },
       args: CHROMIUM_ARGS,
     });
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     const workbench = new Workbench(context, page, shotsDir);
     await page.goto(server.url, { timeout: 60_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -58,7 +68,12 @@ export class Workbench {
   }
 
   /** Polls `probe` until it returns something other than null/false; throws `what` after `timeoutMs`. */
-  async waitFor<T>(what: string, probe: () => Promise<T | null | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  async waitFor<T>(
+    what: string,
+    probe: () => Promise<T | null | false>,
+    timeoutMs = 30_000,
+    intervalMs = 100,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown = null;
     for (;;) {
@@ -88,8 +103,12 @@ export class Workbench {
     await this.quickInput.waitFor({ state: 'visible' });
     await this.quickInput.fill(name);
     // Enter picks the first row: wait until the filtered results (not the recently opened list) put `name` there.
-    await this.waitFor(`"${name}" first in Quick Open`, async () =>
-      (await this.page.locator('.quick-input-list .monaco-list-row .label-name').first().innerText()).trim() === name, 10_000);
+    await this.waitFor(
+      `"${name}" first in Quick Open`,
+      async () =>
+        (await this.page.locator('.quick-input-list .monaco-list-row .label-name').first().innerText()).trim() === name,
+      10_000,
+    );
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
     const editor = this.activeEditor();
@@ -146,20 +165,29 @@ export class Workbench {
   }
 
   async waitForStatus(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-    return this.waitFor(`the VGNet status bar to match ${pattern}`, async () => {
-      const text = await this.vgnetStatus();
-      return pattern.test(text) ? text : null;
-    }, timeoutMs);
+    return this.waitFor(
+      `the VGNet status bar to match ${pattern}`,
+      async () => {
+        const text = await this.vgnetStatus();
+        return pattern.test(text) ? text : null;
+      },
+      timeoutMs,
+    );
   }
 
   /** Webview content frames (the inner `#active-frame` of each webview) whose document has `selector`. */
   async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
-    return this.waitFor(`a webview containing ${selector}`, async () => {
-      for (const frame of this.page.frames()) {
-        if (frame.isDetached() || !frame.url().includes('fake.html')) continue;
-        if ((await frame.locator(selector).count()) > 0) return frame;
-      }
-      return null;
-    }, timeoutMs, 200);
+    return this.waitFor(
+      `a webview containing ${selector}`,
+      async () => {
+        for (const frame of this.page.frames()) {
+          if (frame.isDetached() || !frame.url().includes('fake.html')) continue;
+          if ((await frame.locator(selector).count()) > 0) return frame;
+        }
+        return null;
+      },
+      timeoutMs,
+      200,
+    );
   }
 }

@@ -9,19 +9,26 @@ function diagnosticsFor(findings: Parameters<typeof report>[0]) {
   results.setMeasured(analysed(report(findings)));
   const view = results.view(snapshot())!;
   const lines = new LineIndex(SPEC);
-  return buildDiagnostics(view, lines).map((d) => ({ ...d, text: SPEC.slice(lines.offsetAt(d.range.start), lines.offsetAt(d.range.end)) }));
+  return buildDiagnostics(view, lines).map((d) => ({
+    ...d,
+    text: SPEC.slice(lines.offsetAt(d.range.start), lines.offsetAt(d.range.end)),
+  }));
 }
 
 describe('buildDiagnostics', () => {
   it('puts a vanishing gradient through a sigmoid on the activation value, one diagnostic per layer', () => {
-    const f = finding({ kind: 'vanishing', layers: ['/layers/0', '/layers/1'], values: { '/layers/0': 2.1e-8, '/layers/1': 3e-6 } });
+    const f = finding({
+      kind: 'vanishing',
+      layers: ['/layers/0', '/layers/1'],
+      values: { '/layers/0': 2.1e-8, '/layers/1': 3e-6 },
+    });
     const out = diagnosticsFor({ findings: [f] });
     expect(out.map((d) => d.text)).toEqual(['"sigmoid"', '"tanh"']);
     expect(out.map((d) => d.layer)).toEqual(['/layers/0', '/layers/1']);
     expect(out[0]!.range.start.line).toBe(6);
   });
 
-  it('puts poor initialisation on the init value, and on the layer\'s first line when no init is written', () => {
+  it("puts poor initialisation on the init value, and on the layer's first line when no init is written", () => {
     const f = finding({ kind: 'poor-init', layers: ['/layers/0', '/layers/1'] });
     const out = diagnosticsFor({ findings: [f] });
     expect(out[0]!.text).toBe('"glorot_uniform"');
@@ -31,8 +38,21 @@ describe('buildDiagnostics', () => {
   });
 
   it('says the measured numbers, the threshold and "measured" or "predicted" in the message', () => {
-    const m = finding({ kind: 'vanishing', layers: ['/layers/0'], values: { '/layers/0': 2.1e-8 }, message: 'gradient vanishes in 1 layer' });
-    const p = finding({ kind: 'saturation', source: 'predicted', severity: 'info', layers: ['/layers/1'], values: { '/layers/1': 0.85 }, metric: 'predicted saturated fraction', threshold: 0.5 });
+    const m = finding({
+      kind: 'vanishing',
+      layers: ['/layers/0'],
+      values: { '/layers/0': 2.1e-8 },
+      message: 'gradient vanishes in 1 layer',
+    });
+    const p = finding({
+      kind: 'saturation',
+      source: 'predicted',
+      severity: 'info',
+      layers: ['/layers/1'],
+      values: { '/layers/1': 0.85 },
+      metric: 'predicted saturated fraction',
+      threshold: 0.5,
+    });
     const [dm, dp] = diagnosticsFor({ findings: [m, p] });
     expect(dm!.message).toContain('(measured)');
     expect(dm!.message).toContain('2.1e-8');
@@ -62,7 +82,11 @@ describe('buildDiagnostics', () => {
   });
 
   it('puts a model-wide finding once, on the learning rate, with its layers as related information', () => {
-    const f = finding({ kind: 'learning-rate-high', layers: ['/layers/0', '/layers/1', '/layers/2'], values: { '/layers/0': 0.4 } });
+    const f = finding({
+      kind: 'learning-rate-high',
+      layers: ['/layers/0', '/layers/1', '/layers/2'],
+      values: { '/layers/0': 0.4 },
+    });
     const out = diagnosticsFor({ findings: [f] });
     expect(out).toHaveLength(1);
     expect(out[0]!.text).toBe('0.5');
@@ -72,8 +96,18 @@ describe('buildDiagnostics', () => {
 
   it('turns spec diagnostics into ranges at their offsets, spec problems first', () => {
     const offset = SPEC.indexOf('"bce"');
-    const spec = { severity: 'error' as const, message: 'bad loss', offset, length: 5, path: '/loss', code: 'unknown-name' };
-    const out = diagnosticsFor({ diagnostics: [spec], findings: [finding({ kind: 'vanishing', layers: ['/layers/0'] })] });
+    const spec = {
+      severity: 'error' as const,
+      message: 'bad loss',
+      offset,
+      length: 5,
+      path: '/loss',
+      code: 'unknown-name',
+    };
+    const out = diagnosticsFor({
+      diagnostics: [spec],
+      findings: [finding({ kind: 'vanishing', layers: ['/layers/0'] })],
+    });
     expect(out[0]!.text).toBe('"bce"');
     expect(out[0]!.origin).toBe('spec');
     expect(out[0]!.specIndex).toBe(0);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyTextEdits } from '../../../src/analysis/fixes/edit';
-import { fixAllEdits, overlaps, suggestionAction, unverifiedActions, verifiedActions } from '../../../src/extension/core/fixes';
+import {
+  fixAllEdits,
+  overlaps,
+  suggestionAction,
+  unverifiedActions,
+  verifiedActions,
+} from '../../../src/extension/core/fixes';
 import { LineIndex } from '../../../src/spec/line-index';
 import { DocumentResults } from '../../../src/extension/core/results';
 import { parseSpec } from '../../../src/spec';
@@ -24,10 +30,12 @@ function applyAsEditor(text: string, edit: { offset: number; length: number; con
 }
 
 describe('verified quick fixes', () => {
-  it('carry the measured effect in the title and keep the analysis\'s preference', () => {
+  it("carry the measured effect in the title and keep the analysis's preference", () => {
     const view = measuredView({ findings: [vanishing], fixes: [fix(0, { preferred: true })] });
     const [action] = verifiedActions(view, 0);
-    expect(action!.title).toBe('Switch /layers/0 to ReLU with He init — fixed: first-layer gradient ratio 3e-9 → 0.4; loss 0.69 → 0.08');
+    expect(action!.title).toBe(
+      'Switch /layers/0 to ReLU with He init — fixed: first-layer gradient ratio 3e-9 → 0.4; loss 0.69 → 0.08',
+    );
     expect(action!.preferred).toBe(true);
     expect(action!.verified).toBe(true);
   });
@@ -36,7 +44,9 @@ describe('verified quick fixes', () => {
     const notFixed = fix(0, { title: 'no', verification: { ...fix(0).verification, status: 'not-fixed' } });
     const worse = fix(0, { title: 'worse', verification: { ...fix(0).verification, status: 'worse' } });
     const improved = fix(0, { title: 'better', verification: { ...fix(0).verification, status: 'improved' } });
-    const titles = verifiedActions(measuredView({ findings: [vanishing], fixes: [notFixed, worse, improved] }), 0).map((a) => a.title);
+    const titles = verifiedActions(measuredView({ findings: [vanishing], fixes: [notFixed, worse, improved] }), 0).map(
+      (a) => a.title,
+    );
     expect(titles).toEqual([expect.stringMatching(/^better — improved, not fixed: /)]);
   });
 });
@@ -51,12 +61,16 @@ describe('unverified per-layer variants', () => {
     expect(actions.every((a) => a.title.endsWith('(unverified)') && !a.verified && !a.preferred)).toBe(true);
     const after = applyAsEditor(SPEC, relu!.edit);
     const layers = parseSpec(after).config!.layers;
-    expect(layers.map((l) => (l.kind === 'dense' ? l.activation.name : l.kind))).toEqual(['sigmoid', 'relu', 'sigmoid']);
+    expect(layers.map((l) => (l.kind === 'dense' ? l.activation.name : l.kind))).toEqual([
+      'sigmoid',
+      'relu',
+      'sigmoid',
+    ]);
     expect(after).toContain('// keep');
     expect(after).toContain('// test spec');
   });
 
-  it('turn into the same text whether applied by offsets or by the editor\'s line/character range', () => {
+  it("turn into the same text whether applied by offsets or by the editor's line/character range", () => {
     const view = measuredView({ findings: [vanishing] });
     for (const action of unverifiedActions(view, 0, '/layers/1', [])) {
       expect(applyAsEditor(SPEC, action.edit)).toBe(applyTextEdits(SPEC, [action.edit]));
@@ -67,14 +81,23 @@ describe('unverified per-layer variants', () => {
     const view = measuredView({ findings: [vanishing] });
     const candidate = unverifiedActions(view, 0, '/layers/1', [])[0]!;
     const offered = [{ ...candidate, verified: true }];
-    expect(unverifiedActions(view, 0, '/layers/1', offered).some((a) => a.edit.offset === candidate.edit.offset && a.edit.content === candidate.edit.content)).toBe(false);
+    expect(
+      unverifiedActions(view, 0, '/layers/1', offered).some(
+        (a) => a.edit.offset === candidate.edit.offset && a.edit.content === candidate.edit.content,
+      ),
+    ).toBe(false);
   });
 
   it('offer whole-finding variants only when no verified fix is offered', () => {
     const view = measuredView({ findings: [vanishing] });
     const withoutVerified = unverifiedActions(view, 0, '/layers/1', []).map((a) => a.title);
     expect(withoutVerified.some((t) => t.includes('/layers/0–/layers/1'))).toBe(true);
-    const withVerified = unverifiedActions(view, 0, '/layers/1', verifiedActions(measuredView({ findings: [vanishing], fixes: [fix(0)] }), 0));
+    const withVerified = unverifiedActions(
+      view,
+      0,
+      '/layers/1',
+      verifiedActions(measuredView({ findings: [vanishing], fixes: [fix(0)] }), 0),
+    );
     expect(withVerified.some((a) => a.title.includes('/layers/0–/layers/1'))).toBe(false);
   });
 
@@ -111,9 +134,19 @@ describe('spec suggestions', () => {
   it('replace the diagnosed token with the quoted suggestion', () => {
     const text = '{"activation": "sigmiod"}';
     const offset = text.indexOf('"sigmiod"');
-    const action = suggestionAction({ severity: 'error', message: 'unknown', offset, length: 9, path: '/activation', code: 'unknown-name', suggestion: 'sigmoid' });
+    const action = suggestionAction({
+      severity: 'error',
+      message: 'unknown',
+      offset,
+      length: 9,
+      path: '/activation',
+      code: 'unknown-name',
+      suggestion: 'sigmoid',
+    });
     expect(action!.title).toBe('Change to "sigmoid"');
     expect(applyTextEdits(text, [action!.edit])).toBe('{"activation": "sigmoid"}');
-    expect(suggestionAction({ severity: 'error', message: 'x', offset: 0, length: 1, path: '', code: 'syntax' })).toBeNull();
+    expect(
+      suggestionAction({ severity: 'error', message: 'x', offset: 0, length: 1, path: '', code: 'syntax' }),
+    ).toBeNull();
   });
 });

@@ -33,16 +33,36 @@ export function snapshot(text = SPEC, version: number | null = 1): Snapshot {
 
 export function finding(overrides: Partial<Finding> & Pick<Finding, 'kind' | 'layers'>): Finding {
   return {
-    severity: 'warning', source: 'measured', reference: null, message: `${overrides.kind} happened`, values: {},
-    metric: 'gradient-norm ratio to the output layer (step 0)', threshold: 1e-3, steps: [], ...overrides,
+    severity: 'warning',
+    source: 'measured',
+    reference: null,
+    message: `${overrides.kind} happened`,
+    values: {},
+    metric: 'gradient-norm ratio to the output layer (step 0)',
+    threshold: 1e-3,
+    steps: [],
+    ...overrides,
   };
 }
 
 export function fix(findingIndex: number, overrides: Partial<VerifiedFix> = {}): VerifiedFix {
   return {
-    finding: findingIndex, id: 'relu-he', title: 'Switch /layers/0 to ReLU with He init', layers: ['/layers/0'],
-    edit: { offset: 0, length: 0, content: '' }, preferred: false,
-    verification: { status: 'fixed', effect: 'first-layer gradient ratio 3e-9 → 0.4; loss 0.69 → 0.08', metricBefore: 3e-9, metricAfter: 0.4, lossBefore: 0.69, lossAfter: 0.08, remaining: [], after: null },
+    finding: findingIndex,
+    id: 'relu-he',
+    title: 'Switch /layers/0 to ReLU with He init',
+    layers: ['/layers/0'],
+    edit: { offset: 0, length: 0, content: '' },
+    preferred: false,
+    verification: {
+      status: 'fixed',
+      effect: 'first-layer gradient ratio 3e-9 → 0.4; loss 0.69 → 0.08',
+      metricBefore: 3e-9,
+      metricAfter: 0.4,
+      lossBefore: 0.69,
+      lossAfter: 0.08,
+      remaining: [],
+      after: null,
+    },
     ...overrides,
   };
 }

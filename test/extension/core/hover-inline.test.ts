@@ -12,16 +12,42 @@ import { analysed, finding, fix, report, snapshot, SPEC } from './fixtures';
 const prediction = {
   outputPath: '/layers/2',
   layers: [
-    { path: '/layers/0', kind: 'dense' as const, relativeGradNorm: 1e-6, gain: 0.0625, saturatedFraction: 0.1, preActivationVariance: 1, weightVariance: 1 },
-    { path: '/layers/1', kind: 'dense' as const, relativeGradNorm: 0.01, gain: 0.25, saturatedFraction: 0, preActivationVariance: 1, weightVariance: 1 },
-    { path: '/layers/2', kind: 'dense' as const, relativeGradNorm: 1, gain: 1, saturatedFraction: 0, preActivationVariance: 1, weightVariance: 1 },
+    {
+      path: '/layers/0',
+      kind: 'dense' as const,
+      relativeGradNorm: 1e-6,
+      gain: 0.0625,
+      saturatedFraction: 0.1,
+      preActivationVariance: 1,
+      weightVariance: 1,
+    },
+    {
+      path: '/layers/1',
+      kind: 'dense' as const,
+      relativeGradNorm: 0.01,
+      gain: 0.25,
+      saturatedFraction: 0,
+      preActivationVariance: 1,
+      weightVariance: 1,
+    },
+    {
+      path: '/layers/2',
+      kind: 'dense' as const,
+      relativeGradNorm: 1,
+      gain: 1,
+      saturatedFraction: 0,
+      preActivationVariance: 1,
+      weightVariance: 1,
+    },
   ],
 };
 
 /** Three dense layers; output-gradient norms 0.5, 2, 4 at step 0, so layer 1's gain is 0.5/2 and layer 2's 2/4. */
 function record(): TrainResult {
   const result = fakeRecord([{ gradNorm: 3e-9 }, { gradNorm: 1e-4 }, { gradNorm: 0.2 }]);
-  result.series.forEach((s, i) => { s.outputGradNorm = s.outputGradNorm.map(() => [0.5, 2, 4][i]!); });
+  result.series.forEach((s, i) => {
+    s.outputGradNorm = s.outputGradNorm.map(() => [0.5, 2, 4][i]!);
+  });
   return result;
 }
 
@@ -29,7 +55,17 @@ function measuredView() {
   const result = record();
   const vanishing = finding({ kind: 'vanishing', layers: ['/layers/0'], values: { '/layers/0': 1.5e-8 } });
   const results = new DocumentResults();
-  results.setMeasured(analysed(report({ prediction, findings: [vanishing], fixes: [fix(0, { preferred: true })], result, summary: summarize(result) })));
+  results.setMeasured(
+    analysed(
+      report({
+        prediction,
+        findings: [vanishing],
+        fixes: [fix(0, { preferred: true })],
+        result,
+        summary: summarize(result),
+      }),
+    ),
+  );
   return results.view(snapshot())!;
 }
 
@@ -44,7 +80,7 @@ describe('hover', () => {
     expect(text).toContain('★ Switch /layers/0 to ReLU with He init — fixed');
   });
 
-  it('measures a layer\'s gain as the gradient norm entering it over the one leaving it', () => {
+  it("measures a layer's gain as the gradient norm entering it over the one leaving it", () => {
     const result = record();
     expect(measuredGain(result, 1)).toBeCloseTo(0.25);
     expect(measuredGain(result, 2)).toBeCloseTo(0.5);
@@ -54,7 +90,9 @@ describe('hover', () => {
   it('says how to get measured values when there are none', () => {
     const results = new DocumentResults();
     results.setStatic(analysed(report({ prediction })));
-    expect(hoverMarkdown(results.view(snapshot())!, '/layers/1')).toContain('Measured values appear after an analysis run');
+    expect(hoverMarkdown(results.view(snapshot())!, '/layers/1')).toContain(
+      'Measured values appear after an analysis run',
+    );
   });
 
   it('finds the innermost layer under the cursor', () => {
@@ -65,7 +103,7 @@ describe('hover', () => {
 });
 
 describe('inline hints', () => {
-  it('give each layer its measured gradient norm, ratio and verdict on the layer\'s first line', () => {
+  it("give each layer its measured gradient norm, ratio and verdict on the layer's first line", () => {
     const view = measuredView();
     const hints = inlineHints(view, new LineIndex(SPEC));
     expect(hints.map((h) => h.line)).toEqual([6, 7, 11]);
@@ -76,7 +114,14 @@ describe('inline hints', () => {
 
   it('show the predicted ratio before any run, and say it is predicted', () => {
     const results = new DocumentResults();
-    results.setStatic(analysed(report({ prediction, findings: [finding({ kind: 'vanishing', source: 'predicted', severity: 'info', layers: ['/layers/0'] })] })));
+    results.setStatic(
+      analysed(
+        report({
+          prediction,
+          findings: [finding({ kind: 'vanishing', source: 'predicted', severity: 'info', layers: ['/layers/0'] })],
+        }),
+      ),
+    );
     expect(layerHint(results.view(snapshot())!, '/layers/0')).toBe('predicted 1.0e-6× output · vanishing (predicted)');
   });
 });

@@ -18,10 +18,20 @@ describe('layerInfoFromConfig', () => {
 
   it('covers a residual block with a projection and a dropout layer', () => {
     const text = JSON.stringify({
-      version: 1, input: 3, loss: 'mse', data: { source: 'sine' },
+      version: 1,
+      input: 3,
+      loss: 'mse',
+      data: { source: 'sine' },
       layers: [
         { type: 'dense', units: 4 },
-        { type: 'residual', projection: true, layers: [{ type: 'dense', units: 6, activation: 'relu' }, { type: 'dropout', rate: 0.1 }] },
+        {
+          type: 'residual',
+          projection: true,
+          layers: [
+            { type: 'dense', units: 6, activation: 'relu' },
+            { type: 'dropout', rate: 0.1 },
+          ],
+        },
         { type: 'dense', units: 1 },
       ],
     });

@@ -11,10 +11,16 @@ const properties: Record<string, { default: unknown }> = manifest.contributes.co
 
 describe('package.json', () => {
   it('contributes exactly the commands of the table, in the VGNet category', () => {
-    const contributed = manifest.contributes.commands.map((c: { command: string; title: string; category: string }) => [c.command, c.title, c.category]);
+    const contributed = manifest.contributes.commands.map((c: { command: string; title: string; category: string }) => [
+      c.command,
+      c.title,
+      c.category,
+    ]);
     const table = Object.values(COMMANDS).map((c) => [c.id, c.title, COMMAND_CATEGORY]);
     expect(contributed).toEqual(table);
-    expect(manifest.contributes.commands.find((c: { command: string }) => c.command === COMMANDS.cancel.id).enablement).toBe(RUNNING_CONTEXT_KEY);
+    expect(
+      manifest.contributes.commands.find((c: { command: string }) => c.command === COMMANDS.cancel.id).enablement,
+    ).toBe(RUNNING_CONTEXT_KEY);
   });
 
   it('documents every setting with the default the code falls back to', () => {
@@ -26,11 +32,15 @@ describe('package.json', () => {
     for (const name of Object.keys(DEFAULT_THRESHOLDS) as (keyof Thresholds)[]) {
       expect(properties[`${CONFIG_SECTION}.${thresholdKey(name)}`]?.default, name).toBe(DEFAULT_THRESHOLDS[name]);
     }
-    expect(Object.keys(properties)).toHaveLength(Object.keys(SETTING_KEYS).length + Object.keys(DEFAULT_THRESHOLDS).length);
+    expect(Object.keys(properties)).toHaveLength(
+      Object.keys(SETTING_KEYS).length + Object.keys(DEFAULT_THRESHOLDS).length,
+    );
   });
 
   it('validates *.vgnet.json with the schema, as JSON with comments', () => {
-    expect(manifest.contributes.jsonValidation).toEqual([{ fileMatch: '*.vgnet.json', url: './media/vgnet.schema.json' }]);
+    expect(manifest.contributes.jsonValidation).toEqual([
+      { fileMatch: '*.vgnet.json', url: './media/vgnet.schema.json' },
+    ]);
     expect(manifest.contributes.configurationDefaults['files.associations']).toEqual({ '*.vgnet.json': 'jsonc' });
   });
 

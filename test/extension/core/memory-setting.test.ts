@@ -7,6 +7,8 @@ describe('vgnet.memoryBudgetMB', () => {
     expect(parseConfig((key) => (key === 'memoryBudgetMB' ? 512 : undefined)).config.memoryBudgetMB).toBe(512);
     const bad = parseConfig((key) => (key === 'memoryBudgetMB' ? 10 : undefined));
     expect(bad.config.memoryBudgetMB).toBe(2048);
-    expect(bad.problems).toEqual(['vgnet.memoryBudgetMB: expected a whole number of MB from 128 to 1048576, got 10; using 2048']);
+    expect(bad.problems).toEqual([
+      'vgnet.memoryBudgetMB: expected a whole number of MB from 128 to 1048576, got 10; using 2048',
+    ]);
   });
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DocumentResults, replacePredicted } from '../../../src/extension/core/results';
 import { analysed, finding, fix, report, snapshot, SPEC } from './fixtures';
 
-const predicted = finding({ kind: 'vanishing', source: 'predicted', severity: 'info', layers: ['/layers/0', '/layers/1'] });
+const predicted = finding({
+  kind: 'vanishing',
+  source: 'predicted',
+  severity: 'info',
+  layers: ['/layers/0', '/layers/1'],
+});
 const measured = finding({ kind: 'vanishing', layers: ['/layers/0'] });
 
 describe('DocumentResults.view', () => {
@@ -61,8 +66,14 @@ describe('replacePredicted', () => {
   it('remaps fix indices when a predicted finding disappears, and drops its fixes', () => {
     const covered = finding({ kind: 'vanishing', source: 'predicted', layers: ['/layers/0'] });
     const later = finding({ kind: 'saturation', layers: ['/layers/2'] });
-    const { findings, fixes } = replacePredicted([covered, measured, later], [fix(0), fix(1, { title: 'a' }), fix(2, { title: 'b' })]);
+    const { findings, fixes } = replacePredicted(
+      [covered, measured, later],
+      [fix(0), fix(1, { title: 'a' }), fix(2, { title: 'b' })],
+    );
     expect(findings).toEqual([measured, later]);
-    expect(fixes.map((f) => [f.finding, f.title])).toEqual([[0, 'a'], [1, 'b']]);
+    expect(fixes.map((f) => [f.finding, f.title])).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+    ]);
   });
 });

@@ -47,7 +47,8 @@ describe('analyse → diagnostics → quick fix → analyse again', () => {
     const vanishing = buildDiagnostics(before, lines).filter((d) => d.code === 'vanishing' && d.origin === 'measured');
     expect(vanishing.length).toBeGreaterThan(0);
     // every layer diagnostic sits on its layer's "sigmoid"
-    for (const d of vanishing) expect(SPEC.slice(lines.offsetAt(d.range.start), lines.offsetAt(d.range.end))).toBe('"sigmoid"');
+    for (const d of vanishing)
+      expect(SPEC.slice(lines.offsetAt(d.range.start), lines.offsetAt(d.range.end))).toBe('"sigmoid"');
 
     const index = before.findings.findIndex((f) => f.kind === 'vanishing' && f.source === 'measured');
     const preferred = verifiedActions(before, index).find((a) => a.preferred);
@@ -55,7 +56,8 @@ describe('analyse → diagnostics → quick fix → analyse again', () => {
     expect(preferred!.title).toMatch(/ — fixed: first-layer gradient ratio .+ → .+; loss .+ → .+$/);
 
     const range = lines.rangeOf(preferred!.edit.offset, preferred!.edit.length);
-    const fixed = SPEC.slice(0, lines.offsetAt(range.start)) + preferred!.edit.content + SPEC.slice(lines.offsetAt(range.end));
+    const fixed =
+      SPEC.slice(0, lines.offsetAt(range.start)) + preferred!.edit.content + SPEC.slice(lines.offsetAt(range.end));
     expect(fixed.startsWith('// eight sigmoid layers')).toBe(true);
 
     const after = await measured(fixed, 2);

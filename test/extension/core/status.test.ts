@@ -19,7 +19,10 @@ describe('status bar', () => {
   });
 
   it('marks predictions and explains how to measure', () => {
-    const view = viewOf({ findings: [finding({ kind: 'exploding', source: 'predicted', severity: 'info', layers: ['/layers/0'] })] }, false);
+    const view = viewOf(
+      { findings: [finding({ kind: 'exploding', source: 'predicted', severity: 'info', layers: ['/layers/0'] })] },
+      false,
+    );
     const display = statusDisplay({ name: 'a', view, running: false, restricted: false });
     expect(display.text).toBe('$(info) VGNet: 1 layer exploding (predicted)');
     expect(display.tooltip).toContain('save or run');
@@ -37,14 +40,23 @@ describe('status bar', () => {
 
   it('shows spec errors before any verdict', () => {
     const diag = { severity: 'error' as const, message: 'x', offset: 0, length: 1, path: '', code: 'syntax' };
-    const view = viewOf({ diagnostics: [diag, diag], findings: [finding({ kind: 'vanishing', layers: ['/layers/0'] })] }, false);
-    expect(statusDisplay({ name: 'a', view, running: false, restricted: false }).text).toBe('$(error) VGNet: 2 spec errors');
+    const view = viewOf(
+      { diagnostics: [diag, diag], findings: [finding({ kind: 'vanishing', layers: ['/layers/0'] })] },
+      false,
+    );
+    expect(statusDisplay({ name: 'a', view, running: false, restricted: false }).text).toBe(
+      '$(error) VGNet: 2 spec errors',
+    );
   });
 
   it('shows the running state, healthy results and Restricted Mode', () => {
     expect(statusDisplay({ name: 'a', view: null, running: true, restricted: false }).tone).toBe('running');
-    expect(statusDisplay({ name: 'a', view: viewOf({}, true), running: false, restricted: false }).text).toBe('$(pass) VGNet: gradients healthy');
-    expect(statusDisplay({ name: 'a', view: viewOf({}, false), running: false, restricted: true }).tooltip).toContain('Restricted Mode');
+    expect(statusDisplay({ name: 'a', view: viewOf({}, true), running: false, restricted: false }).text).toBe(
+      '$(pass) VGNet: gradients healthy',
+    );
+    expect(statusDisplay({ name: 'a', view: viewOf({}, false), running: false, restricted: true }).tooltip).toContain(
+      'Restricted Mode',
+    );
   });
 });
 

@@ -1,6 +1,13 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSpecFileName, dataPathOf, describeTemplate, freeSpecName, leadingComment, renameTemplate } from '../../../src/extension/core/templates';
+import {
+  checkSpecFileName,
+  dataPathOf,
+  describeTemplate,
+  freeSpecName,
+  leadingComment,
+  renameTemplate,
+} from '../../../src/extension/core/templates';
 import { isSpecFileName, MAX_SPEC_CHARS, readsDataFiles, tooLargeReport } from '../../../src/extension/core/documents';
 import { parseSpec } from '../../../src/spec';
 
@@ -14,7 +21,9 @@ describe('templates', () => {
       expect(info.label).toBe(file.replace('.vgnet.json', ''));
       if (info.dataPath !== null) expect(fs.existsSync(`examples/${info.dataPath}`), file).toBe(true);
     }
-    expect(describeTemplate('csv-wine.vgnet.json', fs.readFileSync('examples/csv-wine.vgnet.json', 'utf8')).dataPath).toBe('data/wine-small.csv');
+    expect(
+      describeTemplate('csv-wine.vgnet.json', fs.readFileSync('examples/csv-wine.vgnet.json', 'utf8')).dataPath,
+    ).toBe('data/wine-small.csv');
   });
 
   it('take the first line of a leading // comment only', () => {
@@ -29,15 +38,19 @@ describe('templates', () => {
     expect(dataPathOf('{"data": {"path": "data/x.csv"}}')).toBe('data/x.csv');
   });
 
-  it('take the new file\'s name as the spec name, keeping the comments', () => {
+  it("take the new file's name as the spec name, keeping the comments", () => {
     const text = '// about\n{\n  "name": "csv-wine", // old\n  "input": 6\n}\n';
-    expect(renameTemplate(text, 'my-model.vgnet.json')).toBe('// about\n{\n  "name": "my-model", // old\n  "input": 6\n}\n');
+    expect(renameTemplate(text, 'my-model.vgnet.json')).toBe(
+      '// about\n{\n  "name": "my-model", // old\n  "input": 6\n}\n',
+    );
     expect(renameTemplate('{"input": 6}', 'x.vgnet.json')).toBe('{"input": 6}');
   });
 
   it('pick a free file name and validate typed ones', () => {
     expect(freeSpecName('deep.vgnet.json', new Set())).toBe('deep.vgnet.json');
-    expect(freeSpecName('deep.vgnet.json', new Set(['deep.vgnet.json', 'deep-2.vgnet.json']))).toBe('deep-3.vgnet.json');
+    expect(freeSpecName('deep.vgnet.json', new Set(['deep.vgnet.json', 'deep-2.vgnet.json']))).toBe(
+      'deep-3.vgnet.json',
+    );
     expect(checkSpecFileName('model.vgnet.json')).toBeNull();
     expect(checkSpecFileName('model.json')).toMatch(/must end with/);
     expect(checkSpecFileName('a/b.vgnet.json')).toMatch(/cannot contain/);
