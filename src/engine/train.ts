@@ -152,9 +152,14 @@ class TrainingRun implements Trainer {
   private readonly interrupted: (() => boolean) | undefined;
 
   private outOfTime(): boolean {
-    if (this.options.shouldStop?.()) return true;
+    return this.stopReason() !== null;
+  }
+
+  /** Cancelled, out of time, or null: asked between steps and, for long steps, between layers. */
+  private stopReason(): 'cancelled' | 'budget' | null {
+    if (this.options.shouldStop?.()) return 'cancelled';
     const budget = this.options.timeBudgetMs;
-    return budget !== undefined && now() - this.startMs >= budget;
+    return budget !== undefined && now() - this.startMs >= budget ? 'budget' : null;
   }
 
   firstBatch(): { x: Float32Array; y: Float32Array } {
@@ -224,10 +229,7 @@ class TrainingRun implements Trainer {
   /** Whether training ends with this step: all steps done, cancelled, or out of time. */
   private endingAfter(step: number): Ending | null {
     if (step === this.totalSteps - 1) return 'done';
-    if (this.options.shouldStop?.()) return 'cancelled';
-    const budget = this.options.timeBudgetMs;
-    if (budget !== undefined && now() - this.startMs >= budget) return 'budget';
-    return null;
+    return this.stopReason();
   }
 
   result(): TrainResult {
