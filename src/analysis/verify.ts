@@ -154,44 +154,26 @@ function lossKey(fix: VerifiedFix): number {
 export function judge(finding: Finding, before: TrainResult, outcome: MeasureOutcome, t: Thresholds): Verification {
   const metricBefore = findingMetric(finding.kind, before);
   const lossBefore = tailMean(before.loss);
-  if (!outcome.ok && outcome.budget) {
-    return {
-      status: 'unverified',
-      effect: outcome.message,
-      metricBefore,
-      metricAfter: NaN,
-      lossBefore,
-      lossAfter: NaN,
-      remaining: [],
-      after: null,
-    };
-  }
-  if (!outcome.ok) {
-    return {
-      status: 'failed',
-      effect: `could not run: ${outcome.message}`,
-      metricBefore,
-      metricAfter: NaN,
-      lossBefore,
-      lossAfter: NaN,
-      remaining: [],
-      after: null,
-    };
-  }
+  // No run to judge: the deadline passed before training, the run failed, or it was cut short.
+  const unjudged = (status: 'unverified' | 'failed', effect: string): Verification => ({
+    status,
+    effect,
+    metricBefore,
+    metricAfter: NaN,
+    lossBefore,
+    lossAfter: NaN,
+    remaining: [],
+    after: null,
+  });
+  if (!outcome.ok)
+    return outcome.budget
+      ? unjudged('unverified', outcome.message)
+      : unjudged('failed', `could not run: ${outcome.message}`);
   const after = outcome.result;
   if (after.stopped?.reason === 'budget' || after.stopped?.reason === 'cancelled') {
     // A shortened run is not the fix's answer: say so rather than judge it on part of the steps.
     const why = after.stopped.reason === 'budget' ? 'the time budget ran out' : 'the analysis was cancelled';
-    return {
-      status: 'unverified',
-      effect: `${why} after ${plural(after.stepsRun, 'step')} of the run`,
-      metricBefore,
-      metricAfter: NaN,
-      lossBefore,
-      lossAfter: NaN,
-      remaining: [],
-      after: null,
-    };
+    return unjudged('unverified', `${why} after ${plural(after.stepsRun, 'step')} of the run`);
   }
   const remainingFindings = detectMeasured(after, t, outcome.config.loss);
   const remaining = [...new Set(remainingFindings.map((f) => f.kind))];
