@@ -52,8 +52,11 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
         message: prepared.diagnostics[0]?.message ?? 'invalid spec',
       };
     }
+    // Building a wide model (initialising its weights) is work the deadline must see too: none past it.
+    if (shouldStop())
+      return { ok: false, diagnostics: [], message: 'the time budget was used up before training began', budget: true };
     const result = train(prepared.config, prepared.dataset, {
-      timeBudgetMs: Math.max(0, job.deadline - Date.now()),
+      deadline: job.deadline,
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.parallel ? { parallel: hooks.parallel } : {}),
       ...(hooks.onProgress ? { onRecord: throttledProgress(hooks.onProgress, prepared.config.training.steps) } : {}),

@@ -35,7 +35,7 @@ export async function runReport(
     executor: pool.executor(path.dirname(path.resolve(file))),
     steps: args.steps,
     seed: args.seed,
-    timeBudgetMs: args.budgetMs,
+    deadline: (args.startedAt ?? Date.now()) + args.budgetMs,
     verifyFixes: args.fixes ?? true,
     cache,
   });

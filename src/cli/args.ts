@@ -9,6 +9,11 @@ export interface CommonArgs {
   json: boolean;
   /** Whole-analysis wall-clock budget, ms. */
   budgetMs: number;
+  /**
+   * When the budget of the spec being analysed began (Date.now() ms): the process's start for the first spec, so
+   * `--budget` bounds the wall time a user sees, start-up included. Absent: the analysis's own start.
+   */
+  startedAt?: number;
   /** Threads a training run that runs alone may use (null: 2 when the machine has 2 cores or more). */
   threads: 1 | 2 | null;
   /** Memory a spec may need to train, MB (larger specs are refused before anything is allocated). */

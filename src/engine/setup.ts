@@ -6,6 +6,7 @@
 import { Arena, SizingArena } from './arena';
 import { JS_BACKEND, type Backend, type BackendName } from './backend';
 import type { Dataset, ModelConfig } from './config';
+import { interruptibleGemms } from './interruptible';
 import { Model } from './model';
 import { Optimizer } from './optimizer';
 import { Rng } from './rng';
@@ -30,6 +31,8 @@ export interface PlacementOptions {
   backend?: BackendName;
   /** Opt-in helper thread inside large matrix products (wasm backend only; see wasm/parallel-gemm.ts). */
   parallel?: ParallelGemm | undefined;
+  /** Asked between slices of every large matrix product; true throws StepInterrupted (interruptible.ts). */
+  interrupted?: () => boolean;
 }
 
 export interface TrainingModel {
@@ -52,7 +55,9 @@ export function buildTrainingModel(
   const sizing = new SizingArena();
   // The sizing build skips the initialisers, so it draws nothing from its streams.
   validateTargets(buildOnArena(config, batchSize, sizing, forkStreams(0), JS_BACKEND, false).model, data);
-  const { arena, backend } = place(sizing.usedFloats, options);
+  const placed = place(sizing.usedFloats, options);
+  const arena = placed.arena;
+  const backend = options.interrupted ? interruptibleGemms(placed.backend, options.interrupted) : placed.backend;
   return { ...buildOnArena(config, batchSize, arena, streams, backend, true), backend };
 }
 

@@ -13,6 +13,7 @@ import type { Arena } from './arena';
 import type { Backend, BackendName } from './backend';
 import type { Dataset, ModelConfig } from './config';
 import type { ParamTensor } from './layers/layer';
+import { StepInterrupted } from './interruptible';
 import { emptySeries, recordLayer } from './layers/layer-stats';
 import type { StepTensorStats } from './layers/layer-stats';
 import type { Model } from './model';
@@ -27,8 +28,13 @@ export type { ParamTensor } from './layers/layer';
 export interface TrainOptions {
   /** Asked once per step (that step still completes) → stopped.reason 'cancelled'. */
   shouldStop?: () => boolean;
-  /** Wall-clock budget → stopped.reason 'budget'. */
+  /** Wall-clock budget from the first step → stopped.reason 'budget'. */
   timeBudgetMs?: number;
+  /**
+   * An absolute deadline (Date.now() ms, the clock every thread shares) → stopped.reason 'budget'. Unlike
+   * timeBudgetMs it counts the model's building too. Checked between steps, layers and slices of large products.
+   */
+  deadline?: number;
   /** |pre-activation| above this counts as saturated for sigmoid/tanh (default 5). */
   saturationThreshold?: number;
   /** Called after each recorded step (live streaming); the result's arrays are live and keep growing. */
@@ -121,7 +127,7 @@ class TrainingRun implements Trainer {
       model: this.model,
       optimizer: this.optimizer,
       backend: this.kernels,
-    } = buildTrainingModel(config, batchSize, data, streams, options));
+    } = buildTrainingModel(config, batchSize, data, streams, { ...options, interrupted: () => this.outOfTime() }));
     this.backend = this.kernels.name;
     this.params = this.model.parameters();
     this.sampler = new BatchSampler(data, batchSize, streams.batches);
@@ -158,6 +164,7 @@ class TrainingRun implements Trainer {
   /** Cancelled, out of time, or null: asked between steps and, for long steps, between layers. */
   private stopReason(): 'cancelled' | 'budget' | null {
     if (this.options.shouldStop?.()) return 'cancelled';
+    if (this.options.deadline !== undefined && Date.now() >= this.options.deadline) return 'budget';
     const budget = this.options.timeBudgetMs;
     return budget !== undefined && now() - this.startMs >= budget ? 'budget' : null;
   }
@@ -184,11 +191,17 @@ class TrainingRun implements Trainer {
     const model = this.model;
     if (!this.batchReady) this.sampler.fill(model.input, model.target);
     this.batchReady = false;
-    if (!model.forward(true, this.interrupted)) return this.abandon(step);
-    const loss = model.computeLoss();
-    this.losses[step] = loss;
-    this.accuracies[step] = model.accuracy();
-    if (!model.backward(this.interrupted)) return this.abandon(step);
+    let loss: number;
+    try {
+      if (!model.forward(true, this.interrupted)) return this.abandon(step);
+      loss = model.computeLoss();
+      this.losses[step] = loss;
+      this.accuracies[step] = model.accuracy();
+      if (!model.backward(this.interrupted)) return this.abandon(step);
+    } catch (err) {
+      if (err instanceof StepInterrupted) return this.abandon(step);
+      throw err;
+    }
     for (let t = 0; t < this.params.length; t++) this.gradSq[t] = this.kernels.sumOfSquares(this.params[t]!.grad);
     this.stepIndex++;
     const nonFinite = this.nonFiniteDetail(loss, step);
@@ -214,16 +227,19 @@ class TrainingRun implements Trainer {
     this.finished = true;
     this.elapsedMs = now() - this.startMs;
     const detail =
-      reason === 'cancelled'
-        ? `cancelled during step ${step}`
-        : `time budget of ${this.options.timeBudgetMs} ms used up during step ${step}`;
+      reason === 'cancelled' ? `cancelled during step ${step}` : `${this.budgetWords()} used up during step ${step}`;
     this.record.stopped = { step, reason, detail };
     return false;
   }
 
   private endingDetail(ending: 'cancelled' | 'budget', step: number): string {
     if (ending === 'cancelled') return `cancelled after step ${step}`;
-    return `time budget of ${this.options.timeBudgetMs} ms used up after step ${step}`;
+    return `${this.budgetWords()} used up after step ${step}`;
+  }
+
+  private budgetWords(): string {
+    const ms = this.options.timeBudgetMs;
+    return this.options.deadline === undefined && ms !== undefined ? `time budget of ${ms} ms` : 'time budget';
   }
 
   /** Whether training ends with this step: all steps done, cancelled, or out of time. */
