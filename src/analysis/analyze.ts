@@ -4,13 +4,14 @@
  * A report carries the parsed spec, and each phase continues from the previous phase's report: the text is parsed
  * once (analyzeStatic), trained once (analyze), and its fixes verified from that run (verifyReportFixes).
  */
-import type { ModelConfig } from '../engine/config';
-import type { TrainResult } from '../engine/stats';
+import type { LayerConfig, LayerKind, LossName, ModelConfig } from '../engine/config';
+import type { LayerInfo, TrainResult } from '../engine/stats';
 import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { detectMeasured } from './detect';
 import type { Finding } from './findings';
 import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from './measure';
 import { predictGradientFlow, type Prediction } from './predict';
+import type { RecordedRun } from './record';
 import { detectPredicted } from './detect-predicted';
 import { summarize, type RunSummary } from './summary';
 import { resolveThresholds, type Thresholds } from './thresholds';
@@ -117,6 +118,74 @@ export async function verifyReportFixes(text: string, measured: Report, options:
   return finish(report, start, measured);
 }
 
+/**
+ * A run another engine recorded (record.ts: an exported PyTorch program, the Python recorder), diagnosed by the
+ * same detectors. With the spec's text the findings sit on its layers and — unless `verifyFixes` is false — its
+ * fixes are verified with VGNet's engine; without it they name the record's layers. Never throws.
+ */
+export async function analyzeRecorded(run: RecordedRun, text: string | null, options: AnalyzeOptions): Promise<Report> {
+  const start = now();
+  const report = text === null ? emptyReport() : analyzeStatic(text, options.thresholds);
+  report.name ||= run.spec ?? 'recorded run';
+  if (report.status !== 'ok') return report;
+  try {
+    const config = report.spec?.config ?? null;
+    if (text !== null && config) {
+      const mismatch = recordMismatch(config, run.result.layers);
+      if (mismatch !== null) {
+        report.status = 'invalid';
+        report.message = `the record does not describe this spec: ${mismatch}`;
+        return finish(report, start);
+      }
+    }
+    if (run.result.stepsRun === 0) {
+      report.message = 'nothing measured: the record has no step';
+      return finish(report, start);
+    }
+    diagnoseRun(report, run.result, config, run.lossFunction ?? config?.loss ?? null, options.thresholds);
+    report.timing.trainMs = run.result.timeMs;
+    if (text !== null && config && options.verifyFixes !== false)
+      await verifyInto(text, options, report, deadlineOf(options));
+  } catch (err) {
+    report.status = 'internal-error';
+    report.message = `internal error: ${(err as Error).message}`;
+  }
+  return finish(report, start);
+}
+
+/** Where the record's layer list departs from the spec's (path, kind and width of every layer), or null. */
+function recordMismatch(config: ModelConfig, recorded: readonly LayerInfo[]): string | null {
+  const expected = describeLayers(config);
+  if (expected.length !== recorded.length)
+    return `the spec has ${expected.length} layers, the record ${recorded.length}`;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    const r = recorded[i]!;
+    if (e.path !== r.path) return `layer ${i} is ${e.path} in the spec, ${r.path} in the record`;
+    if (e.kind !== r.kind) return `${e.path} is ${e.kind} in the spec, ${r.kind} in the record`;
+    if (e.outputWidth !== r.outputWidth)
+      return `${e.path} has ${e.outputWidth} outputs in the spec, ${r.outputWidth} in the record`;
+  }
+  return null;
+}
+
+/** Path, kind and output width of every layer node, depth-first as TrainResult.layers lists them. */
+export function describeLayers(config: ModelConfig): { path: string; kind: LayerKind; outputWidth: number }[] {
+  const out: { path: string; kind: LayerKind; outputWidth: number }[] = [];
+  const walk = (layers: readonly LayerConfig[], width: number): number => {
+    for (const layer of layers) {
+      const node = { path: layer.path, kind: layer.kind, outputWidth: width };
+      out.push(node);
+      if (layer.kind === 'dense') node.outputWidth = layer.units;
+      if (layer.kind === 'residual') node.outputWidth = walk(layer.layers, width);
+      width = node.outputWidth;
+    }
+    return width;
+  };
+  walk(config.layers, config.input);
+  return out;
+}
+
 /** The absolute deadline (Date.now() ms, valid across threads) of an analysis starting now. */
 export function deadlineOf(options: Pick<AnalyzeOptions, 'deadline' | 'timeBudgetMs'>): number {
   return options.deadline ?? Date.now() + (options.timeBudgetMs ?? DEFAULT_BUDGET_MS);
@@ -153,12 +222,23 @@ async function measureAndDiagnose(
     report.message = `nothing measured: ${result.stopped?.detail ?? 'no step ran'} (a larger budget, or a smaller model or batch)`;
     return;
   }
+  diagnoseRun(report, result, config, config.loss, options.thresholds);
+  if (result.stopped?.reason === 'budget')
+    report.message = `training stopped by the time budget: ${result.stopped.detail}`;
+}
+
+/** A measured run into the report: its summary and findings (the predictions give way, poor-init excepted). */
+function diagnoseRun(
+  report: Report,
+  result: TrainResult,
+  config: ModelConfig | null,
+  loss: LossName | null,
+  thresholds: Partial<Thresholds> | undefined,
+): void {
   report.result = result;
   report.trainedConfig = config;
   report.summary = summarize(result);
-  if (result.stopped?.reason === 'budget')
-    report.message = `training stopped by the time budget: ${result.stopped.detail}`;
-  const measured = detectMeasured(result, resolveThresholds(options.thresholds), config.loss);
+  const measured = detectMeasured(result, resolveThresholds(thresholds), loss);
   const measuredKinds = new Set(measured.map((f) => f.kind));
   // Once measured, predictions give way — except poor initialisation, kept as the "why" of a measured problem.
   const confirmsPrediction = measuredKinds.has('vanishing') || measuredKinds.has('exploding');

@@ -1,14 +1,16 @@
 /** `vgnet analyze` for one spec file: analyse, then format. Returns text; never prints itself. */
 import * as path from 'node:path';
-import { analyze, type Report } from '../analysis/analyze';
+import { analyze, analyzeRecorded, type Report } from '../analysis/analyze';
+import { readRecord } from '../analysis/record';
 import type { RunCache } from '../analysis/cache';
 import { SEVERITY_RANK, type Severity } from '../analysis/findings';
 import { MB } from '../analysis/memory';
 import { prepare } from '../analysis/prepare';
 import { createTrainer } from '../engine/train';
-import { folderFileAccess } from '../node/files';
+import { folderFileAccess, readRecordFile, readSpecFile } from '../node/files';
 import type { WorkerPool } from '../node/pool';
-import { formatDiagnostics } from '../spec';
+import { formatDiagnostics, lineColIn } from '../spec';
+import { LineIndex } from '../spec/line-index';
 import type { AnalyzeArgs, CommonArgs } from './args';
 import { writeAtomically } from './atomic';
 import { formatFindings, formatReport } from './report-text';
@@ -86,4 +88,56 @@ function saveInit(file: string, text: string, args: AnalyzeArgs, target: string)
   if (!prepared.ok) return prepared.diagnostics[0]?.message ?? 'invalid spec';
   const trainer = createTrainer(prepared.config, prepared.dataset);
   return writeAtomically(target, JSON.stringify(buildInitDump(file, prepared.config, trainer)));
+}
+
+/**
+ * `vgnet analyze --record RUN [--spec SPEC]`: the detectors on a run another engine recorded. With the spec, the
+ * findings are printed at its layers and its fixes verified with VGNet's engine (the record is not re-trained).
+ */
+export async function runAnalyzeRecord(
+  recordFile: string,
+  args: AnalyzeArgs,
+  pool: WorkerPool,
+  cache: RunCache,
+): Promise<AnalyzeOutcome> {
+  const source = readRecordFile(recordFile);
+  if ('error' in source) return { exitCode: 2, text: '', errors: [`vgnet: ${source.error}`] };
+  const read = readRecord(source.text);
+  if (!read.ok) {
+    const { line, col } = lineColIn(new LineIndex(source.text), read.offset);
+    return { exitCode: 2, text: '', errors: [`${recordFile}:${line}:${col}: error: ${read.message}`] };
+  }
+  const specFile = args.specs[0] ?? null;
+  let text: string | null = null;
+  if (specFile !== null) {
+    const spec = readSpecFile(specFile);
+    if ('error' in spec) return { exitCode: 2, text: '', errors: [`vgnet: ${spec.error}`] };
+    text = spec.text;
+  }
+  const report = await analyzeRecorded(read.run, text, {
+    executor: pool.executor(path.dirname(path.resolve(specFile ?? recordFile))),
+    steps: args.steps,
+    seed: args.seed,
+    deadline: (args.startedAt ?? Date.now()) + args.budgetMs,
+    verifyFixes: args.fixes,
+    cache,
+  });
+  const errors = specFile !== null && text !== null ? formatDiagnostics(specFile, text, report.diagnostics) : [];
+  if (report.status !== 'ok') {
+    errors.push(`${specFile ?? recordFile}: error: ${report.message ?? 'invalid spec'}`);
+    // A record that does not fit its spec is the user's input, not an internal error: exit 2 (3 when it is ours).
+    return { exitCode: report.status === 'internal-error' ? 3 : 2, text: '', errors };
+  }
+  const failing =
+    args.failOn !== 'never' &&
+    report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[args.failOn as Severity]);
+  const where = specFile ?? recordFile;
+  const heading = `${formatReport(`${recordFile} (${read.run.engine})`, report)}`;
+  return {
+    exitCode: failing ? 1 : 0,
+    text: `${heading}\n${formatFindings(where, text, report)}`.trimEnd(),
+    errors,
+    record: { ...(buildRecord(where, report) as object), engine: read.run.engine, recordFile },
+    report,
+  };
 }

@@ -25,6 +25,8 @@ export interface AnalyzeArgs extends CommonArgs {
   saveInit: string | null;
   fixes: boolean;
   failOn: Severity | 'never';
+  /** `--record FILE`: diagnose a run another engine recorded (no training of the spec itself). */
+  record: string | null;
 }
 
 export interface FixArgs extends CommonArgs {
@@ -35,7 +37,21 @@ export interface FixArgs extends CommonArgs {
   force: boolean;
 }
 
-export type CliArgs = AnalyzeArgs | FixArgs | { command: 'help' } | { command: 'version' };
+export interface ExportArgs {
+  command: 'export';
+  /** The spec (one), or none with --recorder. */
+  specs: string[];
+  to: 'pytorch';
+  out: string | null;
+  /** Write the recorder alone (vgnet_recorder.py), for models that have no spec. */
+  recorder: boolean;
+  force: boolean;
+  steps: number | null;
+  seed: number | null;
+  memoryBudgetMB: number;
+}
+
+export type CliArgs = AnalyzeArgs | FixArgs | ExportArgs | { command: 'help' } | { command: 'version' };
 
 export class UsageError extends Error {}
 
@@ -45,6 +61,9 @@ export const USAGE = `Usage:
                 [--memory-budget MB]
   vgnet fix <spec.vgnet.json> [--apply] [--backup] [--force] [--steps N] [--seed S] [--json] [--threads 1|2]
                 [--memory-budget MB]
+  vgnet analyze --record RUN.vgnet-record.json [--spec spec.vgnet.json] [--json] [--fail-on LEVEL] [--no-fixes]
+  vgnet export <spec.vgnet.json> --to pytorch [-o model.py] [--force] [--steps N] [--seed S]
+  vgnet export --recorder [-o vgnet_recorder.py] [--force]
   vgnet --help | --version
 
 Commands:
@@ -52,12 +71,16 @@ Commands:
              found and the fixes tried (with their measured effect).
   fix        Show the best verified fix for each problem; --apply writes it into the spec
              (atomically; --backup keeps the original as <spec>.bak; --force replaces a read-only spec).
+  export     Write the spec as a standalone PyTorch program (explicit initialisation, optimizer, loss, the
+             same samples beside it, a harness that records VGNet's statistics); or the recorder alone.
 
 Options:
   --steps N         override training.steps (1..100000)
   --seed S          override training.seed (integer)
   --json            print the whole record as JSON (format: docs/cli.md)
   --save-init FILE  write the initial parameters and the first mini-batch as JSON (one spec only)
+  --record FILE     diagnose a recorded run (vgnet-record/1, e.g. from an exported program or the
+                    recorder); --spec puts its findings on the spec's layers and verifies the fixes
   --no-fixes        do not try fixes (faster)
   --fail-on LEVEL   exit 1 when a finding of this severity or worse is found (default: error)
   --budget SECONDS  wall-clock budget for the whole analysis (default 60)
@@ -73,19 +96,41 @@ export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
   if (command === 'analyze') return parseAnalyze(rest);
   if (command === 'fix') return parseFix(rest);
+  if (command === 'export') return parseExport(rest);
   throw new UsageError(`unknown command '${command}' (try 'vgnet analyze <spec>')`);
 }
 
 function parseAnalyze(rest: string[]): AnalyzeArgs {
-  const args: AnalyzeArgs = { command: 'analyze', ...commonDefaults(), saveInit: null, fixes: true, failOn: 'error' };
-  forEachOption(rest, args, (flag, value) => {
-    if (flag === '--save-init') args.saveInit = value();
-    else if (flag === '--no-fixes') args.fixes = false;
-    else if (flag === '--fail-on')
-      args.failOn = parseChoice(flag, value(), ['error', 'warning', 'info', 'never'] as const);
-    else return false;
-    return true;
-  });
+  const args: AnalyzeArgs = {
+    command: 'analyze',
+    ...commonDefaults(),
+    saveInit: null,
+    fixes: true,
+    failOn: 'error',
+    record: null,
+  };
+  let spec: string | null = null;
+  const withRecord = rest.includes('--record');
+  forEachOption(
+    rest,
+    args,
+    (flag, value) => {
+      if (flag === '--save-init') args.saveInit = value();
+      else if (flag === '--record') args.record = value();
+      else if (flag === '--spec') spec = value();
+      else if (flag === '--no-fixes') args.fixes = false;
+      else if (flag === '--fail-on')
+        args.failOn = parseChoice(flag, value(), ['error', 'warning', 'info', 'never'] as const);
+      else return false;
+      return true;
+    },
+    withRecord ? 0 : 1,
+  );
+  if (withRecord) {
+    if (args.specs.length > 0) throw new UsageError(`with --record, give the spec as --spec ${args.specs[0]}`);
+    if (args.saveInit !== null) throw new UsageError('--save-init needs a spec to train, not a record');
+    if (spec !== null) args.specs = [spec];
+  } else if (spec !== null) throw new UsageError('--spec goes with --record');
   if (args.saveInit !== null && args.specs.length !== 1)
     throw new UsageError('--save-init works with exactly one spec');
   return args;
@@ -106,6 +151,45 @@ function parseFix(rest: string[]): FixArgs {
   return args;
 }
 
+function parseExport(rest: string[]): ExportArgs {
+  const common = commonDefaults();
+  const args: ExportArgs = {
+    command: 'export',
+    specs: [],
+    to: 'pytorch',
+    out: null,
+    recorder: false,
+    force: false,
+    steps: null,
+    seed: null,
+    memoryBudgetMB: common.memoryBudgetMB,
+  };
+  let to: string | null = null;
+  const recorder = rest.includes('--recorder');
+  const shared = { ...common, specs: args.specs };
+  forEachOption(
+    rest,
+    shared,
+    (flag, value) => {
+      if (flag === '--to') to = parseChoice(flag, value(), ['pytorch'] as const);
+      else if (flag === '-o' || flag === '--out') args.out = value();
+      else if (flag === '--recorder') args.recorder = true;
+      else if (flag === '--force') args.force = true;
+      else return false;
+      return true;
+    },
+    recorder ? 0 : 1,
+  );
+  // --steps, --seed and --memory-budget as for analyze (the shared walk parses them).
+  args.steps = shared.steps;
+  args.seed = shared.seed;
+  args.memoryBudgetMB = shared.memoryBudgetMB;
+  if (recorder && args.specs.length > 0) throw new UsageError('--recorder writes the recorder alone: no spec');
+  if (!recorder && args.specs.length !== 1) throw new UsageError('export works on exactly one spec');
+  if (!recorder && to === null) throw new UsageError('export needs --to pytorch');
+  return args;
+}
+
 function commonDefaults(): CommonArgs {
   return {
     specs: [],
@@ -119,7 +203,12 @@ function commonDefaults(): CommonArgs {
 }
 
 /** Walks the arguments: shared options here, command-specific ones through `own` (returns false if unknown). */
-function forEachOption(rest: string[], args: CommonArgs, own: (flag: string, value: () => string) => boolean): void {
+function forEachOption(
+  rest: string[],
+  args: CommonArgs,
+  own: (flag: string, value: () => string) => boolean,
+  minSpecs = 1,
+): void {
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const value = (): string => {
@@ -137,7 +226,7 @@ function forEachOption(rest: string[], args: CommonArgs, own: (flag: string, val
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
     else args.specs.push(arg);
   }
-  if (args.specs.length === 0) throw new UsageError('needs at least one spec file');
+  if (args.specs.length < minSpecs) throw new UsageError('needs at least one spec file');
 }
 
 function parseInteger(flag: string, text: string, min: number, max: number): number {

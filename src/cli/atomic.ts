@@ -18,7 +18,11 @@ export interface WriteOptions {
 const TEMP_NAME = /^\.(.+)\.vgnet-(\d+)-[0-9a-f]{16}\.tmp$/;
 
 /** Returns an error message, or null on success. */
-export function writeAtomically(target: string, content: string, options: WriteOptions = {}): string | null {
+export function writeAtomically(
+  target: string,
+  content: string | Uint8Array,
+  options: WriteOptions = {},
+): string | null {
   const resolved = resolveTarget(target, options);
   if ('error' in resolved) return `cannot write '${target}': ${resolved.error}`;
   const { file, mode } = resolved;

@@ -3,7 +3,8 @@
 import { RunCache } from '../analysis/cache';
 import { readSpecFile } from '../node/files';
 import { WorkerPool } from '../node/pool';
-import { runAnalyze, type AnalyzeOutcome } from './analyze';
+import { runAnalyze, runAnalyzeRecord, type AnalyzeOutcome } from './analyze';
+import { runExport } from './export';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs, type FixArgs } from './args';
 import { runFix } from './fix';
 
@@ -37,6 +38,12 @@ export async function main(
     out.write(`vgnet ${VERSION}\n`);
     return 0;
   }
+  if (args.command === 'export') {
+    const outcome = runExport(args);
+    for (const line of outcome.errors) err.write(`${line}\n`);
+    for (const line of outcome.lines) out.write(`${line}\n`);
+    return outcome.exitCode;
+  }
   const helperThreads = args.threads === null ? undefined : args.threads === 2;
   const pool = new WorkerPool(undefined, undefined, helperThreads, args.memoryBudgetMB);
   try {
@@ -54,6 +61,13 @@ async function runAll(
   firstStart: number,
 ): Promise<number> {
   const cache = new RunCache();
+  if (args.command === 'analyze' && args.record !== null) {
+    const outcome = await runAnalyzeRecord(args.record, { ...args, startedAt: firstStart }, pool, cache);
+    for (const line of outcome.errors) err.write(`${line}\n`);
+    if (args.json && outcome.record !== undefined) out.write(`${JSON.stringify(outcome.record)}\n`);
+    else if (outcome.text) out.write(`${outcome.text}\n\n`);
+    return exitCodeOf(outcome);
+  }
   let exitCode = 0;
   const records: unknown[] = [];
   for (const [index, file] of args.specs.entries()) {

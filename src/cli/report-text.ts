@@ -81,23 +81,22 @@ export function formatReport(file: string, report: Report): string {
 }
 
 /** Findings as `file:line:col: severity: message` (editors and CI parse these) with the fixes tried under each. */
-export function formatFindings(file: string, text: string, report: Report): string {
+/** `text` null: a record without its spec — findings name the record's layers instead of a line and column. */
+export function formatFindings(file: string, text: string | null, report: Report): string {
   if (report.findings.length === 0) return report.result ? '\nNo gradient problems found.' : '';
-  const lines = new LineIndex(text);
+  const lines = new LineIndex(text ?? '');
   const out: string[] = ['', 'Findings:'];
   report.findings.forEach((finding, index) => {
     // The same spot as the editor's (first) diagnostic of this finding.
     const at = report.spec ? findingAnchors(report.spec, finding)[0]!.range : { offset: 0, length: 0 };
     const { line, character } = lines.positionAt(at.offset);
-    const col = character + 1;
+    const place = text === null ? `${file}: ${layerNames(report, finding)}` : `${file}:${line + 1}:${character + 1}`;
     const steps =
       report.result && finding.steps.length > 0
         ? ` [steps ${describeSteps(finding.steps, report.result.recordedSteps)}]`
         : '';
     const prefix = finding.source === 'predicted' ? 'predicted ' : '';
-    out.push(
-      `${file}:${line + 1}:${col}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`,
-    );
+    out.push(`${place}: ${finding.severity}: ${prefix}${FINDING_TITLES[finding.kind]}: ${finding.message}${steps}`);
     const fixes = report.fixes.filter((f) => f.finding === index);
     if (fixes.length > 0) out.push('  fixes tried (same seed and steps):');
     for (const fix of fixes) {
@@ -106,4 +105,12 @@ export function formatFindings(file: string, text: string, report: Report): stri
     }
   });
   return out.join('\n');
+}
+
+/** "layer net.0" / "layers net.0, net.2" / "the model" for a finding printed without a spec. */
+function layerNames(_report: Report, finding: Report['findings'][number]): string {
+  const layers = finding.layers;
+  if (layers.length === 0) return 'the model';
+  const shown = layers.slice(0, 4).join(', ');
+  return `${plural(layers.length, 'layer')} ${shown}${layers.length > 4 ? ', …' : ''}`.replace(/^\d+ /, '');
 }

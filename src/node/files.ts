@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileAccess } from '../spec/types';
+import { MAX_RECORD_BYTES } from '../analysis/record';
 
 /** Largest data file we read (a CSV bigger than this is not a quick gradient check). */
 const MAX_DATA_FILE_BYTES = 64 * 1024 * 1024;
@@ -64,11 +65,27 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * byte-order mark dropped (editors on Windows save one), so offsets and line-1 columns match the editor's.
  */
 export function readSpecFile(file: string): { text: string } | { error: string } {
+  return readTextFile(file, MAX_SPEC_BYTES, 'spec is', 'specs are');
+}
+
+/** A run record (vgnet-record/1) as text: the same checks with the record's size cap. */
+export function readRecordFile(file: string): { text: string } | { error: string } {
+  return readTextFile(file, MAX_RECORD_BYTES, 'record is', 'records are');
+}
+
+function readTextFile(
+  file: string,
+  maxBytes: number,
+  itIs: string,
+  theyAre: string,
+): { text: string } | { error: string } {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) return { error: `${file}: not a file` };
-    if (stat.size > MAX_SPEC_BYTES) {
-      return { error: `${file}: spec is ${(stat.size / 1e6).toFixed(1)} MB; specs are limited to 4 MB` };
+    if (stat.size > maxBytes) {
+      return {
+        error: `${file}: ${itIs} ${(stat.size / 1e6).toFixed(1)} MB; ${theyAre} limited to ${maxBytes / 1024 / 1024} MB`,
+      };
     }
     return decodeSpec(file, fs.readFileSync(file));
   } catch (e) {

@@ -1,0 +1,271 @@
+/**
+ * The Python half of the bridge: the per-layer statistics of VGNet's engine (src/engine/stats.ts, the same
+ * definitions, float64 sums) computed on a PyTorch model, written in VGNet's record format. One text, used twice:
+ * the head of every `vgnet export --to pytorch` file, and alone as `vgnet export --recorder` (vgnet_recorder.py)
+ * for models written by hand. Needs only torch and the standard library. Documented in docs/bridge.md.
+ */
+export const RECORD_FORMAT = 'vgnet-record/1';
+
+export const PYTHON_RUNTIME = String.raw`# ---- VGNet recorder: per-layer gradient statistics in VGNet's record format (docs/bridge.md) ----
+import json
+import math
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+RECORD_FORMAT = "${RECORD_FORMAT}"
+SATURATING = {"sigmoid", "tanh"}
+RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "selu"}
+# Activation modules the recorder recognises (functional calls such as torch.relu(x) are invisible to it).
+ACTIVATION_MODULES = {
+    nn.Identity: "linear", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu",
+    nn.PReLU: "prelu", nn.ELU: "elu", nn.SELU: "selu", nn.GELU: "gelu", nn.Softplus: "softplus", nn.SiLU: "swish",
+    nn.Softmax: "softmax", nn.Softsign: "softsign", nn.Hardsigmoid: "hard_sigmoid", nn.ReLU6: "relu6",
+    nn.Mish: "mish",
+}
+
+
+def _sum_sq(t):
+    """Σ t² in float64 (NaN and ±inf propagate, as in VGNet's kernels)."""
+    return float(t.detach().double().pow(2).sum())
+
+
+def _non_finite(t):
+    return int((~torch.isfinite(t.detach())).sum()) if t is not None else 0
+
+
+class Node:
+    """One layer as VGNet's record describes it (LayerInfo) plus the tensors of the last forward pass."""
+
+    def __init__(self, path, kind, input_width, output_width, activation=None, weight=None, bias=None, params=(),
+                 parent=-1):
+        self.path, self.kind, self.activation, self.parent = path, kind, activation, parent
+        self.input_width, self.output_width = input_width, output_width
+        self.weight, self.bias, self.params = weight, bias, [p for p in params if p is not None]
+        self.pre = self.out = self.grad_of = None
+
+    def info(self):
+        return {
+            "path": self.path, "kind": self.kind, "inputWidth": self.input_width, "outputWidth": self.output_width,
+            "activation": self.activation, "parameterCount": sum(p.numel() for p in self.params),
+            "hasWeights": self.weight is not None, "parent": self.parent,
+        }
+
+    def tap(self, pre, out, grad_of=None):
+        """pre: the activation's input (or None); out: the layer's output; grad_of: whose gradient is ‖∂L/∂output‖
+        (the logits when the loss takes them, as VGNet's fused output layers do)."""
+        self.pre = None if pre is None else pre.detach()
+        self.out = out.detach()
+        self.grad_of = out if grad_of is None else grad_of
+        if self.grad_of.requires_grad:
+            self.grad_of.retain_grad()
+
+
+class Recorder:
+    """Records a PyTorch training run in VGNet's record format.
+
+        rec = Recorder(model)               # hooks nn.Linear, activation modules, BatchNorm1d, Dropout
+        for step in range(steps):
+            loss = loss_fn(model(x), y)
+            optimizer.zero_grad(); loss.backward()
+            if not rec.step(loss):          # after backward, before clipping and optimizer.step()
+                break                       # the loss or a gradient is not finite: the run is over
+            optimizer.step()
+        rec.save("run.vgnet-record.json")   # then: vgnet analyze --record run.vgnet-record.json
+
+    Every step's statistics are computed; those of steps 0, every record_every-th and the last are kept. The layer
+    list is what the first forward pass ran, in call order; an nn.Linear whose output goes straight into an
+    activation module is one dense layer with that activation, as in VGNet. Paths are module names.
+    """
+
+    def __init__(self, model, record_every=1, saturation_threshold=5.0, nodes=None, loss_function=None):
+        self.model = model
+        self.record_every = max(1, int(record_every))
+        self.threshold = float(saturation_threshold)
+        self.loss_function = loss_function
+        self.nodes = nodes
+        self.hooks = []
+        if nodes is None:
+            self.nodes = []
+            self._discover(model)
+        self.record = {"recordedSteps": [], "series": None, "loss": [], "accuracy": []}
+        self.steps_run = 0
+        self.stopped = None
+        self.pending = None
+        self.started = time.perf_counter()
+
+    # -- discovery of a hand-written model: hooks, in call order of the first forward pass --
+    def _discover(self, model):
+        self.by_module = {}
+        self.last_linear = None
+        self.frozen = False
+        for name, module in model.named_modules():
+            if isinstance(module, (nn.Linear, nn.BatchNorm1d, nn.Dropout)) or type(module) in ACTIVATION_MODULES:
+                self.hooks.append(module.register_forward_hook(self._hook(name or "model")))
+
+    def _hook(self, name):
+        def hook(module, inputs, output):
+            if not torch.is_tensor(output) or not torch.is_grad_enabled():
+                return
+            node = self.by_module.get(name)
+            x = inputs[0] if inputs else None
+            if node is None and not self.frozen:
+                node = self._new_node(name, module, x, output)
+            if node is None:
+                return
+            if isinstance(module, nn.Linear):
+                node.tap(output, output)
+                self.last_linear = (node, output)
+            elif type(module) in ACTIVATION_MODULES and node.kind == "dense":
+                node.tap(x, output)
+            elif type(module) in ACTIVATION_MODULES:
+                node.tap(x, output)
+            else:
+                node.tap(None, output)
+            if not isinstance(module, nn.Linear):
+                self.last_linear = None
+        return hook
+
+    def _new_node(self, name, module, x, output):
+        width = output.shape[-1] if output.dim() > 0 else 1
+        in_width = x.shape[-1] if torch.is_tensor(x) and x.dim() > 0 else width
+        kind = type(module)
+        if isinstance(module, nn.Linear):
+            node = Node(name, "dense", module.in_features, module.out_features, "linear", module.weight,
+                        module.bias, [module.weight, module.bias])
+        elif kind in ACTIVATION_MODULES:
+            fused = self.last_linear
+            if fused is not None and fused[1] is x and fused[0].activation == "linear":
+                node = fused[0]
+                node.activation = ACTIVATION_MODULES[kind]
+                node.params += list(module.parameters())
+                self.by_module[name] = node
+                return node
+            node = Node(name, "activation", in_width, width, ACTIVATION_MODULES[kind], params=module.parameters())
+        elif isinstance(module, nn.BatchNorm1d):
+            node = Node(name, "batchnorm", in_width, width, bias=module.bias, params=[module.weight, module.bias])
+        else:
+            node = Node(name, "dropout", in_width, width)
+        self.by_module[name] = node
+        self.nodes.append(node)
+        return node
+
+    # -- one step --
+    def step(self, loss, accuracy=None):
+        """Call after loss.backward() and before clipping / optimizer.step(). False: not finite, stop training."""
+        if hasattr(self, "by_module"):
+            self.frozen = True
+        self._settle(final=False)
+        t = self.steps_run
+        value = float(loss)
+        stats = [self._stats(n) for n in self.nodes]
+        copies = [None if n.weight is None else n.weight.detach().clone() for n in self.nodes]
+        self.record["loss"].append(value)
+        if accuracy is not None:
+            self.record["accuracy"].append(float(accuracy))
+        self.steps_run += 1
+        detail = self._non_finite_detail(value, t)
+        keep = t % self.record_every == 0
+        self.pending = {"step": t, "stats": stats, "copies": copies, "keep": keep, "updated": detail is None}
+        if detail is not None:
+            self.stopped = {"step": t, "reason": "non-finite", "detail": detail}
+            return False
+        return True
+
+    def _non_finite_detail(self, value, t):
+        if not math.isfinite(value):
+            return "loss is %s at step %d" % ("NaN" if math.isnan(value) else "Infinity", t)
+        for n in self.nodes:
+            for p in n.params:
+                if p.grad is not None and not math.isfinite(_sum_sq(p.grad)):
+                    return "gradient of %s is not finite at step %d" % (n.path, t)
+        return None
+
+    def _stats(self, n):
+        nan = float("nan")
+        s = {
+            "gradNorm": math.sqrt(_sum_sq(n.weight.grad)) if n.weight is not None and n.weight.grad is not None else nan,
+            "biasGradNorm": math.sqrt(_sum_sq(n.bias.grad)) if n.bias is not None and n.bias.grad is not None else nan,
+            "weightNorm": math.sqrt(_sum_sq(n.weight)) if n.weight is not None else nan,
+            "outputGradNorm": 0.0, "activationMean": nan, "activationStd": nan, "saturatedFraction": nan,
+            "deadFraction": nan, "nonFiniteCount": 0,
+        }
+        if n.grad_of is not None and n.grad_of.grad is not None:
+            s["outputGradNorm"] = math.sqrt(_sum_sq(n.grad_of.grad))
+        if n.out is not None:
+            y = n.out.double()
+            mean = float(y.mean())
+            s["activationMean"] = mean
+            s["activationStd"] = math.sqrt(float((y - mean).pow(2).mean()))
+            s["nonFiniteCount"] = _non_finite(n.out)
+        if n.pre is not None and n.activation in SATURATING:
+            s["saturatedFraction"] = float((n.pre.abs() > self.threshold).double().mean())
+        if n.pre is not None and n.activation in RELU_FAMILY:
+            z = n.pre.reshape(-1, n.pre.shape[-1])
+            s["deadFraction"] = float((~(z > 0)).all(dim=0).double().mean())
+        for p in n.params:
+            s["nonFiniteCount"] += _non_finite(p) + _non_finite(p.grad)
+        return s
+
+    def _settle(self, final):
+        """The pending step's ‖ΔW‖/‖W‖ (its update has happened by now), then keep it if it is recorded."""
+        p = self.pending
+        if p is None:
+            return
+        self.pending = None
+        for n, s, w in zip(self.nodes, p["stats"], p["copies"]):
+            if w is None or not p["updated"]:
+                s["updateRatio"] = float("nan")
+            else:
+                s["updateRatio"] = math.sqrt(_sum_sq(n.weight.detach() - w)) / math.sqrt(_sum_sq(w))
+        if not (p["keep"] or final):
+            return
+        if self.record["series"] is None:
+            self.record["series"] = [{k: [] for k in SERIES_KEYS} for _ in self.nodes]
+        self.record["recordedSteps"].append(p["step"])
+        for series, s in zip(self.record["series"], p["stats"]):
+            for k in SERIES_KEYS:
+                series[k].append(s[k])
+
+    def result(self, extra=None):
+        self._settle(final=True)
+        series = self.record["series"] or [{k: [] for k in SERIES_KEYS} for _ in self.nodes]
+        out = {
+            "format": RECORD_FORMAT, "engine": "pytorch " + torch.__version__,
+            "lossFunction": self.loss_function, "layers": [n.info() for n in self.nodes],
+            "recordedSteps": self.record["recordedSteps"], "series": series, "loss": self.record["loss"],
+            "accuracy": self.record["accuracy"], "stepsRun": self.steps_run, "stopped": self.stopped,
+            "timeMs": (time.perf_counter() - self.started) * 1000,
+        }
+        out.update(extra or {})
+        return out
+
+    def save(self, path, extra=None):
+        text = json.dumps(_json_safe(self.result(extra)), allow_nan=False)
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        return path
+
+    def close(self):
+        for h in self.hooks:
+            h.remove()
+        self.hooks = []
+
+
+SERIES_KEYS = ["gradNorm", "biasGradNorm", "weightNorm", "updateRatio", "outputGradNorm", "activationMean",
+               "activationStd", "saturatedFraction", "deadFraction", "nonFiniteCount"]
+
+
+def _json_safe(v):
+    """NaN and ±inf become null, as in VGNet's records."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_safe(x) for x in v]
+    return v
+# ---- end of the VGNet recorder ----
+`;
