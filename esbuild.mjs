@@ -15,6 +15,7 @@ const nodeEntries = [
   ['bench/bench.ts', 'bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],
   ['bench/robustness/run.ts', 'robustness'],
+  ['bench/bridge/agreement.ts', 'bridge-agreement'],
 ];
 const webviewEntry = 'webview/main.tsx';
 
