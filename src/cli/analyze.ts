@@ -12,7 +12,7 @@ import type { WorkerPool } from '../node/pool';
 import { formatDiagnostics, lineColIn } from '../spec';
 import { LineIndex } from '../spec/line-index';
 import type { AnalyzeArgs, CommonArgs } from './args';
-import { writeAtomically } from './atomic';
+import { writeAtomically } from '../node/atomic';
 import { formatFindings, formatReport } from './report-text';
 import { buildInitDump } from './init-dump';
 import { buildRecord } from './record';

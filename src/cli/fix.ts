@@ -8,7 +8,7 @@ import type { VerifiedFix } from '../analysis/verify';
 import type { WorkerPool } from '../node/pool';
 import type { FixArgs } from './args';
 import { runReport, type AnalyzeOutcome } from './analyze';
-import { writeAtomically } from './atomic';
+import { writeAtomically } from '../node/atomic';
 
 export async function runFix(
   file: string,

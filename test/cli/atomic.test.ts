@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeAtomically } from '../../src/cli/atomic';
+import { writeAtomically } from '../../src/node/atomic';
 
 let tmp = '';
 beforeEach(() => {
