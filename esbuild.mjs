@@ -11,6 +11,7 @@ const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
   ['src/node/worker.ts', 'worker'],
   ['src/node/gemm-helper-worker.ts', 'gemm-helper'],
+  ['src/node/bridge-worker.ts', 'bridge-worker'],
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],

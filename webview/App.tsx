@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { NO_SPEC_TEXT, type PlotModel, type PlotProgress } from '../src/protocol/plots';
-import { CompareCard } from './charts/CompareCard';
+import { CompareCard, EnginesCard } from './charts/CompareCard';
 import { DepthChart } from './charts/DepthChart';
 import { FractionsChart } from './charts/FractionsChart';
 import { LossChart } from './charts/LossChart';
@@ -107,6 +107,14 @@ export function App() {
             finding={compareFinding}
             at={compare.at}
             onChange={(finding, at) => setCompare({ finding, at })}
+          />
+        ) : null}
+        {model && model.engine !== null && model.reference !== null ? (
+          <EnginesCard
+            model={model}
+            palette={palette}
+            at={compare.at}
+            onChange={(at) => setCompare({ finding: compare.finding, at })}
           />
         ) : null}
       </div>

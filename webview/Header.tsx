@@ -60,5 +60,6 @@ function statusLine(model: PlotModel | null, progress: PlotProgress | null): str
   if (!model.measured)
     return 'Static prediction only: save the spec or run "VGNet: Analyze Current Model" to train it and measure.';
   const stopped = model.stopped ? ` — stopped: ${model.stopped}` : '';
-  return `Measured over ${model.stepsRun} training steps, ${model.layers.length} layers${stopped}.`;
+  const by = model.engine === null ? '' : ` in a ${model.engine} run (a record)`;
+  return `Measured${by} over ${model.stepsRun} training steps, ${model.layers.length} layers${stopped}.`;
 }

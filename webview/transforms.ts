@@ -3,7 +3,7 @@
  * length. Pure and DOM-free (unit-tested). Every series meant for a log axis goes through `positive`: a log scale
  * has no place for 0, negatives or non-finite values, so those become gaps (null).
  */
-import type { Num, PlotCurve, PlotFix, PlotModel, PlotProgress } from '../src/protocol/plots';
+import type { Num, PlotCurve, PlotFix, PlotModel, PlotProgress, PlotRunDigest } from '../src/protocol/plots';
 
 /** uPlot's aligned data: the x values, then one y array per series. */
 export type Columns = [number[], ...Num[][]];
@@ -149,14 +149,20 @@ export function fixesOf(model: PlotModel, finding: number): PlotFix[] {
  * x is the position among layers WITH WEIGHTS (a fix may insert layers, so spec pointers do not line up).
  */
 export function compareDepthColumns(model: PlotModel, finding: number, at: 'start' | 'end'): Columns {
+  return runsDepthColumns(
+    model,
+    fixesOf(model, finding).map((f) => f.after!),
+    at,
+  );
+}
+
+/** The current run vs other runs in brief (fixes, or VGNet's own run beside a recorded one) across depth. */
+export function runsDepthColumns(model: PlotModel, others: readonly PlotRunDigest[], at: 'start' | 'end'): Columns {
   const last = model.recordedSteps.length - 1;
   const current = model.layers
     .filter((l) => l.gradNorm.length > 0)
     .map((l) => l.gradNorm[at === 'start' ? 0 : last] ?? null);
-  const runs = [
-    current,
-    ...fixesOf(model, finding).map((f) => (at === 'start' ? f.after!.gradNormStart : f.after!.gradNormEnd)),
-  ];
+  const runs = [current, ...others.map((d) => (at === 'start' ? d.gradNormStart : d.gradNormEnd))];
   const depth = Math.max(0, ...runs.map((r) => r.length));
   const relative = runs.map((r) => {
     const out = r[r.length - 1];

@@ -55,6 +55,10 @@ export interface Report {
   timing: { predictMs: number; trainMs: number; verifyMs: number; totalMs: number };
   /** Human-readable note for internal errors, budget cuts and cancellation. */
   message: string | null;
+  /** Set when `result` is a run another engine recorded (analyzeRecorded): which engine, from which file. */
+  recorded: { engine: string; file: string | null } | null;
+  /** With `recorded`: VGNet's own run of the same spec, when one was made — the other side of the compare view. */
+  reference: TrainResult | null;
 }
 
 const DEFAULT_BUDGET_MS = 30_000;
@@ -123,10 +127,15 @@ export async function verifyReportFixes(text: string, measured: Report, options:
  * same detectors. With the spec's text the findings sit on its layers and — unless `verifyFixes` is false — its
  * fixes are verified with VGNet's engine; without it they name the record's layers. Never throws.
  */
-export async function analyzeRecorded(run: RecordedRun, text: string | null, options: AnalyzeOptions): Promise<Report> {
+export async function analyzeRecorded(
+  run: RecordedRun,
+  text: string | null,
+  options: AnalyzeOptions & { recordFile?: string },
+): Promise<Report> {
   const start = now();
   const report = text === null ? emptyReport() : analyzeStatic(text, options.thresholds);
   report.name ||= run.spec ?? 'recorded run';
+  report.recorded = { engine: run.engine, file: options.recordFile ?? null };
   if (report.status !== 'ok') return report;
   try {
     const config = report.spec?.config ?? null;
@@ -301,6 +310,8 @@ export function emptyReport(): Report {
     summary: null,
     timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 },
     message: null,
+    recorded: null,
+    reference: null,
   };
 }
 

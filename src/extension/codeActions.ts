@@ -9,7 +9,7 @@ import { buildDiagnostics, DIAGNOSTIC_SOURCE, type DiagnosticSpec } from './core
 import { fixAllEdits, suggestionAction, unverifiedActions, verifiedActions, type FixAction } from './core/fixes';
 import { LineIndex } from '../spec/line-index';
 import type { DocumentView } from './core/results';
-import { FIX_ALL_KIND } from './commandIds';
+import { COMMANDS, FIX_ALL_KIND } from './commandIds';
 import type { AnalysisController } from './controller';
 import { codeOf, toRange } from './diagnostics';
 import { SPEC_SELECTOR } from './documents';
@@ -67,6 +67,7 @@ class FixProvider implements vscode.CodeActionProvider {
           toAction(document, lines, fix.title, fix.edit, vscode.CodeActionKind.QuickFix, fix.preferred, matching),
         );
       }
+      actions.push(...exportActions(document, view, spec, seen));
     }
     return actions;
   }
@@ -111,4 +112,29 @@ function toAction(
   action.isPreferred = preferred;
   action.diagnostics = diagnostics;
   return action;
+}
+
+/** "Export the fixed model to PyTorch" for each fix that was verified to help (the spec file itself is unchanged). */
+function exportActions(
+  document: vscode.TextDocument,
+  view: DocumentView,
+  spec: DiagnosticSpec,
+  seen: Set<string>,
+): vscode.CodeAction[] {
+  if (spec.finding === null) return [];
+  return view.fixes
+    .filter((f) => f.finding === spec.finding && ['fixed', 'improved'].includes(f.verification.status))
+    .filter((f) => !seen.has(`export|${f.title}`) && seen.add(`export|${f.title}`))
+    .map((fix) => {
+      const action = new vscode.CodeAction(
+        `Export the fixed model to PyTorch (${fix.title})`,
+        vscode.CodeActionKind.Empty,
+      );
+      action.command = {
+        command: COMMANDS.exportFixed.id,
+        title: action.title,
+        arguments: [document.uri.toString(), fix.edit, fix.title],
+      };
+      return action;
+    });
 }

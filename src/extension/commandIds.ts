@@ -10,6 +10,9 @@ export const COMMANDS = {
   showPlots: { id: 'vgnet.showPlots', title: 'Show Gradient Plots' },
   cancel: { id: 'vgnet.cancelAnalysis', title: 'Cancel Analysis' },
   newSpec: { id: 'vgnet.newModelSpec', title: 'New Model Spec' },
+  exportPytorch: { id: 'vgnet.exportPytorch', title: 'Export to PyTorch' },
+  exportFixed: { id: 'vgnet.exportFixedPytorch', title: 'Export the Fixed Model to PyTorch' },
+  openRecord: { id: 'vgnet.openRunRecord', title: 'Open Run Record…' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -5,10 +5,18 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { analyze, deadlineOf, verifyReportFixes, type AnalyzeOptions, type Report } from '../analysis/analyze';
+import {
+  analyze,
+  analyzeRecorded,
+  deadlineOf,
+  verifyReportFixes,
+  type AnalyzeOptions,
+  type Report,
+} from '../analysis/analyze';
+import type { RecordedRun } from '../analysis/record';
 import type { RunProgress } from '../analysis/measure';
 import { RunCache } from '../analysis/cache';
-import { MAX_SPEC_CHARS, readsDataFiles } from './core/documents';
+import { isRecordUri, MAX_SPEC_CHARS, readsDataFiles } from './core/documents';
 import { RunLedger, type Snapshot } from './core/freshness';
 import { DocumentResults, type Analyzed, type DocumentView } from './core/results';
 import { analyzeSnapshot, EMPTY_LOCATOR } from './core/snapshot';
@@ -64,6 +72,8 @@ export class AnalysisController implements vscode.Disposable {
 
   /** What to show for a URI, open or not (a file analysed by the workspace scan). */
   viewOfUri(uri: vscode.Uri): DocumentView | null {
+    // A record shown alone is not a spec, even when its JSON is open in an editor.
+    if (isRecordUri(uri)) return this.results.get(uri.toString())?.latestView() ?? null;
     const document = openDocument(uri);
     if (document && !document.isClosed) return this.viewOf(document);
     return this.results.get(uri.toString())?.latestView() ?? null;
@@ -124,6 +134,79 @@ export class AnalysisController implements vscode.Disposable {
       this.ledger.end(ticket);
       this.changed.fire(uri);
     }
+  }
+
+  /**
+   * A run another engine recorded (a PyTorch record beside the spec, or one the user opened), shown as the spec's
+   * measured analysis: its findings on the spec's layers, its curves in the plots panel beside VGNet's own run of
+   * the same text (the compare view), and the fixes verified with VGNet's engine. Never throws.
+   */
+  async measureRecord(
+    uri: vscode.Uri,
+    snapshot: Snapshot,
+    run: RecordedRun,
+    recordFile: string,
+    onPhase?: (phase: MeasurePhase) => void,
+  ): Promise<MeasuredAnalysis> {
+    const analyzed = this.staticOf(uri, snapshot);
+    const refusal = this.refusal(uri, analyzed);
+    if (refusal.reason !== null) return { kind: 'refused', reason: refusal.reason };
+    const ticket = this.ledger.begin(uri.toString(), snapshot);
+    this.changed.fire(uri);
+    try {
+      const config = this.configs.config;
+      const options: AnalyzeOptions = {
+        executor: this.workerPool().executor(refusal.folder),
+        steps: config.steps,
+        thresholds: config.thresholds,
+        deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }),
+        verifyFixes: false,
+        signal: ticket.signal,
+        cache: this.cache,
+      };
+      onPhase?.('training');
+      // VGNet's own run of the text (usually cached from the last save): the other side of the compare view.
+      const own = await analyze(snapshot.text, { ...options, from: analyzed.report });
+      const report = await analyzeRecorded(run, snapshot.text, { ...options, recordFile });
+      report.reference = own.result;
+      const note = await this.keepIfFresh(uri, ticket, report);
+      this.logRun(uri, `recorded run (${run.engine}, ${path.basename(recordFile)}) of`, report, note);
+      if (note !== null || report.status !== 'ok' || !config.verifyFixes || !worthVerifying(report))
+        return {
+          kind: 'done',
+          report,
+          accepted: note === null && report.status === 'ok',
+          note: note ?? report.message,
+        };
+      onPhase?.('verifying');
+      this.changed.fire(uri);
+      const verified = await verifyReportFixes(snapshot.text, report, options);
+      this.logRun(uri, 'verified fixes of', verified, await this.keepIfFresh(uri, ticket, verified));
+      return { kind: 'done', report: verified, accepted: true, note: null };
+    } catch (err) {
+      this.log.error(`recorded analysis of ${displayName(uri)} failed: ${(err as Error).stack ?? String(err)}`);
+      return { kind: 'refused', reason: `internal error: ${(err as Error).message}` };
+    } finally {
+      this.ledger.end(ticket);
+      this.changed.fire(uri);
+    }
+  }
+
+  /**
+   * A record of a model without a spec (the Python recorder): diagnosed and kept under the record's own URI for the
+   * plots panel; its findings name module paths, so there is no editor position to show them at.
+   */
+  async showRecordAlone(recordUri: vscode.Uri, run: RecordedRun): Promise<Report> {
+    const report = await analyzeRecorded(run, null, {
+      executor: this.workerPool().executor(''),
+      thresholds: this.configs.config.thresholds,
+      verifyFixes: false,
+      recordFile: recordUri.fsPath,
+    });
+    const snapshot: Snapshot = { version: null, text: '' };
+    this.resultsFor(recordUri).setMeasured({ snapshot, report, locator: EMPTY_LOCATOR });
+    this.changed.fire(recordUri);
+    return report;
   }
 
   /** Cancels the runs of one document. */

@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { ConfigStore } from './config';
 import type { AnalysisController } from './controller';
+import type { BridgeRequest, BridgeResponse } from '../node/bridge-messages';
 
 /** Shows the gradient plots of a spec (plots/register.ts implements it). */
 export interface PlotsPresenter {
@@ -14,4 +15,6 @@ export interface Services {
   controller: AnalysisController;
   log: vscode.LogOutputChannel;
   plots: PlotsPresenter;
+  /** Runs one import/export/record task in the bridge worker (off the extension host's thread). */
+  bridge: (request: BridgeRequest) => Promise<BridgeResponse>;
 }

@@ -101,6 +101,10 @@ export interface PlotModel {
   accuracy: PlotCurve;
   findings: PlotFinding[];
   fixes: PlotFix[];
+  /** Who measured the run: null for VGNet's engine, else a recorded run's engine ("pytorch 2.3.0"). */
+  engine: string | null;
+  /** With `engine`: VGNet's own run of the same spec in brief (the compare view's other side), when there is one. */
+  reference: PlotRunDigest | null;
 }
 
 /** A running analysis, streamed while the worker trains (analysis/measure RunProgress, projected). */
@@ -244,6 +248,8 @@ const isModelShape = shape<PlotModel>({
   accuracy: isCurve,
   findings: arrayOf(isFinding),
   fixes: arrayOf(isFix),
+  engine: nullable(isString),
+  reference: nullable(isDigest),
 });
 
 /** A well-formed PlotModel whose parallel arrays agree in length (the charts index them together). */
@@ -257,7 +263,8 @@ export function isPlotModel(v: unknown): v is PlotModel {
     curveAligned(v.accuracy) &&
     v.fixes.every(
       (f) => f.finding >= 0 && f.finding < v.findings.length && (f.after === null || digestAligned(f.after)),
-    )
+    ) &&
+    (v.reference === null || digestAligned(v.reference))
   );
 }
 

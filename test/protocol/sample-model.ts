@@ -61,5 +61,7 @@ export function sampleModel(): PlotModel {
         after: { layers: ['/layers/0'], gradNormStart: [0.1], gradNormEnd: [0.2], loss: { steps: [0], values: [0.5] } },
       },
     ],
+    engine: null,
+    reference: null,
   };
 }

@@ -9,7 +9,15 @@ import { useLatest } from '../hooks/useLatest';
 import { useUplot } from '../hooks/useUplot';
 import { runColors, withAlpha, type Palette } from '../palette';
 import { bandsPlugin } from '../plugins';
-import { compareDepthColumns, compareLossColumns, fixesOf, shortTitle } from '../transforms';
+import {
+  compareDepthColumns,
+  compareLossColumns,
+  fixesOf,
+  joinCurves,
+  runsDepthColumns,
+  shortTitle,
+  type Columns,
+} from '../transforms';
 import { ChartCard } from './ChartCard';
 import {
   Y_AXIS_SIZE,
@@ -73,8 +81,61 @@ export function CompareCard({ model, palette, findings, finding, at, onChange }:
           </li>
         ))}
       </ul>
-      <CompareDepth model={model} palette={palette} finding={finding} at={at} legend={legend} />
-      <CompareLoss model={model} palette={palette} finding={finding} legend={legend} />
+      <CompareDepth
+        model={model}
+        palette={palette}
+        data={useMemo(() => compareDepthColumns(model, finding, at), [model, finding, at])}
+        title={`Fixes: gradient norm across depth (${at === 'start' ? 'step 0' : 'end of training'})`}
+        legend={legend}
+      />
+      <CompareLoss
+        model={model}
+        palette={palette}
+        data={useMemo(() => compareLossColumns(model, finding), [model, finding])}
+        title="Fixes: loss over training"
+        legend={legend}
+      />
+    </div>
+  );
+}
+
+export interface EnginesCardProps {
+  model: PlotModel;
+  palette: Palette;
+  at: 'start' | 'end';
+  onChange: (at: 'start' | 'end') => void;
+}
+
+/** A recorded run (PyTorch's) against VGNet's engine on the same spec: depth profile and loss, overlaid. */
+export function EnginesCard({ model, palette, at, onChange }: EnginesCardProps) {
+  const reference = model.reference!;
+  const colours = runColors(palette);
+  const legend = [
+    { label: `${model.engine ?? 'recorded'} run`, colour: colours[0]! },
+    { label: 'VGNet engine', colour: colours[1 % colours.length]! },
+  ];
+  const depth = useMemo(() => runsDepthColumns(model, [reference], at), [model, reference, at]);
+  const loss = useMemo(() => joinCurves([model.loss, reference.loss]), [model, reference]);
+  return (
+    <div class="compare">
+      <div class="compare-controls">
+        <span>{legend[0]!.label} vs VGNet's engine, the same spec</span>
+        <span class="segmented" role="group" aria-label="Gradient norms at">
+          {(['start', 'end'] as const).map((when) => (
+            <button key={when} type="button" aria-pressed={at === when} onClick={() => onChange(when)}>
+              {when === 'start' ? 'step 0' : 'end of training'}
+            </button>
+          ))}
+        </span>
+      </div>
+      <CompareDepth
+        model={model}
+        palette={palette}
+        data={depth}
+        title={`Engines: gradient norm across depth (${at === 'start' ? 'step 0' : 'end of training'})`}
+        legend={legend}
+      />
+      <CompareLoss model={model} palette={palette} data={loss} title="Engines: loss over training" legend={legend} />
     </div>
   );
 }
@@ -82,14 +143,13 @@ export function CompareCard({ model, palette, findings, finding, at, onChange }:
 interface CompareChartProps {
   model: PlotModel;
   palette: Palette;
-  finding: number;
+  data: Columns;
+  title: string;
   legend: { label: string; colour: string }[];
 }
 
-function CompareDepth({ model, palette, finding, at, legend }: CompareChartProps & { at: 'start' | 'end' }) {
-  const data = useMemo(() => compareDepthColumns(model, finding, at), [model, finding, at]);
+function CompareDepth({ model, palette, data, title, legend }: CompareChartProps) {
   const latest = useLatest({ model, count: data[0].length });
-  const title = `Fixes: gradient norm across depth (${at === 'start' ? 'step 0' : 'end of training'})`;
   const { container, plot } = useUplot(
     () => ({
       scales: {
@@ -130,9 +190,7 @@ function CompareDepth({ model, palette, finding, at, legend }: CompareChartProps
   );
 }
 
-function CompareLoss({ model, palette, finding, legend }: CompareChartProps) {
-  const data = useMemo(() => compareLossColumns(model, finding), [model, finding]);
-  const title = 'Fixes: loss over training';
+function CompareLoss({ model, palette, data, title, legend }: CompareChartProps) {
   const { container, plot } = useUplot(
     () => ({
       scales: { x: { time: false }, y: { auto: true } },

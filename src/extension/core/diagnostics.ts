@@ -87,14 +87,16 @@ function findingDiagnostics(
           referenceMessage(finding.reference, referenceNorm(finding.reference)),
         )
       : [];
+  // Findings of a recorded run say whose run it was (the PyTorch program's, not VGNet's engine's).
+  const engine = finding.source === 'measured' && view.recorded ? ` (${view.recorded.engine} run)` : '';
   return findingAnchors(view.locator, finding).map(({ layer, range }) => {
     const at = lines.firstLineRange(range.offset, range.length);
     if (layer !== null)
-      return { ...base, range: at, message: layerMessage(finding, layer, steps), layer, related: reference };
+      return { ...base, range: at, message: layerMessage(finding, layer, steps) + engine, layer, related: reference };
     const related = finding.layers
       .slice(0, MAX_RELATED_LAYERS)
       .flatMap((l) => relatedAt(view.locator, l, lines, affectedLayerMessage(finding, l)));
-    return { ...base, range: at, message: modelWideMessage(finding, steps), layer: null, related };
+    return { ...base, range: at, message: modelWideMessage(finding, steps) + engine, layer: null, related };
   });
 }
 

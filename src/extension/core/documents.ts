@@ -15,6 +15,13 @@ export function isSpecFileName(fileName: string): boolean {
   return fileName.toLowerCase().endsWith(SPEC_SUFFIX);
 }
 
+/** Run records (vgnet-record/1) of an exported PyTorch program or the recorder: `<name>.vgnet-record.json`. */
+export const RECORD_SUFFIX = '.vgnet-record.json';
+
+export function isRecordUri(uri: { path: string }): boolean {
+  return uri.path.toLowerCase().endsWith(RECORD_SUFFIX);
+}
+
 /**
  * Whether a spec named in saved state (a restored panel's) may be followed: an untitled spec, or a spec file inside
  * one of the workspace folders. `fsPath` is the URI's file-system path (its path for untitled).

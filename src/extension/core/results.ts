@@ -50,6 +50,10 @@ export interface DocumentView {
   measuredStale: boolean;
   /** The report's note (budget cut, internal error, data problem) worth telling the user. */
   message: string | null;
+  /** The measured run is a record of another engine (a PyTorch run): which, from which file. */
+  recorded: Report['recorded'];
+  /** With `recorded`: VGNet's own run of the same text, for the compare view. */
+  reference: TrainResult | null;
 }
 
 export class DocumentResults {
@@ -101,6 +105,8 @@ export class DocumentResults {
       measured: measured !== null && report.result !== null,
       measuredStale: measured === null && this.measuredResult !== null,
       message: report.message,
+      recorded: measured ? report.recorded : null,
+      reference: measured ? report.reference : null,
     };
   }
 }

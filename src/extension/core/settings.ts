@@ -20,6 +20,8 @@ export interface Config {
   inlineEnabled: boolean;
   /** Try every candidate fix in training runs of its own before offering it. */
   verifyFixes: boolean;
+  /** Diagnose run records (*.vgnet-record.json) that appear beside a spec. */
+  watchRecords: boolean;
   thresholds: Thresholds;
 }
 
@@ -33,6 +35,7 @@ export const SETTING_KEYS = {
   memoryBudgetMB: 'memoryBudgetMB',
   inlineEnabled: 'inline.enabled',
   verifyFixes: 'verifyFixes',
+  watchRecords: 'watchRecords',
 } as const satisfies Record<Exclude<keyof Config, 'thresholds'>, string>;
 
 export function thresholdKey(name: keyof Thresholds): string {
@@ -46,6 +49,7 @@ export const DEFAULT_CONFIG: Config = {
   memoryBudgetMB: DEFAULT_MEMORY_BUDGET_MB,
   inlineEnabled: true,
   verifyFixes: true,
+  watchRecords: true,
   thresholds: DEFAULT_THRESHOLDS,
 };
 
@@ -101,6 +105,7 @@ export function parseConfig(get: (key: string) => unknown): ParsedConfig {
       ),
       inlineEnabled: pick(SETTING_KEYS.inlineEnabled, DEFAULT_CONFIG.inlineEnabled, isBoolean, 'true or false'),
       verifyFixes: pick(SETTING_KEYS.verifyFixes, DEFAULT_CONFIG.verifyFixes, isBoolean, 'true or false'),
+      watchRecords: pick(SETTING_KEYS.watchRecords, DEFAULT_CONFIG.watchRecords, isBoolean, 'true or false'),
       thresholds,
     },
     problems,

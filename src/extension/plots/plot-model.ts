@@ -10,7 +10,7 @@ import { FINDING_TITLES } from '../../analysis/findings';
 import type { RunProgress } from '../../analysis/measure';
 import { outputLayerIndex } from '../../analysis/summary';
 import type { Thresholds } from '../../analysis/thresholds';
-import type { RunDigest, VerifiedFix } from '../../analysis/verify';
+import { digest, type RunDigest, type VerifiedFix } from '../../analysis/verify';
 import type { LayerInfo, TrainResult } from '../../engine/stats';
 import type {
   Num,
@@ -35,6 +35,9 @@ export interface PlotSource {
   fixes: readonly VerifiedFix[];
   result: TrainResult | null;
   message: string | null;
+  /** The run is a record of another engine (DocumentView.recorded), and VGNet's own run of the spec. */
+  recorded?: { engine: string } | null;
+  reference?: TrainResult | null;
 }
 
 interface PredictedLayer {
@@ -78,6 +81,8 @@ export function toPlotModel(
     accuracy: thinCurve(result?.accuracy ?? []),
     findings: source.findings.map(plotFinding),
     fixes: source.fixes.map(plotFix),
+    engine: source.recorded?.engine ?? null,
+    reference: source.recorded && source.reference ? plotDigest(digest(source.reference)) : null,
   };
 }
 

@@ -9,7 +9,7 @@ import { isPlotState, PLOTS_VIEW_TYPE, type PlotModel, type PlotState } from '..
 import type { SourceRange } from '../../spec';
 import type { ConfigStore } from '../config';
 import type { AnalysisController } from '../controller';
-import { isRestorableSpec } from '../core/documents';
+import { isRecordUri, isRestorableSpec } from '../core/documents';
 import { isSpecUri } from '../documents';
 import type { PlotsPresenter } from '../services';
 import { PlotsPanel, type PanelHost } from './panel';
@@ -107,7 +107,8 @@ export class Plots implements PlotsPresenter, PanelHost, vscode.Disposable {
 
 /** The active editor's spec, else a visible spec editor's (focus may be in a terminal or the panel itself). */
 function specToShow(active: vscode.Uri | undefined): vscode.Uri | undefined {
-  if (active && isSpecUri(active)) return active;
+  // A record shown alone (no spec) is shown under its own URI.
+  if (active && (isSpecUri(active) || isRecordUri(active))) return active;
   return vscode.window.visibleTextEditors.map((e) => e.document.uri).find(isSpecUri);
 }
 

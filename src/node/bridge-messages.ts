@@ -1,0 +1,15 @@
+/** Requests and answers of the bridge worker (bridge-worker.ts): file work of import, export and records. */
+import type { RecordedRun } from '../analysis/record';
+import type { SpecDiagnostic } from '../spec';
+import type { ExportRequest, ExportResult } from './export-files';
+
+export type BridgeRequest =
+  | { kind: 'export'; request: ExportRequest }
+  /** Read and check a run record (size cap, format), resolving the spec it names beside it. */
+  | { kind: 'read-record'; file: string };
+
+export type BridgeResponse =
+  | { kind: 'export'; result: ExportResult }
+  | { kind: 'read-record'; ok: true; run: RecordedRun; specFile: string | null }
+  | { kind: 'read-record'; ok: false; message: string }
+  | { kind: 'failed'; message: string; diagnostics?: SpecDiagnostic[] };
