@@ -13,7 +13,13 @@ export function runBridgeTask(
   signal?: { onCancel(listener: () => void): void },
 ): Promise<BridgeResponse> {
   return new Promise((resolve) => {
-    const worker = new Worker(script, { workerData: request, resourceLimits: workerLimits(memoryBudgetMB) });
+    let worker: Worker;
+    try {
+      worker = new Worker(script, { workerData: request, resourceLimits: workerLimits(memoryBudgetMB) });
+    } catch (err) {
+      resolve({ kind: 'failed', message: `cannot start the bridge worker: ${(err as Error).message}` });
+      return;
+    }
     let settled = false;
     const settle = (response: BridgeResponse): void => {
       if (settled) return;

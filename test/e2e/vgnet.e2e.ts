@@ -3,6 +3,7 @@
  * examples as the workspace. The scenarios share one server and browser and run in order; each saves screenshots
  * to test/e2e/artifacts/, and a failing one also saves the server's logs there.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
@@ -362,6 +363,65 @@ scenario(
     expect(workspaceText(name)).toBe(original);
   },
 );
+
+scenario(
+  '8. "VGNet: Export to PyTorch" writes the program; its run\'s record beside the spec puts PyTorch\'s findings on it',
+  async () => {
+    // deep-sigmoid itself was fixed by scenario 2; the 30-layer one still vanishes.
+    await analyze(workbench, server, DEEP_30);
+    await workbench.runCommand('VGNet: Export to PyTorch');
+    const program = join(server.workspace, 'deep_sigmoid_30.py');
+    await workbench.waitFor('the exported program', async () => existsSync(program), 30_000, 200);
+    expect(readFileSync(program, 'utf8')).toMatch(/class Model\(nn\.Module\)/);
+    expect(existsSync(join(server.workspace, 'deep_sigmoid_30.data.bin'))).toBe(true);
+    await workbench.shot('export-pytorch');
+    await workbench.dismissOverlays();
+    // The exported program's own run (PyTorch, as a user runs it) writes its record beside the spec; without torch
+    // on this machine, VGNet's own record stands in, marked as another engine's.
+    const record = join(server.workspace, 'deep_sigmoid_30.vgnet-record.json');
+    const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+    if (torch) {
+      const run = spawnSync('/usr/bin/python3', [program, '--steps', '120', '--record', record], {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: '1' },
+      });
+      expect(run.status, run.stderr).toBe(0);
+    } else {
+      const own = spawnSync(
+        process.execPath,
+        [vgnetCli(), 'analyze', join(server.workspace, DEEP_30), '--json', '--no-fixes', '--steps', '120'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      const stand = JSON.parse(own.stdout) as Record<string, unknown>;
+      writeFileSync(record, JSON.stringify({ ...stand, engine: 'pytorch (stand-in)', spec: DEEP_30 }));
+    }
+    const engine = torch ? /\(pytorch [^)]+ run\)/ : /\(pytorch \(stand-in\) run\)/;
+    const marked = await workbench.waitFor(
+      "the recorded run's findings on the spec",
+      async () => {
+        const found = (await problemsOf(workbench, DEEP_30)).filter((p) => engine.test(p.message));
+        return found.length > 0 ? found : null;
+      },
+      60_000,
+      500,
+    );
+    expect(marked.some((p) => /vanishing/.test(p.message))).toBe(true);
+    await workbench.runCommand('VGNet: Show Gradient Plots');
+    const frame = await workbench.webviewFrame('.compare');
+    await frame
+      .getByText(/vs VGNet's engine, the same spec/)
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await workbench.shot('pytorch-record-compare');
+    rmSync(record, { force: true });
+  },
+);
+
+function vgnetCli(): string {
+  return join(__dirname, '../../dist/cli.js');
+}
 
 /** Selects `word`, which starts one column after `at` (inside its quotes). */
 async function selectWord(at: { line: number; column: number }, word: string): Promise<void> {

@@ -110,7 +110,10 @@ export class Workbench {
       10_000,
     );
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+    // The file's own tab: the plots panel's tab ("Gradient Plots: <name>") is active in its group too.
+    await this.page
+      .locator('.tabs-container .tab.active', { hasText: name, hasNotText: 'Gradient Plots' })
+      .waitFor({ timeout: 15_000 });
     const editor = this.activeEditor();
     await editor.locator('.view-lines').waitFor();
     return editor;
