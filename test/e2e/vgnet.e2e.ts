@@ -411,7 +411,7 @@ scenario(
     await workbench.runCommand('VGNet: Show Gradient Plots');
     const frame = await workbench.webviewFrame('.compare');
     await frame
-      .getByText(/vs VGNet's engine, the same spec/)
+      .locator('.compare-controls', { hasText: /vs VGNet's engine, the same spec/ })
       .first()
       .waitFor({ timeout: 20_000 });
     await workbench.shot('pytorch-record-compare');

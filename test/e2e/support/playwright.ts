@@ -11,8 +11,8 @@ export interface WaitOptions {
 }
 
 export interface Locator {
-  locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
-  filter(options: { hasText?: string | RegExp }): Locator;
+  locator(selector: string, options?: { hasText?: string | RegExp; hasNotText?: string | RegExp }): Locator;
+  filter(options: { hasText?: string | RegExp; hasNotText?: string | RegExp }): Locator;
   first(): Locator;
   last(): Locator;
   nth(index: number): Locator;
@@ -47,7 +47,7 @@ export interface Mouse {
 
 export interface Page {
   goto(url: string, options?: { timeout?: number }): Promise<unknown>;
-  locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
+  locator(selector: string, options?: { hasText?: string | RegExp; hasNotText?: string | RegExp }): Locator;
   keyboard: Keyboard;
   mouse: Mouse;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
