@@ -5,6 +5,7 @@
 import type { Dataset, ModelConfig } from '../engine/config';
 import { parseSpec, type DataSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { loadDataset, type ShouldStop } from '../spec/data';
+import { readParameters } from '../spec/parameters';
 import type { FileAccess } from '../spec/types';
 import { checkMemory, DEFAULT_MEMORY_BUDGET_MB, MB } from './memory';
 
@@ -58,6 +59,8 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
     };
     return { ok: false, parsed, diagnostics: [diagnostic] };
   }
+  const stored = loadParameters(parsed, config, options.files);
+  if (stored !== null) return { ok: false, parsed, diagnostics: [stored] };
   // After loading: a csv file's row count is known only now.
   const loadedTooBig = checkMemory(parsed, config, parsed.data, budget, loaded.dataset.samples);
   if (loadedTooBig) return { ok: false, parsed, diagnostics: [loadedTooBig] };
@@ -98,4 +101,28 @@ export function outputWidth(config: ModelConfig): number {
   };
   walk(config.layers);
   return width;
+}
+
+/** The spec's `parameters` file into config.initialValues; a diagnostic at the key when it cannot be used. */
+function loadParameters(parsed: ParsedSpec, config: ModelConfig, files: FileAccess): SpecDiagnostic | null {
+  const node = parsed.nodeAt('/parameters');
+  if (node === undefined || node.type !== 'string') return null;
+  const file = node.value as string;
+  const read = files.readText(file);
+  const loaded =
+    'error' in read
+      ? { error: read.error.replace(/^data (file|path)/, 'parameters $1') }
+      : readParameters(read.text, file, config);
+  if ('values' in loaded) {
+    config.initialValues = loaded.values;
+    return null;
+  }
+  return {
+    severity: 'error',
+    message: loaded.error,
+    offset: node.offset,
+    length: node.length,
+    path: '/parameters',
+    code: 'data',
+  };
 }

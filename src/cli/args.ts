@@ -51,7 +51,14 @@ export interface ExportArgs {
   memoryBudgetMB: number;
 }
 
-export type CliArgs = AnalyzeArgs | FixArgs | ExportArgs | { command: 'help' } | { command: 'version' };
+export interface ImportArgs {
+  command: 'import';
+  file: string;
+  out: string | null;
+  force: boolean;
+}
+
+export type CliArgs = AnalyzeArgs | FixArgs | ExportArgs | ImportArgs | { command: 'help' } | { command: 'version' };
 
 export class UsageError extends Error {}
 
@@ -64,6 +71,7 @@ export const USAGE = `Usage:
   vgnet analyze --record RUN.vgnet-record.json [--spec spec.vgnet.json] [--json] [--fail-on LEVEL] [--no-fixes]
   vgnet export <spec.vgnet.json> --to pytorch [-o model.py] [--force] [--steps N] [--seed S]
   vgnet export --recorder [-o vgnet_recorder.py] [--force]
+  vgnet import <model.json|model.keras|model.onnx> [-o out.vgnet.json] [--force]
   vgnet --help | --version
 
 Commands:
@@ -71,6 +79,8 @@ Commands:
              found and the fixes tried (with their measured effect).
   fix        Show the best verified fix for each problem; --apply writes it into the spec
              (atomically; --backup keeps the original as <spec>.bak; --force replaces a read-only spec).
+  import     Write a spec from a Keras model (to_json() JSON, a .keras file) or an ONNX file (its weights as
+             the spec's parameters file), a comment on each layer naming its source.
   export     Write the spec as a standalone PyTorch program (explicit initialisation, optimizer, loss, the
              same samples beside it, a harness that records VGNet's statistics); or the recorder alone.
 
@@ -97,6 +107,7 @@ export function parseArgs(argv: string[]): CliArgs {
   if (command === 'analyze') return parseAnalyze(rest);
   if (command === 'fix') return parseFix(rest);
   if (command === 'export') return parseExport(rest);
+  if (command === 'import') return parseImport(rest);
   throw new UsageError(`unknown command '${command}' (try 'vgnet analyze <spec>')`);
 }
 
@@ -148,6 +159,24 @@ function parseFix(rest: string[]): FixArgs {
   if (args.specs.length !== 1) throw new UsageError('fix works on exactly one spec');
   if (args.backup && !args.apply) throw new UsageError('--backup only makes sense with --apply');
   if (args.force && !args.apply) throw new UsageError('--force only makes sense with --apply');
+  return args;
+}
+
+function parseImport(rest: string[]): ImportArgs {
+  const args: ImportArgs = { command: 'import', file: '', out: null, force: false };
+  const files: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === '-o' || arg === '--out') {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      args.out = v;
+    } else if (arg === '--force') args.force = true;
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
+    else files.push(arg);
+  }
+  if (files.length !== 1) throw new UsageError('import takes exactly one model file (Keras .json or .keras, or .onnx)');
+  args.file = files[0]!;
   return args;
 }
 

@@ -5,6 +5,7 @@ import { readSpecFile } from '../node/files';
 import { WorkerPool } from '../node/pool';
 import { runAnalyze, runAnalyzeRecord, type AnalyzeOutcome } from './analyze';
 import { runExport } from './export';
+import { importModelFile } from '../node/import-files';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs, type FixArgs } from './args';
 import { runFix } from './fix';
 
@@ -36,6 +37,18 @@ export async function main(
   }
   if (args.command === 'version') {
     out.write(`vgnet ${VERSION}\n`);
+    return 0;
+  }
+  if (args.command === 'import') {
+    const result = importModelFile(args.file, args.out, args.force);
+    if (!result.ok) {
+      err.write(`vgnet: ${result.message}\n`);
+      return result.internal ? 3 : 2;
+    }
+    out.write(
+      `wrote ${result.spec}${result.parameters ? ` and ${result.parameters}` : ''} (${result.layers} layers)\n`,
+    );
+    for (const note of result.notes.slice(1)) out.write(`  ${note}\n`);
     return 0;
   }
   if (args.command === 'export') {

@@ -125,6 +125,11 @@ export interface ModelConfig {
   loss: LossName;
   optimizer: OptimizerConfig;
   training: TrainingConfig;
+  /**
+   * Initial values of some parameters (the spec's `parameters` file), keyed "<layer path>#<name>" (weight, bias,
+   * slope, gamma, beta, projection), row-major in the engine's layout; they replace what the initialisers draw.
+   */
+  initialValues?: ReadonlyMap<string, Float32Array>;
 }
 
 /**

@@ -130,6 +130,7 @@ class TrainingRun implements Trainer {
     } = buildTrainingModel(config, batchSize, data, streams, { ...options, interrupted: () => this.outOfTime() }));
     this.backend = this.kernels.name;
     this.params = this.model.parameters();
+    applyInitialValues(this.params, config.initialValues);
     this.sampler = new BatchSampler(data, batchSize, streams.batches);
     this.sampler.fill(this.model.input, this.model.target);
     this.gradSq = new Float64Array(this.params.length);
@@ -359,5 +360,14 @@ class BatchSampler {
       for (let k = 0; k < targetWidth; k++) y[r * targetWidth + k] = this.data.y[sample * targetWidth + k]!;
     }
     this.nextBatch++;
+  }
+}
+
+/** The spec's stored parameters over what the initialisers drew (shapes were checked when the file was read). */
+function applyInitialValues(params: readonly ParamTensor[], values: ModelConfig['initialValues']): void {
+  if (!values) return;
+  for (const p of params) {
+    const v = values.get(`${p.path}#${p.name}`);
+    if (v && v.length === p.data.length) p.data.set(v);
   }
 }

@@ -182,6 +182,7 @@ export const TOP_LEVEL_KEYS = [
   'optimizer',
   'training',
   'data',
+  'parameters',
 ] as const;
 export const ACTIVATION_OBJECT_KEYS = ['name', 'alpha'] as const;
 export const INIT_OBJECT_KEYS = ['name', 'scale'] as const;

@@ -112,6 +112,8 @@ function resolveDocument(root: Node, sink: DiagnosticSink): Resolved {
   const training = resolveTraining(top.value('training'), '/training', sink);
   const dataNode = top.require('data', '(e.g. {"source": "spiral"})') ? top.value('data') : undefined;
   const data = dataNode ? resolveData(dataNode, '/data', sink) : null;
+  // The initial-parameters file is read when the data is (prepare); here only its type.
+  top.string('parameters');
   if (layersNode) {
     const shapes = traceShapes(layers, input, sink);
     const batchSize = {
