@@ -13,6 +13,7 @@ export const COMMANDS = {
   exportPytorch: { id: 'vgnet.exportPytorch', title: 'Export to PyTorch' },
   exportFixed: { id: 'vgnet.exportFixedPytorch', title: 'Export the Fixed Model to PyTorch' },
   openRecord: { id: 'vgnet.openRunRecord', title: 'Open Run Record…' },
+  importModel: { id: 'vgnet.importModel', title: 'Import Model…' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

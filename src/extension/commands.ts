@@ -6,7 +6,7 @@ import { analyzeWorkspace } from './commands/analyzeWorkspace';
 import { cancelAnalysis } from './commands/cancel';
 import { newSpec } from './commands/newSpec';
 import { showPlots } from './commands/showPlots';
-import { exportFixed, exportPytorch, openRecord } from './commands/bridge';
+import { exportFixed, exportPytorch, importModel, openRecord } from './commands/bridge';
 import type { Services } from './services';
 
 /** Handlers take the services and the command's arguments (code actions pass some; the palette none). */
@@ -19,6 +19,7 @@ const HANDLERS: Record<CommandName, (services: Services, ...args: unknown[]) => 
   exportPytorch,
   exportFixed,
   openRecord,
+  importModel,
 };
 
 export function registerCommands(services: Services): vscode.Disposable[] {

@@ -12,11 +12,14 @@ import { LineIndex } from '../spec/line-index';
 import type { BridgeRequest, BridgeResponse } from './bridge-messages';
 import { writePytorchExport } from './export-files';
 import { readRecordFile } from './files';
+import { importModelFile } from './import-files';
 
 function answer(request: BridgeRequest): BridgeResponse {
   switch (request.kind) {
     case 'export':
       return { kind: 'export', result: writePytorchExport(request.request) };
+    case 'import':
+      return { kind: 'import', result: importModelFile(request.file, request.out, request.force) };
     case 'read-record': {
       const source = readRecordFile(request.file);
       if ('error' in source) return { kind: 'read-record', ok: false, message: source.error };

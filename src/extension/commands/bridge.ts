@@ -197,3 +197,48 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 function failure(response: BridgeResponse): string {
   return response.kind === 'failed' ? response.message : 'unexpected answer from the bridge worker';
 }
+
+/** VGNet: Import Model… — a Keras model (to_json() JSON, .keras) or an ONNX file → a new spec beside it, opened. */
+export async function importModel(services: Services): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Import',
+    title: 'VGNet: Import Model',
+    filters: { 'Keras or ONNX models': ['json', 'keras', 'onnx'] },
+  });
+  const file = picked?.[0];
+  if (!file || file.scheme !== 'file') return;
+  const stem = path.basename(file.fsPath).replace(/\.(json|keras|onnx)$/i, '');
+  let target = vscode.Uri.file(path.join(path.dirname(file.fsPath), `${stem}.vgnet.json`));
+  let force = false;
+  if (await exists(target)) {
+    const choice = await vscode.window.showWarningMessage(
+      `VGNet: ${path.basename(target.fsPath)} exists.`,
+      { modal: true },
+      'Replace',
+      'Save As…',
+    );
+    if (choice === 'Save As…') {
+      const other = await vscode.window.showSaveDialog({ defaultUri: target, filters: { 'VGNet spec': ['json'] } });
+      if (!other) return;
+      target = other;
+      force = true;
+    } else if (choice === 'Replace') force = true;
+    else return;
+  }
+  const response = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `VGNet: importing ${path.basename(file.fsPath)}…` },
+    () => services.bridge({ kind: 'import', file: file.fsPath, out: target.fsPath, force }),
+  );
+  if (response.kind !== 'import' || !response.result.ok) {
+    const message = response.kind === 'import' && !response.result.ok ? response.result.message : failure(response);
+    void vscode.window.showErrorMessage(`VGNet: cannot import: ${message}`);
+    return;
+  }
+  const result = response.result;
+  services.log.info(`imported ${file.fsPath} → ${result.spec}${result.parameters ? ` + ${result.parameters}` : ''}`);
+  await vscode.window.showTextDocument(vscode.Uri.file(result.spec), { preview: false });
+  void vscode.window.showInformationMessage(
+    `VGNet: imported ${result.layers} layers into ${path.basename(result.spec)}. The file has no data: the spec's "data" is a stand-in generator.`,
+  );
+}
