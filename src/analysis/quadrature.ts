@@ -13,7 +13,7 @@
  *   to ~1e-8 or better on all of these (tests check 1e-7 against brute-force integration).
  */
 
-import { erf, sigmoidScalar } from '../engine/activations';
+import { erf, sigmoidScalar, softplusScalar } from '../engine/activations';
 import type { ActivationConfig } from '../engine/config';
 
 export interface QuadratureRule {
@@ -370,6 +370,23 @@ export function activationPair(a: ActivationConfig): { f: Scalar; df: Scalar; sm
         df: (u) => {
           const s = sigmoidScalar(u);
           return s + u * s * (1 - s);
+        },
+        smooth: true,
+      };
+    case 'exponential':
+      return { f: Math.exp, df: Math.exp, smooth: true };
+    case 'softsign':
+      return { f: (u) => u / (1 + Math.abs(u)), df: (u) => 1 / (1 + Math.abs(u)) ** 2, smooth: false };
+    case 'hard_sigmoid':
+      return { f: (u) => Math.min(Math.max(u + 3, 0), 6) / 6, df: (u) => (u > -3 && u < 3 ? 1 / 6 : 0), smooth: false };
+    case 'relu6':
+      return { f: (u) => Math.min(Math.max(u, 0), 6), df: (u) => (u > 0 && u < 6 ? 1 : 0), smooth: false };
+    case 'mish':
+      return {
+        f: (u) => u * Math.tanh(softplusScalar(u)),
+        df: (u) => {
+          const t = Math.tanh(softplusScalar(u));
+          return t + u * (1 - t * t) * sigmoidScalar(u);
         },
         smooth: true,
       };

@@ -239,6 +239,68 @@ const softmax: ActivationKernel = {
   },
 };
 
+// Activations of imported models (Keras, ONNX, PyTorch), derivatives as PyTorch's autograd computes them.
+const exponential: ActivationKernel = {
+  forward(z, y, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) y[i] = Math.exp(z[i]!);
+  },
+  backward(_z, y, dy, dz, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) dz[i] = dy[i]! * y[i]!;
+  },
+};
+
+/** z / (1 + |z|); f' = 1 / (1 + |z|)². */
+const softsign: ActivationKernel = {
+  forward(z, y, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) y[i] = z[i]! / (1 + Math.abs(z[i]!));
+  },
+  backward(z, _y, dy, dz, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) {
+      const d = 1 + Math.abs(z[i]!);
+      dz[i] = dy[i]! / (d * d);
+    }
+  },
+};
+
+/** PyTorch's (and Keras 3's) relu6(z + 3) / 6; f' = 1/6 strictly inside (−3, 3), else 0 (hardsigmoid_backward). */
+const hardSigmoid: ActivationKernel = {
+  forward(z, y, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) y[i] = Math.min(Math.max(z[i]! + 3, 0), 6) / 6;
+  },
+  backward(z, _y, dy, dz, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) dz[i] = z[i]! > -3 && z[i]! < 3 ? dy[i]! / 6 : 0;
+  },
+};
+
+/** min(max(z, 0), 6); f' = 1 strictly inside (0, 6), else 0 (PyTorch's hardtanh_backward). */
+const relu6: ActivationKernel = {
+  forward(z, y, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) y[i] = Math.min(Math.max(z[i]!, 0), 6);
+  },
+  backward(z, _y, dy, dz, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) dz[i] = z[i]! > 0 && z[i]! < 6 ? dy[i]! : 0;
+  },
+};
+
+/** z·tanh(softplus(z)) (Misra 2019, PyTorch nn.Mish); f' = tanh(sp) + z·(1 − tanh²(sp))·σ(z). */
+const mish: ActivationKernel = {
+  forward(z, y, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) y[i] = z[i]! * Math.tanh(softplusScalar(z[i]!));
+  },
+  backward(z, _y, dy, dz, rows, cols) {
+    for (let i = 0, n = rows * cols; i < n; i++) {
+      const x = z[i]!;
+      const t = Math.tanh(softplusScalar(x));
+      dz[i] = dy[i]! * (t + x * (1 - t * t) * sigmoidScalar(x));
+    }
+  },
+};
+
+/** ln(1 + e^x) without overflow. */
+export function softplusScalar(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
 /** Name → implementation (kept apart from the math, as in TF Playground). */
 export const ACTIVATION_KERNELS: Record<ActivationName, ActivationKernel> = {
   linear,
@@ -253,6 +315,11 @@ export const ACTIVATION_KERNELS: Record<ActivationName, ActivationKernel> = {
   softplus,
   swish,
   softmax,
+  exponential,
+  softsign,
+  hard_sigmoid: hardSigmoid,
+  relu6,
+  mish,
 };
 
 /** Activations whose units can die: saturated at a flat (or near-flat) negative side. */
@@ -262,9 +329,10 @@ const RELU_FAMILY: ReadonlySet<ActivationName> = new Set<ActivationName>([
   'prelu',
   'elu',
   'selu',
+  'relu6',
 ]);
-/** Activations that saturate on both sides (|z| large ⇒ f' ≈ 0). */
-const SATURATING: ReadonlySet<ActivationName> = new Set<ActivationName>(['sigmoid', 'tanh']);
+/** Activations that saturate on both sides (|z| large ⇒ f' ≈ 0; hard_sigmoid's is exactly 0 beyond ±3). */
+const SATURATING: ReadonlySet<ActivationName> = new Set<ActivationName>(['sigmoid', 'tanh', 'hard_sigmoid']);
 
 export function isReluFamily(name: ActivationName): boolean {
   return RELU_FAMILY.has(name);

@@ -16,7 +16,12 @@ export type ActivationName =
   | 'gelu'
   | 'softplus'
   | 'swish'
-  | 'softmax';
+  | 'softmax'
+  | 'exponential'
+  | 'softsign'
+  | 'hard_sigmoid'
+  | 'relu6'
+  | 'mish';
 
 export interface ActivationConfig {
   name: ActivationName;

@@ -25,6 +25,11 @@ export const ACTIVATION_NAMES = namesOf<ActivationName>({
   softplus: true,
   swish: true,
   softmax: true,
+  exponential: true,
+  softsign: true,
+  hard_sigmoid: true,
+  relu6: true,
+  mish: true,
 });
 
 /** Accepted spellings that resolve to another activation (PyTorch calls swish "SiLU"). */

@@ -6,6 +6,7 @@ import { DropoutLayer } from '../../src/engine/layers/dropout';
 import type { Model } from '../../src/engine/model';
 import { Rng } from '../../src/engine/rng';
 import { buildModel, checkGradients, defaultAlpha, dense, fillBatch, modelConfig } from './helpers';
+import { ACTIVATION_KERNELS as ACTIVATION_KERNELS_FOR_CHECK } from '../../src/engine/activations';
 import type { CheckOptions } from './helpers';
 
 const ALL_ACTIVATIONS: ActivationName[] = [
@@ -192,5 +193,82 @@ describe('layers', () => {
     model.forward(true);
     for (const node of model.nodes) if (node instanceof DropoutLayer) node.maskFrozen = true;
     expectGradientsMatch(model, { h: 1e-3, atol: 5e-4 });
+  });
+});
+
+describe('activations of imported models: finite differences', () => {
+  it.each(['exponential', 'softsign', 'hard_sigmoid', 'relu6', 'mish'] as const)('%s', (name) => {
+    const kernel = ACTIVATION_KERNELS_FOR_CHECK[name];
+    // Points away from the kinks (hard_sigmoid ±3, relu6 0 and 6), where a central difference is exact enough.
+    const z = Float32Array.from([-4.2, -2.5, -1.1, -0.3, 0.4, 1.7, 2.6, 5.1, 7.3]);
+    const y = new Float32Array(z.length);
+    const p = { alpha: 0, slopes: null, slopeGrad: null };
+    kernel.forward(z, y, 1, z.length, p);
+    const dz = new Float32Array(z.length);
+    kernel.backward(z, y, new Float32Array(z.length).fill(1), dz, 1, z.length, p);
+    for (let i = 0; i < z.length; i++) {
+      const h = 1e-3 * Math.max(1, Math.abs(z[i]!));
+      const f = (x: number): number => {
+        const out = new Float32Array(1);
+        kernel.forward(Float32Array.of(x), out, 1, 1, p);
+        return out[0]!;
+      };
+      const numeric = (f(z[i]! + h) - f(z[i]! - h)) / (2 * h);
+      expect(Math.abs(dz[i]! - numeric), `${name}'(${z[i]})`).toBeLessThanOrEqual(2e-3 * (1 + Math.abs(numeric)));
+    }
+  });
+});
+
+describe('activations of imported models against PyTorch (values and autograd derivatives, kinks included)', () => {
+  // Printed by /usr/bin/python3 with torch 1.13 (float64): f(z) and autograd's df/dz of torch.exp, F.softsign,
+  // F.hardsigmoid, F.relu6 and F.mish at these points.
+  const Z = [-4.2, -3.0, -2.5, 0.0, 0.4, 3.0, 5.1, 6.0, 7.3];
+  const TORCH: Record<string, [number[], number[]]> = {
+    exponential: [
+      [
+        0.0149955768, 0.0497870684, 0.0820849986, 1.0, 1.4918246976, 20.0855369232, 164.0219072999, 403.4287934927,
+        1480.2999275845,
+      ],
+      [
+        0.0149955768, 0.0497870684, 0.0820849986, 1.0, 1.4918246976, 20.0855369232, 164.0219072999, 403.4287934927,
+        1480.2999275845,
+      ],
+    ],
+    softsign: [
+      [-0.8076923077, -0.75, -0.7142857143, 0.0, 0.2857142857, 0.75, 0.8360655738, 0.8571428571, 0.8795180723],
+      [0.0369822485, 0.0625, 0.0816326531, 1.0, 0.5102040816, 0.0625, 0.0268744961, 0.0204081633, 0.0145158949],
+    ],
+    hard_sigmoid: [
+      [0.0, 0.0, 0.0833333333, 0.5, 0.5666666667, 1.0, 1.0, 1.0, 1.0],
+      [0.0, 0.0, 0.1666666716, 0.1666666716, 0.1666666716, 0.0, 0.0, 0.0, 0.0],
+    ],
+    relu6: [
+      [0.0, 0.0, 0.0, 0.0, 0.4, 3.0, 5.1, 6.0, 6.0],
+      [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0],
+    ],
+    mish: [
+      [
+        -0.0625092536, -0.1456474613, -0.1968162039, 0.0, 0.2890305341, 2.986535005, 5.0996254576, 5.9999266341,
+        7.2999933462,
+      ],
+      [
+        -0.0471540327, -0.0933931145, -0.1097435728, 0.6, 0.8370175025, 1.0211069109, 1.0006710785, 1.0001341405,
+        1.000012387,
+      ],
+    ],
+  };
+  it.each(Object.keys(TORCH))('%s', (name) => {
+    const kernel = ACTIVATION_KERNELS_FOR_CHECK[name as ActivationName];
+    const z = Float32Array.from(Z);
+    const y = new Float32Array(Z.length);
+    const dz = new Float32Array(Z.length);
+    const p = { alpha: 0, slopes: null, slopeGrad: null };
+    kernel.forward(z, y, 1, Z.length, p);
+    kernel.backward(z, y, new Float32Array(Z.length).fill(1), dz, 1, Z.length, p);
+    const [values, grads] = TORCH[name]!;
+    Z.forEach((_, i) => {
+      expect(Math.abs(y[i]! - values[i]!), `${name}(${Z[i]})`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(values[i]!)));
+      expect(Math.abs(dz[i]! - grads[i]!), `${name}'(${Z[i]})`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(grads[i]!)));
+    });
   });
 });

@@ -68,7 +68,7 @@ describe('schema and validator agree on names', () => {
       const data = name === 'csv' ? '{ "source": "csv", "path": "x.csv" }' : `{ "source": "${name}" }`;
       expect(parseSpec(spec({ data })).data?.source, name).toBe(name);
     }
-    expect(parseSpec(spec({ layers: layersWith('mish'), loss: '"crossentropy"' })).config).toBeNull();
+    expect(parseSpec(spec({ layers: layersWith('mishh'), loss: '"crossentropy"' })).config).toBeNull();
   });
 });
 
