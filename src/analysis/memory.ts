@@ -161,6 +161,9 @@ function extraFloats(layer: LayerConfig, inputWidth: number, batch: number): num
 /** Buffers the optimizer keeps per parameter (src/engine/optimizer.ts). */
 function optimizerSlots(optimizer: OptimizerConfig): number {
   const first = optimizer.type !== 'sgd' || optimizer.momentum !== 0 ? 1 : 0;
-  const second = optimizer.type === 'adam' || (optimizer.type === 'rmsprop' && optimizer.momentum > 0) ? 1 : 0;
+  const second =
+    optimizer.type === 'adam' || optimizer.type === 'adamw' || (optimizer.type === 'rmsprop' && optimizer.momentum > 0)
+      ? 1
+      : 0;
   return first + second;
 }

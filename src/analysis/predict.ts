@@ -252,9 +252,12 @@ function forwardDense(layer: DenseConfig, s: Signal, ctx: Context): Signal {
   const sw2 = weightVarianceTimesFanIn(layer.init, s.width, layer.units);
   const constant = layer.init.name === 'constant' || layer.init.name === 'zeros';
   // Random W: Cov(z_a, z_b) = σ_w²·E[h_a·h_b] = σ_w²·(μ² + Cov(h_a, h_b)) — the input's mean becomes a per-unit offset.
-  const z = constant
+  const base = constant
     ? constantPreActivation(layer, s)
     : { zMean: layer.biasInit, zVariance: sw2 * s.m2, zCov: sw2 * (s.mean * s.mean + s.sampleCov) };
+  // A random bias adds σ_b² to every pre-activation's variance, and (shared by all samples) to their covariance.
+  const sb2 = biasVariance(layer);
+  const z = { ...base, zVariance: base.zVariance + sb2, zCov: base.zCov + sb2 };
   const { zMean, zVariance } = z;
   const m = activationMoments(layer.activation, zMean, zVariance, layer.units, zVariance > 0 ? z.zCov / zVariance : 0);
   const n = layer.units;
@@ -533,4 +536,11 @@ function saturation(a: ActivationConfig, mean: number, variance: number, thresho
   }
   if (a.name === 'relu') return 1 - gaussianTail(0, mean, variance);
   return NaN;
+}
+
+/** Var(b) of the layer's bias initialiser: uniform(a) a²/3, normal(s) s², a constant 0. */
+function biasVariance(layer: DenseConfig): number {
+  const r = layer.biasRandom;
+  if (!r) return 0;
+  return r.name === 'uniform' ? (r.scale * r.scale) / 3 : r.name === 'normal' ? r.scale * r.scale : 0;
 }

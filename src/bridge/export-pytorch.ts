@@ -124,6 +124,11 @@ function optimizerCall(o: OptimizerConfig): string {
       return `torch.optim.Adam(groups, lr=${lr}, betas=(${pyNumber(o.beta1)}, ${pyNumber(o.beta2)}), eps=${pyNumber(o.eps)})`;
     case 'rmsprop':
       return `torch.optim.RMSprop(groups, lr=${lr}, alpha=${pyNumber(o.rho)}, eps=${pyNumber(o.eps)}, momentum=${pyNumber(o.momentum)})`;
+    case 'adagrad':
+      return `torch.optim.Adagrad(groups, lr=${lr}, eps=${pyNumber(o.eps)}, initial_accumulator_value=${pyNumber(o.initialAccumulator ?? 0)})`;
+    case 'adamw':
+      // The decoupled decay on the weight matrices only (the decayed group), as VGNet applies it.
+      return `torch.optim.AdamW([{"params": decayed, "weight_decay": ${pyNumber(o.weightDecay ?? 0.01)}}, {"params": others, "weight_decay": 0.0}], lr=${lr}, betas=(${pyNumber(o.beta1)}, ${pyNumber(o.beta2)}), eps=${pyNumber(o.eps)})`;
     default:
       return exportError(`the optimizer "${(o as OptimizerConfig).type}"`);
   }
@@ -191,7 +196,11 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
     const c = n.config;
     if (c.kind === 'dense') {
       emit(`            ${initCall(`self.${n.module}.weight`, c.init, n.inputWidth, n.outputWidth)}`);
-      emit(`            nn.init.constant_(self.${n.module}.bias, ${pyNumber(c.biasInit)})`);
+      emit(
+        c.biasRandom
+          ? `            ${initCall(`self.${n.module}.bias`, c.biasRandom, n.inputWidth, n.outputWidth)}`
+          : `            nn.init.constant_(self.${n.module}.bias, ${pyNumber(c.biasInit)})`,
+      );
       any = true;
     }
     if (c.kind === 'residual' && c.projection) {
@@ -385,7 +394,7 @@ function describe(n: Emitted): string {
   const c = n.config;
   switch (c.kind) {
     case 'dense':
-      return `dense ${c.units}, ${c.activation.name}, weights ${initWords(c.init)}, biases ${pyNumber(c.biasInit)}`;
+      return `dense ${c.units}, ${c.activation.name}, weights ${initWords(c.init)}, biases ${c.biasRandom ? initWords(c.biasRandom) : pyNumber(c.biasInit)}`;
     case 'activation':
       return `activation ${c.activation.name}`;
     case 'batchnorm':

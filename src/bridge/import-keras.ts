@@ -500,10 +500,18 @@ function mapBias(v: unknown, where: string): unknown {
   if (init.className === 'Zeros') return 0;
   if (init.className === 'Ones') return 1;
   if (init.className === 'Constant') return finite(init.config.value ?? 0, where, 'bias_initializer value');
-  return unsupported(
-    where,
-    `the bias_initializer ${init.className} (random bias initialisers are not in this VGNet version)`,
-  );
+  const c = init.config;
+  if (init.className === 'RandomNormal' && (c.mean ?? 0) === 0)
+    return { name: 'normal', scale: finite(c.stddev ?? 0.05, where, 'bias_initializer stddev') };
+  if (init.className === 'TruncatedNormal' && (c.mean ?? 0) === 0)
+    return {
+      name: 'normal',
+      scale: round(finite(c.stddev ?? 0.05, where, 'bias_initializer stddev') * TRUNCATED_STD_FACTOR),
+    };
+  const hi = c.maxval ?? 0.05;
+  if (init.className === 'RandomUniform' && (c.minval ?? -0.05) === -(hi as number))
+    return { name: 'uniform', scale: finite(hi, where, 'bias_initializer maxval') };
+  return unsupported(where, `the bias_initializer ${init.className || JSON.stringify(v)} ${JSON.stringify(c)}`);
 }
 
 function regularizer(v: unknown, layer: string, ctx: Context): void {
@@ -590,7 +598,7 @@ function mapOptimizer(v: unknown, training: Json, ctx: Context): Json | null {
   if (c.clipvalue !== null && c.clipvalue !== undefined)
     training.clipValue = finite(c.clipvalue, 'the optimizer', 'clipvalue');
   if (c.use_ema === true) unsupported('the compile config', 'an exponential moving average of the weights (use_ema)');
-  const decay = c.weight_decay ?? null;
+  const decay = type === 'adamw' ? null : (c.weight_decay ?? null);
   if (decay !== null && decay !== 0) {
     if (type !== 'sgd' || (c.momentum ?? 0) !== 0)
       unsupported(
@@ -607,6 +615,16 @@ function mapOptimizer(v: unknown, training: Json, ctx: Context): Json | null {
     out.beta1 = finite(c.beta_1 ?? 0.9, 'the optimizer', 'beta_1');
     out.beta2 = finite(c.beta_2 ?? 0.999, 'the optimizer', 'beta_2');
     out.eps = finite(c.epsilon ?? 1e-7, 'the optimizer', 'epsilon');
+  } else if (type === 'adamw') {
+    if (c.amsgrad === true) unsupported('the compile config', 'AdamW with amsgrad');
+    out.beta1 = finite(c.beta_1 ?? 0.9, 'the optimizer', 'beta_1');
+    out.beta2 = finite(c.beta_2 ?? 0.999, 'the optimizer', 'beta_2');
+    out.eps = finite(c.epsilon ?? 1e-7, 'the optimizer', 'epsilon');
+    out.weightDecay = finite(c.weight_decay ?? 0.004, 'the optimizer', 'weight_decay');
+    ctx.notes.push('AdamW: Keras decays every variable; VGNet (as its PyTorch export) decays the weight matrices only');
+  } else if (type === 'adagrad') {
+    out.eps = finite(c.epsilon ?? 1e-7, 'the optimizer', 'epsilon');
+    out.initialAccumulator = finite(c.initial_accumulator_value ?? 0.1, 'the optimizer', 'initial_accumulator_value');
   } else if (type === 'rmsprop') {
     if (c.centered === true) unsupported('the compile config', 'centered RMSprop');
     out.rho = finite(c.rho ?? 0.9, 'the optimizer', 'rho');

@@ -328,7 +328,10 @@ class Graph {
     if (op === 'Clip') {
       const lo = this.scalar(node.inputs[1]) ?? node.attributes.get('min')?.f ?? null;
       const hi = this.scalar(node.inputs[2]) ?? node.attributes.get('max')?.f ?? null;
-      if (lo === 0 && hi === 6) return { activation: 'relu6', input: node.inputs[0]! };
+      // torch.onnx writes relu6 as Relu then Clip(0, 6): one relu6 (relu6 ∘ relu = relu6).
+      const relu = by(node.inputs[0]);
+      if (lo === 0 && hi === 6)
+        return { activation: 'relu6', input: relu?.opType === 'Relu' ? relu.inputs[0]! : node.inputs[0]! };
       throw new ImportError(
         `node "${node.name}" (Clip): clipping to [${lo}, ${hi}] (only [0, 6], relu6, is an activation)`,
       );

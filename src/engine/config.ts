@@ -54,8 +54,10 @@ export interface DenseConfig {
   units: number;
   activation: ActivationConfig;
   init: InitConfig;
-  /** Every bias starts at this constant. */
+  /** Every bias starts at this constant (plus a draw of biasRandom when set). */
   biasInit: number;
+  /** A random bias initialiser: `uniform` or `normal` with its scale (Keras' random bias initialisers). */
+  biasRandom?: InitConfig;
 }
 
 export interface BatchNormConfig {
@@ -96,18 +98,25 @@ export type LayerKind = LayerConfig['kind'];
 export type LossName = 'mse' | 'bce' | 'crossentropy';
 
 export interface OptimizerConfig {
-  type: 'sgd' | 'adam' | 'rmsprop';
+  type: 'sgd' | 'adam' | 'rmsprop' | 'adagrad' | 'adamw';
   lr: number;
   /** sgd and rmsprop momentum (PyTorch semantics). */
   momentum: number;
   nesterov: boolean;
-  /** adam */
+  /** adam, adamw */
   beta1: number;
   beta2: number;
-  /** adam and rmsprop denominator epsilon (PyTorch defaults: adam 1e-8, rmsprop 1e-8). */
+  /** adam, adamw, rmsprop and adagrad denominator epsilon (PyTorch defaults: 1e-8; adagrad 1e-10). */
   eps: number;
   /** rmsprop smoothing constant (PyTorch's `alpha`, default 0.99). */
   rho: number;
+  /**
+   * adamw: decoupled weight decay (Loshchilov & Hutter 2019), w ← w·(1 − lr·λ) before the Adam step, on the tensors
+   * training.weightDecay applies to (weights; not biases, BatchNorm or PReLU slopes). Default 0.01 (PyTorch's).
+   */
+  weightDecay?: number;
+  /** adagrad: the accumulator's starting value (PyTorch's initial_accumulator_value, default 0; Keras' is 0.1). */
+  initialAccumulator?: number;
 }
 
 export interface TrainingConfig {

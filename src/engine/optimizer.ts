@@ -9,7 +9,8 @@ import type { Arena } from './arena';
 import { JS_BACKEND, type Backend } from './backend';
 import type { OptimizerConfig } from './config';
 import type { ParamTensor } from './layers/layer';
-import type { AdamStep, RmspropStep, SgdStep, UpdateNorms } from './update-rules';
+import { adagradUpdate, adamwUpdate } from './update-rules';
+import type { AdagradStep, AdamStep, RmspropStep, SgdStep, UpdateNorms } from './update-rules';
 
 export function isDecayed(p: ParamTensor): boolean {
   return p.name === 'weight' || p.name === 'projection';
@@ -30,6 +31,8 @@ export class Optimizer {
   private readonly sgdStep: SgdStep;
   private readonly adamStep: AdamStep;
   private readonly rmspropStep: RmspropStep;
+  private readonly adagradStep: AdagradStep;
+  private readonly adamwStep: AdamStep & { shrink: number };
   private readonly norms: UpdateNorms = { before: 0, delta: 0 };
 
   constructor(
@@ -42,15 +45,21 @@ export class Optimizer {
     this.normSqBefore = new Float64Array(params.length);
     this.deltaNormSq = new Float64Array(params.length);
     const needsFirst = config.type !== 'sgd' || config.momentum !== 0;
-    const needsSecond = config.type === 'adam' || (config.type === 'rmsprop' && config.momentum > 0);
+    const needsSecond =
+      config.type === 'adam' || config.type === 'adamw' || (config.type === 'rmsprop' && config.momentum > 0);
     for (const p of params) {
-      this.first.push(needsFirst ? arena.alloc(p.data.length) : null);
+      const first = needsFirst ? arena.alloc(p.data.length) : null;
+      // Adagrad's accumulator starts at initial_accumulator_value (the arena is zeroed).
+      if (first && config.type === 'adagrad') first.fill(config.initialAccumulator ?? 0);
+      this.first.push(first);
       this.second.push(needsSecond ? arena.alloc(p.data.length) : null);
     }
     const { lr, momentum, nesterov, beta1, beta2, eps, rho } = config;
     this.sgdStep = { lr, decay: 0, momentum, nesterov, firstStep: true };
     this.adamStep = { decay: 0, beta1, beta2, eps, stepSize: lr, sqrtCorrection2: 1 };
     this.rmspropStep = { lr, decay: 0, rho, eps, momentum };
+    this.adagradStep = { lr, decay: 0, eps };
+    this.adamwStep = { ...this.adamStep, shrink: 0 };
   }
 
   /** Applies one update to every parameter from its (already clipped) gradient; measures the norms when asked. */
@@ -60,6 +69,8 @@ export class Optimizer {
     this.sgdStep.firstStep = t === 1;
     this.adamStep.stepSize = this.config.lr / (1 - Math.pow(this.config.beta1, t));
     this.adamStep.sqrtCorrection2 = Math.sqrt(1 - Math.pow(this.config.beta2, t));
+    this.adamwStep.stepSize = this.adamStep.stepSize;
+    this.adamwStep.sqrtCorrection2 = this.adamStep.sqrtCorrection2;
     const norms = measureNorms ? this.norms : null;
     for (let i = 0; i < this.params.length; i++) {
       this.update(i, isDecayed(this.params[i]!) ? this.weightDecay : 0, norms);
@@ -82,6 +93,14 @@ export class Optimizer {
       case 'rmsprop':
         this.rmspropStep.decay = decay;
         return this.backend.rmsprop(data, grad, this.first[i]!, this.second[i] ?? null, this.rmspropStep, norms);
+      // Reference loops (update-rules.ts) on the arena's views: no SIMD version of these two yet.
+      case 'adagrad':
+        this.adagradStep.decay = decay;
+        return adagradUpdate(data, grad, this.first[i]!, this.adagradStep, norms);
+      case 'adamw':
+        // L2 (training.weightDecay) is refused with adamw by the spec; its own decay is decoupled.
+        this.adamwStep.shrink = isDecayed(this.params[i]!) ? this.config.lr * (this.config.weightDecay ?? 0.01) : 0;
+        return adamwUpdate(data, grad, this.first[i]!, this.second[i]!, this.adamwStep, norms);
       default:
         throw new Error(`unknown optimizer "${this.config.type as string}"`);
     }

@@ -125,3 +125,59 @@ function setNorms(norms: UpdateNorms, before: number, delta: number): void {
   norms.before = before;
   norms.delta = delta;
 }
+
+export interface AdagradStep {
+  lr: number;
+  decay: number;
+  eps: number;
+}
+
+/** PyTorch's Adagrad (lr_decay 0): g += λw; sum += g²; w −= lr · g / (√sum + eps) */
+export function adagradUpdate(
+  w: Float32Array,
+  grad: Float32Array,
+  sum: Float32Array,
+  h: AdagradStep,
+  norms: UpdateNorms | null,
+): void {
+  const { lr, decay, eps } = h;
+  let before = 0;
+  let delta = 0;
+  for (let i = 0; i < w.length; i++) {
+    const g = grad[i]! + decay * w[i]!;
+    sum[i] = sum[i]! + g * g;
+    const old = w[i]!;
+    w[i] = old - (lr * g) / (Math.sqrt(sum[i]!) + eps);
+    const d = w[i]! - old;
+    before += old * old;
+    delta += d * d;
+  }
+  if (norms) setNorms(norms, before, delta);
+}
+
+/** PyTorch's AdamW: w ·= 1 − lr·λ (the decoupled decay, `shrink` = lr·λ), then the Adam step on the raw gradient. */
+export function adamwUpdate(
+  w: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  h: AdamStep & { shrink: number },
+  norms: UpdateNorms | null,
+): void {
+  const { beta1, beta2, eps, stepSize, sqrtCorrection2, shrink } = h;
+  let before = 0;
+  let delta = 0;
+  for (let i = 0; i < w.length; i++) {
+    const g = grad[i]!;
+    m[i] = beta1 * m[i]! + (1 - beta1) * g;
+    v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+    const denominator = Math.sqrt(v[i]!) / sqrtCorrection2 + eps;
+    const old = w[i]!;
+    const decayed = Math.fround(old * (1 - shrink));
+    w[i] = decayed - (stepSize * m[i]!) / denominator;
+    const d = w[i]! - old;
+    before += old * old;
+    delta += d * d;
+  }
+  if (norms) setNorms(norms, before, delta);
+}

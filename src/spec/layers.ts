@@ -99,9 +99,27 @@ function resolveDense(object: ObjectReader, layer: ResolvedLayer, sink: Diagnost
     units,
     activation: optionalActivation(object, sink, activationOf(DEFAULT_DENSE_ACTIVATION)),
     init: optionalInit(object, 'init', sink),
-    biasInit: object.number('biasInit', {}, 0),
+    ...readBiasInit(object, sink),
   };
   return layer;
+}
+
+/** `biasInit`: a number (every bias that constant), or an initialiser: zeros, constant, uniform or normal. */
+function readBiasInit(object: ObjectReader, sink: DiagnosticSink): { biasInit: number; biasRandom?: InitConfig } {
+  const node = object.value('biasInit');
+  if (node === undefined || node.type === 'number') return { biasInit: object.number('biasInit', {}, 0) };
+  const init = readInit(node, object.pointerOf('biasInit'), sink);
+  if (init === null) return { biasInit: 0 };
+  if (init.name === 'zeros') return { biasInit: 0 };
+  if (init.name === 'constant') return { biasInit: init.scale };
+  if (init.name === 'uniform' || init.name === 'normal') return { biasInit: 0, biasRandom: init };
+  sink.error(
+    node,
+    object.pointerOf('biasInit'),
+    'range',
+    `a bias initialiser is a number, zeros, constant, uniform or normal; "${init.name}" needs a weight matrix's fans (PyTorch's default bias is {"name": "uniform", "scale": 1/√fan_in})`,
+  );
+  return { biasInit: 0 };
 }
 
 function resolveBatchNorm(object: ObjectReader, layer: ResolvedLayer): ResolvedLayer {

@@ -98,13 +98,41 @@ export const DEFAULT_DROPOUT_RATE = 0.5;
 export const LOSS_NAMES = namesOf<LossName>({ mse: true, bce: true, crossentropy: true });
 
 export type OptimizerType = OptimizerConfig['type'];
-export const OPTIMIZER_TYPES = namesOf<OptimizerType>({ sgd: true, adam: true, rmsprop: true });
+export const OPTIMIZER_TYPES = namesOf<OptimizerType>({
+  sgd: true,
+  adam: true,
+  rmsprop: true,
+  adagrad: true,
+  adamw: true,
+});
 
 /** PyTorch defaults, except SGD's lr (required there) which defaults to 0.01 here. */
 export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerType, OptimizerConfig>> = {
   sgd: { type: 'sgd', lr: 0.01, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, rho: 0.99 },
   adam: { type: 'adam', lr: 0.001, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, rho: 0.99 },
   rmsprop: { type: 'rmsprop', lr: 0.01, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, rho: 0.99 },
+  adagrad: {
+    type: 'adagrad',
+    lr: 0.01,
+    momentum: 0,
+    nesterov: false,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-10,
+    rho: 0.99,
+    initialAccumulator: 0,
+  },
+  adamw: {
+    type: 'adamw',
+    lr: 0.001,
+    momentum: 0,
+    nesterov: false,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    rho: 0.99,
+    weightDecay: 0.01,
+  },
 };
 export const DEFAULT_OPTIMIZER: OptimizerType = 'sgd';
 
@@ -113,8 +141,21 @@ export const OPTIMIZER_KEYS: Readonly<Record<OptimizerType, readonly string[]>> 
   sgd: ['type', 'lr', 'momentum', 'nesterov'],
   adam: ['type', 'lr', 'beta1', 'beta2', 'eps'],
   rmsprop: ['type', 'lr', 'momentum', 'eps', 'rho'],
+  adagrad: ['type', 'lr', 'eps', 'initialAccumulator'],
+  adamw: ['type', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay'],
 };
-export const ALL_OPTIMIZER_KEYS = ['type', 'lr', 'momentum', 'nesterov', 'beta1', 'beta2', 'eps', 'rho'] as const;
+export const ALL_OPTIMIZER_KEYS = [
+  'type',
+  'lr',
+  'momentum',
+  'nesterov',
+  'beta1',
+  'beta2',
+  'eps',
+  'rho',
+  'initialAccumulator',
+  'weightDecay',
+] as const;
 
 export const TRAINING_KEYS = [
   'steps',

@@ -110,6 +110,15 @@ function resolveDocument(root: Node, sink: DiagnosticSink): Resolved {
   const loss = readLoss(top, sink);
   const optimizer = resolveOptimizer(top.value('optimizer'), '/optimizer', sink);
   const training = resolveTraining(top.value('training'), '/training', sink);
+  const decayNode = findNode(root, '/training/weightDecay');
+  if (optimizer.type === 'adamw' && training.weightDecay > 0 && decayNode) {
+    sink.error(
+      decayNode,
+      '/training/weightDecay',
+      'range',
+      'adamw decays the weights itself: set "weightDecay" in "optimizer" (decoupled, as torch.optim.AdamW) instead of training.weightDecay (L2 in the gradient)',
+    );
+  }
   const dataNode = top.require('data', '(e.g. {"source": "spiral"})') ? top.value('data') : undefined;
   const data = dataNode ? resolveData(dataNode, '/data', sink) : null;
   // The initial-parameters file is read when the data is (prepare); here only its type.

@@ -20,6 +20,7 @@ import type { DiagnosticSink } from './sink';
 const POSITIVE: NumberRule = { min: 0, minExclusive: true };
 /** Momentum and decay rates: PyTorch accepts [0, 1); 1 would never forget. */
 const UNIT_INTERVAL: NumberRule = { min: 0, max: 1, maxExclusive: true };
+const NON_NEGATIVE: NumberRule = { min: 0 };
 
 /**
  * `optimizer`: absent means SGD with lr 0.01; a string names the type with its defaults; an object may give
@@ -73,6 +74,8 @@ function readHyperParameters(object: ObjectReader, type: OptimizerType, sink: Di
     eps: read('eps', POSITIVE),
     rho: read('rho', UNIT_INTERVAL),
   };
+  if (type === 'adagrad') config.initialAccumulator = read('initialAccumulator', NON_NEGATIVE);
+  if (type === 'adamw') config.weightDecay = read('weightDecay', NON_NEGATIVE);
   const nesterovNode = object.value('nesterov');
   if (config.nesterov && config.momentum === 0 && nesterovNode !== undefined) {
     sink.error(

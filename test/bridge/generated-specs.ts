@@ -18,6 +18,11 @@ export const ACTIVATIONS = [
   'gelu',
   'softplus',
   'swish',
+  'exponential',
+  'softsign',
+  'hard_sigmoid',
+  'relu6',
+  'mish',
 ] as const;
 export const INITS = [
   'glorot_uniform',
@@ -65,7 +70,9 @@ export function generateSpecs(count: number, seed = 1): GeneratedSpec[] {
           activation: pick(ACTIVATIONS),
           init: init === 'uniform' || init === 'normal' ? { name: init, scale: 0.05 + rng.uniform() } : init,
         };
-        if (rng.uniform() < 0.2) layer.biasInit = Math.round((rng.uniform() - 0.5) * 100) / 100;
+        const bias = rng.uniform();
+        if (bias < 0.15) layer.biasInit = Math.round((rng.uniform() - 0.5) * 100) / 100;
+        else if (bias < 0.25) layer.biasInit = { name: pick(['uniform', 'normal'] as const), scale: 0.1 };
         return layer;
       };
       const roll = rng.uniform();
@@ -97,12 +104,14 @@ export function generateSpecs(count: number, seed = 1): GeneratedSpec[] {
       { type: 'sgd', lr: 0.05, momentum: 0.5, nesterov: true },
       { type: 'adam', lr: 0.003 },
       { type: 'rmsprop', lr: 0.002, momentum: 0.3 },
+      { type: 'adagrad', lr: 0.05 },
+      { type: 'adamw', lr: 0.003, weightDecay: 0.05 },
     ]);
     const hasBatchnorm = layers.some((l) => (l as { type: string }).type === 'batchnorm');
     // PyTorch's BatchNorm1d refuses a batch of one sample in training (the export says so).
     const batchSize = hasBatchnorm ? pick([8, 32, 64]) : pick([1, 8, 32, 64]);
     const training: Record<string, unknown> = { steps: 60, batchSize, seed: int(1, 1000) };
-    if (rng.uniform() < 0.2) training.weightDecay = 1e-3;
+    if (rng.uniform() < 0.2 && optimizer.type !== 'adamw') training.weightDecay = 1e-3;
     if (rng.uniform() < 0.2) training.clipNorm = 0.5;
     if (rng.uniform() < 0.1) training.clipValue = 0.1;
     const data: Record<string, unknown> = { source, samples: int(64, 400) };

@@ -181,6 +181,28 @@ describe('Keras import: tf.keras 2.x and Keras 3 files', () => {
   });
 });
 
+describe('Keras import: random bias initialisers', () => {
+  it('RandomNormal, TruncatedNormal (by its true std) and symmetric RandomUniform biases', () => {
+    const model = (bias: unknown) => ({
+      class_name: 'Sequential',
+      config: {
+        layers: [
+          { class_name: 'InputLayer', config: { batch_input_shape: [null, 3] } },
+          { class_name: 'Dense', config: { name: 'd', units: 2, bias_initializer: bias } },
+        ],
+      },
+    });
+    const biasOf = (bias: unknown) => (roundTrip(model(bias)).config.layers[0] as { biasRandom?: unknown }).biasRandom;
+    expect(biasOf({ class_name: 'RandomNormal', config: { stddev: 0.2 } })).toEqual({ name: 'normal', scale: 0.2 });
+    expect(biasOf({ class_name: 'RandomUniform', config: { minval: -0.1, maxval: 0.1 } })).toEqual({
+      name: 'uniform',
+      scale: 0.1,
+    });
+    const truncated = biasOf({ class_name: 'TruncatedNormal', config: { stddev: 1 } }) as { scale: number };
+    expect(truncated.scale).toBeCloseTo(TRUNCATED_STD_FACTOR, 9);
+  });
+});
+
 describe('Keras import: what VGNet cannot express is an error naming the layer', () => {
   const base = (layers: unknown[], extra: Record<string, unknown> = {}) => ({
     class_name: 'Sequential',
@@ -223,8 +245,8 @@ describe('Keras import: what VGNet cannot express is an error naming the layer',
       /mean 1/,
     ],
     [
-      'a random bias',
-      base([dense({ bias_initializer: { class_name: 'RandomNormal', config: {} } })]),
+      'a bias drawn around a mean',
+      base([dense({ bias_initializer: { class_name: 'RandomNormal', config: { mean: 1, stddev: 0.1 } } })]),
       /bias_initializer RandomNormal/,
     ],
     [

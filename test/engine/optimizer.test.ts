@@ -3,7 +3,7 @@
  * transcribed here per scalar, plus a few numbers worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { MeasuringArena } from '../../src/engine/arena';
+import { Arena, MeasuringArena } from '../../src/engine/arena';
 import type { OptimizerConfig } from '../../src/engine/config';
 import type { ParamTensor } from '../../src/engine/layers/layer';
 import { Optimizer } from '../../src/engine/optimizer';
@@ -150,5 +150,38 @@ describe('update measurements', () => {
     opt.step();
     expect(opt.normSqBefore[0]).toBeCloseTo(25, 6);
     expect(opt.deltaNormSq[0]).toBeCloseTo(0.25 + 1, 6);
+  });
+});
+
+const ADAGRAD_TORCH = [0.7730969331, -1.8569718441, 0.2319002125];
+const ADAMW_TORCH = [0.5796325916, -1.4370076044, 0.1509450861];
+
+describe('adagrad and adamw, against PyTorch', () => {
+  // Printed by /usr/bin/python3 (torch 1.13, float64): three steps of torch.optim.Adagrad(lr 0.1, eps 1e-10,
+  // initial_accumulator_value 0.1) and torch.optim.AdamW(lr 0.1, weight_decay 0.5) from w = [1, -2, 0.5] with the
+  // gradients g_t = [0.3, -0.1, 2] · t.
+  const grads = (t: number) => Float32Array.from([0.3 * t, -0.1 * t, 2 * t]);
+  it.each([
+    ['adagrad', { initialAccumulator: 0.1, eps: 1e-10 }, ADAGRAD_TORCH],
+    ['adamw', { weightDecay: 0.5, eps: 1e-8 }, ADAMW_TORCH],
+  ] as const)('%s', (type, extra, expected) => {
+    const w = Float32Array.from([1, -2, 0.5]);
+    const param: ParamTensor = { path: '/layers/0', name: 'weight', shape: [3], data: w, grad: new Float32Array(3) };
+    const config: OptimizerConfig = {
+      type,
+      lr: 0.1,
+      momentum: 0,
+      nesterov: false,
+      beta1: 0.9,
+      beta2: 0.999,
+      rho: 0.99,
+      ...extra,
+    };
+    const optimizer = new Optimizer(config, 0, [param], new Arena(64));
+    for (let t = 1; t <= 3; t++) {
+      param.grad.set(grads(t));
+      optimizer.step();
+    }
+    expected.forEach((v, i) => expect(w[i]).toBeCloseTo(v, 5));
   });
 });

@@ -86,3 +86,38 @@ describe('"parameters": initial values from a file', () => {
     expect(prepared.ok).toBe(false);
   });
 });
+
+describe('random bias initialisers', () => {
+  const spec = (biasInit: unknown) =>
+    JSON.stringify({
+      input: 2,
+      layers: [
+        { type: 'dense', units: 400, activation: 'tanh', biasInit },
+        { type: 'dense', units: 1 },
+      ],
+      loss: 'mse',
+      data: { source: 'sine', samples: 16 },
+    });
+  const noFiles: FileAccess = { readText: () => ({ error: 'no files' }) };
+  it.each([
+    [{ name: 'uniform', scale: 0.3 }, 0.3 / Math.sqrt(3)],
+    [{ name: 'normal', scale: 0.2 }, 0.2],
+  ])('%j draws biases of that spread', (init, std) => {
+    const prepared = prepare(spec(init), { files: noFiles });
+    if (!prepared.ok) throw new Error(prepared.diagnostics[0]?.message);
+    const bias = createTrainer(prepared.config, prepared.dataset)
+      .parameters()
+      .find((p) => p.path === '/layers/0' && p.name === 'bias')!.data;
+    const mean = bias.reduce((a, b) => a + b, 0) / bias.length;
+    const measured = Math.sqrt(bias.reduce((a, b) => a + (b - mean) ** 2, 0) / bias.length);
+    expect(measured / std).toBeGreaterThan(0.85);
+    expect(measured / std).toBeLessThan(1.15);
+  });
+  it('constant and zeros objects are constants; a fan-based one is an error at the key', () => {
+    const constant = prepare(spec({ name: 'constant', scale: 0.5 }), { files: noFiles });
+    expect(constant.ok && constant.config.layers[0]).toMatchObject({ biasInit: 0.5 });
+    const fan = prepare(spec('he_normal'), { files: noFiles });
+    expect(fan.ok).toBe(false);
+    if (!fan.ok) expect(fan.diagnostics[0]!.message).toMatch(/needs a weight matrix's fans/);
+  });
+});

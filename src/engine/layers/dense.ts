@@ -41,6 +41,9 @@ export class DenseLayer implements Layer {
     this.bias = paramTensor(arena, config.path, 'bias', [config.units]);
     if (ctx.initialize) initializeWeights(this.weight.data, config.units, wiring.inputWidth, config.init, ctx.initRng);
     this.bias.data.fill(config.biasInit);
+    // Drawn after the weights, from the same stream: a spec without a random bias draws exactly as before.
+    if (ctx.initialize && config.biasRandom)
+      initializeWeights(this.bias.data, config.units, 1, config.biasRandom, ctx.initRng);
     this.activation = new ActivationOp(
       config.activation,
       config.units,
