@@ -1,6 +1,6 @@
 /**
  * Full runs, VGNet's engine vs PyTorch: does the exported program's run (`--record`) get the verdicts VGNet's own
- * run gets? For every example and N generated specs (test/bridge/generated-specs.ts): VGNet trains the spec on two
+ * run gets? For every example and N generated specs (test/bridge/generated-specs.ts): VGNet trains the spec on three
  * seeds, the exported PyTorch program trains it on its own generator, and the same detectors read both records.
  * A spec has a clear verdict when VGNet's problem kinds are the same on both seeds; on those, the PyTorch run
  * should get the same kinds. Prints the agreement and lists the rest.
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     ...generateSpecs(count, seed).map((g) => ({ name: g.name, text: JSON.stringify(g.spec) })),
   ];
   const t0 = Date.now();
-  const ours = new Map<string, { a: string[]; b: string[]; steps: number }>();
+  const ours = new Map<string, { seeds: string[][]; steps: number }>();
   const jobs: { name: string; program: string; steps: number; out: string }[] = [];
   for (const c of cases) {
     const prepared = prepare(c.text, { files });
@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     const base = prepared.config.training.seed;
     const run = (s: number): Promise<Report> =>
       analyze(c.text, { executor, seed: s, verifyFixes: false, timeBudgetMs: 600_000 });
-    ours.set(c.name, { a: problems(await run(base)), b: problems(await run(base + 1000)), steps });
+    const seeds: string[][] = [];
+    for (let k = 0; k < 3; k++) seeds.push(problems(await run(base + 1000 * k)));
+    ours.set(c.name, { seeds, steps });
     const exported = exportPytorch(prepared.config, prepared.dataset, {
       spec: `${c.name}.vgnet.json`,
       dataFile: `${c.name}.data.bin`,
@@ -82,31 +84,39 @@ async function main(): Promise<void> {
   });
   if (py.status !== 0) throw new Error(py.stderr);
   const torchSeconds = (Date.now() - t1) / 1000;
-  let clear = 0;
-  let agree = 0;
+  // Clear: VGNet's verdict is the same on its first two seeds (and, stricter, on all three).
+  const tally = { clear2: 0, agree2: 0, clear3: 0, agree3: 0 };
   const differing: string[] = [];
   const unclear: string[] = [];
+  const show = (k: string[]): string => (k.length ? k.join('+') : 'healthy');
   for (const c of cases) {
     const mine = ours.get(c.name)!;
     const read = readRecord(fs.readFileSync(path.join(dir, `${c.name}.record.json`), 'utf8'));
     if (!read.ok) throw new Error(`${c.name}: ${read.message}`);
-    const theirs = problems(await analyzeRecorded(read.run, c.text, { executor, verifyFixes: false }));
-    const show = (k: string[]): string => (k.length ? k.join('+') : 'healthy');
-    if (show(mine.a) !== show(mine.b)) {
-      unclear.push(`${c.name}: VGNet ${show(mine.a)} / ${show(mine.b)} by seed, PyTorch ${show(theirs)}`);
+    const theirs = show(problems(await analyzeRecorded(read.run, c.text, { executor, verifyFixes: false })));
+    const [a, b, d] = mine.seeds.map(show) as [string, string, string];
+    if (a !== b) {
+      unclear.push(`${c.name}: VGNet ${a} / ${b} by seed, PyTorch ${theirs}`);
       continue;
     }
-    clear++;
-    if (show(theirs) === show(mine.a)) agree++;
-    else differing.push(`${c.name}: VGNet ${show(mine.a)} (both seeds), PyTorch ${show(theirs)}`);
+    tally.clear2++;
+    if (theirs === a) tally.agree2++;
+    if (a === d) {
+      tally.clear3++;
+      if (theirs === a) tally.agree3++;
+    }
+    if (theirs !== a) differing.push(`${c.name}: VGNet ${a} (${a === d ? '3/3' : '2/3'} seeds), PyTorch ${theirs}`);
   }
+  const pct = (n: number, d: number): string => `${((100 * n) / Math.max(1, d)).toFixed(1)}%`;
   console.log(
     `bridge agreement, ${cases.length} specs (${cases.length - count} examples, ${count} generated, seed ${seed}): ` +
-      `VGNet ${vgnetSeconds.toFixed(0)} s for 2 seeds, PyTorch ${torchSeconds.toFixed(0)} s`,
+      `VGNet ${vgnetSeconds.toFixed(0)} s for 3 seeds, PyTorch ${torchSeconds.toFixed(0)} s`,
   );
-  console.log(`  clear verdicts (same problem kinds on VGNet's two seeds): ${clear}`);
   console.log(
-    `  PyTorch's run gets the same kinds: ${agree} of ${clear} (${((100 * agree) / Math.max(1, clear)).toFixed(1)}%)`,
+    `  clear verdicts, same kinds on VGNet's seeds 1-2: ${tally.clear2}; PyTorch's run agrees on ${tally.agree2} (${pct(tally.agree2, tally.clear2)})`,
+  );
+  console.log(
+    `  clear verdicts, same kinds on all 3 VGNet seeds: ${tally.clear3}; PyTorch's run agrees on ${tally.agree3} (${pct(tally.agree3, tally.clear3)})`,
   );
   for (const d of differing) console.log(`    differs: ${d}`);
   console.log(`  seed-dependent in VGNet (left out): ${unclear.length}`);

@@ -4,7 +4,11 @@
  * the head of every `vgnet export --to pytorch` file, and alone as `vgnet export --recorder` (vgnet_recorder.py)
  * for models written by hand. Needs only torch and the standard library. Documented in docs/bridge.md.
  */
+import { RELU_FAMILY_NAMES, SATURATING_NAMES } from '../engine/activations';
+
 export const RECORD_FORMAT = 'vgnet-record/1';
+/** Python set literals of the engine's own lists (layer-stats.ts): which layers get saturated / dead fractions. */
+const pySet = (names: readonly string[]): string => `{${names.map((n) => JSON.stringify(n)).join(', ')}}`;
 
 export const PYTHON_RUNTIME = String.raw`# ---- VGNet recorder: per-layer gradient statistics in VGNet's record format (docs/bridge.md) ----
 import json
@@ -16,8 +20,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 RECORD_FORMAT = "${RECORD_FORMAT}"
-SATURATING = {"sigmoid", "tanh"}
-RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "selu"}
+SATURATING = ${pySet(SATURATING_NAMES)}
+RELU_FAMILY = ${pySet(RELU_FAMILY_NAMES)}
 # Activation modules the recorder recognises (functional calls such as torch.relu(x) are invisible to it).
 ACTIVATION_MODULES = {
     nn.Identity: "linear", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu",
