@@ -2,8 +2,8 @@
  * Full runs, VGNet's engine vs PyTorch: does the exported program's run (`--record`) get the verdicts VGNet's own
  * run gets? For every example and N generated specs (test/bridge/generated-specs.ts): VGNet trains the spec on three
  * seeds, the exported PyTorch program trains it on its own generator, and the same detectors read both records.
- * A spec has a clear verdict when VGNet's problem kinds are the same on both seeds; on those, the PyTorch run
- * should get the same kinds. Prints the agreement and lists the rest.
+ * A spec has a clear verdict when VGNet's problem kinds are the same on its seeds (the first two, or all three); on
+ * those, the PyTorch run should get the same kinds. Prints both agreements and lists the rest.
  *   npm run bench:bridge [-- N [seed]]      (default 150 1; needs /usr/bin/python3 with torch)
  */
 import { spawnSync } from 'node:child_process';
