@@ -323,14 +323,7 @@ export const ACTIVATION_KERNELS: Record<ActivationName, ActivationKernel> = {
 };
 
 /** Activations whose units can die: saturated at a flat (or near-flat) negative side. */
-export const RELU_FAMILY_NAMES: readonly ActivationName[] = [
-  'relu',
-  'leaky_relu',
-  'prelu',
-  'elu',
-  'selu',
-  'relu6',
-];
+export const RELU_FAMILY_NAMES: readonly ActivationName[] = ['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'relu6'];
 const RELU_FAMILY: ReadonlySet<ActivationName> = new Set(RELU_FAMILY_NAMES);
 /** Activations that saturate on both sides (|z| large ⇒ f' ≈ 0; hard_sigmoid's is exactly 0 beyond ±3). */
 export const SATURATING_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', 'hard_sigmoid'];
