@@ -17,6 +17,7 @@ const nodeEntries = [
   ['bench/memory-analyses.ts', 'memory-analyses'],
   ['bench/robustness/run.ts', 'robustness'],
   ['bench/bridge/agreement.ts', 'bridge-agreement'],
+  ['bench/labelled/make-labels.ts', 'labelled-make'],
 ];
 const webviewEntry = 'webview/main.tsx';
 
