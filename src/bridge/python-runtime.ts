@@ -36,6 +36,13 @@ def _sum_sq(t):
     return float(t.detach().double().pow(2).sum())
 
 
+def _ratio(a, b):
+    """a / b as VGNet's engine computes it in JavaScript: 0/0 is NaN, x/0 is infinite (zero-initialised weights)."""
+    if b == 0:
+        return float("nan") if a == 0 or math.isnan(a) else math.inf
+    return a / b
+
+
 def _non_finite(t):
     return int((~torch.isfinite(t.detach())).sum()) if t is not None else 0
 
@@ -223,7 +230,7 @@ class Recorder:
             if w is None or not p["updated"]:
                 s["updateRatio"] = float("nan")
             else:
-                s["updateRatio"] = math.sqrt(_sum_sq(n.weight.detach() - w)) / math.sqrt(_sum_sq(w))
+                s["updateRatio"] = _ratio(math.sqrt(_sum_sq(n.weight.detach() - w)), math.sqrt(_sum_sq(w)))
         if not (p["keep"] or final):
             return
         if self.record["series"] is None:
