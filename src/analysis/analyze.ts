@@ -130,10 +130,15 @@ export async function verifyReportFixes(text: string, measured: Report, options:
 export async function analyzeRecorded(
   run: RecordedRun,
   text: string | null,
-  options: AnalyzeOptions & { recordFile?: string },
+  options: AnalyzeOptions & { recordFile?: string; from?: Report },
 ): Promise<Report> {
   const start = now();
-  const report = text === null ? emptyReport() : analyzeStatic(text, options.thresholds);
+  // `from`: the static report of this very text (the editor has one), so the text is not parsed again.
+  const report = options.from
+    ? continueFrom(options.from)
+    : text === null
+      ? emptyReport()
+      : analyzeStatic(text, options.thresholds);
   report.name ||= run.spec ?? 'recorded run';
   report.recorded = { engine: run.engine, file: options.recordFile ?? null };
   if (report.status !== 'ok') return report;

@@ -400,7 +400,8 @@ class Graph {
       if (slopes) last.tensors!.slope = expand(slopes, last.json.units as number);
       return layers;
     }
-    const width = widthOf(layers, 0) || 0;
+    // The width the slopes belong to: the last dense layer before it (0 when none: the slope count decides).
+    const width = widthOf(layers, 0);
     const layer: WeightedLayer = { json: { type: 'activation', ...json }, source };
     if (slopes) layer.tensors = { slope: expand(slopes, width || slopes.data.length) };
     return [...layers, layer];

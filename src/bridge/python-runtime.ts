@@ -126,17 +126,12 @@ class Recorder:
                 node = self._new_node(name, module, x, output)
             if node is None:
                 return
-            if isinstance(module, nn.Linear):
-                node.tap(output, output)
-                self.last_linear = (node, output)
-            elif type(module) in ACTIVATION_MODULES and node.kind == "dense":
-                node.tap(x, output)
-            elif type(module) in ACTIVATION_MODULES:
-                node.tap(x, output)
-            else:
-                node.tap(None, output)
-            if not isinstance(module, nn.Linear):
-                self.last_linear = None
+            linear = isinstance(module, nn.Linear)
+            # A Linear's output is its pre-activation (and, until an activation module follows, its output);
+            # an activation module's input is its pre-activation, fused into the dense node or its own.
+            pre = output if linear else x if type(module) in ACTIVATION_MODULES else None
+            node.tap(pre, output)
+            self.last_linear = (node, output) if linear else None
         return hook
 
     def _new_node(self, name, module, x, output):

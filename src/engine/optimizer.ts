@@ -9,7 +9,7 @@ import type { Arena } from './arena';
 import { JS_BACKEND, type Backend } from './backend';
 import type { OptimizerConfig } from './config';
 import type { ParamTensor } from './layers/layer';
-import { adagradUpdate, adamwUpdate } from './update-rules';
+import { adagradUpdate, adamUpdate } from './update-rules';
 import type { AdagradStep, AdamStep, RmspropStep, SgdStep, UpdateNorms } from './update-rules';
 
 export function isDecayed(p: ParamTensor): boolean {
@@ -32,7 +32,7 @@ export class Optimizer {
   private readonly adamStep: AdamStep;
   private readonly rmspropStep: RmspropStep;
   private readonly adagradStep: AdagradStep;
-  private readonly adamwStep: AdamStep & { shrink: number };
+  private readonly adamwStep: AdamStep;
   private readonly norms: UpdateNorms = { before: 0, delta: 0 };
 
   constructor(
@@ -100,7 +100,7 @@ export class Optimizer {
       case 'adamw':
         // L2 (training.weightDecay) is refused with adamw by the spec; its own decay is decoupled.
         this.adamwStep.shrink = isDecayed(this.params[i]!) ? this.config.lr * (this.config.weightDecay ?? 0.01) : 0;
-        return adamwUpdate(data, grad, this.first[i]!, this.second[i]!, this.adamwStep, norms);
+        return adamUpdate(data, grad, this.first[i]!, this.second[i]!, this.adamwStep, norms);
       default:
         throw new Error(`unknown optimizer "${this.config.type as string}"`);
     }

@@ -29,6 +29,8 @@ export interface AdamStep {
   stepSize: number;
   /** √(1 − β₂ᵗ) */
   sqrtCorrection2: number;
+  /** AdamW's decoupled decay lr·λ: w ·= 1 − shrink before the step (PyTorch's AdamW); absent or 0 for Adam. */
+  shrink?: number;
 }
 
 export interface RmspropStep {
@@ -66,7 +68,10 @@ export function sgdUpdate(
   if (norms) setNorms(norms, before, delta);
 }
 
-/** m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + eps) */
+/**
+ * m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + eps). AdamW: `shrink` decays w first
+ * (w ·= 1 − lr·λ, rounded to float32 as PyTorch's in-place mul_) and `decay` is 0.
+ */
 export function adamUpdate(
   w: Float32Array,
   grad: Float32Array,
@@ -76,6 +81,7 @@ export function adamUpdate(
   norms: UpdateNorms | null,
 ): void {
   const { decay, beta1, beta2, eps, stepSize, sqrtCorrection2 } = h;
+  const keep = 1 - (h.shrink ?? 0);
   let before = 0;
   let delta = 0;
   for (let i = 0; i < w.length; i++) {
@@ -84,7 +90,8 @@ export function adamUpdate(
     v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
     const denominator = Math.sqrt(v[i]!) / sqrtCorrection2 + eps;
     const old = w[i]!;
-    w[i] = old - (stepSize * m[i]!) / denominator;
+    const decayed = keep === 1 ? old : Math.fround(old * keep);
+    w[i] = decayed - (stepSize * m[i]!) / denominator;
     const d = w[i]! - old;
     before += old * old;
     delta += d * d;
@@ -148,33 +155,6 @@ export function adagradUpdate(
     sum[i] = sum[i]! + g * g;
     const old = w[i]!;
     w[i] = old - (lr * g) / (Math.sqrt(sum[i]!) + eps);
-    const d = w[i]! - old;
-    before += old * old;
-    delta += d * d;
-  }
-  if (norms) setNorms(norms, before, delta);
-}
-
-/** PyTorch's AdamW: w ·= 1 − lr·λ (the decoupled decay, `shrink` = lr·λ), then the Adam step on the raw gradient. */
-export function adamwUpdate(
-  w: Float32Array,
-  grad: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  h: AdamStep & { shrink: number },
-  norms: UpdateNorms | null,
-): void {
-  const { beta1, beta2, eps, stepSize, sqrtCorrection2, shrink } = h;
-  let before = 0;
-  let delta = 0;
-  for (let i = 0; i < w.length; i++) {
-    const g = grad[i]!;
-    m[i] = beta1 * m[i]! + (1 - beta1) * g;
-    v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-    const denominator = Math.sqrt(v[i]!) / sqrtCorrection2 + eps;
-    const old = w[i]!;
-    const decayed = Math.fround(old * (1 - shrink));
-    w[i] = decayed - (stepSize * m[i]!) / denominator;
     const d = w[i]! - old;
     before += old * old;
     delta += d * d;

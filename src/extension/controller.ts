@@ -104,15 +104,8 @@ export class AnalysisController implements vscode.Disposable {
     this.changed.fire(uri);
     try {
       const config = this.configs.config;
-      // One deadline for training and verifying fixes together.
       const options: AnalyzeOptions = {
-        executor: this.workerPool().executor(refusal.folder),
-        steps: config.steps,
-        thresholds: config.thresholds,
-        deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }),
-        verifyFixes: false,
-        signal: ticket.signal,
-        cache: this.cache,
+        ...this.runOptions(refusal.folder, ticket.signal),
         onProgress: (progress) => this.progressed.fire({ uri, progress }),
       };
       onPhase?.('training');
@@ -155,19 +148,11 @@ export class AnalysisController implements vscode.Disposable {
     this.changed.fire(uri);
     try {
       const config = this.configs.config;
-      const options: AnalyzeOptions = {
-        executor: this.workerPool().executor(refusal.folder),
-        steps: config.steps,
-        thresholds: config.thresholds,
-        deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }),
-        verifyFixes: false,
-        signal: ticket.signal,
-        cache: this.cache,
-      };
+      const options = this.runOptions(refusal.folder, ticket.signal);
       onPhase?.('training');
       // VGNet's own run of the text (usually cached from the last save): the other side of the compare view.
       const own = await analyze(snapshot.text, { ...options, from: analyzed.report });
-      const report = await analyzeRecorded(run, snapshot.text, { ...options, recordFile });
+      const report = await analyzeRecorded(run, snapshot.text, { ...options, recordFile, from: analyzed.report });
       report.reference = own.result;
       const note = await this.keepIfFresh(uri, ticket, report);
       this.logRun(uri, `recorded run (${run.engine}, ${path.basename(recordFile)}) of`, report, note);
@@ -207,6 +192,20 @@ export class AnalysisController implements vscode.Disposable {
     this.resultsFor(recordUri).setMeasured({ snapshot, report, locator: EMPTY_LOCATOR });
     this.changed.fire(recordUri);
     return report;
+  }
+
+  /** What a measured run of a spec in `folder` takes: one deadline for training and verifying fixes together. */
+  private runOptions(folder: string, signal: AnalyzeOptions['signal']): AnalyzeOptions {
+    const config = this.configs.config;
+    return {
+      executor: this.workerPool().executor(folder),
+      steps: config.steps,
+      thresholds: config.thresholds,
+      deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }),
+      verifyFixes: false,
+      ...(signal ? { signal } : {}),
+      cache: this.cache,
+    };
   }
 
   /** Cancels the runs of one document. */

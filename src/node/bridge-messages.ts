@@ -1,6 +1,5 @@
 /** Requests and answers of the bridge worker (bridge-worker.ts): file work of import, export and records. */
 import type { RecordedRun } from '../analysis/record';
-import type { SpecDiagnostic } from '../spec';
 import type { ExportRequest, ExportResult } from './export-files';
 import type { ImportResult } from './import-files';
 
@@ -16,4 +15,4 @@ export type BridgeResponse =
   | { kind: 'read-record'; ok: true; run: RecordedRun; specFile: string | null }
   | { kind: 'read-record'; ok: false; message: string }
   | { kind: 'import'; result: ImportResult }
-  | { kind: 'failed'; message: string; diagnostics?: SpecDiagnostic[] };
+  | { kind: 'failed'; message: string };

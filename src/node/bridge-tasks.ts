@@ -1,17 +1,12 @@
 /**
  * The host side of the bridge worker: one worker per task, with the analysis's heap limit, ended after its answer
- * or when cancelled. The extension host never parses a record or loads a spec's data itself.
+ * or its failure. The extension host never parses a record or loads a spec's data itself.
  */
 import { Worker } from 'node:worker_threads';
 import type { BridgeRequest, BridgeResponse } from './bridge-messages';
 import { workerLimits } from './pool';
 
-export function runBridgeTask(
-  script: string,
-  request: BridgeRequest,
-  memoryBudgetMB: number,
-  signal?: { onCancel(listener: () => void): void },
-): Promise<BridgeResponse> {
+export function runBridgeTask(script: string, request: BridgeRequest, memoryBudgetMB: number): Promise<BridgeResponse> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
@@ -32,6 +27,5 @@ export function runBridgeTask(
     worker.once('exit', (code) =>
       settle({ kind: 'failed', message: `bridge worker exited (${code}) without an answer` }),
     );
-    signal?.onCancel(() => settle({ kind: 'failed', message: 'cancelled' }));
   });
 }

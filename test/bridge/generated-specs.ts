@@ -5,25 +5,10 @@
  * step-0 comparison would compare two different nets.
  */
 import { Rng } from '../../src/engine/rng';
+import { ACTIVATION_NAMES } from '../../src/spec/names';
 
-export const ACTIVATIONS = [
-  'linear',
-  'sigmoid',
-  'tanh',
-  'relu',
-  'leaky_relu',
-  'prelu',
-  'elu',
-  'selu',
-  'gelu',
-  'softplus',
-  'swish',
-  'exponential',
-  'softsign',
-  'hard_sigmoid',
-  'relu6',
-  'mish',
-] as const;
+/** Every elementwise activation (softmax only ends a classifier), in the spec's own order. */
+export const ACTIVATIONS = ACTIVATION_NAMES.filter((name) => name !== 'softmax');
 export const INITS = [
   'glorot_uniform',
   'glorot_normal',
