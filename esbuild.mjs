@@ -18,6 +18,7 @@ const nodeEntries = [
   ['bench/robustness/run.ts', 'robustness'],
   ['bench/bridge/agreement.ts', 'bridge-agreement'],
   ['bench/labelled/make-labels.ts', 'labelled-make'],
+  ['bench/labelled/verdicts.ts', 'labelled-verdicts'],
 ];
 const webviewEntry = 'webview/main.tsx';
 

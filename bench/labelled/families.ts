@@ -256,5 +256,76 @@ export function labelledSpecs(seed = 14): LabelledSpec[] {
       },
     });
   }
+  // 10. Saturating outputs under mse (not fused into the loss): the output itself saturates, or does not.
+  for (let i = 0; i < 40; i++) {
+    const out = pick(['sigmoid', 'tanh']);
+    const scale = pick([0.1, 0.5, 1, 2, 4, 8]);
+    add('output-saturation', {
+      input: 2,
+      layers: [
+        dense(32, pick(['relu', 'tanh']), pick(['he_normal', 'glorot_uniform'])),
+        dense(32, pick(['relu', 'tanh']), { name: 'normal', scale }),
+        dense(1, out, { name: 'normal', scale }),
+      ],
+      loss: 'mse',
+      optimizer: pick([
+        { type: 'sgd', lr: pick([0.01, 0.1]) },
+        { type: 'adam', lr: 0.003 },
+      ]),
+      training: training(),
+      data: { source: pick(['moons', 'circles', 'xor']), samples: 512 },
+    });
+  }
+  // 11. Chaotic deep tanh stacks (σ_w > 1: gradients grow towards the input) and deep BatchNorm stacks, whose
+  //     gradients explode at initialisation (Yang et al. 2019) — where exploding verdicts live.
+  for (let i = 0; i < 70; i++) {
+    const c = classification();
+    const bn = rng.uniform() < 0.3;
+    const width = pick([16, 32, 64]);
+    const depth = int(8, 30);
+    const sigma = pick([1.5, 2, 3, 4, 6]);
+    const init = { name: 'normal', scale: Number((sigma / Math.sqrt(width)).toPrecision(3)) };
+    const layers: Json[] = [];
+    for (let d = 0; d < depth; d++) {
+      if (bn)
+        layers.push(
+          dense(width, 'linear', 'he_normal'),
+          { type: 'batchnorm' },
+          { type: 'activation', activation: pick(['relu', 'tanh']) },
+        );
+      else layers.push(dense(width, 'tanh', init));
+    }
+    add('exploding', {
+      input: 2,
+      layers: [dense(width, 'tanh', init), ...layers, c.out],
+      loss: c.loss,
+      optimizer: pick([
+        { type: 'sgd', lr: pick([0.001, 0.01, 0.1]), momentum: 0.9 },
+        { type: 'sgd', lr: pick([0.001, 0.01]) },
+        { type: 'adam', lr: pick([1e-4, 0.001]) },
+      ]),
+      training: training(),
+      data: c.data,
+    });
+  }
+  // 12. Strongly chaotic wide tanh stacks (σ_w 4–8) trained gently: the gradient grows layer by layer towards the
+  //     input and training does not undo it — exploding by AutoTrainer's ratio, with a real size.
+  for (let i = 0; i < 50; i++) {
+    const c = classification();
+    const width = pick([32, 64, 64]);
+    const sigma = pick([4, 6, 8]);
+    const init = { name: 'normal', scale: Number((sigma / Math.sqrt(width)).toPrecision(3)) };
+    add('chaotic-tanh', {
+      input: 2,
+      layers: [...Array.from({ length: int(10, 24) }, () => dense(width, 'tanh', init)), c.out],
+      loss: c.loss,
+      optimizer: pick([
+        { type: 'adam', lr: pick([1e-4, 3e-4]) },
+        { type: 'sgd', lr: 0.001 },
+      ]),
+      training: training(),
+      data: c.data,
+    });
+  }
   return out;
 }

@@ -17,11 +17,14 @@ import { summarize, type RunSummary } from './summary';
 import { resolveThresholds, type Thresholds } from './thresholds';
 import { verifyFixes, type VerifiedFix } from './verify';
 import { RunCache } from './cache';
+import { combineSeeds, DEFAULT_SEEDS, seedList } from './seeds';
 
 export interface AnalyzeOptions {
   executor: Executor;
   steps?: number | null;
   seed?: number | null;
+  /** Seeds to measure on (default 3: seeds.ts); a problem is reported when a majority of them show it. */
+  seeds?: number;
   thresholds?: Partial<Thresholds>;
   /** Whole-analysis wall-clock budget (training + verified fixes), ms, from the call. Default 30 s. */
   timeBudgetMs?: number;
@@ -55,6 +58,8 @@ export interface Report {
   timing: { predictMs: number; trainMs: number; verifyMs: number; totalMs: number };
   /** Human-readable note for internal errors, budget cuts and cancellation. */
   message: string | null;
+  /** Every seed's run (the first is `result`), with the training.seed it used. */
+  seedRuns: { seed: number; result: TrainResult }[];
   /** Set when `result` is a run another engine recorded (analyzeRecorded): which engine, from which file. */
   recorded: { engine: string; file: string | null } | null;
   /** With `recorded`: VGNet's own run of the same spec, when one was made — the other side of the compare view. */
@@ -156,7 +161,13 @@ export async function analyzeRecorded(
       report.message = 'nothing measured: the record has no step';
       return finish(report, start);
     }
-    diagnoseRun(report, run.result, config, run.lossFunction ?? config?.loss ?? null, options.thresholds);
+    diagnoseRun(
+      report,
+      [{ seed: NaN, result: run.result }],
+      config,
+      run.lossFunction ?? config?.loss ?? null,
+      options.thresholds,
+    );
     report.timing.trainMs = run.result.timeMs;
     if (text !== null && config && options.verifyFixes !== false)
       await verifyInto(text, options, report, deadlineOf(options));
@@ -212,8 +223,16 @@ async function measureAndDiagnose(
   deadline: number,
 ): Promise<void> {
   const job: MeasureJob = { text, steps: options.steps ?? null, seed: options.seed ?? null, deadline };
+  const base = options.seed ?? report.spec?.config?.training.seed ?? 0;
+  const seeds = seedList(base, options.seeds ?? DEFAULT_SEEDS);
   const t0 = now();
-  const outcome = await runCached(job, options, options.onProgress);
+  // Every seed at once (the pool runs them on both cores); the first streams its progress.
+  const outcomes = await Promise.all(
+    seeds.map((seed, i) =>
+      i === 0 ? runCached(job, options, options.onProgress) : runCached({ ...job, seed }, options),
+    ),
+  );
+  const outcome = outcomes[0]!;
   report.timing.trainMs = now() - t0;
   if (options.signal?.cancelled || (outcome.ok && outcome.result.stopped?.reason === 'cancelled')) {
     report.status = 'cancelled';
@@ -236,28 +255,40 @@ async function measureAndDiagnose(
     report.message = `nothing measured: ${result.stopped?.detail ?? 'no step ran'} (a larger budget, or a smaller model or batch)`;
     return;
   }
-  diagnoseRun(report, result, config, config.loss, options.thresholds);
+  // Seeds whose run was cut short (the budget) or failed do not vote.
+  const runs = [{ seed: seeds[0]!, result }];
+  outcomes.forEach((o, i) => {
+    if (i > 0 && o.ok && o.result.stepsRun > 0 && o.result.stopped?.reason !== 'budget')
+      runs.push({ seed: seeds[i]!, result: o.result });
+  });
+  diagnoseRun(report, runs, config, config.loss, options.thresholds);
+  if (runs.length < seeds.length && result.stopped?.reason !== 'budget')
+    report.message = `measured on ${runs.length} of ${seeds.length} seeds: the time budget ran out`;
   if (result.stopped?.reason === 'budget')
     report.message = `training stopped by the time budget: ${result.stopped.detail}`;
 }
 
-/** A measured run into the report: its summary and findings (the predictions give way, poor-init excepted). */
+/**
+ * Measured runs (one per seed, the first shown) into the report: the first's summary and the combined findings.
+ * Once measured, the predictions give way: a prediction the measurement confirmed or refuted is not shown beside it.
+ */
 function diagnoseRun(
   report: Report,
-  result: TrainResult,
+  runs: { seed: number; result: TrainResult }[],
   config: ModelConfig | null,
   loss: LossName | null,
   thresholds: Partial<Thresholds> | undefined,
 ): void {
+  const t = resolveThresholds(thresholds);
+  const result = runs[0]!.result;
   report.result = result;
+  report.seedRuns = runs;
   report.trainedConfig = config;
   report.summary = summarize(result);
-  const measured = detectMeasured(result, resolveThresholds(thresholds), loss);
-  const measuredKinds = new Set(measured.map((f) => f.kind));
-  // Once measured, predictions give way — except poor initialisation, kept as the "why" of a measured problem.
-  const confirmsPrediction = measuredKinds.has('vanishing') || measuredKinds.has('exploding');
-  const predictedKept = confirmsPrediction ? report.findings.filter((f) => f.kind === 'poor-init') : [];
-  report.findings = [...measured, ...predictedKept];
+  report.findings = combineSeeds(
+    runs.map((r) => detectMeasured(r.result, t, loss)),
+    runs.map((r) => r.seed),
+  );
 }
 
 /**
@@ -276,6 +307,7 @@ async function verifyInto(text: string, options: AnalyzeOptions, report: Report,
     thresholds: resolveThresholds(options.thresholds),
     context: { text, config, layers: result.layers },
     job: { steps: options.steps ?? null, seed: options.seed ?? null, deadline },
+    others: report.seedRuns.slice(1).map((r) => ({ seed: r.seed, before: r.result })),
     run: (j) => runCached(j, options),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -315,6 +347,7 @@ export function emptyReport(): Report {
     summary: null,
     timing: { predictMs: 0, trainMs: 0, verifyMs: 0, totalMs: 0 },
     message: null,
+    seedRuns: [],
     recorded: null,
     reference: null,
   };
@@ -322,7 +355,13 @@ export function emptyReport(): Report {
 
 /** A copy of an earlier phase's report to continue from (the earlier report stays as it was). */
 function continueFrom(report: Report): Report {
-  return { ...report, findings: [...report.findings], fixes: [...report.fixes], timing: { ...report.timing } };
+  return {
+    ...report,
+    findings: [...report.findings],
+    fixes: [...report.fixes],
+    seedRuns: [...report.seedRuns],
+    timing: { ...report.timing },
+  };
 }
 
 /** Total time: this phase's plus the phases it continued from. */

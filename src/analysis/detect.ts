@@ -1,168 +1,250 @@
 /**
- * Measured detection: findings from a training record, with thresholds from the literature (see thresholds.ts).
- * Each detector is a pure function of the record; conditions must persist over the recorded steps (gating) so that
- * one noisy mini-batch cannot raise an alarm on a healthy network.
+ * Measured detection: findings from one training record, by written rules (thresholds.ts has each threshold and its
+ * source; docs/extension.md "How a verdict is reached" the rules in words). The same rules label the benchmark in
+ * PyTorch (bench/labelled/label.py), so VGNet's verdict and the independent one are the same question asked of
+ * two engines.
+ *   - Gradient ratios are judged on the median over the recorded steps after step 0: a one-step transient at
+ *     initialisation (an exactly-0 gradient behind a zero-initialised output layer) is not a verdict.
+ *   - Exploding needs an absolute size too: tiny nets have huge ratios of tiny numbers.
+ *   - Dead and saturated fractions come from the fixed probe set (src/engine/probe.ts) at the last recording.
+ * Several seeds' findings are combined by seeds.ts.
  */
 import type { LossName } from '../engine/config';
-import type { LayerSeries, TrainResult } from '../engine/stats';
-import type { Finding } from './findings';
+import type { TrainResult } from '../engine/stats';
+import type { Finding, FindingKind } from './findings';
+import { FINDING_TITLES } from './findings';
 import { outputLayerIndex, tailMean } from './summary';
 import type { Thresholds } from './thresholds';
 import { formatPercent, formatValue, plural } from './wording';
 
 /**
- * `loss` matters for one judgement: with bce or crossentropy the loss is fused with the output sigmoid/softmax, so a
- * saturated output layer is a confident classifier, not a gradient problem (its gradient is σ(z) − y).
+ * `loss` matters for one judgement: with bce + sigmoid or crossentropy + softmax the output activation is fused
+ * into the loss, so a saturated output is a confident classifier, not a gradient problem (its gradient is σ(z) − y).
  */
 export function detectMeasured(result: TrainResult, t: Thresholds, loss: LossName | null = null): Finding[] {
   const findings: Finding[] = [];
-  const divergence = detectDivergence(result, t);
-  if (divergence) findings.push(divergence);
-  const fusedOutput = loss === 'bce' || loss === 'crossentropy';
   for (const f of [
+    detectDivergence(result, t),
     detectVanishing(result, t),
     detectExploding(result, t),
     detectDeadRelu(result, t),
-    detectSaturation(result, t, fusedOutput),
+    detectSaturation(result, t),
+    detectOutputSaturation(result, t, loss),
   ]) {
     if (f) findings.push(f);
   }
+  const divergence = findings.find((f) => f.kind === 'divergence') ?? null;
   const flagged = new Set(findings.flatMap((f) => (f.kind === 'vanishing' || f.kind === 'dead-relu' ? f.layers : [])));
   findings.push(...detectLearningRate(result, t, flagged, divergence !== null));
   const stagnant = detectNotLearning(result, t);
   if (stagnant && divergence === null) findings.push(stagnant);
+  markRootCauses(findings);
   return findings;
 }
 
-/** For each layer with weights (except the reference), the recorded steps at which `holds(layer, step)` is true. */
-function persistentLayers(
-  result: TrainResult,
-  t: Thresholds,
-  eligible: (layer: number) => boolean,
-  holds: (layer: number, step: number) => boolean,
-  /** For gradient-flow problems: holds at step 0 by a clear margin (a property of the initialisation, not noise). */
-  clearAtInit?: (layer: number) => boolean,
-): { layer: number; steps: number[]; indices: number[] }[] {
-  const out: { layer: number; steps: number[]; indices: number[] }[] = [];
-  const recorded = usableRecordings(result);
-  if (recorded === 0) return out;
-  // The early phase: the first quarter of the recordings, and at least two (step 0 alone never suffices).
-  const early = Math.min(recorded, Math.max(2, Math.ceil(recorded / 4)));
-  for (let l = 0; l < result.layers.length; l++) {
-    if (!eligible(l)) continue;
-    const indices: number[] = [];
-    for (let k = 0; k < recorded; k++) if (holds(l, k)) indices.push(k);
-    const persistent = indices.length / recorded >= t.persistence;
-    // Gradient-flow problems are properties of the initialisation: one that holds at step 0 and through most of the
-    // early phase — or at step 0 by a clear margin — counts even if training later moves away from it (e.g. when the
-    // first update, driven by an exploding gradient, wrecks the network).
-    const fromInit = clearAtInit !== undefined && indices[0] === 0;
-    const atInit =
-      fromInit &&
-      (clearAtInit(l) || (recorded >= 2 && indices.filter((k) => k < early).length / early > t.persistence));
-    if (persistent || atInit) out.push({ layer: l, indices, steps: indices.map((k) => result.recordedSteps[k]!) });
+/**
+ * What can cause what: a problem that began no later than one it can cause is marked as that one's root cause
+ * ("dying ReLU, then vanishing": dead units pass no gradient; "exploding, then divergence").
+ */
+const CAUSES: Partial<Record<FindingKind, readonly FindingKind[]>> = {
+  vanishing: ['dead-relu', 'saturation', 'output-saturation'],
+  divergence: ['exploding', 'dead-relu', 'saturation', 'vanishing'],
+  'dead-relu': ['divergence', 'exploding', 'learning-rate-high'],
+  saturation: ['exploding', 'divergence'],
+  'not-learning': ['vanishing', 'dead-relu', 'saturation', 'output-saturation'],
+  'learning-rate-high': ['exploding'],
+};
+
+function markRootCauses(findings: Finding[]): void {
+  for (const f of findings) {
+    const candidates = CAUSES[f.kind];
+    if (!candidates || f.onset === undefined) continue;
+    const cause = findings
+      .filter((c) => c !== f && candidates.includes(c.kind) && c.onset !== undefined && c.onset <= f.onset!)
+      // The earliest; on a tie, the one listed first (the likelier cause).
+      .sort((a, b) => a.onset! - b.onset! || candidates.indexOf(a.kind) - candidates.indexOf(b.kind))[0];
+    // Never a cycle: a finding already caused by f does not become its cause.
+    if (!cause || cause.after === f.kind) continue;
+    f.after = cause.kind;
+    f.message += ` — after ${FINDING_TITLES[cause.kind]} from step ${cause.onset}`;
   }
-  return out;
 }
-
-/** Recordings to judge: all of them, except the final one when training stopped on a non-finite value. */
-function usableRecordings(result: TrainResult): number {
-  const n = result.recordedSteps.length;
-  return result.stopped?.reason === 'non-finite' ? Math.max(0, n - 1) : n;
-}
-
-/** Median of a layer's statistic over the recordings where the condition held. */
-function medianAt(values: (k: number) => number, indices: number[]): number {
-  const sorted = indices.map(values).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-/** Weight-gradient ratio of layer l to the output layer at recorded step index k. */
-function gradRatio(result: TrainResult, l: number, out: number, k: number): number {
-  return result.series[l]!.gradNorm[k]! / result.series[out]!.gradNorm[k]!;
-}
-
-function stepsUnion(hits: { steps: number[] }[]): number[] {
-  return [...new Set(hits.flatMap((h) => h.steps))].sort((a, b) => a - b);
-}
-
-/** How far past its threshold a step-0 value must be to count on its own (10×: beyond batch-to-batch noise). */
-const INIT_MARGIN = 10;
 
 /**
- * Layers whose gradient ratio to the output layer meets `crosses` (from init or persistently), with median ratios.
- * `crosses(l, k, ratio, margin)`: past the threshold by the factor `margin` (1, or INIT_MARGIN at step 0 alone).
+ * The recordings gradient ratios are judged on: every recording after step 0 (step 0 alone when it is the only
+ * one), without the final one when training stopped on a non-finite value (that step's gradients are not numbers).
  */
-function ratioHits(
-  result: TrainResult,
-  t: Thresholds,
-  crosses: (l: number, k: number, ratio: number, margin: number) => boolean,
-) {
-  const out = outputLayerIndex(result.layers);
-  if (out < 0) return null;
-  const hits = persistentLayers(
-    result,
-    t,
-    (l) => l !== out && result.layers[l]!.hasWeights,
-    (l, k) => crosses(l, k, gradRatio(result, l, out, k), 1),
-    (l) => crosses(l, 0, gradRatio(result, l, out, 0), INIT_MARGIN),
-  );
-  if (hits.length === 0) return null;
-  const values: Record<string, number> = Object.fromEntries(
-    hits.map((h) => [result.layers[h.layer]!.path, medianAt((k) => gradRatio(result, h.layer, out, k), h.indices)]),
-  );
-  return { hits, values, layers: hits.map((h) => result.layers[h.layer]!.path), reference: result.layers[out]!.path };
+export function gradientWindow(result: TrainResult): number[] {
+  let n = result.recordedSteps.length;
+  if (result.stopped?.reason === 'non-finite' && n > 1) n--;
+  const window: number[] = [];
+  for (let k = 0; k < n; k++) if (result.recordedSteps[k]! >= 1) window.push(k);
+  return window.length > 0 ? window : n > 0 ? [0] : [];
 }
 
-const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the steps where it held)';
+function median(values: number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const m = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
 
+/** Weight-gradient norm of layer l at recording k (the reference's floored at 1e-30: 0 would make ratios NaN). */
+function grad(result: TrainResult, l: number, k: number): number {
+  return result.series[l]!.gradNorm[k]!;
+}
+
+/** The first weight layer outside residual branches, and the output layer; null without two distinct ones. */
+function ratioLayers(result: TrainResult): { first: number; out: number } | null {
+  const out = outputLayerIndex(result.layers);
+  const first = result.layers.findIndex((l) => l.hasWeights && l.parent === -1);
+  return out < 0 || first < 0 || first === out ? null : { first, out };
+}
+
+/** Median over the window of layer l's ratio to the output layer, and of its own norm. */
+function layerRatio(result: TrainResult, l: number, out: number, window: number[]): { ratio: number; norm: number } {
+  const ratios: number[] = [];
+  const norms: number[] = [];
+  for (const k of window) {
+    const o = grad(result, out, k);
+    const g = grad(result, l, k);
+    if (!Number.isFinite(o) || !Number.isFinite(g)) continue;
+    ratios.push(g / Math.max(o, 1e-30));
+    norms.push(g);
+  }
+  return { ratio: median(ratios), norm: median(norms) };
+}
+
+/** The first recorded step at which `holds(k)`, or undefined. */
+function onsetOf(result: TrainResult, holds: (k: number) => boolean): number | undefined {
+  for (let k = 0; k < result.recordedSteps.length; k++) if (holds(k)) return result.recordedSteps[k];
+  return undefined;
+}
+
+const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the recorded steps after step 0)';
+
+/**
+ * AutoTrainer's rule: the first layer's weight-gradient norm / the output layer's below 1e-3, with the first
+ * layer's norm below 1e-4. Every weight layer meeting the same rule is listed.
+ */
 export function detectVanishing(result: TrainResult, t: Thresholds): Finding | null {
-  // AutoTrainer's rule (ratio < 1e-3 and norm < 1e-4), applied to every weight layer rather than the first only.
-  const found = ratioHits(
+  const pair = ratioLayers(result);
+  if (!pair) return null;
+  const window = gradientWindow(result);
+  const vanishes = (m: { ratio: number; norm: number }): boolean =>
+    m.ratio < t.vanishingRatio && m.norm < t.vanishingAbsolute;
+  const first = layerRatio(result, pair.first, pair.out, window);
+  if (!vanishes(first)) return null;
+  const layers: string[] = [];
+  const values: Record<string, number> = {};
+  for (let l = 0; l < result.layers.length; l++) {
+    if (!result.layers[l]!.hasWeights || l === pair.out) continue;
+    const m = layerRatio(result, l, pair.out, window);
+    if (l !== pair.first && !vanishes(m)) continue;
+    layers.push(result.layers[l]!.path);
+    values[result.layers[l]!.path] = m.ratio;
+  }
+  const firstPath = result.layers[pair.first]!.path;
+  const onset = onsetOf(
     result,
-    t,
-    (l, k, ratio, margin) =>
-      ratio < t.vanishingRatio / margin && result.series[l]!.gradNorm[k]! < t.vanishingAbsolute / margin,
+    (k) =>
+      grad(result, pair.first, k) / Math.max(grad(result, pair.out, k), 1e-30) < t.vanishingRatio &&
+      grad(result, pair.first, k) < t.vanishingAbsolute,
   );
-  if (!found) return null;
-  const first = found.hits[0]!;
-  const firstPath = found.layers[0]!;
-  const firstNorm = medianAt((k) => result.series[first.layer]!.gradNorm[k]!, first.indices);
   return {
     kind: 'vanishing',
     severity: 'warning',
     source: 'measured',
-    layers: found.layers,
-    reference: found.reference,
+    layers,
+    reference: result.layers[pair.out]!.path,
     message:
-      `gradient vanishes in ${plural(found.layers.length, 'layer')}: ${firstPath}'s gradient norm is ` +
-      `${formatValue(found.values[firstPath]!)}× the output layer's (norm ${formatValue(firstNorm)}; thresholds: ratio ` +
+      `gradient vanishes in ${plural(layers.length, 'layer')}: ${firstPath}'s gradient norm is ` +
+      `${formatValue(first.ratio)}× the output layer's (norm ${formatValue(first.norm)}; thresholds: ratio ` +
       `${t.vanishingRatio}, norm ${t.vanishingAbsolute})`,
-    values: found.values,
+    values,
     metric: RATIO_METRIC,
     threshold: t.vanishingRatio,
-    steps: stepsUnion(found.hits),
+    steps: window.map((k) => result.recordedSteps[k]!),
+    ...(onset !== undefined ? { onset } : {}),
   };
 }
 
+/**
+ * AutoTrainer's ratio rule with a size condition: the largest hidden weight-gradient norm / the output layer's
+ * above 70, and that norm itself above 1 (tiny-init nets have ratios of 1e3 between numbers of 1e-10).
+ */
 export function detectExploding(result: TrainResult, t: Thresholds): Finding | null {
-  const found = ratioHits(result, t, (_l, _k, ratio, margin) => ratio > t.explodingRatio * margin);
-  if (!found) return null;
-  const worstPath = found.layers.reduce((a, b) => (found.values[b]! > found.values[a]! ? b : a));
+  const out = outputLayerIndex(result.layers);
+  if (out < 0) return null;
+  const hidden = result.layers.flatMap((info, l) => (info.hasWeights && l !== out ? [l] : []));
+  if (hidden.length === 0) return null;
+  const window = gradientWindow(result);
+  const ratios: number[] = [];
+  const norms: number[] = [];
+  for (const k of window) {
+    const o = grad(result, out, k);
+    let best = 0;
+    for (const l of hidden) {
+      const g = grad(result, l, k);
+      if (g > best) best = g;
+    }
+    if (!Number.isFinite(o)) continue;
+    ratios.push(best / Math.max(o, 1e-30));
+    norms.push(best);
+  }
+  const ratio = median(ratios);
+  const norm = median(norms);
+  if (!(ratio > t.explodingRatio && norm > t.explodingAbsolute)) return null;
+  const layers: string[] = [];
+  const values: Record<string, number> = {};
+  for (const l of hidden) {
+    const m = layerRatio(result, l, out, window);
+    if (!(m.ratio > t.explodingRatio && m.norm > t.explodingAbsolute)) continue;
+    layers.push(result.layers[l]!.path);
+    values[result.layers[l]!.path] = m.ratio;
+  }
+  if (layers.length === 0) {
+    // The largest layer changes from step to step: name the one largest most often.
+    const l = hidden.reduce((a, b) =>
+      layerRatio(result, b, out, window).ratio > layerRatio(result, a, out, window).ratio ? b : a,
+    );
+    layers.push(result.layers[l]!.path);
+    values[result.layers[l]!.path] = ratio;
+  }
+  const worst = layers.reduce((a, b) => (values[b]! > values[a]! ? b : a));
+  const onset = onsetOf(result, (k) =>
+    hidden.some(
+      (l) =>
+        grad(result, l, k) / Math.max(grad(result, out, k), 1e-30) > t.explodingRatio &&
+        grad(result, l, k) > t.explodingAbsolute,
+    ),
+  );
   return {
     kind: 'exploding',
     severity: 'warning',
     source: 'measured',
-    layers: found.layers,
-    reference: found.reference,
+    layers,
+    reference: result.layers[out]!.path,
     message:
-      `gradient explodes in ${plural(found.layers.length, 'layer')}: ${worstPath}'s gradient norm is ` +
-      `${formatValue(found.values[worstPath]!)}× the output layer's (threshold ${t.explodingRatio}×)`,
-    values: found.values,
+      `gradient explodes in ${plural(layers.length, 'layer')}: ${worst}'s gradient norm is ` +
+      `${formatValue(values[worst]!)}× the output layer's (norm ${formatValue(norm)}; thresholds: ratio ` +
+      `${t.explodingRatio}, norm ${t.explodingAbsolute})`,
+    values,
     metric: RATIO_METRIC,
     threshold: t.explodingRatio,
-    steps: stepsUnion(found.hits),
+    steps: window.map((k) => result.recordedSteps[k]!),
+    ...(onset !== undefined ? { onset } : {}),
   };
+}
+
+/** Mean of the last 10% of the finite losses (at least one), over the first loss; NaN without a finite first loss. */
+export function lossGrowth(loss: readonly number[]): { start: number; end: number; growth: number } {
+  const start = loss[0] ?? NaN;
+  const finite = loss.filter(Number.isFinite);
+  if (!Number.isFinite(start) || finite.length === 0) return { start, end: NaN, growth: NaN };
+  const tail = finite.slice(-Math.max(1, Math.floor(finite.length / 10)));
+  const end = tail.reduce((a, b) => a + b, 0) / tail.length;
+  return { start, end, growth: end / Math.max(start, 1e-12) };
 }
 
 export function detectDivergence(result: TrainResult, t: Thresholds): Finding | null {
@@ -182,51 +264,54 @@ export function detectDivergence(result: TrainResult, t: Thresholds): Finding | 
       metric: 'loss',
       threshold: NaN,
       steps: [result.stopped.step],
+      onset: result.stopped.step,
     };
   }
-  const start = result.loss[0];
-  const end = tailMean(result.loss);
-  if (start !== undefined && Number.isFinite(start) && end > start * t.lossBlowupFactor) {
-    return {
-      kind: 'divergence',
-      severity: 'error',
-      source: 'measured',
-      layers: [],
-      reference: null,
-      message: `loss blew up from ${formatValue(start)} to ${formatValue(end)} (more than ${t.lossBlowupFactor}× the start)`,
-      values: { lossStart: start, lossEnd: end },
-      metric: 'loss',
-      threshold: t.lossBlowupFactor,
-      steps: [result.stepsRun - 1],
-    };
-  }
-  return null;
+  const { start, end, growth } = lossGrowth(result.loss);
+  if (!(growth > t.lossBlowupFactor)) return null;
+  const onset = result.loss.findIndex((v) => v > start * t.lossBlowupFactor);
+  return {
+    kind: 'divergence',
+    severity: 'error',
+    source: 'measured',
+    layers: [],
+    reference: null,
+    message: `loss blew up from ${formatValue(start)} to ${formatValue(end)} (more than ${t.lossBlowupFactor}× the start)`,
+    values: { lossStart: start, lossEnd: end },
+    metric: 'loss',
+    threshold: t.lossBlowupFactor,
+    steps: [result.stepsRun - 1],
+    onset: onset < 0 ? result.stepsRun - 1 : onset,
+  };
 }
 
-/** A per-unit fraction measured in each layer: dead ReLU units, saturated sigmoid/tanh pre-activations. */
+/** A per-unit fraction measured on the probe set: dead ReLU units, saturated sigmoid/tanh pre-activations. */
 interface UnitFractionRule {
-  kind: 'dead-relu' | 'saturation';
-  series: (s: LayerSeries) => number[];
+  kind: 'dead-relu' | 'saturation' | 'output-saturation';
+  series: 'deadFraction' | 'saturatedFraction';
   threshold: number;
   /** Inclusive for dead units (DeepDiagnosis: ≥ 70%), exclusive for saturation (> 50%). */
   inclusive: boolean;
   metric: string;
+  /** Which layer nodes the rule looks at. */
+  eligible: (layer: number) => boolean;
   describe: (count: number, value: string, layer: string, threshold: string) => string;
 }
 
-function detectUnitFraction(result: TrainResult, t: Thresholds, rule: UnitFractionRule, skip = -1): Finding | null {
-  const fraction = (l: number, k: number): number => rule.series(result.series[l]!)[k]!;
-  const hits = persistentLayers(
-    result,
-    t,
-    (l) => !Number.isNaN(fraction(l, 0)) && l !== skip,
-    (l, k) => (rule.inclusive ? fraction(l, k) >= rule.threshold : fraction(l, k) > rule.threshold),
-  );
-  if (hits.length === 0) return null;
+/** The rule at the last recording (the network as training left it), its onset from the earlier recordings. */
+function detectUnitFraction(result: TrainResult, rule: UnitFractionRule): Finding | null {
   const last = result.recordedSteps.length - 1;
-  const layers = hits.map((h) => result.layers[h.layer]!.path);
-  const values = Object.fromEntries(hits.map((h, i) => [layers[i]!, fraction(h.layer, last)]));
+  if (last < 0) return null;
+  const fraction = (l: number, k: number): number => result.series[l]![rule.series][k]!;
+  const holds = (l: number, k: number): boolean =>
+    rule.inclusive ? fraction(l, k) >= rule.threshold : fraction(l, k) > rule.threshold;
+  const hits: number[] = [];
+  for (let l = 0; l < result.layers.length; l++) if (rule.eligible(l) && holds(l, last)) hits.push(l);
+  if (hits.length === 0) return null;
+  const layers = hits.map((l) => result.layers[l]!.path);
+  const values = Object.fromEntries(hits.map((l, i) => [layers[i]!, fraction(l, last)]));
   const first = layers[0]!;
+  const onset = onsetOf(result, (k) => hits.some((l) => holds(l, k)));
   return {
     kind: rule.kind,
     severity: 'warning',
@@ -237,39 +322,68 @@ function detectUnitFraction(result: TrainResult, t: Thresholds, rule: UnitFracti
     values,
     metric: rule.metric,
     threshold: rule.threshold,
-    steps: stepsUnion(hits),
+    steps: [result.recordedSteps[last]!],
+    ...(onset !== undefined ? { onset } : {}),
   };
 }
 
+/** The last layer node: the network's output (its saturation is a kind of its own). */
+function outputNode(result: TrainResult): number {
+  return result.layers.length - 1;
+}
+
 export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | null {
-  return detectUnitFraction(result, t, {
+  const out = outputNode(result);
+  return detectUnitFraction(result, {
     kind: 'dead-relu',
-    series: (s) => s.deadFraction,
+    series: 'deadFraction',
     threshold: t.deadFraction,
     inclusive: true,
-    metric: 'fraction of dead units (last step)',
+    metric: 'fraction of dead units on the probe set (last recording)',
+    eligible: (l) => l !== out && !Number.isNaN(result.series[l]!.deadFraction[0]),
     describe: (n, value, layer, threshold) =>
-      `dying ReLU in ${plural(n, 'layer')}: ${value} of ${layer}'s units output 0 for the whole batch (threshold ${threshold})`,
+      `dying ReLU in ${plural(n, 'layer')}: ${value} of ${layer}'s units output 0 for every probe sample (threshold ${threshold})`,
   });
 }
 
-/** `fusedOutput`: the output layer's activation is fused into the loss (its saturation is the loss's business). */
-export function detectSaturation(result: TrainResult, t: Thresholds, fusedOutput = false): Finding | null {
-  return detectUnitFraction(
-    result,
-    t,
-    {
-      kind: 'saturation',
-      series: (s) => s.saturatedFraction,
-      threshold: t.saturatedFraction,
-      inclusive: false,
-      metric: 'fraction of saturated pre-activations (last step)',
-      describe: (n, value, layer, threshold) =>
-        `saturated activations in ${plural(n, 'layer')}: ${value} of ${layer}'s pre-activations lie beyond ` +
-        `±${t.saturationZ} (threshold ${threshold})`,
-    },
-    fusedOutput ? outputLayerIndex(result.layers) : -1,
-  );
+export function detectSaturation(result: TrainResult, t: Thresholds): Finding | null {
+  const out = outputNode(result);
+  return detectUnitFraction(result, {
+    kind: 'saturation',
+    series: 'saturatedFraction',
+    threshold: t.saturatedFraction,
+    inclusive: false,
+    metric: 'fraction of saturated pre-activations on the probe set (last recording)',
+    eligible: (l) => l !== out && !Number.isNaN(result.series[l]!.saturatedFraction[0]),
+    describe: (n, value, layer, threshold) =>
+      `saturated activations in ${plural(n, 'layer')}: ${value} of ${layer}'s pre-activations lie beyond ` +
+      `±${t.saturationZ} (threshold ${threshold})`,
+  });
+}
+
+/** Whether the loss takes the output layer's logits (bce after sigmoid, crossentropy after softmax). */
+export function lossFusesOutput(loss: LossName | null, activation: string | null): boolean {
+  return (loss === 'bce' && activation === 'sigmoid') || (loss === 'crossentropy' && activation === 'softmax');
+}
+
+/**
+ * A saturated sigmoid/tanh output the loss does not take the logits of (e.g. under mse): its gradient is σ'(z) ≈ 0
+ * for every sample, so nothing upstream learns — a problem of its own, not hidden-layer saturation.
+ */
+export function detectOutputSaturation(result: TrainResult, t: Thresholds, loss: LossName | null): Finding | null {
+  const out = outputNode(result);
+  if (out < 0 || lossFusesOutput(loss, result.layers[out]!.activation)) return null;
+  return detectUnitFraction(result, {
+    kind: 'output-saturation',
+    series: 'saturatedFraction',
+    threshold: t.saturatedFraction,
+    inclusive: false,
+    metric: 'fraction of saturated output pre-activations on the probe set (last recording)',
+    eligible: (l) => l === out && !Number.isNaN(result.series[l]!.saturatedFraction[0]),
+    describe: (_n, value, layer, threshold) =>
+      `saturated output: ${value} of ${layer}'s pre-activations lie beyond ±${t.saturationZ} (threshold ` +
+      `${threshold}); ${loss ?? 'the loss'} does not take the logits, so its gradient is almost 0`,
+  });
 }
 
 /** Median update ratio ‖ΔW‖/‖W‖ per weight layer over the recorded steps. */

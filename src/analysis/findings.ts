@@ -6,6 +6,7 @@ export type FindingKind =
   | 'divergence'
   | 'dead-relu'
   | 'saturation'
+  | 'output-saturation'
   | 'poor-init'
   | 'learning-rate-high'
   | 'learning-rate-low'
@@ -31,8 +32,23 @@ export interface Finding {
   values: Record<string, number>;
   metric: string;
   threshold: number;
-  /** Recorded steps at which the condition held (empty for predictions). */
+  /** Recorded steps the verdict was judged on (empty for predictions). */
   steps: number[];
+  /** The first recorded step at which the condition held (measured findings). */
+  onset?: number;
+  /** The problem that came first and this one followed ("dying ReLU, then divergence"): its root cause. */
+  after?: FindingKind;
+  /** Over several seeds (seeds.ts): on how many of them the problem held, and its metric's range over those. */
+  seeds?: SeedAgreement;
+}
+
+export interface SeedAgreement {
+  held: number;
+  of: number;
+  /** The seeds (training.seed values) the runs used, in order. */
+  seeds: number[];
+  /** Smallest and largest value of the finding's main metric over the seeds where it held. */
+  spread: [number, number];
 }
 
 export const FINDING_TITLES: Record<FindingKind, string> = {
@@ -41,6 +57,7 @@ export const FINDING_TITLES: Record<FindingKind, string> = {
   divergence: 'training diverged',
   'dead-relu': 'dying ReLU',
   saturation: 'saturated activations',
+  'output-saturation': 'saturated output',
   'poor-init': 'poor initialisation',
   'learning-rate-high': 'learning rate too high',
   'learning-rate-low': 'learning rate too low',

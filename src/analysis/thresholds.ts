@@ -15,6 +15,8 @@ export interface Thresholds {
   vanishingAbsolute: number;
   /** A layer explodes when its gradient ratio to the output layer exceeds this (AutoTrainer 70). */
   explodingRatio: number;
+  /** …and its own gradient norm exceeds this (VGNet's size condition: tiny nets have huge ratios of tiny norms). */
+  explodingAbsolute: number;
   /** The loss "blows up" when its smoothed end value exceeds the start by this factor. */
   lossBlowupFactor: number;
   /** Dying ReLU: fraction of units dead for the whole batch (DeepDiagnosis 0.7). */
@@ -25,8 +27,6 @@ export interface Thresholds {
   /** Update ratio band ‖ΔW‖/‖W‖ (DeepDiagnosis [1e-5, 0.1]). */
   updateRatioLow: number;
   updateRatioHigh: number;
-  /** A measured condition must hold on at least this fraction of the recorded steps to be reported (gating). */
-  persistence: number;
   /** Static prediction: a layer's predicted gradient-norm gain outside [1/g, g] counts as poor initialisation. */
   initGainFactor: number;
   /** Loss not decreasing: smoothed end loss ≥ this fraction of the start loss. */
@@ -37,13 +37,13 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   vanishingRatio: 1e-3,
   vanishingAbsolute: 1e-4,
   explodingRatio: 70,
+  explodingAbsolute: 1,
   lossBlowupFactor: 10,
   deadFraction: 0.7,
   saturatedFraction: 0.5,
   saturationZ: 5,
   updateRatioLow: 1e-5,
   updateRatioHigh: 0.1,
-  persistence: 0.5,
   initGainFactor: 2,
   stagnantLossFraction: 0.95,
 };

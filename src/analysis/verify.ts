@@ -1,10 +1,13 @@
 /**
- * Verified fixes: every candidate is applied to a copy of the spec and re-run with the same seed and step budget;
- * its measured effect decides its rank. A fix that leaves the problem in place says so and is never preferred.
+ * Verified fixes: every candidate is applied to a copy of the spec and re-run with the same seeds and step budget;
+ * its measured effect decides its rank. A fix is *fixed* only when, on every seed, the problem is gone, no new one
+ * appeared and the final loss is lower than the unfixed run's. Successive halving keeps the wait short: every
+ * candidate runs on the first seed; only those that fixed it run on the others.
  */
 import type { TrainResult } from '../engine/stats';
 import { detectMeasured } from './detect';
-import type { Finding, FindingKind } from './findings';
+import type { LossName } from '../engine/config';
+import { FINDING_TITLES, type Finding, type FindingKind } from './findings';
 import { candidatesFor, type FixContext, type FixId } from './fixes/catalog';
 import { diffEdit, type TextEdit } from './fixes/edit';
 import { formatValue, plural } from './wording';
@@ -26,6 +29,10 @@ export interface Verification {
   remaining: FindingKind[];
   /** The fixed spec's run in brief, for "before vs after" plots (null when it could not run). */
   after: RunDigest | null;
+  /** Seeds the fix was measured on, and on how many of them it fixed the problem. */
+  seeds: { fixed: number; of: number };
+  /** Final loss on every seed it ran on (the first seed's first). */
+  seedLosses: number[];
 }
 
 /** A compact view of a run: enough to overlay it on the current spec's plots. */
@@ -74,6 +81,8 @@ export interface VerifyInput {
   findings: Finding[];
   context: FixContext;
   job: Omit<MeasureJob, 'text'>;
+  /** The other seeds' unfixed runs: a fix that fixed the first seed must fix these too. */
+  others?: { seed: number; before: TrainResult }[];
   thresholds: Thresholds;
   run: (job: MeasureJob) => Promise<MeasureOutcome>;
   signal?: CancelSignal;
@@ -101,7 +110,8 @@ export const STATUS_WORDS: Readonly<Record<VerificationStatus, string>> = {
 export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   const pending: Promise<VerifiedFix | null>[] = [];
   input.findings.forEach((finding, index) => {
-    if (finding.source !== 'measured' && finding.kind !== 'poor-init') return;
+    // Infos (a seed-dependent problem, a loss that does not fall) are not verdicts: nothing to verify.
+    if (finding.severity === 'info' || (finding.source !== 'measured' && finding.kind !== 'poor-init')) return;
     for (const candidate of candidatesFor(finding, input.context)) {
       const after = candidate.apply(input.text);
       const edit = diffEdit(input.text, after);
@@ -111,6 +121,9 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
           if (input.signal?.cancelled) return null;
           const outcome = await input.run({ ...input.job, text: after });
           const verification = judge(finding, input.before, outcome, input.thresholds);
+          const others = input.others ?? [];
+          if (verification.status === 'fixed' && others.length > 0 && !input.signal?.cancelled)
+            await confirmOnOtherSeeds(verification, finding, after, others, input);
           return {
             finding: index,
             id: candidate.id,
@@ -128,13 +141,47 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   return rank(fixes);
 }
 
-/** Sorts each finding's fixes by status then by final loss, and marks the best fixed one as preferred. */
+/** The first seed fixed: the same fix on every other seed; one that does not hold there is "improved". */
+async function confirmOnOtherSeeds(
+  verification: Verification,
+  finding: Finding,
+  text: string,
+  others: { seed: number; before: TrainResult }[],
+  input: VerifyInput,
+): Promise<void> {
+  const outcomes = await Promise.all(others.map((o) => input.run({ ...input.job, seed: o.seed, text })));
+  const judged = outcomes.map((o, i) => judge(finding, others[i]!.before, o, input.thresholds));
+  const of = others.length + 1;
+  verification.seedLosses.push(...judged.map((v) => v.lossAfter));
+  if (judged.some((v) => v.status === 'unverified')) {
+    verification.status = 'unverified';
+    verification.effect += `; fixed on the first seed, the time budget ran out before the other ${of - 1}`;
+    verification.seeds = { fixed: 1, of };
+    return;
+  }
+  const fixed = 1 + judged.filter((v) => v.status === 'fixed').length;
+  verification.seeds = { fixed, of };
+  if (fixed === of) {
+    verification.effect += `; fixed on all ${of} seeds`;
+    return;
+  }
+  verification.status = 'improved';
+  const failed = judged.find((v) => v.status !== 'fixed')!;
+  verification.effect += `; fixed on ${fixed} of ${of} seeds (another: ${failed.effect})`;
+  verification.remaining = [...new Set([...verification.remaining, ...failed.remaining])];
+}
+
+/**
+ * Sorts each finding's fixes by status, then by the measured effect (the median final loss over the seeds, to two
+ * significant digits), then by how small the edit is; marks the best fixed one as preferred.
+ */
 export function rank(fixes: VerifiedFix[]): VerifiedFix[] {
   const sorted = [...fixes].sort(
     (a, b) =>
       a.finding - b.finding ||
       STATUS_RANK[a.verification.status] - STATUS_RANK[b.verification.status] ||
-      lossKey(a) - lossKey(b),
+      lossKey(a) - lossKey(b) ||
+      editSize(a) - editSize(b),
   );
   const seen = new Set<number>();
   for (const fix of sorted) {
@@ -147,8 +194,16 @@ export function rank(fixes: VerifiedFix[]): VerifiedFix[] {
 }
 
 function lossKey(fix: VerifiedFix): number {
-  const loss = fix.verification.lossAfter;
-  return Number.isFinite(loss) ? loss : Number.MAX_VALUE;
+  const losses = fix.verification.seedLosses.filter(Number.isFinite).sort((a, b) => a - b);
+  if (losses.length === 0) return Number.MAX_VALUE;
+  const m = losses.length >> 1;
+  const median = losses.length % 2 === 1 ? losses[m]! : (losses[m - 1]! + losses[m]!) / 2;
+  return Number(median.toPrecision(2));
+}
+
+/** Characters the edit removes and inserts. */
+function editSize(fix: VerifiedFix): number {
+  return fix.edit.length + fix.edit.content.length;
 }
 
 export function judge(finding: Finding, before: TrainResult, outcome: MeasureOutcome, t: Thresholds): Verification {
@@ -164,6 +219,8 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     lossAfter: NaN,
     remaining: [],
     after: null,
+    seeds: { fixed: 0, of: 1 },
+    seedLosses: [],
   });
   if (!outcome.ok)
     return outcome.budget
@@ -175,19 +232,37 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     const why = after.stopped.reason === 'budget' ? 'the time budget ran out' : 'the analysis was cancelled';
     return unjudged('unverified', `${why} after ${plural(after.stepsRun, 'step')} of the run`);
   }
-  const remainingFindings = detectMeasured(after, t, outcome.config.loss);
+  const problems = (r: TrainResult, loss: LossName): Finding[] =>
+    detectMeasured(r, t, loss).filter((f) => f.severity !== 'info');
+  const remainingFindings = problems(after, outcome.config.loss);
   const remaining = [...new Set(remainingFindings.map((f) => f.kind))];
+  const beforeKinds = new Set(problems(before, outcome.config.loss).map((f) => f.kind));
+  const added = remainingFindings.filter((f) => f.kind !== finding.kind && !beforeKinds.has(f.kind));
   const metricAfter = findingMetric(finding.kind, after);
   const lossAfter = tailMean(after.loss);
-  const effect = `${METRIC_LABEL[finding.kind]} ${formatValue(metricBefore)} → ${formatValue(metricAfter)}; loss ${formatValue(lossBefore)} → ${formatValue(lossAfter)}`;
-  const newErrors = remainingFindings.some((f) => f.severity === 'error' && f.kind !== finding.kind);
-  // A run that ends non-finite, or above the loss it started from, did not train: never "fixed".
-  const trained = Number.isFinite(lossAfter) && !(lossAfter > (after.loss[0] ?? Infinity));
+  let effect = `${METRIC_LABEL[finding.kind]} ${formatValue(metricBefore)} → ${formatValue(metricAfter)}; loss ${formatValue(lossBefore)} → ${formatValue(lossAfter)}`;
+  if (added.length > 0) effect += `; new: ${added.map((f) => FINDING_TITLES[f.kind]).join(', ')}`;
+  // A run that ends non-finite, above the loss it started from, or above the unfixed run's, did not fix anything.
+  const trained =
+    Number.isFinite(lossAfter) &&
+    !(lossAfter > (after.loss[0] ?? Infinity)) &&
+    !(Number.isFinite(lossBefore) && lossAfter >= lossBefore);
   let status: VerificationStatus;
-  if (newErrors || !Number.isFinite(lossAfter)) status = 'worse';
-  else if (!remaining.includes(finding.kind) && trained) status = 'fixed';
+  if (added.some((f) => f.severity === 'error') || !Number.isFinite(lossAfter)) status = 'worse';
+  else if (!remaining.includes(finding.kind) && trained && added.length === 0) status = 'fixed';
   else status = improvedEnough(finding.kind, metricBefore, metricAfter) ? 'improved' : 'not-fixed';
-  return { status, effect, metricBefore, metricAfter, lossBefore, lossAfter, remaining, after: digest(after) };
+  return {
+    status,
+    effect,
+    metricBefore,
+    metricAfter,
+    lossBefore,
+    lossAfter,
+    remaining,
+    after: digest(after),
+    seeds: { fixed: status === 'fixed' ? 1 : 0, of: 1 },
+    seedLosses: [lossAfter],
+  };
 }
 
 const METRIC_LABEL: Record<FindingKind, string> = {
@@ -197,6 +272,7 @@ const METRIC_LABEL: Record<FindingKind, string> = {
   divergence: 'final loss',
   'dead-relu': 'largest dead-unit fraction',
   saturation: 'largest saturated fraction',
+  'output-saturation': 'saturated output fraction',
   'learning-rate-high': 'median update ratio',
   'learning-rate-low': 'median update ratio',
   'not-learning': 'final loss',
@@ -215,7 +291,9 @@ export function findingMetric(kind: FindingKind, result: TrainResult): number {
     case 'dead-relu':
       return lastMax(result, (l) => result.series[l]!.deadFraction);
     case 'saturation':
-      return lastMax(result, (l) => result.series[l]!.saturatedFraction);
+      return lastMax(result, (l) => (l === result.layers.length - 1 ? [] : result.series[l]!.saturatedFraction));
+    case 'output-saturation':
+      return result.series[result.layers.length - 1]?.saturatedFraction[result.recordedSteps.length - 1] ?? NaN;
     case 'learning-rate-high':
     case 'learning-rate-low':
       return medianOf(

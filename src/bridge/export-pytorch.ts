@@ -253,8 +253,9 @@ function forwardLines(nodes: Emitted[], parent: number, input: string, fused: st
     const c = n.config;
     const isOutput = parent === -1 && i === chain.length - 1;
     if (c.kind === 'dense' || c.kind === 'activation') {
-      const z = c.kind === 'dense' ? 'z' : x;
-      if (c.kind === 'dense') lines.push(`${pad}z = self.${n.module}(${x})  # ${c.path}`);
+      // z: the activation's input (a standalone activation's too: tapping x after `x = f(x)` would record f(z)).
+      const z = 'z';
+      lines.push(c.kind === 'dense' ? `${pad}z = self.${n.module}(${x})  # ${c.path}` : `${pad}z = ${x}  # ${c.path}`);
       const y = activationCall(c.activation, z, `self.${n.module}_act`);
       if (isOutput && fused) {
         lines.push(`${pad}self.tap(${n.index}, ${z}, ${y}.detach(), grad_of=${z})  # the loss takes the logits`);

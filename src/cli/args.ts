@@ -1,11 +1,14 @@
 /** Command-line parsing for `vgnet`: small, strict, with messages a user can act on. */
 import type { Severity } from '../analysis/findings';
 import { DEFAULT_MEMORY_BUDGET_MB } from '../analysis/memory';
+import { DEFAULT_SEEDS, MAX_SEEDS } from '../analysis/seeds';
 
 export interface CommonArgs {
   specs: string[];
   steps: number | null;
   seed: number | null;
+  /** Seeds measured (default 3): a verdict is what a majority of them show. */
+  seeds: number;
   json: boolean;
   /** Whole-analysis wall-clock budget, ms. */
   budgetMs: number;
@@ -87,6 +90,7 @@ Commands:
 Options:
   --steps N         override training.steps (1..100000)
   --seed S          override training.seed (integer)
+  --seeds K         seeds to measure on, S, S+1 … (default 3; 1 to 10): a verdict is what most of them show
   --json            print the whole record as JSON (format: docs/cli.md)
   --save-init FILE  write the initial parameters and the first mini-batch as JSON (one spec only)
   --record FILE     diagnose a recorded run (vgnet-record/1, e.g. from an exported program or the
@@ -224,6 +228,7 @@ function commonDefaults(): CommonArgs {
     specs: [],
     steps: null,
     seed: null,
+    seeds: DEFAULT_SEEDS,
     json: false,
     budgetMs: 60_000,
     threads: null,
@@ -248,6 +253,7 @@ function forEachOption(
     if (arg === '--json') args.json = true;
     else if (arg === '--steps') args.steps = parseInteger(arg, value(), 1, 100_000);
     else if (arg === '--seed') args.seed = parseInteger(arg, value(), 0, 2 ** 32 - 1);
+    else if (arg === '--seeds') args.seeds = parseInteger(arg, value(), 1, MAX_SEEDS);
     else if (arg === '--budget') args.budgetMs = parseInteger(arg, value(), 1, 3600) * 1000;
     else if (arg === '--memory-budget') args.memoryBudgetMB = parseInteger(arg, value(), 128, 1_048_576);
     else if (arg === '--threads') args.threads = parseInteger(arg, value(), 1, 2) as 1 | 2;

@@ -322,8 +322,12 @@ export const ACTIVATION_KERNELS: Record<ActivationName, ActivationKernel> = {
   mish,
 };
 
-/** Activations whose units can die: saturated at a flat (or near-flat) negative side. */
-export const RELU_FAMILY_NAMES: readonly ActivationName[] = ['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'relu6'];
+/**
+ * Activations whose units can die: exactly flat (zero gradient) for every z ≤ 0. LeakyReLU, PReLU, ELU and SELU keep
+ * a gradient below 0 — a unit that is negative on every input still learns — so they are the repairs, not the
+ * patients (AutoTrainer's dying-ReLU repairs).
+ */
+export const RELU_FAMILY_NAMES: readonly ActivationName[] = ['relu', 'relu6'];
 const RELU_FAMILY: ReadonlySet<ActivationName> = new Set(RELU_FAMILY_NAMES);
 /** Activations that saturate on both sides (|z| large ⇒ f' ≈ 0; hard_sigmoid's is exactly 0 beyond ±3). */
 export const SATURATING_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', 'hard_sigmoid'];
@@ -354,11 +358,17 @@ export class ActivationOp {
     readonly units: number,
     arena: Arena,
     kernel?: ActivationKernel,
+    /** PReLU: another build's slopes to use (the probe model's), instead of allocating and filling new ones. */
+    shared?: { data: Float32Array; grad: Float32Array },
   ) {
     this.name = config.name;
     if (!ACTIVATION_KERNELS[config.name]) throw new Error(`unknown activation "${config.name}"`);
     this.kernel = kernel ?? ACTIVATION_KERNELS[config.name];
     const isPrelu = config.name === 'prelu';
+    if (isPrelu && shared) {
+      this.params = { alpha: config.alpha, slopes: shared.data, slopeGrad: shared.grad };
+      return;
+    }
     const slopes = isPrelu ? arena.alloc(units) : null;
     if (slopes) slopes.fill(config.alpha);
     this.params = { alpha: config.alpha, slopes, slopeGrad: isPrelu ? arena.alloc(units) : null };

@@ -7,7 +7,7 @@ import type { Arena } from './arena';
 import { JS_BACKEND, type Backend } from './backend';
 import type { ModelConfig } from './config';
 import { buildChain } from './layers/build';
-import type { Layer, ParamTensor } from './layers/layer';
+import type { Layer, ParamTensor, SharedTensors } from './layers/layer';
 import { computeAccuracy, computeLoss } from './loss';
 import type { LossBinding } from './loss';
 import type { Rng } from './rng';
@@ -24,6 +24,8 @@ export interface ModelBuildOptions {
   inputGradient?: boolean;
   /** Whether to run the weight initialisers (default true; false for a build that only measures the arena). */
   initialize?: boolean;
+  /** Evaluate this other build's live parameters and running statistics instead of owning any (the probe model). */
+  shareWith?: Model;
 }
 
 export class Model {
@@ -69,7 +71,8 @@ export class Model {
       initRng: options.initRng,
       dropoutRng: options.dropoutRng,
       backend,
-      initialize: options.initialize !== false,
+      initialize: options.initialize !== false && !options.shareWith,
+      ...(options.shareWith ? { shared: options.shareWith.sharedTensors() } : {}),
     };
     this.layers = buildChain(
       config.layers,
@@ -137,6 +140,16 @@ export class Model {
   /** Every trainable tensor in model order (live views into the arena). */
   parameters(): ParamTensor[] {
     return this.paramList;
+  }
+
+  /** Every parameter and persistent buffer by "path#name", for a build that shares them (ModelBuildOptions). */
+  sharedTensors(): SharedTensors {
+    const params = new Map<string, ParamTensor>();
+    const buffers = new Map<string, Float32Array>();
+    for (const p of this.paramList) params.set(`${p.path}#${p.name}`, p);
+    for (const node of this.nodes)
+      for (const [name, buffer] of Object.entries(node.state ?? {})) buffers.set(`${node.path}#${name}`, buffer);
+    return { params, buffers };
   }
 
   /** Static description of every node, as recorded in TrainResult.layers. */

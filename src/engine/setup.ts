@@ -9,6 +9,7 @@ import type { Dataset, ModelConfig } from './config';
 import { interruptibleGemms } from './interruptible';
 import { Model } from './model';
 import { Optimizer } from './optimizer';
+import { fillProbeInput, probeSize } from './probe';
 import { Rng } from './rng';
 import type { ParallelGemm } from './wasm/parallel-gemm';
 import { WasmBackend } from './wasm/wasm-backend';
@@ -37,6 +38,8 @@ export interface PlacementOptions {
 
 export interface TrainingModel {
   model: Model;
+  /** The same network for the probe set's rows, on the training model's parameters (probe.ts). */
+  probe: Model;
   optimizer: Optimizer;
   backend: Backend;
 }
@@ -54,22 +57,26 @@ export function buildTrainingModel(
 ): TrainingModel {
   const sizing = new SizingArena();
   // The sizing build skips the initialisers, so it draws nothing from its streams.
-  validateTargets(buildOnArena(config, batchSize, sizing, forkStreams(0), JS_BACKEND, false).model, data);
+  const probeRows = probeSize(data.samples);
+  validateTargets(buildOnArena(config, batchSize, probeRows, sizing, forkStreams(0), JS_BACKEND, false).model, data);
   const placed = place(sizing.usedFloats, options);
   const arena = placed.arena;
   const backend = options.interrupted ? interruptibleGemms(placed.backend, options.interrupted) : placed.backend;
-  return { ...buildOnArena(config, batchSize, arena, streams, backend, true), backend };
+  const built = buildOnArena(config, batchSize, probeRows, arena, streams, backend, true);
+  fillProbeInput(built.probe, data);
+  return { ...built, backend };
 }
 
 /** Both builds must lay the arena out identically: a pure function of its inputs. */
 function buildOnArena(
   config: ModelConfig,
   batchSize: number,
+  probeRows: number,
   arena: Arena,
   streams: Streams,
   backend: Backend,
   initialize: boolean,
-): { model: Model; optimizer: Optimizer } {
+): { model: Model; probe: Model; optimizer: Optimizer } {
   const model = new Model(config, {
     batchSize,
     arena,
@@ -80,7 +87,17 @@ function buildOnArena(
     initialize,
   });
   const optimizer = new Optimizer(config.optimizer, config.training.weightDecay, model.parameters(), arena, backend);
-  return { model, optimizer };
+  // Built last, drawing nothing (it owns no parameters): the training model's layout and draws are unchanged.
+  const probe = new Model(config, {
+    batchSize: probeRows,
+    arena,
+    initRng: streams.init,
+    dropoutRng: streams.dropout,
+    backend,
+    inputGradient: false,
+    shareWith: model,
+  });
+  return { model, probe, optimizer };
 }
 
 /** The arena for `capacity` floats and the kernels that run on it. */

@@ -36,9 +36,12 @@ export interface LayerSeries {
   /** Mean and standard deviation of the layer's output activations over batch and units. */
   activationMean: number[];
   activationStd: number[];
-  /** sigmoid/tanh: fraction of pre-activations with |z| > saturationThreshold (5 by default); NaN otherwise. */
+  /**
+   * sigmoid/tanh/hard_sigmoid: fraction of pre-activations with |z| > saturationThreshold (5 by default) over the
+   * probe set (probe.ts: up to 256 fixed samples, evaluation mode, after the step's update); NaN otherwise.
+   */
   saturatedFraction: number[];
-  /** ReLU family: fraction of units whose output is 0 for the whole batch; NaN otherwise. */
+  /** ReLU, ReLU6: fraction of units with z ≤ 0 for every sample of the probe set (as above); NaN otherwise. */
   deadFraction: number[];
   /** Count of non-finite values in this layer's parameters, gradients and outputs. */
   nonFiniteCount: number[];

@@ -96,6 +96,8 @@ function stepMacs(params: readonly ParamTensor[], batch: number): number {
 class TrainingRun implements Trainer {
   readonly model: Model;
   readonly backend: BackendName;
+  /** The model on the probe set's rows (probe.ts): dead and saturated fractions are measured on it. */
+  private readonly probe: Model;
   private readonly kernels: Backend;
   private readonly optimizer: Optimizer;
   private readonly sampler: BatchSampler;
@@ -125,6 +127,7 @@ class TrainingRun implements Trainer {
     const streams = forkStreams(config.training.seed);
     ({
       model: this.model,
+      probe: this.probe,
       optimizer: this.optimizer,
       backend: this.kernels,
     } = buildTrainingModel(config, batchSize, data, streams, { ...options, interrupted: () => this.outOfTime() }));
@@ -280,10 +283,12 @@ class TrainingRun implements Trainer {
       deltaNormSq: updated ? this.optimizer.deltaNormSq : null,
     };
     const nodes = this.model.nodes;
+    const probed = this.runProbe();
     for (let i = 0; i < nodes.length; i++) {
       recordLayer(
         this.record.series[i]!,
         nodes[i]!,
+        probed ? this.probe.nodes[i]! : null,
         this.weightIndex[i]!,
         this.biasIndex[i]!,
         tensors,
@@ -293,6 +298,19 @@ class TrainingRun implements Trainer {
     }
     this.record.recordedSteps.push(step);
     if (this.options.onRecord) this.options.onRecord(step, this.result());
+  }
+
+  /**
+   * The probe set through the network as it now is, in evaluation mode. False when the deadline cut it short
+   * inside a large product: that recording's unit fractions then come from the step's mini-batch.
+   */
+  private runProbe(): boolean {
+    try {
+      return this.probe.forward(false);
+    } catch (err) {
+      if (err instanceof StepInterrupted) return false;
+      throw err;
+    }
   }
 
   /** "loss is NaN at step 12" / "gradient of /layers/3 is Infinity", or null when everything is finite. */

@@ -200,6 +200,7 @@ export class AnalysisController implements vscode.Disposable {
     return {
       executor: this.workerPool().executor(folder),
       steps: config.steps,
+      seeds: config.seeds,
       thresholds: config.thresholds,
       deadline: deadlineOf({ timeBudgetMs: config.timeBudgetSeconds * 1000 }),
       verifyFixes: false,

@@ -18,8 +18,10 @@ const EXPECTED: Record<string, string[]> = {
   'deep-relu-he': [],
   'tanh-tiny-init': ['vanishing'],
   'exploding-normal-init': ['exploding', 'saturation'],
-  'high-lr-diverges': ['divergence', 'learning-rate-high'],
-  'dying-relu': ['dead-relu'],
+  // The ReLUs die once the loss blows up (marked "after training diverged").
+  'high-lr-diverges': ['divergence', 'learning-rate-high', 'dead-relu'],
+  // Dead units pass no gradient: the first layer's vanishes too (marked "after dying ReLU").
+  'dying-relu': ['dead-relu', 'vanishing'],
   'batchnorm-rescue': [],
   'residual-rescue': [],
   'csv-wine': [],

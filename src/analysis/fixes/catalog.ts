@@ -2,11 +2,12 @@
  * The fix catalogue, keyed by finding kind. A candidate is a pure text → text transformation built from jsonc-parser
  * edits; `buildFix` turns it into one minimal TextEdit on the original text.
  */
-import type { ModelConfig } from '../../engine/config';
+import type { ActivationConfig, LayerConfig, ModelConfig } from '../../engine/config';
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
 import { outputLayerIndex } from '../summary';
 import { ALL_OPTIMIZER_KEYS, OPTIMIZER_KEYS } from '../../spec/names';
+import { edgeOfChaosSigmaW } from './edge-of-chaos';
 import { diffEdit, insertAfterElement, lastFirst, nodeAt, setMembers, setValue, wrapNode, type TextEdit } from './edit';
 
 export type FixId =
@@ -19,7 +20,15 @@ export type FixId =
   | 'raise-lr'
   | 'clip-norm'
   | 'adam'
-  | 'zero-bias';
+  | 'zero-bias'
+  | 'elu'
+  | 'selu-lecun'
+  | 'edge-of-chaos'
+  | 'widen'
+  | 'bce-output'
+  | 'linear-output'
+  | 'clip-norm+lower-lr'
+  | 'relu-he+lower-lr';
 
 export interface FixContext {
   text: string;
@@ -38,29 +47,54 @@ export interface Candidate {
 
 const RELU_FAMILY = new Set(['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'swish']);
 
+/**
+ * What is tried for each kind (AutoTrainer's repairs, ICSE'21, and VGNet's own): initialisation problems are fixed
+ * by initialisation (symmetry and scale are not learning-rate problems), dying ReLU by activations that keep a
+ * gradient below 0, and combinations where one change is not enough. Every candidate is measured; the ranking is
+ * by the measured effect, then by the size of the edit.
+ */
 export const FIXES_BY_FINDING: Record<FindingKind, FixId[]> = {
-  vanishing: ['relu-he', 'batchnorm', 'residual', 'match-init', 'adam'],
-  exploding: ['match-init', 'batchnorm', 'clip-norm', 'lower-lr'],
-  divergence: ['lower-lr', 'clip-norm', 'adam'],
-  'dead-relu': ['leaky-relu', 'zero-bias', 'match-init', 'lower-lr'],
-  saturation: ['relu-he', 'batchnorm', 'match-init'],
+  vanishing: ['match-init', 'edge-of-chaos', 'relu-he', 'batchnorm', 'residual', 'adam', 'raise-lr'],
+  exploding: ['match-init', 'edge-of-chaos', 'batchnorm', 'clip-norm', 'lower-lr', 'clip-norm+lower-lr'],
+  divergence: ['lower-lr', 'clip-norm', 'clip-norm+lower-lr', 'match-init', 'adam', 'relu-he+lower-lr'],
+  'dead-relu': ['leaky-relu', 'elu', 'selu-lecun', 'widen', 'match-init', 'zero-bias', 'lower-lr'],
+  saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'lower-lr'],
+  'output-saturation': ['bce-output', 'linear-output', 'match-init', 'lower-lr'],
   'poor-init': ['match-init'],
   'learning-rate-high': ['lower-lr', 'clip-norm'],
   'learning-rate-low': ['raise-lr', 'adam'],
   'not-learning': [],
 };
 
-/** The init that matches an activation: He for the ReLU family, Glorot otherwise (Glorot & Bengio 2010; He et al. 2015). */
+/**
+ * The init that matches an activation: LeCun normal for SELU (Klambauer et al. 2017), He for the ReLU family,
+ * Glorot otherwise (Glorot & Bengio 2010; He et al. 2015).
+ */
 export function matchingInit(activation: string | null): string {
+  if (activation === 'selu') return 'lecun_normal';
   return activation !== null && RELU_FAMILY.has(activation) ? 'he_normal' : 'glorot_uniform';
 }
+
+/** Initialisers with a fixed scale (not fitted to the layer's fans): zeros, constant, uniform, normal. */
+const FIXED_SCALE_INITS: ReadonlySet<string> = new Set(['zeros', 'constant', 'uniform', 'normal', 'ones']);
+
+/** Narrower than this, a ReLU layer is likely to die whole (Lu et al. 2019, "Dying ReLU and initialization"). */
+const NARROW_WIDTH = 16;
 
 /**
  * Gradient-flow problems are caused along the whole backward path, not only where they show: a layer's gradient
  * vanishes because of every saturating layer between it and the output. So network-wide fixes for these kinds
  * target every hidden dense layer; the others target the layers the finding names.
  */
-const PATH_WIDE: ReadonlySet<FindingKind> = new Set(['vanishing', 'exploding', 'saturation', 'poor-init']);
+const PATH_WIDE: ReadonlySet<FindingKind> = new Set([
+  'vanishing',
+  'exploding',
+  'saturation',
+  'poor-init',
+  'dead-relu',
+  'divergence',
+  'output-saturation',
+]);
 
 /** Candidates for a finding; layer-scoped fixes apply to the affected layers (or only to `onlyLayer`). */
 export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: string): Candidate[] {
@@ -88,34 +122,72 @@ function info(ctx: FixContext, pointer: string): LayerInfo | undefined {
   return ctx.layers.find((l) => l.path === pointer);
 }
 
+/** The output layer, when its initialiser has a fixed scale (zeros, U(±3) …): re-initialised with the rest. */
+function outputWithFixedInit(ctx: FixContext): string[] {
+  const out = outputLayerIndex(ctx.layers);
+  if (out < 0 || ctx.layers[out]!.kind !== 'dense') return [];
+  const p = ctx.layers[out]!.path;
+  return FIXED_SCALE_INITS.has(initName(ctx.text, p) ?? '') ? [p] : [];
+}
+
+/** Switches `layers` to `activation` (and, when given, `init`); the output layer's fixed-scale init is matched. */
+function activationSwitch(
+  id: FixId,
+  ctx: FixContext,
+  dense: string[],
+  from: (activation: string | null) => boolean,
+  activation: string,
+  init: string | null,
+  label: string,
+): Candidate | null {
+  const layers = dense.filter((p) => {
+    const a = info(ctx, p)?.activation ?? null;
+    return from(a) && (a !== activation || (init !== null && initName(ctx.text, p) !== init));
+  });
+  if (layers.length === 0) return null;
+  const output = init !== null ? outputWithFixedInit(ctx) : [];
+  return {
+    id,
+    layers: [...layers, ...output],
+    title: `Switch ${describeLayers(layers)} to ${label}`,
+    apply: (t) => {
+      let out = setEach(t, layers, (t2, p) => {
+        const switched = setValue(t2, `${p}/activation`, activation);
+        return init === null ? switched : setValue(switched, `${p}/init`, init);
+      });
+      for (const p of output) out = setValue(out, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null));
+      return out;
+    },
+  };
+}
+
 function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate | null {
   const dense = targets.filter((p) => info(ctx, p)?.kind === 'dense');
   const opt = ctx.config.optimizer;
   const range = describeLayers(dense);
+  const isRelu = (a: string | null): boolean => a === 'relu' || a === 'relu6';
   switch (id) {
-    case 'relu-he': {
-      const layers = dense.filter((p) => info(ctx, p)?.activation !== 'relu' || initName(ctx.text, p) !== 'he_normal');
-      if (layers.length === 0) return null;
+    case 'relu-he':
+      return activationSwitch(id, ctx, dense, () => true, 'relu', 'he_normal', 'ReLU with He init');
+    case 'leaky-relu':
+      return activationSwitch(id, ctx, dense, isRelu, 'leaky_relu', null, 'leaky ReLU');
+    case 'elu':
+      return activationSwitch(id, ctx, dense, isRelu, 'elu', null, 'ELU');
+    case 'selu-lecun':
+      return activationSwitch(id, ctx, dense, isRelu, 'selu', 'lecun_normal', 'SELU with LeCun init');
+    case 'relu-he+lower-lr': {
+      const base = activationSwitch(id, ctx, dense, () => true, 'relu', 'he_normal', 'ReLU with He init');
+      if (!base) return null;
       return {
-        id,
-        layers,
-        title: `Switch ${describeLayers(layers)} to ReLU with He init`,
-        apply: (t) =>
-          setEach(t, layers, (t2, p) => setValue(setValue(t2, `${p}/activation`, 'relu'), `${p}/init`, 'he_normal')),
-      };
-    }
-    case 'leaky-relu': {
-      const layers = dense.filter((p) => info(ctx, p)?.activation === 'relu');
-      if (layers.length === 0) return null;
-      return {
-        id,
-        layers,
-        title: `Switch ${describeLayers(layers)} to leaky ReLU`,
-        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/activation`, 'leaky_relu')),
+        ...base,
+        title: `${base.title}, and lower the learning rate ×0.1 (${opt.lr} → ${round(opt.lr * 0.1)})`,
+        apply: (t) => setValue(base.apply(t), '/optimizer/lr', round(opt.lr * 0.1)),
       };
     }
     case 'match-init': {
-      const layers = dense.filter((p) => initName(ctx.text, p) !== matchingInit(info(ctx, p)?.activation ?? null));
+      const layers = [...dense, ...outputWithFixedInit(ctx)].filter(
+        (p, i, all) => all.indexOf(p) === i && initName(ctx.text, p) !== matchingInit(info(ctx, p)?.activation ?? null),
+      );
       if (layers.length === 0) return null;
       const names = [...new Set(layers.map((p) => matchingInit(info(ctx, p)?.activation ?? null)))];
       return {
@@ -126,6 +198,73 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
           setEach(t, layers, (t2, p) => setValue(t2, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null))),
       };
     }
+    case 'edge-of-chaos': {
+      const scales = new Map<string, { sigma: number; std: number; activation: string }>();
+      for (const p of dense) {
+        const l = info(ctx, p);
+        const a = l ? denseActivation(ctx.config, p) : null;
+        if (!l || !a) continue;
+        const sigma = edgeOfChaosSigmaW(a);
+        if (sigma === null) continue;
+        scales.set(p, { sigma, std: round(sigma / Math.sqrt(l.inputWidth)), activation: a.name });
+      }
+      const layers = [...scales.keys()];
+      if (layers.length === 0) return null;
+      const output = outputWithFixedInit(ctx);
+      const names = [...new Set([...scales.values()].map((s) => `σ_w = ${s.sigma.toFixed(2)} (${s.activation})`))];
+      return {
+        id,
+        layers: [...layers, ...output],
+        title: `Edge-of-chaos init (χ = 1) for ${describeLayers(layers)}: N(0, σ_w²/fan_in) with ${names.join(', ')}`,
+        apply: (t) => {
+          let out = setEach(t, layers, (t2, p) =>
+            setValue(t2, `${p}/init`, { name: 'normal', scale: scales.get(p)!.std }),
+          );
+          for (const p of output) out = setValue(out, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null));
+          return out;
+        },
+      };
+    }
+    case 'widen': {
+      const layers = dense.filter((p) => {
+        const l = info(ctx, p);
+        return l !== undefined && l.outputWidth < NARROW_WIDTH;
+      });
+      if (layers.length === 0) return null;
+      return {
+        id,
+        layers,
+        title: `Widen ${describeLayers(layers)} to ${NARROW_WIDTH * 2} units`,
+        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/units`, NARROW_WIDTH * 2)),
+      };
+    }
+    case 'bce-output': {
+      const out = ctx.layers[outputLayerIndex(ctx.layers)];
+      if (!out || out.activation !== 'sigmoid' || ctx.config.loss !== 'mse' || out.outputWidth !== 1) return null;
+      return {
+        id,
+        layers: [out.path],
+        title: 'Train the sigmoid output with binary cross-entropy (the loss then takes its logits)',
+        apply: (t) => setValue(t, '/loss', 'bce'),
+      };
+    }
+    case 'linear-output': {
+      const out = ctx.layers[outputLayerIndex(ctx.layers)];
+      if (!out || out.kind !== 'dense' || !isSaturatingName(out.activation) || ctx.config.loss !== 'mse') return null;
+      return {
+        id,
+        layers: [out.path],
+        title: `Make the output ${out.path} linear (mse needs no squashing)`,
+        apply: (t) => setValue(t, `${out.path}/activation`, 'linear'),
+      };
+    }
+    case 'clip-norm+lower-lr':
+      return {
+        id,
+        layers: [],
+        title: `Clip the gradient norm to 1.0 and lower the learning rate ×0.1 (${opt.lr} → ${round(opt.lr * 0.1)})`,
+        apply: (t) => setValue(setValue(t, '/training/clipNorm', 1.0), '/optimizer/lr', round(opt.lr * 0.1)),
+      };
     case 'batchnorm': {
       if (dense.length === 0) return null;
       return {
@@ -233,6 +372,27 @@ function activationValue(text: string, pointer: string): unknown {
   } catch {
     return 'linear';
   }
+}
+
+function isSaturatingName(activation: string | null): boolean {
+  return (
+    activation === 'sigmoid' || activation === 'tanh' || activation === 'hard_sigmoid' || activation === 'softsign'
+  );
+}
+
+/** The dense layer's activation config at `pointer` (top level or inside residual blocks). */
+function denseActivation(config: ModelConfig, pointer: string): ActivationConfig | null {
+  const walk = (layers: readonly LayerConfig[]): ActivationConfig | null => {
+    for (const l of layers) {
+      if (l.path === pointer) return l.kind === 'dense' ? l.activation : null;
+      if (l.kind === 'residual') {
+        const found = walk(l.layers);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  return walk(config.layers);
 }
 
 function initName(text: string, pointer: string): string | null {

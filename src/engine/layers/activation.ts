@@ -32,6 +32,7 @@ export class ActivationLayer implements Layer {
       this.outputWidth,
       ctx.arena,
       ctx.backend.activationKernel(config.activation.name),
+      ctx.shared?.params.get(`${config.path}#slope`),
     );
     const { slopes, slopeGrad } = this.activation.params;
     if (slopes && slopeGrad) {

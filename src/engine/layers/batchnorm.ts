@@ -21,6 +21,7 @@ export class BatchNormLayer implements Layer {
   readonly children = [];
   readonly runningMean: Float32Array;
   readonly runningVar: Float32Array;
+  readonly state: Readonly<Record<string, Float32Array>>;
   /** x̂ = (x − μ)/√(σ² + eps) of the last forward pass. */
   private readonly normalized: Float32Array;
   /** Mean used by the last forward pass per unit (batch mean in training, running mean in evaluation). */
@@ -45,13 +46,17 @@ export class BatchNormLayer implements Layer {
     this.inputGrad = wiring.inputGrad;
     this.inputWidth = width;
     this.outputWidth = width;
-    this.gamma = paramTensor(arena, config.path, 'gamma', [width]);
-    this.bias = paramTensor(arena, config.path, 'beta', [width]);
-    this.gamma.data.fill(1);
+    this.gamma = paramTensor(ctx, config.path, 'gamma', [width]);
+    this.bias = paramTensor(ctx, config.path, 'beta', [width]);
     this.params = [this.gamma, this.bias];
-    this.runningMean = arena.alloc(width);
-    this.runningVar = arena.alloc(width);
-    this.runningVar.fill(1);
+    const shared = ctx.shared;
+    this.runningMean = shared?.buffers.get(`${config.path}#runningMean`) ?? arena.alloc(width);
+    this.runningVar = shared?.buffers.get(`${config.path}#runningVar`) ?? arena.alloc(width);
+    if (!shared) {
+      this.gamma.data.fill(1);
+      this.runningVar.fill(1);
+    }
+    this.state = { runningMean: this.runningMean, runningVar: this.runningVar };
     this.output = arena.alloc(batch * width);
     this.outputGrad = arena.alloc(batch * width);
     this.normalized = arena.alloc(batch * width);

@@ -37,10 +37,10 @@ export class DenseLayer implements Layer {
     this.inputGrad = wiring.skipInputGrad ? null : wiring.inputGrad;
     this.inputWidth = wiring.inputWidth;
     this.outputWidth = config.units;
-    this.weight = paramTensor(arena, config.path, 'weight', [config.units, wiring.inputWidth]);
-    this.bias = paramTensor(arena, config.path, 'bias', [config.units]);
+    this.weight = paramTensor(ctx, config.path, 'weight', [config.units, wiring.inputWidth]);
+    this.bias = paramTensor(ctx, config.path, 'bias', [config.units]);
     if (ctx.initialize) initializeWeights(this.weight.data, config.units, wiring.inputWidth, config.init, ctx.initRng);
-    this.bias.data.fill(config.biasInit);
+    if (!ctx.shared) this.bias.data.fill(config.biasInit);
     // Drawn after the weights, from the same stream: a spec without a random bias draws exactly as before.
     if (ctx.initialize && config.biasRandom)
       initializeWeights(this.bias.data, config.units, 1, config.biasRandom, ctx.initRng);
@@ -49,6 +49,7 @@ export class DenseLayer implements Layer {
       config.units,
       arena,
       ctx.backend.activationKernel(config.activation.name),
+      ctx.shared?.params.get(`${config.path}#slope`),
     );
     const isLinear = config.activation.name === 'linear';
     this.preActivation = arena.alloc(batch * config.units);

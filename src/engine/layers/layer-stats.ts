@@ -57,6 +57,8 @@ export interface StepTensorStats {
 export function recordLayer(
   series: LayerSeries,
   layer: Layer,
+  /** The same layer in the probe model after its forward pass: unit fractions are measured there (probe.ts). */
+  probed: Layer | null,
   weightIndex: number,
   biasIndex: number,
   tensors: StepTensorStats,
@@ -76,7 +78,7 @@ export function recordLayer(
   series.activationMean.push(mean);
   series.activationStd.push(std);
   const op = layer.activation;
-  const z = layer.preActivation;
+  const z = (probed ?? layer).preActivation;
   series.saturatedFraction.push(
     op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold, backend) : NaN,
   );

@@ -30,8 +30,22 @@ export interface BuildContext {
   dropoutRng: Rng;
   /** Kernels for the hot loops (matrix products, bias, activations). */
   backend: Backend;
-  /** False for a build that only sizes the arena: weight initialisers are skipped (their values are never read). */
+  /**
+   * False for a build that only sizes the arena, or one that shares another build's parameters: initialisers and
+   * initial fills are skipped (their values are never read, or belong to the other build).
+   */
   initialize: boolean;
+  /**
+   * Tensors of another build of the same config to use instead of allocating (key "path#name", running statistics
+   * included): the probe model evaluates the training model's live parameters (see ../probe.ts).
+   */
+  shared?: SharedTensors;
+}
+
+/** A build's parameters ("path#weight" …) and other persistent state ("path#runningMean" …), by key. */
+export interface SharedTensors {
+  params: ReadonlyMap<string, ParamTensor>;
+  buffers: ReadonlyMap<string, Float32Array>;
 }
 
 /** Where a layer reads from and writes its input gradient to. */
@@ -65,13 +79,18 @@ export interface Layer {
   readonly bias?: ParamTensor | null;
   /** Trainable tensors owned directly by this layer (not by its children). */
   readonly params: ParamTensor[];
+  /** Persistent state that is not trained (BatchNorm's running statistics), by name. */
+  readonly state?: Readonly<Record<string, Float32Array>>;
   /** Child layers (residual branch), in order. */
   readonly children: Layer[];
   forward(training: boolean): void;
   backward(): void;
 }
 
-export function paramTensor(arena: Arena, path: string, name: ParamTensor['name'], shape: number[]): ParamTensor {
+export function paramTensor(ctx: BuildContext, path: string, name: ParamTensor['name'], shape: number[]): ParamTensor {
+  const shared = ctx.shared?.params.get(`${path}#${name}`);
+  if (shared) return shared;
+  const arena = ctx.arena;
   let size = 1;
   for (const d of shape) size *= d;
   return { path, name, shape, data: arena.alloc(size), grad: arena.alloc(size) };

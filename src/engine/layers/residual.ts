@@ -50,7 +50,7 @@ export class ResidualLayer implements Layer {
       );
     }
     this.weight = config.projection
-      ? paramTensor(arena, config.path, 'projection', [this.outputWidth, this.inputWidth])
+      ? paramTensor(ctx, config.path, 'projection', [this.outputWidth, this.inputWidth])
       : null;
     if (this.weight && ctx.initialize)
       initializeWeights(this.weight.data, this.outputWidth, this.inputWidth, config.projectionInit, ctx.initRng);

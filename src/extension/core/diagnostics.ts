@@ -1,6 +1,7 @@
 /**
  * DocumentView → plain diagnostics with line/character ranges: spec problems first, then one diagnostic per
- * affected layer of every finding (model-wide findings once, on the learning rate). The glue only converts types.
+ * finding — on its first affected layer, the others as related locations (model-wide findings on the learning
+ * rate). The glue only converts types.
  */
 import type { Finding, Severity } from '../../analysis/findings';
 import type { SpecDiagnostic } from '../../spec';
@@ -13,7 +14,7 @@ import type { DocumentView } from './results';
 export const DIAGNOSTIC_SOURCE = 'VGNet';
 
 /** Related information of a model-wide finding lists at most this many layers (the message has the count). */
-const MAX_RELATED_LAYERS = 5;
+const MAX_RELATED_LAYERS = 12;
 
 export interface RelatedSpec {
   range: Range;
@@ -89,7 +90,30 @@ function findingDiagnostics(
       : [];
   // Findings of a recorded run say whose run it was (the PyTorch program's, not VGNet's engine's).
   const engine = finding.source === 'measured' && view.recorded ? ` (${view.recorded.engine} run)` : '';
-  return findingAnchors(view.locator, finding).map(({ layer, range }) => {
+  // One diagnostic per problem (issue 14): on its first layer, the other affected layers as related locations,
+  // each with its own number — not the same sentence once per layer.
+  const anchors = findingAnchors(view.locator, finding);
+  const first = anchors[0];
+  if (first && first.layer !== null) {
+    const at = lines.firstLineRange(first.range.offset, first.range.length);
+    const others = anchors
+      .slice(1, 1 + MAX_RELATED_LAYERS)
+      .flatMap(({ layer, range }) => [
+        { range: lines.firstLineRange(range.offset, range.length), message: affectedLayerMessage(finding, layer!) },
+      ]);
+    const more = anchors.length - 1 - others.length;
+    if (more > 0) others[others.length - 1]!.message += ` (and ${more} more affected layers)`;
+    return [
+      {
+        ...base,
+        range: at,
+        message: layerMessage(finding, first.layer, steps) + engine,
+        layer: first.layer,
+        related: [...others, ...reference],
+      },
+    ];
+  }
+  return anchors.map(({ layer, range }) => {
     const at = lines.firstLineRange(range.offset, range.length);
     if (layer !== null)
       return { ...base, range: at, message: layerMessage(finding, layer, steps) + engine, layer, related: reference };

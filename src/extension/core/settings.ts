@@ -3,6 +3,7 @@
  * default and is reported once (settings are user input, possibly from a shared workspace file).
  */
 import { DEFAULT_MEMORY_BUDGET_MB } from '../../analysis/memory';
+import { DEFAULT_SEEDS, MAX_SEEDS } from '../../analysis/seeds';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../analysis/thresholds';
 
 export type AnalyzeOn = 'save' | 'type' | 'manual';
@@ -20,6 +21,8 @@ export interface Config {
   inlineEnabled: boolean;
   /** Try every candidate fix in training runs of its own before offering it. */
   verifyFixes: boolean;
+  /** Seeds every verdict and fix is measured on (a majority decides a verdict; a fix must hold on all). */
+  seeds: number;
   /** Diagnose run records (*.vgnet-record.json) that appear beside a spec. */
   watchRecords: boolean;
   thresholds: Thresholds;
@@ -35,6 +38,7 @@ export const SETTING_KEYS = {
   memoryBudgetMB: 'memoryBudgetMB',
   inlineEnabled: 'inline.enabled',
   verifyFixes: 'verifyFixes',
+  seeds: 'seeds',
   watchRecords: 'watchRecords',
 } as const satisfies Record<Exclude<keyof Config, 'thresholds'>, string>;
 
@@ -49,6 +53,7 @@ export const DEFAULT_CONFIG: Config = {
   memoryBudgetMB: DEFAULT_MEMORY_BUDGET_MB,
   inlineEnabled: true,
   verifyFixes: true,
+  seeds: DEFAULT_SEEDS,
   watchRecords: true,
   thresholds: DEFAULT_THRESHOLDS,
 };
@@ -57,6 +62,7 @@ export const LIMITS = {
   steps: { min: 1, max: 100_000 },
   timeBudgetSeconds: { min: 1, max: 600 },
   memoryBudgetMB: { min: 128, max: 1_048_576 },
+  seeds: { min: 1, max: MAX_SEEDS },
 } as const;
 
 const ANALYZE_ON: readonly AnalyzeOn[] = ['save', 'type', 'manual'];
@@ -105,6 +111,13 @@ export function parseConfig(get: (key: string) => unknown): ParsedConfig {
       ),
       inlineEnabled: pick(SETTING_KEYS.inlineEnabled, DEFAULT_CONFIG.inlineEnabled, isBoolean, 'true or false'),
       verifyFixes: pick(SETTING_KEYS.verifyFixes, DEFAULT_CONFIG.verifyFixes, isBoolean, 'true or false'),
+      seeds: pick(
+        SETTING_KEYS.seeds,
+        DEFAULT_CONFIG.seeds,
+        (v): v is number =>
+          Number.isInteger(v) && (v as number) >= LIMITS.seeds.min && (v as number) <= LIMITS.seeds.max,
+        `a whole number from ${LIMITS.seeds.min} to ${LIMITS.seeds.max}`,
+      ),
       watchRecords: pick(SETTING_KEYS.watchRecords, DEFAULT_CONFIG.watchRecords, isBoolean, 'true or false'),
       thresholds,
     },

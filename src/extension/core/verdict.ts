@@ -8,6 +8,7 @@ export const VERDICT_WORD: Record<FindingKind, string> = {
   divergence: 'diverged',
   'dead-relu': 'dying ReLU',
   saturation: 'saturated',
+  'output-saturation': 'saturated output',
   'poor-init': 'poor init',
   'learning-rate-high': 'learning rate too high',
   'learning-rate-low': 'learning rate too low',

@@ -56,6 +56,8 @@ export function fix(findingIndex: number, overrides: Partial<VerifiedFix> = {}):
     verification: {
       status: 'fixed',
       effect: 'first-layer gradient ratio 3e-9 → 0.4; loss 0.69 → 0.08',
+      seeds: { fixed: 1, of: 1 },
+      seedLosses: [0.08],
       metricBefore: 3e-9,
       metricAfter: 0.4,
       lossBefore: 0.69,

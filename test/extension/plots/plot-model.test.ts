@@ -128,6 +128,8 @@ describe('toPlotModel', () => {
       verification: {
         status: 'fixed',
         effect: 'ratio 1e-9 → 0.3',
+        seeds: { fixed: 1, of: 1 },
+        seedLosses: [0.08],
         metricBefore: 1e-9,
         metricAfter: 0.3,
         lossBefore: 0.7,
