@@ -5,6 +5,7 @@
  * each within the limits and together need ~9 GB. The counts mirror the engine's allocations (src/engine/model.ts,
  * layers/, optimizer.ts, train.ts, data.ts); test/analysis/memory.test.ts holds them to the engine's sizing arena.
  */
+import { probeSize } from '../engine/probe';
 import type { LayerConfig, ModelConfig, OptimizerConfig } from '../engine/config';
 import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
 import { grouped } from '../spec/diagnostic-text';
@@ -30,6 +31,8 @@ export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number):
   // The trainer's batch is never larger than the data set (src/engine/train.ts).
   const samples = rows ?? data.samples;
   const batch = Math.min(config.training.batchSize, samples);
+  // Every layer's buffers exist twice: for the batch, and for the probe set's rows (src/engine/probe.ts).
+  const probe = probeSize(samples);
   const layers: MemoryPart[] = [];
   let width = config.input;
   const walk = (configs: LayerConfig[]): void => {
@@ -37,7 +40,7 @@ export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number):
       const inputWidth = width;
       if (layer.kind === 'residual') walk(layer.layers);
       width = layer.kind === 'dense' ? layer.units : width;
-      layers.push(layerPart(layer, inputWidth, width, batch, config.optimizer));
+      layers.push(layerPart(layer, inputWidth, width, batch, probe, config.optimizer));
     }
   };
   walk(config.layers);
@@ -51,8 +54,8 @@ export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number):
     dataPart(config, data, targetWidth, width, rows),
     {
       path: '/training/batchSize',
-      bytes: FLOAT * batch * (config.input * inputBuffers + targetWidth),
-      why: `the input and target batches: ${grouped(config.input)} inputs × batch ${grouped(batch)}`,
+      bytes: FLOAT * (batch * (config.input * inputBuffers + targetWidth) + probe * config.input * inputBuffers),
+      why: `the input and target batches: ${grouped(config.input)} inputs × batch ${grouped(batch)} + probe ${grouped(probe)}`,
     },
     ...layers,
     { path: '/training/steps', bytes: 16 * steps, why: `the loss record of ${grouped(steps)} steps` },
@@ -119,12 +122,18 @@ function layerPart(
   inputWidth: number,
   outputWidth: number,
   batch: number,
+  probe: number,
   optimizer: OptimizerConfig,
 ): MemoryPart {
   const { params, buffers, what } = layerFloats(layer, inputWidth, outputWidth);
   const paramFloats = params * (2 + optimizerSlots(optimizer));
-  const activations = `${grouped(outputWidth)} units × batch ${grouped(batch)} × ${buffers} buffers`;
-  const floats = paramFloats + buffers * batch * outputWidth + extraFloats(layer, inputWidth, batch);
+  const rows = batch + probe;
+  const activations = `${grouped(outputWidth)} units × (batch ${grouped(batch)} + probe ${grouped(probe)}) × ${buffers} buffers`;
+  const floats =
+    paramFloats +
+    buffers * rows * outputWidth +
+    extraFloats(layer, inputWidth, batch) +
+    extraFloats(layer, inputWidth, probe);
   return { path: layer.path, bytes: FLOAT * floats, why: `activations of ${layer.path}: ${activations}${what}` };
 }
 

@@ -172,7 +172,8 @@ async function confirmOnOtherSeeds(
 }
 
 /**
- * Sorts each finding's fixes by status, then by the measured effect (the median final loss over the seeds, to two
+ * Sorts each finding's fixes by status, then by how many problems remain after it (a fix of the root cause clears
+ * the problems that followed from it too), then by the measured effect (the median final loss over the seeds, to two
  * significant digits), then by how small the edit is; marks the best fixed one as preferred.
  */
 export function rank(fixes: VerifiedFix[]): VerifiedFix[] {
@@ -180,6 +181,7 @@ export function rank(fixes: VerifiedFix[]): VerifiedFix[] {
     (a, b) =>
       a.finding - b.finding ||
       STATUS_RANK[a.verification.status] - STATUS_RANK[b.verification.status] ||
+      a.verification.remaining.length - b.verification.remaining.length ||
       lossKey(a) - lossKey(b) ||
       editSize(a) - editSize(b),
   );

@@ -66,10 +66,10 @@ export type CliArgs = AnalyzeArgs | FixArgs | ExportArgs | ImportArgs | { comman
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  vgnet analyze <spec.vgnet.json...> [--steps N] [--seed S] [--json] [--save-init FILE]
+  vgnet analyze <spec.vgnet.json...> [--steps N] [--seed S] [--seeds K] [--json] [--save-init FILE]
                 [--no-fixes] [--fail-on error|warning|never] [--budget SECONDS] [--threads 1|2]
                 [--memory-budget MB]
-  vgnet fix <spec.vgnet.json> [--apply] [--backup] [--force] [--steps N] [--seed S] [--json] [--threads 1|2]
+  vgnet fix <spec.vgnet.json> [--apply] [--backup] [--force] [--steps N] [--seed S] [--seeds K] [--json] [--threads 1|2]
                 [--memory-budget MB]
   vgnet analyze --record RUN.vgnet-record.json [--spec spec.vgnet.json] [--json] [--fail-on LEVEL] [--no-fixes]
   vgnet export <spec.vgnet.json> --to pytorch [-o model.py] [--force] [--steps N] [--seed S]

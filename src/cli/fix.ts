@@ -44,7 +44,8 @@ export async function runFix(
 }
 
 /**
- * The one fix to apply: the preferred (verified) fix of the most severe finding. Fixes were verified one at a time,
+ * The one fix to apply: the preferred (verified) fix that leaves no problem behind, or else that of the most severe
+ * finding. Fixes were verified one at a time,
  * so applying several at once would write an untested combination; run `vgnet fix` again for the next problem.
  */
 export function chooseFixes(report: Report): VerifiedFix[] {
@@ -52,6 +53,11 @@ export function chooseFixes(report: Report): VerifiedFix[] {
   const order = report.findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i);
+  // First choice: a preferred fix after which no problem at all remains (it fixed the root cause).
+  for (const { i } of order) {
+    const fix = report.fixes.find((f) => f.finding === i && f.preferred && f.verification.remaining.length === 0);
+    if (fix) return [fix];
+  }
   for (const { i } of order) {
     const fix = report.fixes.find((f) => f.finding === i && f.preferred);
     if (fix) return [fix];

@@ -28,7 +28,8 @@ export type FixId =
   | 'bce-output'
   | 'linear-output'
   | 'clip-norm+lower-lr'
-  | 'relu-he+lower-lr';
+  | 'relu-he+lower-lr'
+  | 'fewer-layers';
 
 export interface FixContext {
   text: string;
@@ -54,10 +55,10 @@ const RELU_FAMILY = new Set(['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu
  * by the measured effect, then by the size of the edit.
  */
 export const FIXES_BY_FINDING: Record<FindingKind, FixId[]> = {
-  vanishing: ['match-init', 'edge-of-chaos', 'relu-he', 'batchnorm', 'residual', 'adam', 'raise-lr'],
+  vanishing: ['match-init', 'edge-of-chaos', 'relu-he', 'batchnorm', 'residual', 'adam', 'raise-lr', 'fewer-layers'],
   exploding: ['match-init', 'edge-of-chaos', 'batchnorm', 'clip-norm', 'lower-lr', 'clip-norm+lower-lr'],
   divergence: ['lower-lr', 'clip-norm', 'clip-norm+lower-lr', 'match-init', 'adam', 'relu-he+lower-lr'],
-  'dead-relu': ['leaky-relu', 'elu', 'selu-lecun', 'widen', 'match-init', 'zero-bias', 'lower-lr'],
+  'dead-relu': ['leaky-relu', 'elu', 'selu-lecun', 'widen', 'match-init', 'zero-bias', 'lower-lr', 'fewer-layers'],
   saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'lower-lr'],
   'output-saturation': ['bce-output', 'linear-output', 'match-init', 'lower-lr'],
   'poor-init': ['match-init'],
@@ -80,6 +81,9 @@ const FIXED_SCALE_INITS: ReadonlySet<string> = new Set(['zeros', 'constant', 'un
 
 /** Narrower than this, a ReLU layer is likely to die whole (Lu et al. 2019, "Dying ReLU and initialization"). */
 const NARROW_WIDTH = 16;
+
+/** Hidden layers a too-deep plain stack keeps ('fewer-layers'). */
+const KEPT_LAYERS = 3;
 
 /**
  * Gradient-flow problems are caused along the whole backward path, not only where they show: a layer's gradient
@@ -256,6 +260,19 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
         layers: [out.path],
         title: `Make the output ${out.path} linear (mse needs no squashing)`,
         apply: (t) => setValue(t, `${out.path}/activation`, 'linear'),
+      };
+    }
+    case 'fewer-layers': {
+      // A plain stack of dense layers deeper than it needs: keep the first KEPT_LAYERS hidden ones.
+      if (!ctx.config.layers.every((l) => l.kind === 'dense')) return null;
+      const hidden = ctx.config.layers.slice(0, -1).map((l) => l.path);
+      if (hidden.length < 2 * KEPT_LAYERS) return null;
+      const removed = hidden.slice(KEPT_LAYERS);
+      return {
+        id,
+        layers: removed,
+        title: `Remove ${describeLayers(removed)}: ${KEPT_LAYERS} hidden layers instead of ${hidden.length}`,
+        apply: (t) => setEach(t, removed, (t2, p) => setValue(t2, p, undefined)),
       };
     }
     case 'clip-norm+lower-lr':
