@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMemory, memoryParts, MB } from '../../src/analysis/memory';
 import { prepare } from '../../src/analysis/prepare';
 import { SizingArena } from '../../src/engine/arena';
+import { probeSize } from '../../src/engine/probe';
 import type { ModelConfig } from '../../src/engine/config';
 import { Model } from '../../src/engine/model';
 import { Optimizer } from '../../src/engine/optimizer';
@@ -34,7 +35,7 @@ function parsed(text: string): ParsedSpec & { config: ModelConfig } {
 }
 
 /** Bytes the engine's own sizing build counts for the training arena (as src/engine/setup.ts sizes it). */
-function arenaBytes(config: ModelConfig): number {
+function arenaBytes(config: ModelConfig, samples: number): number {
   const arena = new SizingArena();
   const model = new Model(config, {
     batchSize: config.training.batchSize,
@@ -45,6 +46,15 @@ function arenaBytes(config: ModelConfig): number {
     initialize: false,
   });
   new Optimizer(config.optimizer, 0, model.parameters(), arena);
+  // The probe model: the same layers for the probe set's rows, on the training model's parameters.
+  new Model(config, {
+    batchSize: probeSize(samples),
+    arena,
+    initRng: new Rng(1),
+    dropoutRng: new Rng(2),
+    inputGradient: false,
+    shareWith: model,
+  });
   return 4 * arena.usedFloats;
 }
 
@@ -113,7 +123,7 @@ const MODELS: Record<string, string> = {
 describe('memory estimate', () => {
   it.each(Object.entries(MODELS))("is within ±25%% of the engine's arena: %s", (_name, text) => {
     const p = parsed(text);
-    const real = arenaBytes(p.config);
+    const real = arenaBytes(p.config, p.data!.samples);
     const estimate = estimatedArenaBytes(p);
     expect(Math.abs(estimate - real) / real).toBeLessThan(0.25);
   });
@@ -128,10 +138,11 @@ describe('memory estimate', () => {
     const result = prepare(text, { files: NO_FILES });
     expect(result.ok).toBe(false);
     const diagnostic = !result.ok ? result.diagnostics[0]! : null;
-    // 2 GB: the 4 buffers of one 65,536-wide layer at batch 762 are 763 MB, so the third wide layer (/layers/4) passes.
-    expect(diagnostic).toMatchObject({ path: '/layers/4', code: 'limit', severity: 'error' });
+    // 2 GB: the 4 buffers of one 65,536-wide layer for batch 762 + the 256 probe rows are 1.07 GB, so the second
+    // wide layer (/layers/2) passes.
+    expect(diagnostic).toMatchObject({ path: '/layers/2', code: 'limit', severity: 'error' });
     expect(diagnostic!.message).toMatch(
-      /needs ~9(\.\d)? GB to train \(activations of \/layers\/4: 65,536 units × batch 762/,
+      /needs ~12 GB to train \(activations of \/layers\/2: 65,536 units × \(batch 762 \+ probe 256\)/,
     );
     expect(diagnostic!.message).toContain('the memory budget is 2 GB');
     expect(text.slice(diagnostic!.offset, diagnostic!.offset + diagnostic!.length)).toMatch(/^\{/);

@@ -16,25 +16,26 @@ function diagnosticsFor(findings: Parameters<typeof report>[0]) {
 }
 
 describe('buildDiagnostics', () => {
-  it('puts a vanishing gradient through a sigmoid on the activation value, one diagnostic per layer', () => {
+  it('puts a vanishing gradient through a sigmoid on the activation value: one diagnostic, the other layers related', () => {
     const f = finding({
       kind: 'vanishing',
       layers: ['/layers/0', '/layers/1'],
       values: { '/layers/0': 2.1e-8, '/layers/1': 3e-6 },
     });
     const out = diagnosticsFor({ findings: [f] });
-    expect(out.map((d) => d.text)).toEqual(['"sigmoid"', '"tanh"']);
-    expect(out.map((d) => d.layer)).toEqual(['/layers/0', '/layers/1']);
+    expect(out.map((d) => d.text)).toEqual(['"sigmoid"']);
+    expect(out.map((d) => d.layer)).toEqual(['/layers/0']);
     expect(out[0]!.range.start.line).toBe(6);
+    expect(out[0]!.related[0]!.message).toContain('/layers/1');
   });
 
   it("puts poor initialisation on the init value, and on the layer's first line when no init is written", () => {
     const f = finding({ kind: 'poor-init', layers: ['/layers/0', '/layers/1'] });
     const out = diagnosticsFor({ findings: [f] });
     expect(out[0]!.text).toBe('"glorot_uniform"');
-    // layer 1 has no "init": its object starts with "{" alone on its line
-    expect(out[1]!.text).toBe('{');
-    expect(out[1]!.range.start.line).toBe(out[1]!.range.end.line);
+    expect(out).toHaveLength(1);
+    // layer 1 has no "init": its related location is the layer's first line
+    expect(out[0]!.related[0]!.range.start.line).toBe(out[0]!.related[0]!.range.end.line);
   });
 
   it('says the measured numbers, the threshold and "measured" or "predicted" in the message', () => {
@@ -63,12 +64,12 @@ describe('buildDiagnostics', () => {
     expect(dp!.severity).toBe('info');
   });
 
-  it('tells only the first layer the whole finding; the others point at it', () => {
+  it('tells the whole finding once; the other layers are related locations, not repeats', () => {
     const f = finding({ kind: 'vanishing', layers: ['/layers/0', '/layers/1'], message: 'the long sentence' });
-    const [first, second] = diagnosticsFor({ findings: [f] });
-    expect(first!.message).toContain('The long sentence');
-    expect(second!.message).not.toContain('long sentence');
-    expect(second!.message).toContain('see /layers/0');
+    const out = diagnosticsFor({ findings: [f] });
+    expect(out).toHaveLength(1);
+    expect(out[0]!.message).toContain('The long sentence');
+    expect(out[0]!.related.map((r) => r.message).join(' ')).not.toContain('long sentence');
   });
 
   it('links the code to the docs anchor of the finding kind and relates the output layer', () => {
