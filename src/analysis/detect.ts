@@ -89,7 +89,7 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
 }
 
-/** Weight-gradient norm of layer l at recording k (the reference's floored at 1e-30: 0 would make ratios NaN). */
+/** Weight-gradient norm of layer l at recording k (callers floor a reference norm at 1e-30: 0/0 would be NaN). */
 function grad(result: TrainResult, l: number, k: number): number {
   return result.series[l]!.gradNorm[k]!;
 }
@@ -197,19 +197,18 @@ export function detectExploding(result: TrainResult, t: Thresholds): Finding | n
   if (!(ratio > t.explodingRatio && norm > t.explodingAbsolute)) return null;
   const layers: string[] = [];
   const values: Record<string, number> = {};
-  for (const l of hidden) {
-    const m = layerRatio(result, l, out, window);
+  // Each hidden layer's medians, once: for the listing and, when none qualifies alone, for naming the largest.
+  const medians = hidden.map((l) => ({ l, ...layerRatio(result, l, out, window) }));
+  for (const m of medians) {
     if (!(m.ratio > t.explodingRatio && m.norm > t.explodingAbsolute)) continue;
-    layers.push(result.layers[l]!.path);
-    values[result.layers[l]!.path] = m.ratio;
+    layers.push(result.layers[m.l]!.path);
+    values[result.layers[m.l]!.path] = m.ratio;
   }
   if (layers.length === 0) {
-    // The largest layer changes from step to step: name the one largest most often.
-    const l = hidden.reduce((a, b) =>
-      layerRatio(result, b, out, window).ratio > layerRatio(result, a, out, window).ratio ? b : a,
-    );
-    layers.push(result.layers[l]!.path);
-    values[result.layers[l]!.path] = ratio;
+    // The largest layer changes from step to step, so none qualifies alone: name the largest by median ratio.
+    const largest = medians.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    layers.push(result.layers[largest.l]!.path);
+    values[result.layers[largest.l]!.path] = ratio;
   }
   const worst = layers.reduce((a, b) => (values[b]! > values[a]! ? b : a));
   const onset = onsetOf(result, (k) =>
