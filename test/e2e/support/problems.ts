@@ -15,6 +15,8 @@ export interface Problem {
   code: string;
   line: number;
   column: number;
+  /** Its related information rows as shown under it (text of each row: "/layers/3: … 2.1e-7", "deep.vgnet.json [Ln 12, Col 5]"). */
+  related: string[];
 }
 
 /** One rendered row of the tree: a file (level 1), a problem (2) or its related information (3). */
@@ -28,6 +30,8 @@ interface RawRow {
   source: string;
   code: string;
   position: string;
+  /** The whole row's text (related information rows have no message element of their own). */
+  whole: string;
 }
 
 /** Opens the Problems panel unless it is already showing. */
@@ -119,6 +123,7 @@ function renderedRows(list: Element): RawRow[] {
     source: text(row, '.marker-source'),
     code: text(row, '.marker-code'),
     position: text(row, '.marker-line'),
+    whole: row.textContent?.replace(/\s+/g, ' ').trim() ?? '',
   }));
 }
 
@@ -127,6 +132,7 @@ function toProblems(rows: RawRow[]): Problem[] {
   let file = '';
   for (const row of rows) {
     if (row.level === 1) file = row.file;
+    if (row.level === 3 && problems.length > 0) problems[problems.length - 1]!.related.push(row.whole);
     if (row.level !== 2) continue;
     const position = /Ln (\d+), Col (\d+)/.exec(row.position);
     problems.push({
@@ -137,6 +143,7 @@ function toProblems(rows: RawRow[]): Problem[] {
       code: row.code,
       line: position ? Number(position[1]) : 0,
       column: position ? Number(position[2]) : 0,
+      related: [],
     });
   }
   return problems;
