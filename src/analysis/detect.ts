@@ -115,6 +115,12 @@ function layerRatio(result: TrainResult, l: number, out: number, window: number[
   return { ratio: median(ratios), norm: median(norms) };
 }
 
+/** The first weight layer's gradient-norm ratio to the output layer, as the vanishing and exploding rules judge it. */
+export function firstLayerRatio(result: TrainResult): number {
+  const pair = ratioLayers(result);
+  return pair ? layerRatio(result, pair.first, pair.out, gradientWindow(result)).ratio : NaN;
+}
+
 /** The first recorded step at which `holds(k)`, or undefined. */
 function onsetOf(result: TrainResult, holds: (k: number) => boolean): number | undefined {
   for (let k = 0; k < result.recordedSteps.length; k++) if (holds(k)) return result.recordedSteps[k];

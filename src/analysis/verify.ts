@@ -5,14 +5,14 @@
  * candidate runs on the first seed; only those that fixed it run on the others.
  */
 import type { TrainResult } from '../engine/stats';
-import { detectMeasured } from './detect';
+import { detectMeasured, firstLayerRatio } from './detect';
 import type { LossName } from '../engine/config';
 import { FINDING_TITLES, type Finding, type FindingKind } from './findings';
-import { candidatesFor, type FixContext, type FixId } from './fixes/catalog';
+import { candidatesFor, withLowerLr, type Candidate, type FixContext, type FixId } from './fixes/catalog';
 import { diffEdit, type TextEdit } from './fixes/edit';
 import { formatValue, plural } from './wording';
 import type { CancelSignal, MeasureJob, MeasureOutcome } from './measure';
-import { outputLayerIndex, tailMean } from './summary';
+import { tailMean } from './summary';
 import type { Thresholds } from './thresholds';
 
 export type VerificationStatus = 'fixed' | 'improved' | 'not-fixed' | 'worse' | 'failed' | 'unverified';
@@ -33,6 +33,8 @@ export interface Verification {
   seeds: { fixed: number; of: number };
   /** Final loss on every seed it ran on (the first seed's first). */
   seedLosses: number[];
+  /** The fix removed its own problem but the training diverged or ran too fast instead (a lower rate may help). */
+  tooFast?: boolean;
 }
 
 /** A compact view of a run: enough to overlay it on the current spec's plots. */
@@ -108,37 +110,70 @@ export const STATUS_WORDS: Readonly<Record<VerificationStatus, string>> = {
 };
 
 export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
-  const pending: Promise<VerifiedFix | null>[] = [];
+  // One run per distinct fixed text and seed: two findings often share a candidate (fewer layers for vanishing
+  // and for dying ReLU), and their runs start together, before either could be cached.
+  const runs = new Map<string, Promise<MeasureOutcome>>();
+  const runOnce = (job: MeasureJob): Promise<MeasureOutcome> => {
+    const key = `${job.seed ?? ''}\n${job.text}`;
+    let run = runs.get(key);
+    if (!run) runs.set(key, (run = input.run(job)));
+    return run;
+  };
+  const shared: VerifyInput = { ...input, run: runOnce };
+  const verdicts: Finding[] = [];
+  const firstRound: Promise<VerifiedFix | null>[] = [];
   input.findings.forEach((finding, index) => {
     // Infos (a seed-dependent problem, a loss that does not fall) are not verdicts: nothing to verify.
     if (finding.severity === 'info' || (finding.source !== 'measured' && finding.kind !== 'poor-init')) return;
-    for (const candidate of candidatesFor(finding, input.context)) {
-      const after = candidate.apply(input.text);
-      const edit = diffEdit(input.text, after);
-      if (edit === null) continue;
-      pending.push(
-        (async () => {
-          if (input.signal?.cancelled) return null;
-          const outcome = await input.run({ ...input.job, text: after });
-          const verification = judge(finding, input.before, outcome, input.thresholds);
-          const others = input.others ?? [];
-          if (verification.status === 'fixed' && others.length > 0 && !input.signal?.cancelled)
-            await confirmOnOtherSeeds(verification, finding, after, others, input);
-          return {
-            finding: index,
-            id: candidate.id,
-            title: candidate.title,
-            layers: candidate.layers,
-            edit,
-            verification,
-            preferred: false,
-          };
-        })(),
-      );
-    }
+    verdicts.push(finding);
+    for (const candidate of candidatesFor(finding, input.context))
+      firstRound.push(tryCandidate(candidate, finding, index, shared));
   });
-  const fixes = (await Promise.all(pending)).filter((f): f is VerifiedFix => f !== null);
+  const fixes = (await Promise.all(firstRound)).filter((f): f is VerifiedFix => f !== null);
+  // Where one change was not enough (AutoTrainer repairs in rounds): a candidate that removed its problem but made
+  // the training diverge or run too fast is tried again with the learning rate ×0.1 too.
+  const secondRound: Promise<VerifiedFix | null>[] = [];
+  for (const finding of verdicts) {
+    const index = input.findings.indexOf(finding);
+    const own = rank(fixes.filter((f) => f.finding === index));
+    if (own.some((f) => f.verification.status === 'fixed')) continue;
+    const tooFast = own.filter((f) => f.verification.tooFast).slice(0, SECOND_ROUND);
+    for (const fix of tooFast) {
+      const base = candidatesFor(finding, input.context).find((c) => c.id === fix.id);
+      const combined = base && withLowerLr(base, input.context);
+      if (combined) secondRound.push(tryCandidate(combined, finding, index, shared));
+    }
+  }
+  fixes.push(...(await Promise.all(secondRound)).filter((f): f is VerifiedFix => f !== null));
   return rank(fixes);
+}
+
+/** Candidates of a finding the second round combines with a lower learning rate. */
+const SECOND_ROUND = 2;
+
+async function tryCandidate(
+  candidate: Candidate,
+  finding: Finding,
+  index: number,
+  input: VerifyInput,
+): Promise<VerifiedFix | null> {
+  const after = candidate.apply(input.text);
+  const edit = diffEdit(input.text, after);
+  if (edit === null || input.signal?.cancelled) return null;
+  const outcome = await input.run({ ...input.job, text: after });
+  const verification = judge(finding, input.before, outcome, input.thresholds);
+  const others = input.others ?? [];
+  if (verification.status === 'fixed' && others.length > 0 && !input.signal?.cancelled)
+    await confirmOnOtherSeeds(verification, finding, after, others, input);
+  return {
+    finding: index,
+    id: candidate.id,
+    title: candidate.title,
+    layers: candidate.layers,
+    edit,
+    verification,
+    preferred: false,
+  };
 }
 
 /** The first seed fixed: the same fix on every other seed; one that does not hold there is "improved". */
@@ -253,6 +288,10 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
   if (added.some((f) => f.severity === 'error') || !Number.isFinite(lossAfter)) status = 'worse';
   else if (!remaining.includes(finding.kind) && trained && added.length === 0) status = 'fixed';
   else status = improvedEnough(finding.kind, metricBefore, metricAfter) ? 'improved' : 'not-fixed';
+  const tooFast =
+    status !== 'fixed' &&
+    !remaining.includes(finding.kind) &&
+    added.some((f) => f.kind === 'divergence' || f.kind === 'learning-rate-high' || f.kind === 'exploding');
   return {
     status,
     effect,
@@ -261,6 +300,7 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     lossBefore,
     lossAfter,
     remaining,
+    ...(tooFast ? { tooFast } : {}),
     after: digest(after),
     seeds: { fixed: status === 'fixed' ? 1 : 0, of: 1 },
     seedLosses: [lossAfter],
@@ -304,14 +344,6 @@ export function findingMetric(kind: FindingKind, result: TrainResult): number {
         ),
       );
   }
-}
-
-/** Step-0 gradient norm of the first weight layer divided by the output layer's. */
-export function firstLayerRatio(result: TrainResult): number {
-  const out = outputLayerIndex(result.layers);
-  const first = result.layers.findIndex((l) => l.hasWeights);
-  if (out < 0 || first < 0) return NaN;
-  return result.series[first]!.gradNorm[0]! / result.series[out]!.gradNorm[0]!;
 }
 
 function lastMax(result: TrainResult, series: (layer: number) => number[]): number {

@@ -1,6 +1,6 @@
 /**
  * The fixed probe set (issue 14): dead-unit and saturation fractions are measured on the same samples at every
- * recorded step, in evaluation mode, not on the step's mini-batch. A mini-batch of one sample makes every inactive
+ * recording (about PROBE_POINTS of them per run), in evaluation mode, not on the step's mini-batch. A mini-batch of one sample makes every inactive
  * unit "dead for the whole batch"; a probe of 256 samples evenly spaced over the data set does not, and it is the
  * same set whatever the batch size or the batch order.
  *
@@ -13,6 +13,19 @@ import type { Model } from './model';
 
 /** At most this many samples (all of them when the data set is smaller). */
 export const PROBE_SAMPLES = 256;
+
+/**
+ * The probe runs at about this many recordings of a run (evenly spaced, always the first and the last): a forward
+ * pass of 256 rows at every recording cost as much as the training itself on small batches, and the fractions
+ * change slowly. The recordings in between have no unit fractions (NaN: a gap in the plot).
+ */
+export const PROBE_POINTS = 24;
+
+/** Every how many recordings the probe runs, for a run of `steps` steps recorded every `recordEvery`. */
+export function probeEvery(steps: number, recordEvery: number): number {
+  const recordings = Math.ceil(Math.max(1, steps) / Math.max(1, recordEvery));
+  return Math.max(1, Math.ceil(recordings / PROBE_POINTS));
+}
 
 /** How many samples a data set of `samples` probes with. */
 export function probeSize(samples: number): number {

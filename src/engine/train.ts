@@ -21,6 +21,7 @@ import type { Optimizer } from './optimizer';
 import type { Rng } from './rng';
 import type { ParallelGemm } from './wasm/parallel-gemm';
 import { buildTrainingModel, forkStreams, validateDataset } from './setup';
+import { probeEvery } from './probe';
 import type { TrainResult } from './stats';
 
 export type { ParamTensor } from './layers/layer';
@@ -111,6 +112,8 @@ class TrainingRun implements Trainer {
   private readonly record: TrainResult;
   private readonly threshold: number;
   private readonly totalSteps: number;
+  /** The probe runs at every probeInterval-th recording and at the last one (probe.ts). */
+  private readonly probeInterval: number;
   private stepIndex = 0;
   private batchReady = true;
   private finished = false;
@@ -140,6 +143,7 @@ class TrainingRun implements Trainer {
     this.weightIndex = this.model.nodes.map((n) => (n.weight ? this.params.indexOf(n.weight) : -1));
     this.biasIndex = this.model.nodes.map((n) => (n.bias ? this.params.indexOf(n.bias) : -1));
     this.totalSteps = Math.max(0, Math.floor(config.training.steps));
+    this.probeInterval = probeEvery(this.totalSteps, config.training.recordEvery);
     this.losses = new Float64Array(this.totalSteps);
     this.accuracies = new Float64Array(this.totalSteps);
     this.threshold = options.saturationThreshold ?? 5;
@@ -218,7 +222,7 @@ class TrainingRun implements Trainer {
     this.elapsedMs = now() - this.startMs;
     if (ending === 'done') return this.stop(step, null, '', true);
     if (ending !== null) return this.stop(step, ending, this.endingDetail(ending, step), true);
-    if (recorded) this.recordStep(step, true);
+    if (recorded) this.recordStep(step, true, false);
     return true;
   }
 
@@ -272,23 +276,26 @@ class TrainingRun implements Trainer {
     this.finished = true;
     this.elapsedMs = now() - this.startMs;
     if (reason) this.record.stopped = { step, reason, detail };
-    this.recordStep(step, updated);
+    this.recordStep(step, updated, true);
     return false;
   }
 
-  private recordStep(step: number, updated: boolean): void {
+  private recordStep(step: number, updated: boolean, last: boolean): void {
     const tensors: StepTensorStats = {
       gradSq: this.gradSq,
       normSqBefore: updated ? this.optimizer.normSqBefore : null,
       deltaNormSq: updated ? this.optimizer.deltaNormSq : null,
     };
     const nodes = this.model.nodes;
-    const probed = this.runProbe();
+    // Unit fractions: on the probe at its recordings, from the mini-batch when the deadline cut the probe short,
+    // none in between.
+    const probing = last || this.record.recordedSteps.length % this.probeInterval === 0;
+    const probed = probing && this.runProbe();
     for (let i = 0; i < nodes.length; i++) {
       recordLayer(
         this.record.series[i]!,
         nodes[i]!,
-        probed ? this.probe.nodes[i]! : null,
+        !probing ? 'none' : probed ? this.probe.nodes[i]! : 'batch',
         this.weightIndex[i]!,
         this.biasIndex[i]!,
         tensors,

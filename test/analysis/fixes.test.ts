@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/analysis/findings';
-import { candidatesFor, hiddenDenseLayers, type FixContext } from '../../src/analysis/fixes/catalog';
+import { candidatesFor, hiddenDenseLayers, withLowerLr, type FixContext } from '../../src/analysis/fixes/catalog';
 import { applyTextEdits, diffEdit } from '../../src/analysis/fixes/edit';
 import { prepare } from '../../src/analysis/prepare';
 import { train } from '../../src/engine/train';
@@ -164,5 +164,72 @@ describe('insertions keep the layout of hand-written specs', () => {
       '"layers": [ { "type": "dense", "units": 8, "activation": "linear" }, { "type": "batchnorm" }, { "type": "activation", "activation": "tanh" }, { "type": "dense"',
     );
     expect(parseSpec(after).config?.layers.map((l) => l.kind)).toEqual(['dense', 'batchnorm', 'activation', 'dense']);
+  });
+});
+
+describe('fixes for too-deep narrow stacks and far too high learning rates (issue 14)', () => {
+  const layer = (units: number, activation: string): string =>
+    `    { "type": "dense", "units": ${units}, "activation": "${activation}", "init": "glorot_uniform" }`;
+  const DEEP = `{
+  "version": 1,
+  "input": 2,
+  "layers": [
+${[...Array.from({ length: 7 }, (_, i) => layer(4, i % 2 ? 'leaky_relu' : 'relu')), layer(3, 'softmax')].join(',\n')}
+  ],
+  "loss": "crossentropy",
+  "optimizer": { "type": "adam", "lr": 5 },
+  "training": { "steps": 5, "batchSize": 8, "seed": 1 },
+  "data": { "source": "blobs", "samples": 60, "classes": 3 }
+}
+`;
+  const candidate = (kind: Finding['kind'], id: string): ReturnType<typeof candidatesFor>[number] | undefined =>
+    candidatesFor(finding(kind, ['/layers/0']), context(DEEP)).find((c) => c.id === id);
+  const parsed = (text: string): NonNullable<ReturnType<typeof parseSpec>['config']> => {
+    const p = parseSpec(text);
+    expect(p.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return p.config!;
+  };
+
+  it('fewer-wider keeps 3 hidden layers, widens them to 32 with He init, lets the ReLUs leak, keeps the output', () => {
+    for (const kind of ['vanishing', 'dead-relu'] as const) {
+      const c = candidate(kind, 'fewer-wider')!;
+      expect(c.title).toMatch(/^Keep 3 hidden layers of 7 \(remove \/layers\/3–\/layers\/6 \(4 layers\)\)/);
+      const config = parsed(c.apply(DEEP));
+      expect(
+        config.layers.map((l) => (l.kind === 'dense' ? [l.units, l.activation.name, l.init.name] : l.kind)),
+      ).toEqual([
+        [32, 'leaky_relu', 'he_normal'],
+        [32, 'leaky_relu', 'he_normal'],
+        [32, 'leaky_relu', 'he_normal'],
+        [3, 'softmax', 'glorot_uniform'],
+      ]);
+    }
+  });
+
+  it('fewer-wider is not offered for wide or shallow stacks', () => {
+    const wide = DEEP.replace(/"units": 4/g, '"units": 64');
+    expect(candidatesFor(finding('dead-relu', []), context(wide)).map((c) => c.id)).not.toContain('fewer-wider');
+    expect(candidatesFor(finding('dead-relu', []), context(SPEC)).map((c) => c.id)).not.toContain('fewer-wider');
+  });
+
+  it("default-lr sets a rate 10× or more above the optimizer's usual one back to it, and only then", () => {
+    const c = candidate('dead-relu', 'default-lr')!;
+    expect(c.title).toBe("Set the learning rate to adam's usual 0.001 (was 5)");
+    expect(parsed(c.apply(DEEP)).optimizer.lr).toBe(0.001);
+    const modest = DEEP.replace('"lr": 5', '"lr": 0.005');
+    expect(candidatesFor(finding('divergence', []), context(modest)).map((c2) => c2.id)).not.toContain('default-lr');
+  });
+
+  it('withLowerLr combines a candidate with the learning rate ×0.1, and does not stack on a lowered rate', () => {
+    const ctx = context(DEEP);
+    const base = candidate('dead-relu', 'leaky-relu')!;
+    const combined = withLowerLr(base, ctx)!;
+    expect(combined.id).toBe('leaky-relu+lower-lr');
+    expect(combined.title).toBe(`${base.title}, and lower the learning rate ×0.1 (5 → 0.5)`);
+    const config = parsed(combined.apply(DEEP));
+    expect(config.optimizer.lr).toBe(0.5);
+    expect(config.layers[0]).toMatchObject({ activation: { name: 'leaky_relu' } });
+    expect(withLowerLr(candidate('dead-relu', 'lower-lr')!, ctx)).toBeNull();
+    expect(withLowerLr(candidate('dead-relu', 'default-lr')!, ctx)).toBeNull();
   });
 });

@@ -6,11 +6,13 @@ import type { ActivationConfig, LayerConfig, ModelConfig } from '../../engine/co
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
 import { outputLayerIndex } from '../summary';
-import { ALL_OPTIMIZER_KEYS, OPTIMIZER_KEYS } from '../../spec/names';
+import { ALL_OPTIMIZER_KEYS, OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS } from '../../spec/names';
 import { edgeOfChaosSigmaW } from './edge-of-chaos';
 import { diffEdit, insertAfterElement, lastFirst, nodeAt, setMembers, setValue, wrapNode, type TextEdit } from './edit';
 
-export type FixId =
+export type FixId = BaseFixId | `${BaseFixId}+lower-lr`;
+
+type BaseFixId =
   | 'relu-he'
   | 'leaky-relu'
   | 'match-init'
@@ -29,7 +31,9 @@ export type FixId =
   | 'linear-output'
   | 'clip-norm+lower-lr'
   | 'relu-he+lower-lr'
-  | 'fewer-layers';
+  | 'fewer-layers'
+  | 'fewer-wider'
+  | 'default-lr';
 
 export interface FixContext {
   text: string;
@@ -54,15 +58,37 @@ const RELU_FAMILY = new Set(['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu
  * gradient below 0, and combinations where one change is not enough. Every candidate is measured; the ranking is
  * by the measured effect, then by the size of the edit.
  */
-export const FIXES_BY_FINDING: Record<FindingKind, FixId[]> = {
-  vanishing: ['match-init', 'edge-of-chaos', 'relu-he', 'batchnorm', 'residual', 'adam', 'raise-lr', 'fewer-layers'],
-  exploding: ['match-init', 'edge-of-chaos', 'batchnorm', 'clip-norm', 'lower-lr', 'clip-norm+lower-lr'],
-  divergence: ['lower-lr', 'clip-norm', 'clip-norm+lower-lr', 'match-init', 'adam', 'relu-he+lower-lr'],
-  'dead-relu': ['leaky-relu', 'elu', 'selu-lecun', 'widen', 'match-init', 'zero-bias', 'lower-lr', 'fewer-layers'],
+export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
+  vanishing: [
+    'match-init',
+    'edge-of-chaos',
+    'relu-he',
+    'batchnorm',
+    'residual',
+    'adam',
+    'raise-lr',
+    'fewer-layers',
+    'fewer-wider',
+    'default-lr',
+  ],
+  exploding: ['match-init', 'edge-of-chaos', 'batchnorm', 'clip-norm', 'lower-lr', 'default-lr', 'clip-norm+lower-lr'],
+  divergence: ['lower-lr', 'default-lr', 'clip-norm', 'clip-norm+lower-lr', 'match-init', 'adam', 'relu-he+lower-lr'],
+  'dead-relu': [
+    'leaky-relu',
+    'elu',
+    'selu-lecun',
+    'widen',
+    'match-init',
+    'zero-bias',
+    'lower-lr',
+    'default-lr',
+    'fewer-layers',
+    'fewer-wider',
+  ],
   saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'lower-lr'],
   'output-saturation': ['bce-output', 'linear-output', 'match-init', 'lower-lr'],
   'poor-init': ['match-init'],
-  'learning-rate-high': ['lower-lr', 'clip-norm'],
+  'learning-rate-high': ['lower-lr', 'default-lr', 'clip-norm'],
   'learning-rate-low': ['raise-lr', 'adam'],
   'not-learning': [],
 };
@@ -165,7 +191,7 @@ function activationSwitch(
   };
 }
 
-function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate | null {
+function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candidate | null {
   const dense = targets.filter((p) => info(ctx, p)?.kind === 'dense');
   const opt = ctx.config.optimizer;
   const range = describeLayers(dense);
@@ -275,6 +301,33 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
         apply: (t) => setEach(t, removed, (t2, p) => setValue(t2, p, undefined)),
       };
     }
+    case 'fewer-wider': {
+      // A too-deep stack that is also too narrow: fewer layers alone leave units that die whole, widening alone
+      // leaves the depth. Keep KEPT_LAYERS hidden layers, widen the narrow ones with the matching init, and let the
+      // kept ReLUs leak (a dead unit stays dead; a leaky one recovers).
+      if (!ctx.config.layers.every((l) => l.kind === 'dense')) return null;
+      const hidden = ctx.config.layers.slice(0, -1).map((l) => l.path);
+      if (hidden.length < 2 * KEPT_LAYERS) return null;
+      const kept = hidden.slice(0, KEPT_LAYERS);
+      const narrow = kept.filter((p) => (info(ctx, p)?.outputWidth ?? NARROW_WIDTH) < NARROW_WIDTH);
+      if (narrow.length === 0) return null;
+      const removed = hidden.slice(KEPT_LAYERS);
+      const width = NARROW_WIDTH * 2;
+      const relus = kept.filter((p) => isRelu(info(ctx, p)?.activation ?? null));
+      const leak = relus.length > 0 ? `, ${describeLayers(relus)} leaky ReLU` : '';
+      return {
+        id,
+        layers: [...kept, ...removed],
+        title: `Keep ${KEPT_LAYERS} hidden layers of ${hidden.length} (remove ${describeLayers(removed)}), widen ${describeLayers(narrow)} to ${width} units with the matching init${leak}`,
+        apply: (t) => {
+          const shorter = setEach(t, removed, (t2, p) => setValue(t2, p, undefined));
+          const leaky = setEach(shorter, relus, (t2, p) => setValue(t2, `${p}/activation`, 'leaky_relu'));
+          return setEach(leaky, narrow, (t2, p) =>
+            setValue(setValue(t2, `${p}/units`, width), `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null)),
+          );
+        },
+      };
+    }
     case 'clip-norm+lower-lr':
       return {
         id,
@@ -311,6 +364,17 @@ function makeCandidate(id: FixId, targets: string[], ctx: FixContext): Candidate
         title: `Lower the learning rate ×0.1 (${opt.lr} → ${round(opt.lr * 0.1)})`,
         apply: (t) => setValue(t, '/optimizer/lr', round(opt.lr * 0.1)),
       };
+    case 'default-lr': {
+      // A learning rate orders of magnitude too high: ×0.1 is not enough, the optimizer's usual rate is.
+      const usual = OPTIMIZER_DEFAULTS[opt.type].lr;
+      if (!(opt.lr >= 10 * usual) || round(opt.lr * 0.1) === usual) return null;
+      return {
+        id,
+        layers: [],
+        title: `Set the learning rate to ${opt.type}'s usual ${usual} (was ${opt.lr})`,
+        apply: (t) => setValue(t, '/optimizer/lr', usual),
+      };
+    }
     case 'raise-lr':
       return {
         id,
@@ -438,6 +502,21 @@ export function describeLayers(pointers: string[]): string {
   if (pointers.length === 0) return 'no layers';
   if (pointers.length === 1) return pointers[0]!;
   return `${pointers[0]}–${pointers[pointers.length - 1]} (${pointers.length} layers)`;
+}
+
+/**
+ * The second round's combination (verify.ts): a candidate that removed its problem but let the training diverge or
+ * run too fast, with the learning rate ×0.1 as well. Null when the candidate already lowers the rate.
+ */
+export function withLowerLr(candidate: Candidate, ctx: FixContext): Candidate | null {
+  if (candidate.id.endsWith('lower-lr') || candidate.id === 'default-lr') return null;
+  const lr = ctx.config.optimizer.lr;
+  return {
+    id: `${candidate.id as BaseFixId}+lower-lr`,
+    layers: candidate.layers,
+    title: `${candidate.title}, and lower the learning rate ×0.1 (${lr} → ${round(lr * 0.1)})`,
+    apply: (t) => setValue(candidate.apply(t), '/optimizer/lr', round(lr * 0.1)),
+  };
 }
 
 /** A candidate as a minimal edit on the original text. */

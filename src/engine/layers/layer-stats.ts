@@ -57,8 +57,11 @@ export interface StepTensorStats {
 export function recordLayer(
   series: LayerSeries,
   layer: Layer,
-  /** The same layer in the probe model after its forward pass: unit fractions are measured there (probe.ts). */
-  probed: Layer | null,
+  /**
+   * Where the unit fractions come from: the same layer in the probe model after its forward pass (probe.ts), the
+   * step's mini-batch ('batch'), or nowhere at this recording ('none': NaN).
+   */
+  probed: Layer | 'batch' | 'none',
   weightIndex: number,
   biasIndex: number,
   tensors: StepTensorStats,
@@ -78,7 +81,7 @@ export function recordLayer(
   series.activationMean.push(mean);
   series.activationStd.push(std);
   const op = layer.activation;
-  const z = (probed ?? layer).preActivation;
+  const z = probed === 'none' ? null : (probed === 'batch' ? layer : probed).preActivation;
   series.saturatedFraction.push(
     op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold, backend) : NaN,
   );
