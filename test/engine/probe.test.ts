@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { prepare } from '../../src/analysis/prepare';
-import { probeRows } from '../../src/engine/probe';
+import { PROBE_POINTS, probeEvery, probeRows } from '../../src/engine/probe';
 import { train } from '../../src/engine/train';
 
 const noFiles = { readText: () => ({ error: 'no files' }) };
 
-function run(batchSize: number, lr = 0.01) {
+function run(batchSize: number, lr = 0.01, steps = 20) {
   const prepared = prepare(
     JSON.stringify({
       input: 2,
@@ -16,7 +16,7 @@ function run(batchSize: number, lr = 0.01) {
       ],
       loss: 'bce',
       optimizer: { type: 'sgd', lr },
-      training: { steps: 20, batchSize, seed: 4 },
+      training: { steps, batchSize, seed: 4, recordEvery: 1 },
       data: { source: 'moons', samples: 300 },
     }),
     { files: noFiles },
@@ -49,5 +49,22 @@ describe('the fixed probe set', () => {
     expect(a.series[1]!.saturatedFraction[0]).toBeGreaterThan(0.05);
     expect(a.series[1]!.saturatedFraction[0]).toBe(b.series[1]!.saturatedFraction[0]);
     expect(a.series[0]!.deadFraction[0]).toBe(b.series[0]!.deadFraction[0]);
+  });
+
+  it('runs at about PROBE_POINTS recordings, always the first and the last; the ones between have no fractions', () => {
+    expect(probeEvery(20, 1)).toBe(1);
+    expect(probeEvery(100, 1)).toBe(5);
+    expect(probeEvery(1000, 5)).toBe(9);
+    const r = run(8, 0.01, 103);
+    const every = probeEvery(103, 1);
+    const dead = r.series[0]!.deadFraction;
+    const saturated = r.series[1]!.saturatedFraction;
+    expect(dead.length).toBe(103);
+    const probed = dead.map((v, k) => (Number.isNaN(v) ? -1 : k)).filter((k) => k >= 0);
+    expect(probed).toEqual([...Array.from({ length: 21 }, (_, i) => i * every), 102]);
+    expect(probed.length).toBeLessThanOrEqual(PROBE_POINTS + 1);
+    expect(saturated.map((v) => !Number.isNaN(v))).toEqual(dead.map((v) => !Number.isNaN(v)));
+    // The gradient statistics are still recorded at every step.
+    expect(r.series[0]!.gradNorm.every(Number.isFinite)).toBe(true);
   });
 });

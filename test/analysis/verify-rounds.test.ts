@@ -1,0 +1,126 @@
+/**
+ * verifyFixes' orchestration (issue 14): a candidate that removed its problem but made the training diverge is tried
+ * again with a lower learning rate; every distinct fixed text runs once per seed, however many findings offer it.
+ * The runs are hand-built records chosen by the fixed text, so the test pins the rounds, not the engine.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/analysis/findings';
+import type { FixContext } from '../../src/analysis/fixes/catalog';
+import type { MeasureJob, MeasureOutcome } from '../../src/analysis/measure';
+import { prepare } from '../../src/analysis/prepare';
+import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds';
+import { verifyFixes } from '../../src/analysis/verify';
+import { train } from '../../src/engine/train';
+import { fakeRecord } from './fake-record';
+
+const SPEC = `{
+  "version": 1,
+  "input": 2,
+  "layers": [
+    { "type": "dense", "units": 8, "activation": "relu", "init": "he_normal" },
+    { "type": "dense", "units": 8, "activation": "relu", "init": "he_normal" },
+    { "type": "dense", "units": 1, "activation": "sigmoid", "init": "glorot_uniform" }
+  ],
+  "loss": "bce",
+  "optimizer": { "type": "sgd", "lr": 0.1 },
+  "training": { "steps": 5, "batchSize": 8, "seed": 1 },
+  "data": { "source": "moons", "samples": 64 }
+}
+`;
+
+const noFiles = { readText: () => ({ error: 'no files' }) };
+const prepared = prepare(SPEC, { files: noFiles });
+if (!prepared.ok) throw new Error(prepared.diagnostics[0]?.message);
+const config = prepared.config;
+const context: FixContext = { text: SPEC, config, layers: train(config, prepared.dataset).layers };
+
+const falling = Array.from({ length: 41 }, (_, i) => 0.7 - 0.015 * i);
+const flat = Array.from({ length: 41 }, () => 0.69);
+const exploding = Array.from({ length: 41 }, (_, i) => 0.7 * 10 ** (i / 5));
+const dead = fakeRecord([{ gradNorm: 0.1, dead: 0.9 }, { gradNorm: 0.2, dead: 0.8 }, { gradNorm: 1 }], { loss: flat });
+/** The unit no longer dies, but the rate of 0.1 now blows the loss up. */
+const diverged = fakeRecord([{ gradNorm: 0.5 }, { gradNorm: 0.7 }, { gradNorm: 1 }], { loss: exploding });
+const healthy = fakeRecord([{ gradNorm: 0.5 }, { gradNorm: 0.7 }, { gradNorm: 1 }], { loss: falling });
+
+const deadRelu: Finding = {
+  kind: 'dead-relu',
+  severity: 'warning',
+  source: 'measured',
+  layers: ['/layers/0', '/layers/1'],
+  reference: null,
+  message: '',
+  values: {},
+  metric: '',
+  threshold: 0.7,
+  steps: [40],
+};
+
+async function verify(
+  findings: Finding[],
+): Promise<{ fixes: Awaited<ReturnType<typeof verifyFixes>>; runs: string[] }> {
+  const runs: string[] = [];
+  const run = async (job: MeasureJob): Promise<MeasureOutcome> => {
+    runs.push(`${job.seed}\n${job.text}`);
+    const leaks = /"(leaky_relu|elu|selu)"/.test(job.text);
+    const lowered = /"lr": 0\.01\b/.test(job.text);
+    return { ok: true, config, result: leaks ? (lowered ? healthy : diverged) : dead };
+  };
+  const fixes = await verifyFixes({
+    text: SPEC,
+    before: dead,
+    findings,
+    context,
+    job: { steps: null, seed: 1, deadline: Date.now() + 60_000 },
+    others: [
+      { seed: 2, before: dead },
+      { seed: 3, before: dead },
+    ],
+    thresholds: DEFAULT_THRESHOLDS,
+    run,
+  });
+  return { fixes, runs };
+}
+
+describe('verifyFixes in rounds', () => {
+  it('retries a candidate that diverged with the learning rate ×0.1, verified on every seed', async () => {
+    const { fixes } = await verify([deadRelu]);
+    const preferred = fixes.find((f) => f.preferred)!;
+    expect(preferred.id).toMatch(/^(leaky-relu|elu|selu-lecun)\+lower-lr$/);
+    expect(preferred.title).toMatch(/, and lower the learning rate ×0\.1 \(0\.1 → 0\.01\)$/);
+    expect(preferred.verification.seeds).toEqual({ fixed: 3, of: 3 });
+    // The first round's candidate that diverged stays listed, marked as such.
+    const alone = fixes.find((f) => f.id === preferred.id.replace('+lower-lr', ''))!;
+    expect(alone.verification.status).toBe('worse');
+    expect(alone.verification.tooFast).toBe(true);
+    // At most two candidates get a second round.
+    expect(fixes.filter((f) => f.id.endsWith('+lower-lr') && f.id !== 'relu-he+lower-lr').length).toBe(2);
+  });
+
+  it('runs a fixed text once per seed, even when two findings offer the same candidate', async () => {
+    const { runs, fixes } = await verify([deadRelu, { ...deadRelu, layers: ['/layers/0', '/layers/1'] }]);
+    expect(new Set(runs).size).toBe(runs.length);
+    expect(fixes.filter((f) => f.finding === 0).length).toBe(fixes.filter((f) => f.finding === 1).length);
+  });
+
+  it('no second round when a first-round candidate fixed the problem', async () => {
+    const withoutDivergence = async (findings: Finding[]) => {
+      const fixes = await verifyFixes({
+        text: SPEC,
+        before: dead,
+        findings,
+        context,
+        job: { steps: null, seed: 1, deadline: Date.now() + 60_000 },
+        thresholds: DEFAULT_THRESHOLDS,
+        run: async (job) => ({
+          ok: true,
+          config,
+          result: /"(leaky_relu|elu|selu)"/.test(job.text) ? healthy : dead,
+        }),
+      });
+      return fixes;
+    };
+    const fixes = await withoutDivergence([deadRelu]);
+    expect(fixes.some((f) => f.verification.status === 'fixed')).toBe(true);
+    expect(fixes.filter((f) => f.id.endsWith('+lower-lr'))).toEqual([]);
+  });
+});
