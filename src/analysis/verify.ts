@@ -33,8 +33,11 @@ export interface Verification {
   seeds: { fixed: number; of: number };
   /** Final loss on every seed it ran on (the first seed's first). */
   seedLosses: number[];
-  /** The fix removed its own problem but the training diverged or ran too fast instead (a lower rate may help). */
-  tooFast?: boolean;
+  /**
+   * The fix removed its own problem, but the training then diverged, ran too fast or did not bring the loss down:
+   * the second round tries it with a lower learning rate.
+   */
+  lowerLrMayHelp?: boolean;
 }
 
 /** A compact view of a run: enough to overlay it on the current spec's plots. */
@@ -131,14 +134,14 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   });
   const fixes = (await Promise.all(firstRound)).filter((f): f is VerifiedFix => f !== null);
   // Where one change was not enough (AutoTrainer repairs in rounds): a candidate that removed its problem but made
-  // the training diverge or run too fast is tried again with the learning rate ×0.1 too.
+  // the training diverge, run too fast or stall is tried again with the learning rate ×0.1 too.
   const secondRound: Promise<VerifiedFix | null>[] = [];
   for (const finding of verdicts) {
     const index = input.findings.indexOf(finding);
     const own = rank(fixes.filter((f) => f.finding === index));
     if (own.some((f) => f.verification.status === 'fixed')) continue;
-    const tooFast = own.filter((f) => f.verification.tooFast).slice(0, SECOND_ROUND);
-    for (const fix of tooFast) {
+    const retried = own.filter((f) => f.verification.lowerLrMayHelp).slice(0, SECOND_ROUND);
+    for (const fix of retried) {
       const base = candidatesFor(finding, input.context).find((c) => c.id === fix.id);
       const combined = base && withLowerLr(base, input.context);
       if (combined) secondRound.push(tryCandidate(combined, finding, index, shared));
@@ -245,7 +248,7 @@ function editSize(fix: VerifiedFix): number {
 
 export function judge(finding: Finding, before: TrainResult, outcome: MeasureOutcome, t: Thresholds): Verification {
   const metricBefore = findingMetric(finding.kind, before);
-  const lossBefore = tailMean(before.loss);
+  const lossBefore = finalLoss(before, outcome.ok ? outcome.result : null);
   // No run to judge: the deadline passed before training, the run failed, or it was cut short.
   const unjudged = (status: 'unverified' | 'failed', effect: string): Verification => ({
     status,
@@ -276,22 +279,23 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
   const beforeKinds = new Set(problems(before, outcome.config.loss).map((f) => f.kind));
   const added = remainingFindings.filter((f) => f.kind !== finding.kind && !beforeKinds.has(f.kind));
   const metricAfter = findingMetric(finding.kind, after);
-  const lossAfter = tailMean(after.loss);
+  const lossAfter = finalLoss(after, before);
   let effect = `${METRIC_LABEL[finding.kind]} ${formatValue(metricBefore)} → ${formatValue(metricAfter)}; loss ${formatValue(lossBefore)} → ${formatValue(lossAfter)}`;
   if (added.length > 0) effect += `; new: ${added.map((f) => FINDING_TITLES[f.kind]).join(', ')}`;
   // A run that ends non-finite, above the loss it started from, or above the unfixed run's, did not fix anything.
   const trained =
     Number.isFinite(lossAfter) &&
-    !(lossAfter > (after.loss[0] ?? Infinity)) &&
+    !(lossAfter > firstLoss(after, before)) &&
     !(Number.isFinite(lossBefore) && lossAfter >= lossBefore);
   let status: VerificationStatus;
   if (added.some((f) => f.severity === 'error') || !Number.isFinite(lossAfter)) status = 'worse';
   else if (!remaining.includes(finding.kind) && trained && added.length === 0) status = 'fixed';
   else status = improvedEnough(finding.kind, metricBefore, metricAfter) ? 'improved' : 'not-fixed';
-  const tooFast =
+  const lowerLrMayHelp =
     status !== 'fixed' &&
     !remaining.includes(finding.kind) &&
-    added.some((f) => f.kind === 'divergence' || f.kind === 'learning-rate-high' || f.kind === 'exploding');
+    (!trained ||
+      added.some((f) => f.kind === 'divergence' || f.kind === 'learning-rate-high' || f.kind === 'exploding'));
   return {
     status,
     effect,
@@ -300,11 +304,35 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     lossBefore,
     lossAfter,
     remaining,
-    ...(tooFast ? { tooFast } : {}),
+    ...(lowerLrMayHelp ? { lowerLrMayHelp } : {}),
     after: digest(after),
     seeds: { fixed: status === 'fixed' ? 1 : 0, of: 1 },
     seedLosses: [lossAfter],
   };
+}
+
+/**
+ * The loss a fix is judged by: on the fixed probe set at the last recording when both runs have it (256 samples in
+ * evaluation mode: a batch of one makes the tail of the training loss a coin toss), else the mean of the last 5% of
+ * the training losses.
+ */
+function finalLoss(run: TrainResult, other: TrainResult | null): number {
+  const probe = probeLosses(run, other);
+  return probe ? probe[probe.length - 1]! : tailMean(run.loss);
+}
+
+/** The loss the run started from, measured the same way as finalLoss. */
+function firstLoss(run: TrainResult, other: TrainResult | null): number {
+  const probe = probeLosses(run, other);
+  return probe ? probe[0]! : (run.loss[0] ?? Infinity);
+}
+
+function probeLosses(run: TrainResult, other: TrainResult | null): number[] | null {
+  const probed = (r: TrainResult): boolean => {
+    const p = r.probeLoss;
+    return p !== undefined && p.length > 0 && p.length === r.recordedSteps.length && !Number.isNaN(p[p.length - 1]!);
+  };
+  return probed(run) && (other === null || probed(other)) ? run.probeLoss! : null;
 }
 
 const METRIC_LABEL: Record<FindingKind, string> = {
@@ -365,7 +393,7 @@ function medianOf(values: number[]): number {
 /** A fix that moves the metric at least 10× toward health counts as an improvement even if the finding remains. */
 function improvedEnough(kind: FindingKind, before: number, after: number): boolean {
   if (!Number.isFinite(before) || !Number.isFinite(after)) return false;
-  if (kind === 'vanishing' || kind === 'learning-rate-low') return after >= before * 10;
+  if (kind === 'vanishing' || kind === 'learning-rate-low') return after > 0 && after >= before * 10;
   if (kind === 'exploding' || kind === 'learning-rate-high' || kind === 'divergence') return after * 10 <= before;
   return after < before * 0.5;
 }

@@ -40,7 +40,7 @@ export function probeRows(samples: number): Uint32Array {
   return rows;
 }
 
-/** Copies the probe's rows into a model built for probeSize(samples) rows (its input never changes after). */
+/** Copies the probe's rows and their targets into a model built for probeSize(samples) rows (fixed after). */
 export function fillProbeInput(model: Model, data: Dataset): void {
   const rows = probeRows(data.samples);
   const f = data.features;
@@ -49,4 +49,6 @@ export function fillProbeInput(model: Model, data: Dataset): void {
     const sample = rows[r]!;
     for (let j = 0; j < f; j++) x[r * f + j] = data.x[sample * f + j]!;
   }
+  const t = model.targetWidth;
+  for (let r = 0; r < rows.length; r++) for (let k = 0; k < t; k++) model.target[r * t + k] = data.y[rows[r]! * t + k]!;
 }

@@ -56,6 +56,12 @@ export interface TrainResult {
   loss: number[];
   /** Classification accuracy of every step's mini-batch (empty for regression). */
   accuracy: number[];
+  /**
+   * Loss on the fixed probe set (probe.ts: evaluation mode, the same samples every time), aligned with
+   * recordedSteps: NaN where the probe did not run. Far less noisy than a mini-batch's loss. Absent in records from
+   * other engines.
+   */
+  probeLoss?: number[];
   /** Number of steps completed. */
   stepsRun: number;
   /** Set when training ended before the configured number of steps. */

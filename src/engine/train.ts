@@ -154,6 +154,7 @@ class TrainingRun implements Trainer {
       series: layers.map(emptySeries),
       loss: [],
       accuracy: [],
+      probeLoss: [],
       stepsRun: 0,
       stopped: null,
       timeMs: 0,
@@ -291,6 +292,7 @@ class TrainingRun implements Trainer {
     // none in between.
     const probing = last || this.record.recordedSteps.length % this.probeInterval === 0;
     const probed = probing && this.runProbe();
+    this.record.probeLoss!.push(probed ? this.probe.computeLoss() : NaN);
     for (let i = 0; i < nodes.length; i++) {
       recordLayer(
         this.record.series[i]!,

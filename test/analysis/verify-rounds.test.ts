@@ -91,7 +91,7 @@ describe('verifyFixes in rounds', () => {
     // The first round's candidate that diverged stays listed, marked as such.
     const alone = fixes.find((f) => f.id === preferred.id.replace('+lower-lr', ''))!;
     expect(alone.verification.status).toBe('worse');
-    expect(alone.verification.tooFast).toBe(true);
+    expect(alone.verification.lowerLrMayHelp).toBe(true);
     // At most two candidates get a second round.
     expect(fixes.filter((f) => f.id.endsWith('+lower-lr') && f.id !== 'relu-he+lower-lr').length).toBe(2);
   });

@@ -309,10 +309,10 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
       const hidden = ctx.config.layers.slice(0, -1).map((l) => l.path);
       if (hidden.length < 2 * KEPT_LAYERS) return null;
       const kept = hidden.slice(0, KEPT_LAYERS);
-      const narrow = kept.filter((p) => (info(ctx, p)?.outputWidth ?? NARROW_WIDTH) < NARROW_WIDTH);
+      const width = NARROW_WIDTH * 2;
+      const narrow = kept.filter((p) => (info(ctx, p)?.outputWidth ?? width) < width);
       if (narrow.length === 0) return null;
       const removed = hidden.slice(KEPT_LAYERS);
-      const width = NARROW_WIDTH * 2;
       const relus = kept.filter((p) => isRelu(info(ctx, p)?.activation ?? null));
       const leak = relus.length > 0 ? `, ${describeLayers(relus)} leaky ReLU` : '';
       return {
