@@ -38,6 +38,12 @@ export interface Verification {
    * the second round tries it with a lower learning rate.
    */
   lowerLrMayHelp?: boolean;
+  /**
+   * On every seed it ran on, the fix left the number of each problem the unfixed run had far from its threshold (a dead fraction of at most
+   * half the threshold, or no ReLU left to die; a gradient ratio 10× above the vanishing threshold …): a fix that
+   * only just passes on three seeds may not pass on the next, or in another engine.
+   */
+  clear: boolean;
 }
 
 /** A compact view of a run: enough to overlay it on the current spec's plots. */
@@ -133,14 +139,20 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
       firstRound.push(tryCandidate(candidate, finding, index, shared));
   });
   const fixes = (await Promise.all(firstRound)).filter((f): f is VerifiedFix => f !== null);
-  // Where one change was not enough (AutoTrainer repairs in rounds): a candidate that removed its problem but made
-  // the training diverge, run too fast or stall is tried again with the learning rate ×0.1 too.
+  // Where one change was not enough (AutoTrainer repairs in rounds): when no fix left every problem behind, a
+  // candidate that removed its problem but made the training diverge, run too fast or stall is tried again with the
+  // learning rate ×0.1 too.
   const secondRound: Promise<VerifiedFix | null>[] = [];
   for (const finding of verdicts) {
     const index = input.findings.indexOf(finding);
     const own = rank(fixes.filter((f) => f.finding === index));
-    if (own.some((f) => f.verification.status === 'fixed')) continue;
-    const retried = own.filter((f) => f.verification.lowerLrMayHelp).slice(0, SECOND_ROUND);
+    if (own.some((f) => f.verification.status === 'fixed' && f.verification.remaining.length === 0)) continue;
+    // The most promising first: the fewest problems left besides the ones a lower rate addresses.
+    const others = (f: VerifiedFix): number => f.verification.remaining.filter((k) => !TOO_FAST.has(k)).length;
+    const retried = own
+      .filter((f) => f.verification.lowerLrMayHelp)
+      .sort((a, b) => others(a) - others(b))
+      .slice(0, SECOND_ROUND);
     for (const fix of retried) {
       const base = candidatesFor(finding, input.context).find((c) => c.id === fix.id);
       const combined = base && withLowerLr(base, input.context);
@@ -150,6 +162,9 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   fixes.push(...(await Promise.all(secondRound)).filter((f): f is VerifiedFix => f !== null));
   return rank(fixes);
 }
+
+/** Problems a lower learning rate addresses. */
+const TOO_FAST: ReadonlySet<FindingKind> = new Set(['divergence', 'learning-rate-high', 'exploding']);
 
 /** Candidates of a finding the second round combines with a lower learning rate. */
 const SECOND_ROUND = 2;
@@ -199,6 +214,7 @@ async function confirmOnOtherSeeds(
   }
   const fixed = 1 + judged.filter((v) => v.status === 'fixed').length;
   verification.seeds = { fixed, of };
+  verification.clear = verification.clear && judged.every((v) => v.clear);
   if (fixed === of) {
     verification.effect += `; fixed on all ${of} seeds`;
     return;
@@ -220,6 +236,7 @@ export function rank(fixes: VerifiedFix[]): VerifiedFix[] {
       a.finding - b.finding ||
       STATUS_RANK[a.verification.status] - STATUS_RANK[b.verification.status] ||
       a.verification.remaining.length - b.verification.remaining.length ||
+      Number(b.verification.clear) - Number(a.verification.clear) ||
       lossKey(a) - lossKey(b) ||
       editSize(a) - editSize(b),
   );
@@ -261,6 +278,7 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     after: null,
     seeds: { fixed: 0, of: 1 },
     seedLosses: [],
+    clear: false,
   });
   if (!outcome.ok)
     return outcome.budget
@@ -308,6 +326,8 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
     after: digest(after),
     seeds: { fixed: status === 'fixed' ? 1 : 0, of: 1 },
     seedLosses: [lossAfter],
+    // Clear of every problem the unfixed run had, not only this one: the preferred fix is applied for all of them.
+    clear: [...new Set([finding.kind, ...beforeKinds])].every((k) => clearOf(k, findingMetric(k, after), t)),
   };
 }
 
@@ -388,6 +408,22 @@ function medianOf(values: number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Whether a fixed run's number is far from its rule's threshold (Verification.clear). */
+function clearOf(kind: FindingKind, after: number, t: Thresholds): boolean {
+  switch (kind) {
+    case 'vanishing':
+      return after >= 10 * t.vanishingRatio;
+    case 'dead-relu':
+      // NaN: no ReLU left that could die.
+      return Number.isNaN(after) || after <= t.deadFraction / 2;
+    case 'saturation':
+    case 'output-saturation':
+      return Number.isNaN(after) || after <= t.saturatedFraction / 2;
+    default:
+      return true;
+  }
 }
 
 /** A fix that moves the metric at least 10× toward health counts as an improvement even if the finding remains. */

@@ -57,6 +57,7 @@ export function fix(findingIndex: number, overrides: Partial<VerifiedFix> = {}):
       status: 'fixed',
       effect: 'first-layer gradient ratio 3e-9 → 0.4; loss 0.69 → 0.08',
       seeds: { fixed: 1, of: 1 },
+      clear: true,
       seedLosses: [0.08],
       metricBefore: 3e-9,
       metricAfter: 0.4,

@@ -129,6 +129,7 @@ describe('toPlotModel', () => {
         status: 'fixed',
         effect: 'ratio 1e-9 → 0.3',
         seeds: { fixed: 1, of: 1 },
+        clear: true,
         seedLosses: [0.08],
         metricBefore: 1e-9,
         metricAfter: 0.3,
