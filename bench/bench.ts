@@ -1,19 +1,23 @@
 /**
- * `npm run bench [-- --quick] [--only W1,W3] [--json out.json]`
+ * `npm run bench [-- --quick] [--only W1,W3] [--json out.json] [--runtimes this|all]`
  * Times one SGD training step (forward, loss, backward, per-layer gradient norms, update) of four MLP workloads in
  * this engine (WebAssembly SIMD kernels, and its pure-TypeScript fallback), a naive triple-loop implementation,
  * TF.js (wasm backend) and PyTorch (when installed), all in one run, round-robin; then the matrix kernels alone at
  * 256³. Progress goes to stderr; the tables to stdout.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createParallelGemm, type HostParallelGemm } from '../src/node/gemm-helper';
 import { PARALLEL_MIN_FLOPS } from '../src/engine/wasm/parallel-gemm';
+import { relaxedSimdSupported } from '../src/engine/wasm/wasm-gemm';
 import { engineContender, naiveContender, tfjsContender, torchContender } from './contenders';
 import { FULL_PLAN, QUICK_PLAN, timeRoundRobin } from './measure';
 import type { Contender, ContenderId, TimingPlan } from './measure';
 import { gemmSummaryLine } from './gemm-timing';
+import { extensionHostRuntime } from './runtimes';
+import { simdPeakLine } from './simd-peak';
 import { CHECK_TOLERANCE, checkLine, describeWorkload, gflopsTable, goalsLine, mainTable, toJson } from './report';
 import type { WorkloadResult } from './report';
 import { initTfjsWasm } from './tfjs';
@@ -27,6 +31,8 @@ const BASE_SEED = 20_240_601;
 interface BenchArgs {
   help: boolean;
   quick: boolean;
+  /** 'all' (default): after this runtime's table, the same run under the extension host's runtime (runtimes.ts). */
+  runtimes: 'this' | 'all';
   only: string[] | null;
   jsonPath: string | null;
 }
@@ -34,16 +40,18 @@ interface BenchArgs {
 /** A bad command line: printed without a stack trace. */
 class UsageError extends Error {}
 
-const USAGE = 'usage: node --expose-gc dist/bench.js [--quick] [--only W1,W3] [--json out.json]';
+const USAGE = 'usage: node --expose-gc dist/bench.js [--quick] [--only W1,W3] [--json out.json] [--runtimes this|all]';
 
 function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { help: false, quick: false, only: null, jsonPath: null };
+  const args: BenchArgs = { help: false, quick: false, only: null, jsonPath: null, runtimes: 'all' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') args.help = true;
     else if (arg === '--quick') args.quick = true;
     else if (arg === '--only' && argv[i + 1]) args.only = argv[++i]!.split(',').map((s) => s.trim().toUpperCase());
     else if (arg === '--json' && argv[i + 1]) args.jsonPath = argv[++i]!;
+    else if (arg === '--runtimes' && (argv[i + 1] === 'this' || argv[i + 1] === 'all'))
+      args.runtimes = argv[++i] as 'this' | 'all';
     else throw new UsageError(`unknown or incomplete argument "${arg}"\n${USAGE}`);
   }
   return args;
@@ -147,7 +155,10 @@ function header(args: BenchArgs, plan: TimingPlan, available: Available, skipped
     `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
       `${os.platform()} ${os.release()}; node ${process.version}`,
     `command: ${commandLine()}`,
-    `contenders: engine (src/engine/train.ts createTrainer: WebAssembly SIMD kernels), ` +
+    `contenders: engine (src/engine/train.ts createTrainer: WebAssembly SIMD kernels, matrix products on ` +
+      (relaxedSimdSupported()
+        ? `relaxed SIMD's multiply-add (FMA), V8 ${process.versions.v8}), `
+        : `baseline SIMD: this runtime (V8 ${process.versions.v8}) has no relaxed SIMD), `) +
       (available.parallel
         ? `engine wasm, 2 threads (the same with TrainOptions.parallel: a worker thread computes half of the rows of ` +
           `every matrix product of ≥ ${(available.parallel.minFlops ?? PARALLEL_MIN_FLOPS) / 1e6} MFLOP and ≥ 16 columns; bit-identical), `
@@ -185,7 +196,8 @@ async function main(): Promise<void> {
   if (args.help) {
     process.stdout.write(
       `${USAGE}\n  --quick  2 short rounds (a smoke run; --quick --only W1,W4 takes seconds)\n` +
-        '  --only   comma-separated workloads (W1..W4)\n  --json   also write the results as JSON\n',
+        '  --only   comma-separated workloads (W1..W4)\n  --json   also write the results as JSON\n' +
+        "  --runtimes this: only this Node; all (default): then again under the extension host's runtime\n",
     );
     return;
   }
@@ -226,7 +238,7 @@ async function main(): Promise<void> {
     await parallel.close();
   }
   progress('gemm 256³ …');
-  const gemmLine = gemmSummaryLine();
+  const gemmLine = `${gemmSummaryLine()}\n${simdPeakLine()}`;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const output = [
     mainTable(results),
@@ -266,6 +278,26 @@ async function main(): Promise<void> {
     writeFileSync(args.jsonPath, JSON.stringify(record, null, 2));
     progress(`wrote ${args.jsonPath}`);
   }
+  if (args.runtimes === 'all') runUnderExtensionHost();
+}
+
+/** The same run, one more table: under the extension host's runtime (relaxed SIMD on), in a child process. */
+function runUnderExtensionHost(): void {
+  const runtime = extensionHostRuntime();
+  if (typeof runtime === 'string') {
+    process.stdout.write(`\nnote: ${runtime}\n`);
+    return;
+  }
+  const script = process.argv[1] ?? 'dist/bench.js';
+  const childArgs = [...process.argv.slice(2).filter((a, i, all) => a !== '--runtimes' && all[i - 1] !== '--runtimes')];
+  const json = childArgs.indexOf('--json');
+  if (json >= 0 && childArgs[json + 1])
+    childArgs[json + 1] = childArgs[json + 1]!.replace(/(\.json)?$/, '.extension-host.json');
+  process.stdout.write(`\n── ${runtime.label}: ${runtime.node} ──\n`);
+  const child = spawnSync(runtime.node, ['--expose-gc', script, ...childArgs, '--runtimes', 'this'], {
+    stdio: 'inherit',
+  });
+  if (child.status !== 0) progress(`bench under ${runtime.node} failed (exit ${child.status ?? child.signal})`);
 }
 
 main().catch((error: unknown) => {

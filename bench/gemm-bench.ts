@@ -48,35 +48,51 @@ const PRODUCTS: Product[] = ['NT', 'NN', 'TN'];
 const JS: Record<Product, Gemm> = { NT: gemmNT, NN: gemmNN, TN: gemmTN };
 const REFERENCE: Record<Product, Gemm> = { NT: gemmNTRef, NN: gemmNNRef, TN: gemmTNRef };
 
+function wasmGflops(
+  backend: WasmBackend | null,
+  product: Product,
+  m: number,
+  n: number,
+  k: number,
+  A: Float32Array,
+  B: Float32Array,
+): number {
+  if (backend === null) return NaN;
+  // Views in the backend's memory: it runs them on the SIMD kernels.
+  const arena = new Arena(backend.capacityFloats, backend.buffer);
+  const [wa, wb, wc] = [arena.alloc(m * k), arena.alloc(n * k), arena.alloc(m * n)];
+  wa.set(A);
+  wb.set(B);
+  const wasmGemm = backend[`gemm${product}`].bind(backend);
+  return measureGflops(2 * m * n * k, () => wasmGemm(m, n, k, wa, wb, wc));
+}
+
 function benchShape(product: Product, m: number, n: number, k: number, wasmBackend: WasmBackend | null): string {
   const flops = 2 * m * n * k;
   const A = fillRandom(new Float32Array(m * k), 1);
   const B = fillRandom(new Float32Array(n * k), 2);
   const C = new Float32Array(m * n);
   const js = measureGflops(flops, () => JS[product](m, n, k, A, B, C));
-  let wasm = NaN;
-  if (wasmBackend !== null) {
-    // Views in the backend's memory: it runs them on the SIMD kernels.
-    const arena = new Arena(wasmBackend.capacityFloats, wasmBackend.buffer);
-    const [wa, wb, wc] = [arena.alloc(m * k), arena.alloc(n * k), arena.alloc(m * n)];
-    wa.set(A);
-    wb.set(B);
-    const wasmGemm = wasmBackend[`gemm${product}`].bind(wasmBackend);
-    wasm = measureGflops(flops, () => wasmGemm(m, n, k, wa, wb, wc));
-  }
+  const wasm = wasmGflops(wasmBackend, product, m, n, k, A, B);
+  const fma = wasmGflops(fusedBackend, product, m, n, k, A, B);
   const refRows = Math.max(1, Math.min(m, Math.floor(REF_FLOPS / (2 * n * k))));
   const reference = measureGflops(2 * refRows * n * k, () => REFERENCE[product](refRows, n, k, A, B, C));
   const cell = (value: number): string => value.toFixed(2).padStart(6);
   return (
-    `${product}  ${`${m}×${n}×${k}`.padEnd(15)} js ${cell(js)}  wasm ${cell(wasm)}  ref ${cell(reference)}` +
+    `${product}  ${`${m}×${n}×${k}`.padEnd(15)} js ${cell(js)}  wasm ${cell(wasm)}  fma ${cell(fma)}  ref ${cell(reference)}` +
     `   js/ref ${(js / reference).toFixed(1).padStart(4)}×  wasm/ref ${(wasm / reference).toFixed(0).padStart(3)}×`
   );
 }
 
 const filter = process.argv[2] ?? '';
 const largest = Math.max(...SHAPES.map(([m, n, k]) => m * k + n * k + m * n));
-const wasmBackend = WasmBackend.create(largest + 3 * 4);
-console.log(`GFLOP/s, one thread, best of ${CHUNKS} chunks; wasm SIMD ${wasmBackend === null ? 'unavailable' : 'on'}`);
+const wasmBackend = WasmBackend.create(largest + 3 * 4, undefined, false);
+const fused = WasmBackend.create(largest + 3 * 4, undefined, true);
+const fusedBackend = fused?.fusedMultiplyAdd ? fused : null;
+console.log(
+  `GFLOP/s, one thread, best of ${CHUNKS} chunks; wasm SIMD ${wasmBackend === null ? 'unavailable' : 'on'}, ` +
+    `relaxed-SIMD FMA (fma) ${fusedBackend === null ? 'unavailable' : 'on'}; node ${process.version}`,
+);
 for (const product of PRODUCTS) {
   for (const [m, n, k] of SHAPES) {
     if (`${product}  ${m}×${n}×${k}`.includes(filter)) console.log(benchShape(product, m, n, k, wasmBackend));

@@ -39,17 +39,26 @@ export function measureGflops(flopsPerCall: number, run: () => void): number {
   return best;
 }
 
-/** "gemm 256×256×256, one thread, GFLOP/s: wasm NT 32.1 NN 32.5 TN 32.0; JS NT 4.0 NN 4.0 TN 4.1" */
+/**
+ * "gemm 256×256×256, one thread, …, GFLOP/s: wasm relaxed-SIMD FMA NT 41.0 NN 42.2 TN 40.3; wasm SIMD NT 32.1 …; JS …"
+ * Every kernel variant this runtime has, in one run (machines differ by 2×: compare within the line).
+ */
 export function gemmSummaryLine(size = 256): string {
   const floats = 3 * size * size;
-  const wasm = WasmBackend.create(floats + 12);
+  const fused = WasmBackend.create(floats + 12, undefined, true);
+  const variants: Array<[string, Backend | null]> = [
+    ...(fused?.fusedMultiplyAdd ? ([['wasm relaxed-SIMD FMA', fused]] as Array<[string, Backend]>) : []),
+    ['wasm SIMD', WasmBackend.create(floats + 12, undefined, false)],
+    ['JS', JS_BACKEND],
+  ];
   const parts: string[] = [];
-  for (const backend of [wasm, JS_BACKEND] as Array<Backend | null>) {
+  for (const [label, backend] of variants) {
     if (backend === null) {
-      parts.push('wasm unavailable');
+      parts.push(`${label} unavailable`);
       continue;
     }
-    const arena = backend === wasm ? new Arena(wasm.capacityFloats, wasm.buffer) : new Arena(floats + 12);
+    const arena =
+      backend instanceof WasmBackend ? new Arena(backend.capacityFloats, backend.buffer) : new Arena(floats + 12);
     const [A, B, C] = [
       fillRandom(arena.alloc(size * size), 1),
       fillRandom(arena.alloc(size * size), 2),
@@ -59,7 +68,7 @@ export function gemmSummaryLine(size = 256): string {
       const rate = measureGflops(2 * size ** 3, () => backend[name](size, size, size, A, B, C));
       return `${name.slice(4)} ${rate.toFixed(1)}`;
     });
-    parts.push(`${backend === wasm ? 'wasm SIMD' : 'JS'} ${rates.join(' ')}`);
+    parts.push(`${label} ${rates.join(' ')}`);
   }
   return `gemm ${size}×${size}×${size}, one thread, best of ${CHUNKS} × ${CHUNK_MS} ms, GFLOP/s: ${parts.join('; ')}`;
 }

@@ -23,6 +23,8 @@ export type BackendName = 'wasm' | 'js';
 
 export interface Backend {
   readonly name: BackendName;
+  /** The matrix kernels use relaxed SIMD's multiply-add (wasm, where the runtime has it). Absent: false. */
+  readonly fusedMultiplyAdd?: boolean;
   /** C[m×n] (+)= A[m×k]·B[n×k]ᵀ (contracts in gemm.ts) */
   gemmNT(
     m: number,

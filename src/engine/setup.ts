@@ -30,6 +30,8 @@ export interface PlacementOptions {
   createArena?: (capacityFloats: number) => Arena;
   /** 'wasm' (default) falls back to 'js' without WebAssembly SIMD. */
   backend?: BackendName;
+  /** Relaxed SIMD's multiply-add in the matrix kernels where the runtime has it (default true; wasm backend only). */
+  fusedMultiplyAdd?: boolean | undefined;
   /** Opt-in helper thread inside large matrix products (wasm backend only; see wasm/parallel-gemm.ts). */
   parallel?: ParallelGemm | undefined;
   /** Asked between slices of every large matrix product; true throws StepInterrupted (interruptible.ts). */
@@ -103,7 +105,10 @@ function buildOnArena(
 /** The arena for `capacity` floats and the kernels that run on it. */
 function place(capacity: number, options: PlacementOptions): { arena: Arena; backend: Backend } {
   if (options.createArena) return { arena: options.createArena(capacity), backend: JS_BACKEND };
-  const wasm = options.backend === 'js' ? null : WasmBackend.create(capacity, options.parallel);
+  const wasm =
+    options.backend === 'js'
+      ? null
+      : WasmBackend.create(capacity, options.parallel, options.fusedMultiplyAdd !== false);
   if (wasm) return { arena: new Arena(capacity, wasm.buffer), backend: wasm };
   return { arena: new Arena(capacity), backend: JS_BACKEND };
 }

@@ -50,12 +50,20 @@ export interface TrainOptions {
    * layers and when the other core is idle.
    */
   parallel?: ParallelGemm | undefined;
+  /**
+   * Relaxed SIMD's multiply-add (an FMA) in the wasm matrix kernels where the runtime has it: default true. Its
+   * results are the same on the same host and differ from baseline SIMD's in the last bits; false gives baseline
+   * SIMD, the same bits on every machine.
+   */
+  fusedMultiplyAdd?: boolean;
 }
 
 export interface Trainer {
   readonly model: Model;
   /** The kernels in use ('js' when 'wasm' was asked for but is unavailable). */
   readonly backend: BackendName;
+  /** Whether the wasm matrix kernels run on relaxed SIMD's multiply-add. */
+  readonly fusedMultiplyAdd: boolean;
   /** Mini-batch that step 0 uses (copies): x batch×input, y batch×targetWidth. Call before step(). */
   firstBatch(): { x: Float32Array; y: Float32Array };
   /** Initial parameters (copies, before any update) in model order. Call before step(). */
@@ -97,6 +105,7 @@ function stepMacs(params: readonly ParamTensor[], batch: number): number {
 class TrainingRun implements Trainer {
   readonly model: Model;
   readonly backend: BackendName;
+  readonly fusedMultiplyAdd: boolean;
   /** The model on the probe set's rows (probe.ts): dead and saturated fractions are measured on it. */
   private readonly probe: Model;
   private readonly kernels: Backend;
@@ -135,6 +144,7 @@ class TrainingRun implements Trainer {
       backend: this.kernels,
     } = buildTrainingModel(config, batchSize, data, streams, { ...options, interrupted: () => this.outOfTime() }));
     this.backend = this.kernels.name;
+    this.fusedMultiplyAdd = this.kernels.fusedMultiplyAdd === true;
     this.params = this.model.parameters();
     applyInitialValues(this.params, config.initialValues);
     this.sampler = new BatchSampler(data, batchSize, streams.batches);

@@ -75,11 +75,12 @@ export class WasmBackend implements Backend {
   /**
    * A memory with room for `capacityFloats` floats from byte 0 (plus the kernels' own scratch), or null without SIMD.
    * `parallel` (opt-in): a shared memory whose large matrix products a helper thread shares (parallel-gemm.ts).
+   * `fusedMultiplyAdd` (default true): the matrix kernels use relaxed SIMD's multiply-add where the runtime has it.
    */
-  static create(capacityFloats: number, parallel?: ParallelGemm): WasmBackend | null {
+  static create(capacityFloats: number, parallel?: ParallelGemm, fusedMultiplyAdd = true): WasmBackend | null {
     if (typeof WebAssembly !== 'object') return null;
     const slotByteOffset = 16 * Math.ceil((4 * capacityFloats) / 16);
-    const kernels = createWasmKernels(slotByteOffset + 16, parallel ? { parallel } : {});
+    const kernels = createWasmKernels(slotByteOffset + 16, { fusedMultiplyAdd, ...(parallel ? { parallel } : {}) });
     const module = kernels ? compileElementwise(isShared(kernels.memory)) : null;
     if (!kernels || !module) return null;
     const exports = new WebAssembly.Instance(module, { env: { memory: kernels.memory } })
@@ -104,6 +105,11 @@ export class WasmBackend implements Backend {
         this.simdActivation(name, this.ew[`${stem}Forward`]!, this.ew[`${stem}Backward`]!, fromOutput),
       );
     }
+  }
+
+  /** Whether the matrix kernels run on relaxed SIMD's multiply-add (an FMA on current CPUs). */
+  get fusedMultiplyAdd(): boolean {
+    return this.kernels.fusedMultiplyAdd;
   }
 
   gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array, accumulate = false): void {

@@ -5,7 +5,10 @@
  * The module imports its memory, created here at a fixed size (initial = maximum, never grown): growing would
  * detach every ArrayBuffer view of it, and the engine's Arena places all model buffers in it once.
  * Kernels are generated at load time (gemm-codegen.ts) and compiled synchronously: the module is a few KB.
- * Sums are float32 in a fixed order: results are identical on every machine unless `fusedMultiplyAdd` is on.
+ * Sums are float32 in a fixed order. With baseline SIMD (separate multiply and add) results are identical on every
+ * machine; where the runtime has relaxed SIMD (V8 ≥ 11.4: VS Code's Electron, Node ≥ 22) the kernels use its
+ * multiply-add, an FMA on x64 CPUs with FMA3 and on arm64: the same bits on the same host, the last bits differ from
+ * baseline SIMD's.
  */
 import { compiledModule } from './emitter';
 import { generateGemmModule } from './gemm-codegen';
@@ -75,7 +78,10 @@ export interface WasmKernels {
 }
 
 export interface WasmKernelOptions {
-  /** Use relaxed-SIMD FMA when the runtime supports it (Node 20 does not by default). Default false. */
+  /**
+   * Use the relaxed-SIMD multiply-add where the runtime supports it (default true; Node 20 has it only behind
+   * --experimental-wasm-relaxed-simd). False: baseline SIMD, the same bits on every machine.
+   */
   fusedMultiplyAdd?: boolean;
   /** Opt-in helper thread: the memory is then shared (SharedArrayBuffer) and the scratch doubled. Default none. */
   parallel?: ParallelGemm;
@@ -139,7 +145,7 @@ export function createWasmKernels(memoryBytes: number, options: WasmKernelOption
   } catch {
     return null;
   }
-  const wantFused = options.fusedMultiplyAdd === true;
+  const wantFused = options.fusedMultiplyAdd !== false;
   const fused = wantFused ? instantiate(memory, true) : null;
   const blocks = fused ?? instantiate(memory, false);
   if (blocks === null) return null;
@@ -167,6 +173,11 @@ export function attachWasmKernels(
     return null;
   }
   return new SimdGemm(memory, blocks, fusedMultiplyAdd, scratchByteOffset, null, Infinity);
+}
+
+/** Whether this runtime compiles relaxed SIMD (the fused kernels' module validates). */
+export function relaxedSimdSupported(): boolean {
+  return typeof WebAssembly === 'object' && gemmModule(true, false) !== null;
 }
 
 /** Compiled modules by multiply-add flavour and memory sharing (null: not supported here). */
