@@ -84,7 +84,10 @@ def measure(result, probe):
         if ratios:
             m["vanishRatio"], m["vanishNorm"] = statistics.median(ratios), statistics.median(norms)
             m["explodeRatio"], m["explodeNorm"] = statistics.median(big), statistics.median(bignorm)
-    m["dead"], m["saturated"], m["outputSaturated"] = probe
+    m["dead"], m["saturated"], m["outputSaturated"], probe_loss = probe
+    # The loss on the probe set in evaluation mode after training (dropout off, BatchNorm's running statistics), as
+    # VGNet's fix judge measures it: the training loss of a net with dropout 0.8 is mostly the dropout's noise.
+    m["probeEndLoss"] = probe_loss if math.isfinite(probe_loss) else None
     return m
 
 
@@ -115,12 +118,13 @@ def judge(m):
 def probe_fractions(module, model, device="cpu"):
     """Dead (ReLU, ReLU6), saturated (sigmoid/tanh/hard_sigmoid) hidden and output fractions, on the probe set in
     evaluation mode."""
-    x, _ = module.load_data(device, torch.float32)
+    x, y = module.load_data(device, torch.float32)
     count = min(256, x.shape[0])
-    x = x[torch.arange(count) * x.shape[0] // count]  # evenly spaced over the data set, as VGNet's probe
+    picked = torch.arange(count) * x.shape[0] // count  # evenly spaced over the data set, as VGNet's probe
+    x, y = x[picked], y[picked]
     model.eval()
     with torch.no_grad():
-        model(x)
+        probe_loss = float(module.loss_of(model(x), y))
     dead, sat, out_sat = 0.0, 0.0, 0.0
     last = len(model.nodes) - 1
     for i, node in enumerate(model.nodes):
@@ -135,7 +139,7 @@ def probe_fractions(module, model, device="cpu"):
             dead = max(dead, float((~(z > 0)).all(dim=0).double().mean()))
         if node.activation in module.SATURATING:
             sat = max(sat, float((~(z.abs() <= 5)).double().mean()))
-    return dead, sat, out_sat
+    return dead, sat, out_sat, probe_loss
 
 
 def label_of(runs):

@@ -21,6 +21,8 @@ export interface Measured {
   growth: number | null;
   endLoss: number | null;
   firstLoss?: number;
+  /** The loss on the probe set in evaluation mode after training (labels made before it have none). */
+  probeEndLoss?: number | null;
   vanishRatio: number | null;
   vanishNorm: number | null;
   explodeRatio: number | null;

@@ -51,7 +51,11 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** PyTorch's verdict on a fixed spec against the unfixed one's. */
+/**
+ * PyTorch's verdict on a fixed spec against the unfixed one's, both trained in the same labelling run on the same
+ * fresh seeds. "Trains" is judged on the loss on the probe set in evaluation mode after training (as VGNet's fix judge
+ * does: the training loss of a net with dropout is mostly the dropout's noise), where both runs have it.
+ */
 function repairOf(before: Label, after: Label | undefined): { ok: boolean; why: string } {
   if (!after) return { ok: false, why: 'the fixed spec could not be exported' };
   const was = KINDS.filter((k) => before.label[k] === 'yes');
@@ -59,19 +63,23 @@ function repairOf(before: Label, after: Label | undefined): { ok: boolean; why: 
   if (left.length > 0) return { ok: false, why: `still ${left.map((k) => `${k} (${after.label[k]})`).join(', ')}` };
   const added = KINDS.filter((k) => after.label[k] === 'yes');
   if (added.length > 0) return { ok: false, why: `new: ${added.join(', ')}` };
-  const endAfter = median(after.measured.map((m) => m.endLoss ?? NaN));
-  const endBefore = median(before.measured.map((m) => m.endLoss ?? NaN));
+  const probed = [before, after].every((l) => l.measured.every((m) => m.probeEndLoss !== undefined));
+  const end = (l: Label): number =>
+    median(l.measured.map((m) => (probed ? (m.probeEndLoss ?? NaN) : (m.endLoss ?? NaN))));
+  const endAfter = end(after);
+  const endBefore = end(before);
   const firstAfter = median(after.measured.map((m) => m.firstLoss ?? NaN));
+  const which = probed ? 'probe loss' : 'final loss';
   if (!Number.isFinite(endAfter)) return { ok: false, why: 'the fixed net does not train (non-finite loss)' };
   if (Number.isFinite(endBefore) && endAfter >= endBefore)
     return {
       ok: false,
-      why: `final loss ${endAfter.toPrecision(3)} is not below the unfixed ${endBefore.toPrecision(3)}`,
+      why: `${which} ${endAfter.toPrecision(3)} is not below the unfixed ${endBefore.toPrecision(3)}`,
     };
   if (Number.isFinite(firstAfter) && endAfter >= firstAfter)
     return {
       ok: false,
-      why: `final loss ${endAfter.toPrecision(3)} is not below its first ${firstAfter.toPrecision(3)}`,
+      why: `${which} ${endAfter.toPrecision(3)} is not below its first ${firstAfter.toPrecision(3)}`,
     };
   return { ok: true, why: '' };
 }
@@ -122,12 +130,23 @@ async function main(): Promise<void> {
   const analysedMs = Date.now() - started;
   const problemRows = rows.filter((r) => KINDS.some((k) => r.label[k] === 'yes'));
   if (!process.argv.includes('--no-repair')) {
-    const fixed = await labelInPytorch(
-      problemRows.flatMap((r) => (r.fix ? [{ name: r.name, text: r.fix.text }] : [])),
+    // The unfixed specs are trained again beside the fixed ones: the committed labels predate the probe loss.
+    const texts = new Map(specs.map((s) => [s.name, `${JSON.stringify(s.spec, null, 2)}\n`]));
+    const runs = await labelInPytorch(
+      problemRows.flatMap((r) =>
+        r.fix
+          ? [
+              { name: r.name, text: r.fix.text },
+              { name: `${r.name}~unfixed`, text: texts.get(r.name)! },
+            ]
+          : [],
+      ),
       () => undefined,
     );
     for (const r of problemRows)
-      r.repaired = r.fix ? repairOf(labels[r.name]!, fixed[r.name]) : { ok: false, why: 'no fix was verified' };
+      r.repaired = r.fix
+        ? repairOf(runs[`${r.name}~unfixed`] ?? labels[r.name]!, runs[r.name])
+        : { ok: false, why: 'no fix was verified' };
   }
   print(rows, problemRows, half, analysedMs);
   const json = option('--json');

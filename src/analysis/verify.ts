@@ -1,8 +1,9 @@
 /**
  * Verified fixes: every candidate is applied to a copy of the spec and re-run with the same seeds and step budget;
  * its measured effect decides its rank. A fix is *fixed* only when, on every seed, the problem is gone, no new one
- * appeared and the final loss is lower than the unfixed run's. Successive halving keeps the wait short: every
- * candidate runs on the first seed; only those that fixed it run on the others.
+ * appeared and the run trained, and its median final loss over the seeds is lower than the unfixed runs' (one seed's
+ * final loss is noisy: a saturated output can end low on one seed by luck). Successive halving keeps the wait short:
+ * every candidate runs on the first seed; only those that fixed it run on the others.
  */
 import type { TrainResult } from '../engine/stats';
 import { detectMeasured, firstLayerRatio } from './detect';
@@ -179,8 +180,9 @@ async function tryCandidate(
   const edit = diffEdit(input.text, after);
   if (edit === null || input.signal?.cancelled) return null;
   const outcome = await input.run({ ...input.job, text: after });
-  const verification = judge(finding, input.before, outcome, input.thresholds);
   const others = input.others ?? [];
+  // With other seeds to confirm on, the loss against the unfixed run is judged on the medians over all of them.
+  const verification = judge(finding, input.before, outcome, input.thresholds, { perSeedLoss: others.length === 0 });
   if (verification.status === 'fixed' && others.length > 0 && !input.signal?.cancelled)
     await confirmOnOtherSeeds(verification, finding, after, others, input);
   return {
@@ -203,7 +205,7 @@ async function confirmOnOtherSeeds(
   input: VerifyInput,
 ): Promise<void> {
   const outcomes = await Promise.all(others.map((o) => input.run({ ...input.job, seed: o.seed, text })));
-  const judged = outcomes.map((o, i) => judge(finding, others[i]!.before, o, input.thresholds));
+  const judged = outcomes.map((o, i) => judge(finding, others[i]!.before, o, input.thresholds, { perSeedLoss: false }));
   const of = others.length + 1;
   verification.seedLosses.push(...judged.map((v) => v.lossAfter));
   if (judged.some((v) => v.status === 'unverified')) {
@@ -215,8 +217,15 @@ async function confirmOnOtherSeeds(
   const fixed = 1 + judged.filter((v) => v.status === 'fixed').length;
   verification.seeds = { fixed, of };
   verification.clear = verification.clear && judged.every((v) => v.clear);
-  if (fixed === of) {
+  const lossBefore = median([verification.lossBefore, ...judged.map((v) => v.lossBefore)]);
+  const lossAfter = median(verification.seedLosses);
+  if (fixed === of && !(Number.isFinite(lossBefore) && lossAfter >= lossBefore)) {
     verification.effect += `; fixed on all ${of} seeds`;
+    return;
+  }
+  if (fixed === of) {
+    verification.status = 'improved';
+    verification.effect += `; the problem is gone on all ${of} seeds, but the median final loss ${formatValue(lossAfter)} is not below the unfixed ${formatValue(lossBefore)}`;
     return;
   }
   verification.status = 'improved';
@@ -251,11 +260,16 @@ export function rank(fixes: VerifiedFix[]): VerifiedFix[] {
 }
 
 function lossKey(fix: VerifiedFix): number {
-  const losses = fix.verification.seedLosses.filter(Number.isFinite).sort((a, b) => a - b);
-  if (losses.length === 0) return Number.MAX_VALUE;
-  const m = losses.length >> 1;
-  const median = losses.length % 2 === 1 ? losses[m]! : (losses[m - 1]! + losses[m]!) / 2;
-  return Number(median.toPrecision(2));
+  const m = median(fix.verification.seedLosses);
+  return Number.isNaN(m) ? Number.MAX_VALUE : Number(m.toPrecision(2));
+}
+
+/** The median of the finite values (NaN when there are none). */
+function median(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const m = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
 }
 
 /** Characters the edit removes and inserts. */
@@ -263,7 +277,17 @@ function editSize(fix: VerifiedFix): number {
   return fix.edit.length + fix.edit.content.length;
 }
 
-export function judge(finding: Finding, before: TrainResult, outcome: MeasureOutcome, t: Thresholds): Verification {
+/**
+ * One seed's run of a fix against the unfixed run of that seed. `perSeedLoss: false` leaves the comparison with the
+ * unfixed run's final loss to the caller, which compares the medians over every seed (confirmOnOtherSeeds).
+ */
+export function judge(
+  finding: Finding,
+  before: TrainResult,
+  outcome: MeasureOutcome,
+  t: Thresholds,
+  options: { perSeedLoss?: boolean } = {},
+): Verification {
   const metricBefore = findingMetric(finding.kind, before);
   const lossBefore = finalLoss(before, outcome.ok ? outcome.result : null);
   // No run to judge: the deadline passed before training, the run failed, or it was cut short.
@@ -304,7 +328,7 @@ export function judge(finding: Finding, before: TrainResult, outcome: MeasureOut
   const trained =
     Number.isFinite(lossAfter) &&
     !(lossAfter > firstLoss(after, before)) &&
-    !(Number.isFinite(lossBefore) && lossAfter >= lossBefore);
+    !(options.perSeedLoss !== false && Number.isFinite(lossBefore) && lossAfter >= lossBefore);
   let status: VerificationStatus;
   if (added.some((f) => f.severity === 'error') || !Number.isFinite(lossAfter)) status = 'worse';
   else if (!remaining.includes(finding.kind) && trained && added.length === 0) status = 'fixed';

@@ -124,3 +124,46 @@ describe('verifyFixes in rounds', () => {
     expect(fixes.filter((f) => f.id.endsWith('+lower-lr'))).toEqual([]);
   });
 });
+
+describe('the loss against the unfixed runs is judged on the medians over the seeds', () => {
+  /** Unfixed runs whose final losses are 0.6, 0.3 (a lucky seed) and 0.6; every fixed run removes the dead units. */
+  const ending = (end: number): number[] => Array.from({ length: 41 }, (_, i) => 0.7 + ((end - 0.7) * i) / 40);
+  const deadEnding = (end: number) =>
+    fakeRecord([{ gradNorm: 0.1, dead: 0.9 }, { gradNorm: 0.2, dead: 0.8 }, { gradNorm: 1 }], { loss: ending(end) });
+  const healthyEnding = (end: number) =>
+    fakeRecord([{ gradNorm: 0.5 }, { gradNorm: 0.7 }, { gradNorm: 1 }], { loss: ending(end) });
+
+  async function verifyWith(afterLoss: Record<number, number>) {
+    return verifyFixes({
+      text: SPEC,
+      before: deadEnding(0.6),
+      findings: [deadRelu],
+      context,
+      job: { steps: null, seed: 1, deadline: Date.now() + 60_000 },
+      others: [
+        { seed: 2, before: deadEnding(0.3) },
+        { seed: 3, before: deadEnding(0.6) },
+      ],
+      thresholds: DEFAULT_THRESHOLDS,
+      run: async (job) => ({
+        ok: true,
+        config,
+        result: /"leaky_relu"/.test(job.text) ? healthyEnding(afterLoss[job.seed ?? 1]!) : deadEnding(0.6),
+      }),
+    });
+  }
+
+  it('a fix that ends above the unfixed run on one lucky seed, but below on the median, is fixed', async () => {
+    const fixes = await verifyWith({ 1: 0.4, 2: 0.35, 3: 0.4 });
+    const leaky = fixes.find((f) => f.id === 'leaky-relu')!;
+    expect(leaky.verification.status).toBe('fixed');
+    expect(leaky.verification.seeds).toEqual({ fixed: 3, of: 3 });
+  });
+
+  it('a fix whose median final loss is not below the unfixed median is not fixed, though the problem is gone', async () => {
+    const fixes = await verifyWith({ 1: 0.65, 2: 0.35, 3: 0.62 });
+    const leaky = fixes.find((f) => f.id === 'leaky-relu')!;
+    expect(leaky.verification.status).toBe('improved');
+    expect(leaky.verification.effect).toMatch(/median final loss 0\.62 is not below the unfixed 0\.6/);
+  });
+});
