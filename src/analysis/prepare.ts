@@ -44,7 +44,9 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
   const shape = { input: config.input, outputs, loss: config.loss };
   const shouldStop = options.shouldStop ?? (() => false);
-  const loaded = loadDataset(parsed.data, shape, options.files, config.training.seed, shouldStop);
+  const loaded = loadCached(parsed.data, shape, config.training.seed, () =>
+    loadDataset(parsed.data!, shape, options.files, config.training.seed, shouldStop),
+  );
   if ('stopped' in loaded) return { ok: false, parsed, diagnostics: [], stopped: loaded.stopped };
   if ('error' in loaded) {
     const pointer = loaded.field === 'input' ? '/input' : `/data/${loaded.field}`;
@@ -65,6 +67,34 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
   const loadedTooBig = checkMemory(parsed, config, parsed.data, budget, loaded.dataset.samples);
   if (loadedTooBig) return { ok: false, parsed, diagnostics: [loadedTooBig] };
   return { ok: true, parsed, config, dataset: loaded.dataset };
+}
+
+/**
+ * Generated data sets of the last few runs in this thread, by their data section, model shape and seed: verifying
+ * fixes trains many variants of one spec on the same seeds, and a teacher network's data set takes as long to make
+ * as a tenth of a short run. Only generated sources (a file may change between runs), only small sets, and shared
+ * read-only: nothing downstream writes a Dataset.
+ */
+const recentDatasets = new Map<string, Dataset>();
+const CACHED_DATASETS = 4;
+const CACHED_FLOATS = 4_000_000;
+
+function loadCached(
+  data: DataSpec,
+  shape: { input: number; outputs: number; loss: string },
+  seed: number,
+  load: () => ReturnType<typeof loadDataset>,
+): ReturnType<typeof loadDataset> {
+  if (data.source === 'csv' || data.path !== null) return load();
+  const key = JSON.stringify([data, shape, seed]);
+  const hit = recentDatasets.get(key);
+  if (hit) return { dataset: hit };
+  const loaded = load();
+  if ('dataset' in loaded && loaded.dataset.x.length + loaded.dataset.y.length <= CACHED_FLOATS) {
+    if (recentDatasets.size >= CACHED_DATASETS) recentDatasets.delete(recentDatasets.keys().next().value!);
+    recentDatasets.set(key, loaded.dataset);
+  }
+  return loaded;
 }
 
 /**
