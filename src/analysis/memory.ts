@@ -157,6 +157,8 @@ function layerFloats(
       return { params: 0, buffers: 3, what: '' };
     case 'residual':
       return { params: layer.projection ? outputWidth * inputWidth : 0, buffers: 2, what: '' };
+    default:
+      throw new Error(`TODO(wave2): memory of ${layer.kind}`);
   }
 }
 

@@ -54,6 +54,7 @@ export const INIT_NAMES = namesOf<InitName>({
   lecun_uniform: true,
   lecun_normal: true,
   orthogonal: true,
+  identity: true,
 });
 
 /**
@@ -65,6 +66,7 @@ export const SCALE_DEFAULTS: Readonly<Partial<Record<InitName, number>>> = {
   uniform: 0.05,
   normal: 0.05,
   orthogonal: 1,
+  identity: 1,
 };
 
 /** `scale` written into InitConfig for initialisers that ignore it. */
@@ -80,6 +82,16 @@ export const LAYER_TYPES = namesOf<LayerKind>({
   activation: true,
   dropout: true,
   residual: true,
+  conv1d: true,
+  conv2d: true,
+  maxpool: true,
+  avgpool: true,
+  flatten: true,
+  global_avgpool: true,
+  layernorm: true,
+  simple_rnn: true,
+  lstm: true,
+  gru: true,
 });
 
 /** Keys each layer type reads; any other key draws a warning (unused-key or unknown-key) and has no effect. */
@@ -89,6 +101,16 @@ export const LAYER_KEYS: Readonly<Record<LayerKind, readonly string[]>> = {
   activation: ['type', 'activation'],
   dropout: ['type', 'rate'],
   residual: ['type', 'layers', 'projection', 'projectionInit'],
+  conv1d: ['type', 'filters', 'kernel', 'stride', 'padding', 'dilation', 'activation', 'init', 'biasInit'],
+  conv2d: ['type', 'filters', 'kernel', 'stride', 'padding', 'dilation', 'activation', 'init', 'biasInit'],
+  maxpool: ['type', 'pool', 'stride', 'padding'],
+  avgpool: ['type', 'pool', 'stride', 'padding'],
+  flatten: ['type'],
+  global_avgpool: ['type'],
+  layernorm: ['type', 'eps'],
+  simple_rnn: ['type', 'units', 'activation', 'init', 'recurrentInit', 'biasInit', 'returnSequences'],
+  lstm: ['type', 'units', 'init', 'recurrentInit', 'biasInit', 'forgetBias', 'returnSequences'],
+  gru: ['type', 'units', 'init', 'recurrentInit', 'biasInit', 'returnSequences'],
 };
 
 export const BATCHNORM_DEFAULTS = { eps: 1e-5, momentum: 0.1 } as const;
