@@ -66,12 +66,7 @@ export function makeShapes(samples: number, size: number, noise: number, rng: Rn
 }
 
 /** Distance from point (px, py) to the outline of shape `label` centred at (cx, cy) with half extent `half`. */
-function outlineDistance(
-  label: number,
-  cx: number,
-  cy: number,
-  half: number,
-): (px: number, py: number) => number {
+function outlineDistance(label: number, cx: number, cy: number, half: number): (px: number, py: number) => number {
   if (label === 1) return (px, py) => Math.abs(Math.hypot(px - cx, py - cy) - half);
   const corners =
     label === 0

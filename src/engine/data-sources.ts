@@ -191,4 +191,3 @@ export const SYNTHETIC_SOURCES: Record<SyntheticSourceName, SyntheticSourceInfo>
     description: 'Outlined square, circle or triangle at a random place and scale, + gaussian pixel noise.',
   },
 };
-

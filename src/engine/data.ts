@@ -29,12 +29,7 @@ export interface RegressionPoints extends Points {
 }
 
 // The registry of sources (names, kinds, extras, shapes) is a table of its own; re-exported for callers.
-export {
-  DIGIT_SIDE,
-  SYNTHETIC_SOURCES,
-  type SyntheticSourceInfo,
-  type SyntheticSourceName,
-} from './data-sources';
+export { DIGIT_SIDE, SYNTHETIC_SOURCES, type SyntheticSourceInfo, type SyntheticSourceName } from './data-sources';
 
 /** TensorFlow Playground XOR: label from the clean point, jitter added afterwards. */
 export function makeXor(samples: number, noise: number, rng: Rng): LabelledPoints {

@@ -7,16 +7,7 @@ import { grouped } from './diagnostic-text';
 import { LIMITS } from './names';
 
 export type DataErrorField =
-  | 'source'
-  | 'path'
-  | 'target'
-  | 'features'
-  | 'samples'
-  | 'classes'
-  | 'input'
-  | 'shape'
-  | 'length'
-  | 'size';
+  'source' | 'path' | 'target' | 'features' | 'samples' | 'classes' | 'input' | 'shape' | 'length' | 'size';
 export interface DataError {
   error: string;
   field: DataErrorField;

@@ -114,7 +114,8 @@ function readShape(object: ObjectReader, sink: DiagnosticSink): { shape?: number
   const elements = node.children ?? [];
   if (node.type !== 'array' || elements.length < SHAPE_RANK.min || elements.length > SHAPE_RANK.max) {
     const what = node.type === 'array' ? `${elements.length} entries` : describeValue(node);
-    const expected = 'an array of 1 to 3 sizes, e.g. [1, 28, 28] (channels, height, width) or [50, 2] (steps, features)';
+    const expected =
+      'an array of 1 to 3 sizes, e.g. [1, 28, 28] (channels, height, width) or [50, 2] (steps, features)';
     sink.error(node, path, node.type === 'array' ? 'range' : 'type', `"shape" must be ${expected}, not ${what}`);
     return {};
   }

@@ -141,7 +141,10 @@ function resolveExtras(source: SyntheticSourceName, data: DataSpec): { extras: R
     if (key === 'length' || key === 'size') {
       const { min, max } = DATA_SHAPE_LIMITS[key];
       if (!Number.isInteger(value) || value < min || value > max) {
-        return fail(key, `'${key}' of data source '${source}' must be a whole number in [${min}, ${max}], not ${value}`);
+        return fail(
+          key,
+          `'${key}' of data source '${source}' must be a whole number in [${min}, ${max}], not ${value}`,
+        );
       }
     }
     extras[key] = value;
