@@ -31,7 +31,7 @@ const EXTRA_RULES: Readonly<Record<string, NumberRule>> = {
   size: { integer: true, min: DATA_SHAPE_LIMITS.size.min, limit: DATA_SHAPE_LIMITS.size.max },
 };
 
-/** Entries of a csv "shape": [C, H, W], [C, L] or [T, F] (or one axis); each at most the input limit. */
+/** Axes of a csv "shape": [C, H, W], [C, L] or [T, F], or one axis; each size at most the input limit. */
 const SHAPE_RANK = { min: 1, max: 3 } as const;
 
 /** Null when the section is not an object or has an error (all reported). */

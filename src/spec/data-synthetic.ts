@@ -30,6 +30,7 @@ import {
   checkSampleCount,
   classesForLoss,
   fail,
+  formatShape,
   type DataError,
   type DataErrorField,
   type ModelShape,
@@ -160,7 +161,7 @@ function shapeField(source: SyntheticSourceName, data: DataSpec): DataErrorField
   return 'source';
 }
 
-/** The way out of a shape mismatch when one knob or the other digit source fixes it; '' when none does. */
+/** The way out of a shape mismatch: the knob value or the other digit source that fits, else the input to write. */
 function shapeHint(source: SyntheticSourceName, shape: Shape, inputShape: Shape): string {
   const knobs = Object.keys(SYNTHETIC_SOURCES[source].extras);
   const [first, second, third] = inputShape;
@@ -178,7 +179,7 @@ function shapeHint(source: SyntheticSourceName, shape: Shape, inputShape: Shape)
   if (source === 'digit_rows' && inputShape.join() === [1, DIGIT_SIDE, DIGIT_SIDE].join()) {
     return `; source 'digits' gives [1, ${DIGIT_SIDE}, ${DIGIT_SIDE}] (one-channel images)`;
   }
-  return '';
+  return `; a model for it has "input": ${formatShape(shape)}`;
 }
 
 /** The digits through FileAccess; an error at the source when they are not there, at samples when too few. */

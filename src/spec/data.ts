@@ -30,7 +30,17 @@ import { grouped } from './diagnostic-text';
 import { LIMITS } from './names';
 import type { DataSpec, FileAccess } from './types';
 
-export { checkInputShape, type DataError, type DataErrorField, type ModelShape } from './data-common';
+export {
+  checkInputShape,
+  checkSampleCount,
+  classesForLoss,
+  fail,
+  MAX_DATA_VALUES,
+  type ClassNeed,
+  type DataError,
+  type DataErrorField,
+  type ModelShape,
+} from './data-common';
 
 /** What `loadDataset` returns instead of data when `shouldStop` says the analysis's deadline has passed. */
 export interface DataStopped {

@@ -145,9 +145,21 @@ describe('shaped source errors', () => {
     });
   });
 
+  it('a flat input of another size: the input that would fit', () => {
+    expect(errorOf(loadDataset(data({}), { input: 2, outputs: 1, loss: 'mse' }, noFiles, 1))).toEqual({
+      field: 'source',
+      error:
+        "data source 'adding' gives samples of shape [50, 2] but the model's input is [2]" +
+        '; a model for it has "input": [50, 2]',
+    });
+  });
+
   it('copy has K + 1 features per step: a mismatch with the classes is a shape error', () => {
     const error = errorOf(loadDataset(data({ source: 'copy' }), model([50, 8], 8, 'crossentropy'), noFiles, 1));
-    expect(error.error).toBe("data source 'copy' gives samples of shape [50, 9] but the model's input is [50, 8]");
+    expect(error.error).toBe(
+      "data source 'copy' gives samples of shape [50, 9] but the model's input is [50, 8]" +
+        '; a model for it has "input": [50, 9]',
+    );
   });
 
   it('regression sources need mse and one output; class sources their class count', () => {
