@@ -208,6 +208,17 @@ function forwardChain(layers: LayerConfig[], signal: Signal, ctx: Context): Sign
 
 function forwardLayer(layer: LayerConfig, s: Signal, ctx: Context): Signal {
   switch (layer.kind) {
+    case 'conv1d':
+    case 'conv2d':
+    case 'maxpool':
+    case 'avgpool':
+    case 'flatten':
+    case 'global_avgpool':
+    case 'layernorm':
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      throw new Error(`TODO(wave2): prediction of ${layer.kind}`);
     case 'dense':
       return forwardDense(layer, s, ctx);
     case 'batchnorm': {
@@ -526,6 +537,9 @@ export function weightVarianceTimesFanIn(init: InitConfig, fanIn: number, fanOut
     // Orthonormal rows (out ≤ in) or columns (out ≥ in): Σ Wᵢⱼ² = min(in, out), so Var = g²/max(in, out).
     case 'orthogonal':
       return (init.scale * init.scale * fanIn) / Math.max(fanIn, fanOut);
+    // gain × I (square): Σ Wᵢⱼ² = g²·n, Var = g²/n.
+    case 'identity':
+      return init.scale * init.scale;
   }
 }
 

@@ -363,6 +363,8 @@ function nodeCall(n: Emitted): string {
       return c.projection
         ? `Node(${args.join(', ')}, ${m}.weight, params=[${m}.weight], parent=${n.parent})`
         : `Node(${args.join(', ')}, parent=${n.parent})`;
+    default:
+      return exportError(`TODO(wave2): ${c.kind} layers`);
   }
 }
 
@@ -388,6 +390,8 @@ function parameterNames(n: Emitted): [string, string][] {
       return c.projection ? [['projection', `${m}.weight`]] : [];
     case 'dropout':
       return [];
+    default:
+      return exportError(`TODO(wave2): ${c.kind} layers`);
   }
 }
 
@@ -404,6 +408,8 @@ function describe(n: Emitted): string {
       return `dropout ${pyNumber(c.rate)}`;
     case 'residual':
       return `residual block of ${c.layers.length} layer(s), ${c.projection ? `projection ${initWords(c.projectionInit)}` : 'identity skip'}`;
+    default:
+      return exportError(`TODO(wave2): ${c.kind} layers`);
   }
 }
 

@@ -76,7 +76,13 @@ export class Model {
     };
     this.layers = buildChain(
       config.layers,
-      { input: this.input, inputGrad: this.inputGrad, inputWidth: config.input, skipInputGrad },
+      {
+        input: this.input,
+        inputGrad: this.inputGrad,
+        inputWidth: config.input,
+        inputShape: config.inputShape ?? [config.input],
+        skipInputGrad,
+      },
       ctx,
     );
     const last = this.layers[this.layers.length - 1]!;

@@ -11,6 +11,9 @@ export interface LayerInfo {
   /** Width of the layer's input and output. */
   inputWidth: number;
   outputWidth: number;
+  /** Per-sample shapes (conv [C, H, W], sequences [steps, features]); absent in older records means [width]. */
+  inputShape?: number[];
+  outputShape?: number[];
   /** Activation name for dense/activation layers, otherwise null. */
   activation: string | null;
   /** Number of trainable parameters owned directly by this layer (a residual block counts only its projection). */
@@ -45,6 +48,15 @@ export interface LayerSeries {
   deadFraction: number[];
   /** Count of non-finite values in this layer's parameters, gradients and outputs. */
   nonFiniteCount: number[];
+  /**
+   * Recurrent layers: at every recorded step, ‖∂loss/∂h_t‖₂ for t = 0 … steps−1 (Layer.timeGradNorms). The
+   * vanishing-through-time ratio is first/last.
+   */
+  timeGradNorm?: number[][];
+  /** LSTM/GRU: per gate name, the saturated fraction of its pre-activations at every recorded step. */
+  gateSaturation?: Record<string, number[]>;
+  /** Conv layers (ReLU family): per filter, dead (1) or not (0) on the probe set at every recorded step. */
+  channelDead?: number[][];
 }
 
 export interface TrainResult {

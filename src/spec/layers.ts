@@ -67,6 +67,9 @@ function resolveLayer(node: Node, path: string, sink: DiagnosticSink): ResolvedL
       return resolveDropout(object, layer);
     case 'residual':
       return resolveResidual(object, layer, sink);
+    default:
+      sink.error(typeNode, object.pointerOf('type'), 'type', `TODO(wave2): ${kind} layers`);
+      return layer;
   }
 }
 

@@ -70,6 +70,8 @@ function traceLayer(layer: ResolvedLayer, width: number, summary: ShapeSummary, 
       return width;
     case 'residual':
       return traceResidual(layer, width, summary, sink);
+    default:
+      return NaN; // TODO(wave2)
   }
 }
 

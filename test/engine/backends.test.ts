@@ -116,7 +116,11 @@ function expectRecordsClose(wasm: TrainResult, js: TrainResult): void {
   expectSeriesClose(wasm.accuracy, js.accuracy, 'accuracy');
   wasm.series.forEach((series, layer) => {
     for (const key of Object.keys(series) as Array<keyof LayerSeries>) {
-      expectSeriesClose(series[key], js.series[layer]![key], `${wasm.layers[layer]!.path} ${key}`);
+      expectSeriesClose(
+        series[key] as number[],
+        js.series[layer]![key] as number[],
+        `${wasm.layers[layer]!.path} ${key}`,
+      );
     }
   });
 }

@@ -1,6 +1,6 @@
 /** A standalone activation layer: y = f(x), same width in and out (prelu owns one slope per unit). */
 import { ActivationOp } from '../activations';
-import type { ActivationLayerConfig } from '../config';
+import type { ActivationLayerConfig, Shape } from '../config';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
 export class ActivationLayer implements Layer {
@@ -8,6 +8,7 @@ export class ActivationLayer implements Layer {
   readonly path: string;
   readonly inputWidth: number;
   readonly outputWidth: number;
+  readonly outputShape: Shape;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
   /** The pre-activation is this layer's input. */
@@ -23,6 +24,7 @@ export class ActivationLayer implements Layer {
     this.batch = ctx.batch;
     this.inputWidth = wiring.inputWidth;
     this.outputWidth = wiring.inputWidth;
+    this.outputShape = wiring.inputShape ?? [wiring.inputWidth];
     this.preActivation = wiring.input;
     this.inputGrad = wiring.inputGrad;
     this.output = ctx.arena.alloc(ctx.batch * this.outputWidth);

@@ -3,7 +3,7 @@
  * training normalises with the batch mean and biased variance; the running mean/variance are updated with
  * `momentum` using the unbiased variance; evaluation uses the running statistics. γ = 1, β = 0 at init.
  */
-import type { BatchNormConfig } from '../config';
+import type { BatchNormConfig, Shape } from '../config';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
@@ -12,6 +12,7 @@ export class BatchNormLayer implements Layer {
   readonly path: string;
   readonly inputWidth: number;
   readonly outputWidth: number;
+  readonly outputShape: Shape;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
   readonly gamma: ParamTensor;
@@ -46,6 +47,7 @@ export class BatchNormLayer implements Layer {
     this.inputGrad = wiring.inputGrad;
     this.inputWidth = width;
     this.outputWidth = width;
+    this.outputShape = wiring.inputShape ?? [width];
     this.gamma = paramTensor(ctx, config.path, 'gamma', [width]);
     this.bias = paramTensor(ctx, config.path, 'beta', [width]);
     this.params = [this.gamma, this.bias];

@@ -19,6 +19,17 @@ export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildC
       return new DropoutLayer(config, wiring, ctx);
     case 'residual':
       return new ResidualLayer(config, wiring, ctx, buildChain);
+    case 'conv1d':
+    case 'conv2d':
+    case 'maxpool':
+    case 'avgpool':
+    case 'flatten':
+    case 'global_avgpool':
+    case 'layernorm':
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      throw new Error(`the engine cannot build ${config.kind} layers yet`);
     default:
       throw new Error(`unknown layer kind "${(config as LayerConfig).kind}"`);
   }
@@ -31,7 +42,12 @@ export function buildChain(configs: LayerConfig[], wiring: LayerWiring, ctx: Bui
   for (const config of configs) {
     const layer = buildLayer(config, current, ctx);
     layers.push(layer);
-    current = { input: layer.output, inputGrad: layer.outputGrad, inputWidth: layer.outputWidth };
+    current = {
+      input: layer.output,
+      inputGrad: layer.outputGrad,
+      inputWidth: layer.outputWidth,
+      inputShape: layer.outputShape,
+    };
   }
   return layers;
 }

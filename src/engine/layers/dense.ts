@@ -1,7 +1,7 @@
 /** Fully connected layer fused with its activation: z = x·Wᵀ + b, y = f(z). W is [out][in] as in PyTorch. */
 import { ActivationOp } from '../activations';
 import type { Backend } from '../backend';
-import type { DenseConfig } from '../config';
+import type { DenseConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
@@ -11,6 +11,7 @@ export class DenseLayer implements Layer {
   readonly path: string;
   readonly inputWidth: number;
   readonly outputWidth: number;
+  readonly outputShape: Shape;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
   /** z = x·Wᵀ + b (the same buffer as `output` for a linear activation). */
@@ -37,6 +38,7 @@ export class DenseLayer implements Layer {
     this.inputGrad = wiring.skipInputGrad ? null : wiring.inputGrad;
     this.inputWidth = wiring.inputWidth;
     this.outputWidth = config.units;
+    this.outputShape = [config.units];
     this.weight = paramTensor(ctx, config.path, 'weight', [config.units, wiring.inputWidth]);
     this.bias = paramTensor(ctx, config.path, 'bias', [config.units]);
     if (ctx.initialize) initializeWeights(this.weight.data, config.units, wiring.inputWidth, config.init, ctx.initRng);

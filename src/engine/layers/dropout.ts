@@ -1,5 +1,5 @@
 /** Inverted dropout: in training each unit is kept with probability 1 − rate and scaled by 1/(1 − rate). */
-import type { DropoutConfig } from '../config';
+import type { DropoutConfig, Shape } from '../config';
 import type { Rng } from '../rng';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
@@ -8,6 +8,7 @@ export class DropoutLayer implements Layer {
   readonly path: string;
   readonly inputWidth: number;
   readonly outputWidth: number;
+  readonly outputShape: Shape;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
   readonly params: ParamTensor[] = [];
@@ -30,6 +31,7 @@ export class DropoutLayer implements Layer {
     this.inputGrad = wiring.inputGrad;
     this.inputWidth = wiring.inputWidth;
     this.outputWidth = wiring.inputWidth;
+    this.outputShape = wiring.inputShape ?? [wiring.inputWidth];
     const size = ctx.batch * this.outputWidth;
     this.output = ctx.arena.alloc(size);
     this.outputGrad = ctx.arena.alloc(size);

@@ -4,7 +4,7 @@
  * layer's `outputGrad` (the model's input-gradient buffer for the first layer).
  */
 import type { Arena } from '../arena';
-import type { LayerKind } from '../config';
+import type { LayerKind, Shape } from '../config';
 import type { Rng } from '../rng';
 import type { ActivationOp } from '../activations';
 import type { Backend } from '../backend';
@@ -13,7 +13,8 @@ import type { Backend } from '../backend';
 export interface ParamTensor {
   /** JSON Pointer of the owning layer. */
   path: string;
-  name: 'weight' | 'bias' | 'gamma' | 'beta' | 'slope' | 'projection';
+  /** recurrentWeight / recurrentBias: W_hh and b_hh of recurrent layers (weight and bias are W_ih, b_ih). */
+  name: 'weight' | 'bias' | 'gamma' | 'beta' | 'slope' | 'projection' | 'recurrentWeight' | 'recurrentBias';
   shape: number[];
   data: Float32Array;
   grad: Float32Array;
@@ -54,6 +55,8 @@ export interface LayerWiring {
   /** Receives ∂loss/∂input (batch × inputWidth). */
   inputGrad: Float32Array;
   inputWidth: number;
+  /** Per-sample shape of the input (product = inputWidth); absent means [inputWidth]. */
+  inputShape?: Shape;
   /** True when nothing reads ∂loss/∂input (the model's input in training): layers may skip computing it. */
   skipInputGrad?: boolean;
 }
@@ -63,6 +66,8 @@ export interface Layer {
   readonly path: string;
   readonly inputWidth: number;
   readonly outputWidth: number;
+  /** Per-sample shape of the output (product = outputWidth). */
+  readonly outputShape: Shape;
   /** y, batch × outputWidth. */
   readonly output: Float32Array;
   /** ∂loss/∂y, batch × outputWidth; written by the next layer's backward (or the loss) before backward(). */
@@ -81,6 +86,18 @@ export interface Layer {
   readonly params: ParamTensor[];
   /** Persistent state that is not trained (BatchNorm's running statistics), by name. */
   readonly state?: Readonly<Record<string, Float32Array>>;
+  /**
+   * Recurrent layers: ‖∂loss/∂h_t‖₂ over the batch for every step t = 0 … steps−1 of the last backward pass
+   * (the total gradient reaching h_t, through the output and through h_{t+1}).
+   */
+  timeGradNorms?(): Float64Array;
+  /**
+   * LSTM/GRU: per gate ("input", "forget", "cell", "output" / "reset", "update", "new"), the fraction of its
+   * pre-activations over batch × steps × units of the last forward pass that are saturated (|z| > threshold).
+   */
+  gateSaturation?(threshold: number): Record<string, number>;
+  /** Conv layers with a ReLU-family activation: per filter, whether z ≤ 0 at every position of every sample of the last forward pass. */
+  deadChannels?(): Uint8Array;
   /** Child layers (residual branch), in order. */
   readonly children: Layer[];
   forward(training: boolean): void;

@@ -3,7 +3,7 @@
  * with `projection`, a learned linear map P[out][in] without bias.
  */
 import type { Backend } from '../backend';
-import type { LayerConfig, ResidualConfig } from '../config';
+import type { LayerConfig, ResidualConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
@@ -16,6 +16,7 @@ export class ResidualLayer implements Layer {
   readonly path: string;
   readonly inputWidth: number;
   readonly outputWidth: number;
+  readonly outputShape: Shape;
   readonly output: Float32Array;
   readonly outputGrad: Float32Array;
   /** The projection P, or null for an identity skip. */
@@ -44,6 +45,7 @@ export class ResidualLayer implements Layer {
     this.branchInputGrad = arena.alloc(batch * wiring.inputWidth);
     this.children = buildChain(config.layers, { ...wiring, inputGrad: this.branchInputGrad }, ctx);
     this.outputWidth = this.children[this.children.length - 1]!.outputWidth;
+    this.outputShape = this.children[this.children.length - 1]!.outputShape;
     if (!config.projection && this.outputWidth !== this.inputWidth) {
       throw new Error(
         `${config.path}: the branch maps ${this.inputWidth} to ${this.outputWidth} units; an identity skip needs a projection`,
