@@ -12,6 +12,8 @@ import { Rng } from '../../src/engine/rng';
 import { train } from '../../src/engine/train';
 import { checkGradients, dense, fillBatch, optimizer, randomDataset, training } from './helpers';
 import { buildOn, init, randomizeBiases, recurrent, sequenceConfig, type BackendChoice } from './recurrent-helpers';
+import { SKIP_TORCH } from '../bridge/torch';
+import { relativeDistance, torchOracle } from './torch-oracle';
 
 const STEPS = 4;
 const FEATURES = 3;
@@ -284,5 +286,62 @@ describe('the trainer records time and gate series', () => {
     expect(s.saturatedFraction[0]).toBeLessThan(1);
     expect(s.gateSaturation).toBeUndefined();
     expect(result.layers[0]!.activation).toBe('tanh');
+  });
+});
+
+describe.skipIf(SKIP_TORCH)('against PyTorch (nn.RNN / nn.LSTM / nn.GRU, float64)', () => {
+  const T = 7;
+  const F = 3;
+  const B = 5;
+  const cases: [string, () => LayerConfig[]][] = [];
+  for (const kind of KINDS)
+    for (const returnSequences of [true, false])
+      cases.push([`${kind}, returnSequences ${returnSequences}`, () => [recurrent(kind, 6, { returnSequences }), dense(2)]]);
+  cases.push([
+    'relu simple_rnn, identity recurrent init',
+    () => [
+      recurrent('simple_rnn', 6, { activation: { name: 'relu', alpha: 1 }, recurrentInit: init('identity') }),
+      dense(2),
+    ],
+  ]);
+  cases.push([
+    'lstm → gru → simple_rnn, then a tanh dense layer',
+    () => [
+      recurrent('lstm', 5, { returnSequences: true, forgetBias: 1 }),
+      recurrent('gru', 4, { returnSequences: true }),
+      recurrent('simple_rnn', 4),
+      dense(3, 'tanh'),
+      dense(2),
+    ],
+  ]);
+  const models = (['js', 'wasm'] as const).flatMap((backend) =>
+    cases.map(([label, layers], i) => {
+      const model = buildOn(backend, sequenceConfig(T, F, layers()), B, 30 + i);
+      randomizeBiases(model, 40 + i, 0.3);
+      fillBatch(model, 50 + i);
+      model.forward(true);
+      const loss = model.computeLoss();
+      model.backward();
+      const norms = model.nodes.filter((n) => n.timeGradNorms).map((n) => Array.from(n.timeGradNorms!()));
+      return { label: `${label} (${backend})`, model, loss, norms };
+    }),
+  );
+  // One Python process for every case, run when the first test asks.
+  let oracle: ReturnType<typeof torchOracle> | null = null;
+  const reference = (i: number) => (oracle ??= torchOracle(models.map((m) => m.model)))[i]!;
+
+  it.each(models.map((m, i) => [m.label, i] as const))('%s: loss, every gradient, ‖∂L/∂h_t‖', (_label, i) => {
+    const { model, loss, norms } = models[i]!;
+    const torch = reference(i);
+    expect(Math.abs(loss - torch.loss) / torch.loss).toBeLessThan(1e-4);
+    const params = model.parameters();
+    expect(torch.grads).toHaveLength(params.length);
+    params.forEach((p, k) => expect(relativeDistance(p.grad, torch.grads[k]!), `${p.path}#${p.name}`).toBeLessThan(1e-4));
+    expect(relativeDistance(model.inputGrad, torch.inputGrad), 'input').toBeLessThan(1e-4);
+    expect(norms.length).toBe(torch.timeNorms.length);
+    norms.forEach((layerNorms, l) => {
+      expect(layerNorms).toHaveLength(T);
+      layerNorms.forEach((n, t) => expect(Math.abs(n - torch.timeNorms[l]![t]!) / torch.timeNorms[l]![t]!, `layer ${l} t=${t}`).toBeLessThan(1e-4));
+    });
   });
 });
