@@ -29,7 +29,13 @@ export interface ModelBuildOptions {
 }
 
 /** Kinds that skip ∂loss/∂input when told (LayerWiring.skipInputGrad); the other kinds always write it. */
-export const SKIPS_INPUT_GRAD: ReadonlySet<LayerKind> = new Set<LayerKind>(['dense', 'residual', 'simple_rnn', 'lstm', 'gru']);
+export const SKIPS_INPUT_GRAD: ReadonlySet<LayerKind> = new Set<LayerKind>([
+  'dense',
+  'residual',
+  'simple_rnn',
+  'lstm',
+  'gru',
+]);
 
 export class Model {
   readonly batchSize: number;

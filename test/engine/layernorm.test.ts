@@ -8,7 +8,14 @@ import { LayerNormLayer } from '../../src/engine/layers/layernorm';
 import type { Model } from '../../src/engine/model';
 import { SKIP_TORCH } from '../bridge/torch';
 import { checkGradients, dense, fillBatch, modelConfig } from './helpers';
-import { buildOn, layernorm, randomizeBiases, recurrent, sequenceConfig, type BackendChoice } from './recurrent-helpers';
+import {
+  buildOn,
+  layernorm,
+  randomizeBiases,
+  recurrent,
+  sequenceConfig,
+  type BackendChoice,
+} from './recurrent-helpers';
 import { relativeDistance, torchOracle } from './torch-oracle';
 
 function residual(layers: LayerConfig[], projection = false): ResidualConfig {
@@ -78,7 +85,10 @@ describe('normalisation', () => {
 describe.skipIf(SKIP_TORCH)('against PyTorch nn.LayerNorm (float64)', () => {
   const cases: [string, () => ReturnType<typeof modelConfig>][] = [
     ['[features]', () => modelConfig(3, [dense(6, 'tanh'), layernorm(1e-3), dense(2)])],
-    ['[steps, features] after an LSTM', () => sequenceConfig(5, 3, [recurrent('lstm', 4, { returnSequences: true }), layernorm(), dense(2)])],
+    [
+      '[steps, features] after an LSTM',
+      () => sequenceConfig(5, 3, [recurrent('lstm', 4, { returnSequences: true }), layernorm(), dense(2)]),
+    ],
     ['pre-LN residual block', () => modelConfig(3, PRE_LN())],
     ['post-LN residual block', () => modelConfig(3, POST_LN())],
   ];
@@ -100,7 +110,9 @@ describe.skipIf(SKIP_TORCH)('against PyTorch nn.LayerNorm (float64)', () => {
     expect(Math.abs(loss - torch.loss) / torch.loss).toBeLessThan(1e-4);
     const params = model.parameters();
     expect(torch.grads).toHaveLength(params.length);
-    params.forEach((p, k) => expect(relativeDistance(p.grad, torch.grads[k]!), `${p.path}#${p.name}`).toBeLessThan(1e-4));
+    params.forEach((p, k) =>
+      expect(relativeDistance(p.grad, torch.grads[k]!), `${p.path}#${p.name}`).toBeLessThan(1e-4),
+    );
     expect(relativeDistance(model.inputGrad, torch.inputGrad), 'input').toBeLessThan(1e-4);
   });
 });

@@ -36,7 +36,12 @@ export function init(name: InitConfig['name'], scale = 1): InitConfig {
 }
 
 /** A model on [steps, features] samples. */
-export function sequenceConfig(steps: number, features: number, layers: LayerConfig[], loss: ModelConfig['loss'] = 'mse'): ModelConfig {
+export function sequenceConfig(
+  steps: number,
+  features: number,
+  layers: LayerConfig[],
+  loss: ModelConfig['loss'] = 'mse',
+): ModelConfig {
   return modelConfig(steps * features, layers, loss, { inputShape: [steps, features] });
 }
 

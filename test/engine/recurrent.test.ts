@@ -268,10 +268,13 @@ describe('the trainer records time and gate series', () => {
       // gradNorm is W_hh's gradient (stats.ts).
       expect(lstm!.gradNorm.every((g) => g > 0)).toBe(true);
     }
-    const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b)) + 1e-9;
+    const close = (a: number, b: number): boolean =>
+      Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b)) + 1e-9;
     wasm.series.forEach((s, i) => {
       const other = js.series[i]!;
-      s.timeGradNorm?.forEach((norms, r) => norms.forEach((n, t) => expect(close(n, other.timeGradNorm![r]![t]!)).toBe(true)));
+      s.timeGradNorm?.forEach((norms, r) =>
+        norms.forEach((n, t) => expect(close(n, other.timeGradNorm![r]![t]!)).toBe(true)),
+      );
       for (const [gate, values] of Object.entries(s.gateSaturation ?? {}))
         values.forEach((v, r) => expect(close(v, other.gateSaturation![gate]![r]!), `${gate}[${r}]`).toBe(true));
       s.gradNorm.forEach((g, r) => expect(close(g, other.gradNorm[r]!)).toBe(true));
@@ -296,7 +299,10 @@ describe.skipIf(SKIP_TORCH)('against PyTorch (nn.RNN / nn.LSTM / nn.GRU, float64
   const cases: [string, () => LayerConfig[]][] = [];
   for (const kind of KINDS)
     for (const returnSequences of [true, false])
-      cases.push([`${kind}, returnSequences ${returnSequences}`, () => [recurrent(kind, 6, { returnSequences }), dense(2)]]);
+      cases.push([
+        `${kind}, returnSequences ${returnSequences}`,
+        () => [recurrent(kind, 6, { returnSequences }), dense(2)],
+      ]);
   cases.push([
     'relu simple_rnn, identity recurrent init',
     () => [
@@ -336,12 +342,16 @@ describe.skipIf(SKIP_TORCH)('against PyTorch (nn.RNN / nn.LSTM / nn.GRU, float64
     expect(Math.abs(loss - torch.loss) / torch.loss).toBeLessThan(1e-4);
     const params = model.parameters();
     expect(torch.grads).toHaveLength(params.length);
-    params.forEach((p, k) => expect(relativeDistance(p.grad, torch.grads[k]!), `${p.path}#${p.name}`).toBeLessThan(1e-4));
+    params.forEach((p, k) =>
+      expect(relativeDistance(p.grad, torch.grads[k]!), `${p.path}#${p.name}`).toBeLessThan(1e-4),
+    );
     expect(relativeDistance(model.inputGrad, torch.inputGrad), 'input').toBeLessThan(1e-4);
     expect(norms.length).toBe(torch.timeNorms.length);
     norms.forEach((layerNorms, l) => {
       expect(layerNorms).toHaveLength(T);
-      layerNorms.forEach((n, t) => expect(Math.abs(n - torch.timeNorms[l]![t]!) / torch.timeNorms[l]![t]!, `layer ${l} t=${t}`).toBeLessThan(1e-4));
+      layerNorms.forEach((n, t) =>
+        expect(Math.abs(n - torch.timeNorms[l]![t]!) / torch.timeNorms[l]![t]!, `layer ${l} t=${t}`).toBeLessThan(1e-4),
+      );
     });
   });
 });

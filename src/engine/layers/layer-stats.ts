@@ -97,7 +97,12 @@ export function recordLayer(
  * Recurrent layers: ‖∂loss/∂h_t‖ per step from the step's backward pass; LSTM/GRU gate saturation from the same
  * source as the unit fractions (the probe's forward pass, else the mini-batch; NaN at recordings without a probe).
  */
-function recordTimeSeries(series: LayerSeries, layer: Layer, probed: Layer | 'batch' | 'none', threshold: number): void {
+function recordTimeSeries(
+  series: LayerSeries,
+  layer: Layer,
+  probed: Layer | 'batch' | 'none',
+  threshold: number,
+): void {
   if (layer.timeGradNorms) (series.timeGradNorm ??= []).push(Array.from(layer.timeGradNorms()));
   if (!layer.gateSaturation) return;
   const gates = (series.gateSaturation ??= {});
