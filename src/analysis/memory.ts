@@ -216,7 +216,7 @@ function extraFloats(layer: LayerConfig, input: LayerInput, rows: number): numbe
 /**
  * x and ∂loss/∂x time-major (the latter not for a first layer in training), per step: simple_rnn z and dz; LSTM also
  * the gate values; GRU also the gate values and the h-side z and dz; h (steps + 1), LSTM c (steps + 1) and tanh c;
- * dh and the carry.
+ * dh and the carry; LSTM/GRU one row of gate scratch.
  */
 function recurrentFloats(layer: RecurrentConfig, input: LayerInput, rows: number): number {
   const [steps, features] = input.shape as [number, number];
@@ -226,7 +226,8 @@ function recurrentFloats(layer: RecurrentConfig, input: LayerInput, rows: number
   const perRow =
     steps * features * (input.first ? 1 : 2) +
     steps * GATES[layer.kind] * H * gateBuffers +
-    (steps + 1 + cellBuffers + 2) * H;
+    (steps + 1 + cellBuffers + 2) * H +
+    (layer.kind === 'simple_rnn' ? 0 : GATES[layer.kind] * H);
   return rows * perRow;
 }
 

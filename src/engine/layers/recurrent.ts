@@ -14,7 +14,7 @@ import type { RecurrentConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
-import { GRU_CELL, LSTM_CELL, simpleCell, type Cell, type StepViews } from './recurrent-cells';
+import { gruCell, lstmCell, simpleCell, type Cell, type StepViews } from './recurrent-cells';
 
 export class RecurrentLayer implements Layer {
   readonly kind: RecurrentConfig['kind'];
@@ -84,7 +84,8 @@ export class RecurrentLayer implements Layer {
       this.activation = simpleActivation(config, ctx);
       this.cell = simpleCell(this.activation);
     } else {
-      this.cell = config.kind === 'lstm' ? LSTM_CELL : GRU_CELL;
+      const kernels = { sigmoid: ctx.backend.activationKernel('sigmoid'), tanh: ctx.backend.activationKernel('tanh') };
+      this.cell = config.kind === 'lstm' ? lstmCell(kernels) : gruCell(kernels);
       this.gateSaturation = (threshold) => this.saturatedGates(threshold);
     }
     const GH = this.cell.gates * H;
@@ -117,6 +118,7 @@ export class RecurrentLayer implements Layer {
     this.z = arena.alloc(steps * batch * GH);
     const zh = isGru ? arena.alloc(steps * batch * GH) : this.z;
     this.gates = config.kind === 'simple_rnn' ? new Float32Array(0) : arena.alloc(steps * batch * GH);
+    const scratch = config.kind === 'simple_rnn' ? new Float32Array(0) : arena.alloc(batch * GH);
     this.hidden = arena.alloc((steps + 1) * batch * H);
     const cells = isLstm ? arena.alloc((steps + 1) * batch * H) : new Float32Array(0);
     const tanhC = isLstm ? arena.alloc(steps * batch * H) : new Float32Array(0);
@@ -136,6 +138,7 @@ export class RecurrentLayer implements Layer {
       z: block(this.z, GH, t),
       zh: block(zh, GH, t),
       gate: block(this.gates, GH, t),
+      scratch,
       hPrev: block(this.hidden, H, t),
       h: block(this.hidden, H, t + 1),
       cPrev: block(cells, H, t),
