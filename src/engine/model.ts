@@ -5,7 +5,7 @@
 import type { ActivationOp } from './activations';
 import type { Arena } from './arena';
 import { JS_BACKEND, type Backend } from './backend';
-import type { ModelConfig } from './config';
+import type { LayerKind, ModelConfig } from './config';
 import { buildChain } from './layers/build';
 import type { Layer, ParamTensor, SharedTensors } from './layers/layer';
 import { computeAccuracy, computeLoss } from './loss';
@@ -27,6 +27,15 @@ export interface ModelBuildOptions {
   /** Evaluate this other build's live parameters and running statistics instead of owning any (the probe model). */
   shareWith?: Model;
 }
+
+/** Kinds that skip ∂loss/∂input when told (LayerWiring.skipInputGrad); the other kinds always write it. */
+export const SKIPS_INPUT_GRAD: ReadonlySet<LayerKind> = new Set<LayerKind>([
+  'dense',
+  'residual',
+  'simple_rnn',
+  'lstm',
+  'gru',
+]);
 
 export class Model {
   readonly batchSize: number;
@@ -61,8 +70,7 @@ export class Model {
     this.inputWidth = config.input;
     this.input = arena.alloc(batchSize * config.input);
     const skipInputGrad = options.inputGradient === false;
-    // Dense and residual layers skip ∂loss/∂input when told; the other kinds always write it.
-    const skipped = skipInputGrad && (config.layers[0]!.kind === 'dense' || config.layers[0]!.kind === 'residual');
+    const skipped = skipInputGrad && SKIPS_INPUT_GRAD.has(config.layers[0]!.kind);
     this.inputGrad = arena.alloc(skipped ? 0 : batchSize * config.input);
     const backend = options.backend ?? JS_BACKEND;
     const ctx = {

@@ -5,6 +5,8 @@ import { BatchNormLayer } from './batchnorm';
 import { DenseLayer } from './dense';
 import { DropoutLayer } from './dropout';
 import type { BuildContext, Layer, LayerWiring } from './layer';
+import { LayerNormLayer } from './layernorm';
+import { RecurrentLayer } from './recurrent';
 import { ResidualLayer } from './residual';
 
 export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildContext): Layer {
@@ -25,11 +27,13 @@ export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildC
     case 'avgpool':
     case 'flatten':
     case 'global_avgpool':
+      throw new Error(`the engine cannot build ${config.kind} layers yet`);
     case 'layernorm':
+      return new LayerNormLayer(config, wiring, ctx);
     case 'simple_rnn':
     case 'lstm':
     case 'gru':
-      throw new Error(`the engine cannot build ${config.kind} layers yet`);
+      return new RecurrentLayer(config, wiring, ctx);
     default:
       throw new Error(`unknown layer kind "${(config as LayerConfig).kind}"`);
   }
