@@ -212,15 +212,22 @@ export function sampleFloats(layer: LeafConfig, input: Shape, output: Shape): nu
   return sizeOf(output) + input[0]! * perStep;
 }
 
-/** Input and output shape of every layer of a validated config, by JSON Pointer (residual blocks included). */
-export function modelShapes(config: ModelConfig): Map<string, { input: Shape; output: Shape }> {
-  const shapes = new Map<string, { input: Shape; output: Shape }>();
+export interface LayerShapes {
+  layer: LayerConfig;
+  input: Shape;
+  output: Shape;
+}
+
+/** Every layer of a validated config with its input and output shape, by JSON Pointer, in pre-order. */
+export function modelShapes(config: ModelConfig): Map<string, LayerShapes> {
+  const shapes = new Map<string, LayerShapes>();
   const walk = (layers: readonly LayerConfig[], input: Shape): Shape => {
     let shape = input;
     for (const layer of layers) {
-      const output = layer.kind === 'residual' ? walk(layer.layers, shape) : leafOutput(layer, shape);
-      shapes.set(layer.path, { input: shape, output });
-      shape = output;
+      const entry: LayerShapes = { layer, input: shape, output: shape };
+      shapes.set(layer.path, entry); // before the branch: pre-order
+      entry.output = layer.kind === 'residual' ? walk(layer.layers, shape) : leafOutput(layer, shape);
+      shape = entry.output;
     }
     return shape;
   };
