@@ -2,6 +2,7 @@
  * Per-sample shapes through the model: LeNet, a stacked LSTM and pre-LN residual blocks traced by hand (shapes and
  * PyTorch's parameter counts), and every shape a layer cannot take reported at the key where the fix goes.
  */
+import { readFileSync } from 'node:fs';
 import { parseTree } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec';
@@ -294,5 +295,35 @@ describe('shapes a layer cannot take, at the key where the fix goes', () => {
     expect(d.message).toContain('at /layers/12');
     const smaller = text.replace('"batchSize": 400', '"batchSize": 300');
     expect(parseSpec(smaller).config).not.toBeNull();
+  });
+});
+
+describe('the examples of the new layers', () => {
+  // Their data sources belong to the data section's own checks; here, everything else must resolve.
+  for (const name of [
+    'rnn-adding-vanishing',
+    'rnn-adding-lstm',
+    'deep-plain-cnn',
+    'deep-cnn-bn',
+    'digit-cnn',
+    'post-ln-blocks',
+    'pre-ln-blocks',
+  ]) {
+    it(`${name} has no error outside "data"`, () => {
+      const text = readFileSync(new URL(`../../examples/${name}.vgnet.json`, import.meta.url), 'utf8');
+      const errors = parseSpec(text).diagnostics.filter((d) => d.severity === 'error' && !d.path.startsWith('/data'));
+      expect(errors).toEqual([]);
+    });
+  }
+
+  it('post-LN puts LayerNorm after each residual add, pre-LN first inside each branch', () => {
+    /** The layers whose object is a layernorm, by pointer (from the text: the config waits for the data sources). */
+    const norms = (name: string): string[] => {
+      const text = readFileSync(new URL(`../../examples/${name}.vgnet.json`, import.meta.url), 'utf8');
+      const parsed = parseSpec(text);
+      return parsed.layerPaths.filter((path) => /^\{"type": "layernorm"/.test(text.slice(parsed.locate(path)!.offset)));
+    };
+    expect(norms('post-ln-blocks').slice(0, 2)).toEqual(['/layers/2', '/layers/4']);
+    expect(norms('pre-ln-blocks').slice(0, 2)).toEqual(['/layers/1/layers/0', '/layers/2/layers/0']);
   });
 });
