@@ -4,7 +4,7 @@
  * Unknown shapes (null, from a layer or an input that did not resolve) silence what depends on them.
  */
 import type { Node } from 'jsonc-parser';
-import type { PoolConfig, Shape } from '../engine/config';
+import type { LayerKind, PoolConfig, Shape } from '../engine/config';
 import { grouped, unitCount } from './diagnostic-text';
 import type { ResolvedLayer } from './layers';
 import { LIMITS } from './names';
@@ -40,6 +40,9 @@ export interface ShapeSummary {
   /** The layer with the widest output; null when the input is the widest. */
   widestLayer: ResolvedLayer | null;
 }
+
+/** Layers that transform their input in place (rescale, gate, drop): the output layer is the one before them. */
+const KEEPS_OUTPUT: readonly LayerKind[] = ['batchnorm', 'layernorm', 'activation', 'dropout'];
 
 /** Walks the layers from the input shape, reporting what a layer cannot take at the key where the fix goes. */
 export function traceShapes(layers: ResolvedLayer[], input: Shape | null, sink: DiagnosticSink): ShapeSummary {
@@ -107,7 +110,7 @@ function traceLayer(
     return null;
   }
   addParameters(layer, parameterCount(config, input), summary);
-  if (!sameShape(input, outcome.shape)) summary.outputLayer = layer;
+  if (!KEEPS_OUTPUT.includes(config.kind)) summary.outputLayer = layer;
   return outcome.shape;
 }
 

@@ -269,6 +269,13 @@ describe('shapes a layer cannot take, at the key where the fix goes', () => {
     expect(covered(projected.text, projected.d)).toBe('true');
   });
 
+  it('the output layer named by loss messages is the last one that computes, even when it keeps the width', () => {
+    const text = spec({
+      layers: '[{ "type": "dense", "units": 2 }, { "type": "dense", "units": 2 }, { "type": "layernorm" }]',
+    });
+    expect(only(parseSpec(text), 'loss-output').message).toContain('the output layer /layers/1 has 2 units');
+  });
+
   it('crossentropy on a sequence output, at the loss', () => {
     const text = spec({
       input: '[10, 2]',
