@@ -45,7 +45,13 @@ export function pool(
   window: number[],
   options: { stride?: number[]; padding?: 'valid' | 'same' } = {},
 ): PoolConfig {
-  return { kind, path: nextPath(), pool: window, stride: options.stride ?? window, padding: options.padding ?? 'valid' };
+  return {
+    kind,
+    path: nextPath(),
+    pool: window,
+    stride: options.stride ?? window,
+    padding: options.padding ?? 'valid',
+  };
 }
 
 export function flatten(): FlattenConfig {

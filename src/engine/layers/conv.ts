@@ -91,7 +91,13 @@ export class ConvLayer implements Layer {
     this.params = [this.weight, this.bias];
     const { slopes, slopeGrad } = this.activation.params;
     if (slopes && slopeGrad) {
-      this.params.push({ path: config.path, name: 'slope', shape: [...this.outputShape], data: slopes, grad: slopeGrad });
+      this.params.push({
+        path: config.path,
+        name: 'slope',
+        shape: [...this.outputShape],
+        data: slopes,
+        grad: slopeGrad,
+      });
     }
   }
 
