@@ -80,36 +80,41 @@ export function windowOutputShape(g: WindowGeometry, channels: number, spatialAx
   return spatialAxes === 1 ? [channels, g.outWidth] : [channels, g.outHeight, g.outWidth];
 }
 
-/** Range [lo, hi) of output columns whose input column o·stride + offset lies in [0, size). */
-function validRange(offset: number, stride: number, size: number, outs: number): { lo: number; hi: number } {
-  const lo = offset < 0 ? Math.ceil(-offset / stride) : 0;
-  const hi = offset >= size ? 0 : Math.min(outs, Math.floor((size - 1 - offset) / stride) + 1);
-  return { lo: Math.min(lo, outs), hi: Math.max(hi, Math.min(lo, outs)) };
+/** Lowest output column whose input column o·stride + offset is ≥ 0. */
+function firstValid(offset: number, stride: number, outs: number): number {
+  return Math.min(offset < 0 ? Math.ceil(-offset / stride) : 0, outs);
+}
+
+/** One past the last output column whose input column o·stride + offset is < size (never below `lo`). */
+function endValid(offset: number, stride: number, size: number, outs: number, lo: number): number {
+  return Math.max(offset >= size ? 0 : Math.min(outs, Math.floor((size - 1 - offset) / stride) + 1), lo);
 }
 
 /**
  * col[(c·kh + i)·kw + j][oy·OW + ox] = x[c][oy·sh − padTop + i·dh][ox·sw − padLeft + j·dw] (0 in the padding),
  * for the sample starting at x[offset]. col is [C·kh·kw][OH·OW], the right operand of W[F][C·kh·kw].
+ * The geometry is read into locals once: the copy loops then touch only the two arrays.
  */
 export function im2col(x: Float32Array, offset: number, g: WindowGeometry, col: Float32Array): void {
-  const positions = g.outHeight * g.outWidth;
-  let row = 0;
-  for (let c = 0; c < g.channels; c++) {
-    for (let i = 0; i < g.kernelH; i++) {
-      for (let j = 0; j < g.kernelW; j++, row++) {
-        const colOffset = j * g.dilationW - g.padLeft;
-        const { lo, hi } = validRange(colOffset, g.strideW, g.width, g.outWidth);
-        for (let oy = 0; oy < g.outHeight; oy++) {
-          const o = row * positions + oy * g.outWidth;
-          const iy = oy * g.strideH - g.padTop + i * g.dilationH;
-          if (iy < 0 || iy >= g.height) {
-            for (let ox = 0; ox < g.outWidth; ox++) col[o + ox] = 0;
+  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
+  let o = 0;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++) {
+        const colOffset = j * dilationW - g.padLeft;
+        const lo = firstValid(colOffset, strideW, outWidth);
+        const hi = endValid(colOffset, strideW, width, outWidth, lo);
+        for (let oy = 0; oy < outHeight; oy++, o += outWidth) {
+          const iy = oy * strideH - g.padTop + i * dilationH;
+          if (iy < 0 || iy >= height) {
+            col.fill(0, o, o + outWidth);
             continue;
           }
-          const src = offset + (c * g.height + iy) * g.width + colOffset;
+          const src = offset + (c * height + iy) * width + colOffset;
           for (let ox = 0; ox < lo; ox++) col[o + ox] = 0;
-          for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox * g.strideW]!;
-          for (let ox = hi; ox < g.outWidth; ox++) col[o + ox] = 0;
+          if (strideW === 1) for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox]!;
+          else for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox * strideW]!;
+          for (let ox = hi; ox < outWidth; ox++) col[o + ox] = 0;
         }
       }
     }
@@ -118,21 +123,21 @@ export function im2col(x: Float32Array, offset: number, g: WindowGeometry, col: 
 
 /** The adjoint of im2col: dx[offset + …] = Σ of the col entries that copied each input element (padding dropped). */
 export function col2im(col: Float32Array, g: WindowGeometry, dx: Float32Array, offset: number): void {
-  const positions = g.outHeight * g.outWidth;
-  dx.fill(0, offset, offset + g.channels * g.height * g.width);
-  let row = 0;
-  for (let c = 0; c < g.channels; c++) {
-    for (let i = 0; i < g.kernelH; i++) {
-      for (let j = 0; j < g.kernelW; j++, row++) {
-        const colOffset = j * g.dilationW - g.padLeft;
-        const { lo, hi } = validRange(colOffset, g.strideW, g.width, g.outWidth);
-        for (let oy = 0; oy < g.outHeight; oy++) {
-          const iy = oy * g.strideH - g.padTop + i * g.dilationH;
-          if (iy < 0 || iy >= g.height) continue;
-          const o = row * positions + oy * g.outWidth;
-          const dst = offset + (c * g.height + iy) * g.width + colOffset;
+  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
+  dx.fill(0, offset, offset + channels * height * width);
+  let o = 0;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++) {
+        const colOffset = j * dilationW - g.padLeft;
+        const lo = firstValid(colOffset, strideW, outWidth);
+        const hi = endValid(colOffset, strideW, width, outWidth, lo);
+        for (let oy = 0; oy < outHeight; oy++, o += outWidth) {
+          const iy = oy * strideH - g.padTop + i * dilationH;
+          if (iy < 0 || iy >= height) continue;
+          const dst = offset + (c * height + iy) * width + colOffset;
           for (let ox = lo; ox < hi; ox++) {
-            const k = dst + ox * g.strideW;
+            const k = dst + ox * strideW;
             dx[k] = dx[k]! + col[o + ox]!;
           }
         }

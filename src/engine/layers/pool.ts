@@ -45,23 +45,13 @@ export class PoolLayer implements Layer {
 
   forward(): void {
     const g = this.geometry;
-    const isMax = this.kind === 'maxpool';
+    const planeSize = g.height * g.width;
     for (let s = 0, o = 0; s < this.batch; s++) {
       const sample = s * this.inputWidth;
-      for (let c = 0; c < g.channels; c++) {
-        const plane = sample + c * g.height * g.width;
-        for (let oy = 0; oy < g.outHeight; oy++) {
-          const top = oy * g.strideH - g.padTop;
-          const y0 = Math.max(top, 0);
-          const y1 = Math.min(top + g.kernelH, g.height);
-          for (let ox = 0; ox < g.outWidth; ox++, o++) {
-            const left = ox * g.strideW - g.padLeft;
-            const x0 = Math.max(left, 0);
-            const x1 = Math.min(left + g.kernelW, g.width);
-            if (isMax) this.maxWindow(plane, y0, y1, x0, x1, o, sample);
-            else this.output[o] = this.windowSum(plane, y0, y1, x0, x1) / ((y1 - y0) * (x1 - x0));
-          }
-        }
+      for (let c = 0; c < g.channels; c++, o += g.outHeight * g.outWidth) {
+        if (this.kind === 'maxpool')
+          maxPlane(this.input, sample, sample + c * planeSize, g, this.output, this.argmax, o);
+        else averagePlane(this.input, sample + c * planeSize, g, this.output, o);
       }
     }
   }
@@ -100,39 +90,71 @@ export class PoolLayer implements Layer {
     }
   }
 
-  /** Max over rows [y0, y1) × columns [x0, x1) of one channel plane; the winner's index within its sample. */
-  private maxWindow(plane: number, y0: number, y1: number, x0: number, x1: number, o: number, sample: number): void {
-    const { width } = this.geometry;
-    const x = this.input;
-    let best = -Infinity;
-    let at = plane + y0 * width + x0;
-    for (let y = y0; y < y1; y++) {
-      for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) {
-        // Strictly greater keeps the first maximum, as PyTorch; NaN wins so a non-finite input is not hidden.
-        if (x[i]! > best || (x[i]! !== x[i]! && best === best)) {
-          best = x[i]!;
-          at = i;
-        }
-      }
-    }
-    this.output[o] = best;
-    this.argmax[o] = at - sample;
-  }
-
-  private windowSum(plane: number, y0: number, y1: number, x0: number, x1: number): number {
-    const { width } = this.geometry;
-    let sum = 0;
-    for (let y = y0; y < y1; y++) {
-      for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) sum += this.input[i]!;
-    }
-    return sum;
-  }
-
   private spread(plane: number, y0: number, y1: number, x0: number, x1: number, share: number): void {
     const { width } = this.geometry;
     const dx = this.inputGrad;
     for (let y = y0; y < y1; y++) {
       for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) dx[i] = dx[i]! + share;
+    }
+  }
+}
+
+/**
+ * Max pooling of one channel plane (starting at x[plane]) into out[o …]; argmax receives each winner's index within
+ * its sample (which starts at x[sample]). Strictly greater keeps the first maximum, as PyTorch; a NaN wins and stays,
+ * so a non-finite input is not hidden by the pooling.
+ */
+function maxPlane(
+  x: Float32Array,
+  sample: number,
+  plane: number,
+  g: WindowGeometry,
+  out: Float32Array,
+  argmax: Float32Array,
+  o: number,
+): void {
+  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  for (let oy = 0; oy < outHeight; oy++) {
+    const top = oy * strideH - g.padTop;
+    const y0 = Math.max(top, 0);
+    const y1 = Math.min(top + kernelH, height);
+    for (let ox = 0; ox < outWidth; ox++, o++) {
+      const left = ox * strideW - g.padLeft;
+      const x0 = Math.max(left, 0);
+      const x1 = Math.min(left + kernelW, width);
+      let best = -Infinity;
+      let at = plane + y0 * width + x0;
+      for (let y = y0; y < y1; y++) {
+        for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) {
+          const v = x[i]!;
+          if (v > best || (v !== v && best === best)) {
+            best = v;
+            at = i;
+          }
+        }
+      }
+      out[o] = best;
+      argmax[o] = at - sample;
+    }
+  }
+}
+
+/** Average pooling of one channel plane over the real elements of each window. */
+function averagePlane(x: Float32Array, plane: number, g: WindowGeometry, out: Float32Array, o: number): void {
+  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  for (let oy = 0; oy < outHeight; oy++) {
+    const top = oy * strideH - g.padTop;
+    const y0 = Math.max(top, 0);
+    const y1 = Math.min(top + kernelH, height);
+    for (let ox = 0; ox < outWidth; ox++, o++) {
+      const left = ox * strideW - g.padLeft;
+      const x0 = Math.max(left, 0);
+      const x1 = Math.min(left + kernelW, width);
+      let sum = 0;
+      for (let y = y0; y < y1; y++) {
+        for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) sum += x[i]!;
+      }
+      out[o] = sum / ((y1 - y0) * (x1 - x0));
     }
   }
 }
