@@ -7,7 +7,7 @@
  */
 import { probeSize } from '../engine/probe';
 import type { LayerConfig, ModelConfig, OptimizerConfig, Shape } from '../engine/config';
-import { windowGeometry } from '../engine/layers/conv-geometry';
+import { convTileSamples, windowGeometry } from '../engine/layers/conv-geometry';
 import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
 import { SKIPS_INPUT_GRAD } from '../engine/model';
 import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
@@ -192,14 +192,16 @@ function normalizedUnits(inputShape: Shape): number {
 
 /**
  * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics, a residual's branch
- * gradient, a conv layer's im2col scratch (one sample's [C·k][positions]).
+ * gradient, a conv layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]).
  */
 function extraFloats(layer: LayerConfig, inputShape: Shape, batch: number): number {
   if (layer.kind === 'batchnorm') return 4 * normalizedUnits(inputShape);
   if (layer.kind === 'residual') return batch * shapeSize(inputShape);
   if (layer.kind === 'conv1d' || layer.kind === 'conv2d') {
     const g = windowGeometry(layer, inputShape);
-    return g.channels * g.kernelH * g.kernelW * g.outHeight * g.outWidth;
+    const patch = g.channels * g.kernelH * g.kernelW;
+    const positions = g.outHeight * g.outWidth;
+    return (patch + layer.filters) * convTileSamples(batch, patch, positions) * positions;
   }
   return 0;
 }

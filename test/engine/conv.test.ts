@@ -1,7 +1,7 @@
 /** Conv, pooling, flatten, global average pooling and channel BatchNorm: shapes, a direct convolution, gradients. */
 import { describe, expect, it } from 'vitest';
 import type { LayerConfig, LossName, Shape } from '../../src/engine/config';
-import { axisGeometry } from '../../src/engine/layers/conv-geometry';
+import { axisGeometry, convTileSamples } from '../../src/engine/layers/conv-geometry';
 import type { ConvLayer } from '../../src/engine/layers/conv';
 import { chainOutputShape } from '../../src/engine/layers/shapes';
 import type { Model } from '../../src/engine/model';
@@ -193,5 +193,36 @@ describe('channel BatchNorm statistics', () => {
     // unbiased: 28/5
     expect(state.runningVar![0]).toBeCloseTo(0.9 + 0.1 * (28 / 5), 5);
     expect(bn.params[0]!.data.length).toBe(2);
+  });
+});
+
+describe('im2col tiles', () => {
+  it('a batch split into several tiles gives the per-sample gradients (mean over the batch)', () => {
+    // 4·3·3 kernel rows × 64·64 positions: 147,456 floats a sample, so 7 samples a tile and batch 9 takes two.
+    expect(convTileSamples(9, 4 * 9, 64 * 64)).toBe(7);
+    const layers = [conv(2, [3, 3], { padding: 'same', activation: 'tanh' }), globalAvgPool()];
+    const batch = shapedModel([4, 64, 64], layers, 'mse', 9);
+    batch.forward(true);
+    batch.computeLoss();
+    batch.backward();
+    const single = shapedModel([4, 64, 64], layers, 'mse', 1);
+    const [w, b] = single.parameters();
+    const sums = [new Float64Array(w!.grad.length), new Float64Array(b!.grad.length)];
+    const width = single.inputWidth;
+    for (let s = 0; s < 9; s++) {
+      single.input.set(batch.input.subarray(s * width, (s + 1) * width));
+      single.target.set(batch.target.subarray(s * 2, (s + 1) * 2));
+      single.forward(true);
+      single.computeLoss();
+      single.backward();
+      w!.grad.forEach((g, i) => (sums[0]![i] = sums[0]![i]! + g / 9));
+      b!.grad.forEach((g, i) => (sums[1]![i] = sums[1]![i]! + g / 9));
+      for (let i = 0; i < width; i += 97)
+        expect(batch.inputGrad[s * width + i]).toBeCloseTo(single.inputGrad[i]! / 9, 7);
+    }
+    batch.parameters().forEach((p, k) => {
+      const scale = Math.max(...Array.from(sums[k]!, Math.abs));
+      p.grad.forEach((g, i) => expect(Math.abs(g - sums[k]![i]!)).toBeLessThan(1e-4 * scale));
+    });
   });
 });

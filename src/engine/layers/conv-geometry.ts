@@ -91,20 +91,28 @@ function endValid(offset: number, stride: number, size: number, outs: number, lo
 }
 
 /**
- * col[(c·kh + i)·kw + j][oy·OW + ox] = x[c][oy·sh − padTop + i·dh][ox·sw − padLeft + j·dw] (0 in the padding),
- * for the sample starting at x[offset]. col is [C·kh·kw][OH·OW], the right operand of W[F][C·kh·kw].
+ * col[(c·kh + i)·kw + j][base + oy·OW + ox] = x[c][oy·sh − padTop + i·dh][ox·sw − padLeft + j·dw] (0 in the
+ * padding), for the sample starting at x[offset]. col is [C·kh·kw][rowLength], the right operand of W[F][C·kh·kw];
+ * a tile of samples sits side by side in it (sample s of the tile at base s·OH·OW, rowLength = tile·OH·OW).
  * The geometry is read into locals once: the copy loops then touch only the two arrays.
  */
-export function im2col(x: Float32Array, offset: number, g: WindowGeometry, col: Float32Array): void {
+export function im2col(
+  x: Float32Array,
+  offset: number,
+  g: WindowGeometry,
+  col: Float32Array,
+  rowLength = g.outHeight * g.outWidth,
+  base = 0,
+): void {
   const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
-  let o = 0;
+  let row = 0;
   for (let c = 0; c < channels; c++) {
     for (let i = 0; i < kernelH; i++) {
-      for (let j = 0; j < kernelW; j++) {
+      for (let j = 0; j < kernelW; j++, row++) {
         const colOffset = j * dilationW - g.padLeft;
         const lo = firstValid(colOffset, strideW, outWidth);
         const hi = endValid(colOffset, strideW, width, outWidth, lo);
-        for (let oy = 0; oy < outHeight; oy++, o += outWidth) {
+        for (let oy = 0, o = row * rowLength + base; oy < outHeight; oy++, o += outWidth) {
           const iy = oy * strideH - g.padTop + i * dilationH;
           if (iy < 0 || iy >= height) {
             col.fill(0, o, o + outWidth);
@@ -122,17 +130,24 @@ export function im2col(x: Float32Array, offset: number, g: WindowGeometry, col: 
 }
 
 /** The adjoint of im2col: dx[offset + …] = Σ of the col entries that copied each input element (padding dropped). */
-export function col2im(col: Float32Array, g: WindowGeometry, dx: Float32Array, offset: number): void {
+export function col2im(
+  col: Float32Array,
+  g: WindowGeometry,
+  dx: Float32Array,
+  offset: number,
+  rowLength = g.outHeight * g.outWidth,
+  base = 0,
+): void {
   const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
   dx.fill(0, offset, offset + channels * height * width);
-  let o = 0;
+  let row = 0;
   for (let c = 0; c < channels; c++) {
     for (let i = 0; i < kernelH; i++) {
-      for (let j = 0; j < kernelW; j++) {
+      for (let j = 0; j < kernelW; j++, row++) {
         const colOffset = j * dilationW - g.padLeft;
         const lo = firstValid(colOffset, strideW, outWidth);
         const hi = endValid(colOffset, strideW, width, outWidth, lo);
-        for (let oy = 0; oy < outHeight; oy++, o += outWidth) {
+        for (let oy = 0, o = row * rowLength + base; oy < outHeight; oy++, o += outWidth) {
           const iy = oy * strideH - g.padTop + i * dilationH;
           if (iy < 0 || iy >= height) continue;
           const dst = offset + (c * height + iy) * width + colOffset;
@@ -144,4 +159,15 @@ export function col2im(col: Float32Array, g: WindowGeometry, dx: Float32Array, o
       }
     }
   }
+}
+
+/** Floats of im2col scratch a tile may hold: 1 M (4 MB) — the whole batch of a small CNN, bounded for a large one. */
+const TILE_FLOATS = 1 << 20;
+
+/**
+ * Samples per im2col tile for a kernel of `patch` rows over `positions` output positions: as many as fit
+ * TILE_FLOATS, at least 1, at most the batch (then the forward pass's columns serve the backward pass too).
+ */
+export function convTileSamples(batch: number, patch: number, positions: number): number {
+  return Math.max(1, Math.min(batch, Math.floor(TILE_FLOATS / (patch * positions))));
 }

@@ -1,13 +1,21 @@
 /**
  * conv1d / conv2d fused with its activation, as nn.Conv1d/nn.Conv2d: z[f][p] = Σ_{c,i,j} W[f][c][i][j]·x[c][p + …]
- * + b[f], y = f(z). Each sample is unrolled by im2col into col[C·k][P] (P output positions), so the convolution is
- * one matrix product Z = W·col on the backend's gemm; the scratch holds one sample at a time (bounded memory).
+ * + b[f], y = f(z). A tile of samples is unrolled by im2col into col[C·k][tile·P] (P output positions per sample),
+ * so the convolution of the tile is one matrix product Z = W·col on the backend's gemm. The tile is bounded
+ * (convTileSamples: 4 MB of columns); when it spans the batch, backward reuses the forward pass's columns.
  */
 import { ActivationOp } from '../activations';
 import type { Backend } from '../backend';
 import type { ConvConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
-import { col2im, im2col, windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
+import {
+  col2im,
+  convTileSamples,
+  im2col,
+  windowGeometry,
+  windowOutputShape,
+  type WindowGeometry,
+} from './conv-geometry';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
@@ -33,11 +41,14 @@ export class ConvLayer implements Layer {
   private readonly input: Float32Array;
   /** Null when nothing reads ∂loss/∂input (first layer in training): the col2im pass is skipped. */
   private readonly inputGrad: Float32Array | null;
-  /** One sample's unrolled input col[C·k][P]; in backward it then receives ∂loss/∂col. */
+  /** A tile's unrolled input col[C·k][tile·P]; in backward it then receives ∂loss/∂col. */
   private readonly col: Float32Array;
-  /** Per-sample views of z and ∂loss/∂z, made once at build time (the gemm takes whole arrays). */
-  private readonly zViews: Float32Array[];
-  private readonly dzViews: Float32Array[];
+  /** The tile's z (forward) or ∂loss/∂z (backward) as the gemm sees it: [F][tile·P]. */
+  private readonly zTile: Float32Array;
+  /** Samples per tile. */
+  private readonly tile: number;
+  /** Whether `col` still holds the columns of the whole batch's last forward pass (one tile, not yet overwritten). */
+  private colHoldsBatch = false;
   private readonly dead: Uint8Array;
   private readonly filters: number;
   /** Output positions per sample (P) and the kernel's rows C·k. */
@@ -84,9 +95,9 @@ export class ConvLayer implements Layer {
     this.output = isLinear ? this.preActivation : arena.alloc(size);
     this.outputGrad = arena.alloc(size);
     this.preActivationGrad = isLinear ? this.outputGrad : arena.alloc(size);
-    this.col = arena.alloc(this.patch * this.positions);
-    this.zViews = sampleViews(this.preActivation, batch, this.outputWidth);
-    this.dzViews = sampleViews(this.preActivationGrad, batch, this.outputWidth);
+    this.tile = convTileSamples(batch, this.patch, this.positions);
+    this.col = arena.alloc(this.patch * this.tile * this.positions);
+    this.zTile = arena.alloc(config.filters * this.tile * this.positions);
     this.dead = new Uint8Array(config.filters);
     this.params = [this.weight, this.bias];
     const { slopes, slopeGrad } = this.activation.params;
@@ -102,38 +113,71 @@ export class ConvLayer implements Layer {
   }
 
   forward(): void {
-    const { filters, positions, patch, col, geometry, inputWidth } = this;
-    const w = this.weight.data;
-    const b = this.bias.data;
-    for (let s = 0; s < this.batch; s++) {
-      im2col(this.input, s * inputWidth, geometry, col);
-      const z = this.zViews[s]!;
-      // Z[F][P] = W[F][C·k] · col[C·k][P]
-      this.backend.gemmNN(filters, positions, patch, w, col, z);
-      for (let f = 0, i = 0; f < filters; f++) {
-        const bf = b[f]!;
-        for (let p = 0; p < positions; p++, i++) z[i] = z[i]! + bf;
-      }
+    const { filters, positions, patch, col, zTile } = this;
+    for (let first = 0; first < this.batch; first += this.tile) {
+      const n = Math.min(this.tile, this.batch - first);
+      this.unroll(first, n);
+      // Z[F][n·P] = W[F][C·k] · col[C·k][n·P]
+      this.backend.gemmNN(filters, n * positions, patch, this.weight.data, col, zTile);
+      this.scatterTile(first, n);
     }
+    this.colHoldsBatch = this.tile >= this.batch;
     this.activation.forward(this.preActivation, this.output, this.batch);
   }
 
   backward(): void {
-    const { filters, positions, patch, col, geometry, inputWidth } = this;
+    const { filters, positions, patch, col, zTile, geometry: g, inputWidth } = this;
     const dz = this.preActivationGrad;
     this.activation.backward(this.preActivation, this.output, this.outputGrad, dz, this.batch);
-    const w = this.weight.data;
-    for (let s = 0; s < this.batch; s++) {
-      const dzs = this.dzViews[s]!;
-      im2col(this.input, s * inputWidth, geometry, col);
-      // dW[F][C·k] += dZ[F][P] · col[C·k][P]ᵀ
-      this.backend.gemmNT(filters, patch, positions, dzs, col, this.weight.grad, s > 0);
+    for (let first = 0; first < this.batch; first += this.tile) {
+      const n = Math.min(this.tile, this.batch - first);
+      if (!this.colHoldsBatch) this.unroll(first, n);
+      this.colHoldsBatch = false;
+      this.gatherTile(dz, first, n);
+      // dW[F][C·k] (+)= dZ[F][n·P] · col[C·k][n·P]ᵀ
+      this.backend.gemmNT(filters, patch, n * positions, zTile, col, this.weight.grad, first > 0);
       if (!this.inputGrad) continue;
-      // dcol[C·k][P] = Wᵀ · dZ, then scattered back onto the input (col is free again after dW).
-      this.backend.gemmTN(patch, positions, filters, w, dzs, col);
-      col2im(col, geometry, this.inputGrad, s * inputWidth);
+      // dcol[C·k][n·P] = Wᵀ · dZ (col is free again after dW), scattered back onto each sample's input.
+      this.backend.gemmTN(patch, n * positions, filters, this.weight.data, zTile, col);
+      for (let s = 0; s < n; s++)
+        col2im(col, g, this.inputGrad, (first + s) * inputWidth, n * positions, s * positions);
     }
     this.biasGradient(dz);
+  }
+
+  /** im2col of samples first … first+n−1 side by side into col[C·k][n·P]. */
+  private unroll(first: number, n: number): void {
+    const rowLength = n * this.positions;
+    for (let s = 0; s < n; s++) {
+      im2col(this.input, (first + s) * this.inputWidth, this.geometry, this.col, rowLength, s * this.positions);
+    }
+  }
+
+  /** z[first + s][f][p] = zTile[f][s·P + p] + b[f]. */
+  private scatterTile(first: number, n: number): void {
+    const { filters, positions, zTile } = this;
+    const z = this.preActivation;
+    const b = this.bias.data;
+    for (let s = 0; s < n; s++) {
+      for (let f = 0; f < filters; f++) {
+        const bf = b[f]!;
+        const src = (f * n + s) * positions;
+        const dst = (first + s) * this.outputWidth + f * positions;
+        for (let p = 0; p < positions; p++) z[dst + p] = zTile[src + p]! + bf;
+      }
+    }
+  }
+
+  /** zTile[f][s·P + p] = dz[first + s][f][p]. */
+  private gatherTile(dz: Float32Array, first: number, n: number): void {
+    const { filters, positions, zTile } = this;
+    for (let s = 0; s < n; s++) {
+      for (let f = 0; f < filters; f++) {
+        const dst = (f * n + s) * positions;
+        const src = (first + s) * this.outputWidth + f * positions;
+        for (let p = 0; p < positions; p++) zTile[dst + p] = dz[src + p]!;
+      }
+    }
   }
 
   /** db[f] = Σ over samples and positions of dz (float64 sums). */
@@ -169,11 +213,4 @@ export class ConvLayer implements Layer {
     }
     return this.dead;
   }
-}
-
-/** Views of each sample's row of a batch × width buffer. */
-function sampleViews(buffer: Float32Array, batch: number, width: number): Float32Array[] {
-  const views: Float32Array[] = [];
-  for (let s = 0; s < batch; s++) views.push(buffer.subarray(s * width, (s + 1) * width));
-  return views;
 }
