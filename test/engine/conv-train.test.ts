@@ -1,6 +1,7 @@
 /** Training a small CNN end to end: the record's shapes, dead filters per channel, and the memory estimate. */
 import { describe, expect, it } from 'vitest';
 import { estimateMemory, memoryParts } from '../../src/analysis/memory';
+import { readRecord } from '../../src/analysis/record';
 import { SizingArena } from '../../src/engine/arena';
 import type { LayerConfig, ModelConfig } from '../../src/engine/config';
 import { Model } from '../../src/engine/model';
@@ -54,6 +55,21 @@ describe('training a CNN', () => {
     // Not ReLU family: no per-channel record.
     expect(result.series[1]!.channelDead).toBeUndefined();
     expect(result.loss.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('the record of a CNN', () => {
+  it('reads back with its shapes and per-filter dead flags', () => {
+    const layers = [conv(2, [3], { activation: 'relu' }), flatten(), dense(2, 'softmax')];
+    const config = cnnConfig(layers, [2, 8]);
+    const result = train(config, { ...randomDataset(2, 30, 16, 'crossentropy', 2), shape: [2, 8] });
+    const read = readRecord(JSON.stringify({ format: 'vgnet-record/1', lossFunction: 'crossentropy', ...result }));
+    if (!read.ok) throw new Error(read.message);
+    expect(read.run.result.layers).toEqual(result.layers);
+    expect(read.run.result.layers[0]!.outputShape).toEqual([2, 6]);
+    expect(read.run.result.series[0]!.channelDead).toEqual(result.series[0]!.channelDead);
+    const bad = { ...result, series: [{ ...result.series[0]!, channelDead: [[2]] }, ...result.series.slice(1)] };
+    expect(readRecord(JSON.stringify({ format: 'vgnet-record/1', ...bad })).ok).toBe(false);
   });
 });
 
