@@ -261,3 +261,10 @@ describe('evaluation and skipped input gradients', () => {
     full.parameters().forEach((p, i) => expect(Array.from(skipping.parameters()[i]!.grad)).toEqual(Array.from(p.grad)));
   });
 });
+
+describe('misfits', () => {
+  it('throws on a stride with the wrong number of axes and on a window larger than its input', () => {
+    expect(() => chainOutputShape([conv(2, [3, 3], { stride: [2] })], [1, 8, 8])).toThrow(/one entry per spatial/);
+    expect(() => chainOutputShape([pool('maxpool', [5])], [1, 4])).toThrow(/larger than its input/);
+  });
+});
