@@ -116,3 +116,28 @@ describe('memory estimate of conv layers', () => {
     expect(estimateMemory(config, data)).toBeGreaterThan(real);
   });
 });
+
+describe('a CNN on the wasm and the js backend', () => {
+  it('records the same losses, gradient norms and dead filters', () => {
+    const layers = [
+      conv(4, [3, 3], { activation: 'relu', padding: 'same', init: { name: 'he_uniform', scale: 1 } }),
+      batchNorm(),
+      pool('maxpool', [2, 2], { padding: 'same' }),
+      conv(3, [2, 2], { stride: [2, 2], activation: 'relu' }),
+      globalAvgPool(),
+      dense(3, 'softmax'),
+    ];
+    const config = cnnConfig(layers, [2, 7, 7], { training: training({ steps: 6, batchSize: 8, recordEvery: 2 }) });
+    const data = { ...randomDataset(3, 40, 98, 'crossentropy', 3), shape: [2, 7, 7] };
+    const wasm = train(config, data);
+    const js = train(config, data, { backend: 'js' });
+    const close = (a: number[], b: number[]): void =>
+      a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThanOrEqual(1e-4 * Math.abs(b[i]!) + 1e-9));
+    close(wasm.loss, js.loss);
+    wasm.series.forEach((s, l) => {
+      if (js.layers[l]!.hasWeights) close(s.gradNorm, js.series[l]!.gradNorm);
+      expect(s.channelDead).toEqual(js.series[l]!.channelDead);
+    });
+    expect(js.series[0]!.channelDead).toHaveLength(js.recordedSteps.length);
+  });
+});
