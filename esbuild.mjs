@@ -15,6 +15,8 @@ const nodeEntries = [
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
   ['bench/recurrent.ts', 'recurrent-bench'],
+
+  ['bench/conv-bench.ts', 'conv-bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],
   ['bench/robustness/run.ts', 'robustness'],
   ['bench/bridge/agreement.ts', 'bridge-agreement'],

@@ -5,13 +5,14 @@
 import type { ActivationOp } from './activations';
 import type { Arena } from './arena';
 import { JS_BACKEND, type Backend } from './backend';
-import type { LayerKind, ModelConfig } from './config';
+import type { LayerKind, ModelConfig, Shape } from './config';
 import { buildChain } from './layers/build';
 import type { Layer, ParamTensor, SharedTensors } from './layers/layer';
 import { computeAccuracy, computeLoss } from './loss';
 import type { LossBinding } from './loss';
 import type { Rng } from './rng';
 import type { LayerInfo } from './stats';
+
 
 export interface ModelBuildOptions {
   batchSize: number;
@@ -32,6 +33,8 @@ export interface ModelBuildOptions {
 export const SKIPS_INPUT_GRAD: ReadonlySet<LayerKind> = new Set<LayerKind>([
   'dense',
   'residual',
+  'conv1d',
+  'conv2d',
   'simple_rnn',
   'lstm',
   'gru',
@@ -55,6 +58,8 @@ export class Model {
   readonly nodes: Layer[];
   /** For each node, the index of its enclosing residual block in `nodes`, or −1. */
   readonly parents: number[];
+  /** For each node, the per-sample shape of its input. */
+  private readonly inputShapes: Shape[];
   /** The output activation fused into the loss (softmax+crossentropy, sigmoid+bce), or null. */
   readonly fusedOutput: ActivationOp | null;
   private readonly loss: LossBinding;
@@ -99,7 +104,12 @@ export class Model {
     this.target = arena.alloc(batchSize * this.targetWidth);
     this.nodes = [];
     this.parents = [];
-    flatten(this.layers, -1, this.nodes, this.parents);
+    this.inputShapes = [];
+    flatten(this.layers, -1, config.inputShape ?? [config.input], {
+      nodes: this.nodes,
+      parents: this.parents,
+      inputShapes: this.inputShapes,
+    });
     this.paramList = this.nodes.flatMap((n) => n.params);
     this.fusedOutput = fusableOutput(last, config.loss);
     if (this.fusedOutput) this.fusedOutput.fusedWithLoss = true;
@@ -173,6 +183,8 @@ export class Model {
       kind: node.kind,
       inputWidth: node.inputWidth,
       outputWidth: node.outputWidth,
+      inputShape: [...this.inputShapes[i]!],
+      outputShape: [...node.outputShape],
       activation: node.activation ? node.activation.name : null,
       parameterCount: node.params.reduce((sum, p) => sum + p.data.length, 0),
       hasWeights: node.weight != null,
@@ -181,12 +193,22 @@ export class Model {
   }
 }
 
-function flatten(layers: Layer[], parent: number, nodes: Layer[], parents: number[]): void {
+/** Appends `layers` and their children depth-first to the model's node lists; `inputShape` feeds the first. */
+function flatten(
+  layers: Layer[],
+  parent: number,
+  inputShape: Shape,
+  into: { nodes: Layer[]; parents: number[]; inputShapes: Shape[] },
+): void {
+  let shape = inputShape;
   for (const layer of layers) {
-    const index = nodes.length;
-    nodes.push(layer);
-    parents.push(parent);
-    flatten(layer.children, index, nodes, parents);
+    const index = into.nodes.length;
+    into.nodes.push(layer);
+    into.parents.push(parent);
+    into.inputShapes.push(shape);
+    // A residual branch reads the block's input.
+    flatten(layer.children, index, shape, into);
+    shape = layer.outputShape;
   }
 }
 

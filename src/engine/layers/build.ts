@@ -2,11 +2,15 @@
 import type { LayerConfig } from '../config';
 import { ActivationLayer } from './activation';
 import { BatchNormLayer } from './batchnorm';
+import { ConvLayer } from './conv';
 import { DenseLayer } from './dense';
 import { DropoutLayer } from './dropout';
 import type { BuildContext, Layer, LayerWiring } from './layer';
 import { LayerNormLayer } from './layernorm';
 import { RecurrentLayer } from './recurrent';
+
+import { PoolLayer } from './pool';
+import { FlattenLayer, GlobalAvgPoolLayer } from './reshape';
 import { ResidualLayer } from './residual';
 
 export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildContext): Layer {
@@ -23,11 +27,14 @@ export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildC
       return new ResidualLayer(config, wiring, ctx, buildChain);
     case 'conv1d':
     case 'conv2d':
+      return new ConvLayer(config, wiring, ctx);
     case 'maxpool':
     case 'avgpool':
+      return new PoolLayer(config, wiring, ctx);
     case 'flatten':
+      return new FlattenLayer(config, wiring);
     case 'global_avgpool':
-      throw new Error(`the engine cannot build ${config.kind} layers yet`);
+      return new GlobalAvgPoolLayer(config, wiring, ctx);
     case 'layernorm':
       return new LayerNormLayer(config, wiring, ctx);
     case 'simple_rnn':
