@@ -356,7 +356,7 @@ export const LIMITS = {
    * batchSize × the floats of one sample summed over every layer's output (input included; recurrent layers also
    * their states and gates at every step): conv feature maps can be large with few parameters.
    */
-  totalActivations: 500_000_000,
+  totalActivations: 1_000_000_000,
   samples: 1_000_000,
   classes: 65_536,
   /** Bracket nesting of the JSON text; deeper input is rejected before parsing (the parser recurses). */

@@ -288,19 +288,19 @@ describe('shapes a layer cannot take, at the key where the fix goes', () => {
   });
 
   it('caps batchSize × the floats of all layers together, at batchSize, naming the layer that passes it', () => {
-    // 25 × 64 × 64 = 102,400 floats per layer: × batch 400 each is 41 M (under the per-layer cap), but the input
-    // (4,096) and 13 such layers are 1,335,296 floats per sample, 534 M for the batch: past 500 M at /layers/12.
-    const conv = '{ "type": "conv2d", "filters": 25, "kernel": 3, "padding": "same" }';
+    // 12 × 64 × 64 = 49,152 floats per layer: × batch 1,000 each is 49 M (under the per-layer cap), but the input
+    // (4,096) and 21 such layers are 1,036,288 floats per sample, 1,036 M for the batch: past 1,000 M at /layers/20.
+    const conv = '{ "type": "conv2d", "filters": 12, "kernel": 3, "padding": "same" }';
     const text = spec({
       input: '[1, 64, 64]',
-      layers: `[${Array(14).fill(conv).join(', ')}, { "type": "global_avgpool" }, { "type": "dense", "units": 1 }]`,
+      layers: `[${Array(24).fill(conv).join(', ')}, { "type": "global_avgpool" }, { "type": "dense", "units": 1 }]`,
       loss: '"mse"',
-      training: '{ "batchSize": 400 }',
+      training: '{ "batchSize": 1000 }',
     });
     const d = only(parseSpec(text), 'limit');
-    expect(covered(text, d)).toBe('400');
-    expect(d.message).toContain('at /layers/12');
-    const smaller = text.replace('"batchSize": 400', '"batchSize": 300');
+    expect(covered(text, d)).toBe('1000');
+    expect(d.message).toContain('at /layers/20');
+    const smaller = text.replace('"batchSize": 1000', '"batchSize": 700');
     expect(parseSpec(smaller).config).not.toBeNull();
   });
 });
