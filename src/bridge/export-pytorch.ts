@@ -262,7 +262,9 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
       case 'batchnorm': {
         // Per feature on [features]; per channel (over batch and positions) on [C, L] and [C, H, W].
         const dims = n.inputShape.length === 3 ? '2d' : '1d';
-        emit(`${m} = nn.BatchNorm${dims}(${n.inputShape[0]}, eps=${pyNumber(c.eps)}, momentum=${pyNumber(c.momentum)})`);
+        emit(
+          `${m} = nn.BatchNorm${dims}(${n.inputShape[0]}, eps=${pyNumber(c.eps)}, momentum=${pyNumber(c.momentum)})`,
+        );
         break;
       }
       case 'dropout':
@@ -309,16 +311,13 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
         if (c.kind === 'simple_rnn') {
           if (c.activation.name !== 'tanh' && c.activation.name !== 'relu')
             throw new ExportError(`${c.path}: simple_rnn with ${c.activation.name} (nn.RNN has tanh and relu)`);
-          emit(
-            `${m} = nn.RNN(${features}, ${c.units}, nonlinearity=${pyString(c.activation.name)}, batch_first=True)`,
-          );
+          emit(`${m} = nn.RNN(${features}, ${c.units}, nonlinearity=${pyString(c.activation.name)}, batch_first=True)`);
         } else emit(`${m} = nn.${c.kind.toUpperCase()}(${features}, ${c.units}, batch_first=True)`);
         break;
       }
     }
     const activation = activationOf(c);
-    if (activation?.name === 'prelu')
-      emit(`${m}_act = nn.PReLU(${preluWidth(n)}, init=${pyNumber(activation.alpha)})`);
+    if (activation?.name === 'prelu') emit(`${m}_act = nn.PReLU(${preluWidth(n)}, init=${pyNumber(activation.alpha)})`);
   }
   emit('        self.nodes = None  # set by the harness: the recorder taps every layer in forward()');
   emit('        self.reset_parameters()');
@@ -372,7 +371,9 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
   if (nodes.some((n) => isRecurrent(n.config))) {
     emit('    def run_recurrent(self, index, module, x, return_sequences):');
     emit('        """While recording, one step at a time: each h_t is then one tensor whose gradient is the total');
-    emit('        ∂L/∂h_t (through the output and through h_{t+1}). Otherwise the whole sequence in one call (the same');
+    emit(
+      '        ∂L/∂h_t (through the output and through h_{t+1}). Otherwise the whole sequence in one call (the same',
+    );
     emit('        computation, and one node for torch.onnx.export)."""');
     emit('        if self.nodes is None:');
     emit('            out, _ = module(x)');
@@ -481,7 +482,8 @@ function recurrentInit(n: Emitted, c: RecurrentConfig): string[] {
     lines.push(initCall(`${m}.weight_hh_l0${rows}`, c.recurrentInit, h, h));
   }
   lines.push(`nn.init.constant_(${m}.bias_ih_l0, ${pyNumber(c.biasInit)})`);
-  if (c.kind === 'lstm') lines.push(`${m}.bias_ih_l0[${h}:${2 * h}].fill_(${pyNumber(c.forgetBias)})  # the forget gate`);
+  if (c.kind === 'lstm')
+    lines.push(`${m}.bias_ih_l0[${h}:${2 * h}].fill_(${pyNumber(c.forgetBias)})  # the forget gate`);
   lines.push(`nn.init.zeros_(${m}.bias_hh_l0)`);
   return lines;
 }
