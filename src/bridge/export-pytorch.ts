@@ -409,7 +409,8 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
     const m = `self.${n.module}`;
     if (c.kind === 'dense' || c.kind === 'conv1d' || c.kind === 'conv2d' || (c.kind === 'residual' && c.projection))
       return [`${m}.weight`];
-    if (isRecurrent(c)) return [`${m}.weight_ih_l0`, `${m}.weight_hh_l0`];
+    // The engine decays tensors named weight: W_ih, not the recurrent kernel (optimizer.ts).
+    if (isRecurrent(c)) return [`${m}.weight_ih_l0`];
     return [];
   });
   emit(`        return [${decayed.join(', ')}]`);
@@ -456,6 +457,11 @@ function activationOf(c: LayerConfig): ActivationConfig | null {
   return c.kind === 'dense' || c.kind === 'activation' || c.kind === 'conv1d' || c.kind === 'conv2d'
     ? c.activation
     : null;
+}
+
+/** The record's activation name: a fused activation, or simple_rnn's (its saturation and dead units are measured). */
+function recordedActivation(c: LayerConfig): string | null {
+  return c.kind === 'simple_rnn' ? c.activation.name : (activationOf(c)?.name ?? null);
 }
 
 /** PReLU's slopes: one per unit of a dense output, one per channel (nn.PReLU's axis 1) of a conv output. */
@@ -619,7 +625,8 @@ function nodeCall(n: Emitted): string {
   const c = n.config;
   const m = `self.${n.module}`;
   const act = activationOf(c);
-  const activation = act ? pyString(act.name) : 'None';
+  const recorded = recordedActivation(c);
+  const activation = recorded ? pyString(recorded) : 'None';
   const prelu = act?.name === 'prelu' ? `${m}_act.weight` : null;
   const args = [pyString(c.path), pyString(c.kind), String(n.inputWidth), String(n.outputWidth), activation];
   const shapes = `input_shape=[${n.inputShape.join(', ')}], output_shape=[${n.outputShape.join(', ')}]`;
@@ -639,8 +646,9 @@ function nodeCall(n: Emitted): string {
     case 'simple_rnn':
     case 'lstm':
     case 'gru':
+      // gradNorm is the recurrent kernel W_hh's, as the engine's (the matrix the gradient crosses every step).
       return call(
-        `${m}.weight_ih_l0, ${m}.bias_ih_l0, [${['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'].map((p) => `${m}.${p}`).join(', ')}], module=${m}`,
+        `${m}.weight_hh_l0, ${m}.bias_ih_l0, [${['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'].map((p) => `${m}.${p}`).join(', ')}], module=${m}`,
       );
     default:
       // dropout, pooling, flatten, global_avgpool: no parameters.

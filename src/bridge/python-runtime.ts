@@ -85,12 +85,26 @@ class Node:
     def tap_sequence(self, x, hs, out):
         """A recurrent layer run one step at a time: x its input [batch, steps, features], hs every h_t (each one
         tensor, so that its gradient is the total ∂L/∂h_t), out its output (every h_t stacked, or the last)."""
-        self.tap(None, out)
         self.x = x.detach()
         self.hs = hs
+        pre = None
+        if self.kind == "simple_rnn":
+            # z_t = W_ih x_t + b_ih + W_hh h_t-1 + b_hh at every step: saturation and dead units over all of them.
+            with torch.no_grad():
+                gi, gh = self._gates()
+                pre = gi + gh
+        self.tap(pre, out)
         for h in hs:
             if h.requires_grad:
                 h.retain_grad()
+
+    def _gates(self):
+        """W_ih x_t + b_ih and W_hh h_t-1 + b_hh for every step (h_-1 = 0), [batch, steps, gates·units] each."""
+        m = self.module
+        h = torch.stack([h.detach() for h in self.hs], 1)
+        h_prev = torch.cat([torch.zeros_like(h[:, :1]), h[:, :-1]], 1)
+        gi = F.linear(self.x, m.weight_ih_l0, m.bias_ih_l0)
+        return gi, F.linear(h_prev, m.weight_hh_l0, m.bias_hh_l0)
 
     def time_grad_norms(self):
         """‖∂L/∂h_t‖ over the batch for t = 0 … steps−1 (VGNet's Layer.timeGradNorms)."""
@@ -98,12 +112,8 @@ class Node:
 
     def gate_saturation(self, threshold):
         """LSTM/GRU: per gate, the share of its pre-activations over batch × steps × units with |z| > threshold."""
-        m = self.module
         with torch.no_grad():
-            h = torch.stack([h.detach() for h in self.hs], 1)
-            h_prev = torch.cat([torch.zeros_like(h[:, :1]), h[:, :-1]], 1)
-            gi = F.linear(self.x, m.weight_ih_l0, m.bias_ih_l0)
-            gh = F.linear(h_prev, m.weight_hh_l0, m.bias_hh_l0)
+            gi, gh = self._gates()
             if self.kind == "lstm":
                 names, pre = ["input", "forget", "cell", "output"], (gi + gh).chunk(4, -1)
             else:
