@@ -1023,10 +1023,18 @@ function lastDense(layers: ImportedLayer[]): ImportedLayer | undefined {
   return undefined;
 }
 
-/** Data of the right shape (the file has none): blobs for classification, the teacher network for regression. */
-function standInData(loss: string, outputs: number, _input: Tensor): Json {
+/**
+ * Data of the right shape (the file has none): blobs for flat classification, the teacher network for regression
+ * and for shaped inputs (it generates any shape: classes when the loss classifies).
+ */
+function standInData(loss: string, outputs: number, input: Tensor): Json {
+  return standIn(loss, outputs, input.layout !== 'flat');
+}
+
+export function standIn(loss: string, outputs: number, shaped: boolean): Json {
   if (loss === 'mse') return { source: 'teacher', samples: 1000 };
-  return { source: 'blobs', samples: 1000, classes: loss === 'crossentropy' ? Math.max(2, outputs) : 2 };
+  const classes = loss === 'crossentropy' ? Math.max(2, outputs) : 2;
+  return { source: shaped ? 'teacher' : 'blobs', samples: 1000, classes };
 }
 
 function noneOf(c: Json, where: string, keys: string[]): void {

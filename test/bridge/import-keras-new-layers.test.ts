@@ -14,6 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { importKeras, ImportError } from '../../src/bridge/import-keras';
 import type { ImportedLayer } from '../../src/bridge/spec-writer';
 import { writeSpec } from '../../src/bridge/spec-writer';
+import { prepare } from '../../src/analysis/prepare';
+import { folderFileAccess } from '../../src/node/files';
 import { parseSpec } from '../../src/spec';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -183,7 +185,7 @@ describe('Keras import of conv, pooling, LayerNorm and recurrent layers', () => 
     expect(layers[2]!.returnSequences).toBeUndefined();
   });
 
-  it('the imported specs are valid specs (parsed by VGNet)', () => {
+  it('the imported specs are valid specs (parsed by VGNet, their stand-in data loaded)', () => {
     const m = tfl.sequential();
     m.add(tfl.layers.conv1d({ inputShape: [16, 2], filters: 3, kernelSize: 3 }));
     m.add(tfl.layers.globalAveragePooling1d({}));
@@ -202,6 +204,9 @@ describe('Keras import of conv, pooling, LayerNorm and recurrent layers', () => 
         text,
       ).toEqual([]);
       expect(parsed.config!.inputShape).toEqual(Array.isArray(spec.input) ? spec.input : [spec.input]);
+      // Its stand-in data has the model's shape: the spec loads and builds.
+      const prepared = prepare(text, { files: folderFileAccess(FIXTURES), steps: 1 });
+      expect(prepared.ok ? [] : prepared.diagnostics.map((d) => d.message), text).toEqual([]);
     }
   });
 });
