@@ -374,6 +374,11 @@ function tensorAfterOne(l: ImportedLayer, t: Tensor): Tensor {
   }
 }
 
+/** The per-sample shape after some imported layers (VGNet's layout), from `input`'s. */
+export function shapeAfter(layers: readonly ImportedLayer[], input: number[]): number[] {
+  return tensorAfter(layers, { shape: input, layout: input.length === 1 ? 'flat' : 'channels' }).shape;
+}
+
 function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
