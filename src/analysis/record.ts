@@ -26,7 +26,23 @@ export interface RecordedRun {
 export type RecordRead =
   { ok: true; run: RecordedRun } | { ok: false; message: string; offset: number; length: number };
 
-const KINDS: ReadonlySet<string> = new Set<LayerKind>(['dense', 'batchnorm', 'activation', 'dropout', 'residual']);
+const KINDS: ReadonlySet<string> = new Set<LayerKind>([
+  'dense',
+  'batchnorm',
+  'activation',
+  'dropout',
+  'residual',
+  'conv1d',
+  'conv2d',
+  'maxpool',
+  'avgpool',
+  'flatten',
+  'global_avgpool',
+  'layernorm',
+  'simple_rnn',
+  'lstm',
+  'gru',
+]);
 const LOSSES: ReadonlySet<string> = new Set<LossName>(['mse', 'bce', 'crossentropy']);
 const SERIES_KEYS = [
   'gradNorm',
@@ -137,7 +153,7 @@ function layerInfo(v: unknown, i: number): LayerInfo {
   if (l.activation !== null && typeof l.activation !== 'string')
     throw new RecordError(at('activation'), 'expected an activation name or null');
   if (typeof l.hasWeights !== 'boolean') throw new RecordError(at('hasWeights'), 'expected true or false');
-  return {
+  const info: LayerInfo = {
     path: l.path,
     kind: l.kind as LayerKind,
     inputWidth: integer(l.inputWidth, at('inputWidth'), 0, 2 ** 31),
@@ -147,6 +163,18 @@ function layerInfo(v: unknown, i: number): LayerInfo {
     hasWeights: l.hasWeights,
     parent: integer(l.parent, at('parent'), -1, i - 1),
   };
+  // Per-sample shapes (records since issue 15; absent in older ones): each multiplies out to its width.
+  for (const [key, width] of [
+    ['inputShape', info.inputWidth],
+    ['outputShape', info.outputWidth],
+  ] as const) {
+    if (l[key] === undefined || l[key] === null) continue;
+    const shape = array(l[key], at(key), 3).map((d, k) => integer(d, [...at(key), k], 1, 2 ** 31));
+    if (shape.length === 0 || shape.reduce((a, b) => a * b, 1) !== width)
+      throw new RecordError(at(key), `[${shape.join(', ')}] does not hold ${width} values`);
+    info[key] = shape;
+  }
+  return info;
 }
 
 function layerSeries(v: unknown, i: number, length: number): LayerSeries {
@@ -157,6 +185,31 @@ function layerSeries(v: unknown, i: number, length: number): LayerSeries {
     if (values.length !== length)
       throw new RecordError(['series', i, key], `${values.length} values for ${length} recorded steps`);
     out[key] = values;
+  }
+  // The series only some layers have (recurrent: per-step gradients and gates; conv: dead filters), one entry per
+  // recorded step as the others.
+  for (const key of ['timeGradNorm', 'channelDead'] as const) {
+    if (s[key] === undefined || s[key] === null) continue;
+    const rows = array(s[key], ['series', i, key], MAX_STEPS).map((row, k) =>
+      numbers(row, ['series', i, key, k], MAX_STEPS),
+    );
+    if (rows.length !== length)
+      throw new RecordError(['series', i, key], `${rows.length} values for ${length} recorded steps`);
+    out[key] = rows;
+  }
+  if (s.gateSaturation !== undefined && s.gateSaturation !== null) {
+    const gates = object(s.gateSaturation, ['series', i, 'gateSaturation']);
+    const read: Record<string, number[]> = {};
+    for (const [gate, v] of Object.entries(gates).slice(0, 16)) {
+      const values = numbers(v, ['series', i, 'gateSaturation', gate], MAX_STEPS);
+      if (values.length !== length)
+        throw new RecordError(
+          ['series', i, 'gateSaturation', gate],
+          `${values.length} values for ${length} recorded steps`,
+        );
+      read[gate] = values;
+    }
+    out.gateSaturation = read;
   }
   return out;
 }
