@@ -2,7 +2,8 @@
  * Keras model JSON → spec: `model.to_json()` of tf.keras 2.x (`class_name`/`config`, `batch_input_shape`), Keras 3
  * (`module`/`registered_name`, `batch_shape`; the `config.json` of a `.keras` file, with `compile_config`), and
  * TensorFlow.js' `model.toJSON()`. Sequential models and functional ones that are a chain with `Add` residual
- * blocks. Initialisers map by their variance (truncated normals by their true variance); anything VGNet cannot
+ * blocks; conv, pooling, recurrent and LayerNorm layers, with Keras' channels_last tensors in VGNet's channels-first
+ * layout (Tensor). Initialisers map by their variance (truncated normals by their true variance); anything VGNet cannot
  * express is an ImportError naming the source layer and the feature — never a spec that means something else.
  * Pure: JSON in, ImportedSpec out. Mapping tables: docs/bridge.md.
  */

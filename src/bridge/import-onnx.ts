@@ -1,9 +1,11 @@
 /**
  * ONNX → spec: MLP graphs of Gemm (or MatMul + Add), the activation ops (and the patterns exporters write for
  * GELU, SiLU/swish, Mish and softsign), BatchNormalization, Add of two computed tensors (a residual block, the skip
- * an identity or a bias-free MatMul projection), Identity/Dropout/Flatten. ONNX files carry weights: they become
- * the spec's `parameters` file (vgnet-init/1, the format of --save-init), and each dense layer's initialiser is a
- * normal of the stored weights' standard deviation (used when the parameters file is removed). Pure.
+ * an identity or a bias-free MatMul projection), Identity/Dropout/Flatten; and (issue 15) Conv, MaxPool/AveragePool
+ * with TF's 'same' padding read back from pads and torch's F.pad chains, GlobalAveragePool, LayerNormalization, and
+ * the batch-first RNN/LSTM/GRU pattern of torch.onnx. ONNX files carry weights: they become the spec's `parameters`
+ * file (vgnet-init/1, the format of --save-init, gate blocks in PyTorch's order), and each layer's initialiser is a
+ * normal of the stored weights' standard deviation (used when the parameters file is removed). Pure. docs/bridge.md.
  */
 import { ACTIVATION_NAMES } from '../spec/names';
 import { ImportError, shapeAfter, standIn } from './import-keras';
