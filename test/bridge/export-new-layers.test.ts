@@ -126,7 +126,7 @@ function tensorflow(layer: Run['spatial'][number], config: LayerConfig): number[
 
 interface Run {
   record: {
-    layers: { kind: string; outputShape: number[]; inputShape: number[] }[];
+    layers: { kind: string; outputShape: number[]; inputShape: number[]; activation: string | null }[];
     series: { timeGradNorm?: number[][]; gateSaturation?: Record<string, number[]>; channelDead?: number[][] }[];
     recordedSteps: number[];
     loss: number[];
@@ -183,6 +183,15 @@ describe.skipIf(SKIP_TORCH)('PyTorch export of conv, pooling, LayerNorm and recu
         if (['simple_rnn', 'lstm', 'gru'].includes(info.kind)) {
           expect(series.timeGradNorm, m.name).toHaveLength(run.record.recordedSteps.length);
           expect(series.timeGradNorm![0], m.name).toHaveLength(info.inputShape[0]!);
+          // simple_rnn: its activation's saturation (tanh) or dead units (relu) over every step's pre-activation.
+          if (info.kind === 'simple_rnn') {
+            const s = series as unknown as { saturatedFraction: (number | null)[]; deadFraction: (number | null)[] };
+            const measured = info.activation === 'tanh' ? s.saturatedFraction : s.deadFraction;
+            expect(
+              measured.every((v) => typeof v === 'number' && v >= 0 && v <= 1),
+              m.name,
+            ).toBe(true);
+          }
           if (info.kind !== 'simple_rnn')
             expect(Object.keys(series.gateSaturation ?? {}).length).toBe(info.kind === 'lstm' ? 4 : 3);
         } else expect(series.timeGradNorm, m.name).toBeUndefined();

@@ -185,9 +185,25 @@ describe('Keras import of conv, pooling, LayerNorm and recurrent layers', () => 
     expect(layers[2]!.returnSequences).toBeUndefined();
   });
 
+  it('TF.js Conv1D → AveragePooling1D(same) → GlobalAveragePooling1D: [length, channels] in as [channels, length]', () => {
+    const m = tfl.sequential();
+    m.add(tfl.layers.conv1d({ inputShape: [16, 2], filters: 3, kernelSize: 3, kernelInitializer: 'leCunUniform' }));
+    m.add(tfl.layers.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }));
+    m.add(tfl.layers.globalAveragePooling1d({}));
+    m.add(tfl.layers.dense({ units: 1, kernelInitializer: 'glorotUniform' }));
+    const spec = importKeras(m.toJSON(null, false), 'c1.json');
+    expect(spec.input).toEqual([2, 16]);
+    expect(json(spec.layers).slice(0, 3)).toEqual([
+      { type: 'conv1d', filters: 3, kernel: 3, activation: 'linear', init: 'lecun_uniform', biasInit: 0 },
+      { type: 'avgpool', pool: 3, stride: 2, padding: 'same' },
+      { type: 'global_avgpool' },
+    ]);
+  });
+
   it('the imported specs are valid specs (parsed by VGNet, their stand-in data loaded)', () => {
     const m = tfl.sequential();
     m.add(tfl.layers.conv1d({ inputShape: [16, 2], filters: 3, kernelSize: 3 }));
+    m.add(tfl.layers.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }));
     m.add(tfl.layers.globalAveragePooling1d({}));
     m.add(tfl.layers.dense({ units: 1 }));
     for (const spec of [
