@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { describeLayers } from '../../src/analysis/analyze';
 import { exportPytorch, ExportError } from '../../src/bridge/export-pytorch';
 import type { LayerConfig } from '../../src/engine/config';
 import { conv, newLayerModels, recurrent } from './new-layer-models';
@@ -126,7 +127,14 @@ function tensorflow(layer: Run['spatial'][number], config: LayerConfig): number[
 
 interface Run {
   record: {
-    layers: { kind: string; outputShape: number[]; inputShape: number[]; activation: string | null }[];
+    layers: {
+      path: string;
+      kind: string;
+      outputWidth: number;
+      outputShape: number[];
+      inputShape: number[];
+      activation: string | null;
+    }[];
     series: { timeGradNorm?: number[][]; gateSaturation?: Record<string, number[]>; channelDead?: number[][] }[];
     recordedSteps: number[];
     loss: number[];
@@ -166,6 +174,10 @@ describe.skipIf(SKIP_TORCH)('PyTorch export of conv, pooling, LayerNorm and recu
       expect(run.record.loss.every(Number.isFinite), m.name).toBe(true);
       // What PyTorch computed is what the export (and the record) says.
       for (const [actual, said] of run.shapes) expect(actual, m.name).toEqual(said);
+      // …and what `vgnet analyze --record --spec` expects of a record of this spec.
+      expect(describeLayers(m.config).map((l) => [l.path, l.kind, l.outputWidth])).toEqual(
+        run.record.layers.map((l) => [l.path, l.kind, l.outputWidth]),
+      );
       // 'same' layers give ceil(L / stride) positions, as TF/Keras.
       m.config.layers.forEach((l, i) => {
         if (
