@@ -85,7 +85,11 @@ function header(emit: (line?: string) => number, config: ModelConfig, data: Data
   emit('format: `vgnet analyze --record out.vgnet-record.json --spec SPEC` diagnoses the run. --init loads the');
   emit("parameters and first mini-batch that `vgnet analyze --save-init` wrote, so step 0 matches VGNet's engine.");
   emit(`The ${data.samples} samples are in ${pyString(names.dataFile, false)} beside this file (float32: x, then y).`);
-  emit(`Needs torch only. Model: ${config.input} inputs, ${config.layers.length} layers, ${config.loss} loss.`);
+  const input =
+    config.inputShape && config.inputShape.length > 1
+      ? `input [${config.inputShape.join(', ')}]`
+      : `${config.input} inputs`;
+  emit(`Needs torch only. Model: ${input}, ${config.layers.length} layers, ${config.loss} loss.`);
   emit('"""');
 }
 
