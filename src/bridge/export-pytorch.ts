@@ -468,11 +468,17 @@ function recordedActivation(c: LayerConfig): string | null {
   return c.kind === 'simple_rnn' ? c.activation.name : (activationOf(c)?.name ?? null);
 }
 
-/** PReLU's slopes: one per unit of a dense output, one per channel (nn.PReLU's axis 1) of a conv output. */
+/**
+ * PReLU's slopes, as the engine's: one per value of the sample (the engine's conv layer, like a standalone activation,
+ * owns a slope per output value, shape [filters, …positions]), so on a shaped tensor nn.PReLU runs on its flattened
+ * view (perElement). One per unit of a dense output.
+ */
 function preluWidth(n: Emitted): number {
-  const c = n.config;
-  if (c.kind === 'conv1d' || c.kind === 'conv2d') return c.filters;
-  return n.outputShape.length === 1 ? n.outputShape[0]! : n.outputShape[0]!;
+  return n.outputWidth;
+}
+
+function perElement(n: Emitted): boolean {
+  return n.outputShape.length > 1;
 }
 
 /**
@@ -515,7 +521,7 @@ function forwardLines(nodes: Emitted[], parent: number, input: string, fused: st
       if (c.kind === 'activation') lines.push(`${pad}z = ${x}  # ${c.path}`);
       else if (c.kind === 'dense') lines.push(`${pad}z = ${m}(${x})  # ${c.path}`);
       else lines.push(`${pad}z = ${m}(${symmetric(n) ? x : `F.pad(${x}, ${fPad(n)})`})  # ${c.path}`);
-      const y = activationCall(c.activation, z, `${m}_act`);
+      const y = activationCall(c.activation, z, `${m}_act`, perElement(n));
       if (isOutput && fused) {
         lines.push(`${pad}self.tap(${n.index}, ${z}, ${y}.detach(), grad_of=${z})  # the loss takes the logits`);
         lines.push(`${pad}return ${z}`);
@@ -564,7 +570,7 @@ function forwardLines(nodes: Emitted[], parent: number, input: string, fused: st
 }
 
 /** PyTorch's functional form of each activation, with VGNet's constants (activations.ts). */
-function activationCall(a: ActivationConfig, z: string, preluModule: string): string {
+function activationCall(a: ActivationConfig, z: string, preluModule: string, flat = false): string {
   const alpha = pyNumber(a.alpha);
   const calls: Record<string, string> = {
     linear: z,
@@ -572,7 +578,7 @@ function activationCall(a: ActivationConfig, z: string, preluModule: string): st
     tanh: `torch.tanh(${z})`,
     relu: `F.relu(${z})`,
     leaky_relu: `F.leaky_relu(${z}, ${alpha})`,
-    prelu: `${preluModule}(${z})`,
+    prelu: flat ? `${preluModule}(${z}.flatten(1)).view_as(${z})` : `${preluModule}(${z})`,
     elu: `F.elu(${z}, ${alpha})`,
     selu: `F.selu(${z})`,
     gelu: `F.gelu(${z})`,

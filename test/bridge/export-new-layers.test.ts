@@ -244,7 +244,7 @@ describe.skipIf(SKIP_TORCH)('PyTorch export of conv, pooling, LayerNorm and recu
         spatial++;
       });
     }
-    expect(spatial).toBe(8);
+    expect(spatial).toBe(9);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 });

@@ -147,7 +147,10 @@ function outputWidthOf(layers: LayerConfig[]): number {
   throw new Error('mse models here end in a dense layer');
 }
 
-/** The cases: a small CNN, a 1-d CNN, an LSTM, a GRU, SimpleRNNs (tanh, relu + identity), a pre-LN block. */
+/**
+ * The cases: a small CNN, a 1-d CNN, PReLU on a conv (a slope per filter) and standalone on its [C, H, W] output (a
+ * slope per value), an LSTM, a GRU, SimpleRNNs (tanh, relu + identity), a pre-LN block.
+ */
 export function newLayerModels(): NewLayerModel[] {
   return [
     model(
@@ -180,6 +183,19 @@ export function newLayerModels(): NewLayerModel[] {
       'bce',
       2,
       2,
+    ),
+    model(
+      'cnn-prelu',
+      [2, 6, 6],
+      [
+        { ...conv('conv2d', 3, [3, 3], { padding: 'same' }), activation: act('prelu', 0.2) } as LayerConfig,
+        { kind: 'activation', path: '', activation: act('prelu', 0.1) },
+        { kind: 'flatten', path: '' },
+        dense(2, 'linear'),
+      ],
+      'mse',
+      0,
+      8,
     ),
     model('lstm', [7, 3], [recurrent('lstm', 6), dense(2, 'linear')], 'mse', 0, 3),
     model(
