@@ -508,6 +508,19 @@ class Graph {
     };
     let n: OnnxNode | undefined = node;
     let last = false;
+    // h_n[-1]: Gather(−1, axis 0) of Y_h (or of the Concat of a stacked nn.LSTM's Y_h's): the last layer's last step.
+    if (n.opType === 'Gather' && (n.attributes.get('axis')?.i ?? 0) === 0) {
+      const index = this.ints(n.inputs[1]);
+      let source = n.inputs[0]!;
+      const concat = this.producer.get(source);
+      if (concat?.opType === 'Concat' && (concat.attributes.get('axis')?.i ?? 0) === 0) source = concat.inputs.at(-1)!;
+      const op = this.producer.get(source);
+      // -1: the last layer's; 0 is the last only when there is one layer (no Concat).
+      const lastLayer = index?.length === 1 && (index[0] === -1 || (concat?.opType !== 'Concat' && index[0] === 0));
+      if (!op || !['RNN', 'LSTM', 'GRU'].includes(op.opType) || op.outputs.indexOf(source) !== 1 || !lastLayer)
+        return fail('a Gather that is not the last step of a sequence');
+      return this.recurrent(op, false, from);
+    }
     if (n.opType === 'Gather') {
       if ((n.attributes.get('axis')?.i ?? 0) !== 1) fail('a Gather that is not the last step of a sequence');
       const index = this.ints(n.inputs[1]);
@@ -558,9 +571,16 @@ class Graph {
     for (const i of [5, 6])
       if (node.inputs[i] && !this.isZeros(node.inputs[i]!)) fail('an initial state that is not zero');
     const x = this.producer.get(node.inputs[0]!);
-    if (x?.opType !== 'Transpose' || (x.attributes.get('perm')?.ints ?? []).join(',') !== '1,0,2')
+    // A stacked nn.LSTM(num_layers > 1): the layer below's every step, Squeeze(Y, 1), still steps-first.
+    const below = x?.opType === 'Squeeze' ? this.producer.get(x.inputs[0]!) : undefined;
+    const stacked =
+      below !== undefined &&
+      ['RNN', 'LSTM', 'GRU'].includes(below.opType) &&
+      below.outputs.indexOf(x!.inputs[0]!) === 0 &&
+      (this.ints(x!.inputs[1]) ?? x!.attributes.get('axes')?.ints ?? []).join(',') === '1';
+    if (!stacked && (x?.opType !== 'Transpose' || (x.attributes.get('perm')?.ints ?? []).join(',') !== '1,0,2'))
       fail('a sequence that is not batch-first (a Transpose of the [batch, steps, features] input)');
-    const layers = this.chain(x!.inputs[0]!, from);
+    const layers = stacked ? this.recurrent(below!, true, from) : this.chain(x!.inputs[0]!, from);
     const shape = shapeAfter(layers, this.inputShape);
     if (shape.length !== 2) fail(`a recurrent layer on a [${shape.join(', ')}] tensor`);
     const units = a.get('hidden_size')?.i ?? 0;
