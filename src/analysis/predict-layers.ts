@@ -145,7 +145,7 @@ export function forwardLayerNorm(layer: LayerNormConfig, s: Signal, ctx: Context
 
 /**
  * A recurrent layer over [steps, features] (predict-recurrent.ts). Its trace holds the input gain as logGain and
- * the weight-gradient factor ‖∂L/∂W_ih‖² + ‖∂L/∂W_hh‖² (over ‖∂L/∂y‖²) as logInputSqNorm: the backward walk
+ * the weight-gradient factor ‖∂L/∂W_hh‖² (over ‖∂L/∂y‖²) as logInputSqNorm: the backward walk
  * reads them (predict.ts, backwardChain).
  */
 export function forwardRecurrent(layer: RecurrentConfig, s: Signal, ctx: Context): Signal {
@@ -178,7 +178,8 @@ export function forwardRecurrent(layer: RecurrentConfig, s: Signal, ctx: Context
     logActivationGain: 0,
     logWeightGain: 0,
     logTypicalShift: 0,
-    logInputSqNorm: Math.log(r.inputWeightGradSq + r.recurrentWeightGradSq),
+    // The engine records the recurrent kernel W_hh's gradient as a recurrent layer's gradNorm (engine/stats.ts).
+    logInputSqNorm: Math.log(r.recurrentWeightGradSq),
     logGain: Math.log(r.inputGain),
     constantWeights: false,
     logUnits: 0,
