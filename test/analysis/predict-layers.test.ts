@@ -3,7 +3,9 @@
  * (and order statistics / Gaussian integrals computed independently here).
  */
 import { describe, expect, it } from 'vitest';
+import { detectPredicted } from '../../src/analysis/detect-predicted';
 import { predictGradientFlow, type LayerPrediction } from '../../src/analysis/predict';
+import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds';
 import { axisGeometry, convGeometry } from '../../src/analysis/predict-spatial';
 import type { ActivationName, ConvConfig, InitConfig, LayerConfig, ModelConfig } from '../../src/engine/config';
 
@@ -258,5 +260,16 @@ describe('recurrent prediction', () => {
     // The input kernel's σ_w² (glorot, fans 4 and 16) times Σ_t E[φ′²]·‖∂L/∂h_t‖²: positive, below σ_w²·T.
     expect(r.gain).toBeGreaterThan(0);
     expect(r.gain).toBeLessThan(((2 * 4) / 20) * 20);
+  });
+
+  it('predicted findings through time: vanishing for a 50-step tanh RNN, exploding for gain 1.2, none for gain 1', () => {
+    const kinds = (recurrentInit: InitConfig, activation: ActivationName) =>
+      detectPredicted(seq([rnn('simple_rnn', 64, activation, recurrentInit)], 50), DEFAULT_THRESHOLDS).map(
+        (f) => f.kind,
+      );
+    expect(kinds(init('orthogonal', 1), 'tanh')).toContain('vanishing-through-time');
+    expect(kinds(init('orthogonal', 1.2), 'linear')).toContain('exploding-through-time');
+    const healthy = kinds(init('orthogonal', 1), 'linear');
+    expect(healthy.filter((k) => k.endsWith('through-time'))).toEqual([]);
   });
 });
