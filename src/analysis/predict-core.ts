@@ -85,6 +85,13 @@ export interface Trace {
   logUnits: number;
   /** Whether the layer's output is tied in the forward pass (elementwise layers keep a tied gradient tied). */
   outputTied: boolean;
+  /** Conv layers: what the spatial coherence of the weight gradient needs (predict-layers.ts, forwardConv). */
+  spatial?: { positions: number; inputShare: number; maskCoherence: number };
+  /**
+   * Layers over positions: the shared fraction of the gradient at their input, from the one at their output
+   * (global average: 1; max pooling: ÷ window; flatten below a dense layer: 0). Absent: unchanged.
+   */
+  shareIn?: (share: number) => number;
 }
 
 export interface Context {

@@ -15,7 +15,7 @@ import {
 } from './predict-core';
 import { predictRecurrent } from './predict-recurrent';
 import { averaged, convGeometry, maxOfWindow, poolGeometry } from './predict-spatial';
-import { activationMoments } from './quadrature';
+import { activationMoments, activationPair, gaussianExpectation } from './quadrature';
 
 /** Positions per channel of a [C, …] shape (1 for flat features). */
 export function positions(shape: readonly number[]): number {
@@ -61,6 +61,13 @@ export function forwardConv(layer: ConvConfig, s: Signal, ctx: Context): Signal 
     constantWeights: false,
     logUnits: 0,
     outputTied: false,
+    spatial: {
+      positions: positions(geometry.outputShape),
+      // E[x_p·x_p′] of two positions of one channel: its mean and its offset shared across samples (and positions);
+      // the correlation of overlapping receptive fields beyond that is not modelled.
+      inputShare: s.m2 > 0 ? Math.min(1, Math.max(0, (s.mean * s.mean + s.sampleCov) / s.m2)) : 0,
+      maskCoherence: maskCoherence(layer, zMean, zVariance, m.d2),
+    },
   });
   const width = geometry.outputShape.reduce((a, b) => a * b, 1);
   return {
@@ -75,6 +82,14 @@ export function forwardConv(layer: ConvConfig, s: Signal, ctx: Context): Signal 
   };
 }
 
+/** E[φ′]²/E[φ′²]: the part of a shared gradient the activation's derivative keeps shared (ReLU at mean 0: ½). */
+function maskCoherence(layer: ConvConfig, mean: number, variance: number, d2: number): number {
+  if (layer.activation.name === 'linear' || !(d2 > 0)) return 1;
+  const { df, smooth } = activationPair(layer.activation);
+  const d1 = gaussianExpectation(df, mean, variance, smooth);
+  return Math.min(1, (d1 * d1) / d2);
+}
+
 /**
  * maxpool: the gradient of each output goes to its window's largest input, so the total squared norm crosses
  * unchanged (gain 1; overlapping windows add theirs incoherently); forward, the window's max (maxOfWindow).
@@ -87,6 +102,7 @@ export function forwardPool(layer: PoolConfig, s: Signal, ctx: Context): Signal 
   if (layer.kind === 'avgpool') {
     const out = { ...s, ...averaged(s.mean, s.m2, s.sampleCov, window), width, shape: outputShape };
     delete out.source;
+    // Every input of a window receives the same δ/A: the shared part of the gradient stays shared.
     addSimple(layer, ctx, 1 / window, out, NaN);
     return out;
   }
@@ -106,6 +122,8 @@ export function forwardPool(layer: PoolConfig, s: Signal, ctx: Context): Signal 
     tied: s.tied,
   };
   addSimple(layer, ctx, 1, out, NaN);
+  // Each output's gradient lands on one input of A: E[δ_p·δ_p′] falls by A², E[δ_p²] by A.
+  ctx.traces.get(layer.path)!.shareIn = (share) => share / window;
   return out;
 }
 
@@ -116,6 +134,8 @@ export function forwardGlobalAverage(layer: GlobalAvgPoolConfig, s: Signal, ctx:
   const out: Signal = { ...s, ...averaged(s.mean, s.m2, s.sampleCov, count), width: c, shape: [c] };
   delete out.source;
   addSimple(layer, ctx, 1 / count, out, NaN);
+  // g/P to every position: the whole gradient is shared.
+  ctx.traces.get(layer.path)!.shareIn = () => 1;
   return out;
 }
 

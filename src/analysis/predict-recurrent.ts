@@ -25,7 +25,7 @@
  * the prediction is the mixing one.
  */
 import type { InitConfig, RecurrentConfig } from '../engine/config';
-import { activationMoments, gaussianTail } from './quadrature';
+import { activationMoments, gaussianExpectation, gaussianTail } from './quadrature';
 
 export interface RecurrentPrediction {
   /** Time steps of the input sequence. */
@@ -88,10 +88,39 @@ interface StepCoefficients {
   recurrentFromH: number;
   selfGain: number;
   carry: number;
+  /**
+   * LSTM/GRU: the same map on amplitudes with each factor's mean (E[f], E[o]·E[tanh′(c)], E[i]·E[g′] …), for the
+   * gradient through time. The carry f⊙ (z⊙) keeps the gradient's direction, and the kernel U is the same at every
+   * step, so over many steps the gradient settles on U's eigenvectors near +1 (radius σ_u) where the carried and
+   * the recurrent parts add as vectors, not as squares: per step E[f] + σ_u·E[o·tanh′]·E[i·g′] (LSTM),
+   * E[z] + σ_u·E[r]·E[1 − z]·E[n′] (GRU). The squared (mean-field) map would give √(E[f²] + …), which on the adding
+   * problem's LSTM measured 0.94 per step against 0.76 predicted — the amplitude map gives 0.94.
+   * Terms whose factor has mean 0 (c_{t−1}·f′, g·i′, tanh(c)·o′, (h − n)·z′) do not add coherently and are left out.
+   */
+  amplitude?: StepCoefficients;
 }
 
 const SIGMOID = { name: 'sigmoid', alpha: 0 } as const;
 const TANH = { name: 'tanh', alpha: 0 } as const;
+
+/** E[tanh′(u)], u ~ N(mean, variance). */
+function tanhSlope(mean: number, variance: number): number {
+  return gaussianExpectation((u) => 1 - Math.tanh(u) ** 2, mean, variance, true);
+}
+
+/** A map with only the coherent terms set (StepCoefficients.amplitude). */
+function amplitudeMap(terms: Partial<StepCoefficients>): StepCoefficients {
+  return {
+    cellFromH: 0,
+    gatesFromC: 0,
+    gatesFromH: 0,
+    recurrentFromC: 0,
+    recurrentFromH: 0,
+    selfGain: 0,
+    carry: 0,
+    ...terms,
+  };
+}
 
 export function predictRecurrent(layer: RecurrentConfig, input: RecurrentInput): RecurrentPrediction {
   const h = layer.units;
@@ -120,7 +149,12 @@ export function predictRecurrent(layer: RecurrentConfig, input: RecurrentInput):
   const spread = layer.kind === 'simple_rnn' ? simpleSpread(layer, stepsList, h, isometric) : 0;
   const back = backward(layer, stepsList, su2, spread);
   const fixed = stepsList[stepsList.length - 1];
-  const stepGain = fixed ? Math.sqrt(spectralRadius(fixed.coeff, su2) * Math.exp(-spread)) : NaN;
+  const amp = fixed?.coeff.amplitude;
+  const stepGain = !fixed
+    ? NaN
+    : amp
+      ? spectralRadius(amp, Math.sqrt(su2))
+      : Math.sqrt(spectralRadius(fixed.coeff, su2) * Math.exp(-spread));
   const outputSecondMoment = layer.returnSequences
     ? stepsList.reduce((s, x) => s + x.mh, 0) / Math.max(1, stepsList.length)
     : mh;
@@ -205,6 +239,11 @@ function lstmStep(layer: RecurrentConfig, v: number, cellPrev: number): StepResu
       recurrentFromH: gatesFromH,
       selfGain: 0,
       carry: f.m2,
+      amplitude: amplitudeMap({
+        cellFromH: o.mean * tanhSlope(0, cell),
+        recurrentFromC: i.mean * tanhSlope(b, v),
+        carry: f.mean,
+      }),
     },
   };
 }
@@ -237,6 +276,7 @@ function gruStep(layer: RecurrentConfig, fromInput: number, su2: number, mhPrev:
       recurrentFromH: dz + dr + r.m2 * dn,
       selfGain: z.m2,
       carry: 0,
+      amplitude: amplitudeMap({ recurrentFromH: r.mean * (1 - z.mean) * tanhSlope(b, vn), selfGain: z.mean }),
     },
   };
 }
@@ -269,25 +309,39 @@ function backward(layer: RecurrentConfig, steps: Step[], su2: number, spread: nu
   if (n === 0) return { timeRatio: NaN, gateSum: 0, recurrentWeighted: 0 };
   const direct = (t: number): number => (layer.returnSequences ? 1 / n : t === n - 1 ? 1 : 0);
   const shrink = Math.exp(-spread);
+  const su = Math.sqrt(su2);
+  // Squared norms (simple_rnn), or amplitudes squared on use (gated layers: StepCoefficients.amplitude).
   let dh = direct(n - 1);
-  const dhLast = dh;
   let dc = 0;
   let gateSum = 0;
   let recurrentWeighted = 0;
   for (let t = n - 1; t >= 0; t--) {
     const k = steps[t]!.coeff;
-    const total = dc + k.cellFromH * dh;
-    gateSum += k.gatesFromC * total + k.gatesFromH * dh;
-    const recurrent = k.recurrentFromC * total + k.recurrentFromH * dh;
+    const amp = k.amplitude;
+    const totalSq = amp ? (Math.sqrt(dc) + amp.cellFromH * Math.sqrt(dh)) ** 2 : dc + k.cellFromH * dh;
+    gateSum += k.gatesFromC * totalSq + k.gatesFromH * dh;
+    const recurrent = k.recurrentFromC * totalSq + k.recurrentFromH * dh;
     recurrentWeighted += recurrent * steps[t]!.mhPrev;
     if (t === 0) break;
-    dc = k.carry * total;
-    dh = direct(t - 1) + su2 * recurrent * shrink + k.selfGain * dh;
+    if (amp) {
+      const total = Math.sqrt(totalSq);
+      const carried =
+        su * (amp.recurrentFromC * total + amp.recurrentFromH * Math.sqrt(dh)) + amp.selfGain * Math.sqrt(dh);
+      dc = (amp.carry * total) ** 2;
+      // The loss's own gradient at h_{t−1} (every step an output) is independent of the carried one: squares add.
+      dh = direct(t - 1) + carried * carried;
+    } else {
+      dc = k.carry * totalSq;
+      dh = direct(t - 1) + su2 * recurrent * shrink + k.selfGain * dh;
+    }
   }
-  return { timeRatio: Math.sqrt(dh / dhLast), gateSum, recurrentWeighted };
+  return { timeRatio: Math.sqrt(dh / direct(n - 1)), gateSum, recurrentWeighted };
 }
 
-/** Largest eigenvalue of the step's 2×2 backward map on (carry into c, gradient at h), squared-norm gain per step. */
+/**
+ * Largest eigenvalue of the step's 2×2 backward map on (carry into c, gradient at h): with σ_u² on squared norms,
+ * or with σ_u on amplitudes (StepCoefficients.amplitude).
+ */
 function spectralRadius(k: StepCoefficients, su2: number): number {
   // dc' = carry·(dc + cellFromH·dh); dh' = su2·(recurrentFromC·(dc + cellFromH·dh) + recurrentFromH·dh) + selfGain·dh.
   const a = k.carry;

@@ -107,7 +107,7 @@ export function predictGradientFlow(config: ModelConfig, options: PredictOptions
     addSymmetricChain(config, input, ctx);
   } else {
     forwardChain(config.layers, input, ctx);
-    backwardChain(config.layers, { logSq: 0, tied: false }, ctx);
+    backwardChain(config.layers, { logSq: 0, tied: false, share: 0 }, ctx);
   }
   const reference = ctx.traces.get(ctx.outputPath);
   // A zero (or undefined) output-layer gradient leaves every ratio undefined.
@@ -393,6 +393,12 @@ function logGammaHalfInteger(x: number): number {
 interface Gradient {
   logSq: number;
   tied: boolean;
+  /**
+   * Over the positions of a [C, …] signal: E[δ_p·δ_p′]/E[δ_p²] for two positions p ≠ p′ of one channel, the part of
+   * the gradient every position shares (1 below a global average, which spreads g/P to every position); 0 for
+   * flat signals. Conv weight gradients sum it coherently over positions (forwardConv).
+   */
+  share: number;
 }
 
 /**
@@ -406,18 +412,24 @@ function backwardChain(layers: LayerConfig[], gradient: Gradient, ctx: Context):
     const trace = ctx.traces.get(layer.path)!;
     if (layer.kind === 'dense' || layer.kind === 'conv1d' || layer.kind === 'conv2d') {
       const logDelta = g.logSq + trace.logActivationGain + trace.logTypicalShift;
-      trace.prediction.relativeGradNorm = logDelta + trace.logInputSqNorm;
+      // The activation's mask keeps E[φ′]²/E[φ′²] of the shared part; Wᵀ (a transposed convolution) keeps it all.
+      const share = trace.spatial ? g.share * trace.spatial.maskCoherence : 0;
+      trace.prediction.relativeGradNorm = logDelta + trace.logInputSqNorm + spatialCoherence(trace, share);
       // Constant W: Wᵀδ = c·(Σᵢ δᵢ)·1, and (Σᵢ δᵢ)² = n_out·‖δ‖² when δ is tied, ≈ ‖δ‖² otherwise.
       const coherent = trace.constantWeights && g.tied ? trace.logUnits : 0;
-      g = { logSq: logDelta + trace.logWeightGain + coherent, tied: trace.constantWeights };
+      g = { logSq: logDelta + trace.logWeightGain + coherent, tied: trace.constantWeights, share };
     } else if (layer.kind === 'residual') {
       g = backwardResidual(layer, trace, g, ctx);
     } else if (layer.kind === 'simple_rnn' || layer.kind === 'lstm' || layer.kind === 'gru') {
       // logInputSqNorm holds the whole weight-gradient factor here (predict-layers.ts, forwardRecurrent).
       trace.prediction.relativeGradNorm = g.logSq + trace.logInputSqNorm;
-      g = { logSq: g.logSq + trace.logGain, tied: false };
+      g = { logSq: g.logSq + trace.logGain, tied: false, share: 0 };
     } else {
-      g = { logSq: g.logSq + trace.logGain, tied: g.tied && trace.outputTied && layer.kind !== 'dropout' };
+      g = {
+        logSq: g.logSq + trace.logGain,
+        tied: g.tied && trace.outputTied && layer.kind !== 'dropout',
+        share: trace.shareIn ? trace.shareIn(g.share) : g.share,
+      };
     }
   }
   return g;
@@ -430,7 +442,21 @@ function backwardResidual(layer: ResidualConfig, trace: Trace, g: Gradient, ctx:
   if (layer.projection) trace.prediction.relativeGradNorm = g.logSq + trace.logInputSqNorm;
   const total = logAddExp(skip, branch.logSq);
   trace.prediction.gain = Math.exp(total - g.logSq);
-  return { logSq: total, tied: branch.tied && g.tied && !layer.projection };
+  // The shared parts add as the squared norms do.
+  const share =
+    total === -Infinity ? 0 : g.share * Math.exp(skip - total) + branch.share * Math.exp(branch.logSq - total);
+  return { logSq: total, tied: branch.tied && g.tied && !layer.projection, share };
+}
+
+/**
+ * log of the coherent sum over positions in a conv weight gradient ∂L/∂W[f,c,k] = Σ_p δ[f,p]·x[c,p+k]: the P terms
+ * add as squares where they are independent and as amplitudes in the part δ and x share across positions, so
+ * E[(∂L/∂W)²] = P·E[δ²]·E[x²]·(1 + (P − 1)·share_δ·share_x).
+ */
+function spatialCoherence(trace: Trace, share: number): number {
+  if (!trace.spatial) return 0;
+  const { positions, inputShare } = trace.spatial;
+  return Math.log1p(Math.max(0, positions - 1) * share * inputShare);
 }
 
 function logAddExp(a: number, b: number): number {

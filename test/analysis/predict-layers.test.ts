@@ -231,25 +231,24 @@ describe('recurrent prediction', () => {
     expect(layerAt(p.layers, '/layers/0').recurrent!.timeRatio).toBeCloseTo(expected, 10);
   });
 
-  it('LSTM with zero input: carry gain σ(forgetBias), step gain² = f² + 1/16 (closed form)', () => {
-    // x = 0 and h₀ = 0 keep every pre-activation at its bias: i = o = ½, f = σ(1), g = 0, c = 0, h = 0.
-    // Backward map on (carry into c, gradient at h): D = dc + o²·dh; dc' = f²·D; dh' = σ_u²·i²·g′(0)²·D.
+  it('LSTM with zero input: the carry E[f] = σ(forgetBias) plus the path through U, as amplitudes (closed form)', () => {
+    // x = 0 and h₀ = 0 keep every pre-activation at its bias: i = o = ½, f = σ(1), g = 0, c = 0, h = 0, tanh′ = 1.
+    // Amplitudes: D = dc + o·dh; dc' = f·D; dh' = σ_u·i·g′·D — the map [[f, f/2], [½, ¼]] = [f; ½]·[1, ½] has
+    // rank 1, so its power k is λ^{k−1}·M with λ = f + ¼, and from (0, 1): dh_0 = ¼·λ^{T−2}.
     const p = seq([rnn('lstm', 32, 'tanh', init('orthogonal', 1))], 25, 2, 0);
     const flow = layerAt(p.layers, '/layers/0').recurrent!;
     const f = sigmoid(1);
     expect(flow.carryGain).toBeCloseTo(f, 6);
-    // M = [[f², f²/4], [1/4, 1/16]] has det 0: spectral radius = trace.
-    expect(flow.stepGain).toBeCloseTo(Math.sqrt(f * f + 1 / 16), 6);
-    expect(flow.timeRatio).toBeLessThan(1e-2);
+    expect(flow.stepGain).toBeCloseTo(f + 0.25, 6);
+    expect(flow.timeRatio).toBeCloseTo(0.25 * (f + 0.25) ** 23, 6);
   });
 
-  it('GRU with zero input: carry gain E[z] = ½ and the update gate carries h with E[z²] = ¼ per step', () => {
+  it('GRU with zero input: the update gate carries E[z] = ½, the new gate adds σ_u·E[r]·E[1 − z]·n′(0) = ¼', () => {
     const p = seq([rnn('gru', 32, 'tanh', init('orthogonal', 1))], 25, 2, 0);
     const flow = layerAt(p.layers, '/layers/0').recurrent!;
     expect(flow.carryGain).toBeCloseTo(0.5, 6);
-    // h = 0 forever: δ_z ∝ (h − n) = 0, δ_r ∝ U_n h = 0, δ_n = dh·(1 − z)·n′(0) → dh' = ¼ + σ_u²·r²·(1 − z)² = ¼ + 1/16.
-    expect(flow.stepGain).toBeCloseTo(Math.sqrt(0.25 + 1 / 16), 6);
-    expect(flow.timeRatio).toBeCloseTo(Math.sqrt(0.25 + 1 / 16) ** 24, 8);
+    expect(flow.stepGain).toBeCloseTo(0.75, 6);
+    expect(flow.timeRatio).toBeCloseTo(0.75 ** 24, 8);
   });
 
   it('the recurrent layer has a weight-gradient prediction and passes its input gain to the layers below', () => {
