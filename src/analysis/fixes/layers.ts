@@ -115,9 +115,24 @@ function gatedFix(id: 'lstm' | 'gru', targets: readonly string[], config: ModelC
     apply: (t) =>
       eachLastFirst(t, layers, (t2, p) => {
         const typed = setValue(t2, `${p}/type`, id);
-        return nodeAt(typed, `${p}/activation`) ? setValue(typed, `${p}/activation`, undefined) : typed;
+        return removeMember(typed, `${p}/activation`);
       }),
   };
+}
+
+/**
+ * Removes the member at `pointer` with its comma, as written: jsonc-parser's removal would re-lay out a one-line
+ * object over several lines. The comma after it goes when there is one, else the one before it.
+ */
+function removeMember(text: string, pointer: string): string {
+  const property = nodeAt(text, pointer)?.parent;
+  if (property?.type !== 'property') return text;
+  const start = property.offset;
+  const end = property.offset + property.length;
+  const after = /^\s*,[ \t]*/.exec(text.slice(end));
+  if (after) return text.slice(0, start) + text.slice(end + after[0].length);
+  const before = /,\s*$/.exec(text.slice(0, start));
+  return before ? text.slice(0, before.index) + text.slice(end) : text.slice(0, start) + text.slice(end);
 }
 
 /** Sequences this short are not shortened further. */
