@@ -2,14 +2,26 @@
  * The fix catalogue, keyed by finding kind. A candidate is a pure text → text transformation built from jsonc-parser
  * edits; `buildFix` turns it into one minimal TextEdit on the original text.
  */
-import type { ActivationConfig, LayerConfig, ModelConfig } from '../../engine/config';
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
 import { outputLayerIndex } from '../summary';
 import { ALL_OPTIMIZER_KEYS, OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS } from '../../spec/names';
 import { edgeOfChaosSigmaW } from './edge-of-chaos';
 import { diffEdit, insertAfterElement, lastFirst, nodeAt, setMembers, setValue, wrapNode, type TextEdit } from './edit';
-import { allLayers, layerFix, type LayerFixId } from './layers';
+import { layerFix, type LayerFixId } from './layers';
+import {
+  ACTIVATED,
+  activationOf,
+  denseActivation,
+  fanInOf,
+  hiddenWeightedLayers,
+  info,
+  keepsShape,
+  widthOf,
+  type LayerTable,
+} from './targets';
+
+export { hiddenWeightedLayers } from './targets';
 
 export type FixId = BaseFixId | `${BaseFixId}+lower-lr`;
 
@@ -37,11 +49,9 @@ type BaseFixId =
   | 'default-lr'
   | LayerFixId;
 
-export interface FixContext {
+/** The spec's text, its configs and the layer table of the measured run (widths, activations), in spec order. */
+export interface FixContext extends LayerTable {
   text: string;
-  config: ModelConfig;
-  /** Layer table of the measured run (widths, activations), in spec order. */
-  layers: LayerInfo[];
 }
 
 export interface Candidate {
@@ -171,53 +181,6 @@ export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: str
 export function hiddenDenseLayers(layers: LayerInfo[]): string[] {
   const output = outputLayerIndex(layers);
   return layers.filter((l, i) => l.kind === 'dense' && i !== output).map((l) => l.path);
-}
-
-/** Layers with an activation and an initialiser of their own: dense and conv. */
-const ACTIVATED: ReadonlySet<string> = new Set(['dense', 'conv1d', 'conv2d']);
-
-/** Every dense or conv layer except the output layer, in spec order: what path-wide fixes change. */
-export function hiddenWeightedLayers(layers: LayerInfo[]): string[] {
-  const output = outputLayerIndex(layers);
-  return layers.filter((l, i) => ACTIVATED.has(l.kind) && i !== output).map((l) => l.path);
-}
-
-/** The config of the layer at `pointer` (top level or inside residual blocks). */
-function configAt(ctx: FixContext, pointer: string): LayerConfig | undefined {
-  return allLayers(ctx.config).find((l) => l.path === pointer);
-}
-
-/** PyTorch's fan_in of a dense or conv layer: inputs, or input channels × kernel area. */
-function fanInOf(ctx: FixContext, pointer: string): number {
-  const l = info(ctx, pointer);
-  const c = configAt(ctx, pointer);
-  if (!l) return NaN;
-  if (c?.kind === 'conv1d' || c?.kind === 'conv2d')
-    return (l.inputShape?.[0] ?? 1) * c.kernel.reduce((a, k) => a * k, 1);
-  return l.inputWidth;
-}
-
-/** Units of a dense layer, filters of a conv layer, and the key that sets them. */
-function widthOf(ctx: FixContext, pointer: string): { width: number; key: 'units' | 'filters' } | null {
-  const c = configAt(ctx, pointer);
-  if (c?.kind === 'dense') return { width: c.units, key: 'units' };
-  if (c?.kind === 'conv1d' || c?.kind === 'conv2d') return { width: c.filters, key: 'filters' };
-  return null;
-}
-
-/** Whether the layer's output has its input's shape (an identity skip can wrap it). */
-function keepsShape(l: LayerInfo): boolean {
-  if (l.inputWidth !== l.outputWidth) return false;
-  return !l.inputShape || !l.outputShape || l.inputShape.join('×') === l.outputShape.join('×');
-}
-
-function info(ctx: FixContext, pointer: string): LayerInfo | undefined {
-  return ctx.layers.find((l) => l.path === pointer);
-}
-
-/** The layer's activation name: the run's layer table, else the spec's (a conv layer's table may not name it). */
-function activationOf(ctx: FixContext, pointer: string): string | null {
-  return info(ctx, pointer)?.activation ?? denseActivation(ctx.config, pointer)?.name ?? null;
 }
 
 /** The output layer, when its initialiser has a fixed scale (zeros, U(±3) …): re-initialised with the rest. */
@@ -532,12 +495,6 @@ function isSaturatingName(activation: string | null): boolean {
   return (
     activation === 'sigmoid' || activation === 'tanh' || activation === 'hard_sigmoid' || activation === 'softsign'
   );
-}
-
-/** The dense or conv layer's activation config at `pointer` (top level or inside residual blocks). */
-function denseActivation(config: ModelConfig, pointer: string): ActivationConfig | null {
-  const l = allLayers(config).find((x) => x.path === pointer);
-  return l?.kind === 'dense' || l?.kind === 'conv1d' || l?.kind === 'conv2d' ? l.activation : null;
 }
 
 function initName(text: string, pointer: string): string | null {
