@@ -29,6 +29,10 @@
  * gradient norms add. Dropout p: both ×1/(1−p). Constant-initialised (symmetric) chains are a different
  * regime, handled exactly in predict-symmetric.ts.
  *
+ * Conv, pooling, flatten, global average pooling and LayerNorm (predict-layers.ts, predict-spatial.ts) keep this
+ * bookkeeping over channels and positions; recurrent layers (predict-recurrent.ts) add the gradient through time,
+ * ‖∂L/∂h_0‖/‖∂L/∂h_T‖, per layer (LayerPrediction.recurrent).
+ *
  * Limits (first-order model): the batch gradient Σ_b δ_b h_bᵀ also has cross-sample terms, ignored here
  * (measured ratios can differ by up to ~√batch where activations and output errors are correlated across
  * the batch); the batch-space growth that makes deep BatchNorm nets explode (Yang et al. 2019, "A Mean Field
