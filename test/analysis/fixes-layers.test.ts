@@ -88,6 +88,22 @@ describe('recurrent fixes', () => {
     expect((identity.layers[0] as RecurrentConfig).recurrentInit.name).toBe('identity');
   });
 
+  it('saturated gates: both kernels back to the defaults, and not offered when they already are', () => {
+    const wild = RNN.replace(
+      '"type": "simple_rnn", "units": 8, "activation": "tanh", "recurrentInit": "glorot_uniform"',
+      '"type": "lstm", "units": 8, "init": { "name": "normal", "scale": 20 }',
+    );
+    const { config } = applied(wild, 'gate-saturation', ['/layers/0'], 'recurrent-defaults');
+    const lstm = config.layers[0] as RecurrentConfig;
+    expect([lstm.init.name, lstm.recurrentInit.name, lstm.recurrentInit.scale]).toEqual([
+      'glorot_uniform',
+      'orthogonal',
+      1,
+    ]);
+    const tame = wild.replace('{ "name": "normal", "scale": 20 }', '"glorot_uniform"');
+    expect(ids(tame, 'gate-saturation', ['/layers/0'])).not.toContain('recurrent-defaults');
+  });
+
   it('shorter sequences: the data length and the input steps halve together', () => {
     const { text, config } = applied(RNN, 'vanishing-through-time', ['/layers/0'], 'shorter-sequences');
     expect(text).toContain('"length": 6');

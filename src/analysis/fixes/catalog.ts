@@ -119,13 +119,14 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
   'exploding-through-time': [
     'clip-norm',
     'orthogonal-recurrent',
+    'recurrent-defaults',
     'lstm',
     'gru',
     'lower-lr',
     'clip-norm+lower-lr',
     'shorter-sequences',
   ],
-  'gate-saturation': ['clip-norm', 'lower-lr', 'default-lr', 'clip-norm+lower-lr'],
+  'gate-saturation': ['recurrent-defaults', 'clip-norm', 'lower-lr', 'default-lr', 'clip-norm+lower-lr'],
 };
 
 /**
@@ -233,6 +234,7 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     case 'gru':
     case 'orthogonal-recurrent':
     case 'identity-recurrent':
+    case 'recurrent-defaults':
     case 'shorter-sequences':
     case 'pre-ln':
       return layerFix(id, targets, ctx.text, ctx.config);

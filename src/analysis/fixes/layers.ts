@@ -4,7 +4,8 @@
  *   - SimpleRNN → LSTM or GRU: a gated carry that passes the gradient through time with the forget (update) gate's
  *     gain instead of σ_u²·E[φ′²] (Hochreiter & Schmidhuber 1997; Cho et al. 2014).
  *   - An orthogonal recurrent kernel (norm-preserving, Saxe et al. 2014; Henaff et al. 2016), or an identity one
- *     (IRNN, Le et al. 2015).
+ *     (IRNN, Le et al. 2015); or both kernels back to Keras' defaults (Glorot input kernel, orthogonal recurrent
+ *     kernel): gates whose pre-activations start far beyond ±5 never learn.
  *   - Shorter sequences: fewer steps for the gradient to cross (the data section's "length", halved).
  *   - Pre-LN: a LayerNorm after each residual block (post-LN, x ← LN(x + f(x))) divides the gradient by the block's
  *     output spread at every block; moved to the front of the branch (x + f(LN(x))) the skip carries it unchanged
@@ -15,7 +16,13 @@ import { parse } from 'jsonc-parser';
 import { compactJson, eolOf, lastFirst, nodeAt, setValue } from './edit';
 
 export type LayerFixId =
-  'lstm' | 'gru' | 'orthogonal-recurrent' | 'identity-recurrent' | 'shorter-sequences' | 'pre-ln';
+  | 'lstm'
+  | 'gru'
+  | 'orthogonal-recurrent'
+  | 'identity-recurrent'
+  | 'recurrent-defaults'
+  | 'shorter-sequences'
+  | 'pre-ln';
 
 export interface LayerFix {
   id: LayerFixId;
@@ -44,6 +51,11 @@ function recurrentLayers(config: ModelConfig, paths: readonly string[]): Recurre
   );
 }
 
+/** The default recurrent kernel: orthogonal with gain 1. */
+function isUnitOrthogonal(layer: RecurrentConfig): boolean {
+  return layer.recurrentInit.name === 'orthogonal' && layer.recurrentInit.scale === 1;
+}
+
 /** "/layers/0" or "/layers/0 and /layers/2". */
 function names(paths: string[]): string {
   return paths.length <= 2 ? paths.join(' and ') : `${paths[0]}–${paths[paths.length - 1]} (${paths.length} layers)`;
@@ -69,7 +81,7 @@ export function layerFix(
       return gatedFix(id, targets, config);
     case 'orthogonal-recurrent': {
       const layers = recurrentLayers(config, targets)
-        .filter((l) => !(l.recurrentInit.name === 'orthogonal' && l.recurrentInit.scale === 1))
+        .filter((l) => !isUnitOrthogonal(l))
         .map((l) => l.path);
       if (layers.length === 0) return null;
       return {
@@ -89,6 +101,21 @@ export function layerFix(
         layers,
         title: `Initialise the recurrent kernel of ${names(layers)} to the identity (IRNN, Le et al. 2015: h_t starts as h_{t−1} plus the input)`,
         apply: (t) => eachLastFirst(t, layers, (t2, p) => setValue(t2, `${p}/recurrentInit`, 'identity')),
+      };
+    }
+    case 'recurrent-defaults': {
+      const layers = recurrentLayers(config, targets)
+        .filter((l) => l.init.name !== 'glorot_uniform' || !isUnitOrthogonal(l))
+        .map((l) => l.path);
+      if (layers.length === 0) return null;
+      return {
+        id,
+        layers,
+        title: `Use the default initialisers of ${names(layers)} (Glorot input kernel, orthogonal recurrent kernel)`,
+        apply: (t) =>
+          eachLastFirst(t, layers, (t2, p) =>
+            setValue(setValue(t2, `${p}/recurrentInit`, 'orthogonal'), `${p}/init`, 'glorot_uniform'),
+          ),
       };
     }
     case 'shorter-sequences':
