@@ -21,8 +21,8 @@ const CASES = [
 
 describe('gradient through time: prediction vs the engine at step 0', () => {
   it.each(CASES)('%s (%s), %i steps, orthogonal gain %d', (kind, act, T, scale) => {
-    const F = 4,
-      H = 32;
+    const F = 4; // features per step
+    const H = 32; // units
     const config: ModelConfig = {
       input: T * F,
       inputShape: [T, F],
