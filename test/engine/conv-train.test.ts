@@ -1,6 +1,7 @@
 /** Training a small CNN end to end: the record's shapes, dead filters per channel, and the memory estimate. */
 import { describe, expect, it } from 'vitest';
 import { estimateMemory, memoryParts } from '../../src/analysis/memory';
+import { readRecord } from '../../src/analysis/record';
 import { SizingArena } from '../../src/engine/arena';
 import type { LayerConfig, ModelConfig } from '../../src/engine/config';
 import { Model } from '../../src/engine/model';
@@ -57,6 +58,21 @@ describe('training a CNN', () => {
   });
 });
 
+describe('the record of a CNN', () => {
+  it('reads back with its shapes and per-filter dead flags', () => {
+    const layers = [conv(2, [3], { activation: 'relu' }), flatten(), dense(2, 'softmax')];
+    const config = cnnConfig(layers, [2, 8]);
+    const result = train(config, { ...randomDataset(2, 30, 16, 'crossentropy', 2), shape: [2, 8] });
+    const read = readRecord(JSON.stringify({ format: 'vgnet-record/1', lossFunction: 'crossentropy', ...result }));
+    if (!read.ok) throw new Error(read.message);
+    expect(read.run.result.layers).toEqual(result.layers);
+    expect(read.run.result.layers[0]!.outputShape).toEqual([2, 6]);
+    expect(read.run.result.series[0]!.channelDead).toEqual(result.series[0]!.channelDead);
+    const bad = { ...result, series: [{ ...result.series[0]!, channelDead: [[2]] }, ...result.series.slice(1)] };
+    expect(readRecord(JSON.stringify({ format: 'vgnet-record/1', ...bad })).ok).toBe(false);
+  });
+});
+
 describe('memory estimate of conv layers', () => {
   /** Bytes the engine's sizing builds count (training model without input gradient, optimizer, probe model). */
   function arenaBytes(config: ModelConfig, samples: number): number {
@@ -98,5 +114,30 @@ describe('memory estimate of conv layers', () => {
     // The estimate ignores only the arena's 16-byte alignment padding.
     expect(Math.abs(estimate - real) / real).toBeLessThan(0.01);
     expect(estimateMemory(config, data)).toBeGreaterThan(real);
+  });
+});
+
+describe('a CNN on the wasm and the js backend', () => {
+  it('records the same losses, gradient norms and dead filters', () => {
+    const layers = [
+      conv(4, [3, 3], { activation: 'relu', padding: 'same', init: { name: 'he_uniform', scale: 1 } }),
+      batchNorm(),
+      pool('maxpool', [2, 2], { padding: 'same' }),
+      conv(3, [2, 2], { stride: [2, 2], activation: 'relu' }),
+      globalAvgPool(),
+      dense(3, 'softmax'),
+    ];
+    const config = cnnConfig(layers, [2, 7, 7], { training: training({ steps: 6, batchSize: 8, recordEvery: 2 }) });
+    const data = { ...randomDataset(3, 40, 98, 'crossentropy', 3), shape: [2, 7, 7] };
+    const wasm = train(config, data);
+    const js = train(config, data, { backend: 'js' });
+    const close = (a: number[], b: number[]): void =>
+      a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThanOrEqual(1e-4 * Math.abs(b[i]!) + 1e-9));
+    close(wasm.loss, js.loss);
+    wasm.series.forEach((s, l) => {
+      if (js.layers[l]!.hasWeights) close(s.gradNorm, js.series[l]!.gradNorm);
+      expect(s.channelDead).toEqual(js.series[l]!.channelDead);
+    });
+    expect(js.series[0]!.channelDead).toHaveLength(js.recordedSteps.length);
   });
 });

@@ -4,7 +4,9 @@ import type { LayerConfig, LossName, Shape } from '../../src/engine/config';
 import { axisGeometry, convTileSamples } from '../../src/engine/layers/conv-geometry';
 import type { ConvLayer } from '../../src/engine/layers/conv';
 import { chainOutputShape } from '../../src/engine/layers/shapes';
-import type { Model } from '../../src/engine/model';
+import { MeasuringArena } from '../../src/engine/arena';
+import { Model } from '../../src/engine/model';
+import { Rng } from '../../src/engine/rng';
 import { batchNorm, conv, flatten, globalAvgPool, pool } from './conv-helpers';
 import { buildModel, checkGradients, dense, fillBatch, modelConfig } from './helpers';
 import type { CheckOptions } from './helpers';
@@ -224,5 +226,45 @@ describe('im2col tiles', () => {
       const scale = Math.max(...Array.from(sums[k]!, Math.abs));
       p.grad.forEach((g, i) => expect(Math.abs(g - sums[k]![i]!)).toBeLessThan(1e-4 * scale));
     });
+  });
+});
+
+describe('evaluation and skipped input gradients', () => {
+  it('channel BatchNorm evaluates with its running statistics per channel', () => {
+    const model = shapedModel([2, 3], [batchNorm()], 'mse', 2);
+    model.input.set([1, 2, 3, 10, 20, 30, 5, 6, 7, 40, 50, 60]);
+    model.forward(true);
+    model.forward(false);
+    const { runningMean, runningVar } = model.layers[0]!.state!;
+    for (let i = 0; i < 12; i++) {
+      const c = Math.floor(i / 3) % 2;
+      const want = (model.input[i]! - runningMean![c]!) / Math.sqrt(runningVar![c]! + 1e-5);
+      expect(model.layers[0]!.output[i]).toBeCloseTo(want, 4);
+    }
+  });
+
+  it('a first conv layer skips ∂loss/∂input in training with the same parameter gradients', () => {
+    const layers = [conv(3, [3, 3], { activation: 'tanh', padding: 'same' }), flatten(), dense(2)];
+    const input = 2 * 5 * 5;
+    const config = modelConfig(input, layers, 'mse', { inputShape: [2, 5, 5] });
+    const full = buildModel(config, 3);
+    const arena = new MeasuringArena();
+    const options = { batchSize: 3, arena, initRng: new Rng(7), dropoutRng: new Rng(8) };
+    const skipping = new Model(config, { ...options, inputGradient: false });
+    expect(skipping.inputGrad.length).toBe(0);
+    for (const model of [full, skipping]) {
+      fillBatch(model, 4);
+      model.forward(true);
+      model.computeLoss();
+      model.backward();
+    }
+    full.parameters().forEach((p, i) => expect(Array.from(skipping.parameters()[i]!.grad)).toEqual(Array.from(p.grad)));
+  });
+});
+
+describe('misfits', () => {
+  it('throws on a stride with the wrong number of axes and on a window larger than its input', () => {
+    expect(() => chainOutputShape([conv(2, [3, 3], { stride: [2] })], [1, 8, 8])).toThrow(/one entry per spatial/);
+    expect(() => chainOutputShape([pool('maxpool', [5])], [1, 4])).toThrow(/larger than its input/);
   });
 });

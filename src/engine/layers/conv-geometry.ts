@@ -47,6 +47,9 @@ export function windowGeometry(config: ConvConfig | PoolConfig, inputShape: Shap
     const wanted = kernel.length === 1 ? '[channels, length]' : '[channels, height, width]';
     throw new Error(`${config.path}: a ${config.kind} layer needs ${wanted} input, got [${inputShape.join(', ')}]`);
   }
+  if (config.stride.length !== kernel.length || dilation.length !== kernel.length) {
+    throw new Error(`${config.path}: the window, stride and dilation need one entry per spatial axis`);
+  }
   // A 1-d window is a 2-d one of height 1.
   const lift = (a: readonly number[]): number[] => (a.length === 1 ? [1, a[0]!] : [a[0]!, a[1]!]);
   const [height, width] = lift(inputShape.slice(1));
