@@ -174,10 +174,11 @@ describe('gate saturation', () => {
     const model = rnnModel('js', [recurrent('gru', 3), dense(1)]);
     const layer = model.nodes[0] as RecurrentLayer;
     model.forward(true);
-    const z = (layer as unknown as { z: Float32Array }).z;
-    const gates = (layer as unknown as { gates: Float32Array }).gates;
-    for (let row = 0; row < z.length / 9; row++)
-      for (let j = 0; j < 3; j++) expect(gates[row * 9 + 6 + j]).toBeCloseTo(Math.tanh(z[row * 9 + 6 + j]!), 6);
+    const views = (layer as unknown as { views: { z: Float32Array; gate: Float32Array }[] }).views;
+    expect(views).toHaveLength(STEPS);
+    for (const { z, gate } of views)
+      for (let row = 0; row < BATCH; row++)
+        for (let j = 0; j < 3; j++) expect(gate[row * 9 + 6 + j]).toBeCloseTo(Math.tanh(z[row * 9 + 6 + j]!), 6);
   });
 
   it('simple_rnn has no gates but exposes its pre-activations of every step', () => {

@@ -9,6 +9,7 @@
  * build time; a step allocates nothing.
  */
 import { ActivationOp } from '../activations';
+import type { Arena } from '../arena';
 import type { Backend } from '../backend';
 import type { RecurrentConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
@@ -56,8 +57,6 @@ export class RecurrentLayer implements Layer {
   private readonly inputStepsGrad: Float32Array | null;
   /** Pre-activations of every step, [steps][batch][G·H]. */
   private readonly z: Float32Array;
-  /** Gate values of every step (LSTM/GRU), [steps][batch][G·H]. */
-  private readonly gates: Float32Array;
   /** h_{−1} = 0, h_0 … h_{T−1}: [steps + 1][batch][units]. */
   private readonly hidden: Float32Array;
   /** ∂loss/∂z and ∂loss/∂(h-side) of every step, [steps][batch][G·H] (the same buffer except GRU). */
@@ -108,50 +107,25 @@ export class RecurrentLayer implements Layer {
     if (ctx.initialize) this.initialize(config, ctx);
     if (!ctx.shared) {
       this.bias.data.fill(config.biasInit);
-      // Keras' unit_forget_bias: the forget block of b_ih (b_hh starts at 0, as PyTorch's would after zeroing).
+      // Keras' unit_forget_bias on the forget block of b_ih; b_hh starts at 0, so b_ih + b_hh = forgetBias there.
       if (config.kind === 'lstm') this.bias.data.fill(config.forgetBias, H, 2 * H);
     }
-    const isGru = config.kind === 'gru';
-    const isLstm = config.kind === 'lstm';
-    this.inputSteps = arena.alloc(steps * batch * features);
-    this.inputStepsGrad = this.inputGrad ? arena.alloc(steps * batch * features) : null;
-    this.z = arena.alloc(steps * batch * GH);
-    const zh = isGru ? arena.alloc(steps * batch * GH) : this.z;
-    this.gates = config.kind === 'simple_rnn' ? new Float32Array(0) : arena.alloc(steps * batch * GH);
-    const scratch = config.kind === 'simple_rnn' ? new Float32Array(0) : arena.alloc(batch * GH);
-    this.hidden = arena.alloc((steps + 1) * batch * H);
-    const cells = isLstm ? arena.alloc((steps + 1) * batch * H) : new Float32Array(0);
-    const tanhC = isLstm ? arena.alloc(steps * batch * H) : new Float32Array(0);
-    this.dz = arena.alloc(steps * batch * GH);
-    this.dzh = isGru ? arena.alloc(steps * batch * GH) : this.dz;
-    this.dh = arena.alloc(batch * H);
-    this.carry = arena.alloc(batch * H);
+    const buffers = allocateBuffers(config.kind, { steps, batch, features, units: H }, arena, this.inputGrad !== null);
+    ({ inputSteps: this.inputSteps, inputStepsGrad: this.inputStepsGrad, z: this.z } = buffers);
+    ({ hidden: this.hidden, dz: this.dz, dzh: this.dzh, dh: this.dh, carry: this.carry } = buffers);
+    this.views = stepViews(buffers, steps, batch * H, batch * GH);
     this.output = config.returnSequences
       ? arena.alloc(batch * steps * H)
       : this.hidden.subarray(steps * batch * H, (steps + 1) * batch * H);
     this.outputGrad = arena.alloc(batch * this.outputWidth);
     this.timeNorms = new Float64Array(steps);
     if (config.kind === 'simple_rnn') this.preActivation = this.z;
-    const block = (a: Float32Array, width: number, t: number): Float32Array =>
-      a.length === 0 ? a : a.subarray(t * batch * width, (t + 1) * batch * width);
-    this.views = Array.from({ length: steps }, (_, t) => ({
-      z: block(this.z, GH, t),
-      zh: block(zh, GH, t),
-      gate: block(this.gates, GH, t),
-      scratch,
-      hPrev: block(this.hidden, H, t),
-      h: block(this.hidden, H, t + 1),
-      cPrev: block(cells, H, t),
-      c: block(cells, H, t + 1),
-      tanhC: block(tanhC, H, t),
-      dz: block(this.dz, GH, t),
-      dzh: block(this.dzh, GH, t),
-    }));
   }
 
   /**
-   * W_ih and W_hh gate block by gate block, as Keras initialises per gate: `init` on each [H][F] block (fans F, H),
-   * `recurrentInit` on each [H][H] block (orthogonal: each block orthogonal; identity: each block gain·I).
+   * W_ih and W_hh gate block by gate block, each gate a layer of its own: `init` on each [H][F] block (fans F and H;
+   * Keras' glorot on its joint [F][4H] kernel would count fan_out = 4H), `recurrentInit` on each [H][H] block
+   * (orthogonal: each block orthogonal; identity: each block gain·I).
    */
   private initialize(config: RecurrentConfig, ctx: BuildContext): void {
     const { units: H, features: F } = this;
@@ -245,6 +219,61 @@ export class RecurrentLayer implements Layer {
     const total = z.length / Math.max(1, names.length);
     return Object.fromEntries(names.map((name, g) => [name, counts[g]! / total]));
   }
+}
+
+interface Sizes {
+  steps: number;
+  batch: number;
+  features: number;
+  units: number;
+}
+
+/** The layer's per-step state, time-major: [steps][batch][…] (h and LSTM's c with a zero block for t = −1). */
+type Buffers = Record<'inputSteps' | 'z' | 'zh' | 'gates' | 'scratch' | 'hidden' | 'cells' | 'tanhC', Float32Array> &
+  Record<'dz' | 'dzh' | 'dh' | 'carry', Float32Array> & { inputStepsGrad: Float32Array | null };
+
+/** Every buffer a step touches, allocated once; what a kind does not use is empty, GRU alone has zh and dzh apart. */
+function allocateBuffers(kind: RecurrentConfig['kind'], n: Sizes, arena: Arena, inputGrad: boolean): Buffers {
+  const { steps, batch, features, units: H } = n;
+  const GH = (kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1) * H;
+  const none = new Float32Array(0);
+  const gated = kind !== 'simple_rnn';
+  const z = arena.alloc(steps * batch * GH);
+  const dz = arena.alloc(steps * batch * GH);
+  return {
+    inputSteps: arena.alloc(steps * batch * features),
+    inputStepsGrad: inputGrad ? arena.alloc(steps * batch * features) : null,
+    z,
+    zh: kind === 'gru' ? arena.alloc(steps * batch * GH) : z,
+    gates: gated ? arena.alloc(steps * batch * GH) : none,
+    scratch: gated ? arena.alloc(batch * GH) : none,
+    hidden: arena.alloc((steps + 1) * batch * H),
+    cells: kind === 'lstm' ? arena.alloc((steps + 1) * batch * H) : none,
+    tanhC: kind === 'lstm' ? arena.alloc(steps * batch * H) : none,
+    dz,
+    dzh: kind === 'gru' ? arena.alloc(steps * batch * GH) : dz,
+    dh: arena.alloc(batch * H),
+    carry: arena.alloc(batch * H),
+  };
+}
+
+/** Views of step t into the buffers: `hiddenSize` = batch·H and `gateSize` = batch·G·H floats per step. */
+function stepViews(b: Buffers, steps: number, hiddenSize: number, gateSize: number): StepViews[] {
+  const at = (a: Float32Array, size: number, t: number): Float32Array =>
+    a.length === 0 ? a : a.subarray(t * size, (t + 1) * size);
+  return Array.from({ length: steps }, (_, t) => ({
+    z: at(b.z, gateSize, t),
+    zh: at(b.zh, gateSize, t),
+    gate: at(b.gates, gateSize, t),
+    scratch: b.scratch,
+    hPrev: at(b.hidden, hiddenSize, t),
+    h: at(b.hidden, hiddenSize, t + 1),
+    cPrev: at(b.cells, hiddenSize, t),
+    c: at(b.cells, hiddenSize, t + 1),
+    tanhC: at(b.tanhC, hiddenSize, t),
+    dz: at(b.dz, gateSize, t),
+    dzh: at(b.dzh, gateSize, t),
+  }));
 }
 
 function simpleActivation(config: RecurrentConfig, ctx: BuildContext): ActivationOp {
