@@ -1,6 +1,7 @@
 /**
- * Rules about the model as a whole: size caps, softmax only at the output, the loss fitting the output layer, and
- * at least one dense layer. Each diagnostic sits where the fix goes (the loss value, the activation, the size).
+ * Rules about the model as a whole: size caps (parameters, one activation buffer, all activations together), softmax
+ * only at the output, the loss fitting the output layer's shape, and at least one layer with weights. Each diagnostic
+ * sits where the fix goes (the loss value, the activation, the size).
  */
 import type { Node } from 'jsonc-parser';
 import type { ActivationName, LayerConfig, LayerKind, LossName } from '../engine/config';

@@ -233,6 +233,9 @@ describe('"input" as a shape', () => {
     expect(zero.d.path).toBe('/input/1');
     expect(at(zero.text, zero.d)).toBe(positionOf(zero.text, '0, 28'));
     expect(zero.d.message).toBe('"input" dimension 2 must be a positive integer, got 0');
+    const empty = inputError('[0, 2]', 'range'); // a sequence of no steps
+    expect(empty.d.path).toBe('/input/0');
+    expect(covered(empty.text, empty.d)).toBe('0');
     const half = inputError('[1, 2.5]', 'range');
     expect(covered(half.text, half.d)).toBe('2.5');
   });
