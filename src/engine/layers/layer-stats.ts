@@ -85,9 +85,58 @@ export function recordLayer(
   series.saturatedFraction.push(
     op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold, backend) : NaN,
   );
-  const units = layer.outputWidth;
-  series.deadFraction.push(op && z && isReluFamily(op.name) ? deadFraction(z, z.length / units, units, backend) : NaN);
+  const source = probed === 'none' ? null : probed === 'batch' ? layer : probed;
+  if (op && isReluFamily(op.name) && layer.deadChannels) {
+    series.deadFraction.push(recordDeadChannels(series, source));
+  } else {
+    // The activation's own width: a recurrent layer's z holds every step ([steps·batch][units]), so a unit is dead
+    // when it is off at every step of every sample.
+    const units = op ? op.units : layer.outputWidth;
+    series.deadFraction.push(
+      op && z && isReluFamily(op.name) ? deadFraction(z, z.length / units, units, backend) : NaN,
+    );
+  }
   series.nonFiniteCount.push(layerNonFiniteCount(layer, backend));
+  recordTimeSeries(series, layer, probed, saturationThreshold);
+}
+
+/**
+ * Recurrent layers: ‖∂loss/∂h_t‖ per step from the step's backward pass; LSTM/GRU gate saturation from the same
+ * source as the unit fractions (the probe's forward pass, else the mini-batch; NaN at recordings without a probe).
+ */
+function recordTimeSeries(
+  series: LayerSeries,
+  layer: Layer,
+  probed: Layer | 'batch' | 'none',
+  threshold: number,
+): void {
+  if (layer.timeGradNorms) (series.timeGradNorm ??= []).push(Array.from(layer.timeGradNorms()));
+  if (!layer.gateSaturation) return;
+  const gates = (series.gateSaturation ??= {});
+  const source = probed === 'none' ? null : probed === 'batch' ? layer : probed;
+  // Gate names from the layer itself when this is the first recording and it has no probe (never in practice:
+  // the first recording always probes).
+  const fractions = (source ?? (Object.keys(gates).length === 0 ? layer : null))?.gateSaturation?.(threshold);
+  const names = fractions ? Object.keys(fractions) : Object.keys(gates);
+  for (const name of names) (gates[name] ??= []).push(source && fractions ? fractions[name]! : NaN);
+}
+
+/**
+ * Conv layers: a unit is a filter. Appends the per-filter dead flags of `source`'s last forward pass to
+ * channelDead ([] when nothing was measured at this recording, so the series stays aligned and NaN-free) and
+ * returns the fraction of dead filters (NaN when unmeasured).
+ */
+function recordDeadChannels(series: LayerSeries, source: Layer | null): number {
+  const record = (series.channelDead ??= []);
+  const flags = source?.deadChannels?.();
+  if (!flags) {
+    record.push([]);
+    return NaN;
+  }
+  let dead = 0;
+  for (let f = 0; f < flags.length; f++) dead += flags[f]!;
+  record.push(Array.from(flags));
+  return dead / flags.length;
 }
 
 function weightNormBefore(weight: ParamTensor, index: number, tensors: StepTensorStats, backend: Backend): number {
