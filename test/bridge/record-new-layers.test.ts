@@ -47,6 +47,12 @@ describe.skipIf(SKIP_TORCH)('records of the new layers from PyTorch (python3-tor
     });
     expect(report.status).toBe('ok');
     expect(report.findings.map((f) => f.kind)).toContain('vanishing-through-time');
+    // A time series that does not match the recorded steps is an error at its place in the file.
+    const broken = JSON.parse(fs.readFileSync(record, 'utf8')) as { series: { timeGradNorm: number[][] }[] };
+    broken.series[0]!.timeGradNorm.pop();
+    const bad = readRecord(JSON.stringify(broken, null, 1));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.message).toMatch(/^\/series\/0\/timeGradNorm: \d+ entries for \d+ recorded steps/);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 });
