@@ -48,7 +48,7 @@ export function importOnnx(bytes: Uint8Array, fileName: string, parametersFile: 
   // ONNX tensors from PyTorch are in VGNet's layout already (channels first, batch-first sequences).
   const inputShape = dims as number[];
   const input = inputShape.length === 1 ? inputShape[0]! : inputShape;
-  const g = new Graph(graph, inputShape);
+  const g = new Graph(graph, inputs[0]!.name, inputShape);
   const layers = g.chain(graph.outputs[0]!.name, inputs[0]!.name);
   if (layers.length === 0) throw new ImportError('the graph has no layers VGNet trains');
   const biasFree = find(layers, (l) => l.json.noBias === true);
@@ -146,10 +146,11 @@ class Graph {
   /** Integer tensors computed from constants only (torch.onnx writes F.pad's paddings so), by name. */
   private readonly folded = new Map<string, { dims: number[]; ints: number[] }>();
 
-  constructor(
-    g: OnnxGraph,
-    private readonly inputShape: number[],
-  ) {
+  /** Per-sample shapes of the tensors chains start from: the graph's input, and each residual block's fork. */
+  private readonly shapes = new Map<string, number[]>();
+
+  constructor(g: OnnxGraph, input: string, inputShape: number[]) {
+    this.shapes.set(input, inputShape);
     for (const [name, t] of g.initializers) this.constants.set(name, t);
     for (const node of g.nodes) {
       if (node.domain !== '' && node.domain !== 'ai.onnx')
@@ -199,7 +200,7 @@ class Graph {
         return this.chain(node.inputs[0]!, from);
       case 'Flatten': {
         const layers = this.chain(node.inputs[0]!, from);
-        if (shapeAfter(layers, this.inputShape).length <= 1) return layers;
+        if (shapeAfter(layers, this.shapeOf(from)).length <= 1) return layers;
         if ((node.attributes.get('axis')?.i ?? 1) !== 1)
           throw new ImportError(`${where}: flattening from another axis than 1`);
         return [...layers, { json: { type: 'flatten' }, source }];
@@ -220,13 +221,13 @@ class Graph {
         throw new ImportError(`${where}: padding that no convolution or pooling reads`);
       case 'GlobalAveragePool': {
         const layers = this.chain(node.inputs[0]!, from);
-        if (shapeAfter(layers, this.inputShape).length < 2)
+        if (shapeAfter(layers, this.shapeOf(from)).length < 2)
           throw new ImportError(`${where}: global average pooling of a tensor without positions`);
         return [...layers, { json: { type: 'global_avgpool' }, source }];
       }
       case 'LayerNormalization': {
         const layers = this.chain(node.inputs[0]!, from);
-        const rank = shapeAfter(layers, this.inputShape).length + 1;
+        const rank = shapeAfter(layers, this.shapeOf(from)).length + 1;
         const axis = node.attributes.get('axis')?.i ?? -1;
         if (axis !== -1 && axis !== rank - 1)
           throw new ImportError(`${where}: normalising from axis ${axis} (VGNet's layernorm: the last axis only)`);
@@ -271,6 +272,12 @@ class Graph {
       default:
         throw new ImportError(`${where}: the operator ${node.opType} cannot be expressed in a VGNet spec`);
     }
+  }
+
+  private shapeOf(tensor: string): number[] {
+    const shape = this.shapes.get(tensor);
+    if (!shape) throw new ImportError(`tensor "${tensor}": its shape is not known (not the input or a fork)`);
+    return shape;
   }
 
   /** Integer values of a stored or constant-computed tensor, or null. */
@@ -440,7 +447,7 @@ class Graph {
     const { input, pads, value } = this.unpad(node.inputs[0]!);
     if (value !== 0) throw new ImportError(`${where}: padding with ${value}`);
     const layers = this.chain(input, from);
-    const shape = shapeAfter(layers, this.inputShape);
+    const shape = shapeAfter(layers, this.shapeOf(from));
     if (shape.length !== rank + 1 || shape[0] !== w.dims[1])
       throw new ImportError(`${where}: a ${rank}-d convolution of a [${shape.join(', ')}] tensor`);
     const kernel = w.dims.slice(2);
@@ -480,7 +487,7 @@ class Graph {
     if ((a.get('dilations')?.ints ?? []).some((d) => d !== 1)) throw new ImportError(`${where}: dilated pooling`);
     const { input, pads, value } = this.unpad(node.inputs[0]!);
     const layers = this.chain(input, from);
-    const shape = shapeAfter(layers, this.inputShape);
+    const shape = shapeAfter(layers, this.shapeOf(from));
     if (shape.length !== kernel.length + 1)
       throw new ImportError(`${where}: ${kernel.length}-d pooling of a [${shape.join(', ')}] tensor`);
     const stride = a.get('strides')?.ints ?? kernel.map(() => 1);
@@ -581,7 +588,7 @@ class Graph {
     if (!stacked && (x?.opType !== 'Transpose' || (x.attributes.get('perm')?.ints ?? []).join(',') !== '1,0,2'))
       fail('a sequence that is not batch-first (a Transpose of the [batch, steps, features] input)');
     const layers = stacked ? this.recurrent(below!, true, from) : this.chain(x!.inputs[0]!, from);
-    const shape = shapeAfter(layers, this.inputShape);
+    const shape = shapeAfter(layers, this.shapeOf(from));
     if (shape.length !== 2) fail(`a recurrent layer on a [${shape.join(', ')}] tensor`);
     const units = a.get('hidden_size')?.i ?? 0;
     const gates = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
@@ -668,6 +675,7 @@ class Graph {
     }
     const fork = this.fork(x, y);
     const prefix = this.chain(fork, from);
+    this.shapes.set(fork, shapeAfter(prefix, this.shapeOf(from)));
     const left = this.chain(x, fork);
     const right = this.chain(y, fork);
     const skipOf = (l: WeightedLayer[]): boolean =>

@@ -66,13 +66,16 @@ for job in json.load(open(sys.argv[1])):
     module.loss_of(model(x), y).backward()
     shapes = [[list(n.out.shape[1:]), n.output_shape] for n in model.nodes]
     # Conv and pooling layers' inputs and outputs (z for a conv), for TensorFlow's own 'same' padding to compare.
-    spatial, previous = [], x[:2]
-    for n in model.nodes:
+    # A layer's input: the output before it in its chain, or its residual block's input when it opens the branch.
+    spatial, last, inputs = [], {-1: x[:2]}, {}
+    for i, n in enumerate(model.nodes):
+        previous = last[n.parent] if n.parent in last else inputs[n.parent]
+        inputs[i] = previous
         if n.kind in ("conv1d", "conv2d", "maxpool", "avgpool"):
             spatial.append({"kind": n.kind, "input": previous.tolist(), "output": (n.pre if n.pre is not None else n.out)[:2].tolist(),
                             "weight": n.weight.tolist() if n.weight is not None else None,
                             "bias": n.bias.tolist() if n.bias is not None else None})
-        previous = n.out[:2]
+        last[n.parent] = n.out[:2]
     recurrent = [n for n in model.nodes if n.module is not None]
     recorded = [{"time": n.time_grad_norms(), "gates": n.gate_saturation(0.5) if n.kind != "simple_rnn" else {}}
                 for n in recurrent]
@@ -102,6 +105,11 @@ json.dump(out, open(sys.argv[2], "w"))
 `;
 
 type Nested = number | Nested[];
+
+/** The layers as the record lists them: depth-first, a residual block before its branch. */
+function depthFirst(layers: readonly LayerConfig[]): LayerConfig[] {
+  return layers.flatMap((l) => (l.kind === 'residual' ? [l, ...depthFirst(l.layers)] : [l]));
+}
 
 /**
  * TensorFlow's own 'same' (tfjs-core, the CPU kernels): PyTorch's layer output in channels-last, from its input,
@@ -179,7 +187,7 @@ describe.skipIf(SKIP_TORCH)('PyTorch export of conv, pooling, LayerNorm and recu
         run.record.layers.map((l) => [l.path, l.kind, l.outputWidth]),
       );
       // 'same' layers give ceil(L / stride) positions, as TF/Keras.
-      m.config.layers.forEach((l, i) => {
+      depthFirst(m.config.layers).forEach((l, i) => {
         if (
           (l.kind === 'conv2d' || l.kind === 'conv1d' || l.kind === 'maxpool' || l.kind === 'avgpool') &&
           l.padding === 'same'
@@ -207,8 +215,8 @@ describe.skipIf(SKIP_TORCH)('PyTorch export of conv, pooling, LayerNorm and recu
           if (info.kind !== 'simple_rnn')
             expect(Object.keys(series.gateSaturation ?? {}).length).toBe(info.kind === 'lstm' ? 4 : 3);
         } else expect(series.timeGradNorm, m.name).toBeUndefined();
-        if (info.kind.startsWith('conv') && m.config.layers[i]!.kind.startsWith('conv')) {
-          const layer = m.config.layers[i]!;
+        if (info.kind.startsWith('conv')) {
+          const layer = depthFirst(m.config.layers)[i]!;
           if (layer.kind === 'conv2d' || layer.kind === 'conv1d')
             if (layer.activation.name === 'relu') expect(series.channelDead![0], m.name).toHaveLength(layer.filters);
         }
@@ -232,7 +240,9 @@ describe.skipIf(SKIP_TORCH)('PyTorch export of conv, pooling, LayerNorm and recu
     // TF's 'same' (and valid) convolution and pooling, computed by TensorFlow.js, equal the exported layers'.
     let spatial = 0;
     for (const m of models) {
-      const layers = m.config.layers.filter((l) => ['conv1d', 'conv2d', 'maxpool', 'avgpool'].includes(l.kind));
+      const layers = depthFirst(m.config.layers).filter((l) =>
+        ['conv1d', 'conv2d', 'maxpool', 'avgpool'].includes(l.kind),
+      );
       runs[m.name]!.spatial.forEach((layer, k) => {
         const ours = tf.tensor(layer.output as number[]);
         const last = tf.transpose(ours.rank === 3 ? tf.expandDims(ours, 2) : ours, [0, 2, 3, 1]);
@@ -244,7 +254,7 @@ describe.skipIf(SKIP_TORCH)('PyTorch export of conv, pooling, LayerNorm and recu
         spatial++;
       });
     }
-    expect(spatial).toBe(9);
+    expect(spatial).toBe(12);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 });

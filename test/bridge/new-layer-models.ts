@@ -149,7 +149,7 @@ function outputWidthOf(layers: LayerConfig[]): number {
 
 /**
  * The cases: a small CNN, a 1-d CNN, PReLU on a conv (a slope per filter) and standalone on its [C, H, W] output (a
- * slope per value), an LSTM, a GRU, SimpleRNNs (tanh, relu + identity), a pre-LN block.
+ * slope per value), a residual block of convs (identity skip, asymmetric 'same' padding inside), an LSTM, a GRU, SimpleRNNs (tanh, relu + identity), a pre-LN block.
  */
 export function newLayerModels(): NewLayerModel[] {
   return [
@@ -196,6 +196,29 @@ export function newLayerModels(): NewLayerModel[] {
       'mse',
       0,
       8,
+    ),
+    model(
+      'conv-residual',
+      [2, 7, 7],
+      [
+        conv('conv2d', 3, [3, 3], { padding: 'same' }),
+        {
+          kind: 'residual',
+          path: '',
+          projection: false,
+          projectionInit: init('glorot_uniform'),
+          layers: [
+            conv('conv2d', 3, [3, 3], { padding: 'same' }),
+            { kind: 'batchnorm', path: '', eps: 1e-5, momentum: 0.1 },
+            conv('conv2d', 3, [2, 2], { padding: 'same', activation: 'linear' }),
+          ],
+        },
+        { kind: 'global_avgpool', path: '' },
+        dense(3, 'softmax'),
+      ],
+      'crossentropy',
+      3,
+      9,
     ),
     model('lstm', [7, 3], [recurrent('lstm', 6), dense(2, 'linear')], 'mse', 0, 3),
     model(
