@@ -10,10 +10,13 @@
  *   converges to the fixed point q* of the recurrent mean-field map; backward ‖∂L/∂h_{t−1}‖² = σ_u²·E[φ′(z_t)²]·
  *   ‖∂L/∂h_t‖² (+ the loss's own gradient at h_{t−1} when every step is an output).
  * lstm (PyTorch i, f, g, o): c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t). The cell carries the gradient with the
- *   forget gate's gain (E[f²] in squared norm, E[f] is "the carry gain"), and h_{t−1} receives it through U from
- *   every gate's pre-activation: a two-state backward recursion over (carry into c, gradient at h).
+ *   forget gate's mean E[f] ("the carry gain"), and h_{t−1} receives it through U from every gate's
+ *   pre-activation: a two-state backward recursion over (carry into c, gradient at h).
  * gru (PyTorch r, z, n): h_t = (1 − z)⊙n + z⊙h_{t−1}, n = tanh(W_n x + b_n + r⊙(U_n h + b_hn)): the update gate
- *   carries h_{t−1} with gain E[z²] (E[z] the carry gain), plus the paths through U into z, r and n.
+ *   carries h_{t−1} with its mean E[z], plus the paths through U into z, r and n.
+ * Through time the gated layers' recursion runs on amplitudes, not squares (StepCoefficients.amplitude: the same U
+ *   at every step lines the gradient up with its eigenvectors near +1); their weight gradients and input gain keep
+ *   the squared bookkeeping of predict.ts on those amplitudes.
  *
  * Assumptions: every gate's pre-activation is Gaussian with the mean of its bias and the variance σ_w²·m_x +
  * σ_u²·m_h (weights independent per gate block, fans per block: fan_in = features or units, fan_out = units); the

@@ -25,31 +25,33 @@ const EXPECTED: Record<string, string[]> = {
   'batchnorm-rescue': [],
   'residual-rescue': [],
   'csv-wine': [],
-  // Issue 15. A 14-conv plain ReLU stack: its last convs die (every filter), and no gradient reaches the first.
-  'deep-plain-cnn': ['vanishing', 'dead-relu'],
+  // Issue 15. A 14-conv sigmoid stack: ~1e-10 at the first conv; deep-cnn-bn is its BatchNorm rescue.
+  'deep-plain-cnn': ['vanishing'],
   'deep-cnn-bn': [],
   'digit-cnn': [],
-  // ‖∂L/∂h_0‖/‖∂L/∂h_49‖ ≈ 6e-6 over the 400 steps.
+  // ‖∂L/∂h_0‖/‖∂L/∂h_49‖ of 2e-5–3e-3 over the 1,500 steps; the LSTM finds the task (on one seed only late:
+  // an info there).
   'rnn-adding-vanishing': ['vanishing-through-time'],
-  // At 400 steps the LSTM is still on the adding problem's plateau (it predicts the mean): its ratio, 5e-3 at
-  // step 0, sinks to ~3e-4 until the task is found (~600 steps; by 1,500 steps it is ~0.3 and the loss 0.014).
-  'rnn-adding-lstm': ['vanishing-through-time'],
-  // Twelve residual blocks of width 32 with LayerNorm after (post-LN) or before (pre-LN) each branch: neither
-  // vanishes here, at initialisation (predicted and measured flat) or in training.
-  'post-ln-blocks': [],
+  'rnn-adding-lstm': [],
+  // Adam at lr 0.01 without warm-up: post-LN's first blocks vanish, pre-LN trains.
+  'post-ln-blocks': ['vanishing'],
   'pre-ln-blocks': [],
 };
 
-/** The conv examples train for a minute or more in one thread (three seeds of ~30 s). */
+/** The conv and LSTM examples train for a minute or more in one thread (three seeds). */
 const SLOW: Readonly<Record<string, number>> = {
   'deep-plain-cnn': 300_000,
   'deep-cnn-bn': 300_000,
   'digit-cnn': 120_000,
+  'rnn-adding-lstm': 180_000,
+  'rnn-adding-vanishing': 600_000,
 };
 
 async function run(name: string, verifyFixes: boolean) {
   const text = fs.readFileSync(path.join(EXAMPLES, `${name}.vgnet.json`), 'utf8');
-  return analyze(text, { executor: inProcessExecutor(folderFileAccess(EXAMPLES)), verifyFixes, timeBudgetMs: 120_000 });
+  // The slow examples get most of their test's time as the analysis budget (fixes past it would be "unverified").
+  const timeBudgetMs = SLOW[name] !== undefined ? SLOW[name] * 0.9 : 120_000;
+  return analyze(text, { executor: inProcessExecutor(folderFileAccess(EXAMPLES)), verifyFixes, timeBudgetMs });
 }
 
 describe('examples produce the verdict their name promises', () => {
@@ -87,18 +89,23 @@ describe('the preferred fix is verified to remove the finding', () => {
     ['tanh-tiny-init', 'vanishing'],
     ['exploding-normal-init', 'exploding'],
     ['rnn-adding-vanishing', 'vanishing-through-time'],
+    ['post-ln-blocks', 'vanishing'],
   ] as const) {
-    it(`${name}: ${kind}`, async () => {
-      const report = await run(name, true);
-      const index = report.findings.findIndex((f) => f.kind === kind);
-      expect(index).toBeGreaterThanOrEqual(0);
-      const fixes = report.fixes.filter((f) => f.finding === index);
-      const preferred = fixes.filter((f) => f.preferred);
-      expect(preferred).toHaveLength(1);
-      expect(preferred[0]!.verification.status).toBe('fixed');
-      expect(preferred[0]!.verification.remaining).not.toContain(kind);
-      // Fixes that did not remove the problem are ranked after and say so.
-      for (const fix of fixes.filter((f) => f.verification.status !== 'fixed')) expect(fix.preferred).toBe(false);
-    }, 120_000);
+    it(
+      `${name}: ${kind}`,
+      async () => {
+        const report = await run(name, true);
+        const index = report.findings.findIndex((f) => f.kind === kind);
+        expect(index).toBeGreaterThanOrEqual(0);
+        const fixes = report.fixes.filter((f) => f.finding === index);
+        const preferred = fixes.filter((f) => f.preferred);
+        expect(preferred).toHaveLength(1);
+        expect(preferred[0]!.verification.status).toBe('fixed');
+        expect(preferred[0]!.verification.remaining).not.toContain(kind);
+        // Fixes that did not remove the problem are ranked after and say so.
+        for (const fix of fixes.filter((f) => f.verification.status !== 'fixed')) expect(fix.preferred).toBe(false);
+      },
+      SLOW[name] ?? 120_000,
+    );
   }
 });
