@@ -42,6 +42,11 @@ describe.skipIf(SKIP_TORCH)('records of the new layers from PyTorch (python3-tor
     expect(time[0]).toHaveLength(50);
     // The gradient reaching the first step is a small fraction of the last step's.
     expect(time[0]![0]! / time[0]![49]!).toBeLessThan(0.1);
+    const ratios = time
+      .slice(1)
+      .map((t) => t[0]! / t[49]!)
+      .sort((a, b) => a - b);
+    console.log(`‖∂L/∂h_0‖/‖∂L/∂h_49‖ after step 0: median ${ratios[Math.floor(ratios.length / 2)]}`);
     const report = await analyzeRecorded(read.run, null, {
       executor: inProcessExecutor({ readText: () => null } as never),
     });
