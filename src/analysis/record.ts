@@ -171,6 +171,30 @@ function layerSeries(v: unknown, i: number, length: number): LayerSeries {
     out[key] = values;
   }
   if (s.channelDead !== undefined) out.channelDead = channelFlags(s.channelDead, ['series', i, 'channelDead'], length);
+  // Recurrent layers (the PyTorch export's recorder writes them as the engine does): ‖∂L/∂h_t‖ for every time step
+  // at each recorded step, and LSTM/GRU gate saturation per gate name.
+  if (s.timeGradNorm !== undefined && s.timeGradNorm !== null) {
+    const rows = array(s.timeGradNorm, ['series', i, 'timeGradNorm'], MAX_STEPS).map((row, k) =>
+      numbers(row, ['series', i, 'timeGradNorm', k], MAX_STEPS),
+    );
+    if (rows.length !== length)
+      throw new RecordError(['series', i, 'timeGradNorm'], `${rows.length} entries for ${length} recorded steps`);
+    out.timeGradNorm = rows;
+  }
+  if (s.gateSaturation !== undefined && s.gateSaturation !== null) {
+    const gates = object(s.gateSaturation, ['series', i, 'gateSaturation']);
+    const read: Record<string, number[]> = {};
+    for (const [gate, v] of Object.entries(gates).slice(0, 16)) {
+      const values = numbers(v, ['series', i, 'gateSaturation', gate], MAX_STEPS);
+      if (values.length !== length)
+        throw new RecordError(
+          ['series', i, 'gateSaturation', gate],
+          `${values.length} values for ${length} recorded steps`,
+        );
+      read[gate] = values;
+    }
+    out.gateSaturation = read;
+  }
   return out;
 }
 

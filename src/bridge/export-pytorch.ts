@@ -11,6 +11,8 @@ import type {
   LayerConfig,
   ModelConfig,
   OptimizerConfig,
+  RecurrentConfig,
+  Shape,
 } from '../engine/config';
 import { PYTHON_RUNTIME } from './python-runtime';
 
@@ -37,13 +39,18 @@ interface Emitted {
   config: LayerConfig;
   inputWidth: number;
   outputWidth: number;
+  /** Per-sample shapes, PyTorch's layout without the batch axis ([C, H, W], [steps, features], [features]). */
+  inputShape: number[];
+  outputShape: number[];
+  /** Conv and pooling: padding per spatial axis (before, after); conv/pool 'same' as TF pads the far side more. */
+  pads: [number, number][];
   /** The Python attribute names of its modules. */
   module: string;
 }
 
 export function exportPytorch(config: ModelConfig, data: Dataset, names: ExportNames): PytorchExport {
   const nodes: Emitted[] = [];
-  collect(config.layers, config.input, -1, nodes);
+  collect(config.layers, [...(config.inputShape ?? [config.input])], -1, nodes);
   const last = nodes.filter((n) => n.parent === -1).at(-1)!;
   const batchnorm = nodes.find((n) => n.config.kind === 'batchnorm');
   if (batchnorm && Math.min(config.training.batchSize, data.samples) === 1)
@@ -78,7 +85,11 @@ function header(emit: (line?: string) => number, config: ModelConfig, data: Data
   emit('format: `vgnet analyze --record out.vgnet-record.json --spec SPEC` diagnoses the run. --init loads the');
   emit("parameters and first mini-batch that `vgnet analyze --save-init` wrote, so step 0 matches VGNet's engine.");
   emit(`The ${data.samples} samples are in ${pyString(names.dataFile, false)} beside this file (float32: x, then y).`);
-  emit(`Needs torch only. Model: ${config.input} inputs, ${config.layers.length} layers, ${config.loss} loss.`);
+  const input =
+    config.inputShape && config.inputShape.length > 1
+      ? `input [${config.inputShape.join(', ')}]`
+      : `${config.input} inputs`;
+  emit(`Needs torch only. Model: ${input}, ${config.layers.length} layers, ${config.loss} loss.`);
   emit('"""');
 }
 
@@ -94,6 +105,10 @@ function emitSettings(
   emit(`DATA_FILE = ${pyString(names.dataFile)}  # beside this file`);
   emit(
     `SAMPLES, FEATURES, TARGET_WIDTH, CLASSES = ${data.samples}, ${data.features}, ${data.targetWidth}, ${data.classes}`,
+  );
+  const shape = config.inputShape ?? [config.input];
+  emit(
+    `INPUT_SHAPE = (${shape.join(', ')}${shape.length === 1 ? ',' : ''})  # one sample, PyTorch's layout (the file holds it flat)`,
   );
   emit(
     `LOSS = ${pyString(config.loss)}${fused ? `  # the loss takes the logits: the output ${fused} is fused into it` : ''}`,
@@ -134,24 +149,96 @@ function optimizerCall(o: OptimizerConfig): string {
   }
 }
 
-function collect(layers: LayerConfig[], inputWidth: number, parent: number, out: Emitted[]): number {
-  let width = inputWidth;
+function collect(layers: LayerConfig[], inputShape: number[], parent: number, out: Emitted[]): number[] {
+  let shape = inputShape;
   for (const config of layers) {
     const index = out.length;
     const node: Emitted = {
       index,
       parent,
       config,
-      inputWidth: width,
-      outputWidth: width,
+      inputWidth: size(shape),
+      outputWidth: size(shape),
+      inputShape: shape,
+      outputShape: shape,
+      pads: [],
       module: `${config.kind}_${index}`,
     };
     out.push(node);
-    if (config.kind === 'dense') node.outputWidth = config.units;
-    if (config.kind === 'residual') node.outputWidth = collect(config.layers, width, index, out);
-    width = node.outputWidth;
+    if (config.kind === 'residual') node.outputShape = collect(config.layers, shape, index, out);
+    else node.outputShape = outputShapeOf(node, shape);
+    node.outputWidth = size(node.outputShape);
+    shape = node.outputShape;
   }
-  return width;
+  return shape;
+}
+
+function size(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The layer's per-sample output shape (as the engine's, config.ts), and its padding in `node.pads`. */
+function outputShapeOf(node: Emitted, input: number[]): number[] {
+  const c = node.config;
+  const where = c.path;
+  const spatial = (rank: number): number[] => {
+    if (input.length !== rank + 1)
+      throw new ExportError(
+        `${where}: ${c.kind} needs a [channels, ${rank === 1 ? 'length' : 'height, width'}] input, not [${input.join(', ')}]`,
+      );
+    return input.slice(1);
+  };
+  switch (c.kind) {
+    case 'dense':
+      // nn.Linear acts on the last axis.
+      return [...input.slice(0, -1), c.units];
+    case 'conv1d':
+    case 'conv2d': {
+      const dims = spatial(c.kind === 'conv1d' ? 1 : 2);
+      const outDims = dims.map((L, a) => {
+        const k = c.kernel[a]!;
+        const s = c.stride[a]!;
+        const d = c.dilation[a]!;
+        const [before, after] = c.padding === 'same' ? samePads(L, k, s, d) : [0, 0];
+        node.pads.push([before, after]);
+        return Math.floor((L + before + after - d * (k - 1) - 1) / s) + 1;
+      });
+      return [c.filters, ...outDims];
+    }
+    case 'maxpool':
+    case 'avgpool': {
+      const dims = spatial(c.pool.length);
+      const outDims = dims.map((L, a) => {
+        const k = c.pool[a]!;
+        const s = c.stride[a]!;
+        const [before, after] = c.padding === 'same' ? samePads(L, k, s, 1) : [0, 0];
+        node.pads.push([before, after]);
+        return Math.floor((L + before + after - k) / s) + 1;
+      });
+      return [input[0]!, ...outDims];
+    }
+    case 'flatten':
+      return [size(input)];
+    case 'global_avgpool':
+      if (input.length < 2) throw new ExportError(`${where}: global_avgpool needs a [channels, …] input`);
+      return [input[0]!];
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      if (input.length !== 2)
+        throw new ExportError(`${where}: ${c.kind} needs a [steps, features] input, not [${input.join(', ')}]`);
+      return c.returnSequences ? [input[0]!, c.units] : [c.units];
+    default:
+      return input;
+  }
+}
+
+/** TF/Keras 'same': the total padding that gives ceil(L / stride) outputs, the odd one on the far side. */
+function samePads(length: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const out = Math.ceil(length / stride);
+  const total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - length, 0);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
 }
 
 /** The output activation the loss takes over (as VGNet fuses softmax+crossentropy and sigmoid+bce), or null. */
@@ -163,25 +250,78 @@ function fusedOutput(last: LayerConfig, loss: ModelConfig['loss']): string | nul
 }
 
 function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: string | null): void {
+  if (nodes.some((n) => n.config.kind === 'avgpool' && n.pads.some(([a, b]) => a !== b || a * 2 > poolOf(n, 0))))
+    emitAvgPoolSame(emit);
   emit('class Model(nn.Module):');
   emit('    def __init__(self):');
   emit('        super().__init__()');
   for (const n of nodes) {
     const c = n.config;
     emit(`        # ${c.path}: ${describe(n)}`);
-    if (c.kind === 'dense') emit(`        self.${n.module} = nn.Linear(${n.inputWidth}, ${n.outputWidth})`);
-    if (c.kind === 'batchnorm')
-      emit(
-        `        self.${n.module} = nn.BatchNorm1d(${n.inputWidth}, eps=${pyNumber(c.eps)}, momentum=${pyNumber(c.momentum)})`,
-      );
-    if (c.kind === 'dropout') emit(`        self.${n.module} = nn.Dropout(p=${pyNumber(c.rate)})`);
-    if (c.kind === 'residual' && c.projection)
-      emit(
-        `        self.${n.module} = nn.Linear(${n.inputWidth}, ${n.outputWidth}, bias=False)  # the skip projection`,
-      );
-    const activation = c.kind === 'dense' || c.kind === 'activation' ? c.activation : null;
-    if (activation?.name === 'prelu')
-      emit(`        self.${n.module}_act = nn.PReLU(${n.outputWidth}, init=${pyNumber(activation.alpha)})`);
+    const m = `        self.${n.module}`;
+    switch (c.kind) {
+      case 'dense':
+        emit(`${m} = nn.Linear(${n.inputShape.at(-1)}, ${c.units})`);
+        break;
+      case 'batchnorm': {
+        // Per feature on [features]; per channel (over batch and positions) on [C, L] and [C, H, W].
+        const dims = n.inputShape.length === 3 ? '2d' : '1d';
+        emit(
+          `${m} = nn.BatchNorm${dims}(${n.inputShape[0]}, eps=${pyNumber(c.eps)}, momentum=${pyNumber(c.momentum)})`,
+        );
+        break;
+      }
+      case 'dropout':
+        emit(`${m} = nn.Dropout(p=${pyNumber(c.rate)})`);
+        break;
+      case 'residual':
+        if (c.projection)
+          emit(`${m} = nn.Linear(${n.inputShape.at(-1)}, ${n.outputShape.at(-1)}, bias=False)  # the skip projection`);
+        break;
+      case 'conv1d':
+      case 'conv2d': {
+        const d = c.kind === 'conv1d' ? '1d' : '2d';
+        const padding = symmetric(n) ? pyTuple(n.pads.map(([a]) => a)) : '0';
+        emit(
+          `${m} = nn.Conv${d}(${n.inputShape[0]}, ${c.filters}, kernel_size=${pyTuple(c.kernel)}, stride=${pyTuple(c.stride)}, padding=${padding}, dilation=${pyTuple(c.dilation)})`,
+        );
+        break;
+      }
+      case 'maxpool':
+      case 'avgpool': {
+        const d = `${c.pool.length}d`;
+        const kind = c.kind === 'maxpool' ? 'MaxPool' : 'AvgPool';
+        const pads = n.pads.map(([a]) => a);
+        // PyTorch pads symmetrically and at most half a window; TF's 'same' can be one more on the far side.
+        const inModule = symmetric(n) && pads.every((p, a) => 2 * p <= poolOf(n, a));
+        const padding = inModule && pads.some((p) => p > 0) ? `, padding=${pyTuple(pads)}` : '';
+        const exclude = c.kind === 'avgpool' && padding ? ', count_include_pad=False' : '';
+        emit(`${m} = nn.${kind}${d}(${pyTuple(c.pool)}, stride=${pyTuple(c.stride)}${padding}${exclude})`);
+        break;
+      }
+      case 'flatten':
+        emit(`${m} = nn.Flatten()`);
+        break;
+      case 'global_avgpool':
+        emit(`${m} = nn.AdaptiveAvgPool${n.inputShape.length - 1}d(1)`);
+        break;
+      case 'layernorm':
+        emit(`${m} = nn.LayerNorm(${n.inputShape.at(-1)}, eps=${pyNumber(c.eps)})`);
+        break;
+      case 'simple_rnn':
+      case 'lstm':
+      case 'gru': {
+        const features = n.inputShape[1]!;
+        if (c.kind === 'simple_rnn') {
+          if (c.activation.name !== 'tanh' && c.activation.name !== 'relu')
+            throw new ExportError(`${c.path}: simple_rnn with ${c.activation.name} (nn.RNN has tanh and relu)`);
+          emit(`${m} = nn.RNN(${features}, ${c.units}, nonlinearity=${pyString(c.activation.name)}, batch_first=True)`);
+        } else emit(`${m} = nn.${c.kind.toUpperCase()}(${features}, ${c.units}, batch_first=True)`);
+        break;
+      }
+    }
+    const activation = activationOf(c);
+    if (activation?.name === 'prelu') emit(`${m}_act = nn.PReLU(${preluWidth(n)}, init=${pyNumber(activation.alpha)})`);
   }
   emit('        self.nodes = None  # set by the harness: the recorder taps every layer in forward()');
   emit('        self.reset_parameters()');
@@ -194,19 +334,34 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
   let any = false;
   for (const n of nodes) {
     const c = n.config;
+    const m = `self.${n.module}`;
+    const line = (text: string): void => {
+      emit(`            ${text}`);
+      any = true;
+    };
     if (c.kind === 'dense') {
-      emit(`            ${initCall(`self.${n.module}.weight`, c.init, n.inputWidth, n.outputWidth)}`);
-      emit(
+      const fanIn = n.inputShape.at(-1)!;
+      line(initCall(`${m}.weight`, c.init, fanIn, c.units));
+      line(
         c.biasRandom
-          ? `            ${initCall(`self.${n.module}.bias`, c.biasRandom, n.inputWidth, n.outputWidth)}`
-          : `            nn.init.constant_(self.${n.module}.bias, ${pyNumber(c.biasInit)})`,
+          ? initCall(`${m}.bias`, c.biasRandom, fanIn, c.units)
+          : `nn.init.constant_(${m}.bias, ${pyNumber(c.biasInit)})`,
       );
-      any = true;
     }
-    if (c.kind === 'residual' && c.projection) {
-      emit(`            ${initCall(`self.${n.module}.weight`, c.projectionInit, n.inputWidth, n.outputWidth)}`);
-      any = true;
+    if (c.kind === 'residual' && c.projection)
+      line(initCall(`${m}.weight`, c.projectionInit, n.inputShape.at(-1)!, n.outputShape.at(-1)!));
+    if (c.kind === 'conv1d' || c.kind === 'conv2d') {
+      // Fans as PyTorch's: channels (filters) × the kernel's area.
+      const area = size(c.kernel);
+      line(initCall(`${m}.weight`, c.init, n.inputShape[0]! * area, c.filters * area));
+      line(`nn.init.constant_(${m}.bias, ${pyNumber(c.biasInit)})`);
     }
+    if (c.kind === 'layernorm') {
+      line(`nn.init.ones_(${m}.weight)`);
+      line(`nn.init.zeros_(${m}.bias)`);
+    }
+    if (c.kind === 'simple_rnn' || c.kind === 'lstm' || c.kind === 'gru')
+      for (const text of recurrentInit(n, c)) line(text);
   }
   if (!any) emit('            pass');
   emit();
@@ -217,6 +372,27 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
   emit('        if self.nodes is not None:');
   emit('            self.nodes[index].tap(pre, out, grad_of)');
   emit();
+  if (nodes.some((n) => isRecurrent(n.config))) {
+    emit('    def run_recurrent(self, index, module, x, return_sequences):');
+    emit('        """While recording, one step at a time: each h_t is then one tensor whose gradient is the total');
+    emit(
+      '        ∂L/∂h_t (through the output and through h_{t+1}). Otherwise the whole sequence in one call (the same',
+    );
+    emit('        computation, and one node for torch.onnx.export)."""');
+    emit('        if self.nodes is None:');
+    emit('            out, _ = module(x)');
+    emit('            return out if return_sequences else out[:, -1]');
+    emit('        hs, state = [], None');
+    emit('        for t in range(x.shape[1]):');
+    emit('            out, state = module(x[:, t:t + 1], state)');
+    emit('            h = out[:, 0]');
+    emit('            hs.append(h)');
+    emit('            state = (h.unsqueeze(0), state[1]) if isinstance(state, tuple) else h.unsqueeze(0)');
+    emit('        y = torch.stack(hs, 1) if return_sequences else hs[-1]');
+    emit('        self.nodes[index].tap_sequence(x, hs, y)');
+    emit('        return y');
+    emit();
+  }
   emit('    def vgnet_nodes(self):');
   emit('        """The layers as VGNet\'s record lists them (depth-first, a residual block before its branch)."""');
   emit('        return [');
@@ -232,14 +408,100 @@ function emitModel(emit: (line?: string) => number, nodes: Emitted[], fused: str
   emit('        }');
   emit();
   emit('    def vgnet_decayed(self):');
-  const decayed = nodes.flatMap((n) =>
-    n.config.kind === 'dense' || (n.config.kind === 'residual' && n.config.projection)
-      ? [`self.${n.module}.weight`]
-      : [],
-  );
+  const decayed = nodes.flatMap((n) => {
+    const c = n.config;
+    const m = `self.${n.module}`;
+    if (c.kind === 'dense' || c.kind === 'conv1d' || c.kind === 'conv2d' || (c.kind === 'residual' && c.projection))
+      return [`${m}.weight`];
+    // The engine decays tensors named weight: W_ih, not the recurrent kernel (optimizer.ts).
+    if (isRecurrent(c)) return [`${m}.weight_ih_l0`];
+    return [];
+  });
   emit(`        return [${decayed.join(', ')}]`);
   emit();
   emit();
+}
+
+/** Keras' average pooling with 'same' padding: the mean of the real elements of each window, as sum / count. */
+function emitAvgPoolSame(emit: (line?: string) => number): void {
+  emit('def avg_pool_same(x, pool, pads):');
+  emit('    """pool: nn.AvgPool without padding; pads: F.pad\'s (last axis first). Padding counts as nothing."""');
+  emit('    ones = torch.ones_like(x[:1, :1])');
+  emit('    return pool(F.pad(x, pads)) / pool(F.pad(ones, pads))');
+  emit();
+  emit();
+}
+
+function poolOf(n: Emitted, axis: number): number {
+  const c = n.config;
+  return c.kind === 'maxpool' || c.kind === 'avgpool' ? c.pool[axis]! : 0;
+}
+
+function symmetric(n: Emitted): boolean {
+  return n.pads.every(([a, b]) => a === b);
+}
+
+/** F.pad's argument: (before, after) per axis, the last axis first. */
+function fPad(n: Emitted): string {
+  return `(${[...n.pads]
+    .reverse()
+    .flatMap(([a, b]) => [a, b])
+    .join(', ')})`;
+}
+
+function pyTuple(values: readonly number[]): string {
+  return values.length === 1 ? String(values[0]) : `(${values.join(', ')})`;
+}
+
+function isRecurrent(c: LayerConfig): c is RecurrentConfig {
+  return c.kind === 'simple_rnn' || c.kind === 'lstm' || c.kind === 'gru';
+}
+
+function activationOf(c: LayerConfig): ActivationConfig | null {
+  return c.kind === 'dense' || c.kind === 'activation' || c.kind === 'conv1d' || c.kind === 'conv2d'
+    ? c.activation
+    : null;
+}
+
+/** The record's activation name: a fused activation, or simple_rnn's (its saturation and dead units are measured). */
+function recordedActivation(c: LayerConfig): string | null {
+  return c.kind === 'simple_rnn' ? c.activation.name : (activationOf(c)?.name ?? null);
+}
+
+/**
+ * PReLU's slopes, as the engine's: one per value of the sample (the engine's conv layer, like a standalone activation,
+ * owns a slope per output value, shape [filters, …positions]), so on a shaped tensor nn.PReLU runs on its flattened
+ * view (perElement). One per unit of a dense output.
+ */
+function preluWidth(n: Emitted): number {
+  return n.outputWidth;
+}
+
+function perElement(n: Emitted): boolean {
+  return n.outputShape.length > 1;
+}
+
+/**
+ * nn.RNN/LSTM/GRU with the spec's initialisers, one gate block at a time (fans features → units for W_ih, units →
+ * units for W_hh; orthogonal and identity per square block), b_ih the bias (the LSTM's forget block its forgetBias),
+ * b_hh zero.
+ */
+function recurrentInit(n: Emitted, c: RecurrentConfig): string[] {
+  const m = `self.${n.module}`;
+  const gates = c.kind === 'lstm' ? 4 : c.kind === 'gru' ? 3 : 1;
+  const h = c.units;
+  const features = n.inputShape[1]!;
+  const lines: string[] = [];
+  for (let g = 0; g < gates; g++) {
+    const rows = `[${g * h}:${(g + 1) * h}]`;
+    lines.push(initCall(`${m}.weight_ih_l0${rows}`, c.init, features, h));
+    lines.push(initCall(`${m}.weight_hh_l0${rows}`, c.recurrentInit, h, h));
+  }
+  lines.push(`nn.init.constant_(${m}.bias_ih_l0, ${pyNumber(c.biasInit)})`);
+  if (c.kind === 'lstm')
+    lines.push(`${m}.bias_ih_l0[${h}:${2 * h}].fill_(${pyNumber(c.forgetBias)})  # the forget gate`);
+  lines.push(`nn.init.zeros_(${m}.bias_hh_l0)`);
+  return lines;
 }
 
 /** forward() for a chain: one line a layer, each tapped for the recorder. Returns the lines (indent in levels). */
@@ -251,12 +513,15 @@ function forwardLines(nodes: Emitted[], parent: number, input: string, fused: st
   let returned = false;
   chain.forEach((n, i) => {
     const c = n.config;
+    const m = `self.${n.module}`;
     const isOutput = parent === -1 && i === chain.length - 1;
-    if (c.kind === 'dense' || c.kind === 'activation') {
+    if (c.kind === 'dense' || c.kind === 'activation' || c.kind === 'conv1d' || c.kind === 'conv2d') {
       // z: the activation's input (a standalone activation's too: tapping x after `x = f(x)` would record f(z)).
       const z = 'z';
-      lines.push(c.kind === 'dense' ? `${pad}z = self.${n.module}(${x})  # ${c.path}` : `${pad}z = ${x}  # ${c.path}`);
-      const y = activationCall(c.activation, z, `self.${n.module}_act`);
+      if (c.kind === 'activation') lines.push(`${pad}z = ${x}  # ${c.path}`);
+      else if (c.kind === 'dense') lines.push(`${pad}z = ${m}(${x})  # ${c.path}`);
+      else lines.push(`${pad}z = ${m}(${symmetric(n) ? x : `F.pad(${x}, ${fPad(n)})`})  # ${c.path}`);
+      const y = activationCall(c.activation, z, `${m}_act`, perElement(n));
       if (isOutput && fused) {
         lines.push(`${pad}self.tap(${n.index}, ${z}, ${y}.detach(), grad_of=${z})  # the loss takes the logits`);
         lines.push(`${pad}return ${z}`);
@@ -266,16 +531,36 @@ function forwardLines(nodes: Emitted[], parent: number, input: string, fused: st
       lines.push(`${pad}x = ${y}`);
       lines.push(`${pad}self.tap(${n.index}, ${z}, x)`);
       x = 'x';
-    } else if (c.kind === 'batchnorm' || c.kind === 'dropout') {
-      lines.push(`${pad}x = self.${n.module}(${x})  # ${c.path}`);
+    } else if (c.kind === 'maxpool' || c.kind === 'avgpool') {
+      const inModule = !n.pads.some(([a, b], axis) => a !== b || 2 * a > poolOf(n, axis));
+      const call = inModule
+        ? `${m}(${x})`
+        : c.kind === 'maxpool'
+          ? `${m}(F.pad(${x}, ${fPad(n)}, value=-math.inf))  # padding never wins the max`
+          : `avg_pool_same(${x}, ${m}, ${fPad(n)})  # the mean of the real elements`;
+      lines.push(`${pad}x = ${call}${call.includes('#') ? ` (${c.path})` : `  # ${c.path}`}`);
       lines.push(`${pad}self.tap(${n.index}, None, x)`);
+      x = 'x';
+    } else if (c.kind === 'global_avgpool') {
+      lines.push(`${pad}x = torch.flatten(${m}(${x}), 1)  # ${c.path}`);
+      lines.push(`${pad}self.tap(${n.index}, None, x)`);
+      x = 'x';
+    } else if (isRecurrent(c)) {
+      lines.push(
+        `${pad}x = self.run_recurrent(${n.index}, ${m}, ${x}, ${c.returnSequences ? 'True' : 'False'})  # ${c.path}`,
+      );
       x = 'x';
     } else if (c.kind === 'residual') {
       const skip = `skip_${n.index}`;
       lines.push(`${pad}${skip} = ${x}  # ${c.path}: residual block`);
       lines.push(...forwardLines(nodes, n.index, skip, null, indent));
-      const s = c.projection ? `self.${n.module}(${skip})` : skip;
+      const s = c.projection ? `${m}(${skip})` : skip;
       lines.push(`${pad}x = ${s} + x`);
+      lines.push(`${pad}self.tap(${n.index}, None, x)`);
+      x = 'x';
+    } else {
+      // batchnorm, dropout, flatten, layernorm: one module each.
+      lines.push(`${pad}x = ${m}(${x})  # ${c.path}`);
       lines.push(`${pad}self.tap(${n.index}, None, x)`);
       x = 'x';
     }
@@ -285,7 +570,7 @@ function forwardLines(nodes: Emitted[], parent: number, input: string, fused: st
 }
 
 /** PyTorch's functional form of each activation, with VGNet's constants (activations.ts). */
-function activationCall(a: ActivationConfig, z: string, preluModule: string): string {
+function activationCall(a: ActivationConfig, z: string, preluModule: string, flat = false): string {
   const alpha = pyNumber(a.alpha);
   const calls: Record<string, string> = {
     linear: z,
@@ -293,7 +578,7 @@ function activationCall(a: ActivationConfig, z: string, preluModule: string): st
     tanh: `torch.tanh(${z})`,
     relu: `F.relu(${z})`,
     leaky_relu: `F.leaky_relu(${z}, ${alpha})`,
-    prelu: `${preluModule}(${z})`,
+    prelu: flat ? `${preluModule}(${z}.flatten(1)).view_as(${z})` : `${preluModule}(${z})`,
     elu: `F.elu(${z}, ${alpha})`,
     selu: `F.selu(${z})`,
     gelu: `F.gelu(${z})`,
@@ -338,6 +623,9 @@ function initCall(target: string, init: InitConfig, fanIn: number, fanOut: numbe
       return std(`1 / ${fanIn}`, 'lecun_normal');
     case 'orthogonal':
       return `nn.init.orthogonal_(${target}, gain=${pyNumber(init.scale)})`;
+    case 'identity':
+      if (fanIn !== fanOut) return exportError(`the identity initialiser on a ${fanOut}×${fanIn} matrix`);
+      return `${target}.copy_(${pyNumber(init.scale)} * torch.eye(${fanIn}))  # identity`;
     default:
       return exportError(`the initialiser "${(init as InitConfig).name}"`);
   }
@@ -346,25 +634,35 @@ function initCall(target: string, init: InitConfig, fanIn: number, fanOut: numbe
 function nodeCall(n: Emitted): string {
   const c = n.config;
   const m = `self.${n.module}`;
-  const activation = c.kind === 'dense' || c.kind === 'activation' ? pyString(c.activation.name) : 'None';
-  const prelu =
-    (c.kind === 'dense' || c.kind === 'activation') && c.activation.name === 'prelu' ? `${m}_act.weight` : null;
+  const act = activationOf(c);
+  const recorded = recordedActivation(c);
+  const activation = recorded ? pyString(recorded) : 'None';
+  const prelu = act?.name === 'prelu' ? `${m}_act.weight` : null;
   const args = [pyString(c.path), pyString(c.kind), String(n.inputWidth), String(n.outputWidth), activation];
+  const shapes = `input_shape=[${n.inputShape.join(', ')}], output_shape=[${n.outputShape.join(', ')}]`;
+  const call = (rest: string): string => `Node(${[...args, rest].join(', ')}, parent=${n.parent}, ${shapes})`;
   switch (c.kind) {
     case 'dense':
-      return `Node(${args.join(', ')}, ${m}.weight, ${m}.bias, [${[`${m}.weight`, `${m}.bias`, ...(prelu ? [prelu] : [])].join(', ')}], parent=${n.parent})`;
+    case 'conv1d':
+    case 'conv2d':
+      return call(`${m}.weight, ${m}.bias, [${[`${m}.weight`, `${m}.bias`, ...(prelu ? [prelu] : [])].join(', ')}]`);
     case 'activation':
-      return `Node(${args.join(', ')}, params=[${prelu ?? ''}], parent=${n.parent})`;
+      return call(`params=[${prelu ?? ''}]`);
     case 'batchnorm':
-      return `Node(${args.join(', ')}, bias=${m}.bias, params=[${m}.weight, ${m}.bias], parent=${n.parent})`;
-    case 'dropout':
-      return `Node(${args.join(', ')}, parent=${n.parent})`;
+    case 'layernorm':
+      return call(`bias=${m}.bias, params=[${m}.weight, ${m}.bias]`);
     case 'residual':
-      return c.projection
-        ? `Node(${args.join(', ')}, ${m}.weight, params=[${m}.weight], parent=${n.parent})`
-        : `Node(${args.join(', ')}, parent=${n.parent})`;
+      return c.projection ? call(`${m}.weight, params=[${m}.weight]`) : call('params=[]');
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      // gradNorm is the recurrent kernel W_hh's, as the engine's (the matrix the gradient crosses every step).
+      return call(
+        `${m}.weight_hh_l0, ${m}.bias_ih_l0, [${['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'].map((p) => `${m}.${p}`).join(', ')}], module=${m}`,
+      );
     default:
-      return exportError(`TODO(wave2): ${c.kind} layers`);
+      // dropout, pooling, flatten, global_avgpool: no parameters.
+      return call('params=[]');
   }
 }
 
@@ -372,49 +670,72 @@ function nodeCall(n: Emitted): string {
 function parameterNames(n: Emitted): [string, string][] {
   const c = n.config;
   const m = `self.${n.module}`;
-  const prelu: [string, string][] =
-    (c.kind === 'dense' || c.kind === 'activation') && c.activation.name === 'prelu'
-      ? [['slope', `${m}_act.weight`]]
-      : [];
+  const prelu: [string, string][] = activationOf(c)?.name === 'prelu' ? [['slope', `${m}_act.weight`]] : [];
   switch (c.kind) {
     case 'dense':
+    case 'conv1d':
+    case 'conv2d':
       return [['weight', `${m}.weight`], ['bias', `${m}.bias`], ...prelu];
     case 'activation':
       return prelu;
     case 'batchnorm':
+    case 'layernorm':
       return [
         ['gamma', `${m}.weight`],
         ['beta', `${m}.bias`],
       ];
     case 'residual':
       return c.projection ? [['projection', `${m}.weight`]] : [];
-    case 'dropout':
-      return [];
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      // The engine's layouts are PyTorch's: W_ih [gates·units][features], W_hh [gates·units][units].
+      return [
+        ['weight', `${m}.weight_ih_l0`],
+        ['recurrentWeight', `${m}.weight_hh_l0`],
+        ['bias', `${m}.bias_ih_l0`],
+        ['recurrentBias', `${m}.bias_hh_l0`],
+      ];
     default:
-      return exportError(`TODO(wave2): ${c.kind} layers`);
+      return [];
   }
 }
 
 function describe(n: Emitted): string {
   const c = n.config;
+  const shape = `[${n.inputShape.join(', ')}] → [${n.outputShape.join(', ')}]`;
   switch (c.kind) {
     case 'dense':
       return `dense ${c.units}, ${c.activation.name}, weights ${initWords(c.init)}, biases ${c.biasRandom ? initWords(c.biasRandom) : pyNumber(c.biasInit)}`;
     case 'activation':
       return `activation ${c.activation.name}`;
     case 'batchnorm':
-      return `batchnorm (eps ${pyNumber(c.eps)}, momentum ${pyNumber(c.momentum)})`;
+      return `batchnorm (eps ${pyNumber(c.eps)}, momentum ${pyNumber(c.momentum)})${n.inputShape.length > 1 ? ' per channel' : ''}`;
     case 'dropout':
       return `dropout ${pyNumber(c.rate)}`;
     case 'residual':
       return `residual block of ${c.layers.length} layer(s), ${c.projection ? `projection ${initWords(c.projectionInit)}` : 'identity skip'}`;
-    default:
-      return exportError(`TODO(wave2): ${c.kind} layers`);
+    case 'conv1d':
+    case 'conv2d':
+      return `${c.kind} ${c.filters} filters, kernel ${c.kernel.join('×')}, stride ${c.stride.join('×')}, dilation ${c.dilation.join('×')}, ${c.padding}${symmetric(n) ? '' : ' (TF pads the far side more: F.pad)'}, ${c.activation.name}, weights ${initWords(c.init)}, biases ${pyNumber(c.biasInit)}, ${shape}`;
+    case 'maxpool':
+    case 'avgpool':
+      return `${c.kind} ${c.pool.join('×')}, stride ${c.stride.join('×')}, ${c.padding}${c.padding === 'same' ? (c.kind === 'maxpool' ? ' (padding never wins)' : ' (the mean of the real elements)') : ''}, ${shape}`;
+    case 'flatten':
+      return `flatten (channels first, as torch.flatten), ${shape}`;
+    case 'global_avgpool':
+      return `global average pooling, ${shape}`;
+    case 'layernorm':
+      return `layernorm over the last axis (eps ${pyNumber(c.eps)})`;
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      return `${c.kind} ${c.units} units${c.kind === 'simple_rnn' ? `, ${c.activation.name}` : ''}, W_ih ${initWords(c.init)}, W_hh ${initWords(c.recurrentInit)} (per gate block), bias ${pyNumber(c.biasInit)}${c.kind === 'lstm' ? `, forget bias ${pyNumber(c.forgetBias)}` : ''}, ${c.returnSequences ? 'every step' : 'the last step'}, ${shape}`;
   }
 }
 
 function initWords(init: InitConfig): string {
-  return ['constant', 'uniform', 'normal', 'orthogonal'].includes(init.name)
+  return ['constant', 'uniform', 'normal', 'orthogonal', 'identity'].includes(init.name)
     ? `${init.name}(${pyNumber(init.scale)})`
     : init.name;
 }
@@ -461,7 +782,7 @@ def load_data(device, dtype):
     if len(raw) != expected:
         sys.exit("%s: %d bytes, expected %d (export it again)" % (path, len(raw), expected))
     flat = torch.frombuffer(raw, dtype=torch.float32)
-    x = flat[: SAMPLES * FEATURES].reshape(SAMPLES, FEATURES)
+    x = flat[: SAMPLES * FEATURES].reshape(SAMPLES, *INPUT_SHAPE)
     y = flat[SAMPLES * FEATURES:].reshape(SAMPLES, TARGET_WIDTH)
     return x.to(device, dtype), y.to(device, dtype)
 
@@ -494,7 +815,7 @@ def load_init(model, path, device, dtype):
         for (layer, name), tensor in tensors.items():
             value = torch.tensor(init["parameters"][layer][name], dtype=torch.float32)
             tensor.copy_(value.reshape(tensor.shape))
-    x = torch.tensor(init["batch"]["x"], dtype=torch.float32).to(device, dtype)
+    x = torch.tensor(init["batch"]["x"], dtype=torch.float32).to(device, dtype).reshape(-1, *INPUT_SHAPE)
     y = torch.tensor(init["batch"]["y"], dtype=torch.float32).to(device, dtype).reshape(x.shape[0], TARGET_WIDTH)
     return x, y
 

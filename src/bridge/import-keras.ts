@@ -2,7 +2,8 @@
  * Keras model JSON → spec: `model.to_json()` of tf.keras 2.x (`class_name`/`config`, `batch_input_shape`), Keras 3
  * (`module`/`registered_name`, `batch_shape`; the `config.json` of a `.keras` file, with `compile_config`), and
  * TensorFlow.js' `model.toJSON()`. Sequential models and functional ones that are a chain with `Add` residual
- * blocks. Initialisers map by their variance (truncated normals by their true variance); anything VGNet cannot
+ * blocks; conv, pooling, recurrent and LayerNorm layers, with Keras' channels_last tensors in VGNet's channels-first
+ * layout (Tensor). Initialisers map by their variance (truncated normals by their true variance); anything VGNet cannot
  * express is an ImportError naming the source layer and the feature — never a spec that means something else.
  * Pure: JSON in, ImportedSpec out. Mapping tables: docs/bridge.md.
  */
@@ -17,6 +18,8 @@ type Json = Record<string, unknown>;
 export const TRUNCATED_STD_FACTOR = 0.8796256610342398;
 
 interface Context {
+  /** The conv and pooling layers' data_format: Keras' default is channels_last ([H, W, C]; VGNet's is [C, H, W]). */
+  channelsFirst: boolean;
   /** TensorFlow.js writes truncated normals without Keras' variance correction. */
   tfjs: boolean;
   keras3: boolean;
@@ -38,20 +41,21 @@ export function importKeras(model: unknown, fileName: string): ImportedSpec {
   const config = model.config;
   const version = typeof model.keras_version === 'string' ? model.keras_version : null;
   const ctx: Context = {
+    channelsFirst: false,
     tfjs: version?.startsWith('tfjs') ?? false,
     keras3: typeof model.module === 'string' || (version?.startsWith('3') ?? false),
     l2: [],
     notes: [],
   };
   let layers: ImportedLayer[];
-  let input: number;
+  let input: Tensor;
   if (className === 'Sequential') ({ layers, input } = sequential(config, ctx));
   else if (className === 'Functional' || className === 'Model') ({ layers, input } = functional(config, ctx));
   else
     throw new ImportError(`a Keras ${className || 'model'} cannot be imported: Sequential and functional models can`);
   const compile = isObject(model.compile_config) ? model.compile_config : null;
   const name = isObject(config) && typeof config.name === 'string' ? config.name : fileName.replace(/\..*$/, '');
-  const outputs = outputWidth(layers, input);
+  const outputs = size(tensorAfter(layers, input).shape);
   const loss = compile ? mapLoss(compile.loss, layers, ctx) : defaultLoss(layers, ctx);
   const training: Json = { steps: 200, batchSize: 64, seed: 1 };
   const optimizer = compile ? mapOptimizer(compile.optimizer, training, ctx) : null;
@@ -62,12 +66,12 @@ export function importKeras(model: unknown, fileName: string): ImportedSpec {
   return {
     name,
     description: `Imported from ${fileName} (Keras${version ? ` ${version}` : ''}) by vgnet import.`,
-    input,
+    input: input.layout === 'flat' ? input.shape[0]! : input.shape,
     layers,
     loss,
     optimizer,
     training,
-    data: standInData(loss, outputs),
+    data: standInData(loss, outputs, input),
     notes: [
       `Imported from ${fileName} by vgnet import; each layer's comment names its Keras layer.`,
       'Keras files carry no data: "data" is a generator of the right shape, to be replaced by your CSV.',
@@ -76,29 +80,30 @@ export function importKeras(model: unknown, fileName: string): ImportedSpec {
   };
 }
 
-function sequential(config: unknown, ctx: Context): { layers: ImportedLayer[]; input: number } {
+function sequential(config: unknown, ctx: Context): { layers: ImportedLayer[]; input: Tensor } {
   // Keras ≤ 2.1 wrote the layer list as the config itself.
   const list = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
   if (!Array.isArray(list)) throw new ImportError('the Sequential model has no "layers" list');
   const layers = list.map(kerasLayer);
-  let input = isObject(config) ? inputWidthOf(config.build_input_shape ?? null, 'the model') : null;
-  const out: ImportedLayer[] = [];
+  let dims = isObject(config) ? inputDims(config.build_input_shape ?? null, 'the model') : null;
   for (const layer of layers) {
     const shape = layer.config.batch_input_shape ?? layer.config.batch_shape;
-    if (shape !== undefined && input === null) input = inputWidthOf(shape, describe(layer));
-    if (input === null)
-      throw new ImportError('the model does not say its input shape (build it, or give an InputLayer)');
-    const mapped = mapLayer(layer, ctx, outputWidth(out, input));
+    if (shape !== undefined && dims === null) dims = inputDims(shape, describe(layer));
+  }
+  if (dims === null) throw new ImportError('the model does not say its input shape (build it, or give an InputLayer)');
+  const input = inputTensor(dims, layers, ctx);
+  const out: ImportedLayer[] = [];
+  for (const layer of layers) {
+    const mapped = mapLayer(layer, ctx, tensorAfter(out, input));
     if (mapped && mapped.json.noBias)
       unsupported(describe(layer), "use_bias: false (VGNet's dense layers have a bias)");
     if (mapped) out.push(mapped);
   }
-  if (input === null) throw new ImportError('the model does not say its input shape (build it, or give an InputLayer)');
   if (out.length === 0) throw new ImportError('the model has no layers VGNet trains');
   return { layers: out, input };
 }
 
-function functional(config: unknown, ctx: Context): { layers: ImportedLayer[]; input: number } {
+function functional(config: unknown, ctx: Context): { layers: ImportedLayer[]; input: Tensor } {
   if (!isObject(config) || !Array.isArray(config.layers)) throw new ImportError('the model has no "layers" list');
   const layers = new Map<string, KerasLayer>();
   for (const raw of config.layers) {
@@ -113,10 +118,11 @@ function functional(config: unknown, ctx: Context): { layers: ImportedLayer[]; i
   const inputLayer = layers.get(inputs[0]!);
   if (!inputLayer) throw new ImportError(`the input layer "${inputs[0]}" is not in the model`);
   const shape = inputLayer.config.batch_input_shape ?? inputLayer.config.batch_shape;
-  const input = inputWidthOf(shape, describe(inputLayer));
-  if (input === null) throw new ImportError(`${describe(inputLayer)}: no input shape`);
+  const dims = inputDims(shape, describe(inputLayer));
+  if (dims === null) throw new ImportError(`${describe(inputLayer)}: no input shape`);
+  const input = inputTensor(dims, [...layers.values()], ctx);
   const graph = new Graph(layers, inputLayer.name, ctx);
-  const out = graph.chain(outputs[0]!, inputLayer.name, input!);
+  const out = graph.chain(outputs[0]!, inputLayer.name, input);
   const biasFree = findBiasFree(out);
   if (biasFree)
     unsupported(biasFree.source, "use_bias: false outside a skip projection (VGNet's dense layers have a bias)");
@@ -137,28 +143,28 @@ class Graph {
       for (const name of layer.inputs) this.used.set(name, (this.used.get(name) ?? 0) + 1);
   }
 
-  /** The VGNet layers computing tensor `to` from tensor `from` (of `width` features). */
-  chain(to: string, from: string, width: number): ImportedLayer[] {
+  /** The VGNet layers computing tensor `to` from tensor `from` (of shape `t`). */
+  chain(to: string, from: string, t: Tensor): ImportedLayer[] {
     if (to === from) return [];
     const layer = this.layers.get(to);
     if (!layer) throw new ImportError(`the layer "${to}" is used but not defined`);
     if (layer.name === this.input || layer.className === 'InputLayer')
       throw new ImportError(`${describe(layer)}: a branch does not start where it merges (not a residual block)`);
-    if (layer.className === 'Add') return this.residual(layer, from, width);
+    if (layer.className === 'Add') return this.residual(layer, from, t);
     if (layer.inputs.length !== 1)
       throw new ImportError(`${describe(layer)}: ${layer.inputs.length} inputs; only Add may merge two tensors`);
-    const before = this.chain(layer.inputs[0]!, from, width);
-    const mapped = mapLayer(layer, this.ctx, outputWidth(before, width));
+    const before = this.chain(layer.inputs[0]!, from, t);
+    const mapped = mapLayer(layer, this.ctx, tensorAfter(before, t));
     return mapped ? [...before, mapped] : before;
   }
 
-  private residual(add: KerasLayer, from: string, width: number): ImportedLayer[] {
+  private residual(add: KerasLayer, from: string, t: Tensor): ImportedLayer[] {
     if (add.inputs.length !== 2)
       throw new ImportError(`${describe(add)}: adds ${add.inputs.length} tensors; VGNet's residual block adds two`);
     const [a, b] = add.inputs as [string, string];
     const fork = this.fork(a, b);
-    const prefix = this.chain(fork, from, width);
-    const forked = outputWidth(prefix, width);
+    const prefix = this.chain(fork, from, t);
+    const forked = tensorAfter(prefix, t);
     const left = this.chain(a, fork, forked);
     const right = this.chain(b, fork, forked);
     // One side is the skip: nothing (identity) or one linear dense layer without bias (a projection).
@@ -170,8 +176,13 @@ class Graph {
       );
     if (branch.length === 0) throw new ImportError(`${describe(add)}: adds a tensor to itself`);
     const projection = skip.length === 1;
-    if (!projection && outputWidth(branch, forked) !== forked)
-      throw new ImportError(`${describe(add)}: adds ${forked} and ${outputWidth(branch, forked)} features`);
+    const added = tensorAfter(branch, forked);
+    if (!projection && added.shape.join(',') !== forked.shape.join(','))
+      throw new ImportError(
+        `${describe(add)}: adds [${forked.shape.join(', ')}] and [${added.shape.join(', ')}] (shapes as VGNet lays them out)`,
+      );
+    if (projection && forked.layout !== 'flat')
+      throw new ImportError(`${describe(add)}: a Dense skip projection of a [${forked.shape.join(', ')}] tensor`);
     const json: Json = { type: 'residual' };
     if (projection) {
       json.projection = true;
@@ -253,35 +264,205 @@ function tensorNames(v: unknown): string[] {
   return v.map((t) => (Array.isArray(t) ? str(t[0]) : '')).filter(Boolean);
 }
 
-function inputWidthOf(shape: unknown, where: string): number | null {
+function inputDims(shape: unknown, where: string): number[] | null {
   if (shape === null) return null;
   if (!Array.isArray(shape) || shape.length < 2)
     throw new ImportError(`${where}: unreadable input shape ${JSON.stringify(shape)}`);
   const dims = shape.slice(1);
   if (!dims.every((d) => Number.isInteger(d) && (d as number) > 0))
     throw new ImportError(`${where}: input shape ${JSON.stringify(shape)} has unknown dimensions`);
-  if (dims.length > 1)
+  if (dims.length > 3)
     throw new ImportError(
-      `${where}: input shape ${JSON.stringify(shape)} is ${dims.length}-D; VGNet's models take flat feature vectors (images and sequences come with convolutional and recurrent layers)`,
+      `${where}: input shape ${JSON.stringify(shape)} is ${dims.length}-D; VGNet takes features, [steps, features], [length, channels] or [height, width, channels]`,
     );
-  return dims[0] as number;
+  return dims as number[];
+}
+
+/**
+ * The tensor between two layers, in VGNet's layout (PyTorch's), and what Keras' layout of it is: `flat` [features]
+ * and `sequence` [steps, features] are the same in both; `channels` is a conv tensor, [C, …] in VGNet and [… , C] in
+ * Keras (channels_last, its default) unless the file's layers say channels_first.
+ */
+interface Tensor {
+  shape: number[];
+  layout: 'flat' | 'channels' | 'sequence';
+}
+
+const CONV_LIKE = new Set([
+  'Conv1D',
+  'Conv2D',
+  'MaxPooling1D',
+  'MaxPooling2D',
+  'AveragePooling1D',
+  'AveragePooling2D',
+  'GlobalAveragePooling1D',
+  'GlobalAveragePooling2D',
+  'MaxPool1D',
+  'MaxPool2D',
+  'AvgPool1D',
+  'AvgPool2D',
+]);
+const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
+
+/**
+ * The input in VGNet's layout. A 3-D Keras input is an image; a 2-D one is a signal for Conv1D (transposed to
+ * [channels, length]) when a 1-d conv or pooling layer comes before any recurrent layer, else a sequence.
+ */
+function inputTensor(dims: number[], layers: KerasLayer[], ctx: Context): Tensor {
+  const spatial = layers.filter((l) => CONV_LIKE.has(l.className));
+  const formats = new Set(spatial.map((l) => str(l.config.data_format) || 'channels_last'));
+  if (formats.size > 1) throw new ImportError('the conv layers mix channels_first and channels_last');
+  ctx.channelsFirst = formats.has('channels_first');
+  const toChannels = (): Tensor => ({
+    shape: ctx.channelsFirst ? dims : [dims[dims.length - 1]!, ...dims.slice(0, -1)],
+    layout: 'channels',
+  });
+  if (dims.length === 1) return { shape: dims, layout: 'flat' };
+  if (dims.length === 3) return toChannels();
+  const first = layers.find((l) => CONV_LIKE.has(l.className) || RECURRENT.has(l.className));
+  if (first && CONV_LIKE.has(first.className)) return toChannels();
+  return { shape: dims, layout: 'sequence' };
+}
+
+/** The tensor after some imported layers (VGNet's shapes, as src/engine/config.ts defines them). */
+function tensorAfter(layers: readonly ImportedLayer[], input: Tensor): Tensor {
+  let t = input;
+  for (const l of layers) t = tensorAfterOne(l, t);
+  return t;
+}
+
+function tensorAfterOne(l: ImportedLayer, t: Tensor): Tensor {
+  const j = l.json;
+  const list = (v: unknown, n: number, fallback: number[]): number[] =>
+    v === undefined ? fallback : Array.isArray(v) ? (v as number[]) : new Array<number>(n).fill(v as number);
+  switch (j.type) {
+    case 'dense':
+      return { shape: [j.units as number], layout: 'flat' };
+    case 'residual':
+      return tensorAfter(l.branch ?? [], t);
+    case 'conv1d':
+    case 'conv2d':
+    case 'maxpool':
+    case 'avgpool': {
+      const conv = j.type === 'conv1d' || j.type === 'conv2d';
+      const dims = t.shape.slice(1);
+      const kernel = list(conv ? j.kernel : j.pool, dims.length, []);
+      const stride = list(j.stride, dims.length, conv ? dims.map(() => 1) : kernel);
+      const dilation = list(
+        j.dilation,
+        dims.length,
+        dims.map(() => 1),
+      );
+      const out = dims.map((L, a) =>
+        j.padding === 'same'
+          ? Math.ceil(L / stride[a]!)
+          : Math.floor((L - dilation[a]! * (kernel[a]! - 1) - 1) / stride[a]!) + 1,
+      );
+      return { shape: [conv ? (j.filters as number) : t.shape[0]!, ...out], layout: 'channels' };
+    }
+    case 'flatten':
+      return { shape: [size(t.shape)], layout: 'flat' };
+    case 'global_avgpool':
+      return { shape: [t.shape[0]!], layout: 'flat' };
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      return j.returnSequences === true
+        ? { shape: [t.shape[0]!, j.units as number], layout: 'sequence' }
+        : { shape: [j.units as number], layout: 'flat' };
+    default:
+      return t;
+  }
+}
+
+/** The per-sample shape after some imported layers (VGNet's layout), from `input`'s. */
+export function shapeAfter(layers: readonly ImportedLayer[], input: number[]): number[] {
+  return tensorAfter(layers, { shape: input, layout: input.length === 1 ? 'flat' : 'channels' }).shape;
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
 /** One Keras layer → one spec layer, or null for those that compute nothing here (InputLayer, a 1-D Flatten). */
-function mapLayer(layer: KerasLayer, ctx: Context, fanIn: number): ImportedLayer | null {
+function mapLayer(layer: KerasLayer, ctx: Context, t: Tensor): ImportedLayer | null {
   const c = layer.config;
   const source = `${layer.name} (${layer.className})`;
   const where = describe(layer);
   const activationOf = (v: unknown): Json => mapActivation(v, where, ctx);
+  const shape = `[${t.shape.join(', ')}]`;
   switch (layer.className) {
     case 'InputLayer':
       return null;
     case 'Flatten':
+      if (t.layout === 'flat') return null;
+      if (t.layout === 'channels' && !ctx.channelsFirst && t.shape.length > 1)
+        ctx.notes.push(
+          `${where}: VGNet's flatten is channels-first (C, H, W order, as torch.flatten); Keras' after channels_last layers is H, W, C. The architecture is the same; weights of the Dense after it would need permuting (this import carries none)`,
+        );
+      return { json: { type: 'flatten' }, source };
     case 'Reshape':
-      if (layer.className === 'Reshape') unsupported(where, 'Reshape');
-      return null;
+      return unsupported(where, 'Reshape');
+    case 'Conv1D':
+    case 'Conv2D':
+      return mapConv(layer, ctx, t);
+    case 'MaxPooling1D':
+    case 'MaxPooling2D':
+    case 'AveragePooling1D':
+    case 'AveragePooling2D':
+    case 'MaxPool1D':
+    case 'MaxPool2D':
+    case 'AvgPool1D':
+    case 'AvgPool2D':
+      return mapPool(layer, t);
+    case 'GlobalAveragePooling1D':
+    case 'GlobalAveragePooling2D':
+    case 'GlobalAvgPool1D':
+    case 'GlobalAvgPool2D': {
+      const rank = layer.className.includes('1D') ? 1 : 2;
+      if (t.layout !== 'channels' || t.shape.length !== rank + 1)
+        unsupported(
+          where,
+          `global average pooling of a ${shape} ${t.layout} tensor (VGNet's averages the positions of a [channels, …] conv tensor)`,
+        );
+      if (c.keepdims === true) unsupported(where, 'keepdims: true');
+      return { json: { type: 'global_avgpool' }, source };
+    }
+    case 'SimpleRNN':
+    case 'LSTM':
+    case 'GRU':
+      return mapRecurrent(layer, ctx, t);
+    case 'LayerNormalization': {
+      const rank = t.shape.length;
+      const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : (c.axis ?? -1);
+      if (axis !== -1 && axis !== rank)
+        unsupported(where, `normalising over axis ${JSON.stringify(c.axis)} (VGNet's layernorm: the last axis)`);
+      if (t.layout === 'channels')
+        unsupported(
+          where,
+          `layer normalisation of a conv tensor: Keras' last axis is ${ctx.channelsFirst ? 'a spatial one' : 'the channels'}, VGNet's (channels first) is the width`,
+        );
+      if (c.center === false || c.scale === false) unsupported(where, 'LayerNormalization without center or scale');
+      if (c.rms_scaling === true) unsupported(where, 'rms_scaling');
+      noneOf(c, where, ['beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint']);
+      for (const [key, expected] of [
+        ['gamma_initializer', 'Ones'],
+        ['beta_initializer', 'Zeros'],
+      ] as const) {
+        if (c[key] !== undefined && initObject(c[key]).className !== expected)
+          unsupported(where, `${key} other than ${expected}`);
+      }
+      // Keras' epsilon default is 1e-3 (PyTorch's and VGNet's 1e-5): written out.
+      return { json: { type: 'layernorm', eps: finite(c.epsilon ?? 1e-3, where, 'epsilon') }, source };
+    }
     case 'Dense': {
       noneOf(c, where, ['activity_regularizer', 'kernel_constraint', 'bias_constraint', 'bias_regularizer']);
+      if (t.layout !== 'flat')
+        unsupported(
+          where,
+          `Dense on a ${shape} tensor (Keras applies it to the last axis; VGNet's dense takes flat features: add Flatten, or end the recurrent layer with return_sequences false)`,
+        );
+      const fanIn = t.shape[0]!;
       const units = positiveInt(c.units, where, 'units');
       const json: Json = { type: 'dense', units, ...activationOf(c.activation ?? 'linear') };
       json.init = mapInit(c.kernel_initializer, where, 'kernel_initializer', ctx, { fanIn, fanOut: units });
@@ -330,13 +511,19 @@ function mapLayer(layer: KerasLayer, ctx: Context, fanIn: number): ImportedLayer
       return { json: { type: 'activation', activation: { name: 'prelu', alpha } }, source };
     }
     case 'BatchNormalization': {
-      const axis = c.axis ?? -1;
-      if (!(
-        axis === -1 ||
-        axis === 1 ||
-        (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1))
-      ))
-        unsupported(where, `normalising over axis ${JSON.stringify(axis)}`);
+      const raw = c.axis ?? -1;
+      const axis = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+      // Keras' axis counts the batch: the features of a flat tensor are axis 1 (= -1); a conv tensor's channels
+      // are the last axis (channels_last) or axis 1 (channels_first), VGNet's per-channel batchnorm either way.
+      const rank = t.shape.length;
+      const channel = t.layout === 'channels' ? (ctx.channelsFirst ? 1 : rank) : t.layout === 'flat' ? 1 : null;
+      if (channel === null)
+        unsupported(
+          where,
+          `batch normalisation of a ${shape} sequence (Keras normalises each feature; VGNet's batchnorm on [steps, features] each step)`,
+        );
+      if (!(axis === channel || (axis === -1 && channel === rank)))
+        unsupported(where, `normalising over axis ${JSON.stringify(raw)} of a ${shape} tensor`);
       if (c.center === false || c.scale === false) unsupported(where, 'BatchNormalization without center or scale');
       if (c.renorm === true) unsupported(where, 'batch renormalization');
       noneOf(c, where, ['beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint']);
@@ -360,6 +547,202 @@ function mapLayer(layer: KerasLayer, ctx: Context, fanIn: number): ImportedLayer
     default:
       return unsupported(where, `the layer type ${layer.className || '(none)'}`);
   }
+}
+
+/** An int or a list of `rank` ints (Keras writes kernel_size, strides, pool_size either way). */
+function ints(v: unknown, rank: number, where: string, key: string): number[] {
+  const list = Array.isArray(v) ? v : new Array<unknown>(rank).fill(v);
+  if (list.length !== rank || !list.every((x) => Number.isInteger(x) && (x as number) >= 1))
+    throw new ImportError(`${where}: ${key} must be ${rank} positive integer(s), got ${JSON.stringify(v)}`);
+  return list as number[];
+}
+
+/** A spec value for per-axis numbers: one number when the axes agree, else the list. */
+function perAxis(values: number[]): number | number[] {
+  return values.every((v) => v === values[0]) ? values[0]! : values;
+}
+
+function requireChannels(layer: KerasLayer, t: Tensor, rank: number, what: string): void {
+  if (t.layout === 'channels' && t.shape.length === rank + 1) return;
+  const shape = `[${t.shape.join(', ')}]`;
+  unsupported(
+    describe(layer),
+    t.layout === 'sequence'
+      ? `${what} of a ${shape} sequence (after a recurrent layer Keras' tensor is [steps, features]; VGNet's ${rank}-d layers take [channels, …] and there is no transpose layer)`
+      : `${what} of a ${shape} tensor (it needs ${rank === 1 ? '[length, channels]' : '[height, width, channels]'} in Keras)`,
+  );
+}
+
+/** Conv1D / Conv2D → conv1d / conv2d: the kernel's fans as Keras' (and PyTorch's): channels (filters) × kernel area. */
+function mapConv(layer: KerasLayer, ctx: Context, t: Tensor): ImportedLayer {
+  const c = layer.config;
+  const where = describe(layer);
+  const rank = layer.className === 'Conv1D' ? 1 : 2;
+  requireChannels(layer, t, rank, `a ${rank}-d convolution`);
+  noneOf(c, where, ['activity_regularizer', 'kernel_constraint', 'bias_constraint', 'bias_regularizer']);
+  if ((c.groups ?? 1) !== 1) unsupported(where, `groups: ${JSON.stringify(c.groups)} (grouped convolution)`);
+  const padding = str(c.padding) || 'valid';
+  if (padding !== 'valid' && padding !== 'same') unsupported(where, `padding "${padding}"`);
+  if (c.use_bias === false) unsupported(where, "use_bias: false (VGNet's conv layers have a bias)");
+  const filters = positiveInt(c.filters, where, 'filters');
+  const kernel = ints(c.kernel_size, rank, where, 'kernel_size');
+  const stride = ints(c.strides ?? 1, rank, where, 'strides');
+  const dilation = ints(c.dilation_rate ?? 1, rank, where, 'dilation_rate');
+  const area = size(kernel);
+  const json: Json = { type: rank === 1 ? 'conv1d' : 'conv2d', filters, kernel: perAxis(kernel) };
+  if (stride.some((v) => v !== 1)) json.stride = perAxis(stride);
+  if (padding === 'same') json.padding = 'same';
+  if (dilation.some((v) => v !== 1)) json.dilation = perAxis(dilation);
+  Object.assign(json, mapActivation(c.activation ?? 'linear', where, ctx));
+  json.init = mapInit(c.kernel_initializer, where, 'kernel_initializer', ctx, {
+    fanIn: t.shape[0]! * area,
+    fanOut: filters * area,
+  });
+  const bias = mapBias(c.bias_initializer, where);
+  if (typeof bias !== 'number')
+    unsupported(where, "a random bias_initializer (VGNet's conv biases start at a constant)");
+  json.biasInit = bias;
+  regularizer(c.kernel_regularizer, layer.name, ctx);
+  return { json, source: `${layer.name} (${layer.className})` };
+}
+
+/** MaxPooling / AveragePooling 1D/2D: strides default to the window, as in both. */
+function mapPool(layer: KerasLayer, t: Tensor): ImportedLayer {
+  const c = layer.config;
+  const where = describe(layer);
+  const rank = layer.className.includes('1D') ? 1 : 2;
+  requireChannels(layer, t, rank, 'pooling');
+  const padding = str(c.padding) || 'valid';
+  if (padding !== 'valid' && padding !== 'same') unsupported(where, `padding "${padding}"`);
+  const pool = ints(c.pool_size ?? 2, rank, where, 'pool_size');
+  const stride = c.strides === null || c.strides === undefined ? pool : ints(c.strides, rank, where, 'strides');
+  const json: Json = { type: layer.className.startsWith('Max') ? 'maxpool' : 'avgpool', pool: perAxis(pool) };
+  if (stride.some((v, a) => v !== pool[a])) json.stride = perAxis(stride);
+  if (padding === 'same') json.padding = 'same';
+  return { json, source: `${layer.name} (${layer.className})` };
+}
+
+/**
+ * SimpleRNN / LSTM / GRU. Keras draws each kernel as one matrix, [features, gates·units] and [units, gates·units];
+ * VGNet (as its PyTorch export) per gate block. Initialisers that depend only on fan_in mean the same; those with
+ * fan_out (Glorot) become explicit with Keras' fans, and an orthogonal one keeps its variance (gain scaled), said in
+ * the notes.
+ */
+function mapRecurrent(layer: KerasLayer, ctx: Context, t: Tensor): ImportedLayer {
+  const c = layer.config;
+  const where = describe(layer);
+  const kind = layer.className === 'SimpleRNN' ? 'simple_rnn' : layer.className === 'LSTM' ? 'lstm' : 'gru';
+  const shape = `[${t.shape.join(', ')}]`;
+  if (t.layout !== 'sequence')
+    unsupported(
+      where,
+      t.layout === 'channels'
+        ? `a recurrent layer on a conv tensor ${shape} (Keras feeds it [steps, channels]; VGNet's conv output is [channels, length] and there is no transpose layer)`
+        : `a recurrent layer on a flat ${shape} tensor (it needs [steps, features])`,
+    );
+  for (const key of ['return_state', 'go_backwards', 'stateful', 'time_major'])
+    if (c[key] === true) unsupported(where, `${key}: true`);
+  for (const key of ['dropout', 'recurrent_dropout'])
+    if ((c[key] ?? 0) !== 0) unsupported(where, `${key} ${String(c[key])} (dropout inside the recurrent layer)`);
+  noneOf(c, where, [
+    'activity_regularizer',
+    'recurrent_regularizer',
+    'bias_regularizer',
+    'kernel_constraint',
+    'recurrent_constraint',
+    'bias_constraint',
+  ]);
+  if (c.use_bias === false) unsupported(where, "use_bias: false (VGNet's recurrent layers have biases)");
+  const units = positiveInt(c.units, where, 'units');
+  const features = t.shape[1]!;
+  const gates = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
+  const json: Json = { type: kind, units };
+  const activation = mapActivation(c.activation ?? 'tanh', where, ctx).activation;
+  if (kind === 'simple_rnn') {
+    if (activation !== 'tanh' && activation !== 'relu')
+      unsupported(where, `the activation ${JSON.stringify(activation)} (VGNet's simple_rnn: tanh or relu, as nn.RNN)`);
+    json.activation = activation;
+  } else {
+    if (activation !== 'tanh') unsupported(where, `the activation ${JSON.stringify(activation)} (VGNet's: tanh)`);
+    const gate = str(c.recurrent_activation) || 'sigmoid';
+    if (gate !== 'sigmoid')
+      unsupported(where, `recurrent_activation "${gate}" (VGNet's gates are sigmoids, as PyTorch's)`);
+  }
+  if (kind === 'gru') {
+    const resetAfter = c.reset_after ?? !ctx.tfjs;
+    if (resetAfter !== true)
+      unsupported(
+        where,
+        "reset_after: false (the reset gate applied before the recurrent matmul; VGNet's GRU is PyTorch's, reset_after=True: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)))",
+      );
+  }
+  json.init = recurrentInit(c.kernel_initializer ?? 'GlorotUniform', where, 'kernel_initializer', ctx, {
+    rows: features,
+    units,
+    gates,
+  });
+  json.recurrentInit = recurrentInit(c.recurrent_initializer ?? 'Orthogonal', where, 'recurrent_initializer', ctx, {
+    rows: units,
+    units,
+    gates,
+  });
+  const bias = mapBias(c.bias_initializer, where);
+  if (typeof bias !== 'number')
+    unsupported(where, "a random bias_initializer (VGNet's recurrent biases start at a constant)");
+  if (kind === 'gru' && bias !== 0)
+    unsupported(
+      where,
+      `bias_initializer ${bias} (Keras' GRU starts its recurrent bias there too; VGNet's b_hh starts at 0)`,
+    );
+  json.biasInit = bias;
+  if (kind === 'lstm') {
+    // unit_forget_bias (default true) sets the forget block to 1 over the initialiser's value.
+    const forget = c.unit_forget_bias === false ? bias : 1;
+    if (forget !== 1) json.forgetBias = forget;
+  }
+  if (c.return_sequences === true) json.returnSequences = true;
+  regularizer(c.kernel_regularizer, layer.name, ctx);
+  return { json, source: `${layer.name} (${layer.className})` };
+}
+
+/** A recurrent kernel's initialiser in VGNet's per-gate-block terms (see mapRecurrent). */
+function recurrentInit(
+  v: unknown,
+  where: string,
+  key: string,
+  ctx: Context,
+  k: { rows: number; units: number; gates: number },
+): unknown {
+  const object = initObject(v);
+  const cols = k.gates * k.units;
+  if (object.className === 'Identity') {
+    if (k.rows !== cols)
+      unsupported(where, `the ${key} Identity on a ${k.rows}×${cols} kernel (VGNet's identity is for square ones)`);
+    return { name: 'identity', scale: finite(object.config.gain ?? 1, where, `${key} gain`) };
+  }
+  const mapped = mapInit(v, where, key, ctx, { fanIn: k.rows, fanOut: cols });
+  if (k.gates === 1) return mapped;
+  if (mapped === 'glorot_uniform' || mapped === 'glorot_normal') {
+    ctx.notes.push(
+      `${where}: Keras' ${key} is Glorot over the whole [${k.rows}, ${cols}] kernel: written as the explicit ${mapped === 'glorot_uniform' ? 'uniform' : 'normal'} of those fans (VGNet's named one would use each gate block's)`,
+    );
+    const variance = 2 / (k.rows + cols);
+    return mapped === 'glorot_uniform'
+      ? { name: 'uniform', scale: round(Math.sqrt(3 * variance)) }
+      : { name: 'normal', scale: round(Math.sqrt(variance)) };
+  }
+  if (isObject(mapped) && mapped.name === 'orthogonal') {
+    // One orthogonal [rows, cols] matrix has variance min(rows, cols)/(rows·cols) a weight; one per [rows, units]
+    // block has min(rows, units)/(rows·units): the gain that keeps the variance.
+    const whole = Math.min(k.rows, cols) / (k.rows * cols);
+    const block = Math.min(k.rows, k.units) / (k.rows * k.units);
+    const gain = round((mapped.scale as number) * Math.sqrt(whole / block));
+    ctx.notes.push(
+      `${where}: Keras draws the ${key} as one orthogonal [${k.rows}, ${cols}] matrix; VGNet one per gate block, with gain ${gain} for the same variance`,
+    );
+    return { name: 'orthogonal', scale: gain };
+  }
+  return mapped;
 }
 
 const KERAS_ACTIVATIONS: Readonly<Record<string, string>> = {
@@ -646,19 +1029,18 @@ function lastDense(layers: ImportedLayer[]): ImportedLayer | undefined {
   return undefined;
 }
 
-function outputWidth(layers: ImportedLayer[], input: number): number {
-  let width = input;
-  for (const l of layers) {
-    if (l.json.type === 'dense') width = l.json.units as number;
-    if (l.json.type === 'residual') width = outputWidth(l.branch ?? [], width);
-  }
-  return width;
+/**
+ * Data of the right shape (the file has none): blobs for flat classification, the teacher network for regression
+ * and for shaped inputs (it generates any shape: classes when the loss classifies).
+ */
+function standInData(loss: string, outputs: number, input: Tensor): Json {
+  return standIn(loss, outputs, input.layout !== 'flat');
 }
 
-/** Data of the right shape (the file has none): blobs for classification, the teacher network for regression. */
-function standInData(loss: string, outputs: number): Json {
+export function standIn(loss: string, outputs: number, shaped: boolean): Json {
   if (loss === 'mse') return { source: 'teacher', samples: 1000 };
-  return { source: 'blobs', samples: 1000, classes: loss === 'crossentropy' ? Math.max(2, outputs) : 2 };
+  const classes = loss === 'crossentropy' ? Math.max(2, outputs) : 2;
+  return { source: shaped ? 'teacher' : 'blobs', samples: 1000, classes };
 }
 
 function noneOf(c: Json, where: string, keys: string[]): void {

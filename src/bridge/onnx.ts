@@ -2,8 +2,8 @@
  * The part of ONNX an MLP import reads, decoded from protobuf's wire format by hand (onnx.proto field numbers):
  * ModelProto.graph (7) and opset_import (8); GraphProto node (1), initializer (5), input (11), output (12);
  * NodeProto input (1), output (2), name (3), op_type (4), attribute (5); AttributeProto name (1), f (2), i (3),
- * s (4), t (5), floats (7), ints (8); TensorProto dims (1), data_type (2), float_data (4), name (8), raw_data (9),
- * data_location (14). A small bounds-checked reader instead of a protobuf library and schema: nothing else of the
+ * s (4), t (5), floats (7), ints (8), strings (9); TensorProto dims (1), data_type (2), float_data (4), int32_data (5),
+ * int64_data (7), name (8), raw_data (9), data_location (14). A small bounds-checked reader instead of a protobuf library and schema: nothing else of the
  * format is needed, and every length is checked against the buffer (a hostile file is an error, not a hang).
  */
 
@@ -14,6 +14,8 @@ export interface OnnxTensor {
   dims: number[];
   /** FLOAT (1) tensors only; other types are refused where they are read. */
   data: Float32Array;
+  /** INT64 (7) and INT32 (6) tensors: their values (shapes and paddings the import folds), else absent. */
+  ints?: number[];
 }
 
 export interface OnnxAttribute {
@@ -23,6 +25,8 @@ export interface OnnxAttribute {
   s: string | null;
   floats: number[];
   ints: number[];
+  /** Repeated strings (an RNN's activations). */
+  strings: string[];
   t: OnnxTensor | null;
 }
 
@@ -51,6 +55,8 @@ export interface OnnxGraph {
 }
 
 const FLOAT = 1;
+const INT32 = 6;
+const INT64 = 7;
 const MAX_DEPTH = 16;
 
 class Reader {
@@ -81,10 +87,16 @@ class Reader {
     throw new OnnxError('corrupt ONNX file (a varint longer than 10 bytes)');
   }
 
-  /** A signed int64 varint (two's complement): small negatives come out right, huge values lose precision. */
+  /** A signed int64 varint (two's complement, read exactly: −1 is ten bytes); huge values lose precision. */
   int64(): number {
-    const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    let result = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.at >= this.end) throw new OnnxError('truncated ONNX file');
+      const b = this.buf[this.at++]!;
+      result |= BigInt(b & 0x7f) << BigInt(7 * i);
+      if ((b & 0x80) === 0) return Number(BigInt.asIntN(64, result));
+    }
+    throw new OnnxError('corrupt ONNX file (a varint longer than 10 bytes)');
   }
 
   bytes(): Uint8Array {
@@ -199,7 +211,7 @@ function readNode(r: Reader): OnnxNode {
 }
 
 function readAttribute(r: Reader): OnnxAttribute {
-  const a: OnnxAttribute = { name: '', f: null, i: null, s: null, floats: [], ints: [], t: null };
+  const a: OnnxAttribute = { name: '', f: null, i: null, s: null, floats: [], ints: [], strings: [], t: null };
   r.fields((n, wire) => {
     if (n === 1 && wire === 2) a.name = text.decode(r.bytes());
     else if (n === 2 && wire === 5) a.f = r.float();
@@ -210,7 +222,8 @@ function readAttribute(r: Reader): OnnxAttribute {
     else if (n === 7 && wire === 2) {
       const p = r.sub();
       while (!p.done()) a.floats.push(p.float());
-    } else if (n === 8 && wire === 0) a.ints.push(r.int64());
+    } else if (n === 9 && wire === 2) a.strings.push(text.decode(r.bytes()));
+    else if (n === 8 && wire === 0) a.ints.push(r.int64());
     else if (n === 8 && wire === 2) {
       const p = r.sub();
       while (!p.done()) a.ints.push(p.int64());
@@ -226,6 +239,7 @@ function readTensor(r: Reader): OnnxTensor {
   let name = '';
   let raw: Uint8Array | null = null;
   const floats: number[] = [];
+  const ints: number[] = [];
   let external = false;
   r.fields((n, wire) => {
     if (n === 1 && wire === 0) dims.push(r.int64());
@@ -237,6 +251,11 @@ function readTensor(r: Reader): OnnxTensor {
     else if (n === 4 && wire === 2) {
       const p = r.sub();
       while (!p.done()) floats.push(p.float());
+    } else if ((n === 5 || n === 7) && wire === 0) ints.push(r.int64());
+    else if ((n === 5 || n === 7) && wire === 2) {
+      // int32_data (5) and int64_data (7), packed
+      const p = r.sub();
+      while (!p.done()) ints.push(p.int64());
     } else if (n === 8 && wire === 2) name = text.decode(r.bytes());
     else if (n === 9 && wire === 2) raw = r.bytes();
     else if (n === 14 && wire === 0) external = r.varint() === 1;
@@ -245,6 +264,8 @@ function readTensor(r: Reader): OnnxTensor {
   });
   if (external) throw new OnnxError(`tensor "${name}": external data files are not read`);
   const count = dims.reduce((a, b) => a * b, 1);
+  if (type === INT64 || type === INT32)
+    return { name, dims, data: new Float32Array(0), ints: integers(raw as Uint8Array | null, ints, type, count, name) };
   if (type !== FLOAT) return { name, dims, data: new Float32Array(0) };
   if (!dims.every((d) => Number.isInteger(d) && d >= 0) || count > 2 ** 28)
     throw new OnnxError(`tensor "${name}": unreadable dimensions ${JSON.stringify(dims)}`);
@@ -261,6 +282,18 @@ function readTensor(r: Reader): OnnxTensor {
     data = Float32Array.from(floats);
   }
   return { name, dims, data };
+}
+
+/** Integer tensor values from raw_data (little-endian int64 or int32) or the int fields; int64 beyond 2^53 loses precision. */
+function integers(raw: Uint8Array | null, fields: number[], type: number, count: number, name: string): number[] {
+  if (raw === null) return fields;
+  const width = type === INT64 ? 8 : 4;
+  if (raw.length !== count * width) throw new OnnxError(`tensor "${name}": ${raw.length} bytes for ${count} integers`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  const out: number[] = [];
+  for (let i = 0; i < count; i++)
+    out.push(width === 8 ? Number(view.getBigInt64(i * 8, true)) : view.getInt32(i * 4, true));
+  return out;
 }
 
 function readValueInfo(r: Reader): OnnxValueInfo {

@@ -22,6 +22,9 @@ import torch.nn.functional as F
 RECORD_FORMAT = "${RECORD_FORMAT}"
 SATURATING = ${pySet(SATURATING_NAMES)}
 RELU_FAMILY = ${pySet(RELU_FAMILY_NAMES)}
+# Layers the recorder hooks in a hand-written model (recurrent modules are not: their per-step gradients need the
+# step-by-step run of an exported program).
+DISCOVERED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.Dropout)
 # Activation modules the recorder recognises (functional calls such as torch.relu(x) are invisible to it).
 ACTIVATION_MODULES = {
     nn.Identity: "linear", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu",
@@ -51,18 +54,24 @@ class Node:
     """One layer as VGNet's record describes it (LayerInfo) plus the tensors of the last forward pass."""
 
     def __init__(self, path, kind, input_width, output_width, activation=None, weight=None, bias=None, params=(),
-                 parent=-1):
+                 parent=-1, input_shape=None, output_shape=None, module=None):
         self.path, self.kind, self.activation, self.parent = path, kind, activation, parent
         self.input_width, self.output_width = input_width, output_width
+        self.input_shape, self.output_shape = input_shape, output_shape
         self.weight, self.bias, self.params = weight, bias, [p for p in params if p is not None]
+        # Recurrent layers: the nn.RNN/LSTM/GRU, and the last forward pass's input and hidden states h_0 … h_T-1.
+        self.module, self.x, self.hs = module, None, None
         self.pre = self.out = self.grad_of = None
 
     def info(self):
-        return {
+        info = {
             "path": self.path, "kind": self.kind, "inputWidth": self.input_width, "outputWidth": self.output_width,
             "activation": self.activation, "parameterCount": sum(p.numel() for p in self.params),
             "hasWeights": self.weight is not None, "parent": self.parent,
         }
+        if self.input_shape is not None:
+            info["inputShape"], info["outputShape"] = list(self.input_shape), list(self.output_shape)
+        return info
 
     def tap(self, pre, out, grad_of=None):
         """pre: the activation's input (or None); out: the layer's output; grad_of: whose gradient is ‖∂L/∂output‖
@@ -73,11 +82,51 @@ class Node:
         if self.grad_of.requires_grad:
             self.grad_of.retain_grad()
 
+    def tap_sequence(self, x, hs, out):
+        """A recurrent layer run one step at a time: x its input [batch, steps, features], hs every h_t (each one
+        tensor, so that its gradient is the total ∂L/∂h_t), out its output (every h_t stacked, or the last)."""
+        self.x = x.detach()
+        self.hs = hs
+        pre = None
+        if self.kind == "simple_rnn":
+            # z_t = W_ih x_t + b_ih + W_hh h_t-1 + b_hh at every step: saturation and dead units over all of them.
+            with torch.no_grad():
+                gi, gh = self._gates()
+                pre = gi + gh
+        self.tap(pre, out)
+        for h in hs:
+            if h.requires_grad:
+                h.retain_grad()
+
+    def _gates(self):
+        """W_ih x_t + b_ih and W_hh h_t-1 + b_hh for every step (h_-1 = 0), [batch, steps, gates·units] each."""
+        m = self.module
+        h = torch.stack([h.detach() for h in self.hs], 1)
+        h_prev = torch.cat([torch.zeros_like(h[:, :1]), h[:, :-1]], 1)
+        gi = F.linear(self.x, m.weight_ih_l0, m.bias_ih_l0)
+        return gi, F.linear(h_prev, m.weight_hh_l0, m.bias_hh_l0)
+
+    def time_grad_norms(self):
+        """‖∂L/∂h_t‖ over the batch for t = 0 … steps−1 (VGNet's Layer.timeGradNorms)."""
+        return [math.sqrt(_sum_sq(h.grad)) if h.grad is not None else 0.0 for h in self.hs]
+
+    def gate_saturation(self, threshold):
+        """LSTM/GRU: per gate, the share of its pre-activations over batch × steps × units with |z| > threshold."""
+        with torch.no_grad():
+            gi, gh = self._gates()
+            if self.kind == "lstm":
+                names, pre = ["input", "forget", "cell", "output"], (gi + gh).chunk(4, -1)
+            else:
+                (ir, iz, i_n), (hr, hz, hn) = gi.chunk(3, -1), gh.chunk(3, -1)
+                names, pre = ["reset", "update", "new"], [ir + hr, iz + hz, i_n + torch.sigmoid(ir + hr) * hn]
+            return {name: float((z.abs() > threshold).double().mean()) for name, z in zip(names, pre)}
+
 
 class Recorder:
     """Records a PyTorch training run in VGNet's record format.
 
-        rec = Recorder(model)               # hooks nn.Linear, activation modules, BatchNorm1d, Dropout
+        rec = Recorder(model)               # hooks nn.Linear, nn.Conv1d/2d, activation modules, BatchNorm, LayerNorm,
+                                            # Dropout
         for step in range(steps):
             loss = loss_fn(model(x), y)
             optimizer.zero_grad(); loss.backward()
@@ -113,7 +162,7 @@ class Recorder:
         self.last_linear = None
         self.frozen = False
         for name, module in model.named_modules():
-            if isinstance(module, (nn.Linear, nn.BatchNorm1d, nn.Dropout)) or type(module) in ACTIVATION_MODULES:
+            if isinstance(module, DISCOVERED) or type(module) in ACTIVATION_MODULES:
                 self.hooks.append(module.register_forward_hook(self._hook(name or "model")))
 
     def _hook(self, name):
@@ -126,7 +175,7 @@ class Recorder:
                 node = self._new_node(name, module, x, output)
             if node is None:
                 return
-            linear = isinstance(module, nn.Linear)
+            linear = isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d))
             # A Linear's output is its pre-activation (and, until an activation module follows, its output);
             # an activation module's input is its pre-activation, fused into the dense node or its own.
             pre = output if linear else x if type(module) in ACTIVATION_MODULES else None
@@ -135,8 +184,9 @@ class Recorder:
         return hook
 
     def _new_node(self, name, module, x, output):
-        width = output.shape[-1] if output.dim() > 0 else 1
-        in_width = x.shape[-1] if torch.is_tensor(x) and x.dim() > 0 else width
+        # Per-sample widths (the product of a conv or sequence tensor's non-batch axes).
+        width = output[0].numel() if output.dim() > 1 else 1
+        in_width = x[0].numel() if torch.is_tensor(x) and x.dim() > 1 else width
         kind = type(module)
         if isinstance(module, nn.Linear):
             node = Node(name, "dense", module.in_features, module.out_features, "linear", module.weight,
@@ -150,8 +200,14 @@ class Recorder:
                 self.by_module[name] = node
                 return node
             node = Node(name, "activation", in_width, width, ACTIVATION_MODULES[kind], params=module.parameters())
-        elif isinstance(module, nn.BatchNorm1d):
-            node = Node(name, "batchnorm", in_width, width, bias=module.bias, params=[module.weight, module.bias])
+        elif isinstance(module, (nn.Conv1d, nn.Conv2d)):
+            kind = "conv1d" if isinstance(module, nn.Conv1d) else "conv2d"
+            node = Node(name, kind, x[0].numel(), output[0].numel(), "linear", module.weight, module.bias,
+                        [module.weight, module.bias], input_shape=list(x.shape[1:]),
+                        output_shape=list(output.shape[1:]))
+        elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm)):
+            kind = "layernorm" if isinstance(module, nn.LayerNorm) else "batchnorm"
+            node = Node(name, kind, in_width, width, bias=module.bias, params=[module.weight, module.bias])
         else:
             node = Node(name, "dropout", in_width, width)
         self.by_module[name] = node
@@ -208,9 +264,19 @@ class Recorder:
             s["nonFiniteCount"] = _non_finite(n.out)
         if n.pre is not None and n.activation in SATURATING:
             s["saturatedFraction"] = float((n.pre.abs() > self.threshold).double().mean())
-        if n.pre is not None and n.activation in RELU_FAMILY:
+        if n.pre is not None and n.activation in RELU_FAMILY and n.kind in ("conv1d", "conv2d"):
+            # A filter is dead when z ≤ 0 at every position of every sample (VGNet's deadChannels).
+            z = n.pre.transpose(0, 1).reshape(n.pre.shape[1], -1)
+            dead = (~(z > 0)).all(dim=1)
+            s["deadFraction"] = float(dead.double().mean())
+            s["channelDead"] = [int(d) for d in dead]
+        elif n.pre is not None and n.activation in RELU_FAMILY:
             z = n.pre.reshape(-1, n.pre.shape[-1])
             s["deadFraction"] = float((~(z > 0)).all(dim=0).double().mean())
+        if n.hs is not None:
+            s["timeGradNorm"] = n.time_grad_norms()
+            if n.kind in ("lstm", "gru"):
+                s["gateSaturation"] = n.gate_saturation(self.threshold)
         for p in n.params:
             s["nonFiniteCount"] += _non_finite(p) + _non_finite(p.grad)
         return s
@@ -234,6 +300,12 @@ class Recorder:
         for series, s in zip(self.record["series"], p["stats"]):
             for k in SERIES_KEYS:
                 series[k].append(s[k])
+            # The series only some layers have (recurrent, conv), added to the record's keys, not changing them.
+            for k in ("timeGradNorm", "channelDead"):
+                if k in s:
+                    series.setdefault(k, []).append(s[k])
+            for gate, value in s.get("gateSaturation", {}).items():
+                series.setdefault("gateSaturation", {}).setdefault(gate, []).append(value)
 
     def result(self, extra=None):
         self._settle(final=True)

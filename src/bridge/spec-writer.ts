@@ -14,7 +14,8 @@ export interface ImportedLayer {
 export interface ImportedSpec {
   name: string;
   description: string;
-  input: number;
+  /** Flat features, or a shape in VGNet's layout ([C, H, W], [C, L], [steps, features]). */
+  input: number | number[];
   layers: ImportedLayer[];
   loss: string;
   optimizer: Record<string, unknown> | null;
@@ -34,7 +35,7 @@ export function writeSpec(spec: ImportedSpec): string {
   out.push('  "version": 1,');
   out.push(`  "name": ${JSON.stringify(spec.name)},`);
   out.push(`  "description": ${JSON.stringify(spec.description)},`);
-  out.push(`  "input": ${spec.input},`);
+  out.push(`  "input": ${inline(spec.input)},`);
   out.push('  "layers": [');
   writeLayers(spec.layers, '    ', out);
   out.push('  ],');

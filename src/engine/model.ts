@@ -13,7 +13,6 @@ import type { LossBinding } from './loss';
 import type { Rng } from './rng';
 import type { LayerInfo } from './stats';
 
-
 export interface ModelBuildOptions {
   batchSize: number;
   arena: Arena;

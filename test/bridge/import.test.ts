@@ -219,9 +219,14 @@ describe('Keras import: what VGNet cannot express is an error naming the layer',
   });
   it.each([
     [
-      'a Conv2D layer',
+      'a Conv2D layer on flat features',
       base([{ class_name: 'Conv2D', config: { name: 'conv' } }]),
-      /layer "conv" \(Conv2D\): the layer type Conv2D/,
+      /layer "conv" \(Conv2D\): a 2-d convolution of a \[4\] tensor/,
+    ],
+    [
+      'a layer type VGNet lacks',
+      base([{ class_name: 'Embedding', config: { name: 'emb' } }]),
+      /layer "emb" \(Embedding\): the layer type Embedding/,
     ],
     ['use_bias false', base([dense({ use_bias: false })]), /layer "d" \(Dense\): use_bias: false/],
     [
@@ -256,12 +261,22 @@ describe('Keras import: what VGNet cannot express is an error naming the layer',
     ],
     ['an unknown activation', base([dense({ activation: 'crelu' })]), /the activation "crelu"/],
     [
-      'a 3-D input',
+      'Dense on a 2-D input (Keras applies it to the last axis)',
       {
         class_name: 'Sequential',
         config: { layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 28, 28] } }, dense({})] },
       },
-      /28,28\] is 2-D/,
+      /Dense on a \[28, 28\] tensor/,
+    ],
+    [
+      'a 4-D input',
+      {
+        class_name: 'Sequential',
+        config: {
+          layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 2, 3, 4, 5] } }, dense({})],
+        },
+      },
+      /is 4-D/,
     ],
     [
       'per-variable clipnorm',

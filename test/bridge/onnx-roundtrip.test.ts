@@ -32,12 +32,15 @@ for job in json.load(open(sys.argv[1])):
     spec.loader.exec_module(module)
     model = module.Model()
     x, _ = module.load_init(model, job["init"], "cpu", torch.float32)
-    model.eval()
+    # Evaluation mode folds a conv's BatchNorm into its weights: conv nets are exported in training mode.
+    conv = any(isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d)) for m in model.modules())
+    model.train(conv)
     # The exported forward() returns what the loss takes (logits when the output activation is fused into it);
     # the deployed model a user exports ends in that activation.
     final = {"sigmoid": torch.sigmoid, "softmax": lambda z: torch.softmax(z, dim=1)}.get(module.FUSED_OUTPUT)
     wrapped = model if final is None else torch.nn.Sequential(model, type("Out", (torch.nn.Module,), {"forward": lambda self, z: final(z)})())
-    torch.onnx.export(wrapped, x, job["onnx"], opset_version=17)
+    mode = torch.onnx.TrainingMode.PRESERVE
+    torch.onnx.export(wrapped, x, job["onnx"], opset_version=17, training=mode, do_constant_folding=not conv)
     runs = {}
     for dtype in ("float32", "float64"):
         result = module.train(1, "cpu", job["init"], getattr(torch, dtype)).result()
@@ -65,6 +68,21 @@ function shape(layers: readonly LayerConfig[]): unknown[] {
         return ['dropout'];
       case 'residual':
         return ['residual', l.projection, shape(l.layers)];
+      case 'conv1d':
+      case 'conv2d':
+        return [l.kind, l.filters, l.kernel, l.stride, l.dilation, l.padding, l.activation.name];
+      case 'maxpool':
+      case 'avgpool':
+        return [l.kind, l.pool, l.stride, l.padding];
+      case 'layernorm':
+        return ['layernorm', l.eps.toPrecision(4)];
+      case 'simple_rnn':
+      case 'lstm':
+      case 'gru':
+        return [l.kind, l.units, l.kind === 'simple_rnn' ? l.activation.name : '', l.returnSequences];
+      case 'flatten':
+      case 'global_avgpool':
+        return [l.kind];
     }
   });
 }
@@ -76,7 +94,8 @@ function fused(config: ModelConfig): unknown[] {
     for (const l of layers) {
       const prev = out[out.length - 1];
       if (l.kind === 'activation' && l.activation.name === 'linear') continue; // computes nothing: not in ONNX
-      if (l.kind === 'activation' && prev?.kind === 'dense' && prev.activation.name === 'linear') {
+      const fusing = prev?.kind === 'dense' || prev?.kind === 'conv1d' || prev?.kind === 'conv2d';
+      if (l.kind === 'activation' && fusing && prev.activation.name === 'linear') {
         out[out.length - 1] = { ...prev, activation: l.activation };
         continue;
       }
@@ -145,7 +164,15 @@ describe.skipIf(SKIP_TORCH)('ONNX import of torch.onnx.export files (python3-tor
       // The same batch as PyTorch's step 0 (the --save-init batch), all of it in one step.
       const { x, y } = original.batch;
       const rows = x.length / prepared.config.input;
-      const data = { x, y, samples: rows, features: prepared.config.input, targetWidth: y.length / rows, classes: 0 };
+      const data = {
+        x,
+        y,
+        samples: rows,
+        features: prepared.config.input,
+        targetWidth: y.length / rows,
+        classes: 0,
+        shape: prepared.config.inputShape ?? [prepared.config.input],
+      };
       // ONNX carries no loss: the import guesses one from the output; the gradients are compared under the spec's.
       const config = {
         ...prepared.config,

@@ -80,4 +80,60 @@ describe.skipIf(SKIP_TORCH)('the Python recorder (python3-torch)', () => {
     const { kinds } = await diagnose('ReLU', 4, "nn.init.kaiming_normal_(linear.weight, nonlinearity='relu')");
     expect(kinds.filter((k) => k === 'vanishing' || k === 'exploding' || k === 'dead-relu')).toEqual([]);
   }, 120_000);
+
+  it('records a hand-written CNN: conv layers with their fused activation, shapes, dead filters per channel', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vgnet-recorder-cnn-'));
+    fs.writeFileSync(path.join(dir, 'vgnet_recorder.py'), PYTHON_RUNTIME);
+    // The second conv's bias is so negative that every one of its filters is off everywhere: dead.
+    fs.writeFileSync(
+      path.join(dir, 'train.py'),
+      String.raw`
+import sys, torch, torch.nn as nn
+sys.path.insert(0, sys.argv[1])
+from vgnet_recorder import Recorder
+torch.manual_seed(0)
+model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(4), nn.MaxPool2d(2),
+                      nn.Conv2d(4, 3, 3), nn.ReLU(), nn.Flatten(), nn.LayerNorm(12), nn.Linear(12, 2))
+with torch.no_grad():
+    model[4].bias.fill_(-100.0)
+x, y = torch.randn(64, 1, 8, 8), torch.randint(0, 2, (64,))
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+rec = Recorder(model, record_every=1, loss_function="crossentropy")
+for step in range(3):
+    loss = nn.functional.cross_entropy(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    rec.step(loss)
+    opt.step()
+rec.save(sys.argv[2])
+`,
+    );
+    const record = path.join(dir, 'run.vgnet-record.json');
+    python([path.join(dir, 'train.py'), dir, record]);
+    const read = readRecord(fs.readFileSync(record, 'utf8'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (!read.ok) throw new Error(read.message);
+    const { layers, series } = read.run.result;
+    expect(layers.map((l) => [l.path, l.kind, l.activation])).toEqual([
+      ['0', 'conv2d', 'relu'],
+      ['2', 'batchnorm', null],
+      ['4', 'conv2d', 'relu'],
+      ['7', 'layernorm', null],
+      ['8', 'dense', 'linear'],
+    ]);
+    expect(layers[0]).toMatchObject({
+      inputShape: [1, 8, 8],
+      outputShape: [4, 8, 8],
+      inputWidth: 64,
+      outputWidth: 256,
+    });
+    expect(layers[2]).toMatchObject({ inputShape: [4, 4, 4], outputShape: [3, 2, 2] });
+    expect(series[2]!.channelDead).toEqual([
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
+    expect(series[2]!.deadFraction).toEqual([1, 1, 1]);
+    expect(series[0]!.channelDead![0]).toEqual([0, 0, 0, 0]);
+  }, 120_000);
 });
