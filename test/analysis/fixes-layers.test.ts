@@ -104,6 +104,11 @@ describe('recurrent fixes', () => {
     expect(ids(tame, 'gate-saturation', ['/layers/0'])).not.toContain('recurrent-defaults');
   });
 
+  it('a saturated simple_rnn (a path-wide finding) still gets its recurrent fix', () => {
+    const wild = RNN.replace('"recurrentInit": "glorot_uniform"', '"init": { "name": "normal", "scale": 20 }');
+    expect(ids(wild, 'saturation', ['/layers/0'])).toContain('recurrent-defaults');
+  });
+
   it('shorter sequences: the data length and the input steps halve together', () => {
     const { text, config } = applied(RNN, 'vanishing-through-time', ['/layers/0'], 'shorter-sequences');
     expect(text).toContain('"length": 6');

@@ -107,7 +107,7 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
     'fewer-layers',
     'fewer-wider',
   ],
-  saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'lower-lr'],
+  saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'recurrent-defaults', 'lower-lr'],
   'output-saturation': ['bce-output', 'linear-output', 'match-init', 'lower-lr'],
   'poor-init': ['match-init'],
   'learning-rate-high': ['lower-lr', 'default-lr', 'clip-norm'],
@@ -162,6 +162,15 @@ const PATH_WIDE: ReadonlySet<FindingKind> = new Set([
   'output-saturation',
 ]);
 
+/** Fixes of recurrent layers (fixes/layers.ts), which a finding's path-wide targets would not reach. */
+const RECURRENT_FIXES: ReadonlySet<BaseFixId> = new Set([
+  'lstm',
+  'gru',
+  'orthogonal-recurrent',
+  'identity-recurrent',
+  'recurrent-defaults',
+]);
+
 /** Candidates for a finding; layer-scoped fixes apply to the affected layers (or only to `onlyLayer`). */
 export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: string): Candidate[] {
   const targets =
@@ -170,9 +179,11 @@ export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: str
       : PATH_WIDE.has(finding.kind)
         ? hiddenWeightedLayers(ctx.layers)
         : finding.layers;
+  // The path-wide dense/conv targets leave recurrent layers out: their own fixes also take the layers named.
+  const named = onlyLayer !== undefined ? targets : [...new Set([...targets, ...finding.layers])];
   const out: Candidate[] = [];
   for (const id of FIXES_BY_FINDING[finding.kind]) {
-    const candidate = makeCandidate(id, targets, ctx);
+    const candidate = makeCandidate(id, RECURRENT_FIXES.has(id) ? named : targets, ctx);
     if (candidate) out.push(candidate);
   }
   return out;
