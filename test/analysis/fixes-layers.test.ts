@@ -221,6 +221,11 @@ describe('post-LN → pre-LN', () => {
     const first = config.layers[1] as Extract<LayerConfig, { kind: 'residual' }>;
     expect((first.layers[0] as Extract<LayerConfig, { kind: 'layernorm' }>).eps).toBe(0.001);
     expect(text).toContain('// the branch');
+    // The rest stays as written: the inline block keeps its line, the removed LayerNorms leave no blank lines.
+    expect(text).toContain(
+      '{ "type": "residual", "layers": [{ "type": "layernorm" }, { "type": "dense", "units": 8, "activation": "relu" }] },',
+    );
+    expect(text).not.toMatch(/\n\s*\n/);
   });
 
   it('not offered without a LayerNorm after a residual block', () => {
