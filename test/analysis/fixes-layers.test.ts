@@ -104,6 +104,11 @@ describe('recurrent fixes', () => {
     expect(ids(tame, 'gate-saturation', ['/layers/0'])).not.toContain('recurrent-defaults');
   });
 
+  it('a saturated simple_rnn (a path-wide finding) still gets its recurrent fix', () => {
+    const wild = RNN.replace('"recurrentInit": "glorot_uniform"', '"init": { "name": "normal", "scale": 20 }');
+    expect(ids(wild, 'saturation', ['/layers/0'])).toContain('recurrent-defaults');
+  });
+
   it('shorter sequences: the data length and the input steps halve together', () => {
     const { text, config } = applied(RNN, 'vanishing-through-time', ['/layers/0'], 'shorter-sequences');
     expect(text).toContain('"length": 6');
@@ -216,6 +221,11 @@ describe('post-LN → pre-LN', () => {
     const first = config.layers[1] as Extract<LayerConfig, { kind: 'residual' }>;
     expect((first.layers[0] as Extract<LayerConfig, { kind: 'layernorm' }>).eps).toBe(0.001);
     expect(text).toContain('// the branch');
+    // The rest stays as written: the inline block keeps its line, the removed LayerNorms leave no blank lines.
+    expect(text).toContain(
+      '{ "type": "residual", "layers": [{ "type": "layernorm" }, { "type": "dense", "units": 8, "activation": "relu" }] },',
+    );
+    expect(text).not.toMatch(/\n\s*\n/);
   });
 
   it('not offered without a LayerNorm after a residual block', () => {

@@ -5,10 +5,20 @@
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
 import { outputLayerIndex } from '../summary';
-import { ALL_OPTIMIZER_KEYS, OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS } from '../../spec/names';
+import { OPTIMIZER_DEFAULTS } from '../../spec/names';
 import { edgeOfChaosSigmaW } from './edge-of-chaos';
-import { diffEdit, insertAfterElement, lastFirst, nodeAt, setMembers, setValue, wrapNode, type TextEdit } from './edit';
+import { diffEdit, setValue, wrapNode, type TextEdit } from './edit';
 import { layerFix, type LayerFixId } from './layers';
+import {
+  addBatchNorm,
+  biasInitOf,
+  initLabel,
+  initName,
+  isSaturatingName,
+  round,
+  setEach,
+  switchToAdam,
+} from './spec-edits';
 import {
   ACTIVATED,
   activationOf,
@@ -107,7 +117,7 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
     'fewer-layers',
     'fewer-wider',
   ],
-  saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'lower-lr'],
+  saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'recurrent-defaults', 'lower-lr'],
   'output-saturation': ['bce-output', 'linear-output', 'match-init', 'lower-lr'],
   'poor-init': ['match-init'],
   'learning-rate-high': ['lower-lr', 'default-lr', 'clip-norm'],
@@ -162,6 +172,15 @@ const PATH_WIDE: ReadonlySet<FindingKind> = new Set([
   'output-saturation',
 ]);
 
+/** Fixes of recurrent layers (fixes/layers.ts), which a finding's path-wide targets would not reach. */
+const RECURRENT_FIXES: ReadonlySet<BaseFixId> = new Set([
+  'lstm',
+  'gru',
+  'orthogonal-recurrent',
+  'identity-recurrent',
+  'recurrent-defaults',
+]);
+
 /** Candidates for a finding; layer-scoped fixes apply to the affected layers (or only to `onlyLayer`). */
 export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: string): Candidate[] {
   const targets =
@@ -170,9 +189,11 @@ export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: str
       : PATH_WIDE.has(finding.kind)
         ? hiddenWeightedLayers(ctx.layers)
         : finding.layers;
+  // The path-wide dense/conv targets leave recurrent layers out: their own fixes also take the layers named.
+  const named = onlyLayer !== undefined ? targets : [...new Set([...targets, ...finding.layers])];
   const out: Candidate[] = [];
   for (const id of FIXES_BY_FINDING[finding.kind]) {
-    const candidate = makeCandidate(id, targets, ctx);
+    const candidate = makeCandidate(id, RECURRENT_FIXES.has(id) ? named : targets, ctx);
     if (candidate) out.push(candidate);
   }
   return out;
@@ -445,79 +466,6 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
       };
     }
   }
-}
-
-/**
- * Adam at lr 0.001 (Kingma & Ba 2015's default), member by member so comments in "optimizer" survive; options Adam
- * has no use for (momentum, nesterov, rho) go, Adam's own (beta1, beta2, eps) and unknown keys stay as written.
- */
-function switchToAdam(text: string): string {
-  const optimizer = nodeAt(text, '/optimizer');
-  if (optimizer?.type !== 'object') return setValue(text, '/optimizer', { type: 'adam', lr: 0.001 });
-  const keys = (optimizer.children ?? [])
-    .map((p) => p.children?.[0]?.value)
-    .filter((k): k is string => typeof k === 'string');
-  const known: readonly string[] = ALL_OPTIMIZER_KEYS;
-  const drop = keys.filter((k) => known.includes(k) && !OPTIMIZER_KEYS.adam.includes(k));
-  return setMembers(text, '/optimizer', { type: 'adam', lr: 0.001 }, drop);
-}
-
-/** Applies a per-layer edit from the end of the document backwards so earlier pointers stay valid. */
-function setEach(text: string, layers: string[], edit: (text: string, pointer: string) => string): string {
-  let out = text;
-  for (const p of lastFirst(text, layers)) out = edit(out, p);
-  return out;
-}
-
-/** dense(act) → dense(linear), batchnorm, activation(act): normalised pre-activations (Ioffe & Szegedy 2015). */
-function addBatchNorm(text: string, layers: string[], ctx: FixContext): string {
-  return setEach(text, layers, (t, p) => {
-    const activation = activationOf(ctx, p) ?? 'linear';
-    if (activation === 'linear') return insertAfterElement(t, p, [{ type: 'batchnorm' }]);
-    const inserted = insertAfterElement(t, p, [
-      { type: 'batchnorm' },
-      { type: 'activation', activation: activationValue(t, p) },
-    ]);
-    return setValue(inserted, `${p}/activation`, 'linear');
-  });
-}
-
-/** The activation as written (string or object form), so options like alpha survive the move. */
-function activationValue(text: string, pointer: string): unknown {
-  const node = nodeAt(text, `${pointer}/activation`);
-  if (!node) return 'linear';
-  try {
-    return JSON.parse(text.slice(node.offset, node.offset + node.length));
-  } catch {
-    return 'linear';
-  }
-}
-
-function isSaturatingName(activation: string | null): boolean {
-  return (
-    activation === 'sigmoid' || activation === 'tanh' || activation === 'hard_sigmoid' || activation === 'softsign'
-  );
-}
-
-function initName(text: string, pointer: string): string | null {
-  const node = nodeAt(text, `${pointer}/init`);
-  if (!node) return null;
-  if (node.type === 'string') return node.value as string;
-  const name = node.children?.find((c) => c.children?.[0]?.value === 'name')?.children?.[1];
-  return typeof name?.value === 'string' ? name.value : null;
-}
-
-function biasInitOf(text: string, pointer: string): number {
-  const node = nodeAt(text, `${pointer}/biasInit`);
-  return typeof node?.value === 'number' ? node.value : 0;
-}
-
-function initLabel(name: string): string {
-  return name === 'he_normal' ? 'He' : name === 'glorot_uniform' ? 'Glorot' : name;
-}
-
-function round(x: number): number {
-  return Number(x.toPrecision(3));
 }
 
 /** "/layers/0–/layers/13 (14 layers)" or a single pointer. */

@@ -162,6 +162,25 @@ function removeMember(text: string, pointer: string): string {
   return before ? text.slice(0, before.index) + text.slice(end) : text.slice(0, start) + text.slice(end);
 }
 
+/**
+ * Removes the array element at `pointer` with its comma, as written (jsonc-parser's removal re-lays out the elements
+ * after it): a whole line when the element has its own line, else the element and the comma after (or before) it.
+ */
+function removeElement(text: string, pointer: string): string {
+  const node = nodeAt(text, pointer);
+  if (!node) return text;
+  const start = node.offset;
+  const end = node.offset + node.length;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const after = /^[ \t]*,?[ \t]*(\r?\n)?/.exec(text.slice(end))![0];
+  const ownLine = text.slice(lineStart, start).trim() === '' && after.endsWith('\n') && after.includes(',');
+  if (ownLine) return text.slice(0, lineStart) + text.slice(end + after.length);
+  const comma = /^\s*,[ \t]*/.exec(text.slice(end));
+  if (comma) return text.slice(0, start) + text.slice(end + comma[0].length);
+  const before = /,\s*$/.exec(text.slice(0, start));
+  return before ? text.slice(0, before.index) + text.slice(end) : text.slice(0, start) + text.slice(end);
+}
+
 /** Sequences this short are not shortened further. */
 const MIN_LENGTH = 4;
 
@@ -221,7 +240,7 @@ function preLayerNorm(config: ModelConfig): LayerFix | null {
         const node = nodeAt(t2, norm);
         if (!node) return t2;
         const written: unknown = parse(t2.slice(node.offset, node.offset + node.length));
-        const removed = setValue(t2, norm, undefined);
+        const removed = removeElement(t2, norm);
         return insertFirst(removed, `${norms.get(norm)!}/layers`, written);
       }),
   };
