@@ -2,12 +2,14 @@
  * The hover on a layer: predicted next to measured gradient statistics, the findings on the layer and the fixes
  * tried for them. Markdown text; the glue wraps it in a MarkdownString.
  */
-import type { TrainResult } from '../../engine/stats';
+import type { LayerInfo, TrainResult } from '../../engine/stats';
 import { formatValue } from '../../analysis/wording';
 import type { LayerSummary } from '../../analysis/summary';
 import { formatPercent } from '../../analysis/wording';
 import { findingHeadline, formatMetric } from './messages';
 import { verifiedFixTitle } from './fixes';
+import { convLines, throughTimeLines } from './hover-series';
+import { shapeText } from './layer-info';
 import type { DocumentView, PredictedLayerView } from './results';
 
 const DASH = '—';
@@ -17,7 +19,8 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   const index = view.result?.layers.findIndex((l) => l.path === layer) ?? -1;
   const measured = index >= 0 ? (view.summary?.layers[index] ?? null) : null;
   if (predicted === null && measured === null) return null;
-  const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured)}`, ''];
+  const info = index >= 0 ? (view.result?.layers[index] ?? null) : null;
+  const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured, info)}`, ''];
   lines.push('| | predicted | measured |', '|:--|--:|--:|');
   lines.push(
     row(
@@ -48,6 +51,7 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
     ),
   );
   lines.push(row('dead units', DASH, measured ? percent(measured.deadFraction) : DASH));
+  if (view.result && index >= 0) lines.push(...throughTimeLines(view.result, index), ...convLines(view.result, index));
   if (view.measuredStale)
     lines.push('', '_Measured values are from before your last edit: analyse again to refresh them._');
   else if (!view.measured)
@@ -56,8 +60,14 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   return lines.join('\n');
 }
 
-function describeLayer(predicted: PredictedLayerView | null, measured: LayerSummary | null): string {
-  if (measured) return ` · ${measured.kind} ${measured.shape}${measured.activation ? ` · ${measured.activation}` : ''}`;
+function describeLayer(
+  predicted: PredictedLayerView | null,
+  measured: LayerSummary | null,
+  info: LayerInfo | null,
+): string {
+  // The record's per-sample shapes ("1×28×28→16×26×26") say more than the summary's flat widths.
+  const shape = info ? shapeText(info) : measured?.shape;
+  if (measured) return ` · ${measured.kind} ${shape}${measured.activation ? ` · ${measured.activation}` : ''}`;
   return predicted ? ` · ${predicted.kind}` : '';
 }
 

@@ -12,6 +12,7 @@ import { outputLayerIndex } from '../../analysis/summary';
 import type { Thresholds } from '../../analysis/thresholds';
 import { digest, type RunDigest, type VerifiedFix } from '../../analysis/verify';
 import type { LayerInfo, LayerSeries, TrainResult } from '../../engine/stats';
+import { shapeText } from '../core/layer-info';
 import type {
   Num,
   PlotChannels,
@@ -142,10 +143,7 @@ function measuredLayer(
 
 /** "dense 32→32 sigmoid"; with per-sample shapes "conv2d 1×28×28→16×26×26 relu", "lstm 50×2→32". */
 export function describeLayer(info: LayerInfo): string {
-  const width = (shape: number[] | undefined, flat: number): string =>
-    shape && shape.length > 0 ? shape.join('×') : String(flat);
-  const shapes = `${width(info.inputShape, info.inputWidth)}→${width(info.outputShape, info.outputWidth)}`;
-  return `${info.kind} ${shapes}${info.activation ? ` ${info.activation}` : ''}`;
+  return `${info.kind} ${shapeText(info)}${info.activation ? ` ${info.activation}` : ''}`;
 }
 
 /** ‖∂L/∂h_t‖ at up to MAX_TIME_CURVES recorded training steps that have it (null when the layer has none). */
