@@ -118,13 +118,16 @@ function round(x: number): number {
 export function kindColor(p: Palette, kind: string): string {
   switch (kind) {
     case 'vanishing':
+    case 'vanishing-through-time':
       return p.red;
     case 'exploding':
+    case 'exploding-through-time':
     case 'divergence':
       return p.orange;
     case 'dead-relu':
       return p.purple;
     case 'saturation':
+    case 'gate-saturation':
       return p.yellow;
     case 'poor-init':
       return p.yellow;

@@ -21,7 +21,7 @@ import {
   timeLayers,
   timeLegend,
 } from '../../webview/layerSeries';
-import { mixColors, paletteFrom, stepColor } from '../../webview/palette';
+import { kindColor, mixColors, paletteFrom, stepColor } from '../../webview/palette';
 import { depthColumns } from '../../webview/transforms';
 import { fakeRecord } from '../analysis/fake-record';
 import { convRecord, lstmRecord } from '../extension/conv-rnn-record';
@@ -186,6 +186,14 @@ describe('export and colours', () => {
       '2',
       '2',
     ]);
+  });
+
+  it('colours the through-time findings as their per-layer counterparts', () => {
+    const p = paletteFrom(() => '', '');
+    expect(kindColor(p, 'vanishing-through-time')).toBe(kindColor(p, 'vanishing'));
+    expect(kindColor(p, 'exploding-through-time')).toBe(kindColor(p, 'exploding'));
+    expect(kindColor(p, 'gate-saturation')).toBe(kindColor(p, 'saturation'));
+    expect(kindColor(p, 'vanishing')).not.toBe(kindColor(p, 'exploding'));
   });
 
   it('mixes colours linearly between the two ends', () => {
