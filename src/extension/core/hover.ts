@@ -9,7 +9,7 @@ import { formatPercent } from '../../analysis/wording';
 import { findingHeadline, formatMetric } from './messages';
 import { verifiedFixTitle } from './fixes';
 import { convLines, throughTimeLines } from './hover-series';
-import { shapeText } from './layer-info';
+import { shapeText } from './layer-shape';
 import type { DocumentView, PredictedLayerView } from './results';
 
 const DASH = '—';

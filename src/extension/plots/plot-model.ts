@@ -12,7 +12,7 @@ import { outputLayerIndex } from '../../analysis/summary';
 import type { Thresholds } from '../../analysis/thresholds';
 import { digest, type RunDigest, type VerifiedFix } from '../../analysis/verify';
 import type { LayerInfo, LayerSeries, TrainResult } from '../../engine/stats';
-import { shapeText } from '../core/layer-info';
+import { shapeText } from '../core/layer-shape';
 import type {
   Num,
   PlotChannels,
