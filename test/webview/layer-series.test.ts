@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds';
 import type { TrainResult } from '../../src/engine/stats';
-import { MAX_STRIP_STEPS, MAX_TIME_CURVES, toPlotModel } from '../../src/extension/plots/plot-model';
+import { evenIndices, MAX_STRIP_STEPS, MAX_TIME_CURVES, toPlotModel } from '../../src/extension/plots/plot-model';
 import { isPlotModel, type PlotModel } from '../../src/protocol/plots';
 import { modelToCsv } from '../../webview/exportData';
 import {
@@ -200,5 +200,26 @@ describe('export and colours', () => {
     expect(mixColors('#000000', '#ff8040', 0.5)).toBe('rgb(128, 64, 32)');
     expect(mixColors('#000', 'rgb(10, 20, 30)', 2)).toBe('rgb(10, 20, 30)');
     expect(mixColors('red', '#fff', 0.5)).toBe('red');
+  });
+});
+
+describe('evenIndices', () => {
+  it('keeps the first and the last index, evenly spaced, at most max of them', () => {
+    expect(evenIndices(30, 10)).toEqual([0, 3, 6, 10, 13, 16, 19, 23, 26, 29]);
+    expect(evenIndices(4, 10)).toEqual([0, 1, 2, 3]);
+    expect(evenIndices(0, 10)).toEqual([]);
+    expect(evenIndices(5, 1)).toEqual([4]);
+    for (const [n, max] of [
+      [1000, 120],
+      [121, 120],
+      [11, 10],
+    ] as const) {
+      const kept = evenIndices(n, max);
+      expect(kept).toHaveLength(max);
+      expect(new Set(kept).size).toBe(max);
+      expect([kept[0], kept[kept.length - 1]]).toEqual([0, n - 1]);
+      const gaps = kept.slice(1).map((k, i) => k - kept[i]!);
+      expect(Math.max(...gaps) - Math.min(...gaps)).toBeLessThanOrEqual(1);
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { PlotModel } from '../../src/protocol/plots';
 import { formatValue } from '../numbers';
 import { useUplot } from '../hooks/useUplot';
 import { convLabel, deadCells, deadCountColumns, type ConvLayer } from '../layerSeries';
-import { runColors, withAlpha, type Palette } from '../palette';
+import { withAlpha, type Palette } from '../palette';
 import { ChartCard } from './ChartCard';
 import { Y_AXIS_SIZE, axis, cursorOptions, line, stepXAxis, stepXScale } from './common';
 import { exportChartPng } from './exportPng';
@@ -25,7 +25,8 @@ const TITLE = 'Dead filters over training';
 
 export function DeadFiltersCard({ model, layers, palette, onReveal }: DeadFiltersCardProps) {
   const data = useMemo(() => deadCountColumns(model, layers), [model, layers]);
-  const colours = runColors(palette);
+  // Purple first: the panel's colour of dead units (dead-relu); then distinct colours for further conv layers.
+  const colours = [palette.purple, palette.blue, palette.green, palette.orange, palette.yellow, palette.red];
   const legend = layers.map((l, i) => ({ label: convLabel(l), colour: colours[i % colours.length]! }));
   const maxFilters = Math.max(1, ...layers.map((l) => l.channels.filters));
   const { container, plot } = useUplot(

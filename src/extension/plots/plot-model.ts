@@ -152,7 +152,7 @@ function throughTimeOf(s: LayerSeries, recordedSteps: readonly number[]): PlotTh
   const length = Math.max(0, ...rows.map((r) => r?.length ?? 0));
   const measured = rows.map((r, i) => (r?.length === length ? i : -1)).filter((i) => i >= 0);
   if (length === 0 || measured.length === 0) return null;
-  const chosen = thinIndices(measured.length, MAX_TIME_CURVES - 1).map((k) => measured[k]!);
+  const chosen = evenIndices(measured.length, MAX_TIME_CURVES).map((k) => measured[k]!);
   return {
     trainingSteps: chosen.map((i) => recordedSteps[i]!),
     gradNorm: chosen.map((i) => rows[i]!.map(num)),
@@ -168,7 +168,7 @@ function channelsOf(s: LayerSeries, recordedSteps: readonly number[], keep: numb
   const filters = Math.max(0, ...rows.map((r) => r?.length ?? 0));
   if (filters === 0) return null;
   const full = rows.map((r, i) => (r?.length === filters ? i : -1)).filter((i) => i >= 0);
-  const strip = thinIndices(full.length, MAX_STRIP_STEPS - 1).map((k) => full[k]!);
+  const strip = evenIndices(full.length, MAX_STRIP_STEPS).map((k) => full[k]!);
   const count = (row: readonly number[] | undefined): Num =>
     row?.length === filters ? row.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) : null;
   return {
@@ -283,6 +283,16 @@ export function thinIndices(n: number, max: number): number[] {
   for (let i = 0; i < n; i += stride) out.push(i);
   if (out[out.length - 1] !== n - 1) out.push(n - 1);
   return out;
+}
+
+/**
+ * At most `max` of the indices 0 … n−1, as evenly spaced as whole numbers allow, the first and the last always
+ * among them (thinIndices' fixed stride can leave the last two close together: curves one step apart).
+ */
+export function evenIndices(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: Math.max(0, n) }, (_, i) => i);
+  if (max <= 1) return [n - 1];
+  return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
 }
 
 function pick(values: readonly number[], keep: number[]): Num[] {
