@@ -11,7 +11,7 @@ import { useUplot } from '../hooks/useUplot';
 import { convLabel, deadCells, deadCountColumns, type ConvLayer } from '../layerSeries';
 import { withAlpha, type Palette } from '../palette';
 import { ChartCard } from './ChartCard';
-import { Y_AXIS_SIZE, axis, cursorOptions, line, stepXAxis, stepXScale } from './common';
+import { MAX_MARKED_POINTS, Y_AXIS_SIZE, axis, cursorOptions, line, stepXAxis, stepXScale } from './common';
 import { exportChartPng } from './exportPng';
 
 export interface DeadFiltersCardProps {
@@ -29,6 +29,7 @@ export function DeadFiltersCard({ model, layers, palette, onReveal }: DeadFilter
   const colours = [palette.purple, palette.blue, palette.green, palette.orange, palette.yellow, palette.red];
   const legend = layers.map((l, i) => ({ label: convLabel(l), colour: colours[i % colours.length]! }));
   const maxFilters = Math.max(1, ...layers.map((l) => l.channels.filters));
+  const sparse = model.recordedSteps.length <= MAX_MARKED_POINTS;
   const { container, plot } = useUplot(
     () => ({
       scales: { x: stepXScale(() => null), y: { auto: false, range: [0, maxFilters] } },
@@ -42,12 +43,17 @@ export function DeadFiltersCard({ model, layers, palette, onReveal }: DeadFilter
       ],
       series: [
         { label: 'step' },
-        ...legend.map((l) => line(l.label, l.colour, { value: (_u: uPlot, v: number | null) => formatValue(v) })),
+        ...legend.map((l) =>
+          line(l.label, l.colour, {
+            value: (_u: uPlot, v: number | null) => formatValue(v),
+            ...(sparse ? {} : { points: { show: false } }),
+          }),
+        ),
       ],
       cursor: cursorOptions(),
     }),
     data as uPlot.AlignedData,
-    [palette, legend.map((l) => l.label).join('|')],
+    [palette, legend.map((l) => l.label).join('|'), sparse, maxFilters],
   );
 
   return (

@@ -13,7 +13,7 @@ import { gateColumns, gateNames, type GateLayer } from '../layerSeries';
 import { gateColor, withAlpha, type Palette } from '../palette';
 import { bandsPlugin, clickPlugin } from '../plugins';
 import { ChartCard } from './ChartCard';
-import { Y_AXIS_SIZE, axis, canvasFont, cursorOptions, line, stepXAxis, stepXScale } from './common';
+import { MAX_MARKED_POINTS, Y_AXIS_SIZE, axis, canvasFont, cursorOptions, line, stepXAxis, stepXScale } from './common';
 import { exportChartPng } from './exportPng';
 
 export interface GateCardProps {
@@ -30,6 +30,7 @@ export function GateCard({ model, layer, palette, onReveal }: GateCardProps) {
   const legend = gates.map((gate) => ({ label: `${gate} gate`, colour: gateColor(palette, gate) }));
   const title = `Gate saturation · ${layer.path}`;
   const percent = (_u: uPlot, v: number | null): string => formatPercent(v);
+  const sparse = model.recordedSteps.length <= MAX_MARKED_POINTS;
   const { container, plot } = useUplot(
     () => ({
       scales: { x: stepXScale(() => null), y: { auto: false, range: [0, 1] } },
@@ -41,7 +42,12 @@ export function GateCard({ model, layer, palette, onReveal }: GateCardProps) {
           values: (_u, splits) => splits.map((v) => formatPercent(v)),
         }),
       ],
-      series: [{ label: 'step' }, ...legend.map((g) => line(g.label, g.colour, { value: percent }))],
+      series: [
+        { label: 'step' },
+        ...legend.map((g) =>
+          line(g.label, g.colour, { value: percent, ...(sparse ? {} : { points: { show: false } }) }),
+        ),
+      ],
       cursor: cursorOptions(),
       plugins: [
         bandsPlugin(
@@ -63,7 +69,7 @@ export function GateCard({ model, layer, palette, onReveal }: GateCardProps) {
       ],
     }),
     data as uPlot.AlignedData,
-    [palette, gates.join(',')],
+    [palette, gates.join(','), sparse],
   );
 
   return (
