@@ -14,6 +14,7 @@ const nodeEntries = [
   ['src/node/bridge-worker.ts', 'bridge-worker'],
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
+  ['bench/conv-bench.ts', 'conv-bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],
   ['bench/robustness/run.ts', 'robustness'],
   ['bench/bridge/agreement.ts', 'bridge-agreement'],

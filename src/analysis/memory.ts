@@ -6,7 +6,10 @@
  * layers/, optimizer.ts, train.ts, data.ts); test/analysis/memory.test.ts holds them to the engine's sizing arena.
  */
 import { probeSize } from '../engine/probe';
-import type { LayerConfig, ModelConfig, OptimizerConfig } from '../engine/config';
+import type { LayerConfig, ModelConfig, OptimizerConfig, Shape } from '../engine/config';
+import { convTileSamples, windowGeometry } from '../engine/layers/conv-geometry';
+import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
+import { SKIPS_INPUT_GRAD } from '../engine/model';
 import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
 import { grouped } from '../spec/diagnostic-text';
 
@@ -34,20 +37,22 @@ export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number):
   // Every layer's buffers exist twice: for the batch, and for the probe set's rows (src/engine/probe.ts).
   const probe = probeSize(samples);
   const layers: MemoryPart[] = [];
-  let width = config.input;
+  let shape: Shape = config.inputShape ?? [config.input];
   const walk = (configs: LayerConfig[]): void => {
     for (const layer of configs) {
-      const inputWidth = width;
+      const inputShape = shape;
+      // A residual block's output is its branch's, which the walk through the branch leaves in `shape`.
       if (layer.kind === 'residual') walk(layer.layers);
-      width = layer.kind === 'dense' ? layer.units : width;
-      layers.push(layerPart(layer, inputWidth, width, batch, probe, config.optimizer));
+      else shape = layerOutputShape(layer, inputShape);
+      layers.push(layerPart(layer, inputShape, shapeSize(shape), batch, probe, config.optimizer));
     }
   };
   walk(config.layers);
+  const width = shapeSize(shape);
   const targetWidth = config.loss === 'crossentropy' ? 1 : width;
-  // The model's ∂loss/∂input is skipped in training when its first layer is dense or residual (model.ts).
+  // The model's ∂loss/∂input is skipped in training when its first layer is dense, conv or residual (model.ts).
   const first = config.layers[0];
-  const inputBuffers = first && first.kind !== 'dense' && first.kind !== 'residual' ? 2 : 1;
+  const inputBuffers = first && !SKIPS_INPUT_GRAD.has(first.kind) ? 2 : 1;
   const steps = Math.max(0, config.training.steps);
   return [
     { path: '', bytes: BASELINE_BYTES, why: '' },
@@ -119,29 +124,30 @@ function dataPart(
 /** The arena floats of one layer: parameters, their gradients and optimizer state, and its batch buffers. */
 function layerPart(
   layer: LayerConfig,
-  inputWidth: number,
+  inputShape: Shape,
   outputWidth: number,
   batch: number,
   probe: number,
   optimizer: OptimizerConfig,
 ): MemoryPart {
-  const { params, buffers, what } = layerFloats(layer, inputWidth, outputWidth);
+  const { params, buffers, what } = layerFloats(layer, inputShape, outputWidth);
   const paramFloats = params * (2 + optimizerSlots(optimizer));
   const rows = batch + probe;
   const activations = `${grouped(outputWidth)} units × (batch ${grouped(batch)} + probe ${grouped(probe)}) × ${buffers} buffers`;
   const floats =
     paramFloats +
     buffers * rows * outputWidth +
-    extraFloats(layer, inputWidth, batch) +
-    extraFloats(layer, inputWidth, probe);
+    extraFloats(layer, inputShape, batch) +
+    extraFloats(layer, inputShape, probe);
   return { path: layer.path, bytes: FLOAT * floats, why: `activations of ${layer.path}: ${activations}${what}` };
 }
 
 function layerFloats(
   layer: LayerConfig,
-  inputWidth: number,
+  inputShape: Shape,
   outputWidth: number,
 ): { params: number; buffers: number; what: string } {
+  const inputWidth = shapeSize(inputShape);
   const slopes = (name: string): number => (name === 'prelu' ? outputWidth : 0);
   switch (layer.kind) {
     case 'dense': {
@@ -152,20 +158,51 @@ function layerFloats(
     case 'activation':
       return { params: slopes(layer.activation.name), buffers: 2, what: '' };
     case 'batchnorm':
-      return { params: 2 * outputWidth, buffers: 3, what: '' };
+      // γ and β per normalised unit: a feature, or a channel of [C, …] input.
+      return { params: 2 * normalizedUnits(inputShape), buffers: 3, what: '' };
     case 'dropout':
       return { params: 0, buffers: 3, what: '' };
     case 'residual':
       return { params: layer.projection ? outputWidth * inputWidth : 0, buffers: 2, what: '' };
+    case 'conv1d':
+    case 'conv2d': {
+      const g = windowGeometry(layer, inputShape);
+      const patch = g.channels * g.kernelH * g.kernelW;
+      const params = layer.filters * patch + layer.filters + slopes(layer.activation.name);
+      const linear = layer.activation.name === 'linear';
+      return { params, buffers: linear ? 2 : 4, what: `, kernel ${grouped(layer.filters)} × ${grouped(patch)}` };
+    }
+    case 'maxpool':
+      // output, its gradient and the winners' indices
+      return { params: 0, buffers: 3, what: '' };
+    case 'avgpool':
+    case 'global_avgpool':
+      return { params: 0, buffers: 2, what: '' };
+    case 'flatten':
+      // its output and gradient are its input's buffers
+      return { params: 0, buffers: 0, what: '' };
     default:
       throw new Error(`TODO(wave2): memory of ${layer.kind}`);
   }
 }
 
-/** Floats a layer holds beside its output-width buffers: BatchNorm's statistics, a residual's branch gradient. */
-function extraFloats(layer: LayerConfig, inputWidth: number, batch: number): number {
-  if (layer.kind === 'batchnorm') return 4 * inputWidth;
-  if (layer.kind === 'residual') return batch * inputWidth;
+function normalizedUnits(inputShape: Shape): number {
+  return inputShape.length >= 2 ? inputShape[0]! : shapeSize(inputShape);
+}
+
+/**
+ * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics, a residual's branch
+ * gradient, a conv layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]).
+ */
+function extraFloats(layer: LayerConfig, inputShape: Shape, batch: number): number {
+  if (layer.kind === 'batchnorm') return 4 * normalizedUnits(inputShape);
+  if (layer.kind === 'residual') return batch * shapeSize(inputShape);
+  if (layer.kind === 'conv1d' || layer.kind === 'conv2d') {
+    const g = windowGeometry(layer, inputShape);
+    const patch = g.channels * g.kernelH * g.kernelW;
+    const positions = g.outHeight * g.outWidth;
+    return (patch + layer.filters) * convTileSamples(batch, patch, positions) * positions;
+  }
   return 0;
 }
 

@@ -6,6 +6,7 @@
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { LayerKind, LossName } from '../engine/config';
 import type { LayerInfo, LayerSeries, TrainResult } from '../engine/stats';
+import { LAYER_TYPES } from '../spec/names';
 
 export const RECORD_FORMAT = 'vgnet-record/1';
 /** Records larger than this are refused before they are parsed. */
@@ -26,7 +27,8 @@ export interface RecordedRun {
 export type RecordRead =
   { ok: true; run: RecordedRun } | { ok: false; message: string; offset: number; length: number };
 
-const KINDS: ReadonlySet<string> = new Set<LayerKind>(['dense', 'batchnorm', 'activation', 'dropout', 'residual']);
+// Every kind the engine builds (the spec's layer types).
+const KINDS: ReadonlySet<string> = new Set<LayerKind>(LAYER_TYPES);
 const LOSSES: ReadonlySet<string> = new Set<LossName>(['mse', 'bce', 'crossentropy']);
 const SERIES_KEYS = [
   'gradNorm',
@@ -142,11 +144,21 @@ function layerInfo(v: unknown, i: number): LayerInfo {
     kind: l.kind as LayerKind,
     inputWidth: integer(l.inputWidth, at('inputWidth'), 0, 2 ** 31),
     outputWidth: integer(l.outputWidth, at('outputWidth'), 0, 2 ** 31),
+    // Absent in records written before shapes were recorded (and in other engines' records).
+    ...(l.inputShape === undefined ? {} : { inputShape: shape(l.inputShape, at('inputShape')) }),
+    ...(l.outputShape === undefined ? {} : { outputShape: shape(l.outputShape, at('outputShape')) }),
     activation: l.activation,
     parameterCount: integer(l.parameterCount, at('parameterCount'), 0, 2 ** 53),
     hasWeights: l.hasWeights,
     parent: integer(l.parent, at('parent'), -1, i - 1),
   };
+}
+
+/** A per-sample shape: 1 to 4 positive integers. */
+function shape(v: unknown, at: (string | number)[]): number[] {
+  const a = array(v, at, 4);
+  if (a.length === 0) throw new RecordError(at, 'expected a shape (1 to 4 sizes)');
+  return a.map((d, k) => integer(d, [...at, k], 1, 2 ** 31));
 }
 
 function layerSeries(v: unknown, i: number, length: number): LayerSeries {
@@ -158,7 +170,20 @@ function layerSeries(v: unknown, i: number, length: number): LayerSeries {
       throw new RecordError(['series', i, key], `${values.length} values for ${length} recorded steps`);
     out[key] = values;
   }
+  if (s.channelDead !== undefined) out.channelDead = channelFlags(s.channelDead, ['series', i, 'channelDead'], length);
   return out;
+}
+
+/** Conv layers' per-filter dead flags: one list of 0/1 per recorded step ([] where nothing was measured). */
+function channelFlags(v: unknown, at: (string | number)[], length: number): number[][] {
+  const steps = array(v, at, MAX_STEPS);
+  if (steps.length !== length) throw new RecordError(at, `${steps.length} entries for ${length} recorded steps`);
+  return steps.map((flags, k) =>
+    numbers(flags, [...at, k], 2 ** 20).map((f, j) => {
+      if (f !== 0 && f !== 1) throw new RecordError([...at, k, j], `expected 0 or 1, got ${short(f)}`);
+      return f;
+    }),
+  );
 }
 
 function stopped(v: unknown, stepsRun: number): TrainResult['stopped'] {

@@ -5,8 +5,19 @@
 import type { InitConfig } from './config';
 import type { Rng } from './rng';
 
-/** Fills `w` (length out·in, row-major W[out][in]) according to `init`. */
-export function initializeWeights(w: Float32Array, out: number, inp: number, init: InitConfig, rng: Rng): void {
+/**
+ * Fills `w` (length out·in, row-major W[out][in]) according to `init`. `fans` overrides the fans the variance
+ * scalings use (a conv kernel [filters][C·k]: fan_in = C·k, fan_out = filters·k, as PyTorch); default in and out.
+ */
+export function initializeWeights(
+  w: Float32Array,
+  out: number,
+  inp: number,
+  init: InitConfig,
+  rng: Rng,
+  fans: { fanIn: number; fanOut: number } = { fanIn: inp, fanOut: out },
+): void {
+  const { fanIn, fanOut } = fans;
   switch (init.name) {
     case 'zeros':
       return fillConstant(w, 0);
@@ -17,17 +28,17 @@ export function initializeWeights(w: Float32Array, out: number, inp: number, ini
     case 'normal':
       return fillNormal(w, init.scale, rng);
     case 'glorot_uniform':
-      return fillUniform(w, Math.sqrt(6 / (inp + out)), rng);
+      return fillUniform(w, Math.sqrt(6 / (fanIn + fanOut)), rng);
     case 'glorot_normal':
-      return fillNormal(w, Math.sqrt(2 / (inp + out)), rng);
+      return fillNormal(w, Math.sqrt(2 / (fanIn + fanOut)), rng);
     case 'he_uniform':
-      return fillUniform(w, Math.sqrt(6 / inp), rng);
+      return fillUniform(w, Math.sqrt(6 / fanIn), rng);
     case 'he_normal':
-      return fillNormal(w, Math.sqrt(2 / inp), rng);
+      return fillNormal(w, Math.sqrt(2 / fanIn), rng);
     case 'lecun_uniform':
-      return fillUniform(w, Math.sqrt(3 / inp), rng);
+      return fillUniform(w, Math.sqrt(3 / fanIn), rng);
     case 'lecun_normal':
-      return fillNormal(w, Math.sqrt(1 / inp), rng);
+      return fillNormal(w, Math.sqrt(1 / fanIn), rng);
     case 'orthogonal':
       return fillOrthogonal(w, out, inp, init.scale, rng);
     default:

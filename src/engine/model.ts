@@ -5,13 +5,16 @@
 import type { ActivationOp } from './activations';
 import type { Arena } from './arena';
 import { JS_BACKEND, type Backend } from './backend';
-import type { ModelConfig } from './config';
+import type { LayerKind, ModelConfig, Shape } from './config';
 import { buildChain } from './layers/build';
 import type { Layer, ParamTensor, SharedTensors } from './layers/layer';
 import { computeAccuracy, computeLoss } from './loss';
 import type { LossBinding } from './loss';
 import type { Rng } from './rng';
 import type { LayerInfo } from './stats';
+
+/** Layer kinds that leave ∂loss/∂input uncomputed when nothing reads it (LayerWiring.skipInputGrad). */
+export const SKIPS_INPUT_GRAD: ReadonlySet<LayerKind> = new Set<LayerKind>(['dense', 'residual', 'conv1d', 'conv2d']);
 
 export interface ModelBuildOptions {
   batchSize: number;
@@ -46,6 +49,8 @@ export class Model {
   readonly nodes: Layer[];
   /** For each node, the index of its enclosing residual block in `nodes`, or −1. */
   readonly parents: number[];
+  /** For each node, the per-sample shape of its input. */
+  private readonly inputShapes: Shape[];
   /** The output activation fused into the loss (softmax+crossentropy, sigmoid+bce), or null. */
   readonly fusedOutput: ActivationOp | null;
   private readonly loss: LossBinding;
@@ -61,8 +66,8 @@ export class Model {
     this.inputWidth = config.input;
     this.input = arena.alloc(batchSize * config.input);
     const skipInputGrad = options.inputGradient === false;
-    // Dense and residual layers skip ∂loss/∂input when told; the other kinds always write it.
-    const skipped = skipInputGrad && (config.layers[0]!.kind === 'dense' || config.layers[0]!.kind === 'residual');
+    // Dense, conv and residual layers skip ∂loss/∂input when told; the other kinds always write it.
+    const skipped = skipInputGrad && SKIPS_INPUT_GRAD.has(config.layers[0]!.kind);
     this.inputGrad = arena.alloc(skipped ? 0 : batchSize * config.input);
     const backend = options.backend ?? JS_BACKEND;
     const ctx = {
@@ -91,7 +96,12 @@ export class Model {
     this.target = arena.alloc(batchSize * this.targetWidth);
     this.nodes = [];
     this.parents = [];
-    flatten(this.layers, -1, this.nodes, this.parents);
+    this.inputShapes = [];
+    flatten(this.layers, -1, config.inputShape ?? [config.input], {
+      nodes: this.nodes,
+      parents: this.parents,
+      inputShapes: this.inputShapes,
+    });
     this.paramList = this.nodes.flatMap((n) => n.params);
     this.fusedOutput = fusableOutput(last, config.loss);
     if (this.fusedOutput) this.fusedOutput.fusedWithLoss = true;
@@ -165,6 +175,8 @@ export class Model {
       kind: node.kind,
       inputWidth: node.inputWidth,
       outputWidth: node.outputWidth,
+      inputShape: [...this.inputShapes[i]!],
+      outputShape: [...node.outputShape],
       activation: node.activation ? node.activation.name : null,
       parameterCount: node.params.reduce((sum, p) => sum + p.data.length, 0),
       hasWeights: node.weight != null,
@@ -173,12 +185,22 @@ export class Model {
   }
 }
 
-function flatten(layers: Layer[], parent: number, nodes: Layer[], parents: number[]): void {
+/** Appends `layers` and their children depth-first to the model's node lists; `inputShape` feeds the first. */
+function flatten(
+  layers: Layer[],
+  parent: number,
+  inputShape: Shape,
+  into: { nodes: Layer[]; parents: number[]; inputShapes: Shape[] },
+): void {
+  let shape = inputShape;
   for (const layer of layers) {
-    const index = nodes.length;
-    nodes.push(layer);
-    parents.push(parent);
-    flatten(layer.children, index, nodes, parents);
+    const index = into.nodes.length;
+    into.nodes.push(layer);
+    into.parents.push(parent);
+    into.inputShapes.push(shape);
+    // A residual branch reads the block's input.
+    flatten(layer.children, index, shape, into);
+    shape = layer.outputShape;
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * Batch normalisation over the batch axis (Ioffe & Szegedy 2015), PyTorch BatchNorm1d semantics:
+ * Batch normalisation over the batch axis (Ioffe & Szegedy 2015), PyTorch BatchNorm1d/2d semantics:
  * training normalises with the batch mean and biased variance; the running mean/variance are updated with
  * `momentum` using the unbiased variance; evaluation uses the running statistics. γ = 1, β = 0 at init.
+ * On [features] input each feature is a unit; on [C, L] or [C, H, W] input each channel is one, its statistics
+ * taken over batch × positions (n = batch·L or batch·H·W in the unbiased n/(n − 1)).
  */
 import type { BatchNormConfig, Shape } from '../config';
 import { paramTensor } from './layer';
@@ -34,11 +36,19 @@ export class BatchNormLayer implements Layer {
   private readonly input: Float32Array;
   private readonly inputGrad: Float32Array;
   private readonly batch: number;
+  /** Normalised units (features, or channels) and the positions each spans within a sample (1 for features). */
+  private readonly units: number;
+  private readonly positions: number;
   private lastForwardTraining = true;
 
   constructor(config: BatchNormConfig, wiring: LayerWiring, ctx: BuildContext) {
     const { arena, batch } = ctx;
     const width = wiring.inputWidth;
+    const shape = wiring.inputShape ?? [width];
+    // [features]: one unit per feature; [C, …]: one per channel.
+    const units = shape.length >= 2 ? shape[0]! : width;
+    this.units = units;
+    this.positions = width / units;
     this.path = config.path;
     this.eps = config.eps;
     this.momentum = config.momentum;
@@ -48,12 +58,12 @@ export class BatchNormLayer implements Layer {
     this.inputWidth = width;
     this.outputWidth = width;
     this.outputShape = wiring.inputShape ?? [width];
-    this.gamma = paramTensor(ctx, config.path, 'gamma', [width]);
-    this.bias = paramTensor(ctx, config.path, 'beta', [width]);
+    this.gamma = paramTensor(ctx, config.path, 'gamma', [units]);
+    this.bias = paramTensor(ctx, config.path, 'beta', [units]);
     this.params = [this.gamma, this.bias];
     const shared = ctx.shared;
-    this.runningMean = shared?.buffers.get(`${config.path}#runningMean`) ?? arena.alloc(width);
-    this.runningVar = shared?.buffers.get(`${config.path}#runningVar`) ?? arena.alloc(width);
+    this.runningMean = shared?.buffers.get(`${config.path}#runningMean`) ?? arena.alloc(units);
+    this.runningVar = shared?.buffers.get(`${config.path}#runningVar`) ?? arena.alloc(units);
     if (!shared) {
       this.gamma.data.fill(1);
       this.runningVar.fill(1);
@@ -62,13 +72,13 @@ export class BatchNormLayer implements Layer {
     this.output = arena.alloc(batch * width);
     this.outputGrad = arena.alloc(batch * width);
     this.normalized = arena.alloc(batch * width);
-    this.usedMean = arena.alloc(width);
-    this.invStd = arena.alloc(width);
+    this.usedMean = arena.alloc(units);
+    this.invStd = arena.alloc(units);
   }
 
   forward(training: boolean): void {
     this.lastForwardTraining = training;
-    for (let c = 0; c < this.outputWidth; c++) {
+    for (let c = 0; c < this.units; c++) {
       if (training) {
         this.computeBatchStatistics(c);
       } else {
@@ -81,18 +91,23 @@ export class BatchNormLayer implements Layer {
 
   /** Batch mean and biased variance of unit c into usedMean/invStd; updates the running statistics. */
   private computeBatchStatistics(c: number): void {
-    const { input, batch, outputWidth: w } = this;
+    const { input, batch, outputWidth: w, positions } = this;
+    const n = batch * positions;
     let sum = 0;
-    for (let r = 0; r < batch; r++) sum += input[r * w + c]!;
-    const mean = sum / batch;
+    for (let r = 0; r < batch; r++) {
+      for (let i = r * w + c * positions, end = i + positions; i < end; i++) sum += input[i]!;
+    }
+    const mean = sum / n;
     let squares = 0;
     for (let r = 0; r < batch; r++) {
-      const d = input[r * w + c]! - mean;
-      squares += d * d;
+      for (let i = r * w + c * positions, end = i + positions; i < end; i++) {
+        const d = input[i]! - mean;
+        squares += d * d;
+      }
     }
-    const variance = squares / batch;
-    // PyTorch feeds the unbiased variance into the running estimate (n/(n−1)); with one sample there is none.
-    const unbiased = batch > 1 ? squares / (batch - 1) : variance;
+    const variance = squares / n;
+    // PyTorch feeds the unbiased variance into the running estimate (n/(n−1)); with one value there is none.
+    const unbiased = n > 1 ? squares / (n - 1) : variance;
     const m = this.momentum;
     this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mean;
     this.runningVar[c] = (1 - m) * this.runningVar[c]! + m * unbiased;
@@ -102,43 +117,44 @@ export class BatchNormLayer implements Layer {
 
   /** x̂ = (x − mean)·invStd, y = γ·x̂ + β for unit c. */
   private normalizeUnit(c: number): void {
-    const { input, output, normalized, batch, outputWidth: w } = this;
+    const { input, output, normalized, batch, outputWidth: w, positions } = this;
     const g = this.gamma.data[c]!;
     const b = this.bias.data[c]!;
     const mean = this.usedMean[c]!;
     const invStd = this.invStd[c]!;
     for (let r = 0; r < batch; r++) {
-      const i = r * w + c;
-      const xhat = (input[i]! - mean) * invStd;
-      normalized[i] = xhat;
-      output[i] = g * xhat + b;
+      for (let i = r * w + c * positions, end = i + positions; i < end; i++) {
+        const xhat = (input[i]! - mean) * invStd;
+        normalized[i] = xhat;
+        output[i] = g * xhat + b;
+      }
     }
   }
 
   /**
-   * dγ = Σ dy·x̂, dβ = Σ dy; training: dx = γ·invStd/N · (N·dy − dβ − x̂·dγ) (the batch statistics depend on x);
-   * evaluation: dx = γ·invStd·dy.
+   * dγ = Σ dy·x̂, dβ = Σ dy (over batch × positions, n terms); training: dx = γ·invStd/n · (n·dy − dβ − x̂·dγ) (the
+   * batch statistics depend on x); evaluation: dx = γ·invStd·dy.
    */
   backward(): void {
-    const { outputGrad: dy, normalized, inputGrad: dx, batch, outputWidth: w } = this;
-    for (let c = 0; c < w; c++) {
+    const { outputGrad: dy, normalized, inputGrad: dx, batch, outputWidth: w, positions } = this;
+    const n = batch * positions;
+    for (let c = 0; c < this.units; c++) {
       let dGamma = 0;
       let dBeta = 0;
       for (let r = 0; r < batch; r++) {
-        const i = r * w + c;
-        dGamma += dy[i]! * normalized[i]!;
-        dBeta += dy[i]!;
+        for (let i = r * w + c * positions, end = i + positions; i < end; i++) {
+          dGamma += dy[i]! * normalized[i]!;
+          dBeta += dy[i]!;
+        }
       }
       this.gamma.grad[c] = dGamma;
       this.bias.grad[c] = dBeta;
       const scale = this.gamma.data[c]! * this.invStd[c]!;
-      if (!this.lastForwardTraining) {
-        for (let r = 0; r < batch; r++) dx[r * w + c] = scale * dy[r * w + c]!;
-        continue;
-      }
+      const training = this.lastForwardTraining;
       for (let r = 0; r < batch; r++) {
-        const i = r * w + c;
-        dx[i] = (scale / batch) * (batch * dy[i]! - dBeta - normalized[i]! * dGamma);
+        for (let i = r * w + c * positions, end = i + positions; i < end; i++) {
+          dx[i] = training ? (scale / n) * (n * dy[i]! - dBeta - normalized[i]! * dGamma) : scale * dy[i]!;
+        }
       }
     }
   }

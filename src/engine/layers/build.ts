@@ -2,9 +2,12 @@
 import type { LayerConfig } from '../config';
 import { ActivationLayer } from './activation';
 import { BatchNormLayer } from './batchnorm';
+import { ConvLayer } from './conv';
 import { DenseLayer } from './dense';
 import { DropoutLayer } from './dropout';
 import type { BuildContext, Layer, LayerWiring } from './layer';
+import { PoolLayer } from './pool';
+import { FlattenLayer, GlobalAvgPoolLayer } from './reshape';
 import { ResidualLayer } from './residual';
 
 export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildContext): Layer {
@@ -21,10 +24,14 @@ export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildC
       return new ResidualLayer(config, wiring, ctx, buildChain);
     case 'conv1d':
     case 'conv2d':
+      return new ConvLayer(config, wiring, ctx);
     case 'maxpool':
     case 'avgpool':
+      return new PoolLayer(config, wiring, ctx);
     case 'flatten':
+      return new FlattenLayer(config, wiring);
     case 'global_avgpool':
+      return new GlobalAvgPoolLayer(config, wiring, ctx);
     case 'layernorm':
     case 'simple_rnn':
     case 'lstm':

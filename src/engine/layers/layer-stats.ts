@@ -85,9 +85,34 @@ export function recordLayer(
   series.saturatedFraction.push(
     op && z && isSaturating(op.name) ? saturatedFraction(z, saturationThreshold, backend) : NaN,
   );
-  const units = layer.outputWidth;
-  series.deadFraction.push(op && z && isReluFamily(op.name) ? deadFraction(z, z.length / units, units, backend) : NaN);
+  const source = probed === 'none' ? null : probed === 'batch' ? layer : probed;
+  if (op && isReluFamily(op.name) && layer.deadChannels) {
+    series.deadFraction.push(recordDeadChannels(series, source));
+  } else {
+    const units = layer.outputWidth;
+    series.deadFraction.push(
+      op && z && isReluFamily(op.name) ? deadFraction(z, z.length / units, units, backend) : NaN,
+    );
+  }
   series.nonFiniteCount.push(layerNonFiniteCount(layer, backend));
+}
+
+/**
+ * Conv layers: a unit is a filter. Appends the per-filter dead flags of `source`'s last forward pass to
+ * channelDead ([] when nothing was measured at this recording, so the series stays aligned and NaN-free) and
+ * returns the fraction of dead filters (NaN when unmeasured).
+ */
+function recordDeadChannels(series: LayerSeries, source: Layer | null): number {
+  const record = (series.channelDead ??= []);
+  const flags = source?.deadChannels?.();
+  if (!flags) {
+    record.push([]);
+    return NaN;
+  }
+  let dead = 0;
+  for (let f = 0; f < flags.length; f++) dead += flags[f]!;
+  record.push(Array.from(flags));
+  return dead / flags.length;
 }
 
 function weightNormBefore(weight: ParamTensor, index: number, tensors: StepTensorStats, backend: Backend): number {

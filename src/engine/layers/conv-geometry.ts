@@ -1,0 +1,176 @@
+/**
+ * Geometry of convolution and pooling windows, and the im2col/col2im copies that turn a convolution into a matrix
+ * product. A 1-d signal [C, L] is handled as an image [C, 1, L] with a 1-high window, so one code path serves both.
+ */
+import type { ConvConfig, PoolConfig, Shape } from '../config';
+
+/** One sample's window sweep: input [channels, height, width] → output positions outHeight × outWidth. */
+export interface WindowGeometry {
+  channels: number;
+  height: number;
+  width: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  /** Padding before the first row/column ('same': floor(total/2), the rest on the far side, as TF). */
+  padTop: number;
+  padLeft: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+/** Output length and leading padding of one spatial axis. */
+export function axisGeometry(
+  length: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padding: 'valid' | 'same',
+): { out: number; padBefore: number } {
+  const span = dilation * (kernel - 1) + 1;
+  if (padding === 'valid') return { out: Math.floor((length - span) / stride) + 1, padBefore: 0 };
+  // TF's SAME: out = ceil(L/s); total = max((out − 1)·s + span − L, 0), the odd one on the far side.
+  const out = Math.ceil(length / stride);
+  const total = Math.max((out - 1) * stride + span - length, 0);
+  return { out, padBefore: Math.floor(total / 2) };
+}
+
+/** The window geometry of a conv or pool layer on `inputShape` ([C, L] or [C, H, W]); throws on a misfit. */
+export function windowGeometry(config: ConvConfig | PoolConfig, inputShape: Shape): WindowGeometry {
+  const kernel = 'kernel' in config ? config.kernel : config.pool;
+  // Pooling windows are not dilated.
+  const dilation = 'dilation' in config ? config.dilation : kernel.map(() => 1);
+  if (inputShape.length !== kernel.length + 1) {
+    const wanted = kernel.length === 1 ? '[channels, length]' : '[channels, height, width]';
+    throw new Error(`${config.path}: a ${config.kind} layer needs ${wanted} input, got [${inputShape.join(', ')}]`);
+  }
+  if (config.stride.length !== kernel.length || dilation.length !== kernel.length) {
+    throw new Error(`${config.path}: the window, stride and dilation need one entry per spatial axis`);
+  }
+  // A 1-d window is a 2-d one of height 1.
+  const lift = (a: readonly number[]): number[] => (a.length === 1 ? [1, a[0]!] : [a[0]!, a[1]!]);
+  const [height, width] = lift(inputShape.slice(1));
+  const [kernelH, kernelW] = lift(kernel);
+  const [strideH, strideW] = lift(config.stride);
+  const [dilationH, dilationW] = lift(dilation);
+  const rows = axisGeometry(height!, kernelH!, strideH!, dilationH!, config.padding);
+  const cols = axisGeometry(width!, kernelW!, strideW!, dilationW!, config.padding);
+  if (rows.out < 1 || cols.out < 1) {
+    throw new Error(`${config.path}: the ${config.kind} window is larger than its input [${inputShape.join(', ')}]`);
+  }
+  return {
+    channels: inputShape[0]!,
+    height: height!,
+    width: width!,
+    kernelH: kernelH!,
+    kernelW: kernelW!,
+    strideH: strideH!,
+    strideW: strideW!,
+    dilationH: dilationH!,
+    dilationW: dilationW!,
+    padTop: rows.padBefore,
+    padLeft: cols.padBefore,
+    outHeight: rows.out,
+    outWidth: cols.out,
+  };
+}
+
+/** Per-sample output shape with `channels` channels, 1-d or 2-d like the input. */
+export function windowOutputShape(g: WindowGeometry, channels: number, spatialAxes: number): number[] {
+  return spatialAxes === 1 ? [channels, g.outWidth] : [channels, g.outHeight, g.outWidth];
+}
+
+/** Lowest output column whose input column o·stride + offset is ≥ 0. */
+function firstValid(offset: number, stride: number, outs: number): number {
+  return Math.min(offset < 0 ? Math.ceil(-offset / stride) : 0, outs);
+}
+
+/** One past the last output column whose input column o·stride + offset is < size (never below `lo`). */
+function endValid(offset: number, stride: number, size: number, outs: number, lo: number): number {
+  return Math.max(offset >= size ? 0 : Math.min(outs, Math.floor((size - 1 - offset) / stride) + 1), lo);
+}
+
+/**
+ * col[(c·kh + i)·kw + j][base + oy·OW + ox] = x[c][oy·sh − padTop + i·dh][ox·sw − padLeft + j·dw] (0 in the
+ * padding), for the sample starting at x[offset]. col is [C·kh·kw][rowLength], the right operand of W[F][C·kh·kw];
+ * a tile of samples sits side by side in it (sample s of the tile at base s·OH·OW, rowLength = tile·OH·OW).
+ * The geometry is read into locals once: the copy loops then touch only the two arrays.
+ */
+export function im2col(
+  x: Float32Array,
+  offset: number,
+  g: WindowGeometry,
+  col: Float32Array,
+  rowLength = g.outHeight * g.outWidth,
+  base = 0,
+): void {
+  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
+  let row = 0;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++, row++) {
+        const colOffset = j * dilationW - g.padLeft;
+        const lo = firstValid(colOffset, strideW, outWidth);
+        const hi = endValid(colOffset, strideW, width, outWidth, lo);
+        for (let oy = 0, o = row * rowLength + base; oy < outHeight; oy++, o += outWidth) {
+          const iy = oy * strideH - g.padTop + i * dilationH;
+          if (iy < 0 || iy >= height) {
+            col.fill(0, o, o + outWidth);
+            continue;
+          }
+          const src = offset + (c * height + iy) * width + colOffset;
+          for (let ox = 0; ox < lo; ox++) col[o + ox] = 0;
+          if (strideW === 1) for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox]!;
+          else for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox * strideW]!;
+          for (let ox = hi; ox < outWidth; ox++) col[o + ox] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dx[offset + …] = Σ of the col entries that copied each input element (padding dropped). */
+export function col2im(
+  col: Float32Array,
+  g: WindowGeometry,
+  dx: Float32Array,
+  offset: number,
+  rowLength = g.outHeight * g.outWidth,
+  base = 0,
+): void {
+  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
+  dx.fill(0, offset, offset + channels * height * width);
+  let row = 0;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++, row++) {
+        const colOffset = j * dilationW - g.padLeft;
+        const lo = firstValid(colOffset, strideW, outWidth);
+        const hi = endValid(colOffset, strideW, width, outWidth, lo);
+        for (let oy = 0, o = row * rowLength + base; oy < outHeight; oy++, o += outWidth) {
+          const iy = oy * strideH - g.padTop + i * dilationH;
+          if (iy < 0 || iy >= height) continue;
+          const dst = offset + (c * height + iy) * width + colOffset;
+          for (let ox = lo; ox < hi; ox++) {
+            const k = dst + ox * strideW;
+            dx[k] = dx[k]! + col[o + ox]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Floats of im2col scratch a tile may hold: 1 M (4 MB) — the whole batch of a small CNN, bounded for a large one. */
+const TILE_FLOATS = 1 << 20;
+
+/**
+ * Samples per im2col tile for a kernel of `patch` rows over `positions` output positions: as many as fit
+ * TILE_FLOATS, at least 1, at most the batch (then the forward pass's columns serve the backward pass too).
+ */
+export function convTileSamples(batch: number, patch: number, positions: number): number {
+  return Math.max(1, Math.min(batch, Math.floor(TILE_FLOATS / (patch * positions))));
+}

@@ -1,0 +1,216 @@
+/**
+ * conv1d / conv2d fused with its activation, as nn.Conv1d/nn.Conv2d: z[f][p] = Σ_{c,i,j} W[f][c][i][j]·x[c][p + …]
+ * + b[f], y = f(z). A tile of samples is unrolled by im2col into col[C·k][tile·P] (P output positions per sample),
+ * so the convolution of the tile is one matrix product Z = W·col on the backend's gemm. The tile is bounded
+ * (convTileSamples: 4 MB of columns); when it spans the batch, backward reuses the forward pass's columns.
+ */
+import { ActivationOp } from '../activations';
+import type { Backend } from '../backend';
+import type { ConvConfig, Shape } from '../config';
+import { initializeWeights } from '../init';
+import {
+  col2im,
+  convTileSamples,
+  im2col,
+  windowGeometry,
+  windowOutputShape,
+  type WindowGeometry,
+} from './conv-geometry';
+import { paramTensor } from './layer';
+import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
+
+export class ConvLayer implements Layer {
+  readonly kind: ConvConfig['kind'];
+  readonly path: string;
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  readonly outputShape: Shape;
+  readonly output: Float32Array;
+  readonly outputGrad: Float32Array;
+  /** z = W∗x + b, batch × filters × positions (the same buffer as `output` for a linear activation). */
+  readonly preActivation: Float32Array;
+  readonly activation: ActivationOp;
+  /** W [filters][channels][...kernel]. */
+  readonly weight: ParamTensor;
+  readonly bias: ParamTensor;
+  readonly params: ParamTensor[];
+  readonly children = [];
+  readonly geometry: WindowGeometry;
+  /** ∂loss/∂z (the same buffer as `outputGrad` for a linear activation). */
+  private readonly preActivationGrad: Float32Array;
+  private readonly input: Float32Array;
+  /** Null when nothing reads ∂loss/∂input (first layer in training): the col2im pass is skipped. */
+  private readonly inputGrad: Float32Array | null;
+  /** A tile's unrolled input col[C·k][tile·P]; in backward it then receives ∂loss/∂col. */
+  private readonly col: Float32Array;
+  /** The tile's z (forward) or ∂loss/∂z (backward) as the gemm sees it: [F][tile·P]. */
+  private readonly zTile: Float32Array;
+  /** Samples per tile. */
+  private readonly tile: number;
+  /** Whether `col` still holds the columns of the whole batch's last forward pass (one tile, not yet overwritten). */
+  private colHoldsBatch = false;
+  private readonly dead: Uint8Array;
+  private readonly filters: number;
+  /** Output positions per sample (P) and the kernel's rows C·k. */
+  private readonly positions: number;
+  private readonly patch: number;
+  private readonly batch: number;
+  private readonly backend: Backend;
+
+  constructor(config: ConvConfig, wiring: LayerWiring, ctx: BuildContext) {
+    const { arena, batch } = ctx;
+    const inputShape = wiring.inputShape ?? [wiring.inputWidth];
+    this.kind = config.kind;
+    this.path = config.path;
+    this.batch = batch;
+    this.backend = ctx.backend;
+    this.input = wiring.input;
+    this.inputGrad = wiring.skipInputGrad ? null : wiring.inputGrad;
+    this.inputWidth = wiring.inputWidth;
+    const g = windowGeometry(config, inputShape);
+    this.geometry = g;
+    this.filters = config.filters;
+    this.positions = g.outHeight * g.outWidth;
+    const area = g.kernelH * g.kernelW;
+    this.patch = g.channels * area;
+    this.outputShape = windowOutputShape(g, config.filters, config.kernel.length);
+    this.outputWidth = config.filters * this.positions;
+    this.weight = paramTensor(ctx, config.path, 'weight', [config.filters, g.channels, ...config.kernel]);
+    this.bias = paramTensor(ctx, config.path, 'bias', [config.filters]);
+    if (ctx.initialize) {
+      const fans = { fanIn: this.patch, fanOut: config.filters * area };
+      initializeWeights(this.weight.data, config.filters, this.patch, config.init, ctx.initRng, fans);
+    }
+    if (!ctx.shared) this.bias.data.fill(config.biasInit);
+    this.activation = new ActivationOp(
+      config.activation,
+      this.outputWidth,
+      arena,
+      ctx.backend.activationKernel(config.activation.name),
+      ctx.shared?.params.get(`${config.path}#slope`),
+    );
+    const size = batch * this.outputWidth;
+    const isLinear = config.activation.name === 'linear';
+    this.preActivation = arena.alloc(size);
+    this.output = isLinear ? this.preActivation : arena.alloc(size);
+    this.outputGrad = arena.alloc(size);
+    this.preActivationGrad = isLinear ? this.outputGrad : arena.alloc(size);
+    this.tile = convTileSamples(batch, this.patch, this.positions);
+    this.col = arena.alloc(this.patch * this.tile * this.positions);
+    this.zTile = arena.alloc(config.filters * this.tile * this.positions);
+    this.dead = new Uint8Array(config.filters);
+    this.params = [this.weight, this.bias];
+    const { slopes, slopeGrad } = this.activation.params;
+    if (slopes && slopeGrad) {
+      this.params.push({
+        path: config.path,
+        name: 'slope',
+        shape: [...this.outputShape],
+        data: slopes,
+        grad: slopeGrad,
+      });
+    }
+  }
+
+  forward(): void {
+    const { filters, positions, patch, col, zTile } = this;
+    for (let first = 0; first < this.batch; first += this.tile) {
+      const n = Math.min(this.tile, this.batch - first);
+      this.unroll(first, n);
+      // Z[F][n·P] = W[F][C·k] · col[C·k][n·P]
+      this.backend.gemmNN(filters, n * positions, patch, this.weight.data, col, zTile);
+      this.scatterTile(first, n);
+    }
+    this.colHoldsBatch = this.tile >= this.batch;
+    this.activation.forward(this.preActivation, this.output, this.batch);
+  }
+
+  backward(): void {
+    const { filters, positions, patch, col, zTile, geometry: g, inputWidth } = this;
+    const dz = this.preActivationGrad;
+    this.activation.backward(this.preActivation, this.output, this.outputGrad, dz, this.batch);
+    for (let first = 0; first < this.batch; first += this.tile) {
+      const n = Math.min(this.tile, this.batch - first);
+      if (!this.colHoldsBatch) this.unroll(first, n);
+      this.colHoldsBatch = false;
+      this.gatherTile(dz, first, n);
+      // dW[F][C·k] (+)= dZ[F][n·P] · col[C·k][n·P]ᵀ
+      this.backend.gemmNT(filters, patch, n * positions, zTile, col, this.weight.grad, first > 0);
+      if (!this.inputGrad) continue;
+      // dcol[C·k][n·P] = Wᵀ · dZ (col is free again after dW), scattered back onto each sample's input.
+      this.backend.gemmTN(patch, n * positions, filters, this.weight.data, zTile, col);
+      for (let s = 0; s < n; s++)
+        col2im(col, g, this.inputGrad, (first + s) * inputWidth, n * positions, s * positions);
+    }
+    this.biasGradient(dz);
+  }
+
+  /** im2col of samples first … first+n−1 side by side into col[C·k][n·P]. */
+  private unroll(first: number, n: number): void {
+    const rowLength = n * this.positions;
+    for (let s = 0; s < n; s++) {
+      im2col(this.input, (first + s) * this.inputWidth, this.geometry, this.col, rowLength, s * this.positions);
+    }
+  }
+
+  /** z[first + s][f][p] = zTile[f][s·P + p] + b[f]. */
+  private scatterTile(first: number, n: number): void {
+    const { filters, positions, zTile } = this;
+    const z = this.preActivation;
+    const b = this.bias.data;
+    for (let s = 0; s < n; s++) {
+      for (let f = 0; f < filters; f++) {
+        const bf = b[f]!;
+        const src = (f * n + s) * positions;
+        const dst = (first + s) * this.outputWidth + f * positions;
+        for (let p = 0; p < positions; p++) z[dst + p] = zTile[src + p]! + bf;
+      }
+    }
+  }
+
+  /** zTile[f][s·P + p] = dz[first + s][f][p]. */
+  private gatherTile(dz: Float32Array, first: number, n: number): void {
+    const { filters, positions, zTile } = this;
+    for (let s = 0; s < n; s++) {
+      for (let f = 0; f < filters; f++) {
+        const dst = (f * n + s) * positions;
+        const src = (first + s) * this.outputWidth + f * positions;
+        for (let p = 0; p < positions; p++) zTile[dst + p] = dz[src + p]!;
+      }
+    }
+  }
+
+  /** db[f] = Σ over samples and positions of dz (float64 sums). */
+  private biasGradient(dz: Float32Array): void {
+    const { filters, positions } = this;
+    const db = this.bias.grad;
+    for (let f = 0; f < filters; f++) {
+      let sum = 0;
+      for (let s = 0; s < this.batch; s++) {
+        const o = s * this.outputWidth + f * positions;
+        for (let p = 0; p < positions; p++) sum += dz[o + p]!;
+      }
+      db[f] = sum;
+    }
+  }
+
+  /** Per filter: 1 when z ≤ 0 at every position of every sample of the last forward pass. */
+  deadChannels(): Uint8Array {
+    const { filters, positions } = this;
+    const z = this.preActivation;
+    for (let f = 0; f < filters; f++) {
+      let alive = false;
+      for (let s = 0; s < this.batch && !alive; s++) {
+        const o = s * this.outputWidth + f * positions;
+        for (let p = 0; p < positions; p++) {
+          if (z[o + p]! > 0) {
+            alive = true;
+            break;
+          }
+        }
+      }
+      this.dead[f] = alive ? 0 : 1;
+    }
+    return this.dead;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Max and average pooling over the spatial axes of [C, L] or [C, H, W] input, per channel, as Keras'
+ * MaxPooling/AveragePooling: 'same' padding never enters a window — max ignores it, the average divides by the count
+ * of real elements (PyTorch's count_include_pad=False). No parameters.
+ */
+import type { PoolConfig, Shape } from '../config';
+import { windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
+import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
+
+export class PoolLayer implements Layer {
+  readonly kind: PoolConfig['kind'];
+  readonly path: string;
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  readonly outputShape: Shape;
+  readonly output: Float32Array;
+  readonly outputGrad: Float32Array;
+  readonly params: ParamTensor[] = [];
+  readonly children = [];
+  readonly geometry: WindowGeometry;
+  /** Max pooling: per output element, the index within its sample of the input that won (first maximum, as PyTorch). */
+  private readonly argmax: Float32Array;
+  private readonly input: Float32Array;
+  private readonly inputGrad: Float32Array;
+  private readonly batch: number;
+
+  constructor(config: PoolConfig, wiring: LayerWiring, ctx: BuildContext) {
+    const inputShape = wiring.inputShape ?? [wiring.inputWidth];
+    this.kind = config.kind;
+    this.path = config.path;
+    this.batch = ctx.batch;
+    this.input = wiring.input;
+    this.inputGrad = wiring.inputGrad;
+    this.inputWidth = wiring.inputWidth;
+    this.geometry = windowGeometry(config, inputShape);
+    const g = this.geometry;
+    this.outputShape = windowOutputShape(g, g.channels, config.pool.length);
+    this.outputWidth = g.channels * g.outHeight * g.outWidth;
+    const size = ctx.batch * this.outputWidth;
+    this.output = ctx.arena.alloc(size);
+    this.outputGrad = ctx.arena.alloc(size);
+    // Indices below 2²⁴ are exact in float32; the arena holds only floats.
+    this.argmax = config.kind === 'maxpool' ? ctx.arena.alloc(size) : new Float32Array(0);
+  }
+
+  forward(): void {
+    const g = this.geometry;
+    const planeSize = g.height * g.width;
+    for (let s = 0, o = 0; s < this.batch; s++) {
+      const sample = s * this.inputWidth;
+      for (let c = 0; c < g.channels; c++, o += g.outHeight * g.outWidth) {
+        if (this.kind === 'maxpool')
+          maxPlane(this.input, sample, sample + c * planeSize, g, this.output, this.argmax, o);
+        else averagePlane(this.input, sample + c * planeSize, g, this.output, o);
+      }
+    }
+  }
+
+  backward(): void {
+    const dy = this.outputGrad;
+    const dx = this.inputGrad;
+    dx.fill(0);
+    if (this.kind === 'maxpool') {
+      for (let s = 0, o = 0; s < this.batch; s++) {
+        const sample = s * this.inputWidth;
+        for (let e = 0; e < this.outputWidth; e++, o++) {
+          const k = sample + this.argmax[o]!;
+          dx[k] = dx[k]! + dy[o]!;
+        }
+      }
+      return;
+    }
+    const g = this.geometry;
+    for (let s = 0, o = 0; s < this.batch; s++) {
+      for (let c = 0; c < g.channels; c++) {
+        const plane = s * this.inputWidth + c * g.height * g.width;
+        for (let oy = 0; oy < g.outHeight; oy++) {
+          const top = oy * g.strideH - g.padTop;
+          const y0 = Math.max(top, 0);
+          const y1 = Math.min(top + g.kernelH, g.height);
+          for (let ox = 0; ox < g.outWidth; ox++, o++) {
+            const left = ox * g.strideW - g.padLeft;
+            const x0 = Math.max(left, 0);
+            const x1 = Math.min(left + g.kernelW, g.width);
+            // ∂/∂x of the average: dy / count to every real element of the window.
+            this.spread(plane, y0, y1, x0, x1, dy[o]! / ((y1 - y0) * (x1 - x0)));
+          }
+        }
+      }
+    }
+  }
+
+  private spread(plane: number, y0: number, y1: number, x0: number, x1: number, share: number): void {
+    const { width } = this.geometry;
+    const dx = this.inputGrad;
+    for (let y = y0; y < y1; y++) {
+      for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) dx[i] = dx[i]! + share;
+    }
+  }
+}
+
+/**
+ * Max pooling of one channel plane (starting at x[plane]) into out[o …]; argmax receives each winner's index within
+ * its sample (which starts at x[sample]). Strictly greater keeps the first maximum, as PyTorch; a NaN wins and stays,
+ * so a non-finite input is not hidden by the pooling.
+ */
+function maxPlane(
+  x: Float32Array,
+  sample: number,
+  plane: number,
+  g: WindowGeometry,
+  out: Float32Array,
+  argmax: Float32Array,
+  o: number,
+): void {
+  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  for (let oy = 0; oy < outHeight; oy++) {
+    const top = oy * strideH - g.padTop;
+    const y0 = Math.max(top, 0);
+    const y1 = Math.min(top + kernelH, height);
+    for (let ox = 0; ox < outWidth; ox++, o++) {
+      const left = ox * strideW - g.padLeft;
+      const x0 = Math.max(left, 0);
+      const x1 = Math.min(left + kernelW, width);
+      let best = -Infinity;
+      let at = plane + y0 * width + x0;
+      for (let y = y0; y < y1; y++) {
+        for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) {
+          const v = x[i]!;
+          if (v > best || (v !== v && best === best)) {
+            best = v;
+            at = i;
+          }
+        }
+      }
+      out[o] = best;
+      argmax[o] = at - sample;
+    }
+  }
+}
+
+/** Average pooling of one channel plane over the real elements of each window. */
+function averagePlane(x: Float32Array, plane: number, g: WindowGeometry, out: Float32Array, o: number): void {
+  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  for (let oy = 0; oy < outHeight; oy++) {
+    const top = oy * strideH - g.padTop;
+    const y0 = Math.max(top, 0);
+    const y1 = Math.min(top + kernelH, height);
+    for (let ox = 0; ox < outWidth; ox++, o++) {
+      const left = ox * strideW - g.padLeft;
+      const x0 = Math.max(left, 0);
+      const x1 = Math.min(left + kernelW, width);
+      let sum = 0;
+      for (let y = y0; y < y1; y++) {
+        for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) sum += x[i]!;
+      }
+      out[o] = sum / ((y1 - y0) * (x1 - x0));
+    }
+  }
+}
