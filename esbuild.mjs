@@ -15,6 +15,7 @@ const nodeEntries = [
   ['src/extension/extension.ts', 'extension'],
   ['bench/bench.ts', 'bench'],
   ['bench/conv-bench.ts', 'conv-bench'],
+  ['bench/recurrent.ts', 'recurrent-bench'],
   ['bench/memory-analyses.ts', 'memory-analyses'],
   ['bench/robustness/run.ts', 'robustness'],
   ['bench/bridge/agreement.ts', 'bridge-agreement'],

@@ -5,11 +5,11 @@
  * each within the limits and together need ~9 GB. The counts mirror the engine's allocations (src/engine/model.ts,
  * layers/, optimizer.ts, train.ts, data.ts); test/analysis/memory.test.ts holds them to the engine's sizing arena.
  */
+import { SKIPS_INPUT_GRAD } from '../engine/model';
 import { probeSize } from '../engine/probe';
-import type { LayerConfig, ModelConfig, OptimizerConfig, Shape } from '../engine/config';
+import type { LayerConfig, ModelConfig, OptimizerConfig, RecurrentConfig, Shape } from '../engine/config';
 import { convTileSamples, windowGeometry } from '../engine/layers/conv-geometry';
 import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
-import { SKIPS_INPUT_GRAD } from '../engine/model';
 import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
 import { grouped } from '../spec/diagnostic-text';
 
@@ -37,22 +37,24 @@ export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number):
   // Every layer's buffers exist twice: for the batch, and for the probe set's rows (src/engine/probe.ts).
   const probe = probeSize(samples);
   const layers: MemoryPart[] = [];
+  let width = config.input;
   let shape: Shape = config.inputShape ?? [config.input];
+  // The model's ∂loss/∂input is skipped in training for some first layers (model.ts), and with it their own copies.
+  const first = config.layers[0];
+  const skipsInputGrad = first !== undefined && SKIPS_INPUT_GRAD.has(first.kind);
   const walk = (configs: LayerConfig[]): void => {
     for (const layer of configs) {
-      const inputShape = shape;
+      const input = { width, shape, first: skipsInputGrad && layer === first };
       // A residual block's output is its branch's, which the walk through the branch leaves in `shape`.
       if (layer.kind === 'residual') walk(layer.layers);
-      else shape = layerOutputShape(layer, inputShape);
-      layers.push(layerPart(layer, inputShape, shapeSize(shape), batch, probe, config.optimizer));
+      else shape = layerOutputShape(layer, shape);
+      width = shapeSize(shape);
+      layers.push(layerPart(layer, input, width, batch, probe, config.optimizer));
     }
   };
   walk(config.layers);
-  const width = shapeSize(shape);
   const targetWidth = config.loss === 'crossentropy' ? 1 : width;
-  // The model's ∂loss/∂input is skipped in training when its first layer is dense, conv or residual (model.ts).
-  const first = config.layers[0];
-  const inputBuffers = first && !SKIPS_INPUT_GRAD.has(first.kind) ? 2 : 1;
+  const inputBuffers = skipsInputGrad ? 1 : 2;
   const steps = Math.max(0, config.training.steps);
   return [
     { path: '', bytes: BASELINE_BYTES, why: '' },
@@ -121,33 +123,37 @@ function dataPart(
   return { path: '/data/samples', bytes, why };
 }
 
+/** What a layer reads: its input's width and shape, and whether it is the first layer and skips ∂loss/∂input. */
+interface LayerInput {
+  width: number;
+  shape: Shape;
+  first: boolean;
+}
+
 /** The arena floats of one layer: parameters, their gradients and optimizer state, and its batch buffers. */
 function layerPart(
   layer: LayerConfig,
-  inputShape: Shape,
+  input: LayerInput,
   outputWidth: number,
   batch: number,
   probe: number,
   optimizer: OptimizerConfig,
 ): MemoryPart {
-  const { params, buffers, what } = layerFloats(layer, inputShape, outputWidth);
+  const { params, buffers, what } = layerFloats(layer, input, outputWidth);
   const paramFloats = params * (2 + optimizerSlots(optimizer));
   const rows = batch + probe;
   const activations = `${grouped(outputWidth)} units × (batch ${grouped(batch)} + probe ${grouped(probe)}) × ${buffers} buffers`;
   const floats =
-    paramFloats +
-    buffers * rows * outputWidth +
-    extraFloats(layer, inputShape, batch) +
-    extraFloats(layer, inputShape, probe);
+    paramFloats + buffers * rows * outputWidth + extraFloats(layer, input, batch) + extraFloats(layer, input, probe);
   return { path: layer.path, bytes: FLOAT * floats, why: `activations of ${layer.path}: ${activations}${what}` };
 }
 
 function layerFloats(
   layer: LayerConfig,
-  inputShape: Shape,
+  input: LayerInput,
   outputWidth: number,
 ): { params: number; buffers: number; what: string } {
-  const inputWidth = shapeSize(inputShape);
+  const inputWidth = input.width;
   const slopes = (name: string): number => (name === 'prelu' ? outputWidth : 0);
   switch (layer.kind) {
     case 'dense': {
@@ -159,14 +165,26 @@ function layerFloats(
       return { params: slopes(layer.activation.name), buffers: 2, what: '' };
     case 'batchnorm':
       // γ and β per normalised unit: a feature, or a channel of [C, …] input.
-      return { params: 2 * normalizedUnits(inputShape), buffers: 3, what: '' };
+      return { params: 2 * normalizedUnits(input.shape), buffers: 3, what: '' };
     case 'dropout':
       return { params: 0, buffers: 3, what: '' };
     case 'residual':
       return { params: layer.projection ? outputWidth * inputWidth : 0, buffers: 2, what: '' };
+    case 'layernorm':
+      return { params: 2 * input.shape[input.shape.length - 1]!, buffers: 3, what: '' };
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru': {
+      const [steps, features] = input.shape as [number, number];
+      const gateUnits = GATES[layer.kind] * layer.units;
+      const params = gateUnits * (features + layer.units + 2);
+      // The last h is a view of the hidden states: without returnSequences only the output gradient is its own.
+      const buffers = layer.returnSequences ? 2 : 1;
+      return { params, buffers, what: `, ${grouped(steps)} steps × ${grouped(gateUnits)} gate units` };
+    }
     case 'conv1d':
     case 'conv2d': {
-      const g = windowGeometry(layer, inputShape);
+      const g = windowGeometry(layer, input.shape);
       const patch = g.channels * g.kernelH * g.kernelW;
       const params = layer.filters * patch + layer.filters + slopes(layer.activation.name);
       const linear = layer.activation.name === 'linear';
@@ -181,29 +199,52 @@ function layerFloats(
     case 'flatten':
       // its output and gradient are its input's buffers
       return { params: 0, buffers: 0, what: '' };
-    default:
-      throw new Error(`TODO(wave2): memory of ${layer.kind}`);
   }
 }
+
+const GATES: Record<RecurrentConfig['kind'], number> = { simple_rnn: 1, lstm: 4, gru: 3 };
 
 function normalizedUnits(inputShape: Shape): number {
   return inputShape.length >= 2 ? inputShape[0]! : shapeSize(inputShape);
 }
 
 /**
- * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics, a residual's branch
- * gradient, a conv layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]).
+ * Floats a layer holds beside its output-width buffers for `rows` samples: BatchNorm's statistics, a residual's
+ * branch gradient, LayerNorm's x̂ and 1/σ per row, a recurrent layer's per-step states (layers/recurrent.ts), a conv
+ * layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]).
  */
-function extraFloats(layer: LayerConfig, inputShape: Shape, batch: number): number {
-  if (layer.kind === 'batchnorm') return 4 * normalizedUnits(inputShape);
-  if (layer.kind === 'residual') return batch * shapeSize(inputShape);
+function extraFloats(layer: LayerConfig, input: LayerInput, rows: number): number {
+  const inputWidth = input.width;
+  if (layer.kind === 'batchnorm') return 4 * normalizedUnits(input.shape);
+  if (layer.kind === 'residual') return rows * inputWidth;
   if (layer.kind === 'conv1d' || layer.kind === 'conv2d') {
-    const g = windowGeometry(layer, inputShape);
+    const g = windowGeometry(layer, input.shape);
     const patch = g.channels * g.kernelH * g.kernelW;
     const positions = g.outHeight * g.outWidth;
-    return (patch + layer.filters) * convTileSamples(batch, patch, positions) * positions;
+    return (patch + layer.filters) * convTileSamples(rows, patch, positions) * positions;
   }
+  if (layer.kind === 'layernorm') return (rows * inputWidth) / input.shape[input.shape.length - 1]!;
+  if (layer.kind === 'simple_rnn' || layer.kind === 'lstm' || layer.kind === 'gru')
+    return recurrentFloats(layer, input, rows);
   return 0;
+}
+
+/**
+ * x and ∂loss/∂x time-major (the latter not for a first layer in training), per step: simple_rnn z and dz; LSTM also
+ * the gate values; GRU also the gate values and the h-side z and dz; h (steps + 1), LSTM c (steps + 1) and tanh c;
+ * dh and the carry; LSTM/GRU one row of gate scratch.
+ */
+function recurrentFloats(layer: RecurrentConfig, input: LayerInput, rows: number): number {
+  const [steps, features] = input.shape as [number, number];
+  const H = layer.units;
+  const gateBuffers = { simple_rnn: 2, lstm: 3, gru: 5 }[layer.kind];
+  const cellBuffers = layer.kind === 'lstm' ? 2 * steps + 1 : 0;
+  const perRow =
+    steps * features * (input.first ? 1 : 2) +
+    steps * GATES[layer.kind] * H * gateBuffers +
+    (steps + 1 + cellBuffers + 2) * H +
+    (layer.kind === 'simple_rnn' ? 0 : GATES[layer.kind] * H);
+  return rows * perRow;
 }
 
 /** Buffers the optimizer keeps per parameter (src/engine/optimizer.ts). */

@@ -41,6 +41,8 @@ export function initializeWeights(
       return fillNormal(w, Math.sqrt(1 / fanIn), rng);
     case 'orthogonal':
       return fillOrthogonal(w, out, inp, init.scale, rng);
+    case 'identity':
+      return fillIdentity(w, out, inp, init.scale);
     default:
       throw new Error(`unknown initialiser "${(init as InitConfig).name}"`);
   }
@@ -48,6 +50,13 @@ export function initializeWeights(
 
 function fillConstant(w: Float32Array, value: number): void {
   w.fill(value);
+}
+
+/** gain × I (IRNN, Le et al. 2015): only a square matrix has an identity, so anything else is an error. */
+function fillIdentity(w: Float32Array, out: number, inp: number, gain: number): void {
+  if (out !== inp) throw new Error(`the identity initialiser needs a square matrix, not ${out} × ${inp}`);
+  w.fill(0);
+  for (let i = 0; i < out; i++) w[i * inp + i] = gain;
 }
 
 /** U(−a, a) */

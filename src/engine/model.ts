@@ -13,9 +13,6 @@ import type { LossBinding } from './loss';
 import type { Rng } from './rng';
 import type { LayerInfo } from './stats';
 
-/** Layer kinds that leave ∂loss/∂input uncomputed when nothing reads it (LayerWiring.skipInputGrad). */
-export const SKIPS_INPUT_GRAD: ReadonlySet<LayerKind> = new Set<LayerKind>(['dense', 'residual', 'conv1d', 'conv2d']);
-
 export interface ModelBuildOptions {
   batchSize: number;
   arena: Arena;
@@ -30,6 +27,17 @@ export interface ModelBuildOptions {
   /** Evaluate this other build's live parameters and running statistics instead of owning any (the probe model). */
   shareWith?: Model;
 }
+
+/** Kinds that skip ∂loss/∂input when told (LayerWiring.skipInputGrad); the other kinds always write it. */
+export const SKIPS_INPUT_GRAD: ReadonlySet<LayerKind> = new Set<LayerKind>([
+  'dense',
+  'residual',
+  'conv1d',
+  'conv2d',
+  'simple_rnn',
+  'lstm',
+  'gru',
+]);
 
 export class Model {
   readonly batchSize: number;
@@ -66,7 +74,6 @@ export class Model {
     this.inputWidth = config.input;
     this.input = arena.alloc(batchSize * config.input);
     const skipInputGrad = options.inputGradient === false;
-    // Dense, conv and residual layers skip ∂loss/∂input when told; the other kinds always write it.
     const skipped = skipInputGrad && SKIPS_INPUT_GRAD.has(config.layers[0]!.kind);
     this.inputGrad = arena.alloc(skipped ? 0 : batchSize * config.input);
     const backend = options.backend ?? JS_BACKEND;

@@ -6,7 +6,9 @@ import { ConvLayer } from './conv';
 import { DenseLayer } from './dense';
 import { DropoutLayer } from './dropout';
 import type { BuildContext, Layer, LayerWiring } from './layer';
+import { LayerNormLayer } from './layernorm';
 import { PoolLayer } from './pool';
+import { RecurrentLayer } from './recurrent';
 import { FlattenLayer, GlobalAvgPoolLayer } from './reshape';
 import { ResidualLayer } from './residual';
 
@@ -33,10 +35,11 @@ export function buildLayer(config: LayerConfig, wiring: LayerWiring, ctx: BuildC
     case 'global_avgpool':
       return new GlobalAvgPoolLayer(config, wiring, ctx);
     case 'layernorm':
+      return new LayerNormLayer(config, wiring, ctx);
     case 'simple_rnn':
     case 'lstm':
     case 'gru':
-      throw new Error(`the engine cannot build ${config.kind} layers yet`);
+      return new RecurrentLayer(config, wiring, ctx);
     default:
       throw new Error(`unknown layer kind "${(config as LayerConfig).kind}"`);
   }

@@ -89,12 +89,36 @@ export function recordLayer(
   if (op && isReluFamily(op.name) && layer.deadChannels) {
     series.deadFraction.push(recordDeadChannels(series, source));
   } else {
-    const units = layer.outputWidth;
+    // The activation's own width: a recurrent layer's z holds every step ([steps·batch][units]), so a unit is dead
+    // when it is off at every step of every sample.
+    const units = op ? op.units : layer.outputWidth;
     series.deadFraction.push(
       op && z && isReluFamily(op.name) ? deadFraction(z, z.length / units, units, backend) : NaN,
     );
   }
   series.nonFiniteCount.push(layerNonFiniteCount(layer, backend));
+  recordTimeSeries(series, layer, probed, saturationThreshold);
+}
+
+/**
+ * Recurrent layers: ‖∂loss/∂h_t‖ per step from the step's backward pass; LSTM/GRU gate saturation from the same
+ * source as the unit fractions (the probe's forward pass, else the mini-batch; NaN at recordings without a probe).
+ */
+function recordTimeSeries(
+  series: LayerSeries,
+  layer: Layer,
+  probed: Layer | 'batch' | 'none',
+  threshold: number,
+): void {
+  if (layer.timeGradNorms) (series.timeGradNorm ??= []).push(Array.from(layer.timeGradNorms()));
+  if (!layer.gateSaturation) return;
+  const gates = (series.gateSaturation ??= {});
+  const source = probed === 'none' ? null : probed === 'batch' ? layer : probed;
+  // Gate names from the layer itself when this is the first recording and it has no probe (never in practice:
+  // the first recording always probes).
+  const fractions = (source ?? (Object.keys(gates).length === 0 ? layer : null))?.gateSaturation?.(threshold);
+  const names = fractions ? Object.keys(fractions) : Object.keys(gates);
+  for (const name of names) (gates[name] ??= []).push(source && fractions ? fractions[name]! : NaN);
 }
 
 /**
