@@ -1,12 +1,14 @@
 /**
- * Rules about the model as a whole: size caps, softmax only at the output, the loss fitting the output layer, and
- * at least one dense layer. Each diagnostic sits where the fix goes (the loss value, the activation, the size).
+ * Rules about the model as a whole: size caps (parameters, one activation buffer, all activations together), softmax
+ * only at the output, the loss fitting the output layer's shape, and at least one layer with weights. Each diagnostic
+ * sits where the fix goes (the loss value, the activation, the size).
  */
 import type { Node } from 'jsonc-parser';
-import type { ActivationName, LossName } from '../engine/config';
+import type { ActivationName, LayerConfig, LayerKind, LossName } from '../engine/config';
 import { grouped, shown, unitCount } from './diagnostic-text';
 import type { ResolvedLayer } from './layers';
 import { LIMITS } from './names';
+import { describeShape } from './shape-rules';
 import { sizeNode, type ShapeSummary } from './shapes';
 import type { DiagnosticSink } from './sink';
 
@@ -20,19 +22,24 @@ export interface ModelChecks {
   batchSize: { value: number; node: Node | undefined; path: string };
 }
 
+/** Layers with weights to train (batchnorm, layernorm and projections only rescale or mix what these compute). */
+const WEIGHTED_KINDS: readonly LayerKind[] = ['dense', 'conv1d', 'conv2d', 'simple_rnn', 'lstm', 'gru'];
+
 export function checkModel(model: ModelChecks, sink: DiagnosticSink): void {
   checkSizes(model, sink);
   checkSoftmax(model.layers, model.shapes, sink);
+  const { flattened } = model.shapes;
+  const weighted = (config: LayerConfig | null): boolean => config !== null && WEIGHTED_KINDS.includes(config.kind);
   if (
-    model.shapes.denseCount === 0 &&
     model.layers.length > 0 &&
-    model.shapes.flattened.every((l) => l.config !== null)
+    flattened.every((l) => l.config !== null) &&
+    !flattened.some((l) => weighted(l.config))
   ) {
     sink.error(
       model.layersNode,
       '/layers',
       'no-weights',
-      'the model has no dense layer, so nothing to train: add e.g. {"type": "dense", "units": 1}',
+      'the model has no dense, conv or recurrent layer, so nothing to train: add e.g. {"type": "dense", "units": 1}',
     );
   }
   if (model.loss !== null) checkLoss(model.loss, model.layers, model.shapes, sink);
@@ -58,6 +65,12 @@ function checkSizes(model: ModelChecks, sink: DiagnosticSink): void {
       `the model has ${grouped(shapes.parameterCount)} parameters; the limit is ${grouped(LIMITS.parameters)} (the count passes it at this layer)`,
     );
   }
+  checkActivations(model, sink);
+}
+
+/** batchSize × the widest layer (one buffer), then batchSize × every layer's floats (all of them at once). */
+function checkActivations(model: ModelChecks, sink: DiagnosticSink): void {
+  const { shapes } = model;
   const { value: batch, node: batchNode, path: batchPath } = model.batchSize;
   const floats = batch * shapes.widestWidth;
   if (floats > LIMITS.batchActivations) {
@@ -69,7 +82,22 @@ function checkSizes(model: ModelChecks, sink: DiagnosticSink): void {
       'limit',
       `batchSize ${grouped(batch)} × ${grouped(shapes.widestWidth)} units (${widest}) is ${grouped(floats)} activations per layer; the limit is ${grouped(LIMITS.batchActivations)}`,
     );
+    return;
   }
+  // Unknown shapes (NaN) count as nothing: what is known can already pass the cap.
+  let perSample = Number.isNaN(shapes.inputFloats) ? 0 : shapes.inputFloats;
+  const passing = shapes.flattened.find((_, i) => {
+    perSample += Number.isNaN(shapes.sampleFloats[i]!) ? 0 : shapes.sampleFloats[i]!;
+    return batch * perSample > LIMITS.totalActivations;
+  });
+  if (passing === undefined) return;
+  const total = shapes.sampleFloats.reduce((sum, n) => (Number.isNaN(n) ? sum : sum + n), shapes.inputFloats || 0);
+  sink.error(
+    batchNode ?? sizeNode(passing),
+    batchNode ? batchPath : passing.path,
+    'limit',
+    `batchSize ${grouped(batch)} × ${grouped(total)} floats per sample over all layers is ${grouped(batch * total)} activations (the sum passes ${grouped(LIMITS.totalActivations)}, the limit, at ${passing.path}); use a smaller batch, fewer filters or smaller inputs`,
+  );
 }
 
 /** Softmax normalises over the units of one sample, so it only makes sense as the model's output. */
@@ -98,6 +126,7 @@ function checkSoftmax(layers: ResolvedLayer[], shapes: ShapeSummary, sink: Diagn
 function activationName(layer: ResolvedLayer): ActivationName | null {
   const config = layer.config;
   if (config?.kind === 'dense' || config?.kind === 'activation') return config.activation.name;
+  if (config?.kind === 'conv1d' || config?.kind === 'conv2d') return config.activation.name;
   return null;
 }
 
@@ -119,9 +148,18 @@ function checkLoss(
   sink: DiagnosticSink,
 ): void {
   const width = shapes.outputWidth;
-  if (Number.isNaN(width)) return;
+  if (Number.isNaN(width) || shapes.outputShape === null) return;
   const source =
     shapes.outputLayer === null ? 'the input (no dense layer)' : `the output layer ${shapes.outputLayer.path}`;
+  if (loss.name !== 'mse' && shapes.outputShape.length > 1) {
+    sink.error(
+      loss.node,
+      loss.path,
+      'loss-output',
+      `loss ${shown(loss.name)} reads one score per class from a flat output, but ${source} outputs ${describeShape(shapes.outputShape)}; end the model with {"type": "flatten"} (or "returnSequences": false) and a dense layer`,
+    );
+    return;
+  }
   const units = unitCount(width);
   const output = outputActivation(layers);
   const say = (message: string): void => sink.error(loss.node, loss.path, 'loss-output', message);

@@ -92,7 +92,7 @@ export function readInit(node: Node, path: string, sink: DiagnosticSink): InitCo
         object.keyNode('scale')!,
         object.pointerOf('scale'),
         'unused-key',
-        `${shown(name)} has no parameter; "scale" is ignored (only constant, uniform, normal and orthogonal take one)`,
+        `${shown(name)} has no parameter; "scale" is ignored (only constant, uniform, normal, orthogonal and identity take one)`,
       );
     }
     return initOf(name);

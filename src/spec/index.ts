@@ -2,6 +2,7 @@
 export { parseSpec } from './parse';
 export { formatDiagnostic, formatDiagnostics, lineCol, lineColIn, MAX_PRINTED_WARNINGS } from './diagnostic-text';
 export { nearestName } from './nearest';
+export { describeShape, modelShapes, sizeOf, type LayerShapes } from './shape-rules';
 export {
   childPointer,
   escapeSegment,

@@ -1,30 +1,26 @@
 /**
  * The `layers` list: each element resolved to a LayerConfig with defaults filled in. Shape rules that need the
- * whole model (widths, softmax position, loss fit, caps) are in checks.ts and work on the ResolvedLayer tree.
+ * whole model (per-sample shapes in shapes.ts; softmax position, loss fit, caps in checks.ts) work on the
+ * ResolvedLayer tree.
  */
 import type { Node } from 'jsonc-parser';
-import type { ActivationConfig, InitConfig, LayerConfig, LayerKind } from '../engine/config';
-import { activationOf, initOf, readActivation, readInit } from './choices';
+import type { LayerConfig, LayerKind } from '../engine/config';
+import { activationOf } from './choices';
 import { shown } from './diagnostic-text';
-import {
-  BATCHNORM_DEFAULTS,
-  DEFAULT_DENSE_ACTIVATION,
-  DEFAULT_DROPOUT_RATE,
-  DEFAULT_INIT,
-  LAYER_KEYS,
-  LAYER_TYPES,
-  LIMITS,
-} from './names';
+import { optionalActivation, optionalInit, readBiasInit } from './layer-values';
+import { BATCHNORM_DEFAULTS, DEFAULT_DROPOUT_RATE, LAYER_KEYS, LAYER_TYPES, LAYERNORM_DEFAULTS, LIMITS } from './names';
 import { childPointer } from './pointer';
 import { describeValue, expectObject, ObjectReader, readName } from './reader';
+import { resolveRecurrent } from './recurrent-layers';
 import type { DiagnosticSink } from './sink';
+import { resolveConv, resolvePool } from './spatial-layers';
 
 export interface ResolvedLayer {
   path: string;
   node: Node;
   /** Null when the element is not an object or its type is missing or unknown (its width is then unknown). */
   config: LayerConfig | null;
-  /** Dense and activation layers: the node of the activation value, where softmax diagnostics go. */
+  /** Dense, activation, conv and simple_rnn layers: the node of the activation value, where softmax diagnostics go. */
   activationNode: Node | undefined;
   /** A residual block's branch. */
   children: ResolvedLayer[];
@@ -68,28 +64,46 @@ function resolveLayer(node: Node, path: string, sink: DiagnosticSink): ResolvedL
     case 'residual':
       return resolveResidual(object, layer, sink);
     default:
-      sink.error(typeNode, object.pointerOf('type'), 'type', `TODO(wave2): ${kind} layers`);
+      layer.config = resolveOther(object, kind, layer.path, sink);
+      if (kind === 'conv1d' || kind === 'conv2d' || kind === 'simple_rnn')
+        layer.activationNode = object.value('activation');
       return layer;
+  }
+}
+
+/** The kinds without children or dense's softmax rules: conv, pooling, flatten, global pooling, LayerNorm, recurrent. */
+function resolveOther(
+  object: ObjectReader,
+  kind: Exclude<LayerKind, 'dense' | 'batchnorm' | 'activation' | 'dropout' | 'residual'>,
+  path: string,
+  sink: DiagnosticSink,
+): LayerConfig {
+  switch (kind) {
+    case 'conv1d':
+    case 'conv2d':
+      return resolveConv(object, kind, path, sink);
+    case 'maxpool':
+    case 'avgpool':
+      return resolvePool(object, kind, path, sink);
+    case 'flatten':
+    case 'global_avgpool':
+      return { kind, path };
+    case 'layernorm':
+      return { kind, path, eps: object.number('eps', { min: 0, minExclusive: true }, LAYERNORM_DEFAULTS.eps) };
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      return resolveRecurrent(object, kind, path, sink);
   }
 }
 
 /** "units" on a batchnorm layer: a known key of another layer type, so say where it belongs. */
 function belongsElsewhere(key: string, kind: LayerKind): string | null {
+  if (key === 'activation' && (kind === 'lstm' || kind === 'gru')) {
+    return `${kind} layers use sigmoid gates and tanh, as PyTorch's; only simple_rnn takes an activation (tanh or relu)`;
+  }
   const owners = LAYER_TYPES.filter((type) => type !== kind && LAYER_KEYS[type].includes(key));
   return owners.length === 0 ? null : `it is a key of ${owners.join(' and ')} layers, not of ${kind} layers`;
-}
-
-function optionalActivation(object: ObjectReader, sink: DiagnosticSink, fallback: ActivationConfig): ActivationConfig {
-  const node = object.value('activation');
-  if (node === undefined) return fallback;
-  return readActivation(node, object.pointerOf('activation'), sink) ?? fallback;
-}
-
-function optionalInit(object: ObjectReader, key: string, sink: DiagnosticSink): InitConfig {
-  const node = object.value(key);
-  const fallback = initOf(DEFAULT_INIT);
-  if (node === undefined) return fallback;
-  return readInit(node, object.pointerOf(key), sink) ?? fallback;
 }
 
 function resolveDense(object: ObjectReader, layer: ResolvedLayer, sink: DiagnosticSink): ResolvedLayer {
@@ -100,29 +114,11 @@ function resolveDense(object: ObjectReader, layer: ResolvedLayer, sink: Diagnost
     kind: 'dense',
     path: layer.path,
     units,
-    activation: optionalActivation(object, sink, activationOf(DEFAULT_DENSE_ACTIVATION)),
+    activation: optionalActivation(object, sink),
     init: optionalInit(object, 'init', sink),
     ...readBiasInit(object, sink),
   };
   return layer;
-}
-
-/** `biasInit`: a number (every bias that constant), or an initialiser: zeros, constant, uniform or normal. */
-function readBiasInit(object: ObjectReader, sink: DiagnosticSink): { biasInit: number; biasRandom?: InitConfig } {
-  const node = object.value('biasInit');
-  if (node === undefined || node.type === 'number') return { biasInit: object.number('biasInit', {}, 0) };
-  const init = readInit(node, object.pointerOf('biasInit'), sink);
-  if (init === null) return { biasInit: 0 };
-  if (init.name === 'zeros') return { biasInit: 0 };
-  if (init.name === 'constant') return { biasInit: init.scale };
-  if (init.name === 'uniform' || init.name === 'normal') return { biasInit: 0, biasRandom: init };
-  sink.error(
-    node,
-    object.pointerOf('biasInit'),
-    'range',
-    `a bias initialiser is a number, zeros, constant, uniform or normal; "${init.name}" needs a weight matrix's fans (PyTorch's default bias is {"name": "uniform", "scale": 1/√fan_in})`,
-  );
-  return { biasInit: 0 };
 }
 
 function resolveBatchNorm(object: ObjectReader, layer: ResolvedLayer): ResolvedLayer {

@@ -2,7 +2,16 @@
  * Every name, key, default and limit of the `.vgnet.json` format, in one place. The validator, the JSON Schema
  * (media/vgnet.schema.json, checked against these lists by test/spec/schema.test.ts) and docs/spec.md all follow it.
  */
-import type { ActivationName, InitName, LayerKind, LossName, OptimizerConfig, TrainingConfig } from '../engine/config';
+import type {
+  ActivationName,
+  ConvConfig,
+  InitName,
+  LayerKind,
+  LossName,
+  OptimizerConfig,
+  RecurrentConfig,
+  TrainingConfig,
+} from '../engine/config';
 
 /** The only format version this code reads. `"version"` may be omitted; it then means this one. */
 export const SPEC_VERSION = 1;
@@ -114,6 +123,49 @@ export const LAYER_KEYS: Readonly<Record<LayerKind, readonly string[]>> = {
 };
 
 export const BATCHNORM_DEFAULTS = { eps: 1e-5, momentum: 0.1 } as const;
+/** nn.LayerNorm's default. */
+export const LAYERNORM_DEFAULTS = { eps: 1e-5 } as const;
+
+export type Padding = ConvConfig['padding'];
+export const PADDING_NAMES = namesOf<Padding>({ valid: true, same: true });
+
+/**
+ * conv1d / conv2d: `filters` and `kernel` are required (as in PyTorch and Keras); the rest as nn.Conv's defaults,
+ * the activation and initialiser as dense layers'. A number for kernel, stride or dilation means that value on
+ * every spatial axis.
+ */
+export const CONV_DEFAULTS = { stride: 1, dilation: 1, padding: 'valid', biasInit: 0 } as const;
+
+/** maxpool / avgpool: a 2-wide window (Keras' pool_size), the stride defaults to the window, no padding. */
+export const POOL_DEFAULTS = { pool: 2, padding: 'valid' } as const;
+
+export type RecurrentKind = RecurrentConfig['kind'];
+/** Gate blocks of each recurrent kind (PyTorch's order: LSTM i, f, g, o; GRU r, z, n). */
+export const RECURRENT_GATES: Readonly<Record<RecurrentKind, number>> = { simple_rnn: 1, lstm: 4, gru: 3 };
+/** The nonlinearities simple_rnn accepts (PyTorch's nn.RNN `nonlinearity`). */
+export const SIMPLE_RNN_ACTIVATIONS = ['tanh', 'relu'] as const satisfies readonly ActivationName[];
+/**
+ * simple_rnn / lstm / gru: `units` is required; Keras' defaults otherwise (glorot_uniform input kernel, orthogonal
+ * recurrent kernel, zero biases, unit_forget_bias), the last step's output only.
+ */
+export const RECURRENT_DEFAULTS = {
+  activation: 'tanh',
+  init: 'glorot_uniform',
+  recurrentInit: 'orthogonal',
+  biasInit: 0,
+  /** lstm only; stored as 0 for the other kinds, which have no forget gate. */
+  forgetBias: 1,
+  returnSequences: false,
+} as const satisfies {
+  activation: ActivationName;
+  init: InitName;
+  recurrentInit: InitName;
+  biasInit: number;
+  forgetBias: number;
+  returnSequences: boolean;
+};
+/** Initialisers that only make sense on a square matrix: allowed for recurrentInit (W_hh is units × units) only. */
+export const SQUARE_ONLY_INITS: readonly InitName[] = ['identity'];
 /** PyTorch's nn.Dropout default. */
 export const DEFAULT_DROPOUT_RATE = 0.5;
 
@@ -257,14 +309,23 @@ export const INIT_OBJECT_KEYS = ['name', 'scale'] as const;
 
 /** Caps on sizes: beyond them a spec is a typo or not a quick gradient check. */
 export const LIMITS = {
+  /** Dense and recurrent units, conv filters. */
   units: 65_536,
+  /** Features per sample: the number, or the product of the shape's dimensions. */
   input: 65_536,
+  /** Axes of an input shape: [features], [channels, length] or [steps, features], [channels, height, width]. */
+  inputAxes: 3,
   parameters: 50_000_000,
   flattenedLayers: 1_000,
   steps: 100_000,
   batchSize: 65_536,
   /** batchSize × widest layer (input included): floats held per activation buffer. */
   batchActivations: 50_000_000,
+  /**
+   * batchSize × the floats of one sample summed over every layer's output (input included; recurrent layers also
+   * their states and gates at every step): conv feature maps can be large with few parameters.
+   */
+  totalActivations: 500_000_000,
   samples: 1_000_000,
   classes: 65_536,
   /** Bracket nesting of the JSON text; deeper input is rejected before parsing (the parser recurses). */

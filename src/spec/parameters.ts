@@ -4,39 +4,72 @@
  * Every tensor given replaces what the layer's initialiser would draw; layers the file omits keep their
  * initialiser. Each path, name and shape is checked against the model; a bad one is an error naming it.
  */
-import type { LayerConfig, ModelConfig } from '../engine/config';
+import type { ActivationConfig, LayerConfig, ModelConfig, Shape } from '../engine/config';
+import { RECURRENT_GATES } from './names';
+import { modelShapes, sizeOf } from './shape-rules';
 
 /** Key of a tensor in ModelConfig.initialValues: the layer's pointer and the parameter's name. */
 export function parameterKey(path: string, name: string): string {
   return `${path}#${name}`;
 }
 
-/** The parameters each layer owns, with their shapes (PyTorch's layout: W[out][in]). */
+/**
+ * The parameters each layer owns, with their shapes in PyTorch's layout: dense W[out][in]; conv
+ * W[filters][channels][…kernel]; recurrent weight W_ih [gates·units][features], recurrentWeight W_hh
+ * [gates·units][units], bias b_ih and recurrentBias b_hh [gates·units]; BatchNorm γ, β per channel (per feature on
+ * flat input); LayerNorm γ, β over the last axis; PReLU slopes per unit (per filter on a conv layer).
+ */
 export function parameterShapes(config: ModelConfig): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
-  const walk = (layers: readonly LayerConfig[], width: number): number => {
-    for (const layer of layers) {
-      const put = (name: string, shape: number[]): void => void shapes.set(parameterKey(layer.path, name), shape);
-      if (layer.kind === 'dense') {
-        put('weight', [layer.units, width]);
-        put('bias', [layer.units]);
-        if (layer.activation.name === 'prelu') put('slope', [layer.units]);
-        width = layer.units;
-      } else if (layer.kind === 'batchnorm') {
-        put('gamma', [width]);
-        put('beta', [width]);
-      } else if (layer.kind === 'activation') {
-        if (layer.activation.name === 'prelu') put('slope', [width]);
-      } else if (layer.kind === 'residual') {
-        const out = walk(layer.layers, width);
-        if (layer.projection) put('projection', [out, width]);
-        width = out;
-      }
-    }
-    return width;
-  };
-  walk(config.layers, config.input);
+  for (const [path, { layer, input, output }] of modelShapes(config)) {
+    for (const [name, shape] of layerParameters(layer, input, output)) shapes.set(parameterKey(path, name), shape);
+  }
   return shapes;
+}
+
+function layerParameters(layer: LayerConfig, input: Shape, output: Shape): [string, number[]][] {
+  switch (layer.kind) {
+    case 'dense':
+      return [['weight', [layer.units, input[0]!]], ['bias', [layer.units]], ...slope(layer.activation, [layer.units])];
+    case 'conv1d':
+    case 'conv2d':
+      return [
+        ['weight', [layer.filters, input[0]!, ...layer.kernel]],
+        ['bias', [layer.filters]],
+        ...slope(layer.activation, [layer.filters]),
+      ];
+    case 'batchnorm':
+      return [
+        ['gamma', [input[0]!]],
+        ['beta', [input[0]!]],
+      ];
+    case 'layernorm':
+      return [
+        ['gamma', [input[input.length - 1]!]],
+        ['beta', [input[input.length - 1]!]],
+      ];
+    case 'activation':
+      return slope(layer.activation, [sizeOf(input)]);
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru': {
+      const rows = RECURRENT_GATES[layer.kind] * layer.units;
+      return [
+        ['weight', [rows, input[1]!]],
+        ['recurrentWeight', [rows, layer.units]],
+        ['bias', [rows]],
+        ['recurrentBias', [rows]],
+      ];
+    }
+    case 'residual':
+      return layer.projection ? [['projection', [sizeOf(output), sizeOf(input)]]] : [];
+    default:
+      return [];
+  }
+}
+
+function slope(activation: ActivationConfig, shape: number[]): [string, number[]][] {
+  return activation.name === 'prelu' ? [['slope', shape]] : [];
 }
 
 export function readParameters(

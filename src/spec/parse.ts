@@ -9,6 +9,7 @@ import { resolveData } from './data-section';
 import { grouped, syntaxMessage } from './diagnostic-text';
 import { resolveLayerList, type ResolvedLayer } from './layers';
 import { LIMITS, LOSS_NAMES, SPEC_VERSION, TOP_LEVEL_KEYS } from './names';
+import { resolveInput } from './input';
 import { findExcessNesting } from './nesting';
 import { findKeyNode, findNode } from './pointer';
 import { describeValue, ObjectReader, readName } from './reader';
@@ -103,8 +104,8 @@ function resolveDocument(root: Node, sink: DiagnosticSink): Resolved {
   checkVersion(top.value('version'), '/version', sink, SPEC_VERSION);
   const name = top.string('name') ?? '';
   top.string('description');
-  // NaN marks an input width we could not read; the shape checks then stay quiet.
-  const input = top.number('input', { integer: true, min: 1, limit: LIMITS.input, required: true }, NaN);
+  // An input we could not read has no shape; the shape checks then stay quiet.
+  const input = resolveInput(top, sink);
   const layersNode = top.require('layers') ? top.value('layers') : undefined;
   const layers = layersNode ? resolveLayerList(layersNode, '/layers', false, sink) : [];
   const loss = readLoss(top, sink);
@@ -124,7 +125,7 @@ function resolveDocument(root: Node, sink: DiagnosticSink): Resolved {
   // The initial-parameters file is read when the data is (prepare); here only its type.
   top.string('parameters');
   if (layersNode) {
-    const shapes = traceShapes(layers, input, sink);
+    const shapes = traceShapes(layers, input.shape, sink);
     const batchSize = {
       value: training.batchSize,
       node: findNode(root, '/training/batchSize'),
@@ -133,8 +134,9 @@ function resolveDocument(root: Node, sink: DiagnosticSink): Resolved {
     checkModel({ layers, layersNode, shapes, loss, batchSize }, sink);
   }
   const configs = layers.map((layer) => layer.config).filter((c): c is LayerConfig => c !== null);
+  const shape = input.shaped && input.shape !== null ? { inputShape: input.shape } : {};
   const config: ModelConfig | null =
-    loss === null ? null : { input, layers: configs, loss: loss.name, optimizer, training };
+    loss === null ? null : { input: input.width, ...shape, layers: configs, loss: loss.name, optimizer, training };
   return { config, data, name, layers };
 }
 

@@ -18,10 +18,12 @@ export type DiagnosticSeverity = 'error' | 'warning' | 'info';
  * - limit: an absurd size (see LIMITS in names.ts), or JSON nested too deeply
  * - version: an unsupported format version
  * - empty: an empty `layers` list
- * - width-mismatch: a residual block whose branch changes the width without a projection
+ * - width-mismatch: a residual block whose branch changes the width (or the shape) without a projection
+ * - shape: a layer that cannot take its input's shape (dense on [C, H, W], conv2d on [features], lstm on [C, H, W]),
+ *   a window larger than its input, or a projection on shaped data; at the key where the fix goes
  * - loss-output: the loss does not fit the output layer (bce with 2 units, crossentropy with 1, …)
  * - softmax-position: softmax anywhere but the last layer; softmax-width: softmax over a single unit
- * - no-weights: a model without any dense layer
+ * - no-weights: a model without any dense, conv or recurrent layer
  * - redundant-projection: a projection where the widths already match
  * - data: reserved for data-loading errors reported by callers of loadDataset
  * - internal: a bug in the validator, caught so parseSpec never throws
@@ -39,6 +41,7 @@ export type DiagnosticCode =
   | 'version'
   | 'empty'
   | 'width-mismatch'
+  | 'shape'
   | 'loss-output'
   | 'softmax-position'
   | 'softmax-width'

@@ -11,6 +11,7 @@ import {
   ACTIVATION_NAMES,
   ALL_OPTIMIZER_KEYS,
   BATCHNORM_DEFAULTS,
+  CONV_DEFAULTS,
   DATA_DEFAULTS,
   DATA_EXTRA_KEYS,
   DATA_KEYS,
@@ -21,9 +22,15 @@ import {
   INIT_NAMES,
   LAYER_KEYS,
   LAYER_TYPES,
+  LAYERNORM_DEFAULTS,
   LIMITS,
   LOSS_NAMES,
   OPTIMIZER_TYPES,
+  PADDING_NAMES,
+  POOL_DEFAULTS,
+  RECURRENT_DEFAULTS,
+  SIMPLE_RNN_ACTIVATIONS,
+  SQUARE_ONLY_INITS,
   TOP_LEVEL_KEYS,
   TRAINING_DEFAULTS,
   TRAINING_KEYS,
@@ -58,11 +65,12 @@ describe('schema and validator agree on names', () => {
       expect(parseSpec(spec({ layers: layersWith(name), loss: '"crossentropy"' })).config, name).not.toBeNull();
     }
     for (const name of defs.initName.enum) {
-      expect(
-        parseSpec(spec({ layers: `[{ "type": "dense", "units": 1, "activation": "sigmoid", "init": "${name}" }]` }))
-          .config,
-        name,
-      ).not.toBeNull();
+      // Square-only initialisers (identity) are for the units × units recurrent kernel.
+      const layers = SQUARE_ONLY_INITS.includes(name)
+        ? `[{ "type": "simple_rnn", "units": 1, "recurrentInit": "${name}" }, { "type": "dense", "units": 1, "activation": "sigmoid" }]`
+        : `[{ "type": "dense", "units": 1, "activation": "sigmoid", "init": "${name}" }]`;
+      const input = SQUARE_ONLY_INITS.includes(name) ? '[3, 2]' : '2';
+      expect(parseSpec(spec({ input, layers })).config, name).not.toBeNull();
     }
     for (const name of schema.properties.data.properties.source.enum) {
       const data = name === 'csv' ? '{ "source": "csv", "path": "x.csv" }' : `{ "source": "${name}" }`;
@@ -110,6 +118,32 @@ describe('schema documents defaults and limits', () => {
     for (const [key, value] of Object.entries(TRAINING_DEFAULTS)) expect(training[key].default, key).toBe(value);
     expect(defs.batchnormLayer.properties.eps.default).toBe(BATCHNORM_DEFAULTS.eps);
     expect(defs.batchnormLayer.properties.momentum.default).toBe(BATCHNORM_DEFAULTS.momentum);
+    expect(defs.layernormLayer.properties.eps.default).toBe(LAYERNORM_DEFAULTS.eps);
+    for (const kind of ['conv1d', 'conv2d'] as const) {
+      const conv = defs[`${kind}Layer`].properties;
+      expect([conv.stride.default, conv.dilation.default, conv.padding.default, conv.biasInit.default]).toEqual([
+        CONV_DEFAULTS.stride,
+        CONV_DEFAULTS.dilation,
+        CONV_DEFAULTS.padding,
+        CONV_DEFAULTS.biasInit,
+      ]);
+      expect(sorted(conv.padding.enum)).toEqual(sorted(PADDING_NAMES));
+    }
+    for (const kind of ['maxpool', 'avgpool'] as const) {
+      const pool = defs[`${kind}Layer`].properties;
+      expect([pool.pool.default, pool.padding.default]).toEqual([POOL_DEFAULTS.pool, POOL_DEFAULTS.padding]);
+    }
+    for (const kind of ['simple_rnn', 'lstm', 'gru'] as const) {
+      const rnn = defs[`${kind}Layer`].properties;
+      expect([rnn.recurrentInit.default, rnn.biasInit.default, rnn.returnSequences.default]).toEqual([
+        RECURRENT_DEFAULTS.recurrentInit,
+        RECURRENT_DEFAULTS.biasInit,
+        RECURRENT_DEFAULTS.returnSequences,
+      ]);
+    }
+    expect(defs.simple_rnnLayer.properties.activation.default).toBe(RECURRENT_DEFAULTS.activation);
+    expect(sorted(defs.simple_rnnLayer.properties.activation.enum)).toEqual(sorted(SIMPLE_RNN_ACTIVATIONS));
+    expect(defs.lstmLayer.properties.forgetBias.default).toBe(RECURRENT_DEFAULTS.forgetBias);
     expect(defs.dropoutLayer.properties.rate.default).toBe(DEFAULT_DROPOUT_RATE);
     expect(defs.init.default).toBe(DEFAULT_INIT);
     expect(schema.properties.data.properties.samples.default).toBe(DATA_DEFAULTS.samples);
@@ -119,6 +153,11 @@ describe('schema documents defaults and limits', () => {
 
   it('has the validator limits', () => {
     expect(defs.denseLayer.properties.units.maximum).toBe(LIMITS.units);
+    for (const kind of ['simple_rnn', 'lstm', 'gru'] as const) {
+      expect(defs[`${kind}Layer`].properties.units.maximum, kind).toBe(LIMITS.units);
+    }
+    expect(defs.conv2dLayer.properties.filters.maximum).toBe(LIMITS.units);
+    expect(schema.properties.input.anyOf[1].maxItems).toBe(LIMITS.inputAxes);
     expect(schema.properties.input.maximum).toBe(LIMITS.input);
     expect(schema.properties.training.properties.steps.maximum).toBe(LIMITS.steps);
     expect(schema.properties.training.properties.batchSize.maximum).toBe(LIMITS.batchSize);
