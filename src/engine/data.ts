@@ -1,10 +1,12 @@
 /**
  * Synthetic data sets, deterministic given the Rng: the classic toy problems (TensorFlow Playground, sklearn,
- * CS231n) plus a random "teacher" network for any input/output size. Generators return raw points (labels or
+ * CS231n), a random "teacher" network for any input/output size, and (data-sequences.ts, data-images.ts) sequence
+ * and image tasks with a per-sample shape. Generators return raw points (labels or
  * real targets); `classificationDataset` / `regressionDataset` turn them into the engine's `Dataset` for a loss.
  * Pure math: no validation of user input here (src/spec/data.ts does that and words the errors).
  */
 import type { Dataset, LossName } from './config';
+import { CS231N_TURNS } from './data-sources';
 import type { Rng } from './rng';
 
 export interface Points {
@@ -26,84 +28,8 @@ export interface RegressionPoints extends Points {
   targetWidth: number;
 }
 
-export type SyntheticSourceName = 'xor' | 'circles' | 'moons' | 'spiral' | 'blobs' | 'sine' | 'teacher';
-
-export interface SyntheticSourceInfo {
-  /** 'teacher' is regression under mse and classification under bce/crossentropy. */
-  kind: 'classification' | 'regression' | 'teacher';
-  /** Fixed feature count, or null when the source follows the model's input width. */
-  features: number | null;
-  /** Fixed class count, or null when any count ≥ 2 works (then it follows the model's outputs). */
-  classes: number | null;
-  /** Class count used when nothing else decides it. */
-  defaultClasses: number;
-  /** Source-specific knobs read from the spec's `extra` object, with their defaults. */
-  extras: Record<string, number>;
-  /** One line for hovers and docs. */
-  description: string;
-}
-
-/** CS231n's arms each wind 4 radians: 4 / 2π turns. */
-const CS231N_TURNS = 2 / Math.PI;
-
-export const SYNTHETIC_SOURCES: Record<SyntheticSourceName, SyntheticSourceInfo> = {
-  xor: {
-    kind: 'classification',
-    features: 2,
-    classes: 2,
-    defaultClasses: 2,
-    extras: {},
-    description: 'Points uniform in [-1,1]², label 1 where x·y > 0; noise = gaussian jitter of the points.',
-  },
-  circles: {
-    kind: 'classification',
-    features: 2,
-    classes: 2,
-    defaultClasses: 2,
-    extras: { factor: 0.5 },
-    description: 'sklearn make_circles: outer circle (class 0, radius 1) and inner circle (class 1, radius factor).',
-  },
-  moons: {
-    kind: 'classification',
-    features: 2,
-    classes: 2,
-    defaultClasses: 2,
-    extras: {},
-    description: 'sklearn make_moons: two interleaving half circles; noise = gaussian jitter.',
-  },
-  spiral: {
-    kind: 'classification',
-    features: 2,
-    classes: null,
-    defaultClasses: 2,
-    extras: { turns: CS231N_TURNS },
-    description: 'CS231n spiral: one arm per class, radius 0→1, winding `turns` (default 4 rad); noise jitters angles.',
-  },
-  blobs: {
-    kind: 'classification',
-    features: null,
-    classes: null,
-    defaultClasses: 3,
-    extras: {},
-    description: 'Gaussian blobs: centres uniform in [-2, 2]^d, cluster std 0.5, plus gaussian noise jitter.',
-  },
-  sine: {
-    kind: 'regression',
-    features: null,
-    classes: null,
-    defaultClasses: 0,
-    extras: { frequency: 1 },
-    description: 'Regression y = sin(frequency·(x₁+…+x_d)/√d) + noise, x uniform in [-π, π]^d.',
-  },
-  teacher: {
-    kind: 'teacher',
-    features: null,
-    classes: null,
-    defaultClasses: 2,
-    extras: { hidden: 16 },
-    description: 'Inputs N(0,1); targets from a random tanh MLP (mse), or its output sign / argmax as the class.',
-  },
-};
+// The registry of sources (names, kinds, extras, shapes) is a table of its own; re-exported for callers.
+export { DIGIT_SIDE, SYNTHETIC_SOURCES, type SyntheticSourceInfo, type SyntheticSourceName } from './data-sources';
 
 /** TensorFlow Playground XOR: label from the clean point, jitter added afterwards. */
 export function makeXor(samples: number, noise: number, rng: Rng): LabelledPoints {
@@ -387,6 +313,14 @@ function shuffleRows(points: LabelledPoints, rng: Rng): void {
     labels[i] = oldLabels[from]!;
     x.set(oldX.subarray(from * features, (from + 1) * features), i * features);
   }
+}
+
+/** Class i mod K for sample i, shuffled: every class ⌊samples/K⌋ or ⌈samples/K⌉ times, in random order. */
+export function balancedLabels(samples: number, classes: number, rng: Rng): Uint32Array {
+  const labels = new Uint32Array(samples);
+  for (let i = 0; i < samples; i++) labels[i] = i % classes;
+  rng.shuffle(labels);
+  return labels;
 }
 
 /** Samples of class `index` when `total` are split over `parts` classes as evenly as possible. */

@@ -6,13 +6,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileAccess } from '../spec/types';
 import { MAX_RECORD_BYTES } from '../analysis/record';
+import { loadDigits, type DigitsResult } from './digits';
 
 /** Largest data file we read (a CSV bigger than this is not a quick gradient check). */
 const MAX_DATA_FILE_BYTES = 64 * 1024 * 1024;
 
-export function folderFileAccess(folder: string): FileAccess {
+/** `digits` reads the handwritten digits when a spec's data source asks for them (src/node/digits.ts). */
+export function folderFileAccess(folder: string, digits: () => DigitsResult = loadDigits): FileAccess {
   const root = safeRealpath(folder) ?? path.resolve(folder);
   return {
+    readDigits: digits,
     readText(relativePath: string) {
       if (path.isAbsolute(relativePath)) {
         return { error: `data path '${relativePath}' must be relative to the spec's folder` };

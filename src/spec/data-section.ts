@@ -3,11 +3,13 @@
  * and checking it against the model, is src/spec/data.ts's job (loadDataset).
  */
 import type { Node } from 'jsonc-parser';
+import { SYNTHETIC_SOURCES } from '../engine/data';
 import { shown } from './diagnostic-text';
 import {
   CSV_ONLY_KEYS,
   DATA_DEFAULTS,
   DATA_EXTRA_KEYS,
+  DATA_SHAPE_LIMITS,
   DATA_KEYS,
   DATA_SOURCE_EXTRAS,
   DATA_SOURCES,
@@ -25,7 +27,12 @@ const EXTRA_RULES: Readonly<Record<string, NumberRule>> = {
   turns: { min: 0, minExclusive: true },
   frequency: { min: 0, minExclusive: true },
   hidden: { integer: true, min: 1, limit: 4096 }, // the data loader uses at most 4096
+  length: { integer: true, min: DATA_SHAPE_LIMITS.length.min, limit: DATA_SHAPE_LIMITS.length.max },
+  size: { integer: true, min: DATA_SHAPE_LIMITS.size.min, limit: DATA_SHAPE_LIMITS.size.max },
 };
+
+/** Axes of a csv "shape": [C, H, W], [C, L] or [T, F], or one axis; each size at most the input limit. */
+const SHAPE_RANK = { min: 1, max: 3 } as const;
 
 /** Null when the section is not an object or has an error (all reported). */
 export function resolveData(node: Node, path: string, sink: DiagnosticSink): DataSpec | null {
@@ -54,6 +61,7 @@ export function resolveData(node: Node, path: string, sink: DiagnosticSink): Dat
     path: readPath(object, sink),
     target: readColumn(object, 'target', sink),
     features: readFeatures(object, sink),
+    ...readShape(object, sink),
     // CSV columns come in arbitrary units, so they are standardised unless the spec says otherwise;
     // synthetic sources are generated at unit scale already.
     standardize: object.boolean('standardize', source === 'csv'),
@@ -62,8 +70,19 @@ export function resolveData(node: Node, path: string, sink: DiagnosticSink): Dat
   return source === undefined || sink.errorCount > errorsBefore ? null : data;
 }
 
-/** csv keys on a generator, or one generator's parameter on another: known, but without effect. */
+/**
+ * csv keys on a generator, one generator's parameter on another, or noise on a source without any: known, but
+ * without effect.
+ */
 function warnOffSourceKeys(object: ObjectReader, source: DataSource, sink: DiagnosticSink): void {
+  if (source !== 'csv' && !SYNTHETIC_SOURCES[source].noise && object.keyNode('noise')) {
+    sink.warning(
+      object.keyNode('noise')!,
+      object.pointerOf('noise'),
+      'unused-key',
+      `"noise" has no effect with source ${shown(source)}: its samples are ${NOISELESS_WHY[source] ?? 'exact'}`,
+    );
+  }
   for (const key of object.keys) {
     const csvOnly = (CSV_ONLY_KEYS as readonly string[]).includes(key);
     const owners = DATA_SOURCES.filter((s) => DATA_SOURCE_EXTRAS[s].includes(key));
@@ -77,6 +96,32 @@ function warnOffSourceKeys(object: ObjectReader, source: DataSource, sink: Diagn
       `${shown(key)} has no effect with source ${shown(source)}: only the ${reader} source reads it`,
     );
   }
+}
+
+/** Why a source reads no noise, for the warning. */
+const NOISELESS_WHY: Partial<Record<DataSource, string>> = {
+  adding: 'exact (the target is computed from x)',
+  copy: 'exact one-hot symbols',
+  digit_rows: 'real handwriting',
+  digits: 'real handwriting',
+};
+
+/** csv's "shape": whole numbers ≥ 1, one to three of them; absent or null means flat rows. */
+function readShape(object: ObjectReader, sink: DiagnosticSink): { shape?: number[] } {
+  const node = object.value('shape');
+  if (node === undefined || node.type === 'null') return {};
+  const path = object.pointerOf('shape');
+  const elements = node.children ?? [];
+  if (node.type !== 'array' || elements.length < SHAPE_RANK.min || elements.length > SHAPE_RANK.max) {
+    const what = node.type === 'array' ? `${elements.length} entries` : describeValue(node);
+    const expected =
+      'an array of 1 to 3 sizes, e.g. [1, 28, 28] (channels, height, width) or [50, 2] (steps, features)';
+    sink.error(node, path, node.type === 'array' ? 'range' : 'type', `"shape" must be ${expected}, not ${what}`);
+    return {};
+  }
+  const rule = { integer: true, min: 1, limit: LIMITS.input };
+  const sizes = elements.map((element, i) => readNumber(element, childPointer(path, i), `"shape"[${i}]`, rule, sink));
+  return sizes.every((n) => n !== undefined) ? { shape: sizes as number[] } : {};
 }
 
 function readPath(object: ObjectReader, sink: DiagnosticSink): string | null {

@@ -3,24 +3,8 @@
  * file read through the injected FileAccess. Every way the data and the model can disagree comes back as a
  * sentence plus the `data` key it belongs to, so the editor can underline that key.
  */
-import type { Dataset, LossName } from '../engine/config';
-import {
-  classificationDataset,
-  makeBlobs,
-  makeCircles,
-  makeMoons,
-  makeSine,
-  makeSpiral,
-  makeTeacherClasses,
-  makeTeacherRegression,
-  makeXor,
-  regressionDataset,
-  standardizeColumns,
-  SYNTHETIC_SOURCES,
-  type LabelledPoints,
-  type SyntheticSourceName,
-} from '../engine/data';
-import { Rng } from '../engine/rng';
+import type { Dataset } from '../engine/config';
+import { classificationDataset, standardizeColumns, SYNTHETIC_SOURCES, type SyntheticSourceName } from '../engine/data';
 import {
   columnLabel,
   findColumn,
@@ -32,15 +16,32 @@ import {
   type CsvTable,
   type HeaderMode,
 } from './csv';
+import {
+  checkInputShape,
+  checkSampleCount,
+  classesForLoss,
+  fail,
+  formatShape,
+  type DataError,
+  type ModelShape,
+} from './data-common';
+import { loadSynthetic } from './data-synthetic';
 import { grouped } from './diagnostic-text';
 import { LIMITS } from './names';
 import type { DataSpec, FileAccess } from './types';
 
-export type DataErrorField = 'source' | 'path' | 'target' | 'features' | 'samples' | 'classes' | 'input';
-export interface DataError {
-  error: string;
-  field: DataErrorField;
-}
+export {
+  checkInputShape,
+  checkSampleCount,
+  classesForLoss,
+  fail,
+  MAX_DATA_VALUES,
+  type ClassNeed,
+  type DataError,
+  type DataErrorField,
+  type ModelShape,
+} from './data-common';
+
 /** What `loadDataset` returns instead of data when `shouldStop` says the analysis's deadline has passed. */
 export interface DataStopped {
   stopped: string;
@@ -49,16 +50,6 @@ export const DATA_STOPPED: DataStopped = { stopped: 'stopped: the time budget ra
 export type DataResult = { dataset: Dataset } | DataError | DataStopped;
 /** Asked between rows and columns while CSV data loads; true = give up (the deadline passed). */
 export type ShouldStop = () => boolean;
-
-/** What the data must fit: the model's input width, output width and loss. */
-export interface ModelShape {
-  input: number;
-  outputs: number;
-  loss: LossName;
-}
-
-/** Most floats a data set's inputs may hold (200 MB): beyond it the spec is a typo, not a gradient check. */
-export const MAX_DATA_VALUES = 50_000_000;
 
 /** Cells scanned between two `shouldStop` calls when columns are classified. */
 const ROWS_PER_STOP_CHECK = 65_536;
@@ -92,154 +83,8 @@ export function loadDataset(
     const known = [...Object.keys(SYNTHETIC_SOURCES), 'csv'].join(', ');
     return fail('source', `unknown data source '${data.source}'; use one of ${known}`);
   }
-  const source = data.source as SyntheticSourceName;
-  const sizeError = checkSampleCount(data.samples, model.input);
-  if (sizeError) return sizeError;
-  const task = planSynthetic(source, data, model);
-  if ('error' in task) return task;
-  const rng = new Rng(((data.seed ?? fallbackSeed) ^ DATA_SEED_SALT) >>> 0);
-  const dataset = generate(source, task, data, model, rng);
-  if (data.standardize) standardizeColumns(dataset.x, dataset.samples, dataset.features);
-  return { dataset };
-}
-
-/** Number of classes a loss and output width call for, and how to say so in an error. */
-export interface ClassNeed {
-  classes: number;
-  reason: string;
-}
-
-/** crossentropy: one class per output; bce: 2 classes on 1 output; mse: a 0/1 label (1 output) or one-hot. */
-export function classesForLoss(model: ModelShape, field: DataErrorField): ClassNeed | DataError {
-  const { loss, outputs } = model;
-  if (loss === 'crossentropy') {
-    if (outputs < 2) {
-      return fail(field, `loss 'crossentropy' needs one output per class (at least 2), but the model has ${outputs}`);
-    }
-    return { classes: outputs, reason: `loss 'crossentropy' with ${outputs} outputs` };
-  }
-  if (loss === 'bce') {
-    if (outputs !== 1) {
-      return fail(field, `loss 'bce' needs 1 output (the probability of class 1), but the model has ${outputs}`);
-    }
-    return { classes: 2, reason: "loss 'bce'" };
-  }
-  return outputs === 1
-    ? { classes: 2, reason: "loss 'mse' with 1 output (a 0/1 label)" }
-    : { classes: outputs, reason: `loss 'mse' with ${outputs} outputs (one-hot)` };
-}
-
-/** `samples` must be a whole number in range, and samples × width must fit in memory. */
-export function checkSampleCount(samples: number, width: number): DataError | null {
-  if (!Number.isInteger(samples) || samples < 1) {
-    return fail('samples', `'samples' must be a whole number ≥ 1, not ${samples}`);
-  }
-  if (samples > LIMITS.samples) {
-    return fail('samples', `'samples' is ${grouped(samples)}; the most is ${grouped(LIMITS.samples)}`);
-  }
-  if (samples * width > MAX_DATA_VALUES) {
-    const size = `${grouped(samples)} samples × ${grouped(width)} features`;
-    return fail('samples', `${size} is more than ${grouped(MAX_DATA_VALUES)} values; use fewer samples`);
-  }
-  return null;
-}
-
-export function fail(field: DataErrorField, error: string): DataError {
-  return { error, field };
-}
-
-type SyntheticTask = { kind: 'regression' } | { kind: 'classes'; classes: number };
-
-/** Checks the source against the model (features, loss, outputs, classes) and decides what to generate. */
-function planSynthetic(source: SyntheticSourceName, data: DataSpec, model: ModelShape): SyntheticTask | DataError {
-  const info = SYNTHETIC_SOURCES[source];
-  if (info.features !== null && model.input !== info.features) {
-    const has = `data source '${source}' has ${info.features} features`;
-    return fail('input', `${has} but the model's input is ${model.input}`);
-  }
-  if (info.kind === 'regression' || (info.kind === 'teacher' && model.loss === 'mse')) {
-    return planRegression(source, data, model);
-  }
-  const need = classesForLoss(model, 'source');
-  if ('error' in need) return need;
-  if (data.classes !== null) {
-    if (info.classes !== null && data.classes !== info.classes) {
-      return fail('classes', `data source '${source}' always has ${info.classes} classes, not ${data.classes}`);
-    }
-    if (data.classes !== need.classes) {
-      return fail('classes', `'classes' is ${data.classes} but ${need.reason} needs ${need.classes} classes`);
-    }
-  }
-  if (info.classes !== null && info.classes !== need.classes) {
-    const has = `data source '${source}' has ${info.classes} classes`;
-    return fail('source', `${has} but ${need.reason} needs ${need.classes}`);
-  }
-  return { kind: 'classes', classes: need.classes };
-}
-
-function planRegression(source: SyntheticSourceName, data: DataSpec, model: ModelShape): SyntheticTask | DataError {
-  if (data.classes !== null) {
-    const why = source === 'teacher' ? "with loss 'mse' it gives real-valued targets" : 'it is regression data';
-    return fail('classes', `'classes' does not apply to data source '${source}': ${why}`);
-  }
-  if (model.loss !== 'mse') {
-    return fail('source', `data source '${source}' is regression data, so it needs loss 'mse', not '${model.loss}'`);
-  }
-  if (source === 'sine' && model.outputs !== 1) {
-    return fail('source', `data source 'sine' has 1 target but the model has ${model.outputs} outputs`);
-  }
-  return { kind: 'regression' };
-}
-
-function generate(
-  source: SyntheticSourceName,
-  task: SyntheticTask,
-  data: DataSpec,
-  model: ModelShape,
-  rng: Rng,
-): Dataset {
-  const { samples, noise } = data;
-  if (task.kind === 'regression') {
-    const points =
-      source === 'sine'
-        ? makeSine(samples, model.input, noise, rng, extraValue(data, source, 'frequency'))
-        : makeTeacherRegression(samples, model.input, model.outputs, noise, rng, teacherWidth(data));
-    return regressionDataset(points);
-  }
-  const classes = task.classes;
-  let points: LabelledPoints;
-  switch (source) {
-    case 'xor':
-      points = makeXor(samples, noise, rng);
-      break;
-    case 'circles':
-      points = makeCircles(samples, noise, rng, extraValue(data, source, 'factor'));
-      break;
-    case 'moons':
-      points = makeMoons(samples, noise, rng);
-      break;
-    case 'spiral':
-      points = makeSpiral(samples, classes, noise, rng, extraValue(data, source, 'turns'));
-      break;
-    case 'blobs':
-      points = makeBlobs(samples, model.input, classes, noise, rng);
-      break;
-    default:
-      points = makeTeacherClasses(samples, model.input, classes, noise, rng, teacherWidth(data));
-  }
-  return classificationDataset(points, model.loss, model.outputs);
-}
-
-/** The teacher's hidden width: `extra.hidden` rounded into [1, 4096]. */
-function teacherWidth(data: DataSpec): number {
-  return Math.min(4096, Math.max(1, Math.round(extraValue(data, 'teacher', 'hidden'))));
-}
-
-/** A finite number from `extra`, else the source's default for that key (NaN if the source has none). */
-function extraValue(data: DataSpec, source: SyntheticSourceName, key: string): number {
-  const given = data.extra?.[key];
-  if (typeof given === 'number' && Number.isFinite(given)) return given;
-  return SYNTHETIC_SOURCES[source].extras[key] ?? NaN;
+  const seed = ((data.seed ?? fallbackSeed) ^ DATA_SEED_SALT) >>> 0;
+  return loadSynthetic(data.source as SyntheticSourceName, data, model, files, seed);
 }
 
 // ---------------------------------------------------------------------------------------------- CSV files
@@ -256,6 +101,8 @@ function loadCsvDataset(data: DataSpec, model: ModelShape, files: FileAccess, sh
   if (typeof rows !== 'number') return rows;
   const columns = chooseCsvColumns(table, data, model, rows, name, shouldStop);
   if (!('target' in columns)) return columns;
+  const shapeError = checkCsvShape(data, columns.features.length, model);
+  if (shapeError) return shapeError;
   const inputs = readNumbers(table, columns.features, rows, shouldStop);
   if ('stopped' in inputs) return DATA_STOPPED;
   if ('error' in inputs) return fail(data.features === null ? 'path' : 'features', `${name} ${inputs.error}`);
@@ -264,7 +111,23 @@ function loadCsvDataset(data: DataSpec, model: ModelShape, files: FileAccess, sh
   if (!('y' in targets)) return targets;
   const features = columns.features.length;
   if (data.standardize) standardizeColumns(inputs.values, rows, features);
-  return { dataset: { x: inputs.values, samples: rows, features, ...targets } };
+  const dataset: Dataset = { x: inputs.values, samples: rows, features, ...targets };
+  if (data.shape !== undefined) dataset.shape = data.shape;
+  return { dataset };
+}
+
+/**
+ * The optional "shape" of a csv row ([C, H, W] images, [T, F] sequences): its values must be the feature columns,
+ * and it must fit the model's input (checkInputShape).
+ */
+function checkCsvShape(data: DataSpec, features: number, model: ModelShape): DataError | null {
+  if (data.shape === undefined) return null;
+  const values = data.shape.reduce((a, b) => a * b, 1);
+  if (values !== features) {
+    const count = features === 1 ? '1 feature column' : `${grouped(features)} feature columns`;
+    return fail('shape', `"shape" ${formatShape(data.shape)} holds ${grouped(values)} values but there are ${count}`);
+  }
+  return checkInputShape(data.shape, model.inputShape ?? [model.input], 'shape');
 }
 
 function openCsv(data: DataSpec, files: FileAccess): { table: CsvTable; name: string } | DataError {

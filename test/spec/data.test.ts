@@ -189,7 +189,8 @@ describe('synthetic source errors', () => {
       { source: 'mnist' },
       model(2, 1, 'bce'),
       'source',
-      "unknown data source 'mnist'; use one of xor, circles, moons, spiral, blobs, sine, teacher, csv",
+      "unknown data source 'mnist'; use one of xor, circles, moons, spiral, blobs, sine, teacher, adding, copy, " +
+        'sine_sequence, digit_rows, digits, bars, shapes, csv',
     ],
     ['zero samples', { samples: 0 }, model(2, 1, 'bce'), 'samples', "'samples' must be a whole number ≥ 1, not 0"],
     [
