@@ -4,7 +4,8 @@
  * A report carries the parsed spec, and each phase continues from the previous phase's report: the text is parsed
  * once (analyzeStatic), trained once (analyze), and its fixes verified from that run (verifyReportFixes).
  */
-import type { LayerConfig, LayerKind, LossName, ModelConfig } from '../engine/config';
+import type { LayerConfig, LayerKind, LossName, ModelConfig, Shape } from '../engine/config';
+import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
 import type { LayerInfo, TrainResult } from '../engine/stats';
 import { parseSpec, type ParsedSpec, type SpecDiagnostic } from '../spec';
 import { detectMeasured } from './detect';
@@ -197,17 +198,17 @@ function recordMismatch(config: ModelConfig, recorded: readonly LayerInfo[]): st
 /** Path, kind and output width of every layer node, depth-first as TrainResult.layers lists them. */
 export function describeLayers(config: ModelConfig): { path: string; kind: LayerKind; outputWidth: number }[] {
   const out: { path: string; kind: LayerKind; outputWidth: number }[] = [];
-  const walk = (layers: readonly LayerConfig[], width: number): number => {
+  // Per-sample shapes as the engine's layers compute them (conv, pooling and recurrent layers change them).
+  const walk = (layers: readonly LayerConfig[], shape: Shape): Shape => {
     for (const layer of layers) {
-      const node = { path: layer.path, kind: layer.kind, outputWidth: width };
+      const node = { path: layer.path, kind: layer.kind, outputWidth: 0 };
       out.push(node);
-      if (layer.kind === 'dense') node.outputWidth = layer.units;
-      if (layer.kind === 'residual') node.outputWidth = walk(layer.layers, width);
-      width = node.outputWidth;
+      shape = layer.kind === 'residual' ? walk(layer.layers, shape) : layerOutputShape(layer, shape);
+      node.outputWidth = shapeSize(shape);
     }
-    return width;
+    return shape;
   };
-  walk(config.layers, config.input);
+  walk(config.layers, config.inputShape ?? [config.input]);
   return out;
 }
 

@@ -7,10 +7,15 @@ import { formatPercent, formatValue, plural } from './wording';
 import type { LayerPrediction, Prediction } from './predict';
 import type { Thresholds } from './thresholds';
 
+/** Layers whose weight gradient the ratio rules compare with the output layer's (as the measured rules do). */
+const WEIGHTED: ReadonlySet<string> = new Set(['dense', 'conv1d', 'conv2d', 'simple_rnn', 'lstm', 'gru']);
+/** Layers whose pre-activations can saturate. */
+const ACTIVATED: ReadonlySet<string> = new Set(['dense', 'activation', 'conv1d', 'conv2d', 'simple_rnn']);
+
 export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[] {
   const findings: Finding[] = [];
   const weighted = prediction.layers.filter(
-    (l) => l.kind === 'dense' && l.path !== prediction.outputPath && Number.isFinite(l.relativeGradNorm),
+    (l) => WEIGHTED.has(l.kind) && l.path !== prediction.outputPath && Number.isFinite(l.relativeGradNorm),
   );
   const vanishing = weighted.filter((l) => l.relativeGradNorm < t.vanishingRatio);
   const exploding = weighted.filter((l) => l.relativeGradNorm > t.explodingRatio);
@@ -20,8 +25,9 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
     const worst = exploding.reduce((a, b) => (b.relativeGradNorm > a.relativeGradNorm ? b : a));
     findings.push(ratioFinding('exploding', exploding, worst, ref, t.explodingRatio));
   }
+  findings.push(...throughTime(prediction, t));
   const saturated = prediction.layers.filter(
-    (l) => l.saturatedFraction > t.saturatedFraction && (l.kind === 'dense' || l.kind === 'activation'),
+    (l) => l.saturatedFraction > t.saturatedFraction && ACTIVATED.has(l.kind) && l.kind !== 'simple_rnn',
   );
   if (saturated.length > 0) {
     findings.push({
@@ -43,7 +49,8 @@ export function detectPredicted(prediction: Prediction, t: Thresholds): Finding[
   if (vanishing.length > 0 || exploding.length > 0) {
     const g = t.initGainFactor;
     // The first layer's gain only scales the gradient w.r.t. the input data, which nothing learns from: skip it.
-    const off = weighted.slice(1).filter((l) => Math.sqrt(l.gain) < 1 / g || Math.sqrt(l.gain) > g);
+    // A recurrent layer's gain sums every step's: not a per-layer factor to hold against 1.
+    const off = weighted.slice(1).filter((l) => !l.recurrent && (Math.sqrt(l.gain) < 1 / g || Math.sqrt(l.gain) > g));
     if (off.length > 0) {
       findings.push({
         kind: 'poor-init',
@@ -86,4 +93,42 @@ function ratioFinding(
     threshold,
     steps: [],
   };
+}
+
+/**
+ * Predicted vanishing or exploding through time: the mean-field ‖∂L/∂h_0‖/‖∂L/∂h_T‖ of each recurrent layer
+ * (predict-recurrent.ts) against the thresholds the measured rule uses.
+ */
+function throughTime(prediction: Prediction, t: Thresholds): Finding[] {
+  const recurrent = prediction.layers.filter((l) => l.recurrent && Number.isFinite(l.recurrent.timeRatio));
+  const out: Finding[] = [];
+  for (const kind of ['vanishing-through-time', 'exploding-through-time'] as const) {
+    const vanishing = kind === 'vanishing-through-time';
+    const threshold = vanishing ? t.timeVanishingRatio : t.timeExplodingRatio;
+    const hits = recurrent.filter((l) =>
+      vanishing ? l.recurrent!.timeRatio < threshold : l.recurrent!.timeRatio > threshold,
+    );
+    if (hits.length === 0) continue;
+    const shown = hits[0]!;
+    const flow = shown.recurrent!;
+    const carry = Number.isNaN(flow.carryGain)
+      ? ''
+      : `, ${shown.kind === 'lstm' ? 'forget' : 'update'} gate ≈ ${formatValue(flow.carryGain)}`;
+    out.push({
+      kind,
+      severity: 'info',
+      source: 'predicted',
+      layers: hits.map((l) => l.path),
+      reference: null,
+      message:
+        `predicted ${vanishing ? 'vanishing' : 'exploding'} gradient through time in ${shown.path} (${shown.kind}, ` +
+        `${plural(flow.steps, 'step')}): ‖∂L/∂h_0‖ expected at ${formatValue(flow.timeRatio)}× ` +
+        `‖∂L/∂h_${Math.max(0, flow.steps - 1)}‖ (per-step gain ${formatValue(flow.stepGain)}${carry}; threshold ${threshold})`,
+      values: Object.fromEntries(hits.map((l) => [l.path, l.recurrent!.timeRatio])),
+      metric: 'predicted ‖∂L/∂h_0‖ / ‖∂L/∂h_T‖ at initialisation',
+      threshold,
+      steps: [],
+    });
+  }
+  return out;
 }

@@ -14,8 +14,18 @@ import type { TrainResult } from '../engine/stats';
 import type { Finding, FindingKind } from './findings';
 import { FINDING_TITLES } from './findings';
 import { outputLayerIndex, tailMean } from './summary';
+import { gradientWindow, median, onsetOf } from './detect-window';
+import {
+  deadFilterFraction,
+  deadFilterList,
+  detectGateSaturation,
+  detectTimeExploding,
+  detectTimeVanishing,
+} from './detect-layers';
 import type { Thresholds } from './thresholds';
 import { formatPercent, formatValue, plural } from './wording';
+
+export { gradientWindow } from './detect-window';
 
 /**
  * `loss` matters for one judgement: with bce + sigmoid or crossentropy + softmax the output activation is fused
@@ -30,11 +40,15 @@ export function detectMeasured(result: TrainResult, t: Thresholds, loss: LossNam
     detectDeadRelu(result, t),
     detectSaturation(result, t),
     detectOutputSaturation(result, t, loss),
+    detectTimeVanishing(result, t),
+    detectTimeExploding(result, t),
+    detectGateSaturation(result, t),
   ]) {
     if (f) findings.push(f);
   }
   const divergence = findings.find((f) => f.kind === 'divergence') ?? null;
-  const flagged = new Set(findings.flatMap((f) => (f.kind === 'vanishing' || f.kind === 'dead-relu' ? f.layers : [])));
+  const explains = new Set(['vanishing', 'dead-relu', 'vanishing-through-time']);
+  const flagged = new Set(findings.flatMap((f) => (explains.has(f.kind) ? f.layers : [])));
   findings.push(...detectLearningRate(result, t, flagged, divergence !== null));
   const stagnant = detectNotLearning(result, t);
   if (stagnant && divergence === null) findings.push(stagnant);
@@ -48,11 +62,21 @@ export function detectMeasured(result: TrainResult, t: Thresholds, loss: LossNam
  */
 const CAUSES: Partial<Record<FindingKind, readonly FindingKind[]>> = {
   vanishing: ['dead-relu', 'saturation', 'output-saturation'],
-  divergence: ['exploding', 'dead-relu', 'saturation', 'vanishing'],
+  divergence: ['exploding', 'exploding-through-time', 'dead-relu', 'saturation', 'vanishing'],
   'dead-relu': ['divergence', 'exploding', 'learning-rate-high'],
   saturation: ['exploding', 'divergence'],
-  'not-learning': ['vanishing', 'dead-relu', 'saturation', 'output-saturation'],
-  'learning-rate-high': ['exploding'],
+  'not-learning': [
+    'vanishing',
+    'vanishing-through-time',
+    'dead-relu',
+    'saturation',
+    'gate-saturation',
+    'output-saturation',
+  ],
+  'learning-rate-high': ['exploding', 'exploding-through-time'],
+  // Saturated gates pass no gradient through their σ′, and the carry they hold decides the gain through time.
+  'vanishing-through-time': ['gate-saturation', 'saturation'],
+  'gate-saturation': ['exploding-through-time', 'divergence'],
 };
 
 function markRootCauses(findings: Finding[]): void {
@@ -68,25 +92,6 @@ function markRootCauses(findings: Finding[]): void {
     f.after = cause.kind;
     f.message += ` — after ${FINDING_TITLES[cause.kind]} from step ${cause.onset}`;
   }
-}
-
-/**
- * The recordings gradient ratios are judged on: every recording after step 0 (step 0 alone when it is the only
- * one), without the final one when training stopped on a non-finite value (that step's gradients are not numbers).
- */
-export function gradientWindow(result: TrainResult): number[] {
-  let n = result.recordedSteps.length;
-  if (result.stopped?.reason === 'non-finite' && n > 1) n--;
-  const window: number[] = [];
-  for (let k = 0; k < n; k++) if (result.recordedSteps[k]! >= 1) window.push(k);
-  return window.length > 0 ? window : n > 0 ? [0] : [];
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const m = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
 }
 
 /** Weight-gradient norm of layer l at recording k (callers floor a reference norm at 1e-30: 0/0 would be NaN). */
@@ -119,12 +124,6 @@ function layerRatio(result: TrainResult, l: number, out: number, window: number[
 export function firstLayerRatio(result: TrainResult): number {
   const pair = ratioLayers(result);
   return pair ? layerRatio(result, pair.first, pair.out, gradientWindow(result)).ratio : NaN;
-}
-
-/** The first recorded step at which `holds(k)`, or undefined. */
-function onsetOf(result: TrainResult, holds: (k: number) => boolean): number | undefined {
-  for (let k = 0; k < result.recordedSteps.length; k++) if (holds(k)) return result.recordedSteps[k];
-  return undefined;
 }
 
 const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the recorded steps after step 0)';
@@ -300,6 +299,8 @@ interface UnitFractionRule {
   metric: string;
   /** Which layer nodes the rule looks at. */
   eligible: (layer: number) => boolean;
+  /** The fraction of layer l at recording k, when it is not simply the series' value (conv: dead filters). */
+  fractionOf?: (layer: number, k: number) => number;
   describe: (count: number, value: string, layer: string, threshold: string) => string;
 }
 
@@ -307,7 +308,7 @@ interface UnitFractionRule {
 function detectUnitFraction(result: TrainResult, rule: UnitFractionRule): Finding | null {
   const last = result.recordedSteps.length - 1;
   if (last < 0) return null;
-  const fraction = (l: number, k: number): number => result.series[l]![rule.series][k]!;
+  const fraction = rule.fractionOf ?? ((l: number, k: number): number => result.series[l]![rule.series][k]!);
   const holds = (l: number, k: number): boolean =>
     rule.inclusive ? fraction(l, k) >= rule.threshold : fraction(l, k) > rule.threshold;
   const hits: number[] = [];
@@ -337,17 +338,33 @@ function outputNode(result: TrainResult): number {
   return result.layers.length - 1;
 }
 
+/**
+ * DeepDiagnosis' dying-ReLU rule. A conv layer's unit is its filter (channelDead): a filter that outputs 0 at every
+ * position of every probe sample is dead; one dead at some positions only is the ReLU working.
+ */
 export function detectDeadRelu(result: TrainResult, t: Thresholds): Finding | null {
   const out = outputNode(result);
+  const last = result.recordedSteps.length - 1;
+  const fractionOf = (l: number, k: number): number =>
+    deadFilterFraction(result, l, k) ?? result.series[l]!.deadFraction[k]!;
   return detectUnitFraction(result, {
     kind: 'dead-relu',
     series: 'deadFraction',
     threshold: t.deadFraction,
     inclusive: true,
-    metric: 'fraction of dead units on the probe set (last recording)',
-    eligible: (l) => l !== out && !Number.isNaN(result.series[l]!.deadFraction[0]),
-    describe: (n, value, layer, threshold) =>
-      `dying ReLU in ${plural(n, 'layer')}: ${value} of ${layer}'s units output 0 for every probe sample (threshold ${threshold})`,
+    metric: 'fraction of dead units (conv: filters) on the probe set (last recording)',
+    eligible: (l) => l !== out && !Number.isNaN(fractionOf(l, 0)),
+    fractionOf,
+    describe: (n, value, layer, threshold) => {
+      const l = result.layers.findIndex((info) => info.path === layer);
+      const filters = l >= 0 ? deadFilterList(result, l, last) : '';
+      if (filters === '')
+        return `dying ReLU in ${plural(n, 'layer')}: ${value} of ${layer}'s units output 0 for every probe sample (threshold ${threshold})`;
+      return (
+        `dying ReLU in ${plural(n, 'layer')}: ${value} of ${layer}'s filters output 0 at every position for every ` +
+        `probe sample (${filters}; threshold ${threshold})`
+      );
+    },
   });
 }
 

@@ -10,7 +10,10 @@ export type FindingKind =
   | 'poor-init'
   | 'learning-rate-high'
   | 'learning-rate-low'
-  | 'not-learning';
+  | 'not-learning'
+  | 'vanishing-through-time'
+  | 'exploding-through-time'
+  | 'gate-saturation';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -62,6 +65,9 @@ export const FINDING_TITLES: Record<FindingKind, string> = {
   'learning-rate-high': 'learning rate too high',
   'learning-rate-low': 'learning rate too low',
   'not-learning': 'loss not decreasing',
+  'vanishing-through-time': 'vanishing gradient through time',
+  'exploding-through-time': 'exploding gradient through time',
+  'gate-saturation': 'saturated gates',
 };
 
 /** "0–120, 180" — compresses a sorted list of recorded steps into ranges of consecutive recordings. */

@@ -40,17 +40,16 @@ export function memoryParts(config: ModelConfig, data: DataSpec, rows?: number):
   const probe = probeSize(samples);
   const layers: MemoryPart[] = [];
   let width = config.input;
-  let shape: Shape = config.inputShape ?? [config.input];
+  let shape: readonly number[] = config.inputShape ?? [config.input];
   // The model's ∂loss/∂input is skipped in training for some first layers (model.ts), and with it their own copies.
   const first = config.layers[0];
   const skipsInputGrad = first !== undefined && SKIPS_INPUT_GRAD.has(first.kind);
   const walk = (configs: LayerConfig[]): void => {
     for (const layer of configs) {
       const input = { width, shape, first: skipsInputGrad && layer === first };
-      // A residual block's output is its branch's, which the walk through the branch leaves in `shape`.
       if (layer.kind === 'residual') walk(layer.layers);
-      else shape = layerOutputShape(layer, shape);
-      width = shapeSize(shape);
+      shape = layer.kind === 'residual' ? shape : nextShape(layer, shape);
+      width = shape.reduce((a, b) => a * b, 1);
       layers.push(layerPart(layer, input, width, batch, probe, config.optimizer));
     }
   };
@@ -128,10 +127,24 @@ function dataPart(
   return { path: '/data/samples', bytes, why };
 }
 
+/** Per-sample output shape of a layer (the engine's Layer.outputShape); a residual block's is its branch's. */
+function nextShape(layer: LayerConfig, shape: readonly number[]): readonly number[] {
+  switch (layer.kind) {
+    case 'dense':
+      return [layer.units];
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru':
+      return layer.returnSequences ? [shape[0]!, layer.units] : [layer.units];
+    default:
+      return layerOutputShape(layer, shape);
+  }
+}
+
 /** What a layer reads: its input's width and shape, and whether it is the first layer and skips ∂loss/∂input. */
 interface LayerInput {
   width: number;
-  shape: Shape;
+  shape: readonly number[];
   first: boolean;
 }
 
@@ -175,18 +188,6 @@ function layerFloats(
       return { params: 0, buffers: 3, what: '' };
     case 'residual':
       return { params: layer.projection ? outputWidth * inputWidth : 0, buffers: 2, what: '' };
-    case 'layernorm':
-      return { params: 2 * input.shape[input.shape.length - 1]!, buffers: 3, what: '' };
-    case 'simple_rnn':
-    case 'lstm':
-    case 'gru': {
-      const [steps, features] = input.shape as [number, number];
-      const gateUnits = GATES[layer.kind] * layer.units;
-      const params = gateUnits * (features + layer.units + 2);
-      // The last h is a view of the hidden states: without returnSequences only the output gradient is its own.
-      const buffers = layer.returnSequences ? 2 : 1;
-      return { params, buffers, what: `, ${grouped(steps)} steps × ${grouped(gateUnits)} gate units` };
-    }
     case 'conv1d':
     case 'conv2d': {
       const g = windowGeometry(layer, input.shape);
@@ -204,19 +205,31 @@ function layerFloats(
     case 'flatten':
       // its output and gradient are its input's buffers
       return { params: 0, buffers: 0, what: '' };
+    case 'layernorm':
+      return { params: 2 * input.shape[input.shape.length - 1]!, buffers: 3, what: '' };
+    case 'simple_rnn':
+    case 'lstm':
+    case 'gru': {
+      const [steps, features] = input.shape as [number, number];
+      const gateUnits = GATES[layer.kind] * layer.units;
+      const params = gateUnits * (features + layer.units + 2);
+      // The last h is a view of the hidden states: without returnSequences only the output gradient is its own.
+      const buffers = layer.returnSequences ? 2 : 1;
+      return { params, buffers, what: `, ${grouped(steps)} steps × ${grouped(gateUnits)} gate units` };
+    }
   }
 }
-
-const GATES: Record<RecurrentConfig['kind'], number> = { simple_rnn: 1, lstm: 4, gru: 3 };
 
 function normalizedUnits(inputShape: Shape): number {
   return inputShape.length >= 2 ? inputShape[0]! : shapeSize(inputShape);
 }
 
+const GATES: Record<RecurrentConfig['kind'], number> = { simple_rnn: 1, lstm: 4, gru: 3 };
+
 /**
  * Floats a layer holds beside its output-width buffers for `rows` samples: BatchNorm's statistics, a residual's
- * branch gradient, LayerNorm's x̂ and 1/σ per row, a recurrent layer's per-step states (layers/recurrent.ts), a conv
- * layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]).
+ * branch gradient, a conv layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]),
+ * LayerNorm's x̂ and 1/σ per row, a recurrent layer's per-step states (layers/recurrent.ts).
  */
 function extraFloats(layer: LayerConfig, input: LayerInput, rows: number): number {
   const inputWidth = input.width;

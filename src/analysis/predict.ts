@@ -29,6 +29,10 @@
  * gradient norms add. Dropout p: both ×1/(1−p). Constant-initialised (symmetric) chains are a different
  * regime, handled exactly in predict-symmetric.ts.
  *
+ * Conv, pooling, flatten, global average pooling and LayerNorm (predict-layers.ts, predict-spatial.ts) keep this
+ * bookkeeping over channels and positions; recurrent layers (predict-recurrent.ts) add the gradient through time,
+ * ‖∂L/∂h_0‖/‖∂L/∂h_T‖, per layer (LayerPrediction.recurrent).
+ *
  * Limits (first-order model): the batch gradient Σ_b δ_b h_bᵀ also has cross-sample terms, ignored here
  * (measured ratios can differ by up to ~√batch where activations and output errors are correlated across
  * the batch); the batch-space growth that makes deep BatchNorm nets explode (Yang et al. 2019, "A Mean Field
@@ -36,37 +40,31 @@
  * the first layer); feature means enter only through `inputMeanSquare`; softmax outside the loss is approximate;
  * a finite-width ReLU net can be born dead (a layer silent for the whole batch), which no mean field predicts.
  */
-import type {
-  ActivationConfig,
-  DenseConfig,
-  InitConfig,
-  LayerConfig,
-  LayerKind,
-  ModelConfig,
-  ResidualConfig,
-} from '../engine/config';
+import type { DenseConfig, LayerConfig, ModelConfig, ResidualConfig } from '../engine/config';
+import {
+  addSimple,
+  addTrace,
+  saturation,
+  weightVarianceTimesFanIn,
+  type Context,
+  type LayerPrediction,
+  type Signal,
+  type Trace,
+} from './predict-core';
+import {
+  channels,
+  forwardConv,
+  forwardGlobalAverage,
+  forwardLayerNorm,
+  forwardPool,
+  forwardRecurrent,
+  positions,
+} from './predict-layers';
 import { isSymmetricChain, predictSymmetricChain } from './predict-symmetric';
-import { activationMoments, gaussianTail } from './quadrature';
+import { activationMoments } from './quadrature';
 
-export interface LayerPrediction {
-  /** JSON Pointer, same as the engine's LayerInfo.path. */
-  path: string;
-  kind: LayerKind;
-  /** Pre-activation second moment q = E[z²] (dense), or variance of the layer's output where no pre-activation exists. */
-  preActivationVariance: number;
-  /**
-   * Backward gain of this layer: factor by which the total squared gradient norm (summed over the layer's
-   * units, per sample) is multiplied crossing it from output to input. Dense: χ = σ_w²·E[φ'(z)²] (mean field);
-   * residual: skip gain + the branch's gain at its typical (finite-width) value, as the backward walk has it.
-   */
-  gain: number;
-  /** Predicted gradient norm of this layer's weights relative to the output layer's weights (output layer = 1); NaN without weights. */
-  relativeGradNorm: number;
-  /** Predicted fraction of saturated units (sigmoid/tanh |z| > threshold), or of inactive units (ReLU: z ≤ 0); NaN when n/a. */
-  saturatedFraction: number;
-  /** σ_w² = Var(W)·fan-in implied by the init (dense weights, residual projection); NaN otherwise. */
-  weightVariance: number;
-}
+export type { LayerPrediction, RecurrentFlow } from './predict-core';
+export { weightVarianceTimesFanIn } from './predict-core';
 
 export interface Prediction {
   layers: LayerPrediction[];
@@ -86,55 +84,6 @@ export interface PredictOptions {
   saturationThreshold?: number;
 }
 
-/** Per-unit statistics of the signal between layers. */
-interface Signal {
-  width: number;
-  mean: number;
-  /** Second moment E[h²]. */
-  m2: number;
-  /**
-   * Covariance of one unit between two different samples, Cov(h_a, h_b) (Poole et al.'s q_ab minus the mean²):
-   * a per-unit offset shared by the whole batch. BatchNorm removes it; the batch variance is m − μ² − this.
-   */
-  sampleCov: number;
-  /**
-   * How many independent terms each unit sums (the fan-in of the dense layer that made it; Infinity after
-   * BatchNorm and for data): with few terms the per-unit variances spread, which BatchNorm's 1/σ feels.
-   */
-  fanIn: number;
-  /** Every unit carries the same value (after a constant-initialised layer: the symmetry is never broken). */
-  tied: boolean;
-}
-
-/** What the backward walk needs from the forward walk, per layer path. */
-interface Trace {
-  prediction: LayerPrediction;
-  /** log of the per-layer backward factors (see backwardChain). */
-  logActivationGain: number;
-  logWeightGain: number;
-  /** −V_b/2: typical-value shift of the backward squared norm. */
-  logTypicalShift: number;
-  /** log ‖h_in‖² per sample (weight-gradient forward factor). */
-  logInputSqNorm: number;
-  /** BatchNorm, dropout, activation layers: log of their whole gain. */
-  logGain: number;
-  /** Dense: constant (or zero) weights, so Wᵀδ = c·Σᵢδᵢ is the same for every input unit. */
-  constantWeights: boolean;
-  /** log n_out of a dense layer (a tied δ sums coherently through constant weights). */
-  logUnits: number;
-  /** Whether the layer's output is tied in the forward pass (elementwise layers keep a tied gradient tied). */
-  outputTied: boolean;
-}
-
-interface Context {
-  threshold: number;
-  batchSize: number;
-  outputPath: string;
-  fusedOutput: boolean;
-  traces: Map<string, Trace>;
-  order: LayerPrediction[];
-}
-
 const now: () => number = globalThis.performance ? () => globalThis.performance.now() : () => Date.now();
 
 export function predictGradientFlow(config: ModelConfig, options: PredictOptions = {}): Prediction {
@@ -151,6 +100,7 @@ export function predictGradientFlow(config: ModelConfig, options: PredictOptions
   // Two independent samples share only the feature means: E[x_a·x_b] = (E[x])² per feature.
   const input: Signal = {
     width: config.input,
+    shape: config.inputShape ?? [config.input],
     mean: 0,
     m2: options.inputVariance ?? 1,
     sampleCov: options.inputMeanSquare ?? 0,
@@ -161,7 +111,7 @@ export function predictGradientFlow(config: ModelConfig, options: PredictOptions
     addSymmetricChain(config, input, ctx);
   } else {
     forwardChain(config.layers, input, ctx);
-    backwardChain(config.layers, { logSq: 0, tied: false }, ctx);
+    backwardChain(config.layers, { logSq: 0, tied: false, share: 0 }, ctx);
   }
   const reference = ctx.traces.get(ctx.outputPath);
   // A zero (or undefined) output-layer gradient leaves every ratio undefined.
@@ -210,32 +160,59 @@ function forwardLayer(layer: LayerConfig, s: Signal, ctx: Context): Signal {
   switch (layer.kind) {
     case 'conv1d':
     case 'conv2d':
+      return forwardConv(layer, s, ctx);
     case 'maxpool':
     case 'avgpool':
-    case 'flatten':
+      return forwardPool(layer, s, ctx);
+    case 'flatten': {
+      const out = { ...s, shape: [s.width] };
+      addSimple(layer, ctx, 1, out, NaN);
+      return out;
+    }
     case 'global_avgpool':
+      return forwardGlobalAverage(layer, s, ctx);
     case 'layernorm':
+      return forwardLayerNorm(layer, s, ctx);
     case 'simple_rnn':
     case 'lstm':
     case 'gru':
-      throw new Error(`TODO(wave2): prediction of ${layer.kind}`);
+      return forwardRecurrent(layer, s, ctx);
     case 'dense':
       return forwardDense(layer, s, ctx);
     case 'batchnorm': {
       // Training-mode BN: per-unit batch variance v = m − μ² − Cov(h_a, h_b) (the per-unit offset is subtracted);
       // output x̂ has variance v/(v+eps) and no offset. Backward: dx = invStd·P(dy), P projecting out the batch
       // mean and x̂ directions → gain (1 − 2/B)·E[1/(vᵢ + eps)] over units whose vᵢ spread around v.
+      // On [C, …] input the statistics are per channel over the batch and every position (BatchNorm1d/2d).
+      const rows = ctx.batchSize * positions(s.shape);
       const v = Math.max(0, s.m2 - s.mean * s.mean - s.sampleCov);
-      const spread = inverseVarianceFactor(s.fanIn, s.width, ctx.batchSize);
-      const gain = (Math.max(0, 1 - 2 / ctx.batchSize) * spread) / (v + layer.eps);
-      const out = { width: s.width, mean: 0, m2: v / (v + layer.eps), sampleCov: 0, fanIn: Infinity, tied: s.tied };
+      const spread = inverseVarianceFactor(s.fanIn, channels(s.shape), rows);
+      const gain = (Math.max(0, 1 - 2 / rows) * spread) / (v + layer.eps);
+      const out = {
+        width: s.width,
+        shape: s.shape,
+        mean: 0,
+        m2: v / (v + layer.eps),
+        sampleCov: 0,
+        fanIn: Infinity,
+        tied: s.tied,
+      };
       addSimple(layer, ctx, gain, out, NaN);
       return out;
     }
     case 'activation': {
       const v = Math.max(0, s.m2 - s.mean * s.mean);
       const m = activationMoments(layer.activation, s.mean, v, s.width, v > 0 ? s.sampleCov / v : 0);
-      const out = { width: s.width, mean: m.mean, m2: m.m2, sampleCov: m.cov, fanIn: s.fanIn, tied: s.tied };
+      const out = {
+        width: s.width,
+        shape: s.shape,
+        mean: m.mean,
+        m2: m.m2,
+        sampleCov: m.cov,
+        fanIn: s.fanIn,
+        tied: s.tied,
+        source: { activation: layer.activation, mean: s.mean, variance: v },
+      };
       addSimple(layer, ctx, m.d2, out, saturation(layer.activation, s.mean, v, ctx.threshold));
       return out;
     }
@@ -245,6 +222,7 @@ function forwardLayer(layer: LayerConfig, s: Signal, ctx: Context): Signal {
       // Masks are independent across units (ties broken) and samples (the covariance is unchanged).
       const out = {
         width: s.width,
+        shape: s.shape,
         mean: s.mean,
         m2: keep > 0 ? s.m2 / keep : 0,
         sampleCov: s.sampleCov,
@@ -300,11 +278,13 @@ function forwardDense(layer: DenseConfig, s: Signal, ctx: Context): Signal {
   const typical = Number.isFinite(forwardSpread) && !constant ? Math.exp(-forwardSpread / 2) : 1;
   return {
     width: n,
+    shape: [n],
     mean: m.mean,
     m2: m.m2 * typical,
     sampleCov: m.cov * typical,
     fanIn: constant ? Infinity : s.width,
     tied: constant,
+    source: { activation: layer.activation, mean: zMean, variance: zVariance },
   };
 }
 
@@ -354,6 +334,7 @@ function forwardResidual(layer: ResidualConfig, s: Signal, ctx: Context): Signal
     trace.logWeightGain = Math.log(sw2);
     skip = {
       width: branch.width,
+      shape: branch.shape,
       mean: 0,
       m2: sw2 * s.m2,
       sampleCov: sw2 * (s.mean * s.mean + s.sampleCov),
@@ -366,6 +347,7 @@ function forwardResidual(layer: ResidualConfig, s: Signal, ctx: Context): Signal
   trace.outputTied = tied;
   const out = {
     width: branch.width,
+    shape: branch.shape,
     mean: skip.mean + branch.mean,
     m2: skip.m2 + branch.m2 + 2 * skip.mean * branch.mean,
     sampleCov: skip.sampleCov + branch.sampleCov,
@@ -409,41 +391,18 @@ function logGammaHalfInteger(x: number): number {
   return value;
 }
 
-function addSimple(layer: LayerConfig, ctx: Context, gain: number, out: Signal, saturatedFraction: number): void {
-  const prediction: LayerPrediction = {
-    path: layer.path,
-    kind: layer.kind,
-    preActivationVariance: out.m2 - out.mean * out.mean,
-    gain,
-    relativeGradNorm: NaN,
-    saturatedFraction,
-    weightVariance: NaN,
-  };
-  addTrace(ctx, prediction, {
-    logActivationGain: 0,
-    logWeightGain: 0,
-    logTypicalShift: 0,
-    logInputSqNorm: NaN,
-    logGain: Math.log(gain),
-    constantWeights: false,
-    logUnits: 0,
-    outputTied: out.tied,
-  });
-}
-
-function addTrace(ctx: Context, prediction: LayerPrediction, rest: Omit<Trace, 'prediction'>): Trace {
-  const trace = { prediction, ...rest };
-  ctx.traces.set(prediction.path, trace);
-  ctx.order.push(prediction);
-  return trace;
-}
-
 // ---------------------------------------------------------------- backward
 
 /** The backward signal: log ‖∂L/∂h‖² per sample (relative: the model output starts at 0), and whether it is tied. */
 interface Gradient {
   logSq: number;
   tied: boolean;
+  /**
+   * Over the positions of a [C, …] signal: E[δ_p·δ_p′]/E[δ_p²] for two positions p ≠ p′ of one channel, the part of
+   * the gradient every position shares (1 below a global average, which spreads g/P to every position); 0 for
+   * flat signals. Conv weight gradients sum it coherently over positions (forwardConv).
+   */
+  share: number;
 }
 
 /**
@@ -455,16 +414,26 @@ function backwardChain(layers: LayerConfig[], gradient: Gradient, ctx: Context):
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i]!;
     const trace = ctx.traces.get(layer.path)!;
-    if (layer.kind === 'dense') {
+    if (layer.kind === 'dense' || layer.kind === 'conv1d' || layer.kind === 'conv2d') {
       const logDelta = g.logSq + trace.logActivationGain + trace.logTypicalShift;
-      trace.prediction.relativeGradNorm = logDelta + trace.logInputSqNorm;
+      // The activation's mask keeps E[φ′]²/E[φ′²] of the shared part; Wᵀ (a transposed convolution) keeps it all.
+      const share = trace.spatial ? g.share * trace.spatial.maskCoherence : 0;
+      trace.prediction.relativeGradNorm = logDelta + trace.logInputSqNorm + spatialCoherence(trace, share);
       // Constant W: Wᵀδ = c·(Σᵢ δᵢ)·1, and (Σᵢ δᵢ)² = n_out·‖δ‖² when δ is tied, ≈ ‖δ‖² otherwise.
       const coherent = trace.constantWeights && g.tied ? trace.logUnits : 0;
-      g = { logSq: logDelta + trace.logWeightGain + coherent, tied: trace.constantWeights };
+      g = { logSq: logDelta + trace.logWeightGain + coherent, tied: trace.constantWeights, share };
     } else if (layer.kind === 'residual') {
       g = backwardResidual(layer, trace, g, ctx);
+    } else if (layer.kind === 'simple_rnn' || layer.kind === 'lstm' || layer.kind === 'gru') {
+      // logInputSqNorm holds the whole weight-gradient factor here (predict-layers.ts, forwardRecurrent).
+      trace.prediction.relativeGradNorm = g.logSq + trace.logInputSqNorm;
+      g = { logSq: g.logSq + trace.logGain, tied: false, share: 0 };
     } else {
-      g = { logSq: g.logSq + trace.logGain, tied: g.tied && trace.outputTied && layer.kind !== 'dropout' };
+      g = {
+        logSq: g.logSq + trace.logGain,
+        tied: g.tied && trace.outputTied && layer.kind !== 'dropout',
+        share: trace.shareIn ? trace.shareIn(g.share) : g.share,
+      };
     }
   }
   return g;
@@ -477,7 +446,21 @@ function backwardResidual(layer: ResidualConfig, trace: Trace, g: Gradient, ctx:
   if (layer.projection) trace.prediction.relativeGradNorm = g.logSq + trace.logInputSqNorm;
   const total = logAddExp(skip, branch.logSq);
   trace.prediction.gain = Math.exp(total - g.logSq);
-  return { logSq: total, tied: branch.tied && g.tied && !layer.projection };
+  // The shared parts add as the squared norms do.
+  const share =
+    total === -Infinity ? 0 : g.share * Math.exp(skip - total) + branch.share * Math.exp(branch.logSq - total);
+  return { logSq: total, tied: branch.tied && g.tied && !layer.projection, share };
+}
+
+/**
+ * log of the coherent sum over positions in a conv weight gradient ∂L/∂W[f,c,k] = Σ_p δ[f,p]·x[c,p+k]: the P terms
+ * add as squares where they are independent and as amplitudes in the part δ and x share across positions, so
+ * E[(∂L/∂W)²] = P·E[δ²]·E[x²]·(1 + (P − 1)·share_δ·share_x).
+ */
+function spatialCoherence(trace: Trace, share: number): number {
+  if (!trace.spatial) return 0;
+  const { positions, inputShare } = trace.spatial;
+  return Math.log1p(Math.max(0, positions - 1) * share * inputShare);
 }
 
 function logAddExp(a: number, b: number): number {
@@ -513,44 +496,6 @@ function addSymmetricChain(config: ModelConfig, input: Signal, ctx: Context): vo
 }
 
 // ---------------------------------------------------------------- initialisation and activations
-
-/** σ_w² = Var(Wᵢⱼ)·n_in for each initialiser (engine/init.ts, PyTorch fans: fan_in = n_in, fan_out = n_out). */
-export function weightVarianceTimesFanIn(init: InitConfig, fanIn: number, fanOut: number): number {
-  switch (init.name) {
-    case 'zeros':
-      return 0;
-    case 'constant':
-      return fanIn * init.scale * init.scale; // no variance at all: every unit identical (symmetry)
-    case 'uniform':
-      return (fanIn * init.scale * init.scale) / 3; // Var U(−a, a) = a²/3
-    case 'normal':
-      return fanIn * init.scale * init.scale;
-    case 'glorot_uniform':
-    case 'glorot_normal':
-      return (2 * fanIn) / (fanIn + fanOut);
-    case 'he_uniform':
-    case 'he_normal':
-      return 2;
-    case 'lecun_uniform':
-    case 'lecun_normal':
-      return 1;
-    // Orthonormal rows (out ≤ in) or columns (out ≥ in): Σ Wᵢⱼ² = min(in, out), so Var = g²/max(in, out).
-    case 'orthogonal':
-      return (init.scale * init.scale * fanIn) / Math.max(fanIn, fanOut);
-    // gain × I (square): Σ Wᵢⱼ² = g²·n, Var = g²/n.
-    case 'identity':
-      return init.scale * init.scale;
-  }
-}
-
-/** sigmoid/tanh: P(|z| > threshold); ReLU: P(z ≤ 0) (inactive units); NaN for other activations. */
-function saturation(a: ActivationConfig, mean: number, variance: number, threshold: number): number {
-  if (a.name === 'sigmoid' || a.name === 'tanh') {
-    return Math.min(1, gaussianTail(threshold, mean, variance) + gaussianTail(threshold, -mean, variance)); // erfc is good to 1e-7
-  }
-  if (a.name === 'relu') return 1 - gaussianTail(0, mean, variance);
-  return NaN;
-}
 
 /** Var(b) of the layer's bias initialiser: uniform(a) a²/3, normal(s) s², a constant 0. */
 function biasVariance(layer: DenseConfig): number {

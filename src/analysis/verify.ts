@@ -7,6 +7,7 @@
  */
 import type { TrainResult } from '../engine/stats';
 import { detectMeasured, firstLayerRatio } from './detect';
+import { timeRatios } from './detect-layers';
 import type { LossName } from '../engine/config';
 import { FINDING_TITLES, type Finding, type FindingKind } from './findings';
 import { candidatesFor, withLowerLr, type Candidate, type FixContext, type FixId } from './fixes/catalog';
@@ -165,7 +166,12 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
 }
 
 /** Problems a lower learning rate addresses. */
-const TOO_FAST: ReadonlySet<FindingKind> = new Set(['divergence', 'learning-rate-high', 'exploding']);
+const TOO_FAST: ReadonlySet<FindingKind> = new Set([
+  'divergence',
+  'learning-rate-high',
+  'exploding',
+  'exploding-through-time',
+]);
 
 /** Candidates of a finding the second round combines with a lower learning rate. */
 const SECOND_ROUND = 2;
@@ -334,10 +340,7 @@ export function judge(
   else if (!remaining.includes(finding.kind) && trained && added.length === 0) status = 'fixed';
   else status = improvedEnough(finding.kind, metricBefore, metricAfter) ? 'improved' : 'not-fixed';
   const lowerLrMayHelp =
-    status !== 'fixed' &&
-    !remaining.includes(finding.kind) &&
-    (!trained ||
-      added.some((f) => f.kind === 'divergence' || f.kind === 'learning-rate-high' || f.kind === 'exploding'));
+    status !== 'fixed' && !remaining.includes(finding.kind) && (!trained || added.some((f) => TOO_FAST.has(f.kind)));
   return {
     status,
     effect,
@@ -390,6 +393,9 @@ const METRIC_LABEL: Record<FindingKind, string> = {
   'learning-rate-high': 'median update ratio',
   'learning-rate-low': 'median update ratio',
   'not-learning': 'final loss',
+  'vanishing-through-time': 'gradient ratio first/last time step',
+  'exploding-through-time': 'gradient ratio first/last time step',
+  'gate-saturation': 'largest saturated gate fraction',
 };
 
 /** The number a fix should move, measured the same way before and after (layer pointers may shift after a fix). */
@@ -408,6 +414,18 @@ export function findingMetric(kind: FindingKind, result: TrainResult): number {
       return lastMax(result, (l) => (l === result.layers.length - 1 ? [] : result.series[l]!.saturatedFraction));
     case 'output-saturation':
       return result.series[result.layers.length - 1]?.saturatedFraction[result.recordedSteps.length - 1] ?? NaN;
+    case 'vanishing-through-time':
+      return extreme(
+        timeRatios(result).map((r) => r.ratio),
+        Math.min,
+      );
+    case 'exploding-through-time':
+      return extreme(
+        timeRatios(result).map((r) => r.ratio),
+        Math.max,
+      );
+    case 'gate-saturation':
+      return lastMax(result, (l) => gateMaxima(result, l));
     case 'learning-rate-high':
     case 'learning-rate-low':
       return medianOf(
@@ -416,6 +434,18 @@ export function findingMetric(kind: FindingKind, result: TrainResult): number {
         ),
       );
   }
+}
+
+/** The smallest or largest value (NaN without one): the time ratio of the worst recurrent layer. */
+function extreme(values: number[], pick: (...v: number[]) => number): number {
+  return values.length === 0 ? NaN : pick(...values);
+}
+
+/** Per recording, layer l's most saturated gate (empty for layers without gates). */
+function gateMaxima(result: TrainResult, l: number): number[] {
+  const gates = Object.values(result.series[l]!.gateSaturation ?? {});
+  if (gates.length === 0) return [];
+  return result.recordedSteps.map((_, k) => Math.max(...gates.map((g) => g[k] ?? NaN)));
 }
 
 function lastMax(result: TrainResult, series: (layer: number) => number[]): number {
@@ -444,7 +474,13 @@ function clearOf(kind: FindingKind, after: number, t: Thresholds): boolean {
       return Number.isNaN(after) || after <= t.deadFraction / 2;
     case 'saturation':
     case 'output-saturation':
+    case 'gate-saturation':
       return Number.isNaN(after) || after <= t.saturatedFraction / 2;
+    // NaN: no recurrent layer left (a fix may remove the problem's cause altogether).
+    case 'vanishing-through-time':
+      return Number.isNaN(after) || after >= 10 * t.timeVanishingRatio;
+    case 'exploding-through-time':
+      return Number.isNaN(after) || after * 10 <= t.timeExplodingRatio;
     default:
       return true;
   }
@@ -453,7 +489,14 @@ function clearOf(kind: FindingKind, after: number, t: Thresholds): boolean {
 /** A fix that moves the metric at least 10× toward health counts as an improvement even if the finding remains. */
 function improvedEnough(kind: FindingKind, before: number, after: number): boolean {
   if (!Number.isFinite(before) || !Number.isFinite(after)) return false;
-  if (kind === 'vanishing' || kind === 'learning-rate-low') return after > 0 && after >= before * 10;
-  if (kind === 'exploding' || kind === 'learning-rate-high' || kind === 'divergence') return after * 10 <= before;
+  if (kind === 'vanishing' || kind === 'vanishing-through-time' || kind === 'learning-rate-low')
+    return after > 0 && after >= before * 10;
+  if (
+    kind === 'exploding' ||
+    kind === 'exploding-through-time' ||
+    kind === 'learning-rate-high' ||
+    kind === 'divergence'
+  )
+    return after * 10 <= before;
   return after < before * 0.5;
 }

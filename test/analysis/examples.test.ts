@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze';
-import { inProcessExecutor } from '../../src/analysis/measure';
+import { inProcessExecutor, type Executor } from '../../src/analysis/measure';
 import { folderFileAccess } from '../../src/node/files';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
@@ -25,11 +25,55 @@ const EXPECTED: Record<string, string[]> = {
   'batchnorm-rescue': [],
   'residual-rescue': [],
   'csv-wine': [],
+  // Issue 15. A 14-conv sigmoid stack: ~1e-10 at the first conv; deep-cnn-bn is its BatchNorm rescue.
+  'deep-plain-cnn': ['vanishing'],
+  'deep-cnn-bn': [],
+  'digit-cnn': [],
+  // ‖∂L/∂h_0‖/‖∂L/∂h_49‖ of 2e-5–3e-3 over the 1,500 steps; the LSTM finds the task (on one seed only late:
+  // an info there).
+  'rnn-adding-vanishing': ['vanishing-through-time'],
+  'rnn-adding-lstm': [],
+  // Adam at lr 0.01 without warm-up: post-LN's first blocks vanish, pre-LN trains.
+  'post-ln-blocks': ['vanishing'],
+  'pre-ln-blocks': [],
+};
+
+/** The conv and LSTM examples train for a minute or more in one thread (three seeds). */
+const SLOW: Readonly<Record<string, number>> = {
+  'deep-plain-cnn': 300_000,
+  'deep-cnn-bn': 300_000,
+  'digit-cnn': 120_000,
+  'rnn-adding-lstm': 180_000,
+  'rnn-adding-vanishing': 600_000,
 };
 
 async function run(name: string, verifyFixes: boolean) {
   const text = fs.readFileSync(path.join(EXAMPLES, `${name}.vgnet.json`), 'utf8');
-  return analyze(text, { executor: inProcessExecutor(folderFileAccess(EXAMPLES)), verifyFixes, timeBudgetMs: 120_000 });
+  // The slow examples get most of their test's time as the analysis budget (fixes past it would be "unverified").
+  const timeBudgetMs = SLOW[name] !== undefined ? SLOW[name] * 0.9 : 120_000;
+  return analyze(text, {
+    executor: yielding(inProcessExecutor(folderFileAccess(EXAMPLES))),
+    verifyFixes,
+    timeBudgetMs,
+  });
+}
+
+/**
+ * One run at a time, each after a turn of the event loop: in-process runs are synchronous, and the seeds' and fixes'
+ * runs start together, so minutes of training would pass without the test worker answering vitest (an RPC timeout).
+ * setImmediate from the end of the previous run defers to the next loop iteration, past its I/O.
+ */
+function yielding(executor: Executor): Executor {
+  let previous: Promise<unknown> = Promise.resolve();
+  return {
+    run: (job, signal, onProgress) => {
+      const next = previous
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(() => executor.run(job, signal, onProgress));
+      previous = next.catch(() => undefined);
+      return next;
+    },
+  };
 }
 
 describe('examples produce the verdict their name promises', () => {
@@ -42,12 +86,16 @@ describe('examples produce the verdict their name promises', () => {
   });
 
   for (const [name, kinds] of Object.entries(EXPECTED)) {
-    it(`${name}: ${kinds.length === 0 ? 'no warnings' : kinds.join(' + ')}`, async () => {
-      const report = await run(name, false);
-      expect(report.status).toBe('ok');
-      const serious = report.findings.filter((f) => f.severity !== 'info').map((f) => f.kind);
-      expect(serious.sort()).toEqual([...kinds].sort());
-    });
+    it(
+      `${name}: ${kinds.length === 0 ? 'no warnings' : kinds.join(' + ')}`,
+      async () => {
+        const report = await run(name, false);
+        expect(report.status).toBe('ok');
+        const serious = report.findings.filter((f) => f.severity !== 'info').map((f) => f.kind);
+        expect(serious.sort()).toEqual([...kinds].sort());
+      },
+      SLOW[name],
+    );
   }
 
   it("deep-sigmoid: the first layer's gradient is orders of magnitude below the output layer's", async () => {
@@ -62,18 +110,24 @@ describe('the preferred fix is verified to remove the finding', () => {
     ['deep-sigmoid', 'vanishing'],
     ['tanh-tiny-init', 'vanishing'],
     ['exploding-normal-init', 'exploding'],
+    ['rnn-adding-vanishing', 'vanishing-through-time'],
+    ['post-ln-blocks', 'vanishing'],
   ] as const) {
-    it(`${name}: ${kind}`, async () => {
-      const report = await run(name, true);
-      const index = report.findings.findIndex((f) => f.kind === kind);
-      expect(index).toBeGreaterThanOrEqual(0);
-      const fixes = report.fixes.filter((f) => f.finding === index);
-      const preferred = fixes.filter((f) => f.preferred);
-      expect(preferred).toHaveLength(1);
-      expect(preferred[0]!.verification.status).toBe('fixed');
-      expect(preferred[0]!.verification.remaining).not.toContain(kind);
-      // Fixes that did not remove the problem are ranked after and say so.
-      for (const fix of fixes.filter((f) => f.verification.status !== 'fixed')) expect(fix.preferred).toBe(false);
-    }, 120_000);
+    it(
+      `${name}: ${kind}`,
+      async () => {
+        const report = await run(name, true);
+        const index = report.findings.findIndex((f) => f.kind === kind);
+        expect(index).toBeGreaterThanOrEqual(0);
+        const fixes = report.fixes.filter((f) => f.finding === index);
+        const preferred = fixes.filter((f) => f.preferred);
+        expect(preferred).toHaveLength(1);
+        expect(preferred[0]!.verification.status).toBe('fixed');
+        expect(preferred[0]!.verification.remaining).not.toContain(kind);
+        // Fixes that did not remove the problem are ranked after and say so.
+        for (const fix of fixes.filter((f) => f.verification.status !== 'fixed')) expect(fix.preferred).toBe(false);
+      },
+      SLOW[name] ?? 120_000,
+    );
   }
 });

@@ -1,4 +1,5 @@
-/** Hand-built training records for detector tests: a plain stack of dense layers with chosen statistics. */
+/** Hand-built training records for detector tests: a plain stack of layers (dense unless told) with chosen statistics. */
+import type { LayerKind } from '../../src/engine/config';
 import type { LayerInfo, LayerSeries, TrainResult } from '../../src/engine/stats';
 
 export interface FakeLayer {
@@ -9,6 +10,19 @@ export interface FakeLayer {
   saturated?: number[] | number;
   updateRatio?: number[] | number;
   nonFinite?: number;
+  /** Default 'dense'. */
+  kind?: LayerKind;
+  /** Recurrent layers: ‖∂L/∂h_t‖ over the time steps, per recorded step (or one array for all steps). */
+  timeGradNorm?: number[][] | number[];
+  /** LSTM/GRU: per gate, the saturated fraction per recorded step (or one value for all steps). */
+  gates?: Record<string, number[] | number>;
+  /** Conv layers: per filter dead (1) or not (0), per recorded step (or one array for all steps). */
+  channelDead?: number[][] | number[];
+}
+
+/** One array per recorded step: `v` as given when it already is one per step, else repeated. */
+function perStep(v: number[][] | number[], recorded: number): number[][] {
+  return Array.isArray(v[0]) ? (v as number[][]) : Array.from({ length: recorded }, () => [...(v as number[])]);
 }
 
 export function fakeRecord(
@@ -21,7 +35,7 @@ export function fakeRecord(
     Array.isArray(v) ? v : Array.from({ length: recorded }, () => v ?? fallback);
   const infos: LayerInfo[] = layers.map((l, i) => ({
     path: `/layers/${i}`,
-    kind: 'dense',
+    kind: l.kind ?? 'dense',
     inputWidth: 8,
     outputWidth: 8,
     activation: l.activation ?? 'relu',
@@ -30,6 +44,11 @@ export function fakeRecord(
     parent: -1,
   }));
   const all: LayerSeries[] = layers.map((l) => ({
+    ...(l.timeGradNorm ? { timeGradNorm: perStep(l.timeGradNorm, recorded) } : {}),
+    ...(l.gates
+      ? { gateSaturation: Object.fromEntries(Object.entries(l.gates).map(([g, v]) => [g, series(v, NaN)])) }
+      : {}),
+    ...(l.channelDead ? { channelDead: perStep(l.channelDead, recorded) } : {}),
     gradNorm: series(l.gradNorm, 1),
     biasGradNorm: series(undefined, 0.1),
     weightNorm: series(undefined, 1),

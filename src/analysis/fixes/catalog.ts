@@ -2,13 +2,36 @@
  * The fix catalogue, keyed by finding kind. A candidate is a pure text → text transformation built from jsonc-parser
  * edits; `buildFix` turns it into one minimal TextEdit on the original text.
  */
-import type { ActivationConfig, LayerConfig, ModelConfig } from '../../engine/config';
 import type { LayerInfo } from '../../engine/stats';
 import type { Finding, FindingKind } from '../findings';
 import { outputLayerIndex } from '../summary';
-import { ALL_OPTIMIZER_KEYS, OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS } from '../../spec/names';
+import { OPTIMIZER_DEFAULTS } from '../../spec/names';
 import { edgeOfChaosSigmaW } from './edge-of-chaos';
-import { diffEdit, insertAfterElement, lastFirst, nodeAt, setMembers, setValue, wrapNode, type TextEdit } from './edit';
+import { diffEdit, setValue, wrapNode, type TextEdit } from './edit';
+import { layerFix, type LayerFixId } from './layers';
+import {
+  addBatchNorm,
+  biasInitOf,
+  initLabel,
+  initName,
+  isSaturatingName,
+  round,
+  setEach,
+  switchToAdam,
+} from './spec-edits';
+import {
+  ACTIVATED,
+  activationOf,
+  denseActivation,
+  fanInOf,
+  hiddenWeightedLayers,
+  info,
+  keepsShape,
+  widthOf,
+  type LayerTable,
+} from './targets';
+
+export { hiddenWeightedLayers } from './targets';
 
 export type FixId = BaseFixId | `${BaseFixId}+lower-lr`;
 
@@ -33,13 +56,12 @@ type BaseFixId =
   | 'relu-he+lower-lr'
   | 'fewer-layers'
   | 'fewer-wider'
-  | 'default-lr';
+  | 'default-lr'
+  | LayerFixId;
 
-export interface FixContext {
+/** The spec's text, its configs and the layer table of the measured run (widths, activations), in spec order. */
+export interface FixContext extends LayerTable {
   text: string;
-  config: ModelConfig;
-  /** Layer table of the measured run (widths, activations), in spec order. */
-  layers: LayerInfo[];
 }
 
 export interface Candidate {
@@ -65,13 +87,23 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
     'relu-he',
     'batchnorm',
     'residual',
+    'pre-ln',
     'adam',
     'raise-lr',
     'fewer-layers',
     'fewer-wider',
     'default-lr',
   ],
-  exploding: ['match-init', 'edge-of-chaos', 'batchnorm', 'clip-norm', 'lower-lr', 'default-lr', 'clip-norm+lower-lr'],
+  exploding: [
+    'match-init',
+    'edge-of-chaos',
+    'batchnorm',
+    'pre-ln',
+    'clip-norm',
+    'lower-lr',
+    'default-lr',
+    'clip-norm+lower-lr',
+  ],
   divergence: ['lower-lr', 'default-lr', 'clip-norm', 'clip-norm+lower-lr', 'match-init', 'adam', 'relu-he+lower-lr'],
   'dead-relu': [
     'leaky-relu',
@@ -85,12 +117,26 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
     'fewer-layers',
     'fewer-wider',
   ],
-  saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'lower-lr'],
+  saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'recurrent-defaults', 'lower-lr'],
   'output-saturation': ['bce-output', 'linear-output', 'match-init', 'lower-lr'],
   'poor-init': ['match-init'],
   'learning-rate-high': ['lower-lr', 'default-lr', 'clip-norm'],
   'learning-rate-low': ['raise-lr', 'adam'],
   'not-learning': [],
+  // Through time the recurrent layer itself is the deep network: a gated carry, a norm-preserving kernel, fewer steps.
+  'vanishing-through-time': ['lstm', 'gru', 'orthogonal-recurrent', 'identity-recurrent', 'shorter-sequences'],
+  // Pascanu et al. 2013: clip the gradient norm; or stop the growth at its source.
+  'exploding-through-time': [
+    'clip-norm',
+    'orthogonal-recurrent',
+    'recurrent-defaults',
+    'lstm',
+    'gru',
+    'lower-lr',
+    'clip-norm+lower-lr',
+    'shorter-sequences',
+  ],
+  'gate-saturation': ['recurrent-defaults', 'clip-norm', 'lower-lr', 'default-lr', 'clip-norm+lower-lr'],
 };
 
 /**
@@ -126,17 +172,28 @@ const PATH_WIDE: ReadonlySet<FindingKind> = new Set([
   'output-saturation',
 ]);
 
+/** Fixes of recurrent layers (fixes/layers.ts), which a finding's path-wide targets would not reach. */
+const RECURRENT_FIXES: ReadonlySet<BaseFixId> = new Set([
+  'lstm',
+  'gru',
+  'orthogonal-recurrent',
+  'identity-recurrent',
+  'recurrent-defaults',
+]);
+
 /** Candidates for a finding; layer-scoped fixes apply to the affected layers (or only to `onlyLayer`). */
 export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: string): Candidate[] {
   const targets =
     onlyLayer !== undefined
       ? [onlyLayer]
       : PATH_WIDE.has(finding.kind)
-        ? hiddenDenseLayers(ctx.layers)
+        ? hiddenWeightedLayers(ctx.layers)
         : finding.layers;
+  // The path-wide dense/conv targets leave recurrent layers out: their own fixes also take the layers named.
+  const named = onlyLayer !== undefined ? targets : [...new Set([...targets, ...finding.layers])];
   const out: Candidate[] = [];
   for (const id of FIXES_BY_FINDING[finding.kind]) {
-    const candidate = makeCandidate(id, targets, ctx);
+    const candidate = makeCandidate(id, RECURRENT_FIXES.has(id) ? named : targets, ctx);
     if (candidate) out.push(candidate);
   }
   return out;
@@ -146,10 +203,6 @@ export function candidatesFor(finding: Finding, ctx: FixContext, onlyLayer?: str
 export function hiddenDenseLayers(layers: LayerInfo[]): string[] {
   const output = outputLayerIndex(layers);
   return layers.filter((l, i) => l.kind === 'dense' && i !== output).map((l) => l.path);
-}
-
-function info(ctx: FixContext, pointer: string): LayerInfo | undefined {
-  return ctx.layers.find((l) => l.path === pointer);
 }
 
 /** The output layer, when its initialiser has a fixed scale (zeros, U(±3) …): re-initialised with the rest. */
@@ -171,7 +224,7 @@ function activationSwitch(
   label: string,
 ): Candidate | null {
   const layers = dense.filter((p) => {
-    const a = info(ctx, p)?.activation ?? null;
+    const a = activationOf(ctx, p);
     return from(a) && (a !== activation || (init !== null && initName(ctx.text, p) !== init));
   });
   if (layers.length === 0) return null;
@@ -185,18 +238,27 @@ function activationSwitch(
         const switched = setValue(t2, `${p}/activation`, activation);
         return init === null ? switched : setValue(switched, `${p}/init`, init);
       });
-      for (const p of output) out = setValue(out, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null));
+      for (const p of output) out = setValue(out, `${p}/init`, matchingInit(activationOf(ctx, p)));
       return out;
     },
   };
 }
 
 function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candidate | null {
-  const dense = targets.filter((p) => info(ctx, p)?.kind === 'dense');
+  // Dense and conv layers: the fixes below edit their activation, init, width and position alike.
+  const dense = targets.filter((p) => ACTIVATED.has(info(ctx, p)?.kind ?? ''));
   const opt = ctx.config.optimizer;
   const range = describeLayers(dense);
   const isRelu = (a: string | null): boolean => a === 'relu' || a === 'relu6';
   switch (id) {
+    case 'lstm':
+    case 'gru':
+    case 'orthogonal-recurrent':
+    case 'identity-recurrent':
+    case 'recurrent-defaults':
+    case 'shorter-sequences':
+    case 'pre-ln':
+      return layerFix(id, targets, ctx.text, ctx.config);
     case 'relu-he':
       return activationSwitch(id, ctx, dense, () => true, 'relu', 'he_normal', 'ReLU with He init');
     case 'leaky-relu':
@@ -216,16 +278,15 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     }
     case 'match-init': {
       const layers = [...dense, ...outputWithFixedInit(ctx)].filter(
-        (p, i, all) => all.indexOf(p) === i && initName(ctx.text, p) !== matchingInit(info(ctx, p)?.activation ?? null),
+        (p, i, all) => all.indexOf(p) === i && initName(ctx.text, p) !== matchingInit(activationOf(ctx, p)),
       );
       if (layers.length === 0) return null;
-      const names = [...new Set(layers.map((p) => matchingInit(info(ctx, p)?.activation ?? null)))];
+      const names = [...new Set(layers.map((p) => matchingInit(activationOf(ctx, p))))];
       return {
         id,
         layers,
         title: `Use ${names.map(initLabel).join('/')} init for ${describeLayers(layers)}`,
-        apply: (t) =>
-          setEach(t, layers, (t2, p) => setValue(t2, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null))),
+        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/init`, matchingInit(activationOf(ctx, p)))),
       };
     }
     case 'edge-of-chaos': {
@@ -236,7 +297,7 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
         if (!l || !a) continue;
         const sigma = edgeOfChaosSigmaW(a);
         if (sigma === null) continue;
-        scales.set(p, { sigma, std: round(sigma / Math.sqrt(l.inputWidth)), activation: a.name });
+        scales.set(p, { sigma, std: round(sigma / Math.sqrt(fanInOf(ctx, p))), activation: a.name });
       }
       const layers = [...scales.keys()];
       if (layers.length === 0) return null;
@@ -250,22 +311,20 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
           let out = setEach(t, layers, (t2, p) =>
             setValue(t2, `${p}/init`, { name: 'normal', scale: scales.get(p)!.std }),
           );
-          for (const p of output) out = setValue(out, `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null));
+          for (const p of output) out = setValue(out, `${p}/init`, matchingInit(activationOf(ctx, p)));
           return out;
         },
       };
     }
     case 'widen': {
-      const layers = dense.filter((p) => {
-        const l = info(ctx, p);
-        return l !== undefined && l.outputWidth < NARROW_WIDTH;
-      });
+      const layers = dense.filter((p) => (widthOf(ctx, p)?.width ?? Infinity) < NARROW_WIDTH);
       if (layers.length === 0) return null;
+      const unit = layers.every((p) => widthOf(ctx, p)?.key === 'filters') ? 'filters' : 'units';
       return {
         id,
         layers,
-        title: `Widen ${describeLayers(layers)} to ${NARROW_WIDTH * 2} units`,
-        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/units`, NARROW_WIDTH * 2)),
+        title: `Widen ${describeLayers(layers)} to ${NARROW_WIDTH * 2} ${unit}`,
+        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/${widthOf(ctx, p)!.key}`, NARROW_WIDTH * 2)),
       };
     }
     case 'bce-output': {
@@ -313,7 +372,7 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
       const narrow = kept.filter((p) => (info(ctx, p)?.outputWidth ?? width) < width);
       if (narrow.length === 0) return null;
       const removed = hidden.slice(KEPT_LAYERS);
-      const relus = kept.filter((p) => isRelu(info(ctx, p)?.activation ?? null));
+      const relus = kept.filter((p) => isRelu(activationOf(ctx, p)));
       const leak = relus.length > 0 ? `, ${describeLayers(relus)} leaky ReLU` : '';
       return {
         id,
@@ -323,7 +382,7 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
           const shorter = setEach(t, removed, (t2, p) => setValue(t2, p, undefined));
           const leaky = setEach(shorter, relus, (t2, p) => setValue(t2, `${p}/activation`, 'leaky_relu'));
           return setEach(leaky, narrow, (t2, p) =>
-            setValue(setValue(t2, `${p}/units`, width), `${p}/init`, matchingInit(info(ctx, p)?.activation ?? null)),
+            setValue(setValue(t2, `${p}/units`, width), `${p}/init`, matchingInit(activationOf(ctx, p))),
           );
         },
       };
@@ -347,7 +406,7 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     case 'residual': {
       const layers = dense.filter((p) => {
         const l = info(ctx, p);
-        return l !== undefined && l.inputWidth === l.outputWidth && l.parent === -1;
+        return l !== undefined && keepsShape(l) && l.parent === -1;
       });
       if (layers.length === 0) return null;
       return {
@@ -396,7 +455,7 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     case 'zero-bias': {
       const layers = targets.filter((p) => {
         const l = ctx.config && info(ctx, p);
-        return l && l.kind === 'dense' && biasInitOf(ctx.text, p) < 0;
+        return l && ACTIVATED.has(l.kind) && biasInitOf(ctx.text, p) < 0;
       });
       if (layers.length === 0) return null;
       return {
@@ -407,94 +466,6 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
       };
     }
   }
-}
-
-/**
- * Adam at lr 0.001 (Kingma & Ba 2015's default), member by member so comments in "optimizer" survive; options Adam
- * has no use for (momentum, nesterov, rho) go, Adam's own (beta1, beta2, eps) and unknown keys stay as written.
- */
-function switchToAdam(text: string): string {
-  const optimizer = nodeAt(text, '/optimizer');
-  if (optimizer?.type !== 'object') return setValue(text, '/optimizer', { type: 'adam', lr: 0.001 });
-  const keys = (optimizer.children ?? [])
-    .map((p) => p.children?.[0]?.value)
-    .filter((k): k is string => typeof k === 'string');
-  const known: readonly string[] = ALL_OPTIMIZER_KEYS;
-  const drop = keys.filter((k) => known.includes(k) && !OPTIMIZER_KEYS.adam.includes(k));
-  return setMembers(text, '/optimizer', { type: 'adam', lr: 0.001 }, drop);
-}
-
-/** Applies a per-layer edit from the end of the document backwards so earlier pointers stay valid. */
-function setEach(text: string, layers: string[], edit: (text: string, pointer: string) => string): string {
-  let out = text;
-  for (const p of lastFirst(text, layers)) out = edit(out, p);
-  return out;
-}
-
-/** dense(act) → dense(linear), batchnorm, activation(act): normalised pre-activations (Ioffe & Szegedy 2015). */
-function addBatchNorm(text: string, layers: string[], ctx: FixContext): string {
-  return setEach(text, layers, (t, p) => {
-    const activation = info(ctx, p)?.activation ?? 'linear';
-    if (activation === 'linear') return insertAfterElement(t, p, [{ type: 'batchnorm' }]);
-    const inserted = insertAfterElement(t, p, [
-      { type: 'batchnorm' },
-      { type: 'activation', activation: activationValue(t, p) },
-    ]);
-    return setValue(inserted, `${p}/activation`, 'linear');
-  });
-}
-
-/** The activation as written (string or object form), so options like alpha survive the move. */
-function activationValue(text: string, pointer: string): unknown {
-  const node = nodeAt(text, `${pointer}/activation`);
-  if (!node) return 'linear';
-  try {
-    return JSON.parse(text.slice(node.offset, node.offset + node.length));
-  } catch {
-    return 'linear';
-  }
-}
-
-function isSaturatingName(activation: string | null): boolean {
-  return (
-    activation === 'sigmoid' || activation === 'tanh' || activation === 'hard_sigmoid' || activation === 'softsign'
-  );
-}
-
-/** The dense layer's activation config at `pointer` (top level or inside residual blocks). */
-function denseActivation(config: ModelConfig, pointer: string): ActivationConfig | null {
-  const walk = (layers: readonly LayerConfig[]): ActivationConfig | null => {
-    for (const l of layers) {
-      if (l.path === pointer) return l.kind === 'dense' ? l.activation : null;
-      if (l.kind === 'residual') {
-        const found = walk(l.layers);
-        if (found) return found;
-      }
-    }
-    return null;
-  };
-  return walk(config.layers);
-}
-
-function initName(text: string, pointer: string): string | null {
-  const node = nodeAt(text, `${pointer}/init`);
-  if (!node) return null;
-  if (node.type === 'string') return node.value as string;
-  const name = node.children?.find((c) => c.children?.[0]?.value === 'name')?.children?.[1];
-  return typeof name?.value === 'string' ? name.value : null;
-}
-
-function biasInitOf(text: string, pointer: string): number {
-  const node = nodeAt(text, `${pointer}/biasInit`);
-  return typeof node?.value === 'number' ? node.value : 0;
-}
-
-function initLabel(name: string): string {
-  return name === 'he_normal' ? 'He' : name === 'glorot_uniform' ? 'Glorot' : name;
-}
-
-function round(x: number): number {
-  return Number(x.toPrecision(3));
 }
 
 /** "/layers/0–/layers/13 (14 layers)" or a single pointer. */

@@ -13,6 +13,9 @@ export const VERDICT_WORD: Record<FindingKind, string> = {
   'learning-rate-high': 'learning rate too high',
   'learning-rate-low': 'learning rate too low',
   'not-learning': 'not learning',
+  'vanishing-through-time': 'vanishing through time',
+  'exploding-through-time': 'exploding through time',
+  'gate-saturation': 'saturated gates',
 };
 
 export function worstSeverity(severities: Iterable<Severity>): Severity | null {
