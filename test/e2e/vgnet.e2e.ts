@@ -461,7 +461,9 @@ scenario(
     await workbench.goTo(type.line, type.column + 1);
     await workbench.page.keyboard.press('Control+K');
     await workbench.page.keyboard.press('Control+I');
-    const hover = workbench.page.locator('.monaco-hover:visible', { hasText: 'Through time' }).first();
+    // The diagnostic's part of the hover comes first; VGNet's layer hover arrives after it. A string hasText is
+    // case-insensitive and would match "vanishing gradient through time" of the diagnostic: wait for the section.
+    const hover = workbench.page.locator('.monaco-hover:visible', { hasText: /Through time · \d+ time steps/ }).first();
     await hover.waitFor({ timeout: 10_000 });
     const hoverText = await hover.innerText();
     await workbench.shot('rnn-hover');
