@@ -4,7 +4,9 @@
  * empty list when the layer has none of them.
  */
 import { formatPercent, formatValue } from '../../analysis/wording';
+import type { ModelConfig, Shape } from '../../engine/config';
 import type { LayerSeries, TrainResult } from '../../engine/stats';
+import { modelShapes } from '../../spec';
 
 const DASH = '—';
 
@@ -49,7 +51,7 @@ export function throughTimeLines(result: TrainResult, index: number): string[] {
 export function convLines(result: TrainResult, index: number): string[] {
   const info = result.layers[index];
   if (info === undefined || (info.kind !== 'conv1d' && info.kind !== 'conv2d')) return [];
-  const lines = ['', `**Output** ${info.outputShape ? shapeWords(info.outputShape) : `${info.outputWidth} values`}`];
+  const lines = outputLines(info.outputShape ?? [info.outputWidth]);
   const dead = deadFilters(result.series[index]!);
   if (dead === null) return lines;
   const [start, end] = [dead.at(0), dead.at(dead.rows.length - 1)];
@@ -65,6 +67,31 @@ export function convLines(result: TrainResult, index: number): string[] {
       `${listed}; ${start.length} at step ${result.recordedSteps[dead.rows[0]!]}`,
   );
   return lines;
+}
+
+/**
+ * Before any run: a layer's per-sample input and output shapes from the spec's resolved config (null without a
+ * valid config, or for a pointer that is not a layer).
+ */
+export function specShapes(config: ModelConfig | null, layer: string): { input: Shape; output: Shape } | null {
+  if (config === null) return null;
+  try {
+    const shapes = modelShapes(config).get(layer);
+    return shapes ? { input: shapes.input, output: shapes.output } : null;
+  } catch {
+    // A config edited into an impossible shape elsewhere: the hover simply has no shapes.
+    return null;
+  }
+}
+
+/** A conv layer's output shape before any run, from the spec (empty for other layers or without shapes). */
+export function specConvLines(config: ModelConfig | null, layer: string, kind: string): string[] {
+  const shapes = kind === 'conv1d' || kind === 'conv2d' ? specShapes(config, layer) : null;
+  return shapes ? outputLines(shapes.output) : [];
+}
+
+function outputLines(shape: readonly number[]): string[] {
+  return ['', `**Output** ${shapeWords(shape)}`];
 }
 
 /** The recorded steps with a full row of per-filter flags, and the dead filters' indices at one of them. */

@@ -2,13 +2,13 @@
  * The hover on a layer: predicted next to measured gradient statistics, the findings on the layer and the fixes
  * tried for them. Markdown text; the glue wraps it in a MarkdownString.
  */
-import type { LayerInfo, TrainResult } from '../../engine/stats';
+import type { TrainResult } from '../../engine/stats';
 import { formatValue } from '../../analysis/wording';
 import type { LayerSummary } from '../../analysis/summary';
 import { formatPercent } from '../../analysis/wording';
 import { findingHeadline, formatMetric } from './messages';
 import { verifiedFixTitle } from './fixes';
-import { convLines, throughTimeLines } from './hover-series';
+import { convLines, specConvLines, specShapes, throughTimeLines } from './hover-series';
 import { shapeText } from './layer-shape';
 import type { DocumentView, PredictedLayerView } from './results';
 
@@ -20,7 +20,8 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   const measured = index >= 0 ? (view.summary?.layers[index] ?? null) : null;
   if (predicted === null && measured === null) return null;
   const info = index >= 0 ? (view.result?.layers[index] ?? null) : null;
-  const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured, info)}`, ''];
+  const shapes = info ? shapeText(info) : specShapeText(view, layer);
+  const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured, shapes)}`, ''];
   lines.push('| | predicted | measured |', '|:--|--:|--:|');
   lines.push(
     row(
@@ -52,6 +53,7 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   );
   lines.push(row('dead units', DASH, measured ? percent(measured.deadFraction) : DASH));
   if (view.result && index >= 0) lines.push(...throughTimeLines(view.result, index), ...convLines(view.result, index));
+  else if (predicted) lines.push(...specConvLines(view.locator.config, layer, predicted.kind));
   if (view.measuredStale)
     lines.push('', '_Measured values are from before your last edit: analyse again to refresh them._');
   else if (!view.measured)
@@ -60,15 +62,24 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   return lines.join('\n');
 }
 
+/**
+ * The layer's kind, shapes and activation. Shapes: the record's per-sample shapes ("1×28×28→16×26×26", more than
+ * the summary's flat widths), else the spec's before any run.
+ */
 function describeLayer(
   predicted: PredictedLayerView | null,
   measured: LayerSummary | null,
-  info: LayerInfo | null,
+  shapes: string | null,
 ): string {
-  // The record's per-sample shapes ("1×28×28→16×26×26") say more than the summary's flat widths.
-  const shape = info ? shapeText(info) : measured?.shape;
-  if (measured) return ` · ${measured.kind} ${shape}${measured.activation ? ` · ${measured.activation}` : ''}`;
-  return predicted ? ` · ${predicted.kind}` : '';
+  if (measured)
+    return ` · ${measured.kind} ${shapes ?? measured.shape}${measured.activation ? ` · ${measured.activation}` : ''}`;
+  return predicted ? ` · ${predicted.kind}${shapes ? ` ${shapes}` : ''}` : '';
+}
+
+/** "1×16×16→8×16×16" from the parsed spec, or null. */
+function specShapeText(view: DocumentView, layer: string): string | null {
+  const shapes = specShapes(view.locator.config, layer);
+  return shapes ? `${shapes.input.join('×')}→${shapes.output.join('×')}` : null;
 }
 
 function findingLines(view: DocumentView, layer: string): string[] {

@@ -96,7 +96,7 @@ describe('hover on a conv layer', () => {
     const edited = snapshot(`${SPEC} `, 2);
     const layer = {
       path: '/layers/0',
-      kind: 'conv2d',
+      kind: 'dense',
       relativeGradNorm: 0.5,
       gain: 1,
       saturatedFraction: 0,
@@ -109,5 +109,47 @@ describe('hover on a conv layer', () => {
     expect(stale).toContain('Measured values are from before your last edit');
     expect(stale).not.toContain('Dead filters');
     expect(stale).not.toContain('**Output**');
+  });
+
+  it('gives the output shape from the spec before any run', () => {
+    const text = `{
+  "version": 1,
+  "name": "tiny-cnn",
+  "input": [1, 8, 8],
+  "layers": [
+    {"type": "conv2d", "filters": 4, "kernel": 3, "activation": "relu"},
+    {"type": "flatten"},
+    {"type": "dense", "units": 1, "activation": "sigmoid"}
+  ],
+  "loss": "bce",
+  "optimizer": {"type": "sgd", "lr": 0.1},
+  "training": {"steps": 10, "batchSize": 8, "seed": 1},
+  "data": {"source": "shapes", "size": 8, "samples": 64}
+}`;
+    const layer = (path: string, kind: string) => ({
+      path,
+      kind,
+      relativeGradNorm: 0.5,
+      gain: 1,
+      saturatedFraction: 0,
+      preActivationVariance: 1,
+      weightVariance: 1,
+    });
+    const prediction = {
+      outputPath: '/layers/2',
+      layers: [layer('/layers/0', 'conv2d'), layer('/layers/1', 'flatten'), layer('/layers/2', 'dense')],
+    } as unknown as Report['prediction'];
+    const results = new DocumentResults();
+    const before = snapshot(text, 1);
+    results.setStatic(analysed(report({ prediction }), before));
+    const view = results.view(before)!;
+    expect(view.locator.config, 'the spec parses').not.toBeNull();
+    const conv = hoverMarkdown(view, '/layers/0')!;
+    // valid 3×3 on 8×8: 6×6 per filter
+    expect(conv.split('\n')[0]).toBe('**VGNet** · `/layers/0` · conv2d 1×8×8→4×6×6');
+    expect(conv).toContain('**Output** 4 × 6 × 6 (filters × height × width)');
+    const flatten = hoverMarkdown(view, '/layers/1')!;
+    expect(flatten.split('\n')[0]).toBe('**VGNet** · `/layers/1` · flatten 4×6×6→144');
+    expect(flatten).not.toContain('**Output**');
   });
 });
