@@ -5,13 +5,17 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { NO_SPEC_TEXT, type PlotModel, type PlotProgress } from '../src/protocol/plots';
 import { CompareCard, EnginesCard } from './charts/CompareCard';
+import { DeadFiltersCard } from './charts/DeadFiltersCard';
 import { DepthChart } from './charts/DepthChart';
 import { FractionsChart } from './charts/FractionsChart';
+import { GateCard } from './charts/GateCard';
 import { LossChart } from './charts/LossChart';
 import { StepsChart } from './charts/StepsChart';
+import { ThroughTimeCard } from './charts/ThroughTimeCard';
 import { exportFileName, modelToCsv, modelToJson } from './exportData';
 import { Header } from './Header';
 import { useHostMessages } from './hooks/useHostMessages';
+import { convLayers, gateLayers, timeLayers } from './layerSeries';
 import { useLatest } from './hooks/useLatest';
 import { usePalette } from './hooks/usePalette';
 import { chooseModel, comparableFindings, hasFractions } from './transforms';
@@ -68,6 +72,8 @@ export function App() {
 
   const fractions = model ? hasFractions(model) : { saturated: false, dead: false };
   const comparable = useMemo(() => (model ? comparableFindings(model) : []), [model]);
+  const recurrent = useMemo(() => (model ? { time: timeLayers(model), gates: gateLayers(model) } : null), [model]);
+  const conv = useMemo(() => (model ? convLayers(model) : []), [model]);
   const compareFinding =
     compare.finding !== null && comparable.includes(compare.finding) ? compare.finding : (comparable[0] ?? null);
 
@@ -97,6 +103,26 @@ export function App() {
         {/* Per-layer charts side by side (the depth chart alone takes the row), then the charts over steps. */}
         {model ? <DepthChart model={model} {...layerProps} wide={!fractions.saturated && !fractions.dead} /> : null}
         {model ? <FractionsChart model={model} {...layerProps} /> : null}
+        {/* Recurrent layers: the gradient through time, then the gates; conv layers: their dead filters. */}
+        {model && recurrent
+          ? recurrent.time.map((layer) => (
+              <ThroughTimeCard
+                key={`time ${layer.path}`}
+                model={model}
+                layer={layer}
+                palette={palette}
+                onReveal={reveal}
+              />
+            ))
+          : null}
+        {model && recurrent
+          ? recurrent.gates.map((layer) => (
+              <GateCard key={`gates ${layer.path}`} model={model} layer={layer} palette={palette} onReveal={reveal} />
+            ))
+          : null}
+        {model && conv.length > 0 ? (
+          <DeadFiltersCard model={model} layers={conv} palette={palette} onReveal={reveal} />
+        ) : null}
         <StepsChart model={model} progress={progress} {...layerProps} />
         <LossChart model={model} progress={progress} palette={palette} />
         {model && compareFinding !== null ? (

@@ -6,7 +6,7 @@ import type { Num, PlotModel } from '../src/protocol/plots';
 
 /**
  * One row per step that has any value: step, loss, accuracy, then per layer its gradient norm and, where the
- * layer has them, its saturated / dead fractions. Empty cells where a step has no value (the loss is kept
+ * layer has them, its saturated / dead fractions, gate saturations and dead-filter count. Empty cells where a step has no value (the loss is kept
  * every step, the per-layer statistics only on recorded steps).
  */
 export function modelToCsv(model: PlotModel): string {
@@ -25,6 +25,15 @@ export function modelToCsv(model: PlotModel): string {
       if (values.length > 0)
         columns.push({ header: `${metric} ${layer.path}`, at: curveMap(model.recordedSteps, values) });
     }
+    // LSTM/GRU gates and conv dead filters are per recorded step too; the gradient through time (per time step)
+    // does not fit a per-step table and is in the JSON export.
+    for (const [gate, values] of Object.entries(layer.gateSaturation ?? {}))
+      columns.push({ header: `gateSaturation.${gate} ${layer.path}`, at: curveMap(model.recordedSteps, values) });
+    if (layer.channels)
+      columns.push({
+        header: `deadFilters ${layer.path}`,
+        at: curveMap(model.recordedSteps, layer.channels.deadCount),
+      });
   }
   const steps = [...new Set([...model.loss.steps, ...model.recordedSteps])].sort((a, b) => a - b);
   const lines = [['step', ...columns.map((c) => c.header)].map(csvField).join(',')];

@@ -118,13 +118,16 @@ function round(x: number): number {
 export function kindColor(p: Palette, kind: string): string {
   switch (kind) {
     case 'vanishing':
+    case 'vanishing-through-time':
       return p.red;
     case 'exploding':
+    case 'exploding-through-time':
     case 'divergence':
       return p.orange;
     case 'dead-relu':
       return p.purple;
     case 'saturation':
+    case 'gate-saturation':
       return p.yellow;
     case 'poor-init':
       return p.yellow;
@@ -152,4 +155,36 @@ export function layerStroke(
 /** Distinct colours for overlaid runs: the current spec first, then each fix. */
 export function runColors(p: Palette): string[] {
   return [p.red, p.green, p.blue, p.purple, p.orange, p.yellow];
+}
+
+/** The colour a fraction t ∈ [0, 1] of the way from `from` to `to` (linear in sRGB), as rgb(); `from` if unparsable. */
+export function mixColors(from: string, to: string, t: number): string {
+  const a = parseColor(from.trim());
+  const b = parseColor(to.trim());
+  if (a === null || b === null) return from;
+  const k = Math.min(1, Math.max(0, t));
+  const channel = (i: number): number => Math.round(a[i]! + (b[i]! - a[i]!) * k);
+  return `rgb(${channel(0)}, ${channel(1)}, ${channel(2)})`;
+}
+
+/**
+ * Colour of the i-th of `count` training steps, early to late: the theme's blue through to its yellow, so a
+ * curve's colour says when in training it was measured (one colour when there is a single step).
+ */
+export function stepColor(p: Palette, index: number, count: number): string {
+  return mixColors(p.blue, p.yellow, count > 1 ? index / (count - 1) : 1);
+}
+
+/** Colours of the gates of an LSTM (input, forget, cell, output) or GRU (reset, update, new), by name. */
+export function gateColor(p: Palette, gate: string): string {
+  const colours: Record<string, string> = {
+    input: p.blue,
+    forget: p.red,
+    cell: p.green,
+    output: p.purple,
+    reset: p.orange,
+    update: p.blue,
+    new: p.green,
+  };
+  return colours[gate] ?? p.muted;
 }

@@ -34,6 +34,31 @@ export interface PlotLayer {
   /** Fraction of saturated (sigmoid/tanh) / dead (ReLU) units at each recorded step; empty when not applicable. */
   saturatedFraction: Num[];
   deadFraction: Num[];
+  /** Recurrent layers of a measured run: the gradient through time (absent otherwise, and in older models). */
+  throughTime?: PlotThroughTime;
+  /** LSTM/GRU: per gate name ("input", "forget", …), its saturated fraction at each recorded step. */
+  gateSaturation?: Record<string, Num[]>;
+  /** Conv layers with a ReLU-family activation: which filters are dead over training. */
+  channels?: PlotChannels;
+}
+
+/** ‖∂L/∂h_t‖ over the time steps t = 0 … T−1 of a recurrent layer, at a few training steps. */
+export interface PlotThroughTime {
+  /** The training steps with a curve: a few of PlotModel.recordedSteps, evenly spaced, first and last included. */
+  trainingSteps: number[];
+  /** One array per training step, each of length T (the sequence length). */
+  gradNorm: Num[][];
+}
+
+/** Dead filters of a conv layer over training. */
+export interface PlotChannels {
+  filters: number;
+  /** Number of dead filters at each of PlotModel.recordedSteps. */
+  deadCount: Num[];
+  /** The filter × step strip: the training steps it shows (a subset of recordedSteps, first and last included)… */
+  stripSteps: number[];
+  /** …and at each of them, per filter, 1 when dead, 0 when not. */
+  dead: number[][];
 }
 
 /** A curve over training steps: steps[i] ↔ values[i]. */
@@ -161,6 +186,7 @@ const isString: Guard<string> = (v): v is string => typeof v === 'string';
 const isBoolean: Guard<boolean> = (v): v is boolean => typeof v === 'boolean';
 const isFiniteNumber: Guard<number> = (v): v is number => typeof v === 'number' && Number.isFinite(v);
 const isNum: Guard<Num> = (v): v is Num => v === null || isFiniteNumber(v);
+const isBit: Guard<number> = (v): v is number => v === 0 || v === 1;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -168,6 +194,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function nullable<T>(guard: Guard<T>): Guard<T | null> {
   return (v): v is T | null => v === null || guard(v);
+}
+
+/** An optional field: absent, or valid (messages from an older host, state from an older webview lack it). */
+function optional<T>(guard: Guard<T>): Guard<T | undefined> {
+  return (v): v is T | undefined => v === undefined || guard(v);
+}
+
+function recordOf<T>(guard: Guard<T>): Guard<Record<string, T>> {
+  return (v): v is Record<string, T> => isObject(v) && Object.values(v).every((item) => guard(item));
 }
 
 function arrayOf<T>(guard: Guard<T>): Guard<T[]> {
@@ -193,6 +228,18 @@ const isThresholds = shape<PlotThresholds>({
   deadFraction: isFiniteNumber,
 });
 
+const isThroughTime = shape<PlotThroughTime>({
+  trainingSteps: arrayOf(isFiniteNumber),
+  gradNorm: arrayOf(arrayOf(isNum)),
+});
+
+const isChannels = shape<PlotChannels>({
+  filters: isFiniteNumber,
+  deadCount: arrayOf(isNum),
+  stripSteps: arrayOf(isFiniteNumber),
+  dead: arrayOf(arrayOf(isBit)),
+});
+
 const isLayer = shape<PlotLayer>({
   path: isString,
   kind: isString,
@@ -203,6 +250,9 @@ const isLayer = shape<PlotLayer>({
   gradNorm: arrayOf(isNum),
   saturatedFraction: arrayOf(isNum),
   deadFraction: arrayOf(isNum),
+  throughTime: optional(isThroughTime),
+  gateSaturation: optional(recordOf(arrayOf(isNum))),
+  channels: optional(isChannels),
 });
 
 const isFinding = shape<PlotFinding>({
@@ -258,7 +308,15 @@ export function isPlotModel(v: unknown): v is PlotModel {
   const steps = v.recordedSteps.length;
   const perStep = (a: Num[]): boolean => a.length === 0 || a.length === steps;
   return (
-    v.layers.every((l) => perStep(l.gradNorm) && perStep(l.saturatedFraction) && perStep(l.deadFraction)) &&
+    v.layers.every(
+      (l) =>
+        perStep(l.gradNorm) &&
+        perStep(l.saturatedFraction) &&
+        perStep(l.deadFraction) &&
+        Object.values(l.gateSaturation ?? {}).every((g) => g.length === steps) &&
+        (l.throughTime === undefined || throughTimeAligned(l.throughTime)) &&
+        (l.channels === undefined || (l.channels.deadCount.length === steps && channelsAligned(l.channels))),
+    ) &&
     curveAligned(v.loss) &&
     curveAligned(v.accuracy) &&
     v.fixes.every(
@@ -266,6 +324,17 @@ export function isPlotModel(v: unknown): v is PlotModel {
     ) &&
     (v.reference === null || digestAligned(v.reference))
   );
+}
+
+/** One curve per training step, all over the same time steps. */
+function throughTimeAligned(t: PlotThroughTime): boolean {
+  const length = t.gradNorm[0]?.length ?? 0;
+  return t.gradNorm.length === t.trainingSteps.length && t.gradNorm.every((g) => g.length === length);
+}
+
+/** One strip column per strip step, each with one cell per filter. */
+function channelsAligned(c: PlotChannels): boolean {
+  return c.dead.length === c.stripSteps.length && c.dead.every((d) => d.length === c.filters);
 }
 
 function curveAligned(c: PlotCurve): boolean {

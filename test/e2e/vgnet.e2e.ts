@@ -20,6 +20,11 @@ const SIGMOID = 'deep-sigmoid.vgnet.json';
 const RELU_HE = 'deep-relu-he.vgnet.json';
 const DEEP_30 = 'deep-sigmoid-30.vgnet.json';
 const HEALTHY = [RELU_HE, 'csv-wine.vgnet.json', 'batchnorm-rescue.vgnet.json', 'residual-rescue.vgnet.json'];
+/** Issue 15's layers: a recurrent spec whose gradient vanishes through time, and a deep conv stack without rescue. */
+const RNN = 'rnn-adding-vanishing.vgnet.json';
+const CNN = 'deep-plain-cnn.vgnet.json';
+const RECURRENT_TYPES = ['simple_rnn', 'lstm', 'gru'];
+const CONV_TYPES = ['conv1d', 'conv2d'];
 /** The deep sigmoid spec trained for 100,000 steps (minutes of work): the run scenario 6 cancels. */
 const LONG_RUN = 'long-run.vgnet.json';
 
@@ -427,6 +432,118 @@ scenario(
       .waitFor({ timeout: 20_000 });
     await workbench.shot('pytorch-record-compare');
     rmSync(record, { force: true });
+  },
+);
+
+scenario(
+  '9. a recurrent spec: the vanishing-through-time warning sits on its recurrent layer, the hover gives ‖∂L/∂h_t‖, the plots draw the through-time card',
+  async () => {
+    const text = workspaceText(RNN);
+    const spec = readSpec(text);
+    const rnn = spec.layers.find((layer) => RECURRENT_TYPES.includes(String(layer.value.type)));
+    if (!rnn) throw new Error(`${RNN} has no recurrent layer`);
+    await analyze(workbench, server, RNN);
+    const warnings = (await problemsOf(workbench, RNN)).filter((p) => p.severity === 'warning');
+    await workbench.shot('rnn-warnings');
+    const throughTime = warnings.filter((p) => /vanish/.test(p.message) && /through time/.test(p.message));
+    expect(throughTime.length, `through-time warnings ${JSON.stringify(warnings)}`).toBe(1);
+    const problem = throughTime[0]!;
+    expect(problem.message).toContain(rnn.pointer);
+    expect(problem.line, `the warning sits on ${rnn.pointer}`).toBeGreaterThanOrEqual(rnn.line);
+    expect(problem.line, `the warning sits on ${rnn.pointer}`).toBeLessThanOrEqual(rnn.lastLine);
+    // Its own number (‖∂L/∂h_0‖ over the last step's) is past the threshold it states.
+    const { pointer, value, threshold } = layerNumberOf(problem);
+    expect(pointer).toBe(rnn.pointer);
+    expect(value, problem.message).toBeLessThan(threshold);
+
+    // The hover on the layer's type: the gradient at the first, middle and last time step of the measured run.
+    const type = positionOf(text, `"${String(rnn.value.type)}"`);
+    await workbench.goTo(type.line, type.column + 1);
+    await workbench.page.keyboard.press('Control+K');
+    await workbench.page.keyboard.press('Control+I');
+    // The diagnostic's part of the hover comes first; VGNet's layer hover arrives after it. A string hasText is
+    // case-insensitive and would match "vanishing gradient through time" of the diagnostic: wait for the section.
+    const hover = workbench.page.locator('.monaco-hover:visible', { hasText: /Through time · \d+ time steps/ }).first();
+    await hover.waitFor({ timeout: 10_000 });
+    const hoverText = await hover.innerText();
+    await workbench.shot('rnn-hover');
+    expect(hoverText).toContain(rnn.pointer);
+    expect(hoverText).toMatch(/t = 0 \(first\)/);
+    expect(hoverText).toMatch(/first ÷ last time step/);
+    await workbench.dismissOverlays();
+
+    // The plots: one through-time card for the layer, a curve per training step named in its legend, early to late.
+    await workbench.runCommand('VGNet: Show Gradient Plots');
+    const card = `section.card[aria-label="Gradient through time · ${rnn.pointer}"]`;
+    const frame = await workbench.webviewFrame(card);
+    await workbench.waitFor(
+      `the plots of ${spec.name}`,
+      async () => (await frame.locator('.panel-header h1').innerText()) === spec.name,
+      30_000,
+      250,
+    );
+    const chips = await frame.locator(`${card} .step-legend .step-chip`).allInnerTexts();
+    const steps = chips.map((chip) => Number(/^step (\d+)$/.exec(chip.trim())?.[1]));
+    const training = spec.rest.training as { steps?: number } | undefined;
+    expect(steps.length, `legend ${JSON.stringify(chips)}`).toBeGreaterThanOrEqual(2);
+    expect(steps[0]).toBe(0);
+    expect(steps, 'training steps early to late').toEqual([...steps].sort((a, b) => a - b));
+    if (training?.steps) expect(steps[steps.length - 1]).toBeLessThanOrEqual(training.steps);
+    const drawn = await frame
+      .locator(card)
+      .evaluate((el) => Array.from(el.querySelectorAll('canvas')).filter((c) => c.width > 0 && c.height > 0).length);
+    expect(drawn, 'the chart drawn on a canvas').toBeGreaterThanOrEqual(1);
+    await frame.locator(card).evaluate((el) => el.scrollIntoView());
+    await workbench.shot('rnn-through-time-card');
+  },
+);
+
+scenario(
+  '10. a deep plain CNN: the warning sits on the conv layer it names; the plots put the conv layers on the charts with their dead filters',
+  async () => {
+    const text = workspaceText(CNN);
+    const spec = readSpec(text);
+    const convs = spec.layers.filter((layer) => CONV_TYPES.includes(String(layer.value.type)));
+    expect(convs.length, `conv layers of ${CNN}`).toBeGreaterThanOrEqual(2);
+    await analyze(workbench, server, CNN);
+    const warnings = (await problemsOf(workbench, CNN)).filter((p) => p.severity === 'warning');
+    await workbench.shot('cnn-warnings');
+    expect(warnings.length, `warnings of ${CNN}`).toBeGreaterThanOrEqual(1);
+    // Each warning sits on the layer it names, and the first of them on a conv layer.
+    for (const problem of warnings) {
+      const named = /(\/layers\/\d+)/.exec(problem.message)?.[1];
+      const layer = spec.layers.find((l) => l.pointer === named);
+      if (!layer) continue; // a model-wide warning (learning rate) sits on the optimizer
+      expect(problem.line, `${problem.message}: on ${layer.pointer}`).toBeGreaterThanOrEqual(layer.line);
+      expect(problem.line, `${problem.message}: on ${layer.pointer}`).toBeLessThanOrEqual(layer.lastLine);
+    }
+    const onConv = warnings.filter((p) => convs.some((c) => p.line >= c.line && p.line <= c.lastLine));
+    expect(onConv.length, `warnings on conv layers ${JSON.stringify(warnings)}`).toBeGreaterThanOrEqual(1);
+
+    await workbench.runCommand('VGNet: Show Gradient Plots');
+    const frame = await workbench.webviewFrame('.layer-legend .legend-row');
+    const pointers = await workbench.waitFor(
+      `the plots of ${spec.name}`,
+      async () => {
+        const title = await frame.locator('.panel-header h1').innerText();
+        return title === spec.name
+          ? legendPointers(await frame.locator('.layer-legend .legend-row').allInnerTexts())
+          : null;
+      },
+      30_000,
+      250,
+    );
+    // Every conv layer has weights: it is a line of the gradient-over-training chart (and a point of the depth one).
+    for (const conv of convs) expect(pointers, 'conv layers in the legend').toContain(conv.pointer);
+    const relu = convs.filter((c) => /relu/.test(String(c.value.activation ?? '')));
+    if (relu.length > 0) {
+      const card = frame.locator('section.card[aria-label="Dead filters over training"]');
+      await card.waitFor({ timeout: 10_000 });
+      const strips = await card.locator('.dead-strip .strip-label code').allInnerTexts();
+      expect(strips).toEqual(relu.map((c) => c.pointer));
+      await card.evaluate((el) => el.scrollIntoView());
+    }
+    await workbench.shot('cnn-plots');
   },
 );
 

@@ -7,6 +7,7 @@ import {
   isPlotState,
   isWebviewMessage,
   MAX_EXPORT_CHARS,
+  type PlotModel,
   type PlotProgress,
 } from '../../src/protocol/plots';
 import { sampleModel } from './sample-model';
@@ -173,5 +174,56 @@ describe('webview state', () => {
         }),
       ),
     ).toBe(false);
+  });
+});
+
+describe('the recurrent and conv series (optional fields, issue 15)', () => {
+  /** The sample model (two recorded steps) with a recurrent layer's and a conv layer's series on its layers. */
+  function withSeries(): PlotModel {
+    const model = sampleModel();
+    model.layers[0] = {
+      ...model.layers[0]!,
+      throughTime: {
+        trainingSteps: [0, 2],
+        gradNorm: [
+          [1e-5, 1e-3, 1],
+          [null, 1e-2, 2],
+        ],
+      },
+      gateSaturation: { input: [0, 0.1], forget: [0.2, null] },
+    };
+    model.layers[1] = {
+      ...model.layers[1]!,
+      channels: {
+        filters: 3,
+        deadCount: [0, 1],
+        stripSteps: [0, 2],
+        dead: [
+          [0, 0, 0],
+          [0, 1, 0],
+        ],
+      },
+    };
+    return model;
+  }
+
+  it('accepts them, and a model without them (an older host or saved state)', () => {
+    expect(isHostMessage(JSON.parse(JSON.stringify({ type: 'model', model: withSeries() })))).toBe(true);
+    expect(isPlotModel(sampleModel())).toBe(true);
+  });
+
+  it.each([
+    ['curves for more training steps than named', (m: any) => m.layers[0].throughTime.trainingSteps.pop()],
+    ['curves of unequal length', (m: any) => m.layers[0].throughTime.gradNorm[1].push(1)],
+    ['a gate series of the wrong length', (m: any) => m.layers[0].gateSaturation.forget.push(0.3)],
+    ['a gate series holding a string', (m: any) => (m.layers[0].gateSaturation.input[0] = '0')],
+    ['gates as an array', (m: any) => (m.layers[0].gateSaturation = [[0, 0.1]])],
+    ['a dead count of the wrong length', (m: any) => m.layers[1].channels.deadCount.push(0)],
+    ['a strip column missing a filter', (m: any) => m.layers[1].channels.dead[0].pop()],
+    ['a strip cell other than 0 or 1', (m: any) => (m.layers[1].channels.dead[1][1] = 0.5)],
+    ['more strip columns than steps', (m: any) => m.layers[1].channels.dead.push([0, 0, 0])],
+    ['channels without filters', (m: any) => delete m.layers[1].channels.filters],
+  ])('refuses %s', (_what, change) => {
+    expect(isPlotModel(mutated(withSeries(), change))).toBe(false);
   });
 });

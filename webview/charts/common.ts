@@ -90,6 +90,9 @@ export function valueFormatter(): (u: uPlot, v: number | null) => string {
   return (_u, v) => formatValue(v);
 }
 
+/** Points on a line over recorded steps only while they stay apart: past this many they merge into a thick line. */
+export const MAX_MARKED_POINTS = 40;
+
 /** The series options of a line with optional dash and points. */
 export function line(label: string, stroke: string, extra: uPlot.Series = {}): uPlot.Series {
   return {

@@ -8,6 +8,8 @@ import type { LayerSummary } from '../../analysis/summary';
 import { formatPercent } from '../../analysis/wording';
 import { findingHeadline, formatMetric } from './messages';
 import { verifiedFixTitle } from './fixes';
+import { convLines, specConvLines, specShapes, throughTimeLines } from './hover-series';
+import { shapeText } from './layer-shape';
 import type { DocumentView, PredictedLayerView } from './results';
 
 const DASH = '—';
@@ -17,7 +19,9 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   const index = view.result?.layers.findIndex((l) => l.path === layer) ?? -1;
   const measured = index >= 0 ? (view.summary?.layers[index] ?? null) : null;
   if (predicted === null && measured === null) return null;
-  const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured)}`, ''];
+  const info = index >= 0 ? (view.result?.layers[index] ?? null) : null;
+  const shapes = info ? shapeText(info) : specShapeText(view, layer);
+  const lines = [`**VGNet** · \`${layer}\`${describeLayer(predicted, measured, shapes)}`, ''];
   lines.push('| | predicted | measured |', '|:--|--:|--:|');
   lines.push(
     row(
@@ -48,6 +52,8 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
     ),
   );
   lines.push(row('dead units', DASH, measured ? percent(measured.deadFraction) : DASH));
+  if (view.result && index >= 0) lines.push(...throughTimeLines(view.result, index), ...convLines(view.result, index));
+  else if (predicted) lines.push(...specConvLines(view.locator.config, layer, predicted.kind));
   if (view.measuredStale)
     lines.push('', '_Measured values are from before your last edit: analyse again to refresh them._');
   else if (!view.measured)
@@ -56,9 +62,24 @@ export function hoverMarkdown(view: DocumentView, layer: string): string | null 
   return lines.join('\n');
 }
 
-function describeLayer(predicted: PredictedLayerView | null, measured: LayerSummary | null): string {
-  if (measured) return ` · ${measured.kind} ${measured.shape}${measured.activation ? ` · ${measured.activation}` : ''}`;
-  return predicted ? ` · ${predicted.kind}` : '';
+/**
+ * The layer's kind, shapes and activation. Shapes: the record's per-sample shapes ("1×28×28→16×26×26", more than
+ * the summary's flat widths), else the spec's before any run.
+ */
+function describeLayer(
+  predicted: PredictedLayerView | null,
+  measured: LayerSummary | null,
+  shapes: string | null,
+): string {
+  if (measured)
+    return ` · ${measured.kind} ${shapes ?? measured.shape}${measured.activation ? ` · ${measured.activation}` : ''}`;
+  return predicted ? ` · ${predicted.kind}${shapes ? ` ${shapes}` : ''}` : '';
+}
+
+/** "1×16×16→8×16×16" from the parsed spec, or null. */
+function specShapeText(view: DocumentView, layer: string): string | null {
+  const shapes = specShapes(view.locator.config, layer);
+  return shapes ? `${shapes.input.join('×')}→${shapes.output.join('×')}` : null;
 }
 
 function findingLines(view: DocumentView, layer: string): string[] {

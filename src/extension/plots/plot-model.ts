@@ -11,9 +11,11 @@ import type { RunProgress } from '../../analysis/measure';
 import { outputLayerIndex } from '../../analysis/summary';
 import type { Thresholds } from '../../analysis/thresholds';
 import { digest, type RunDigest, type VerifiedFix } from '../../analysis/verify';
-import type { LayerInfo, TrainResult } from '../../engine/stats';
+import type { LayerInfo, LayerSeries, TrainResult } from '../../engine/stats';
+import { shapeText } from '../core/layer-shape';
 import type {
   Num,
+  PlotChannels,
   PlotCurve,
   PlotFinding,
   PlotFix,
@@ -21,10 +23,17 @@ import type {
   PlotModel,
   PlotProgress,
   PlotThresholds,
+  PlotThroughTime,
 } from '../../protocol/plots';
 
 /** Most points a series is drawn with: more than a chart's pixel width, far fewer than 100 000 steps. */
 export const MAX_POINTS = 1000;
+
+/** Most training steps drawn as curves of the gradient through time: more lines would blur into one band. */
+export const MAX_TIME_CURVES = 10;
+
+/** Most training steps (columns) of a conv layer's dead-filter strip: a small chart, a few pixels per column. */
+export const MAX_STRIP_STEPS = 120;
 
 /** What toPlotModel reads: a Report, or a view of one (name and status may be missing there). */
 export interface PlotSource {
@@ -112,16 +121,61 @@ function measuredLayer(
   predicted: Map<string, number>,
 ): PlotLayer {
   const s = result.series[l]!;
-  return {
+  const layer: PlotLayer = {
     path: info.path,
     kind: info.kind,
-    description: `${info.kind} ${info.inputWidth}→${info.outputWidth}${info.activation ? ` ${info.activation}` : ''}`,
+    description: describeLayer(info),
     hasWeights: info.hasWeights,
     flags: flags.get(info.path) ?? [],
     predictedRatio: info.hasWeights ? num(predicted.get(info.path)) : null,
     gradNorm: info.hasWeights ? pick(s.gradNorm, keep) : [],
     saturatedFraction: applicable(s.saturatedFraction) ? pick(s.saturatedFraction, keep) : [],
     deadFraction: applicable(s.deadFraction) ? pick(s.deadFraction, keep) : [],
+  };
+  const throughTime = throughTimeOf(s, result.recordedSteps);
+  if (throughTime) layer.throughTime = throughTime;
+  const gates = Object.entries(s.gateSaturation ?? {});
+  if (gates.length > 0) layer.gateSaturation = Object.fromEntries(gates.map(([g, v]) => [g, pick(v, keep)]));
+  const channels = channelsOf(s, result.recordedSteps, keep);
+  if (channels) layer.channels = channels;
+  return layer;
+}
+
+/** "dense 32→32 sigmoid"; with per-sample shapes "conv2d 1×28×28→16×26×26 relu", "lstm 50×2→32". */
+export function describeLayer(info: LayerInfo): string {
+  return `${info.kind} ${shapeText(info)}${info.activation ? ` ${info.activation}` : ''}`;
+}
+
+/** ‖∂L/∂h_t‖ at up to MAX_TIME_CURVES recorded training steps that have it (null when the layer has none). */
+function throughTimeOf(s: LayerSeries, recordedSteps: readonly number[]): PlotThroughTime | null {
+  const rows = s.timeGradNorm ?? [];
+  const length = Math.max(0, ...rows.map((r) => r?.length ?? 0));
+  const measured = rows.map((r, i) => (r?.length === length ? i : -1)).filter((i) => i >= 0);
+  if (length === 0 || measured.length === 0) return null;
+  const chosen = evenIndices(measured.length, MAX_TIME_CURVES).map((k) => measured[k]!);
+  return {
+    trainingSteps: chosen.map((i) => recordedSteps[i]!),
+    gradNorm: chosen.map((i) => rows[i]!.map(num)),
+  };
+}
+
+/**
+ * Dead filters of a conv layer (null without channelDead): the count at each kept step, and the 0/1 strip at up to
+ * MAX_STRIP_STEPS of the recorded steps that have a full row.
+ */
+function channelsOf(s: LayerSeries, recordedSteps: readonly number[], keep: number[]): PlotChannels | null {
+  const rows = s.channelDead ?? [];
+  const filters = Math.max(0, ...rows.map((r) => r?.length ?? 0));
+  if (filters === 0) return null;
+  const full = rows.map((r, i) => (r?.length === filters ? i : -1)).filter((i) => i >= 0);
+  const strip = evenIndices(full.length, MAX_STRIP_STEPS).map((k) => full[k]!);
+  const count = (row: readonly number[] | undefined): Num =>
+    row?.length === filters ? row.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) : null;
+  return {
+    filters,
+    deadCount: keep.map((i) => count(rows[i])),
+    stripSteps: strip.map((i) => recordedSteps[i]!),
+    dead: strip.map((i) => rows[i]!.map((v) => (v > 0 ? 1 : 0))),
   };
 }
 
@@ -229,6 +283,16 @@ export function thinIndices(n: number, max: number): number[] {
   for (let i = 0; i < n; i += stride) out.push(i);
   if (out[out.length - 1] !== n - 1) out.push(n - 1);
   return out;
+}
+
+/**
+ * At most `max` of the indices 0 … n−1, as evenly spaced as whole numbers allow, the first and the last always
+ * among them (thinIndices' fixed stride can leave the last two close together: curves one step apart).
+ */
+export function evenIndices(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: Math.max(0, n) }, (_, i) => i);
+  if (max <= 1) return [n - 1];
+  return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
 }
 
 function pick(values: readonly number[], keep: number[]): Num[] {

@@ -9,6 +9,8 @@ export interface SpecLayer {
   pointer: string;
   /** 1-based line of the layer object's opening brace. */
   line: number;
+  /** 1-based line of its closing brace. */
+  lastLine: number;
   value: Record<string, unknown>;
 }
 
@@ -30,6 +32,7 @@ export function readSpec(text: string): SpecFacts {
   const layers = (layersNode?.children ?? []).map((node: Node, i: number): SpecLayer => ({
     pointer: `/layers/${i}`,
     line: lineOf(text, node.offset),
+    lastLine: lineOf(text, node.offset + node.length - 1),
     value: getNodeValue(node) as Record<string, unknown>,
   }));
   const { layers: _layers, ...rest } = value;
