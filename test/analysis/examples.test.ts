@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze';
-import { inProcessExecutor, type Executor } from '../../src/analysis/measure';
+import { inProcessExecutor } from '../../src/analysis/measure';
+import { yielding } from '../support/yielding';
 import { folderFileAccess } from '../../src/node/files';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
@@ -56,24 +57,6 @@ async function run(name: string, verifyFixes: boolean) {
     verifyFixes,
     timeBudgetMs,
   });
-}
-
-/**
- * One run at a time, each after a turn of the event loop: in-process runs are synchronous, and the seeds' and fixes'
- * runs start together, so minutes of training would pass without the test worker answering vitest (an RPC timeout).
- * setImmediate from the end of the previous run defers to the next loop iteration, past its I/O.
- */
-function yielding(executor: Executor): Executor {
-  let previous: Promise<unknown> = Promise.resolve();
-  return {
-    run: (job, signal, onProgress) => {
-      const next = previous
-        .then(() => new Promise((resolve) => setImmediate(resolve)))
-        .then(() => executor.run(job, signal, onProgress));
-      previous = next.catch(() => undefined);
-      return next;
-    },
-  };
 }
 
 describe('examples produce the verdict their name promises', () => {

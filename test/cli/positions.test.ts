@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyze, analyzeStatic, type Report } from '../../src/analysis/analyze';
 import type { Finding } from '../../src/analysis/findings';
 import { inProcessExecutor } from '../../src/analysis/measure';
+import { yielding } from '../support/yielding';
 import { formatFindings } from '../../src/cli/report-text';
 import { buildDiagnostics } from '../../src/extension/core/diagnostics';
 import { DocumentResults } from '../../src/extension/core/results';
@@ -58,7 +59,7 @@ describe('CLI and editor agree on where each finding is', () => {
       const text = fs.readFileSync(path.join(EXAMPLES, name), 'utf8');
       const predicted = analyzeStatic(text);
       const measured = await analyze(text, {
-        executor: inProcessExecutor(folderFileAccess(EXAMPLES)),
+        executor: yielding(inProcessExecutor(folderFileAccess(EXAMPLES))),
         verifyFixes: false,
         timeBudgetMs: 120_000,
         from: predicted,
@@ -82,7 +83,10 @@ describe('CLI and editor agree on where each finding is', () => {
 
   it('puts model-wide findings on the learning rate in both', async () => {
     const text = fs.readFileSync(path.join(EXAMPLES, 'high-lr-diverges.vgnet.json'), 'utf8');
-    const report = await analyze(text, { executor: inProcessExecutor(folderFileAccess(EXAMPLES)), verifyFixes: false });
+    const report = await analyze(text, {
+      executor: yielding(inProcessExecutor(folderFileAccess(EXAMPLES))),
+      verifyFixes: false,
+    });
     const lr = report.spec!.locate('/optimizer/lr')!;
     const at = new LineIndex(text).positionAt(lr.offset);
     const divergence = report.findings.findIndex((f) => f.kind === 'divergence');
