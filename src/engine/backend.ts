@@ -12,6 +12,8 @@ import {
   countAbsAbove,
   countDeadUnits,
   countNonFinite,
+  gatherColumns,
+  scatterColumns,
   squaredDeviations,
   sum,
   sumOfSquares,
@@ -68,6 +70,31 @@ export interface Backend {
   countNonFinite(a: Float32Array): number;
   countAbsAbove(a: Float32Array, threshold: number): number;
   countDeadUnits(z: Float32Array, rows: number, cols: number): number;
+  /**
+   * A convolution's im2col of n samples by its index table (conv-geometry.ts im2colIndex), and the adjoint col2im;
+   * contracts at the reference kernels of the same names (reference-kernels.ts).
+   */
+  gatherColumns(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    index: Int32Array,
+    rows: number,
+    positions: number,
+    col: Float32Array,
+  ): void;
+  scatterColumns(
+    col: Float32Array,
+    index: Int32Array,
+    rows: number,
+    positions: number,
+    n: number,
+    dx: Float32Array,
+    offset: number,
+    stride: number,
+    width: number,
+  ): void;
   /** The kernel pair of an activation: the backend's own where it has one, else the reference. */
   activationKernel(name: ActivationName): ActivationKernel;
   /** Optimizer updates of one tensor (update-rules.ts); norms, when given, receive ‖w‖² before and ‖Δw‖². */
@@ -111,6 +138,8 @@ export const JS_BACKEND: Backend = {
   countNonFinite,
   countAbsAbove,
   countDeadUnits,
+  gatherColumns,
+  scatterColumns,
   activationKernel: (name) => ACTIVATION_KERNELS[name],
   sgd: sgdUpdate,
   adam: adamUpdate,

@@ -55,3 +55,62 @@ export function columnSums(m: Float32Array, rows: number, cols: number, out: Flo
     out[c] = s;
   }
 }
+
+/**
+ * im2col of n samples by an index table (conv-geometry.ts im2colIndex): col[r][s·P + p] = x[offset + s·stride +
+ * index[r·P + p]], 0 where the index is negative, for r < rows, p < P (positions), s < n. col is [rows][n·P].
+ */
+export function gatherColumns(
+  x: Float32Array,
+  offset: number,
+  stride: number,
+  n: number,
+  index: Int32Array,
+  rows: number,
+  positions: number,
+  col: Float32Array,
+): void {
+  const rowLength = n * positions;
+  for (let s = 0; s < n; s++) {
+    const sample = offset + s * stride;
+    for (let r = 0; r < rows; r++) {
+      const o = r * rowLength + s * positions;
+      const q = r * positions;
+      for (let p = 0; p < positions; p++) {
+        const i = index[q + p]!;
+        col[o + p] = i < 0 ? 0 : x[sample + i]!;
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of gatherColumns (col2im): per sample s, dx[offset + s·stride …+ width] is zeroed, then
+ * dx[offset + s·stride + index[r·P + p]] += col[r][s·P + p] for rows r, then positions p, in that order (col2im's
+ * order, so the float sums round alike); negative indices (padding) are dropped.
+ */
+export function scatterColumns(
+  col: Float32Array,
+  index: Int32Array,
+  rows: number,
+  positions: number,
+  n: number,
+  dx: Float32Array,
+  offset: number,
+  stride: number,
+  width: number,
+): void {
+  const rowLength = n * positions;
+  for (let s = 0; s < n; s++) {
+    const sample = offset + s * stride;
+    dx.fill(0, sample, sample + width);
+    for (let r = 0; r < rows; r++) {
+      const o = r * rowLength + s * positions;
+      const q = r * positions;
+      for (let p = 0; p < positions; p++) {
+        const i = index[q + p]!;
+        if (i >= 0) dx[sample + i] = dx[sample + i]! + col[o + p]!;
+      }
+    }
+  }
+}

@@ -174,3 +174,26 @@ const TILE_FLOATS = 1 << 20;
 export function convTileSamples(batch: number, patch: number, positions: number): number {
   return Math.max(1, Math.min(batch, Math.floor(TILE_FLOATS / (patch * positions))));
 }
+
+/**
+ * The im2col copy as a table: index[row·P + p] is the input element (within its sample) that im2col copies to
+ * col[row][p], or −1 in the padding. Built once per layer; the backends' gatherColumns / scatterColumns then run one
+ * flat loop per row instead of im2col's nest of geometry cases (and the wasm backend runs it without bounds checks).
+ */
+export function im2colIndex(g: WindowGeometry, index: Int32Array): void {
+  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
+  let k = 0;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++) {
+        for (let oy = 0; oy < outHeight; oy++) {
+          const iy = oy * strideH - g.padTop + i * dilationH;
+          for (let ox = 0; ox < outWidth; ox++, k++) {
+            const ix = ox * strideW - g.padLeft + j * dilationW;
+            index[k] = iy < 0 || iy >= height || ix < 0 || ix >= width ? -1 : (c * height + iy) * width + ix;
+          }
+        }
+      }
+    }
+  }
+}

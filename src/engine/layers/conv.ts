@@ -8,14 +8,7 @@ import { ActivationOp } from '../activations';
 import type { Backend } from '../backend';
 import type { ConvConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
-import {
-  col2im,
-  convTileSamples,
-  im2col,
-  windowGeometry,
-  windowOutputShape,
-  type WindowGeometry,
-} from './conv-geometry';
+import { convTileSamples, im2colIndex, windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
@@ -43,6 +36,8 @@ export class ConvLayer implements Layer {
   private readonly inputGrad: Float32Array | null;
   /** A tile's unrolled input col[C·k][tile·P]; in backward it then receives ∂loss/∂col. */
   private readonly col: Float32Array;
+  /** im2col as a table, [C·k][P] (im2colIndex): an int32 view of arena floats, so it sits in the wasm memory. */
+  private readonly index: Int32Array;
   /** The tile's z (forward) or ∂loss/∂z (backward) as the gemm sees it: [F][tile·P]. */
   private readonly zTile: Float32Array;
   /** Samples per tile. */
@@ -97,6 +92,9 @@ export class ConvLayer implements Layer {
     this.preActivationGrad = isLinear ? this.outputGrad : arena.alloc(size);
     this.tile = convTileSamples(batch, this.patch, this.positions);
     this.col = arena.alloc(this.patch * this.tile * this.positions);
+    const table = arena.alloc(this.patch * this.positions);
+    this.index = new Int32Array(table.buffer, table.byteOffset, table.length);
+    im2colIndex(g, this.index);
     this.zTile = arena.alloc(config.filters * this.tile * this.positions);
     this.dead = new Uint8Array(config.filters);
     this.params = [this.weight, this.bias];
@@ -126,7 +124,7 @@ export class ConvLayer implements Layer {
   }
 
   backward(): void {
-    const { filters, positions, patch, col, zTile, geometry: g, inputWidth } = this;
+    const { filters, positions, patch, col, zTile, inputWidth } = this;
     const dz = this.preActivationGrad;
     this.activation.backward(this.preActivation, this.output, this.outputGrad, dz, this.batch);
     for (let first = 0; first < this.batch; first += this.tile) {
@@ -139,18 +137,25 @@ export class ConvLayer implements Layer {
       if (!this.inputGrad) continue;
       // dcol[C·k][n·P] = Wᵀ · dZ (col is free again after dW), scattered back onto each sample's input.
       this.backend.gemmTN(patch, n * positions, filters, this.weight.data, zTile, col);
-      for (let s = 0; s < n; s++)
-        col2im(col, g, this.inputGrad, (first + s) * inputWidth, n * positions, s * positions);
+      this.backend.scatterColumns(
+        col,
+        this.index,
+        patch,
+        positions,
+        n,
+        this.inputGrad,
+        first * inputWidth,
+        inputWidth,
+        inputWidth,
+      );
     }
     this.biasGradient(dz);
   }
 
   /** im2col of samples first … first+n−1 side by side into col[C·k][n·P]. */
   private unroll(first: number, n: number): void {
-    const rowLength = n * this.positions;
-    for (let s = 0; s < n; s++) {
-      im2col(this.input, (first + s) * this.inputWidth, this.geometry, this.col, rowLength, s * this.positions);
-    }
+    const { inputWidth, patch, positions } = this;
+    this.backend.gatherColumns(this.input, first * inputWidth, inputWidth, n, this.index, patch, positions, this.col);
   }
 
   /** z[first + s][f][p] = zTile[f][s·P + p] + b[f]. */

@@ -144,6 +144,10 @@ export class FunctionBuilder {
   f32Mul(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> {
     return this.op(0x94, F32);
   }
+  i32Load(_address: Expr<'i32'>, offset = 0): Expr<'i32'> {
+    this.code.push(0x28, ALIGN_4, ...uleb(offset));
+    return I32;
+  }
   f32Load(_address: Expr<'i32'>, offset = 0): Expr<'f32'> {
     this.code.push(0x2a, ALIGN_4, ...uleb(offset));
     return F32;

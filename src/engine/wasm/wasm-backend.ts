@@ -15,6 +15,8 @@ import {
   countAbsAbove,
   countDeadUnits,
   countNonFinite,
+  gatherColumns,
+  scatterColumns,
   squaredDeviations,
   sum,
   sumOfSquares,
@@ -42,7 +44,9 @@ type ElementwiseExports = Record<
   | 'squaredDeviations'
   | 'countNonFinite'
   | 'countAbsAbove'
-  | 'countDeadUnits',
+  | 'countDeadUnits'
+  | 'gatherColumns'
+  | 'scatterColumns',
   Exported
 > &
   Record<string, Exported>;
@@ -176,6 +180,59 @@ export class WasmBackend implements Backend {
       : countDeadUnits(z, rows, cols);
   }
 
+  gatherColumns(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    index: Int32Array,
+    rows: number,
+    positions: number,
+    col: Float32Array,
+  ): void {
+    const table = rows * positions;
+    // The table's entries stay inside a sample (im2colIndex builds them so): only its extent is checked per call.
+    const inWasm =
+      n > 0 &&
+      this.holdsRange(x, offset, (n - 1) * stride) &&
+      this.holdsInts(index, table) &&
+      this.holds(col, table * n);
+    if (inWasm) {
+      this.ew.gatherColumns(x.byteOffset + 4 * offset, stride, n, index.byteOffset, rows, positions, col.byteOffset);
+    } else gatherColumns(x, offset, stride, n, index, rows, positions, col);
+  }
+
+  scatterColumns(
+    col: Float32Array,
+    index: Int32Array,
+    rows: number,
+    positions: number,
+    n: number,
+    dx: Float32Array,
+    offset: number,
+    stride: number,
+    width: number,
+  ): void {
+    const table = rows * positions;
+    const inWasm =
+      n > 0 &&
+      this.holds(col, table * n) &&
+      this.holdsInts(index, table) &&
+      this.holdsRange(dx, offset, (n - 1) * stride + width);
+    if (inWasm) {
+      this.ew.scatterColumns(
+        col.byteOffset,
+        index.byteOffset,
+        rows,
+        positions,
+        n,
+        dx.byteOffset + 4 * offset,
+        stride,
+        width,
+      );
+    } else scatterColumns(col, index, rows, positions, n, dx, offset, stride, width);
+  }
+
   activationKernel(name: ActivationName): ActivationKernel {
     return this.activations.get(name) ?? JS_BACKEND.activationKernel(name);
   }
@@ -292,6 +349,22 @@ export class WasmBackend implements Backend {
   private holds(a: Float32Array, length: number): boolean {
     if (a.buffer !== this.buffer) return false;
     if (a.length < length) throw new RangeError(`operand view of ${a.length} floats is too short (needs ${length})`);
+    return true;
+  }
+
+  /** True when `a` views this memory and a[offset … offset + length) lies inside it (throws if not). */
+  private holdsRange(a: Float32Array, offset: number, length: number): boolean {
+    if (a.buffer !== this.buffer) return false;
+    if (offset < 0 || offset + length > a.length) {
+      throw new RangeError(`operand range [${offset}, ${offset + length}) outside a view of ${a.length} floats`);
+    }
+    return true;
+  }
+
+  /** An int32 table in this memory with at least `length` entries. */
+  private holdsInts(a: Int32Array, length: number): boolean {
+    if (a.buffer !== this.buffer) return false;
+    if (a.length < length) throw new RangeError(`index table of ${a.length} entries is too short (needs ${length})`);
     return true;
   }
 
