@@ -210,8 +210,8 @@ function normalizedUnits(inputShape: Shape): number {
 
 /**
  * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics, a residual's branch
- * gradient, a conv layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]) and its
- * im2col index table ([C·k][positions]).
+ * gradient, a conv layer's im2col tile (columns [C·k][positions] per sample of the tile) and its im2col index table
+ * ([C·k][positions]).
  */
 function extraFloats(layer: LayerConfig, inputShape: Shape, first: boolean, batch: number): number {
   if (layer.kind === 'batchnorm') return 4 * normalizedUnits(inputShape);
@@ -220,7 +220,7 @@ function extraFloats(layer: LayerConfig, inputShape: Shape, first: boolean, batc
     const g = windowGeometry(layer, inputShape);
     const patch = g.channels * g.kernelH * g.kernelW;
     const positions = g.outHeight * g.outWidth;
-    return ((patch + layer.filters) * convTileSamples(batch, patch, positions) + patch) * positions;
+    return (convTileSamples(batch, patch, positions) + 1) * patch * positions;
   }
   // LayerNorm's x̂ and 1/σ per row; a recurrent layer's per-step states (layers/recurrent.ts).
   if (layer.kind === 'layernorm') return (batch * shapeSize(inputShape)) / inputShape[inputShape.length - 1]!;

@@ -113,21 +113,22 @@ function maxPlane(
   argmax: Float32Array,
   o: number,
 ): void {
-  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth, padTop, padLeft } = g;
   for (let oy = 0; oy < outHeight; oy++) {
-    const top = oy * strideH - g.padTop;
-    const y0 = Math.max(top, 0);
-    const y1 = Math.min(top + kernelH, height);
+    const top = oy * strideH - padTop;
+    const y0 = top > 0 ? top : 0;
+    const rows = (top + kernelH < height ? top + kernelH : height) - y0;
     for (let ox = 0; ox < outWidth; ox++, o++) {
-      const left = ox * strideW - g.padLeft;
-      const x0 = Math.max(left, 0);
-      const x1 = Math.min(left + kernelW, width);
-      let best = -Infinity;
+      const left = ox * strideW - padLeft;
+      const x0 = left > 0 ? left : 0;
+      const cols = (left + kernelW < width ? left + kernelW : width) - x0;
       let at = plane + y0 * width + x0;
-      for (let y = y0; y < y1; y++) {
-        for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) {
+      let best = x[at]!;
+      // The window's first element starts the search; then strictly greater wins, and a NaN wins unless one already did.
+      for (let y = 0, row = at; y < rows; y++, row += width) {
+        for (let i = row, end = row + cols; i < end; i++) {
           const v = x[i]!;
-          if (v > best || (v !== v && best === best)) {
+          if (!(v <= best) && best === best) {
             best = v;
             at = i;
           }
