@@ -211,11 +211,16 @@ function normalizedUnits(inputShape: Shape): number {
 /**
  * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics, a residual's branch
  * gradient, a conv layer's im2col tile (columns [C·k][positions] per sample of the tile) and its im2col index table
- * ([C·k][positions]).
+ * ([C·k][positions]), a max-pool layer's window table.
  */
 function extraFloats(layer: LayerConfig, inputShape: Shape, first: boolean, batch: number): number {
   if (layer.kind === 'batchnorm') return 4 * normalizedUnits(inputShape);
   if (layer.kind === 'residual') return batch * shapeSize(inputShape);
+  if (layer.kind === 'maxpool') {
+    // its window table: one index per output position and window cell
+    const g = windowGeometry(layer, inputShape);
+    return g.outHeight * g.outWidth * g.kernelH * g.kernelW;
+  }
   if (layer.kind === 'conv1d' || layer.kind === 'conv2d') {
     const g = windowGeometry(layer, inputShape);
     const patch = g.channels * g.kernelH * g.kernelW;

@@ -13,6 +13,7 @@ import {
   countDeadUnits,
   countNonFinite,
   gatherColumns,
+  maxPool,
   scatterColumns,
   squaredDeviations,
   sum,
@@ -95,6 +96,20 @@ export interface Backend {
     stride: number,
     width: number,
   ): void;
+  /** Max pooling of n samples by the layer's table (conv-geometry.ts poolIndex); contract at the reference maxPool. */
+  maxPool(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    channels: number,
+    planeSize: number,
+    index: Int32Array,
+    positions: number,
+    window: number,
+    out: Float32Array,
+    argmax: Float32Array,
+  ): void;
   /** The kernel pair of an activation: the backend's own where it has one, else the reference. */
   activationKernel(name: ActivationName): ActivationKernel;
   /** Optimizer updates of one tensor (update-rules.ts); norms, when given, receive ‖w‖² before and ‖Δw‖². */
@@ -140,6 +155,7 @@ export const JS_BACKEND: Backend = {
   countDeadUnits,
   gatherColumns,
   scatterColumns,
+  maxPool,
   activationKernel: (name) => ACTIVATION_KERNELS[name],
   sgd: sgdUpdate,
   adam: adamUpdate,

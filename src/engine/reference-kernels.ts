@@ -114,3 +114,44 @@ export function scatterColumns(
     }
   }
 }
+
+/**
+ * Max pooling by a table (conv-geometry.ts poolIndex) over n samples of `channels` planes of planeSize floats, the
+ * first at x[offset], one every `stride` floats: out[s][c][p] = the first maximum of plane[index[p·window + k]] over
+ * k (strictly greater wins; a NaN wins unless one already did, so it is not hidden), argmax[s][c][p] = its index
+ * within the sample, as a float (exact below 2²⁴). out and argmax are [n][channels][P].
+ */
+export function maxPool(
+  x: Float32Array,
+  offset: number,
+  stride: number,
+  n: number,
+  channels: number,
+  planeSize: number,
+  index: Int32Array,
+  positions: number,
+  window: number,
+  out: Float32Array,
+  argmax: Float32Array,
+): void {
+  let o = 0;
+  for (let s = 0; s < n; s++) {
+    for (let c = 0; c < channels; c++) {
+      const plane = offset + s * stride + c * planeSize;
+      for (let p = 0, q = 0; p < positions; p++, o++) {
+        let at = index[q++]!;
+        let best = x[plane + at]!;
+        for (let k = 1; k < window; k++, q++) {
+          const i = index[q]!;
+          const v = x[plane + i]!;
+          if (v > best || (v !== v && best === best)) {
+            best = v;
+            at = i;
+          }
+        }
+        out[o] = best;
+        argmax[o] = at + c * planeSize;
+      }
+    }
+  }
+}

@@ -1,15 +1,17 @@
 /**
  * The im2col kernels behind the conv layer: the index table with the reference gather/scatter equals im2col/col2im
- * (bit for bit, same summation order), and the wasm kernels equal the reference on operands in the wasm memory.
+ * (bit for bit, same summation order), the max-pool table with the reference maxPool equals the direct maxPlane, and
+ * the wasm kernels equal the reference on operands in the wasm memory.
  */
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../../src/engine/arena';
 import type { Shape } from '../../src/engine/config';
-import { col2im, im2col, im2colIndex, windowGeometry } from '../../src/engine/layers/conv-geometry';
-import { gatherColumns, scatterColumns } from '../../src/engine/reference-kernels';
+import { col2im, im2col, im2colIndex, poolIndex, windowGeometry } from '../../src/engine/layers/conv-geometry';
+import { maxPlane } from '../../src/engine/layers/pool';
+import { gatherColumns, maxPool, scatterColumns } from '../../src/engine/reference-kernels';
 import { Rng } from '../../src/engine/rng';
 import { WasmBackend } from '../../src/engine/wasm/wasm-backend';
-import { conv, type ConvOptions } from './conv-helpers';
+import { conv, pool, type ConvOptions } from './conv-helpers';
 
 interface Geometry {
   label: string;
@@ -89,5 +91,71 @@ describe.each(GEOMETRIES.map((c) => [c.label, c] as const))('im2col kernels: %s'
     expect(wdx).toEqual(dx);
     // The samples before `first` are left alone.
     expect(wdx.subarray(0, first * width)).toEqual(dx.subarray(0, first * width));
+  });
+});
+
+interface PoolGeometry {
+  label: string;
+  shape: Shape;
+  window: number[];
+  options: { stride?: number[]; padding?: 'valid' | 'same' };
+}
+
+const POOLS: PoolGeometry[] = [
+  { label: 'LeNet pool (6×24×24, 2×2)', shape: [6, 24, 24], window: [2, 2], options: {} },
+  { label: '3×7×5 3×3 same, stride 2', shape: [3, 7, 5], window: [3, 3], options: { stride: [2, 2], padding: 'same' } },
+  { label: '2×6×6 2×3 stride 1 (overlapping)', shape: [2, 6, 6], window: [2, 3], options: { stride: [1, 1] } },
+  { label: '1-d 4×9 3 same', shape: [4, 9], window: [3], options: { padding: 'same' } },
+];
+
+/** Rounded values (so ties occur), with a NaN, infinities and −0 from x[at] on. */
+function poolInput(n: number, at: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const x = Float32Array.from({ length: n }, () => Math.round(rng.normal() * 2) / 2);
+  [x[at + 3], x[at + 10], x[at + 11], x[at + 17]] = [NaN, -Infinity, Infinity, -0];
+  return x;
+}
+
+describe.each(POOLS.map((c) => [c.label, c] as const))('max-pool kernels: %s', (_label, c) => {
+  const g = windowGeometry(pool('maxpool', c.window, c.options), c.shape);
+  const positions = g.outHeight * g.outWidth;
+  const window = g.kernelH * g.kernelW;
+  const planeSize = g.height * g.width;
+  const width = g.channels * planeSize;
+  const index = new Int32Array(positions * window);
+  poolIndex(g, index);
+  const [n, first] = [3, 1];
+  const x = poolInput((first + n) * width, first * width, 6);
+  const outputs = n * g.channels * positions;
+
+  it('the table with the reference maxPool is maxPlane (values, first-maximum indices, NaN kept)', () => {
+    const [out, argmax] = [new Float32Array(outputs), new Float32Array(outputs)];
+    maxPool(x, first * width, width, n, g.channels, planeSize, index, positions, window, out, argmax);
+    const [want, wantArg] = [new Float32Array(outputs), new Float32Array(outputs)];
+    for (let s = 0, o = 0; s < n; s++) {
+      const sample = (first + s) * width;
+      for (let ch = 0; ch < g.channels; ch++, o += positions)
+        maxPlane(x, sample, sample + ch * planeSize, g, want, wantArg, o);
+    }
+    expect(out).toEqual(want);
+    expect(argmax).toEqual(wantArg);
+    expect(want.some(Number.isNaN)).toBe(true);
+  });
+
+  it('the wasm kernel equals the reference', () => {
+    const floats = x.length + index.length + 2 * outputs + 4 * 4;
+    const backend = WasmBackend.create(floats)!;
+    const arena = new Arena(floats, backend.buffer);
+    const wx = arena.alloc(x.length);
+    wx.set(x);
+    const table = arena.alloc(index.length);
+    const wIndex = new Int32Array(table.buffer, table.byteOffset, table.length);
+    wIndex.set(index);
+    const [wOut, wArg] = [arena.alloc(outputs).fill(7), arena.alloc(outputs).fill(7)];
+    backend.maxPool(wx, first * width, width, n, g.channels, planeSize, wIndex, positions, window, wOut, wArg);
+    const [out, argmax] = [new Float32Array(outputs), new Float32Array(outputs)];
+    maxPool(x, first * width, width, n, g.channels, planeSize, index, positions, window, out, argmax);
+    expect(wOut).toEqual(out);
+    expect(wArg).toEqual(argmax);
   });
 });

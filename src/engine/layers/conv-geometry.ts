@@ -197,3 +197,28 @@ export function im2colIndex(g: WindowGeometry, index: Int32Array): void {
     }
   }
 }
+
+/**
+ * Max pooling as a table: index[p·window + k] is the k-th element (row-major) of output position p's window, as an
+ * index within its channel plane; a window cell in the padding repeats the window's first real element, which can
+ * never displace the running maximum, so the kernels need no padding case. window = kernelH·kernelW.
+ */
+export function poolIndex(g: WindowGeometry, index: Int32Array): void {
+  const { height, width, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  let k = 0;
+  for (let oy = 0; oy < outHeight; oy++) {
+    const top = oy * strideH - g.padTop;
+    const firstY = Math.max(top, 0);
+    for (let ox = 0; ox < outWidth; ox++) {
+      const left = ox * strideW - g.padLeft;
+      const first = firstY * width + Math.max(left, 0);
+      for (let i = 0; i < kernelH; i++) {
+        for (let j = 0; j < kernelW; j++, k++) {
+          const iy = top + i;
+          const ix = left + j;
+          index[k] = iy < 0 || iy >= height || ix < 0 || ix >= width ? first : iy * width + ix;
+        }
+      }
+    }
+  }
+}

@@ -4,7 +4,8 @@
  * of real elements (PyTorch's count_include_pad=False). No parameters.
  */
 import type { PoolConfig, Shape } from '../config';
-import { windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
+import type { Backend } from '../backend';
+import { poolIndex, windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
 export class PoolLayer implements Layer {
@@ -23,6 +24,10 @@ export class PoolLayer implements Layer {
   private readonly input: Float32Array;
   private readonly inputGrad: Float32Array;
   private readonly batch: number;
+  private readonly backend: Backend;
+  /** Max pooling: each output position's window as plane indices (poolIndex), an int32 view of arena floats. */
+  private readonly index: Int32Array;
+  private readonly window: number;
 
   constructor(config: PoolConfig, wiring: LayerWiring, ctx: BuildContext) {
     const inputShape = wiring.inputShape ?? [wiring.inputWidth];
@@ -41,17 +46,37 @@ export class PoolLayer implements Layer {
     this.outputGrad = ctx.arena.alloc(size);
     // Indices below 2²⁴ are exact in float32; the arena holds only floats.
     this.argmax = config.kind === 'maxpool' ? ctx.arena.alloc(size) : new Float32Array(0);
+    this.backend = ctx.backend;
+    this.window = g.kernelH * g.kernelW;
+    const table = ctx.arena.alloc(config.kind === 'maxpool' ? g.outHeight * g.outWidth * this.window : 0);
+    this.index = new Int32Array(table.buffer, table.byteOffset, table.length);
+    if (config.kind === 'maxpool') poolIndex(g, this.index);
   }
 
   forward(): void {
     const g = this.geometry;
     const planeSize = g.height * g.width;
+    if (this.kind === 'maxpool') {
+      const positions = g.outHeight * g.outWidth;
+      this.backend.maxPool(
+        this.input,
+        0,
+        this.inputWidth,
+        this.batch,
+        g.channels,
+        planeSize,
+        this.index,
+        positions,
+        this.window,
+        this.output,
+        this.argmax,
+      );
+      return;
+    }
     for (let s = 0, o = 0; s < this.batch; s++) {
       const sample = s * this.inputWidth;
       for (let c = 0; c < g.channels; c++, o += g.outHeight * g.outWidth) {
-        if (this.kind === 'maxpool')
-          maxPlane(this.input, sample, sample + c * planeSize, g, this.output, this.argmax, o);
-        else averagePlane(this.input, sample + c * planeSize, g, this.output, o);
+        averagePlane(this.input, sample + c * planeSize, g, this.output, o);
       }
     }
   }
@@ -101,10 +126,11 @@ export class PoolLayer implements Layer {
 
 /**
  * Max pooling of one channel plane (starting at x[plane]) into out[o …]; argmax receives each winner's index within
- * its sample (which starts at x[sample]). Strictly greater keeps the first maximum, as PyTorch; a NaN wins and stays,
+ * its sample (which starts at x[sample]). The direct definition the table-driven kernels (backend maxPool, which the
+ * layer runs) are tested against. Strictly greater keeps the first maximum, as PyTorch; a NaN wins and stays,
  * so a non-finite input is not hidden by the pooling.
  */
-function maxPlane(
+export function maxPlane(
   x: Float32Array,
   sample: number,
   plane: number,

@@ -16,6 +16,7 @@ import {
   countDeadUnits,
   countNonFinite,
   gatherColumns,
+  maxPool,
   scatterColumns,
   squaredDeviations,
   sum,
@@ -46,7 +47,8 @@ type ElementwiseExports = Record<
   | 'countAbsAbove'
   | 'countDeadUnits'
   | 'gatherColumns'
-  | 'scatterColumns',
+  | 'scatterColumns'
+  | 'maxPool',
   Exported
 > &
   Record<string, Exported>;
@@ -231,6 +233,44 @@ export class WasmBackend implements Backend {
         width,
       );
     } else scatterColumns(col, index, rows, positions, n, dx, offset, stride, width);
+  }
+
+  maxPool(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    channels: number,
+    planeSize: number,
+    index: Int32Array,
+    positions: number,
+    window: number,
+    out: Float32Array,
+    argmax: Float32Array,
+  ): void {
+    const outputs = n * channels * positions;
+    // Table entries stay inside a plane (poolIndex builds them so): the extents are checked here.
+    const inWasm =
+      n > 0 &&
+      window > 0 &&
+      this.holdsRange(x, offset, (n - 1) * stride + channels * planeSize) &&
+      this.holdsInts(index, positions * window) &&
+      this.holds(out, outputs) &&
+      this.holds(argmax, outputs);
+    if (inWasm) {
+      this.ew.maxPool(
+        x.byteOffset + 4 * offset,
+        stride,
+        n,
+        channels,
+        planeSize,
+        index.byteOffset,
+        positions,
+        window,
+        out.byteOffset,
+        argmax.byteOffset,
+      );
+    } else maxPool(x, offset, stride, n, channels, planeSize, index, positions, window, out, argmax);
   }
 
   activationKernel(name: ActivationName): ActivationKernel {
