@@ -72,7 +72,7 @@ export interface Backend {
   countAbsAbove(a: Float32Array, threshold: number): number;
   countDeadUnits(z: Float32Array, rows: number, cols: number): number;
   /**
-   * A convolution's im2col of n samples by its index table (conv-geometry.ts im2colIndex), and the adjoint col2im;
+   * A convolution's im2col of n samples by its run table (conv-geometry.ts im2colRuns), and the adjoint col2im;
    * contracts at the reference kernels of the same names (reference-kernels.ts).
    */
   gatherColumns(
@@ -80,16 +80,20 @@ export interface Backend {
     offset: number,
     stride: number,
     n: number,
-    index: Int32Array,
+    runs: Int32Array,
     rows: number,
-    positions: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
     col: Float32Array,
   ): void;
   scatterColumns(
     col: Float32Array,
-    index: Int32Array,
+    runs: Int32Array,
     rows: number,
-    positions: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
     n: number,
     dx: Float32Array,
     offset: number,

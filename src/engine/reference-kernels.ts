@@ -57,59 +57,69 @@ export function columnSums(m: Float32Array, rows: number, cols: number, out: Flo
 }
 
 /**
- * im2col of n samples by an index table (conv-geometry.ts im2colIndex): col[r][s·P + p] = x[offset + s·stride +
- * index[r·P + p]], 0 where the index is negative, for r < rows, p < P (positions), s < n. col is [rows][n·P].
+ * im2col of n samples by a run table (conv-geometry.ts im2colRuns) of `rows` kernel rows over outHeight × outWidth
+ * positions (P): col[r][s·P + oy·OW + ox] = x[offset + s·stride + src + ox·strideW] for lo ≤ ox < hi of run (r, oy),
+ * 0 elsewhere. col is [rows][n·P].
  */
 export function gatherColumns(
   x: Float32Array,
   offset: number,
   stride: number,
   n: number,
-  index: Int32Array,
+  runs: Int32Array,
   rows: number,
-  positions: number,
+  outHeight: number,
+  outWidth: number,
+  strideW: number,
   col: Float32Array,
 ): void {
+  const positions = outHeight * outWidth;
   const rowLength = n * positions;
   for (let s = 0; s < n; s++) {
     const sample = offset + s * stride;
-    for (let r = 0; r < rows; r++) {
-      const o = r * rowLength + s * positions;
-      const q = r * positions;
-      for (let p = 0; p < positions; p++) {
-        const i = index[q + p]!;
-        col[o + p] = i < 0 ? 0 : x[sample + i]!;
+    for (let r = 0, t = 0; r < rows; r++) {
+      for (let oy = 0, o = r * rowLength + s * positions; oy < outHeight; oy++, o += outWidth, t += 3) {
+        const src = sample + runs[t]!;
+        const lo = runs[t + 1]!;
+        const hi = runs[t + 2]!;
+        for (let ox = 0; ox < lo; ox++) col[o + ox] = 0;
+        for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox * strideW]!;
+        for (let ox = hi; ox < outWidth; ox++) col[o + ox] = 0;
       }
     }
   }
 }
 
 /**
- * The adjoint of gatherColumns (col2im): per sample s, dx[offset + s·stride …+ width] is zeroed, then
- * dx[offset + s·stride + index[r·P + p]] += col[r][s·P + p] for rows r, then positions p, in that order (col2im's
- * order, so the float sums round alike); negative indices (padding) are dropped.
+ * The adjoint of gatherColumns (col2im): per sample s, dx[offset + s·stride …+ width] is zeroed, then each run adds
+ * its col entries onto the input elements they were copied from, runs in row order (col2im's order, so the float
+ * sums round alike).
  */
 export function scatterColumns(
   col: Float32Array,
-  index: Int32Array,
+  runs: Int32Array,
   rows: number,
-  positions: number,
+  outHeight: number,
+  outWidth: number,
+  strideW: number,
   n: number,
   dx: Float32Array,
   offset: number,
   stride: number,
   width: number,
 ): void {
+  const positions = outHeight * outWidth;
   const rowLength = n * positions;
   for (let s = 0; s < n; s++) {
     const sample = offset + s * stride;
     dx.fill(0, sample, sample + width);
-    for (let r = 0; r < rows; r++) {
-      const o = r * rowLength + s * positions;
-      const q = r * positions;
-      for (let p = 0; p < positions; p++) {
-        const i = index[q + p]!;
-        if (i >= 0) dx[sample + i] = dx[sample + i]! + col[o + p]!;
+    for (let r = 0, t = 0; r < rows; r++) {
+      for (let oy = 0, o = r * rowLength + s * positions; oy < outHeight; oy++, o += outWidth, t += 3) {
+        const dst = sample + runs[t]!;
+        for (let ox = runs[t + 1]!, hi = runs[t + 2]!; ox < hi; ox++) {
+          const k = dst + ox * strideW;
+          dx[k] = dx[k]! + col[o + ox]!;
+        }
       }
     }
   }

@@ -1,12 +1,19 @@
 /**
- * The im2col kernels behind the conv layer: the index table with the reference gather/scatter equals im2col/col2im
+ * The im2col kernels behind the conv layer: the run table with the reference gather/scatter equals im2col/col2im
  * (bit for bit, same summation order), the max-pool table with the reference maxPool equals the direct maxPlane, and
  * the wasm kernels equal the reference on operands in the wasm memory.
  */
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../../src/engine/arena';
 import type { Shape } from '../../src/engine/config';
-import { col2im, im2col, im2colIndex, poolIndex, windowGeometry } from '../../src/engine/layers/conv-geometry';
+import {
+  col2im,
+  im2col,
+  im2colRuns,
+  im2colRunsLength,
+  poolIndex,
+  windowGeometry,
+} from '../../src/engine/layers/conv-geometry';
 import { maxPlane } from '../../src/engine/layers/pool';
 import { gatherColumns, maxPool, scatterColumns } from '../../src/engine/reference-kernels';
 import { Rng } from '../../src/engine/rng';
@@ -39,20 +46,22 @@ function setup(c: Geometry) {
   const rows = g.channels * g.kernelH * g.kernelW;
   const positions = g.outHeight * g.outWidth;
   const width = g.channels * g.height * g.width;
-  const index = new Int32Array(rows * positions);
-  im2colIndex(g, index);
-  return { g, rows, positions, width, index, n: 3, first: 2 };
+  const index = new Int32Array(im2colRunsLength(g));
+  im2colRuns(g, index);
+  // The run geometry the kernels take after the table.
+  const shape = [rows, g.outHeight, g.outWidth, g.strideW] as const;
+  return { g, rows, positions, width, index, shape, n: 3, first: 2 };
 }
 
 describe.each(GEOMETRIES.map((c) => [c.label, c] as const))('im2col kernels: %s', (_label, c) => {
-  const { g, rows, positions, width, index, n, first } = setup(c);
+  const { g, rows, positions, width, index, shape, n, first } = setup(c);
   const x = random((first + n) * width, 1);
 
-  it('the table with gatherColumns is im2col, and scatterColumns is col2im, bit for bit', () => {
+  it('the run table with gatherColumns is im2col, and scatterColumns is col2im, bit for bit', () => {
     const want = new Float32Array(rows * n * positions);
     for (let s = 0; s < n; s++) im2col(x, (first + s) * width, g, want, n * positions, s * positions);
     const got = new Float32Array(want.length).fill(NaN);
-    gatherColumns(x, first * width, width, n, index, rows, positions, got);
+    gatherColumns(x, first * width, width, n, index, ...shape, got);
     expect(got).toEqual(want);
     expect(want.some((v) => v !== 0)).toBe(true);
 
@@ -60,7 +69,7 @@ describe.each(GEOMETRIES.map((c) => [c.label, c] as const))('im2col kernels: %s'
     const dxWant = random(x.length, 3);
     const dxGot = dxWant.slice();
     for (let s = 0; s < n; s++) col2im(col, g, dxWant, (first + s) * width, n * positions, s * positions);
-    scatterColumns(col, index, rows, positions, n, dxGot, first * width, width, width);
+    scatterColumns(col, index, ...shape, n, dxGot, first * width, width, width);
     expect(dxGot).toEqual(dxWant);
   });
 
@@ -75,9 +84,9 @@ describe.each(GEOMETRIES.map((c) => [c.label, c] as const))('im2col kernels: %s'
     const wIndex = new Int32Array(table.buffer, table.byteOffset, table.length);
     wIndex.set(index);
     const wCol = arena.alloc(colFloats).fill(NaN);
-    backend.gatherColumns(wx, first * width, width, n, wIndex, rows, positions, wCol);
+    backend.gatherColumns(wx, first * width, width, n, wIndex, ...shape, wCol);
     const want = new Float32Array(colFloats);
-    gatherColumns(x, first * width, width, n, index, rows, positions, want);
+    gatherColumns(x, first * width, width, n, index, ...shape, want);
     expect(wCol).toEqual(want);
 
     const col = random(colFloats, 4);
@@ -86,8 +95,8 @@ describe.each(GEOMETRIES.map((c) => [c.label, c] as const))('im2col kernels: %s'
     const dx = random(x.length, 5);
     const wdx = arena.alloc(x.length);
     wdx.set(dx);
-    backend.scatterColumns(wCol2, wIndex, rows, positions, n, wdx, first * width, width, width);
-    scatterColumns(col, index, rows, positions, n, dx, first * width, width, width);
+    backend.scatterColumns(wCol2, wIndex, ...shape, n, wdx, first * width, width, width);
+    scatterColumns(col, index, ...shape, n, dx, first * width, width, width);
     expect(wdx).toEqual(dx);
     // The samples before `first` are left alone.
     expect(wdx.subarray(0, first * width)).toEqual(dx.subarray(0, first * width));

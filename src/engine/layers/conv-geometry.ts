@@ -176,26 +176,35 @@ export function convTileSamples(batch: number, patch: number, positions: number)
 }
 
 /**
- * The im2col copy as a table: index[row·P + p] is the input element (within its sample) that im2col copies to
- * col[row][p], or −1 in the padding. Built once per layer; the backends' gatherColumns / scatterColumns then run one
- * flat loop per row instead of im2col's nest of geometry cases (and the wasm backend runs it without bounds checks).
+ * The im2col copy as a table of runs, three int32 per kernel row r = (c·kh + i)·kw + j and output row oy, at
+ * runs[(r·OH + oy)·3]: src, lo, hi — col[r][oy·OW + ox] = x[src + ox·strideW] (an index within the sample) for
+ * lo ≤ ox < hi, and 0 outside (the padding; lo = hi = 0 for a row wholly in it). Built once per layer; the backends'
+ * gatherColumns / scatterColumns then copy runs (SIMD in wasm when strideW is 1) instead of re-deriving the geometry.
  */
-export function im2colIndex(g: WindowGeometry, index: Int32Array): void {
+export function im2colRuns(g: WindowGeometry, runs: Int32Array): void {
   const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
-  let k = 0;
+  let t = 0;
   for (let c = 0; c < channels; c++) {
     for (let i = 0; i < kernelH; i++) {
       for (let j = 0; j < kernelW; j++) {
-        for (let oy = 0; oy < outHeight; oy++) {
+        const colOffset = j * dilationW - g.padLeft;
+        const lo = firstValid(colOffset, strideW, outWidth);
+        const hi = endValid(colOffset, strideW, width, outWidth, lo);
+        for (let oy = 0; oy < outHeight; oy++, t += 3) {
           const iy = oy * strideH - g.padTop + i * dilationH;
-          for (let ox = 0; ox < outWidth; ox++, k++) {
-            const ix = ox * strideW - g.padLeft + j * dilationW;
-            index[k] = iy < 0 || iy >= height || ix < 0 || ix >= width ? -1 : (c * height + iy) * width + ix;
-          }
+          const inside = iy >= 0 && iy < height;
+          runs[t] = inside ? (c * height + iy) * width + colOffset : 0;
+          runs[t + 1] = inside ? lo : 0;
+          runs[t + 2] = inside ? hi : 0;
         }
       }
     }
   }
+}
+
+/** Entries of the im2col run table of a geometry (im2colRuns). */
+export function im2colRunsLength(g: WindowGeometry): number {
+  return 3 * g.channels * g.kernelH * g.kernelW * g.outHeight;
 }
 
 /**

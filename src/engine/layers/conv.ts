@@ -1,6 +1,6 @@
 /**
  * conv1d / conv2d fused with its activation, as nn.Conv1d/nn.Conv2d: z[f][p] = Σ_{c,i,j} W[f][c][i][j]·x[c][p + …]
- * + b[f], y = f(z). A tile of samples is unrolled by im2col (the backend's gatherColumns, by an index table) into
+ * + b[f], y = f(z). A tile of samples is unrolled by im2col (the backend's gatherColumns, by a run table) into
  * col_s[C·k][P] per sample (P output positions), so each sample's convolution is one matrix product Z_s = W·col_s on
  * the backend's gemm, written straight into the layer's [batch][F][P] output — no tile-to-output copies. The tile is
  * bounded (convTileSamples: 4 MB of columns); when it spans the batch, backward reuses the forward pass's columns.
@@ -9,7 +9,14 @@ import { ActivationOp } from '../activations';
 import type { Backend } from '../backend';
 import type { ConvConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
-import { convTileSamples, im2colIndex, windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
+import {
+  convTileSamples,
+  im2colRuns,
+  im2colRunsLength,
+  windowGeometry,
+  windowOutputShape,
+  type WindowGeometry,
+} from './conv-geometry';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
@@ -40,8 +47,8 @@ export class ConvLayer implements Layer {
   /** Per sample of the batch, its z and ∂loss/∂z [F][P]: views made once, so a step allocates nothing. */
   private readonly zViews: Float32Array[];
   private readonly dzViews: Float32Array[];
-  /** im2col as a table, [C·k][P] (im2colIndex): an int32 view of arena floats, so it sits in the wasm memory. */
-  private readonly index: Int32Array;
+  /** im2col as a run table (im2colRuns): an int32 view of arena floats, so it sits in the wasm memory. */
+  private readonly runs: Int32Array;
   /** Samples per tile. */
   private readonly tile: number;
   /** Whether `col` still holds the columns of the whole batch's last forward pass (one tile, not yet overwritten). */
@@ -99,9 +106,9 @@ export class ConvLayer implements Layer {
     this.colViews = slices(col, this.tile, this.patch * this.positions);
     this.zViews = slices(this.preActivation, batch, this.outputWidth);
     this.dzViews = slices(this.preActivationGrad, batch, this.outputWidth);
-    const table = arena.alloc(this.patch * this.positions);
-    this.index = new Int32Array(table.buffer, table.byteOffset, table.length);
-    im2colIndex(g, this.index);
+    const table = arena.alloc(im2colRunsLength(g));
+    this.runs = new Int32Array(table.buffer, table.byteOffset, table.length);
+    im2colRuns(g, this.runs);
     this.dead = new Uint8Array(config.filters);
     this.params = [this.weight, this.bias];
     const { slopes, slopeGrad } = this.activation.params;
@@ -159,11 +166,14 @@ export class ConvLayer implements Layer {
         // dcol_s[C·k][P] = Wᵀ · dZ_s (col_s is free again after dW), scattered back onto the sample's input.
         this.backend.gemmTN(patch, positions, filters, this.weight.data, dzs, col);
         const offset = (first + s) * inputWidth;
+        const g = this.geometry;
         this.backend.scatterColumns(
           col,
-          this.index,
+          this.runs,
           patch,
-          positions,
+          g.outHeight,
+          g.outWidth,
+          g.strideW,
           1,
           this.inputGrad,
           offset,
@@ -177,10 +187,23 @@ export class ConvLayer implements Layer {
 
   /** im2col of samples first … first+n−1 into their slices col_s[C·k][P] of col. */
   private unroll(first: number, n: number): void {
-    const { inputWidth, patch, positions } = this;
+    const { inputWidth, patch } = this;
+    const { outHeight, outWidth, strideW } = this.geometry;
     for (let s = 0; s < n; s++) {
       const offset = (first + s) * inputWidth;
-      this.backend.gatherColumns(this.input, offset, inputWidth, 1, this.index, patch, positions, this.colViews[s]!);
+      const col = this.colViews[s]!;
+      this.backend.gatherColumns(
+        this.input,
+        offset,
+        inputWidth,
+        1,
+        this.runs,
+        patch,
+        outHeight,
+        outWidth,
+        strideW,
+        col,
+      );
     }
   }
 

@@ -1,18 +1,24 @@
 /**
- * The im2col copies of a convolution as WebAssembly, driven by the layer's index table (conv-geometry.ts
- * im2colIndex); the reference kernels they must equal are gatherColumns / scatterColumns in reference-kernels.ts.
- * Addresses are bytes into the shared memory, counts are floats, index entries are int32 element indices (−1: padding).
- *   gatherColumns(x, stride, n, index, rows, P, col)              col[r][s·P + p] = x[s·stride + index[r·P + p]] or 0
- *   scatterColumns(col, index, rows, P, n, dx, stride, width)     per sample: dx[s·stride …+ width] = 0, then
- *                                                                 dx[s·stride + index[r·P + p]] += col[r][s·P + p]
- *   maxPool(x, stride, n, channels, planeSize, index, P, window, out, argmax)
- *                                                                 per sample and channel plane, out[p] = the first
- *                                                                 maximum over plane[index[p·window + k]] (a NaN wins
- *                                                                 and stays), argmax[p] = its index within the sample
- * Scalar loops: the table makes every access a load, a compare and a store, which the JIT leaves branch-predictable
- * (the padding is a few rows at the edges); in TypeScript the same copy cost ~1.5 ns an element.
+ * The im2col copies of a convolution and max pooling as WebAssembly, driven by the layers' tables (conv-geometry.ts
+ * im2colRuns, poolIndex); the reference kernels they must equal bit for bit are the functions of the same names in
+ * reference-kernels.ts. Addresses are bytes into the shared memory, counts are floats, tables hold int32.
+ *   gatherColumns(x, stride, n, runs, rows, OH, OW, strideW, col)      im2col: per run, zeros, a copy, zeros
+ *   scatterColumns(col, runs, rows, OH, OW, strideW, n, dx, stride, width)   col2im: dx = 0, then the runs added
+ *   maxPool(x, stride, n, channels, planeSize, index, P, window, out, argmax)   first maximum per window and its
+ *                                                                 index within the sample (a NaN wins and stays)
+ * A run with strideW 1 is contiguous on both sides and moves four floats at a time (lane-exact at its end); the
+ * elements of one run are distinct, so the SIMD adds of col2im round exactly as the reference's scalar ones.
  */
-import { advance, i32Locals, i32Params, mapVectors, stepLoop, storeFloats } from './codegen-helpers';
+import {
+  advance,
+  i32Locals,
+  i32Params,
+  loadFloats,
+  mapVectors,
+  stepLoop,
+  storeFloats,
+  type I,
+} from './codegen-helpers';
 import { FunctionBuilder, type ExportedFunction } from './emitter';
 
 export function convFunctions(): ExportedFunction[] {
@@ -23,75 +29,137 @@ export function convFunctions(): ExportedFunction[] {
   ];
 }
 
-function gatherColumns(): FunctionBuilder {
-  const f = new FunctionBuilder();
-  const [x, stride, n, index, rows, positions, col] = i32Params(f, 7);
-  const [s, r, p, i, pi, pc, xs, cs, cr, strideBytes, rowBytes, positionBytes] = i32Locals(f, 12);
-  f.set(strideBytes, f.mul(f.get(stride), f.i32(4)));
-  f.set(positionBytes, f.mul(f.get(positions), f.i32(4)));
-  f.set(rowBytes, f.mul(f.get(n), f.get(positionBytes)));
-  f.set(xs, f.get(x));
-  f.set(cs, f.get(col));
+/** `for (q = from ?? 0; q < to; q++) { *ptr = 0; ptr += 4 }`, scalar: only the padding's few floats. */
+function zeroRun(f: FunctionBuilder, q: I, from: I | null, to: I, ptr: I): void {
+  f.set(q, from ? f.get(from) : f.i32(0));
+  stepLoop(f, q, to, 1, () => {
+    f.f32Store(f.get(ptr), f.f32(0));
+    advance(f, ptr, 4);
+  });
+}
+
+/** The run loops shared by both kernels: samples, kernel rows, output rows; `run` sees src, lo, hi and the col row. */
+function forEachRun(
+  f: FunctionBuilder,
+  p: { n: I; runs: I; rows: I; outHeight: I; samplePtr: I; sampleBytes: I; col: I; rowBytes: I; positionBytes: I },
+  run: (src: I, lo: I, hi: I, colRow: I) => void,
+): void {
+  const [s, r, oy, pt, cs, cr, d0, src, lo, hi] = i32Locals(f, 10);
+  f.set(cs, f.get(p.col));
   f.set(s, f.i32(0));
-  stepLoop(f, s, n, 1, () => {
-    f.set(pi, f.get(index));
+  stepLoop(f, s, p.n, 1, () => {
+    f.set(pt, f.get(p.runs));
     f.set(cr, f.get(cs));
     f.set(r, f.i32(0));
-    stepLoop(f, r, rows, 1, () => {
-      f.set(pc, f.get(cr));
-      f.set(p, f.i32(0));
-      stepLoop(f, p, positions, 1, () => {
-        f.set(i, f.i32Load(f.get(pi)));
-        f.ifElse(
-          f.ltS(f.get(i), f.i32(0)),
-          () => f.f32Store(f.get(pc), f.f32(0)),
-          () => f.f32Store(f.get(pc), f.f32Load(f.add(f.get(xs), f.mul(f.get(i), f.i32(4))))),
-        );
-        advance(f, pi, 4);
-        advance(f, pc, 4);
+    stepLoop(f, r, p.rows, 1, () => {
+      f.set(d0, f.get(cr));
+      f.set(oy, f.i32(0));
+      stepLoop(f, oy, p.outHeight, 1, () => {
+        f.set(src, f.i32Load(f.get(pt)));
+        f.set(lo, f.i32Load(f.get(pt), 4));
+        f.set(hi, f.i32Load(f.get(pt), 8));
+        advance(f, pt, 12);
+        run(src, lo, hi, d0);
       });
-      advance(f, cr, rowBytes);
+      advance(f, cr, p.rowBytes);
     });
-    advance(f, xs, strideBytes);
-    advance(f, cs, positionBytes);
+    advance(f, p.samplePtr, p.sampleBytes);
+    advance(f, cs, p.positionBytes);
+  });
+}
+
+function gatherColumns(): FunctionBuilder {
+  const f = new FunctionBuilder();
+  const [x, stride, n, runs, rows, outHeight, outWidth, strideW, col] = i32Params(f, 9);
+  const [xs, q, d, ps, count, sampleBytes, rowBytes, positionBytes, owBytes, swBytes] = i32Locals(f, 10);
+  const v = f.local('v128');
+  f.set(sampleBytes, f.mul(f.get(stride), f.i32(4)));
+  f.set(owBytes, f.mul(f.get(outWidth), f.i32(4)));
+  f.set(swBytes, f.mul(f.get(strideW), f.i32(4)));
+  f.set(positionBytes, f.mul(f.get(outHeight), f.get(owBytes)));
+  f.set(rowBytes, f.mul(f.get(n), f.get(positionBytes)));
+  f.set(xs, f.get(x));
+  const shape = { n, runs, rows, outHeight, samplePtr: xs, sampleBytes, col, rowBytes, positionBytes };
+  forEachRun(f, shape, (src, lo, hi, colRow) => {
+    f.set(d, f.get(colRow));
+    zeroRun(f, q, null, lo, d);
+    f.set(ps, f.add(f.get(xs), f.mul(f.add(f.get(src), f.mul(f.get(lo), f.get(strideW))), f.i32(4))));
+    f.set(count, f.sub(f.get(hi), f.get(lo)));
+    f.ifElse(
+      f.eq(f.get(strideW), f.i32(1)),
+      () =>
+        mapVectors(f, count, [d, ps], (w) => {
+          f.set(
+            v,
+            loadFloats(f, w, () => f.get(ps)),
+          );
+          storeFloats(f, w, () => f.get(d), v);
+        }),
+      () => {
+        f.set(q, f.i32(0));
+        stepLoop(f, q, count, 1, () => {
+          f.f32Store(f.get(d), f.f32Load(f.get(ps)));
+          advance(f, d, 4);
+          advance(f, ps, swBytes);
+        });
+      },
+    );
+    f.set(d, f.add(f.get(colRow), f.mul(f.get(hi), f.i32(4))));
+    zeroRun(f, q, hi, outWidth, d);
+    advance(f, colRow, owBytes);
   });
   return f;
 }
 
 function scatterColumns(): FunctionBuilder {
   const f = new FunctionBuilder();
-  const [col, index, rows, positions, n, dx, stride, width] = i32Params(f, 8);
-  const [s, r, p, i, a, pi, pc, pz, xs, cs, cr, strideBytes, rowBytes, positionBytes] = i32Locals(f, 14);
-  const zero = f.local('v128');
+  const [col, runs, rows, outHeight, outWidth, strideW, n, dx, stride, width] = i32Params(f, 10);
+  const [xs, q, d, pc, pz, count, sampleBytes, rowBytes, positionBytes, owBytes, swBytes] = i32Locals(f, 11);
+  const [v, zero] = [f.local('v128'), f.local('v128')];
   f.set(zero, f.v128Zero());
-  f.set(strideBytes, f.mul(f.get(stride), f.i32(4)));
-  f.set(positionBytes, f.mul(f.get(positions), f.i32(4)));
+  f.set(sampleBytes, f.mul(f.get(stride), f.i32(4)));
+  f.set(owBytes, f.mul(f.get(outWidth), f.i32(4)));
+  f.set(swBytes, f.mul(f.get(strideW), f.i32(4)));
+  f.set(positionBytes, f.mul(f.get(outHeight), f.get(owBytes)));
   f.set(rowBytes, f.mul(f.get(n), f.get(positionBytes)));
+  // Zero every sample's dx first: a sample's runs only add into its own elements, so the order of the adds per
+  // element is the reference's (zero, then rows in order).
   f.set(xs, f.get(dx));
-  f.set(cs, f.get(col));
-  f.set(s, f.i32(0));
-  stepLoop(f, s, n, 1, () => {
+  f.set(q, f.i32(0));
+  stepLoop(f, q, n, 1, () => {
     f.set(pz, f.get(xs));
     mapVectors(f, width, [pz], (w) => storeFloats(f, w, () => f.get(pz), zero));
-    f.set(pi, f.get(index));
-    f.set(cr, f.get(cs));
-    f.set(r, f.i32(0));
-    stepLoop(f, r, rows, 1, () => {
-      f.set(pc, f.get(cr));
-      f.set(p, f.i32(0));
-      stepLoop(f, p, positions, 1, () => {
-        f.set(i, f.i32Load(f.get(pi)));
-        f.ifElse(f.geS(f.get(i), f.i32(0)), () => {
-          f.set(a, f.add(f.get(xs), f.mul(f.get(i), f.i32(4))));
-          f.f32Store(f.get(a), f.f32Add(f.f32Load(f.get(a)), f.f32Load(f.get(pc))));
+    advance(f, xs, sampleBytes);
+  });
+  f.set(xs, f.get(dx));
+  const shape = { n, runs, rows, outHeight, samplePtr: xs, sampleBytes, col, rowBytes, positionBytes };
+  forEachRun(f, shape, (src, lo, hi, colRow) => {
+    f.set(pc, f.add(f.get(colRow), f.mul(f.get(lo), f.i32(4))));
+    f.set(d, f.add(f.get(xs), f.mul(f.add(f.get(src), f.mul(f.get(lo), f.get(strideW))), f.i32(4))));
+    f.set(count, f.sub(f.get(hi), f.get(lo)));
+    f.ifElse(
+      f.eq(f.get(strideW), f.i32(1)),
+      () =>
+        mapVectors(f, count, [d, pc], (w) => {
+          f.set(
+            v,
+            f.f32x4Add(
+              loadFloats(f, w, () => f.get(d)),
+              loadFloats(f, w, () => f.get(pc)),
+            ),
+          );
+          storeFloats(f, w, () => f.get(d), v);
+        }),
+      () => {
+        f.set(q, f.i32(0));
+        stepLoop(f, q, count, 1, () => {
+          f.f32Store(f.get(d), f.f32Add(f.f32Load(f.get(d)), f.f32Load(f.get(pc))));
+          advance(f, d, swBytes);
+          advance(f, pc, 4);
         });
-        advance(f, pi, 4);
-        advance(f, pc, 4);
-      });
-      advance(f, cr, rowBytes);
-    });
-    advance(f, xs, strideBytes);
-    advance(f, cs, positionBytes);
+      },
+    );
+    advance(f, colRow, owBytes);
   });
   return f;
 }

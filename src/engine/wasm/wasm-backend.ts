@@ -187,52 +187,57 @@ export class WasmBackend implements Backend {
     offset: number,
     stride: number,
     n: number,
-    index: Int32Array,
+    runs: Int32Array,
     rows: number,
-    positions: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
     col: Float32Array,
   ): void {
-    const table = rows * positions;
-    // The table's entries stay inside a sample (im2colIndex builds them so): only its extent is checked per call.
+    // The runs stay inside a sample (im2colRuns builds them so): only the extents are checked per call.
     const inWasm =
       n > 0 &&
       this.holdsRange(x, offset, (n - 1) * stride) &&
-      this.holdsInts(index, table) &&
-      this.holds(col, table * n);
+      this.holdsInts(runs, 3 * rows * outHeight) &&
+      this.holds(col, rows * n * outHeight * outWidth);
     if (inWasm) {
-      this.ew.gatherColumns(x.byteOffset + 4 * offset, stride, n, index.byteOffset, rows, positions, col.byteOffset);
-    } else gatherColumns(x, offset, stride, n, index, rows, positions, col);
+      const address = x.byteOffset + 4 * offset;
+      this.ew.gatherColumns(address, stride, n, runs.byteOffset, rows, outHeight, outWidth, strideW, col.byteOffset);
+    } else gatherColumns(x, offset, stride, n, runs, rows, outHeight, outWidth, strideW, col);
   }
 
   scatterColumns(
     col: Float32Array,
-    index: Int32Array,
+    runs: Int32Array,
     rows: number,
-    positions: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
     n: number,
     dx: Float32Array,
     offset: number,
     stride: number,
     width: number,
   ): void {
-    const table = rows * positions;
     const inWasm =
       n > 0 &&
-      this.holds(col, table * n) &&
-      this.holdsInts(index, table) &&
+      this.holds(col, rows * n * outHeight * outWidth) &&
+      this.holdsInts(runs, 3 * rows * outHeight) &&
       this.holdsRange(dx, offset, (n - 1) * stride + width);
     if (inWasm) {
       this.ew.scatterColumns(
         col.byteOffset,
-        index.byteOffset,
+        runs.byteOffset,
         rows,
-        positions,
+        outHeight,
+        outWidth,
+        strideW,
         n,
         dx.byteOffset + 4 * offset,
         stride,
         width,
       );
-    } else scatterColumns(col, index, rows, positions, n, dx, offset, stride, width);
+    } else scatterColumns(col, runs, rows, outHeight, outWidth, strideW, n, dx, offset, stride, width);
   }
 
   maxPool(
