@@ -47,6 +47,8 @@ export class ConvLayer implements Layer {
   /** Per sample of the batch, its z and ∂loss/∂z [F][P]: views made once, so a step allocates nothing. */
   private readonly zViews: Float32Array[];
   private readonly dzViews: Float32Array[];
+  /** ∂loss/∂z of each sample's channel [P], sample-major: the bias gradient sums them on the backend. */
+  private readonly dzChannels: Float32Array[];
   /** im2col as a run table (im2colRuns): an int32 view of arena floats, so it sits in the wasm memory. */
   private readonly runs: Int32Array;
   /** Samples per tile. */
@@ -106,6 +108,7 @@ export class ConvLayer implements Layer {
     this.colViews = slices(col, this.tile, this.patch * this.positions);
     this.zViews = slices(this.preActivation, batch, this.outputWidth);
     this.dzViews = slices(this.preActivationGrad, batch, this.outputWidth);
+    this.dzChannels = slices(this.preActivationGrad, batch * config.filters, this.positions);
     const table = arena.alloc(im2colRunsLength(g));
     this.runs = new Int32Array(table.buffer, table.byteOffset, table.length);
     im2colRuns(g, this.runs);
@@ -182,7 +185,7 @@ export class ConvLayer implements Layer {
         );
       }
     }
-    this.biasGradient(dz);
+    this.biasGradient();
   }
 
   /** im2col of samples first … first+n−1 into their slices col_s[C·k][P] of col. */
@@ -207,16 +210,13 @@ export class ConvLayer implements Layer {
     }
   }
 
-  /** db[f] = Σ over samples and positions of dz (float64 sums). */
-  private biasGradient(dz: Float32Array): void {
-    const { filters, positions } = this;
+  /** db[f] = Σ over samples and positions of dz: float64 sums per sample and channel (backend sum), then samples. */
+  private biasGradient(): void {
+    const { filters } = this;
     const db = this.bias.grad;
     for (let f = 0; f < filters; f++) {
       let sum = 0;
-      for (let s = 0; s < this.batch; s++) {
-        const o = s * this.outputWidth + f * positions;
-        for (let p = 0; p < positions; p++) sum += dz[o + p]!;
-      }
+      for (let s = 0; s < this.batch; s++) sum += this.backend.sum(this.dzChannels[s * filters + f]!);
       db[f] = sum;
     }
   }
