@@ -7,7 +7,7 @@
  */
 import { probeSize } from '../engine/probe';
 import type { LayerConfig, ModelConfig, OptimizerConfig, RecurrentConfig, Shape } from '../engine/config';
-import { convTileSamples, im2colRunsLength, windowGeometry } from '../engine/layers/conv-geometry';
+import { convTileSamples, im2colRunsLength, poolIndexLength, windowGeometry } from '../engine/layers/conv-geometry';
 import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
 import { SKIPS_INPUT_GRAD } from '../engine/model';
 import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
@@ -218,8 +218,7 @@ function extraFloats(layer: LayerConfig, inputShape: Shape, first: boolean, batc
   if (layer.kind === 'residual') return batch * shapeSize(inputShape);
   if (layer.kind === 'maxpool') {
     // its window table: one index per output position and window cell
-    const g = windowGeometry(layer, inputShape);
-    return g.outHeight * g.outWidth * g.kernelH * g.kernelW;
+    return poolIndexLength(windowGeometry(layer, inputShape));
   }
   if (layer.kind === 'conv1d' || layer.kind === 'conv2d') {
     const g = windowGeometry(layer, inputShape);

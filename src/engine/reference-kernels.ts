@@ -127,7 +127,7 @@ export function scatterColumns(
 
 /**
  * Max pooling by a table (conv-geometry.ts poolIndex) over n samples of `channels` planes of planeSize floats, the
- * first at x[offset], one every `stride` floats: out[s][c][p] = the first maximum of plane[index[p·window + k]] over
+ * first at x[offset], one every `stride` floats: out[s][c][p] = the first maximum of plane[index[k·P4 + p]] over
  * k (strictly greater wins; a NaN wins unless one already did, so it is not hidden), argmax[s][c][p] = its index
  * within the sample, as a float (exact below 2²⁴). out and argmax are [n][channels][P].
  */
@@ -145,14 +145,15 @@ export function maxPool(
   argmax: Float32Array,
 ): void {
   let o = 0;
+  const p4 = 4 * Math.ceil(positions / 4);
   for (let s = 0; s < n; s++) {
     for (let c = 0; c < channels; c++) {
       const plane = offset + s * stride + c * planeSize;
-      for (let p = 0, q = 0; p < positions; p++, o++) {
-        let at = index[q++]!;
+      for (let p = 0; p < positions; p++, o++) {
+        let at = index[p]!;
         let best = x[plane + at]!;
-        for (let k = 1; k < window; k++, q++) {
-          const i = index[q]!;
+        for (let k = 1; k < window; k++) {
+          const i = index[k * p4 + p]!;
           const v = x[plane + i]!;
           if (v > best || (v !== v && best === best)) {
             best = v;

@@ -12,6 +12,7 @@ import {
   im2colRuns,
   im2colRunsLength,
   poolIndex,
+  poolIndexLength,
   windowGeometry,
 } from '../../src/engine/layers/conv-geometry';
 import { maxPlane } from '../../src/engine/layers/pool';
@@ -115,6 +116,9 @@ const POOLS: PoolGeometry[] = [
   { label: '3×7×5 3×3 same, stride 2', shape: [3, 7, 5], window: [3, 3], options: { stride: [2, 2], padding: 'same' } },
   { label: '2×6×6 2×3 stride 1 (overlapping)', shape: [2, 6, 6], window: [2, 3], options: { stride: [1, 1] } },
   { label: '1-d 4×9 3 same', shape: [4, 9], window: [3], options: { padding: 'same' } },
+  // 9 and 5 positions: the last group of four outputs of a plane is partial.
+  { label: '2×5×5 2×2 same', shape: [2, 5, 5], window: [2, 2], options: { padding: 'same' } },
+  { label: '1-d 3×10 2', shape: [3, 10], window: [2], options: {} },
 ];
 
 /** Rounded values (so ties occur), with a NaN, infinities and −0 from x[at] on. */
@@ -131,7 +135,7 @@ describe.each(POOLS.map((c) => [c.label, c] as const))('max-pool kernels: %s', (
   const window = g.kernelH * g.kernelW;
   const planeSize = g.height * g.width;
   const width = g.channels * planeSize;
-  const index = new Int32Array(positions * window);
+  const index = new Int32Array(poolIndexLength(g));
   poolIndex(g, index);
   const [n, first] = [3, 1];
   const x = poolInput((first + n) * width, first * width, 6);

@@ -208,26 +208,36 @@ export function im2colRunsLength(g: WindowGeometry): number {
 }
 
 /**
- * Max pooling as a table: index[p·window + k] is the k-th element (row-major) of output position p's window, as an
- * index within its channel plane; a window cell in the padding repeats the window's first real element, which can
- * never displace the running maximum, so the kernels need no padding case. window = kernelH·kernelW.
+ * Max pooling as a table, window-cell major so four neighbouring outputs' cells sit side by side: index[k·P4 + p] is
+ * the k-th cell (row-major) of output position p's window, as an index within its channel plane, P4 = P rounded up
+ * to a multiple of 4 (the positions past P repeat the last one). A window cell in the padding repeats the window's
+ * first real element, which can never displace the running maximum, so the kernels need no padding case.
  */
 export function poolIndex(g: WindowGeometry, index: Int32Array): void {
   const { height, width, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
-  let k = 0;
-  for (let oy = 0; oy < outHeight; oy++) {
-    const top = oy * strideH - g.padTop;
-    const firstY = Math.max(top, 0);
-    for (let ox = 0; ox < outWidth; ox++) {
-      const left = ox * strideW - g.padLeft;
-      const first = firstY * width + Math.max(left, 0);
-      for (let i = 0; i < kernelH; i++) {
-        for (let j = 0; j < kernelW; j++, k++) {
-          const iy = top + i;
-          const ix = left + j;
-          index[k] = iy < 0 || iy >= height || ix < 0 || ix >= width ? first : iy * width + ix;
-        }
+  const positions = outHeight * outWidth;
+  const p4 = poolRowLength(positions);
+  for (let p = 0; p < p4; p++) {
+    const at = Math.min(p, positions - 1);
+    const top = Math.floor(at / outWidth) * strideH - g.padTop;
+    const left = (at % outWidth) * strideW - g.padLeft;
+    const first = Math.max(top, 0) * width + Math.max(left, 0);
+    for (let i = 0, k = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++, k++) {
+        const iy = top + i;
+        const ix = left + j;
+        index[k * p4 + p] = iy < 0 || iy >= height || ix < 0 || ix >= width ? first : iy * width + ix;
       }
     }
   }
+}
+
+/** P4 of poolIndex: positions rounded up to a multiple of 4. */
+export function poolRowLength(positions: number): number {
+  return 4 * Math.ceil(positions / 4);
+}
+
+/** Entries of a geometry's max-pool table. */
+export function poolIndexLength(g: WindowGeometry): number {
+  return g.kernelH * g.kernelW * poolRowLength(g.outHeight * g.outWidth);
 }

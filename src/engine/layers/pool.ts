@@ -5,7 +5,7 @@
  */
 import type { PoolConfig, Shape } from '../config';
 import type { Backend } from '../backend';
-import { poolIndex, windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
+import { poolIndex, poolIndexLength, windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
 export class PoolLayer implements Layer {
@@ -48,7 +48,7 @@ export class PoolLayer implements Layer {
     this.argmax = config.kind === 'maxpool' ? ctx.arena.alloc(size) : new Float32Array(0);
     this.backend = ctx.backend;
     this.window = g.kernelH * g.kernelW;
-    const table = ctx.arena.alloc(config.kind === 'maxpool' ? g.outHeight * g.outWidth * this.window : 0);
+    const table = ctx.arena.alloc(config.kind === 'maxpool' ? poolIndexLength(g) : 0);
     this.index = new Int32Array(table.buffer, table.byteOffset, table.length);
     if (config.kind === 'maxpool') poolIndex(g, this.index);
   }

@@ -5,7 +5,8 @@
  *   gatherColumns(x, stride, n, runs, rows, OH, OW, strideW, col)      im2col: per run, zeros, a copy, zeros
  *   scatterColumns(col, runs, rows, OH, OW, strideW, n, dx, stride, width)   col2im: dx = 0, then the runs added
  *   maxPool(x, stride, n, channels, planeSize, index, P, window, out, argmax)   first maximum per window and its
- *                                                                 index within the sample (a NaN wins and stays)
+ *                                                                 index within the sample (a NaN wins and stays),
+ *                                                                 four outputs at a time
  * A run with strideW 1 is contiguous on both sides and moves four floats at a time (lane-exact at its end); the
  * elements of one run are distinct, so the SIMD adds of col2im round exactly as the reference's scalar ones.
  */
@@ -14,12 +15,13 @@ import {
   i32Locals,
   i32Params,
   loadFloats,
+  locals,
   mapVectors,
   stepLoop,
   storeFloats,
   type I,
 } from './codegen-helpers';
-import { FunctionBuilder, type ExportedFunction } from './emitter';
+import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 
 export function convFunctions(): ExportedFunction[] {
   return [
@@ -164,14 +166,27 @@ function scatterColumns(): FunctionBuilder {
   return f;
 }
 
-/** Branch-free max pooling: the winner and its index are picked with select (a cmov), as the data decides them. */
+/**
+ * Max pooling four neighbouring outputs at a time: each window cell's four values are gathered by lane loads through
+ * the table (window-cell major, rows of P4), compared and kept by bitselect — no data-dependent branch, which the
+ * scalar loop's random-looking comparisons mispredict. The last group of a plane stores only its real lanes.
+ */
 function maxPool(): FunctionBuilder {
   const f = new FunctionBuilder();
   const [x, stride, n, channels, planeSize, index, positions, window, out, argmax] = i32Params(f, 10);
-  const [s, c, p, k, i, at, pi, po, pa, xs, plane, planeOffset, take, planeBytes, strideBytes] = i32Locals(f, 15);
-  const [best, v] = [f.local('f32'), f.local('f32')];
+  const [s, c, k, pt, pk, po, pa, xs, plane, planeOffset, planeBytes, strideBytes, tableRowBytes] = i32Locals(f, 13);
+  const [best, at, v, ii, take, offset] = locals(f, 'v128', 6);
   f.set(planeBytes, f.mul(f.get(planeSize), f.i32(4)));
   f.set(strideBytes, f.mul(f.get(stride), f.i32(4)));
+  // P4 floats: positions rounded up to a multiple of 4.
+  f.set(tableRowBytes, f.mul(f.and(f.add(f.get(positions), f.i32(3)), f.i32(-4)), f.i32(4)));
+  const gather = (): void => {
+    f.set(v, f.v128Load32Zero(f.add(f.get(plane), f.mul(f.i32x4ExtractLane(f.get(ii), 0), f.i32(4)))));
+    for (let lane = 1; lane < 4; lane++) {
+      const address = f.add(f.get(plane), f.mul(f.i32x4ExtractLane(f.get(ii), lane), f.i32(4)));
+      f.set(v, f.v128Load32Lane(address, f.get(v), lane));
+    }
+  };
   f.set(po, f.get(out));
   f.set(pa, f.get(argmax));
   f.set(xs, f.get(x));
@@ -181,30 +196,38 @@ function maxPool(): FunctionBuilder {
     f.set(planeOffset, f.i32(0));
     f.set(c, f.i32(0));
     stepLoop(f, c, channels, 1, () => {
-      f.set(pi, f.get(index));
-      f.set(p, f.i32(0));
-      stepLoop(f, p, positions, 1, () => {
-        f.set(at, f.i32Load(f.get(pi)));
-        f.set(best, f.f32Load(f.add(f.get(plane), f.mul(f.get(at), f.i32(4)))));
-        advance(f, pi, 4);
+      f.set(offset, f.i32x4Splat(f.get(planeOffset)));
+      f.set(pt, f.get(index));
+      mapVectors(f, positions, [po, pa, pt], (width) => {
+        f.set(ii, f.v128Load(f.get(pt)));
+        gather();
+        f.set(best, f.get(v));
+        f.set(at, f.get(ii));
+        f.set(pk, f.add(f.get(pt), f.get(tableRowBytes)));
         f.set(k, f.i32(1));
         stepLoop(f, k, window, 1, () => {
-          f.set(i, f.i32Load(f.get(pi)));
-          f.set(v, f.f32Load(f.add(f.get(plane), f.mul(f.get(i), f.i32(4)))));
-          // v > best, or v is NaN and best is not: the reference's rule.
+          f.set(ii, f.v128Load(f.get(pk)));
+          gather();
+          // v > best, or v is NaN and best is not: the reference's rule, per lane.
           f.set(
             take,
-            f.or(f.f32Gt(f.get(v), f.get(best)), f.and(f.f32Ne(f.get(v), f.get(v)), f.f32Eq(f.get(best), f.get(best)))),
+            f.v128Or(
+              f.f32x4Gt(f.get(v), f.get(best)),
+              f.v128AndNot(f.f32x4Eq(f.get(best), f.get(best)), f.f32x4Eq(f.get(v), f.get(v))),
+            ),
           );
-          f.set(best, f.selectF32(f.get(v), f.get(best), f.get(take)));
-          f.set(at, f.selectI32(f.get(i), f.get(at), f.get(take)));
-          advance(f, pi, 4);
+          f.set(best, f.v128Bitselect(f.get(v), f.get(best), f.get(take)));
+          f.set(at, f.v128Bitselect(f.get(ii), f.get(at), f.get(take)));
+          advance(f, pk, tableRowBytes);
         });
-        f.f32Store(f.get(po), f.get(best));
-        f.f32Store(f.get(pa), f.f32ConvertI32S(f.add(f.get(at), f.get(planeOffset))));
-        advance(f, po, 4);
-        advance(f, pa, 4);
+        storeFloats(f, width, () => f.get(po), best);
+        f.set(at, f.f32x4ConvertI32x4S(f.i32x4Add(f.get(at), f.get(offset))));
+        storeFloats(f, width, () => f.get(pa), at);
       });
+      // mapVectors leaves the pointers at the last partial group: step past its real lanes.
+      const tail = (): Expr<'i32'> => f.mul(f.and(f.get(positions), f.i32(3)), f.i32(4));
+      f.set(po, f.add(f.get(po), tail()));
+      f.set(pa, f.add(f.get(pa), tail()));
       advance(f, plane, planeBytes);
       advance(f, planeOffset, planeSize);
     });

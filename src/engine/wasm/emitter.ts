@@ -268,6 +268,16 @@ export class FunctionBuilder {
   f32x4Lt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
     return this.simd(0x43);
   }
+  /** Lane-wise float equality: all ones where equal (never for a NaN lane). */
+  f32x4Eq(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x41);
+  }
+  f32x4ConvertI32x4S(_a: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xfa);
+  }
+  i32x4Splat(_value: Expr<'i32'>): Expr<'v128'> {
+    return this.simd(0x11);
+  }
   i32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
     return this.simd(0xae);
   }

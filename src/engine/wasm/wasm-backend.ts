@@ -259,7 +259,7 @@ export class WasmBackend implements Backend {
       n > 0 &&
       window > 0 &&
       this.holdsRange(x, offset, (n - 1) * stride + channels * planeSize) &&
-      this.holdsInts(index, positions * window) &&
+      this.holdsInts(index, 4 * Math.ceil(positions / 4) * window) &&
       this.holds(out, outputs) &&
       this.holds(argmax, outputs);
     if (inWasm) {
