@@ -148,28 +148,6 @@ export class FunctionBuilder {
     this.code.push(0x28, ALIGN_4, ...uleb(offset));
     return I32;
   }
-  or(_a: Expr<'i32'>, _b: Expr<'i32'>): Expr<'i32'> {
-    return this.op(0x72, I32);
-  }
-  f32Eq(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'i32'> {
-    return this.op(0x5b, I32);
-  }
-  f32Ne(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'i32'> {
-    return this.op(0x5c, I32);
-  }
-  f32Gt(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'i32'> {
-    return this.op(0x5e, I32);
-  }
-  f32ConvertI32S(_a: Expr<'i32'>): Expr<'f32'> {
-    return this.op(0xb2, F32);
-  }
-  /** `condition ? a : b` without a branch (wasm select: a cmov). */
-  selectI32(_a: Expr<'i32'>, _b: Expr<'i32'>, _condition: Expr<'i32'>): Expr<'i32'> {
-    return this.op(0x1b, I32);
-  }
-  selectF32(_a: Expr<'f32'>, _b: Expr<'f32'>, _condition: Expr<'i32'>): Expr<'f32'> {
-    return this.op(0x1b, F32);
-  }
   f32Load(_address: Expr<'i32'>, offset = 0): Expr<'f32'> {
     this.code.push(0x2a, ALIGN_4, ...uleb(offset));
     return F32;
