@@ -14,6 +14,7 @@ import {
   countNonFinite,
   gatherColumns,
   maxPool,
+  maxPoolBackward,
   scatterColumns,
   squaredDeviations,
   sum,
@@ -114,6 +115,16 @@ export interface Backend {
     out: Float32Array,
     argmax: Float32Array,
   ): void;
+  /** The gradient of max pooling by its argmax; contract at the reference maxPoolBackward. */
+  maxPoolBackward(
+    dy: Float32Array,
+    argmax: Float32Array,
+    n: number,
+    outputs: number,
+    dx: Float32Array,
+    stride: number,
+    width: number,
+  ): void;
   /** The kernel pair of an activation: the backend's own where it has one, else the reference. */
   activationKernel(name: ActivationName): ActivationKernel;
   /** Optimizer updates of one tensor (update-rules.ts); norms, when given, receive ‖w‖² before and ‖Δw‖². */
@@ -160,6 +171,7 @@ export const JS_BACKEND: Backend = {
   gatherColumns,
   scatterColumns,
   maxPool,
+  maxPoolBackward,
   activationKernel: (name) => ACTIVATION_KERNELS[name],
   sgd: sgdUpdate,
   adam: adamUpdate,

@@ -166,3 +166,27 @@ export function maxPool(
     }
   }
 }
+
+/**
+ * The gradient of max pooling: dx (n samples of `width` floats, one every `stride` from dx[0]) is zeroed, then each
+ * output's dy is added to the input element that won (argmax: index within the sample, as maxPool wrote it), in
+ * output order. dy and argmax are [n][outputs].
+ */
+export function maxPoolBackward(
+  dy: Float32Array,
+  argmax: Float32Array,
+  n: number,
+  outputs: number,
+  dx: Float32Array,
+  stride: number,
+  width: number,
+): void {
+  for (let s = 0, o = 0; s < n; s++) {
+    const sample = s * stride;
+    dx.fill(0, sample, sample + width);
+    for (let e = 0; e < outputs; e++, o++) {
+      const k = sample + argmax[o]!;
+      dx[k] = dx[k]! + dy[o]!;
+    }
+  }
+}

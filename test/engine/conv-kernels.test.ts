@@ -16,7 +16,7 @@ import {
   windowGeometry,
 } from '../../src/engine/layers/conv-geometry';
 import { maxPlane } from '../../src/engine/layers/pool';
-import { gatherColumns, maxPool, scatterColumns } from '../../src/engine/reference-kernels';
+import { gatherColumns, maxPool, maxPoolBackward, scatterColumns } from '../../src/engine/reference-kernels';
 import { Rng } from '../../src/engine/rng';
 import { WasmBackend } from '../../src/engine/wasm/wasm-backend';
 import { conv, pool, type ConvOptions } from './conv-helpers';
@@ -170,5 +170,24 @@ describe.each(POOLS.map((c) => [c.label, c] as const))('max-pool kernels: %s', (
     maxPool(x, first * width, width, n, g.channels, planeSize, index, positions, window, out, argmax);
     expect(wOut).toEqual(out);
     expect(wArg).toEqual(argmax);
+  });
+
+  it('the wasm gradient equals the reference: dy to each winner, summed where windows share one', () => {
+    const perSample = g.channels * positions;
+    const floats = 3 * perSample * n + 2 * width * n + 4 * 5;
+    const backend = WasmBackend.create(floats)!;
+    const arena = new Arena(floats, backend.buffer);
+    const [out, argmax] = [arena.alloc(perSample * n), arena.alloc(perSample * n)];
+    maxPool(x, first * width, width, n, g.channels, planeSize, index, positions, window, out, argmax);
+    const dy = arena.alloc(perSample * n);
+    dy.set(random(dy.length, 8));
+    const wdx = arena.alloc(width * n).fill(7);
+    backend.maxPoolBackward(dy, argmax, n, perSample, wdx, width, width);
+    const dx = new Float32Array(width * n).fill(7);
+    maxPoolBackward(dy, argmax, n, perSample, dx, width, width);
+    expect(wdx).toEqual(dx);
+    // Every dy lands somewhere: the sums agree (overlapping windows add).
+    const total = (a: Float32Array): number => a.reduce((t, v) => t + v, 0);
+    expect(total(dx)).toBeCloseTo(total(dy), 3);
   });
 });

@@ -84,17 +84,12 @@ export class PoolLayer implements Layer {
   backward(): void {
     const dy = this.outputGrad;
     const dx = this.inputGrad;
-    dx.fill(0);
     if (this.kind === 'maxpool') {
-      for (let s = 0, o = 0; s < this.batch; s++) {
-        const sample = s * this.inputWidth;
-        for (let e = 0; e < this.outputWidth; e++, o++) {
-          const k = sample + this.argmax[o]!;
-          dx[k] = dx[k]! + dy[o]!;
-        }
-      }
+      const { batch, outputWidth, inputWidth } = this;
+      this.backend.maxPoolBackward(dy, this.argmax, batch, outputWidth, dx, inputWidth, inputWidth);
       return;
     }
+    dx.fill(0);
     const g = this.geometry;
     for (let s = 0, o = 0; s < this.batch; s++) {
       for (let c = 0; c < g.channels; c++) {

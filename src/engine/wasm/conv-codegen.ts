@@ -7,6 +7,7 @@
  *   maxPool(x, stride, n, channels, planeSize, index, P, window, out, argmax)   first maximum per window and its
  *                                                                 index within the sample (a NaN wins and stays),
  *                                                                 four outputs at a time
+ *   maxPoolBackward(dy, argmax, n, outputs, dx, stride, width)    dx = 0, then dx[argmax] += dy in output order
  * A run with strideW 1 is contiguous on both sides and moves four floats at a time (lane-exact at its end); the
  * elements of one run are distinct, so the SIMD adds of col2im round exactly as the reference's scalar ones.
  */
@@ -28,6 +29,7 @@ export function convFunctions(): ExportedFunction[] {
     { name: 'gatherColumns', builder: gatherColumns() },
     { name: 'scatterColumns', builder: scatterColumns() },
     { name: 'maxPool', builder: maxPool() },
+    { name: 'maxPoolBackward', builder: maxPoolBackward() },
   ];
 }
 
@@ -230,6 +232,32 @@ function maxPool(): FunctionBuilder {
       f.set(pa, f.add(f.get(pa), tail()));
       advance(f, plane, planeBytes);
       advance(f, planeOffset, planeSize);
+    });
+    advance(f, xs, strideBytes);
+  });
+  return f;
+}
+
+function maxPoolBackward(): FunctionBuilder {
+  const f = new FunctionBuilder();
+  const [dy, argmax, n, outputs, dx, stride, width] = i32Params(f, 7);
+  const [s, e, a, py, pa, xs, pz, strideBytes] = i32Locals(f, 8);
+  const zero = f.local('v128');
+  f.set(zero, f.v128Zero());
+  f.set(strideBytes, f.mul(f.get(stride), f.i32(4)));
+  f.set(py, f.get(dy));
+  f.set(pa, f.get(argmax));
+  f.set(xs, f.get(dx));
+  f.set(s, f.i32(0));
+  stepLoop(f, s, n, 1, () => {
+    f.set(pz, f.get(xs));
+    mapVectors(f, width, [pz], (w) => storeFloats(f, w, () => f.get(pz), zero));
+    f.set(e, f.i32(0));
+    stepLoop(f, e, outputs, 1, () => {
+      f.set(a, f.add(f.get(xs), f.mul(f.i32TruncF32S(f.f32Load(f.get(pa))), f.i32(4))));
+      f.f32Store(f.get(a), f.f32Add(f.f32Load(f.get(a)), f.f32Load(f.get(py))));
+      advance(f, py, 4);
+      advance(f, pa, 4);
     });
     advance(f, xs, strideBytes);
   });

@@ -148,6 +148,10 @@ export class FunctionBuilder {
     this.code.push(0x28, ALIGN_4, ...uleb(offset));
     return I32;
   }
+  /** Float to int, toward zero (traps outside the i32 range: the callers pass small exact integers). */
+  i32TruncF32S(_a: Expr<'f32'>): Expr<'i32'> {
+    return this.op(0xa8, I32);
+  }
   f32Load(_address: Expr<'i32'>, offset = 0): Expr<'f32'> {
     this.code.push(0x2a, ALIGN_4, ...uleb(offset));
     return F32;

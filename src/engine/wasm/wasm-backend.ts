@@ -17,6 +17,7 @@ import {
   countNonFinite,
   gatherColumns,
   maxPool,
+  maxPoolBackward,
   scatterColumns,
   squaredDeviations,
   sum,
@@ -48,7 +49,8 @@ type ElementwiseExports = Record<
   | 'countDeadUnits'
   | 'gatherColumns'
   | 'scatterColumns'
-  | 'maxPool',
+  | 'maxPool'
+  | 'maxPoolBackward',
   Exported
 > &
   Record<string, Exported>;
@@ -276,6 +278,26 @@ export class WasmBackend implements Backend {
         argmax.byteOffset,
       );
     } else maxPool(x, offset, stride, n, channels, planeSize, index, positions, window, out, argmax);
+  }
+
+  maxPoolBackward(
+    dy: Float32Array,
+    argmax: Float32Array,
+    n: number,
+    outputs: number,
+    dx: Float32Array,
+    stride: number,
+    width: number,
+  ): void {
+    // argmax holds indices maxPool wrote (inside each sample): only the extents are checked here.
+    const inWasm =
+      n > 0 &&
+      this.holds(dy, n * outputs) &&
+      this.holds(argmax, n * outputs) &&
+      this.holdsRange(dx, 0, (n - 1) * stride + width);
+    if (inWasm) {
+      this.ew.maxPoolBackward(dy.byteOffset, argmax.byteOffset, n, outputs, dx.byteOffset, stride, width);
+    } else maxPoolBackward(dy, argmax, n, outputs, dx, stride, width);
   }
 
   activationKernel(name: ActivationName): ActivationKernel {
