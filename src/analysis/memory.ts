@@ -7,7 +7,7 @@
  */
 import { probeSize } from '../engine/probe';
 import type { LayerConfig, ModelConfig, OptimizerConfig, RecurrentConfig, Shape } from '../engine/config';
-import { convTileSamples, windowGeometry } from '../engine/layers/conv-geometry';
+import { convTileSamples, im2colRunsLength, poolIndexLength, windowGeometry } from '../engine/layers/conv-geometry';
 import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
 import { SKIPS_INPUT_GRAD } from '../engine/model';
 import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
@@ -210,16 +210,21 @@ function normalizedUnits(inputShape: Shape): number {
 
 /**
  * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics, a residual's branch
- * gradient, a conv layer's im2col tile (columns [C·k][tile·positions] and the tile's z [filters][tile·positions]).
+ * gradient, a conv layer's im2col tile (columns [C·k][positions] per sample of the tile) and its im2col run table
+ * (im2colRuns), a max-pool layer's window table.
  */
 function extraFloats(layer: LayerConfig, inputShape: Shape, first: boolean, batch: number): number {
   if (layer.kind === 'batchnorm') return 4 * normalizedUnits(inputShape);
   if (layer.kind === 'residual') return batch * shapeSize(inputShape);
+  if (layer.kind === 'maxpool') {
+    // its window table: one index per output position and window cell
+    return poolIndexLength(windowGeometry(layer, inputShape));
+  }
   if (layer.kind === 'conv1d' || layer.kind === 'conv2d') {
     const g = windowGeometry(layer, inputShape);
     const patch = g.channels * g.kernelH * g.kernelW;
     const positions = g.outHeight * g.outWidth;
-    return (patch + layer.filters) * convTileSamples(batch, patch, positions) * positions;
+    return convTileSamples(batch, patch, positions) * patch * positions + im2colRunsLength(g);
   }
   // LayerNorm's x̂ and 1/σ per row; a recurrent layer's per-step states (layers/recurrent.ts).
   if (layer.kind === 'layernorm') return (batch * shapeSize(inputShape)) / inputShape[inputShape.length - 1]!;

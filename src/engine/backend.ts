@@ -12,6 +12,10 @@ import {
   countAbsAbove,
   countDeadUnits,
   countNonFinite,
+  gatherColumns,
+  maxPool,
+  maxPoolBackward,
+  scatterColumns,
   squaredDeviations,
   sum,
   sumOfSquares,
@@ -68,6 +72,59 @@ export interface Backend {
   countNonFinite(a: Float32Array): number;
   countAbsAbove(a: Float32Array, threshold: number): number;
   countDeadUnits(z: Float32Array, rows: number, cols: number): number;
+  /**
+   * A convolution's im2col of n samples by its run table (conv-geometry.ts im2colRuns), and the adjoint col2im;
+   * contracts at the reference kernels of the same names (reference-kernels.ts).
+   */
+  gatherColumns(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    runs: Int32Array,
+    rows: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
+    col: Float32Array,
+  ): void;
+  scatterColumns(
+    col: Float32Array,
+    runs: Int32Array,
+    rows: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
+    n: number,
+    dx: Float32Array,
+    offset: number,
+    stride: number,
+    width: number,
+  ): void;
+  /** Max pooling of n samples by the layer's table (conv-geometry.ts poolIndex); contract at the reference maxPool. */
+  maxPool(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    channels: number,
+    planeSize: number,
+    index: Int32Array,
+    positions: number,
+    window: number,
+    out: Float32Array,
+    argmax: Float32Array,
+  ): void;
+  /** The gradient of max pooling by its argmax; contract at the reference maxPoolBackward. */
+  maxPoolBackward(
+    dy: Float32Array,
+    argmax: Float32Array,
+    n: number,
+    outputs: number,
+    dx: Float32Array,
+    stride: number,
+    width: number,
+  ): void;
   /** The kernel pair of an activation: the backend's own where it has one, else the reference. */
   activationKernel(name: ActivationName): ActivationKernel;
   /** Optimizer updates of one tensor (update-rules.ts); norms, when given, receive ‖w‖² before and ‖Δw‖². */
@@ -111,6 +168,10 @@ export const JS_BACKEND: Backend = {
   countNonFinite,
   countAbsAbove,
   countDeadUnits,
+  gatherColumns,
+  scatterColumns,
+  maxPool,
+  maxPoolBackward,
   activationKernel: (name) => ACTIVATION_KERNELS[name],
   sgd: sgdUpdate,
   adam: adamUpdate,

@@ -11,6 +11,7 @@ import { Rng } from '../../src/engine/rng';
 import type { LayerSeries, TrainResult } from '../../src/engine/stats';
 import { createTrainer, train } from '../../src/engine/train';
 import { WasmBackend } from '../../src/engine/wasm/wasm-backend';
+import { conv, flatten, pool } from './conv-helpers';
 import { checkGradients, dense, fillBatch, modelConfig, optimizer, randomDataset, training } from './helpers';
 
 interface Case {
@@ -93,6 +94,29 @@ const CASES: Case[] = [
     2,
     { type: 'rmsprop', lr: 0.01, momentum: 0.5 },
   ),
+  {
+    // Two convs so the second's input gradient runs the col2im kernel; 'same' padding, stride and dilation in the tables.
+    label: 'conv1d (same, strided, dilated) + maxpool + crossentropy + sgd',
+    config: modelConfig(
+      5,
+      [
+        conv(3, [3], { padding: 'same', activation: 'tanh' }),
+        conv(4, [2], { padding: 'same', dilation: [2], activation: 'relu', init: { name: 'he_normal', scale: 1 } }),
+        conv(3, [2], { stride: [2], padding: 'same', activation: 'sigmoid' }),
+        pool('maxpool', [2], { padding: 'same' }),
+        flatten(),
+        dense(3, 'softmax'),
+      ],
+      'crossentropy',
+      {
+        inputShape: [1, 5],
+        optimizer: optimizer({ lr: 0.1 }),
+        training: training({ steps: 8, batchSize: 12, seed: 3, recordEvery: 2 }),
+      },
+    ),
+    loss: 'crossentropy',
+    outputs: 3,
+  },
 ];
 
 /** |a − b| ≤ 1e-4·max(|a|, |b|) + floor, NaN only against NaN. */
@@ -116,11 +140,14 @@ function expectRecordsClose(wasm: TrainResult, js: TrainResult): void {
   expectSeriesClose(wasm.accuracy, js.accuracy, 'accuracy');
   wasm.series.forEach((series, layer) => {
     for (const key of Object.keys(series) as Array<keyof LayerSeries>) {
-      expectSeriesClose(
-        series[key] as number[],
-        js.series[layer]![key] as number[],
-        `${wasm.layers[layer]!.path} ${key}`,
-      );
+      const what = `${wasm.layers[layer]!.path} ${key}`;
+      const a = series[key] as (number | number[])[];
+      const b = js.series[layer]![key] as (number | number[])[];
+      // Per-channel series (channelDead) hold one array per record.
+      if (Array.isArray(a[0])) {
+        expect(a.length, what).toBe(b.length);
+        a.forEach((row, i) => expectSeriesClose(row as number[], b[i] as number[], `${what}[${i}]`));
+      } else expectSeriesClose(a as number[], b as number[], what);
     }
   });
 }

@@ -174,3 +174,70 @@ const TILE_FLOATS = 1 << 20;
 export function convTileSamples(batch: number, patch: number, positions: number): number {
   return Math.max(1, Math.min(batch, Math.floor(TILE_FLOATS / (patch * positions))));
 }
+
+/**
+ * The im2col copy as a table of runs, three int32 per kernel row r = (c·kh + i)·kw + j and output row oy, at
+ * runs[(r·OH + oy)·3]: src, lo, hi — col[r][oy·OW + ox] = x[src + ox·strideW] (an index within the sample) for
+ * lo ≤ ox < hi, and 0 outside (the padding; lo = hi = 0 for a row wholly in it). Built once per layer; the backends'
+ * gatherColumns / scatterColumns then copy runs (SIMD in wasm when strideW is 1) instead of re-deriving the geometry.
+ */
+export function im2colRuns(g: WindowGeometry, runs: Int32Array): void {
+  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
+  let t = 0;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++) {
+        const colOffset = j * dilationW - g.padLeft;
+        const lo = firstValid(colOffset, strideW, outWidth);
+        const hi = endValid(colOffset, strideW, width, outWidth, lo);
+        for (let oy = 0; oy < outHeight; oy++, t += 3) {
+          const iy = oy * strideH - g.padTop + i * dilationH;
+          const inside = iy >= 0 && iy < height;
+          runs[t] = inside ? (c * height + iy) * width + colOffset : 0;
+          runs[t + 1] = inside ? lo : 0;
+          runs[t + 2] = inside ? hi : 0;
+        }
+      }
+    }
+  }
+}
+
+/** Entries of the im2col run table of a geometry (im2colRuns). */
+export function im2colRunsLength(g: WindowGeometry): number {
+  return 3 * g.channels * g.kernelH * g.kernelW * g.outHeight;
+}
+
+/**
+ * Max pooling as a table, window-cell major so four neighbouring outputs' cells sit side by side: index[k·P4 + p] is
+ * the k-th cell (row-major) of output position p's window, as an index within its channel plane, P4 = P rounded up
+ * to a multiple of 4 (the positions past P repeat the last one). A window cell in the padding repeats the window's
+ * first real element, which can never displace the running maximum, so the kernels need no padding case.
+ */
+export function poolIndex(g: WindowGeometry, index: Int32Array): void {
+  const { height, width, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  const positions = outHeight * outWidth;
+  const p4 = poolRowLength(positions);
+  for (let p = 0; p < p4; p++) {
+    const at = Math.min(p, positions - 1);
+    const top = Math.floor(at / outWidth) * strideH - g.padTop;
+    const left = (at % outWidth) * strideW - g.padLeft;
+    const first = Math.max(top, 0) * width + Math.max(left, 0);
+    for (let i = 0, k = 0; i < kernelH; i++) {
+      for (let j = 0; j < kernelW; j++, k++) {
+        const iy = top + i;
+        const ix = left + j;
+        index[k * p4 + p] = iy < 0 || iy >= height || ix < 0 || ix >= width ? first : iy * width + ix;
+      }
+    }
+  }
+}
+
+/** P4 of poolIndex: positions rounded up to a multiple of 4. */
+export function poolRowLength(positions: number): number {
+  return 4 * Math.ceil(positions / 4);
+}
+
+/** Entries of a geometry's max-pool table. */
+export function poolIndexLength(g: WindowGeometry): number {
+  return g.kernelH * g.kernelW * poolRowLength(g.outHeight * g.outWidth);
+}

@@ -1,17 +1,18 @@
 /**
  * conv1d / conv2d fused with its activation, as nn.Conv1d/nn.Conv2d: z[f][p] = Σ_{c,i,j} W[f][c][i][j]·x[c][p + …]
- * + b[f], y = f(z). A tile of samples is unrolled by im2col into col[C·k][tile·P] (P output positions per sample),
- * so the convolution of the tile is one matrix product Z = W·col on the backend's gemm. The tile is bounded
- * (convTileSamples: 4 MB of columns); when it spans the batch, backward reuses the forward pass's columns.
+ * + b[f], y = f(z). A tile of samples is unrolled by im2col (the backend's gatherColumns, by a run table) into
+ * col_s[C·k][P] per sample (P output positions), so each sample's convolution is one matrix product Z_s = W·col_s on
+ * the backend's gemm, written straight into the layer's [batch][F][P] output — no tile-to-output copies. The tile is
+ * bounded (convTileSamples: 4 MB of columns); when it spans the batch, backward reuses the forward pass's columns.
  */
 import { ActivationOp } from '../activations';
 import type { Backend } from '../backend';
 import type { ConvConfig, Shape } from '../config';
 import { initializeWeights } from '../init';
 import {
-  col2im,
   convTileSamples,
-  im2col,
+  im2colRuns,
+  im2colRunsLength,
   windowGeometry,
   windowOutputShape,
   type WindowGeometry,
@@ -41,10 +42,15 @@ export class ConvLayer implements Layer {
   private readonly input: Float32Array;
   /** Null when nothing reads ∂loss/∂input (first layer in training): the col2im pass is skipped. */
   private readonly inputGrad: Float32Array | null;
-  /** A tile's unrolled input col[C·k][tile·P]; in backward it then receives ∂loss/∂col. */
-  private readonly col: Float32Array;
-  /** The tile's z (forward) or ∂loss/∂z (backward) as the gemm sees it: [F][tile·P]. */
-  private readonly zTile: Float32Array;
+  /** A tile's unrolled input, sample after sample: col_s[C·k][P]; in backward each then receives ∂loss/∂col_s. */
+  private readonly colViews: Float32Array[];
+  /** Per sample of the batch, its z and ∂loss/∂z [F][P]: views made once, so a step allocates nothing. */
+  private readonly zViews: Float32Array[];
+  private readonly dzViews: Float32Array[];
+  /** ∂loss/∂z of each sample's channel [P], sample-major: the bias gradient sums them on the backend. */
+  private readonly dzChannels: Float32Array[];
+  /** im2col as a run table (im2colRuns): an int32 view of arena floats, so it sits in the wasm memory. */
+  private readonly runs: Int32Array;
   /** Samples per tile. */
   private readonly tile: number;
   /** Whether `col` still holds the columns of the whole batch's last forward pass (one tile, not yet overwritten). */
@@ -96,8 +102,16 @@ export class ConvLayer implements Layer {
     this.outputGrad = arena.alloc(size);
     this.preActivationGrad = isLinear ? this.outputGrad : arena.alloc(size);
     this.tile = convTileSamples(batch, this.patch, this.positions);
-    this.col = arena.alloc(this.patch * this.tile * this.positions);
-    this.zTile = arena.alloc(config.filters * this.tile * this.positions);
+    const col = arena.alloc(this.patch * this.tile * this.positions);
+    const slices = (a: Float32Array, count: number, length: number): Float32Array[] =>
+      Array.from({ length: count }, (_, s) => a.subarray(s * length, (s + 1) * length));
+    this.colViews = slices(col, this.tile, this.patch * this.positions);
+    this.zViews = slices(this.preActivation, batch, this.outputWidth);
+    this.dzViews = slices(this.preActivationGrad, batch, this.outputWidth);
+    this.dzChannels = slices(this.preActivationGrad, batch * config.filters, this.positions);
+    const table = arena.alloc(im2colRunsLength(g));
+    this.runs = new Int32Array(table.buffer, table.byteOffset, table.length);
+    im2colRuns(g, this.runs);
     this.dead = new Uint8Array(config.filters);
     this.params = [this.weight, this.bias];
     const { slopes, slopeGrad } = this.activation.params;
@@ -113,83 +127,96 @@ export class ConvLayer implements Layer {
   }
 
   forward(): void {
-    const { filters, positions, patch, col, zTile } = this;
+    const { filters, positions, patch, outputWidth } = this;
+    const z = this.preActivation;
+    const b = this.bias.data;
     for (let first = 0; first < this.batch; first += this.tile) {
       const n = Math.min(this.tile, this.batch - first);
       this.unroll(first, n);
-      // Z[F][n·P] = W[F][C·k] · col[C·k][n·P]
-      this.backend.gemmNN(filters, n * positions, patch, this.weight.data, col, zTile);
-      this.scatterTile(first, n);
+      for (let s = 0; s < n; s++) {
+        // Z_s[F][P] = b + W[F][C·k] · col_s[C·k][P], straight into the sample's output (no tile to scatter).
+        const o = (first + s) * outputWidth;
+        for (let f = 0; f < filters; f++) z.fill(b[f]!, o + f * positions, o + (f + 1) * positions);
+        this.backend.gemmNN(
+          filters,
+          positions,
+          patch,
+          this.weight.data,
+          this.colViews[s]!,
+          this.zViews[first + s]!,
+          true,
+        );
+      }
     }
     this.colHoldsBatch = this.tile >= this.batch;
     this.activation.forward(this.preActivation, this.output, this.batch);
   }
 
   backward(): void {
-    const { filters, positions, patch, col, zTile, geometry: g, inputWidth } = this;
+    const { filters, positions, patch, inputWidth } = this;
     const dz = this.preActivationGrad;
     this.activation.backward(this.preActivation, this.output, this.outputGrad, dz, this.batch);
     for (let first = 0; first < this.batch; first += this.tile) {
       const n = Math.min(this.tile, this.batch - first);
       if (!this.colHoldsBatch) this.unroll(first, n);
       this.colHoldsBatch = false;
-      this.gatherTile(dz, first, n);
-      // dW[F][C·k] (+)= dZ[F][n·P] · col[C·k][n·P]ᵀ
-      this.backend.gemmNT(filters, patch, n * positions, zTile, col, this.weight.grad, first > 0);
-      if (!this.inputGrad) continue;
-      // dcol[C·k][n·P] = Wᵀ · dZ (col is free again after dW), scattered back onto each sample's input.
-      this.backend.gemmTN(patch, n * positions, filters, this.weight.data, zTile, col);
-      for (let s = 0; s < n; s++)
-        col2im(col, g, this.inputGrad, (first + s) * inputWidth, n * positions, s * positions);
+      for (let s = 0; s < n; s++) {
+        const col = this.colViews[s]!;
+        const dzs = this.dzViews[first + s]!;
+        // dW[F][C·k] (+)= dZ_s[F][P] · col_s[C·k][P]ᵀ
+        this.backend.gemmNT(filters, patch, positions, dzs, col, this.weight.grad, first + s > 0);
+        if (!this.inputGrad) continue;
+        // dcol_s[C·k][P] = Wᵀ · dZ_s (col_s is free again after dW), scattered back onto the sample's input.
+        this.backend.gemmTN(patch, positions, filters, this.weight.data, dzs, col);
+        const offset = (first + s) * inputWidth;
+        const g = this.geometry;
+        this.backend.scatterColumns(
+          col,
+          this.runs,
+          patch,
+          g.outHeight,
+          g.outWidth,
+          g.strideW,
+          1,
+          this.inputGrad,
+          offset,
+          inputWidth,
+          inputWidth,
+        );
+      }
     }
-    this.biasGradient(dz);
+    this.biasGradient();
   }
 
-  /** im2col of samples first … first+n−1 side by side into col[C·k][n·P]. */
+  /** im2col of samples first … first+n−1 into their slices col_s[C·k][P] of col. */
   private unroll(first: number, n: number): void {
-    const rowLength = n * this.positions;
+    const { inputWidth, patch } = this;
+    const { outHeight, outWidth, strideW } = this.geometry;
     for (let s = 0; s < n; s++) {
-      im2col(this.input, (first + s) * this.inputWidth, this.geometry, this.col, rowLength, s * this.positions);
+      const offset = (first + s) * inputWidth;
+      const col = this.colViews[s]!;
+      this.backend.gatherColumns(
+        this.input,
+        offset,
+        inputWidth,
+        1,
+        this.runs,
+        patch,
+        outHeight,
+        outWidth,
+        strideW,
+        col,
+      );
     }
   }
 
-  /** z[first + s][f][p] = zTile[f][s·P + p] + b[f]. */
-  private scatterTile(first: number, n: number): void {
-    const { filters, positions, zTile } = this;
-    const z = this.preActivation;
-    const b = this.bias.data;
-    for (let s = 0; s < n; s++) {
-      for (let f = 0; f < filters; f++) {
-        const bf = b[f]!;
-        const src = (f * n + s) * positions;
-        const dst = (first + s) * this.outputWidth + f * positions;
-        for (let p = 0; p < positions; p++) z[dst + p] = zTile[src + p]! + bf;
-      }
-    }
-  }
-
-  /** zTile[f][s·P + p] = dz[first + s][f][p]. */
-  private gatherTile(dz: Float32Array, first: number, n: number): void {
-    const { filters, positions, zTile } = this;
-    for (let s = 0; s < n; s++) {
-      for (let f = 0; f < filters; f++) {
-        const dst = (f * n + s) * positions;
-        const src = (first + s) * this.outputWidth + f * positions;
-        for (let p = 0; p < positions; p++) zTile[dst + p] = dz[src + p]!;
-      }
-    }
-  }
-
-  /** db[f] = Σ over samples and positions of dz (float64 sums). */
-  private biasGradient(dz: Float32Array): void {
-    const { filters, positions } = this;
+  /** db[f] = Σ over samples and positions of dz: float64 sums per sample and channel (backend sum), then samples. */
+  private biasGradient(): void {
+    const { filters } = this;
     const db = this.bias.grad;
     for (let f = 0; f < filters; f++) {
       let sum = 0;
-      for (let s = 0; s < this.batch; s++) {
-        const o = s * this.outputWidth + f * positions;
-        for (let p = 0; p < positions; p++) sum += dz[o + p]!;
-      }
+      for (let s = 0; s < this.batch; s++) sum += this.backend.sum(this.dzChannels[s * filters + f]!);
       db[f] = sum;
     }
   }

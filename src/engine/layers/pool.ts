@@ -4,7 +4,8 @@
  * of real elements (PyTorch's count_include_pad=False). No parameters.
  */
 import type { PoolConfig, Shape } from '../config';
-import { windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
+import type { Backend } from '../backend';
+import { poolIndex, poolIndexLength, windowGeometry, windowOutputShape, type WindowGeometry } from './conv-geometry';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
 export class PoolLayer implements Layer {
@@ -23,6 +24,10 @@ export class PoolLayer implements Layer {
   private readonly input: Float32Array;
   private readonly inputGrad: Float32Array;
   private readonly batch: number;
+  private readonly backend: Backend;
+  /** Max pooling: each output position's window as plane indices (poolIndex), an int32 view of arena floats. */
+  private readonly index: Int32Array;
+  private readonly window: number;
 
   constructor(config: PoolConfig, wiring: LayerWiring, ctx: BuildContext) {
     const inputShape = wiring.inputShape ?? [wiring.inputWidth];
@@ -41,17 +46,37 @@ export class PoolLayer implements Layer {
     this.outputGrad = ctx.arena.alloc(size);
     // Indices below 2²⁴ are exact in float32; the arena holds only floats.
     this.argmax = config.kind === 'maxpool' ? ctx.arena.alloc(size) : new Float32Array(0);
+    this.backend = ctx.backend;
+    this.window = g.kernelH * g.kernelW;
+    const table = ctx.arena.alloc(config.kind === 'maxpool' ? poolIndexLength(g) : 0);
+    this.index = new Int32Array(table.buffer, table.byteOffset, table.length);
+    if (config.kind === 'maxpool') poolIndex(g, this.index);
   }
 
   forward(): void {
     const g = this.geometry;
     const planeSize = g.height * g.width;
+    if (this.kind === 'maxpool') {
+      const positions = g.outHeight * g.outWidth;
+      this.backend.maxPool(
+        this.input,
+        0,
+        this.inputWidth,
+        this.batch,
+        g.channels,
+        planeSize,
+        this.index,
+        positions,
+        this.window,
+        this.output,
+        this.argmax,
+      );
+      return;
+    }
     for (let s = 0, o = 0; s < this.batch; s++) {
       const sample = s * this.inputWidth;
       for (let c = 0; c < g.channels; c++, o += g.outHeight * g.outWidth) {
-        if (this.kind === 'maxpool')
-          maxPlane(this.input, sample, sample + c * planeSize, g, this.output, this.argmax, o);
-        else averagePlane(this.input, sample + c * planeSize, g, this.output, o);
+        averagePlane(this.input, sample + c * planeSize, g, this.output, o);
       }
     }
   }
@@ -59,17 +84,12 @@ export class PoolLayer implements Layer {
   backward(): void {
     const dy = this.outputGrad;
     const dx = this.inputGrad;
-    dx.fill(0);
     if (this.kind === 'maxpool') {
-      for (let s = 0, o = 0; s < this.batch; s++) {
-        const sample = s * this.inputWidth;
-        for (let e = 0; e < this.outputWidth; e++, o++) {
-          const k = sample + this.argmax[o]!;
-          dx[k] = dx[k]! + dy[o]!;
-        }
-      }
+      const { batch, outputWidth, inputWidth } = this;
+      this.backend.maxPoolBackward(dy, this.argmax, batch, outputWidth, dx, inputWidth, inputWidth);
       return;
     }
+    dx.fill(0);
     const g = this.geometry;
     for (let s = 0, o = 0; s < this.batch; s++) {
       for (let c = 0; c < g.channels; c++) {
@@ -101,10 +121,11 @@ export class PoolLayer implements Layer {
 
 /**
  * Max pooling of one channel plane (starting at x[plane]) into out[o …]; argmax receives each winner's index within
- * its sample (which starts at x[sample]). Strictly greater keeps the first maximum, as PyTorch; a NaN wins and stays,
+ * its sample (which starts at x[sample]). The direct definition the table-driven kernels (backend maxPool, which the
+ * layer runs) are tested against. Strictly greater keeps the first maximum, as PyTorch; a NaN wins and stays,
  * so a non-finite input is not hidden by the pooling.
  */
-function maxPlane(
+export function maxPlane(
   x: Float32Array,
   sample: number,
   plane: number,
@@ -113,21 +134,22 @@ function maxPlane(
   argmax: Float32Array,
   o: number,
 ): void {
-  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
+  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth, padTop, padLeft } = g;
   for (let oy = 0; oy < outHeight; oy++) {
-    const top = oy * strideH - g.padTop;
-    const y0 = Math.max(top, 0);
-    const y1 = Math.min(top + kernelH, height);
+    const top = oy * strideH - padTop;
+    const y0 = top > 0 ? top : 0;
+    const rows = (top + kernelH < height ? top + kernelH : height) - y0;
     for (let ox = 0; ox < outWidth; ox++, o++) {
-      const left = ox * strideW - g.padLeft;
-      const x0 = Math.max(left, 0);
-      const x1 = Math.min(left + kernelW, width);
-      let best = -Infinity;
+      const left = ox * strideW - padLeft;
+      const x0 = left > 0 ? left : 0;
+      const cols = (left + kernelW < width ? left + kernelW : width) - x0;
       let at = plane + y0 * width + x0;
-      for (let y = y0; y < y1; y++) {
-        for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) {
+      let best = x[at]!;
+      // The window's first element starts the search; then strictly greater wins, and a NaN wins unless one already did.
+      for (let y = 0, row = at; y < rows; y++, row += width) {
+        for (let i = row, end = row + cols; i < end; i++) {
           const v = x[i]!;
-          if (v > best || (v !== v && best === best)) {
+          if (!(v <= best) && best === best) {
             best = v;
             at = i;
           }

@@ -22,6 +22,7 @@ import {
   type V,
   locals,
 } from './codegen-helpers';
+import { convFunctions } from './conv-codegen';
 import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 import { SimdMath } from './simd-math';
 import { statisticsFunctions } from './statistics-codegen';
@@ -35,6 +36,7 @@ export function generateElementwiseModule(): ExportedFunction[] {
     ...activationFunctions(),
     ...updateFunctions(),
     ...statisticsFunctions(),
+    ...convFunctions(),
   ];
 }
 

@@ -144,6 +144,14 @@ export class FunctionBuilder {
   f32Mul(_a: Expr<'f32'>, _b: Expr<'f32'>): Expr<'f32'> {
     return this.op(0x94, F32);
   }
+  i32Load(_address: Expr<'i32'>, offset = 0): Expr<'i32'> {
+    this.code.push(0x28, ALIGN_4, ...uleb(offset));
+    return I32;
+  }
+  /** Float to int, toward zero (traps outside the i32 range: the callers pass small exact integers). */
+  i32TruncF32S(_a: Expr<'f32'>): Expr<'i32'> {
+    return this.op(0xa8, I32);
+  }
   f32Load(_address: Expr<'i32'>, offset = 0): Expr<'f32'> {
     this.code.push(0x2a, ALIGN_4, ...uleb(offset));
     return F32;
@@ -241,6 +249,16 @@ export class FunctionBuilder {
   }
   f32x4Lt(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
     return this.simd(0x43);
+  }
+  /** Lane-wise float equality: all ones where equal (never for a NaN lane). */
+  f32x4Eq(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0x41);
+  }
+  f32x4ConvertI32x4S(_a: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xfa);
+  }
+  i32x4Splat(_value: Expr<'i32'>): Expr<'v128'> {
+    return this.simd(0x11);
   }
   i32x4Add(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
     return this.simd(0xae);

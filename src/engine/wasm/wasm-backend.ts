@@ -15,6 +15,10 @@ import {
   countAbsAbove,
   countDeadUnits,
   countNonFinite,
+  gatherColumns,
+  maxPool,
+  maxPoolBackward,
+  scatterColumns,
   squaredDeviations,
   sum,
   sumOfSquares,
@@ -42,7 +46,11 @@ type ElementwiseExports = Record<
   | 'squaredDeviations'
   | 'countNonFinite'
   | 'countAbsAbove'
-  | 'countDeadUnits',
+  | 'countDeadUnits'
+  | 'gatherColumns'
+  | 'scatterColumns'
+  | 'maxPool'
+  | 'maxPoolBackward',
   Exported
 > &
   Record<string, Exported>;
@@ -176,6 +184,122 @@ export class WasmBackend implements Backend {
       : countDeadUnits(z, rows, cols);
   }
 
+  gatherColumns(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    runs: Int32Array,
+    rows: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
+    col: Float32Array,
+  ): void {
+    // The runs stay inside a sample (im2colRuns builds them so): only the extents are checked per call.
+    const inWasm =
+      n > 0 &&
+      this.holdsRange(x, offset, (n - 1) * stride) &&
+      this.holdsInts(runs, 3 * rows * outHeight) &&
+      this.holds(col, rows * n * outHeight * outWidth);
+    if (inWasm) {
+      const address = x.byteOffset + 4 * offset;
+      this.ew.gatherColumns(address, stride, n, runs.byteOffset, rows, outHeight, outWidth, strideW, col.byteOffset);
+    } else gatherColumns(x, offset, stride, n, runs, rows, outHeight, outWidth, strideW, col);
+  }
+
+  scatterColumns(
+    col: Float32Array,
+    runs: Int32Array,
+    rows: number,
+    outHeight: number,
+    outWidth: number,
+    strideW: number,
+    n: number,
+    dx: Float32Array,
+    offset: number,
+    stride: number,
+    width: number,
+  ): void {
+    const inWasm =
+      n > 0 &&
+      this.holds(col, rows * n * outHeight * outWidth) &&
+      this.holdsInts(runs, 3 * rows * outHeight) &&
+      this.holdsRange(dx, offset, (n - 1) * stride + width);
+    if (inWasm) {
+      this.ew.scatterColumns(
+        col.byteOffset,
+        runs.byteOffset,
+        rows,
+        outHeight,
+        outWidth,
+        strideW,
+        n,
+        dx.byteOffset + 4 * offset,
+        stride,
+        width,
+      );
+    } else scatterColumns(col, runs, rows, outHeight, outWidth, strideW, n, dx, offset, stride, width);
+  }
+
+  maxPool(
+    x: Float32Array,
+    offset: number,
+    stride: number,
+    n: number,
+    channels: number,
+    planeSize: number,
+    index: Int32Array,
+    positions: number,
+    window: number,
+    out: Float32Array,
+    argmax: Float32Array,
+  ): void {
+    const outputs = n * channels * positions;
+    // Table entries stay inside a plane (poolIndex builds them so): the extents are checked here.
+    const inWasm =
+      n > 0 &&
+      window > 0 &&
+      this.holdsRange(x, offset, (n - 1) * stride + channels * planeSize) &&
+      this.holdsInts(index, 4 * Math.ceil(positions / 4) * window) &&
+      this.holds(out, outputs) &&
+      this.holds(argmax, outputs);
+    if (inWasm) {
+      this.ew.maxPool(
+        x.byteOffset + 4 * offset,
+        stride,
+        n,
+        channels,
+        planeSize,
+        index.byteOffset,
+        positions,
+        window,
+        out.byteOffset,
+        argmax.byteOffset,
+      );
+    } else maxPool(x, offset, stride, n, channels, planeSize, index, positions, window, out, argmax);
+  }
+
+  maxPoolBackward(
+    dy: Float32Array,
+    argmax: Float32Array,
+    n: number,
+    outputs: number,
+    dx: Float32Array,
+    stride: number,
+    width: number,
+  ): void {
+    // argmax holds indices maxPool wrote (inside each sample): only the extents are checked here.
+    const inWasm =
+      n > 0 &&
+      this.holds(dy, n * outputs) &&
+      this.holds(argmax, n * outputs) &&
+      this.holdsRange(dx, 0, (n - 1) * stride + width);
+    if (inWasm) {
+      this.ew.maxPoolBackward(dy.byteOffset, argmax.byteOffset, n, outputs, dx.byteOffset, stride, width);
+    } else maxPoolBackward(dy, argmax, n, outputs, dx, stride, width);
+  }
+
   activationKernel(name: ActivationName): ActivationKernel {
     return this.activations.get(name) ?? JS_BACKEND.activationKernel(name);
   }
@@ -292,6 +416,22 @@ export class WasmBackend implements Backend {
   private holds(a: Float32Array, length: number): boolean {
     if (a.buffer !== this.buffer) return false;
     if (a.length < length) throw new RangeError(`operand view of ${a.length} floats is too short (needs ${length})`);
+    return true;
+  }
+
+  /** True when `a` views this memory and a[offset … offset + length) lies inside it (throws if not). */
+  private holdsRange(a: Float32Array, offset: number, length: number): boolean {
+    if (a.buffer !== this.buffer) return false;
+    if (offset < 0 || offset + length > a.length) {
+      throw new RangeError(`operand range [${offset}, ${offset + length}) outside a view of ${a.length} floats`);
+    }
+    return true;
+  }
+
+  /** An int32 table in this memory with at least `length` entries. */
+  private holdsInts(a: Int32Array, length: number): boolean {
+    if (a.buffer !== this.buffer) return false;
+    if (a.length < length) throw new RangeError(`index table of ${a.length} entries is too short (needs ${length})`);
     return true;
   }
 
