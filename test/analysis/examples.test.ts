@@ -95,6 +95,7 @@ describe('the preferred fix is verified to remove the finding', () => {
     ['exploding-normal-init', 'exploding'],
     ['rnn-adding-vanishing', 'vanishing-through-time'],
     ['post-ln-blocks', 'vanishing'],
+    ['deep-plain-cnn', 'vanishing'],
   ] as const) {
     it(
       `${name}: ${kind}`,
