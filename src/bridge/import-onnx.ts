@@ -829,8 +829,18 @@ class Graph {
     ) {
       Object.assign(last.json, json);
       last.source = `${last.source} + ${source}`;
-      // A conv's slopes are per filter (PReLU's [C, 1, 1]).
-      if (slopes) last.tensors!.slope = expand(slopes, (conv ? last.json.filters : last.json.units) as number);
+      // VGNet's conv PReLU has a slope per output value (Keras' default). PyTorch's nn.PReLU(C) has one per
+      // channel ([C, 1, 1]): exact when they are all equal (then "alpha" says it); otherwise not expressible.
+      if (slopes && conv && slopes.data.length === last.json.filters && slopes.data.length > 1) {
+        if (slopes.data.some((v) => v !== slopes.data[0]))
+          throw new ImportError(
+            `${source}: per-channel PReLU slopes after a conv (VGNet's conv PReLU has one slope per output value, or one alpha)`,
+          );
+        last.json.activation = { name, alpha: slopes.data[0]! };
+      } else if (slopes && conv && slopes.data.length === 1) {
+        last.json.activation = { name, alpha: slopes.data[0]! };
+      } else if (slopes && !conv) last.tensors!.slope = expand(slopes, last.json.units as number);
+      else if (slopes) last.tensors!.slope = { dims: [slopes.data.length], data: slopes.data };
       return layers;
     }
     // The width the slopes belong to: the last dense layer before it (0 when none: the slope count decides).

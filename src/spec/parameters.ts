@@ -17,7 +17,7 @@ export function parameterKey(path: string, name: string): string {
  * The parameters each layer owns, with their shapes in PyTorch's layout: dense W[out][in]; conv
  * W[filters][channels][…kernel]; recurrent weight W_ih [gates·units][features], recurrentWeight W_hh
  * [gates·units][units], bias b_ih and recurrentBias b_hh [gates·units]; BatchNorm γ, β per channel (per feature on
- * flat input); LayerNorm γ, β over the last axis; PReLU slopes per unit (per filter on a conv layer).
+ * flat input); LayerNorm γ, β over the last axis; PReLU slopes per unit (per output value on a conv layer).
  */
 export function parameterShapes(config: ModelConfig): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
@@ -36,7 +36,8 @@ function layerParameters(layer: LayerConfig, input: Shape, output: Shape): [stri
       return [
         ['weight', [layer.filters, input[0]!, ...layer.kernel]],
         ['bias', [layer.filters]],
-        ...slope(layer.activation, [layer.filters]),
+        // The engine's conv PReLU has one slope per output value (Keras' default), not one per filter.
+        ...slope(layer.activation, [sizeOf(output)]),
       ];
     case 'batchnorm':
       return [

@@ -47,6 +47,32 @@ describe('"parameters": initial values from a file', () => {
     expect(get('/layers/2', 'weight').every((v) => v !== 0)).toBe(true); // its initialiser's draw
   });
 
+  it("a conv layer's PReLU slopes are one per output value, as the engine keeps them; one per filter is an error", () => {
+    // conv2d 2 filters 3×3 'valid' on [1, 8, 8] → [2, 6, 6]: 72 slopes.
+    const conv = JSON.stringify({
+      input: [1, 8, 8],
+      layers: [
+        { type: 'conv2d', filters: 2, kernel: 3, activation: 'prelu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 1, activation: 'sigmoid' },
+      ],
+      loss: 'bce',
+      data: { source: 'bars', size: 8, samples: 64 },
+      parameters: 'p.vgnet-init.json',
+    });
+    const slopes = Array.from({ length: 72 }, (_, i) => (i + 1) / 100);
+    const file = (slope: number[]) =>
+      JSON.stringify({ format: 'vgnet-init/1', parameters: { '/layers/0': { slope } } });
+    const prepared = prepare(conv, { files: files(file(slopes)) });
+    if (!prepared.ok) throw new Error(prepared.diagnostics[0]?.message);
+    const trained = createTrainer(prepared.config, prepared.dataset).parameters();
+    const slope = trained.find((p) => p.path === '/layers/0' && p.name === 'slope')!;
+    expect(Array.from(slope.data).map((v) => Number(v.toFixed(6)))).toEqual(slopes);
+    const perFilter = prepare(conv, { files: files(file([0.1, 0.2])) });
+    expect(perFilter.ok).toBe(false);
+    if (!perFilter.ok) expect(perFilter.diagnostics[0]!.message).toMatch(/expected shape \[72\]/);
+  });
+
   it.each([
     ['a missing file', null, /parameters file 'p\.vgnet-init\.json' does not exist/],
     ['not JSON', '{', /is not JSON/],
