@@ -836,9 +836,9 @@ class Graph {
           throw new ImportError(
             `${source}: per-channel PReLU slopes after a conv (VGNet's conv PReLU has one slope per output value, or one alpha)`,
           );
-        last.json.activation = { name, alpha: slopes.data[0]! };
+        last.json.activation = { name, alpha: round(slopes.data[0]!) };
       } else if (slopes && conv && slopes.data.length === 1) {
-        last.json.activation = { name, alpha: slopes.data[0]! };
+        last.json.activation = { name, alpha: round(slopes.data[0]!) };
       } else if (slopes && !conv) last.tensors!.slope = expand(slopes, last.json.units as number);
       else if (slopes) last.tensors!.slope = { dims: [slopes.data.length], data: slopes.data };
       return layers;
