@@ -96,6 +96,23 @@ describe('WorkerPool', () => {
     expect(b![0]).toBeGreaterThanOrEqual(a![1]);
   });
 
+  it('runs three jobs on two cores side by side to the end, but a longer queue one job per core', async () => {
+    const interval = (o: { ok: boolean; message?: string }) =>
+      (o.message ?? '').split('-').map(Number) as [number, number];
+    const job = { text: spec('deep-relu-he'), steps: null, seed: null, deadline: Date.now() + 10_000 };
+    const startedBeforeFirstEnd = (intervals: [number, number][]) => {
+      const firstEnd = Math.min(...intervals.map(([, end]) => end));
+      return intervals.filter(([start]) => start < firstEnd).length;
+    };
+    pool = new WorkerPool(2, FAKE_WORKER, false, 4096);
+    const three = (await Promise.all([1, 2, 3].map(() => pool!.run(job, EXAMPLES)))).map(interval);
+    expect(startedBeforeFirstEnd(three)).toBe(3);
+    pool.dispose();
+    pool = new WorkerPool(2, FAKE_WORKER, false, 4096);
+    const five = (await Promise.all([1, 2, 3, 4, 5].map(() => pool!.run(job, EXAMPLES)))).map(interval);
+    expect(startedBeforeFirstEnd(five)).toBe(2);
+  });
+
   it('workers get a heap limit derived from the memory budget', () => {
     expect(workerLimits(2048)).toEqual({ maxOldGenerationSizeMb: 1024 });
     expect(workerLimits(100)).toEqual({ maxOldGenerationSizeMb: 64 });
