@@ -9,6 +9,7 @@
  * taps (1 for 'valid', below 1 at the borders of 'same').
  */
 import type { ActivationConfig, ConvConfig, PoolConfig, Shape } from '../engine/config';
+import { axisGeometry } from '../engine/layers/conv-geometry';
 import { activationPair } from './quadrature';
 
 export interface ConvGeometry {
@@ -21,25 +22,10 @@ export interface ConvGeometry {
   inBounds: number;
 }
 
-/** Output length and the padding before the first element along one axis ('same': the extra one after, as Keras). */
-export function axisGeometry(
-  length: number,
-  kernel: number,
-  stride: number,
-  dilation: number,
-  padding: 'valid' | 'same',
-): { out: number; before: number } {
-  const span = dilation * (kernel - 1) + 1;
-  if (padding === 'valid') return { out: Math.max(0, Math.floor((length - span) / stride) + 1), before: 0 };
-  const out = Math.ceil(length / stride);
-  const total = Math.max(0, (out - 1) * stride + span - length);
-  return { out, before: Math.floor(total / 2) };
-}
-
 /** Mean over output positions of the fraction of in-bounds taps along one axis. */
 function axisInBounds(length: number, kernel: number, stride: number, dilation: number, padding: 'valid' | 'same') {
-  const { out, before } = axisGeometry(length, kernel, stride, dilation, padding);
-  if (out === 0) return 1;
+  const { out, padBefore: before } = axisGeometry(length, kernel, stride, dilation, padding);
+  if (out <= 0) return 1;
   let inside = 0;
   for (let o = 0; o < out; o++) {
     for (let k = 0; k < kernel; k++) {
@@ -60,7 +46,7 @@ export function convGeometry(layer: ConvConfig, inputShape: Shape): ConvGeometry
     const k = layer.kernel[axis] ?? 1;
     const s = layer.stride[axis] ?? 1;
     const d = layer.dilation[axis] ?? 1;
-    outputShape.push(axisGeometry(length, k, s, d, layer.padding).out);
+    outputShape.push(Math.max(0, axisGeometry(length, k, s, d, layer.padding).out));
     inBounds *= axisInBounds(length, k, s, d, layer.padding);
   });
   return { outputShape, fanIn: channels * area, fanOut: layer.filters * area, inBounds };
@@ -71,7 +57,7 @@ export function poolGeometry(layer: PoolConfig, inputShape: Shape): { outputShap
   const outputShape = [inputShape[0] ?? 1];
   inputShape.slice(1).forEach((length, axis) => {
     const k = layer.pool[axis] ?? 1;
-    outputShape.push(axisGeometry(length, k, layer.stride[axis] ?? k, 1, layer.padding).out);
+    outputShape.push(Math.max(0, axisGeometry(length, k, layer.stride[axis] ?? k, 1, layer.padding).out));
   });
   return { outputShape, window: layer.pool.reduce((a, k) => a * k, 1) };
 }

@@ -14,6 +14,7 @@ import type {
   RecurrentConfig,
   Shape,
 } from '../engine/config';
+import { samePadding } from '../engine/layers/conv-geometry';
 import { PYTHON_RUNTIME } from './python-runtime';
 
 export interface PytorchExport {
@@ -199,7 +200,7 @@ function outputShapeOf(node: Emitted, input: number[]): number[] {
         const k = c.kernel[a]!;
         const s = c.stride[a]!;
         const d = c.dilation[a]!;
-        const [before, after] = c.padding === 'same' ? samePads(L, k, s, d) : [0, 0];
+        const [before, after] = c.padding === 'same' ? samePadding(L, k, s, d) : [0, 0];
         node.pads.push([before, after]);
         return Math.floor((L + before + after - d * (k - 1) - 1) / s) + 1;
       });
@@ -211,7 +212,7 @@ function outputShapeOf(node: Emitted, input: number[]): number[] {
       const outDims = dims.map((L, a) => {
         const k = c.pool[a]!;
         const s = c.stride[a]!;
-        const [before, after] = c.padding === 'same' ? samePads(L, k, s, 1) : [0, 0];
+        const [before, after] = c.padding === 'same' ? samePadding(L, k, s, 1) : [0, 0];
         node.pads.push([before, after]);
         return Math.floor((L + before + after - k) / s) + 1;
       });
@@ -231,14 +232,6 @@ function outputShapeOf(node: Emitted, input: number[]): number[] {
     default:
       return input;
   }
-}
-
-/** TF/Keras 'same': the total padding that gives ceil(L / stride) outputs, the odd one on the far side. */
-function samePads(length: number, kernel: number, stride: number, dilation: number): [number, number] {
-  const out = Math.ceil(length / stride);
-  const total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - length, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
 }
 
 /** The output activation the loss takes over (as VGNet fuses softmax+crossentropy and sigmoid+bce), or null. */

@@ -7,6 +7,7 @@
  * file (vgnet-init/1, the format of --save-init, gate blocks in PyTorch's order), and each layer's initialiser is a
  * normal of the stored weights' standard deviation (used when the parameters file is removed). Pure. docs/bridge.md.
  */
+import { samePadding } from '../engine/layers/conv-geometry';
 import { ACTIVATION_NAMES } from '../spec/names';
 import { ImportError, shapeAfter, standIn } from './import-keras';
 import { OnnxError, readOnnx, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx';
@@ -423,14 +424,14 @@ class Graph {
     let pads: [number, number][];
     if (auto === 'VALID') pads = dims.map(() => [0, 0]);
     else if (auto === 'SAME_UPPER')
-      pads = dims.map((L, a) => samePads(L, window.kernel[a]!, window.stride[a]!, window.dilation[a]!));
+      pads = dims.map((L, a) => samePadding(L, window.kernel[a]!, window.stride[a]!, window.dilation[a]!));
     else if (auto === 'NOTSET') {
       const p = node.attributes.get('pads')?.ints ?? new Array<number>(2 * rank).fill(0);
       pads = dims.map((_, a) => [p[a]!, p[a + rank]!]);
     } else throw new ImportError(`${where}: auto_pad ${auto} (VGNet's 'same' pads the far side more, as SAME_UPPER)`);
     if (before) pads = pads.map(([b, e], a) => [b + before[a]![0], e + before[a]![1]]);
     if (pads.every(([b, e]) => b === 0 && e === 0)) return 'valid';
-    const same = dims.map((L, a) => samePads(L, window.kernel[a]!, window.stride[a]!, window.dilation[a]!));
+    const same = dims.map((L, a) => samePadding(L, window.kernel[a]!, window.stride[a]!, window.dilation[a]!));
     if (pads.every(([b, e], a) => b === same[a]![0] && e === same[a]![1])) return 'same';
     throw new ImportError(
       `${where}: padding ${JSON.stringify(pads)} is neither none nor TF's 'same' (${JSON.stringify(same)}) for input [${dims.join(', ')}]`,
@@ -877,14 +878,6 @@ function stdOf(data: Float32Array): number {
 
 function perAxis(values: number[]): number | number[] {
   return values.every((v) => v === values[0]) ? values[0]! : values;
-}
-
-/** TF/Keras 'same': the total padding that gives ceil(L / stride) outputs, the odd one on the far side. */
-function samePads(length: number, kernel: number, stride: number, dilation: number): [number, number] {
-  const out = Math.ceil(length / stride);
-  const total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - length, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
 }
 
 function transpose(t: OnnxTensor): OnnxTensor {

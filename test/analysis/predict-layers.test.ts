@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { detectPredicted } from '../../src/analysis/detect-predicted';
 import { predictGradientFlow, type LayerPrediction } from '../../src/analysis/predict';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds';
-import { axisGeometry, convGeometry } from '../../src/analysis/predict-spatial';
+import { convGeometry } from '../../src/analysis/predict-spatial';
+import { axisGeometry } from '../../src/engine/layers/conv-geometry';
 import type { ActivationName, ConvConfig, InitConfig, LayerConfig, ModelConfig } from '../../src/engine/config';
 
 const act = (name: ActivationName) => ({ name, alpha: 1 });
@@ -95,11 +96,11 @@ const sigmoid = (u: number) => 1 / (1 + Math.exp(-u));
 
 describe('conv geometry', () => {
   it('output lengths as PyTorch (valid) and Keras (same: the extra pad after)', () => {
-    expect(axisGeometry(28, 3, 1, 1, 'valid')).toEqual({ out: 26, before: 0 });
-    expect(axisGeometry(28, 3, 2, 1, 'valid')).toEqual({ out: 13, before: 0 });
+    expect(axisGeometry(28, 3, 1, 1, 'valid')).toEqual({ out: 26, padBefore: 0 });
+    expect(axisGeometry(28, 3, 2, 1, 'valid')).toEqual({ out: 13, padBefore: 0 });
     expect(axisGeometry(28, 5, 1, 2, 'valid').out).toBe(20);
-    expect(axisGeometry(28, 3, 1, 1, 'same')).toEqual({ out: 28, before: 1 });
-    expect(axisGeometry(7, 2, 2, 1, 'same')).toEqual({ out: 4, before: 0 });
+    expect(axisGeometry(28, 3, 1, 1, 'same')).toEqual({ out: 28, padBefore: 1 });
+    expect(axisGeometry(7, 2, 2, 1, 'same')).toEqual({ out: 4, padBefore: 0 });
   });
 
   it('in-bounds tap fraction: 1 for valid; (10/12)² for a 3×3 same conv on 4×4', () => {

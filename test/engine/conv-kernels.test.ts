@@ -7,15 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { Arena } from '../../src/engine/arena';
 import type { Shape } from '../../src/engine/config';
 import {
-  col2im,
-  im2col,
   im2colRuns,
   im2colRunsLength,
   poolIndex,
   poolIndexLength,
   windowGeometry,
 } from '../../src/engine/layers/conv-geometry';
-import { maxPlane } from '../../src/engine/layers/pool';
+import { col2im, im2col, maxPlane } from './conv-reference';
 import { gatherColumns, maxPool, maxPoolBackward, scatterColumns } from '../../src/engine/reference-kernels';
 import { Rng } from '../../src/engine/rng';
 import { WasmBackend } from '../../src/engine/wasm/wasm-backend';

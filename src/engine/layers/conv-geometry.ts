@@ -38,6 +38,13 @@ export function axisGeometry(
   return { out, padBefore: Math.floor(total / 2) };
 }
 
+/** TF/Keras 'same' padding of one axis as [before, after]: the total that gives ceil(L / stride) outputs, the odd one after. */
+export function samePadding(length: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const { out, padBefore } = axisGeometry(length, kernel, stride, dilation, 'same');
+  const total = Math.max((out - 1) * stride + dilation * (kernel - 1) + 1 - length, 0);
+  return [padBefore, total - padBefore];
+}
+
 /** The window geometry of a conv or pool layer on `inputShape` ([C, L] or [C, H, W]); throws on a misfit. */
 export function windowGeometry(config: ConvConfig | PoolConfig, inputShape: Shape): WindowGeometry {
   const kernel = 'kernel' in config ? config.kernel : config.pool;
@@ -91,77 +98,6 @@ function firstValid(offset: number, stride: number, outs: number): number {
 /** One past the last output column whose input column o·stride + offset is < size (never below `lo`). */
 function endValid(offset: number, stride: number, size: number, outs: number, lo: number): number {
   return Math.max(offset >= size ? 0 : Math.min(outs, Math.floor((size - 1 - offset) / stride) + 1), lo);
-}
-
-/**
- * col[(c·kh + i)·kw + j][base + oy·OW + ox] = x[c][oy·sh − padTop + i·dh][ox·sw − padLeft + j·dw] (0 in the
- * padding), for the sample starting at x[offset]. col is [C·kh·kw][rowLength], the right operand of W[F][C·kh·kw];
- * a tile of samples sits side by side in it (sample s of the tile at base s·OH·OW, rowLength = tile·OH·OW).
- * The geometry is read into locals once: the copy loops then touch only the two arrays.
- */
-export function im2col(
-  x: Float32Array,
-  offset: number,
-  g: WindowGeometry,
-  col: Float32Array,
-  rowLength = g.outHeight * g.outWidth,
-  base = 0,
-): void {
-  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
-  let row = 0;
-  for (let c = 0; c < channels; c++) {
-    for (let i = 0; i < kernelH; i++) {
-      for (let j = 0; j < kernelW; j++, row++) {
-        const colOffset = j * dilationW - g.padLeft;
-        const lo = firstValid(colOffset, strideW, outWidth);
-        const hi = endValid(colOffset, strideW, width, outWidth, lo);
-        for (let oy = 0, o = row * rowLength + base; oy < outHeight; oy++, o += outWidth) {
-          const iy = oy * strideH - g.padTop + i * dilationH;
-          if (iy < 0 || iy >= height) {
-            col.fill(0, o, o + outWidth);
-            continue;
-          }
-          const src = offset + (c * height + iy) * width + colOffset;
-          for (let ox = 0; ox < lo; ox++) col[o + ox] = 0;
-          if (strideW === 1) for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox]!;
-          else for (let ox = lo; ox < hi; ox++) col[o + ox] = x[src + ox * strideW]!;
-          for (let ox = hi; ox < outWidth; ox++) col[o + ox] = 0;
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: dx[offset + …] = Σ of the col entries that copied each input element (padding dropped). */
-export function col2im(
-  col: Float32Array,
-  g: WindowGeometry,
-  dx: Float32Array,
-  offset: number,
-  rowLength = g.outHeight * g.outWidth,
-  base = 0,
-): void {
-  const { channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth } = g;
-  dx.fill(0, offset, offset + channels * height * width);
-  let row = 0;
-  for (let c = 0; c < channels; c++) {
-    for (let i = 0; i < kernelH; i++) {
-      for (let j = 0; j < kernelW; j++, row++) {
-        const colOffset = j * dilationW - g.padLeft;
-        const lo = firstValid(colOffset, strideW, outWidth);
-        const hi = endValid(colOffset, strideW, width, outWidth, lo);
-        for (let oy = 0, o = row * rowLength + base; oy < outHeight; oy++, o += outWidth) {
-          const iy = oy * strideH - g.padTop + i * dilationH;
-          if (iy < 0 || iy >= height) continue;
-          const dst = offset + (c * height + iy) * width + colOffset;
-          for (let ox = lo; ox < hi; ox++) {
-            const k = dst + ox * strideW;
-            dx[k] = dx[k]! + col[o + ox]!;
-          }
-        }
-      }
-    }
-  }
 }
 
 /** Floats of im2col scratch a tile may hold: 1 M (4 MB) — the whole batch of a small CNN, bounded for a large one. */

@@ -119,48 +119,6 @@ export class PoolLayer implements Layer {
   }
 }
 
-/**
- * Max pooling of one channel plane (starting at x[plane]) into out[o …]; argmax receives each winner's index within
- * its sample (which starts at x[sample]). The direct definition the table-driven kernels (backend maxPool, which the
- * layer runs) are tested against. Strictly greater keeps the first maximum, as PyTorch; a NaN wins and stays,
- * so a non-finite input is not hidden by the pooling.
- */
-export function maxPlane(
-  x: Float32Array,
-  sample: number,
-  plane: number,
-  g: WindowGeometry,
-  out: Float32Array,
-  argmax: Float32Array,
-  o: number,
-): void {
-  const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth, padTop, padLeft } = g;
-  for (let oy = 0; oy < outHeight; oy++) {
-    const top = oy * strideH - padTop;
-    const y0 = top > 0 ? top : 0;
-    const rows = (top + kernelH < height ? top + kernelH : height) - y0;
-    for (let ox = 0; ox < outWidth; ox++, o++) {
-      const left = ox * strideW - padLeft;
-      const x0 = left > 0 ? left : 0;
-      const cols = (left + kernelW < width ? left + kernelW : width) - x0;
-      let at = plane + y0 * width + x0;
-      let best = x[at]!;
-      // The window's first element starts the search; then strictly greater wins, and a NaN wins unless one already did.
-      for (let y = 0, row = at; y < rows; y++, row += width) {
-        for (let i = row, end = row + cols; i < end; i++) {
-          const v = x[i]!;
-          if (!(v <= best) && best === best) {
-            best = v;
-            at = i;
-          }
-        }
-      }
-      out[o] = best;
-      argmax[o] = at - sample;
-    }
-  }
-}
-
 /** Average pooling of one channel plane over the real elements of each window. */
 function averagePlane(x: Float32Array, plane: number, g: WindowGeometry, out: Float32Array, o: number): void {
   const { width, height, kernelH, kernelW, strideH, strideW, outHeight, outWidth } = g;
