@@ -5,7 +5,7 @@
  */
 import type { Dataset, LayerConfig, ModelConfig } from '../src/engine/config';
 import { Rng } from '../src/engine/rng';
-import { LEARNING_RATE } from './workloads';
+import { BENCH_SGD } from './workloads';
 
 export const W5 = { name: 'W5', inputShape: [1, 28, 28], classes: 10, batch: 64 } as const;
 export const W5_INPUT = 28 * 28;
@@ -59,16 +59,7 @@ export function w5Config(steps: number, seed: number): ModelConfig {
     inputShape: W5.inputShape,
     layers: w5Layers(),
     loss: 'crossentropy',
-    optimizer: {
-      type: 'sgd',
-      lr: LEARNING_RATE,
-      momentum: 0,
-      nesterov: false,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      rho: 0.99,
-    },
+    optimizer: BENCH_SGD,
     training: {
       steps,
       batchSize: W5.batch,

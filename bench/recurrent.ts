@@ -16,7 +16,7 @@ import { Rng } from '../src/engine/rng';
 import { createTrainer } from '../src/engine/train';
 import { initTfjsWasm } from './tfjs';
 import { openblasCoreType } from './torch';
-import { LEARNING_RATE } from './workloads';
+import { BENCH_SGD, LEARNING_RATE } from './workloads';
 
 /** W6: LSTM hidden 128 over 50 steps of 8 features, batch 32, one regression output. */
 export const W6 = { name: 'W6', input: 8, steps: 50, hidden: 128, batch: 32, outputs: 1 } as const;
@@ -113,16 +113,7 @@ function engineConfig(steps: number, start: Start): ModelConfig {
       },
     ],
     loss: 'mse',
-    optimizer: {
-      type: 'sgd',
-      lr: LEARNING_RATE,
-      momentum: 0,
-      nesterov: false,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      rho: 0.99,
-    },
+    optimizer: BENCH_SGD,
     training: {
       steps,
       batchSize: W6.batch,

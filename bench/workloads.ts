@@ -2,7 +2,7 @@
  * The four benchmark workloads and what every implementation shares: layer shapes, the flop count, and one
  * starting point (batch + initial parameters) generated once from a seeded Rng and copied into each contender.
  */
-import type { ActivationName, Dataset, DenseConfig, ModelConfig } from '../src/engine/config';
+import type { ActivationName, Dataset, DenseConfig, ModelConfig, OptimizerConfig } from '../src/engine/config';
 import { Rng } from '../src/engine/rng';
 
 export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
@@ -64,6 +64,17 @@ export const WORKLOADS: Workload[] = [
 
 /** Plain SGD, no momentum, for every contender. */
 export const LEARNING_RATE = 0.01;
+/** Plain SGD at LEARNING_RATE, every contender's optimizer in the benches. */
+export const BENCH_SGD: OptimizerConfig = {
+  type: 'sgd',
+  lr: LEARNING_RATE,
+  momentum: 0,
+  nesterov: false,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  rho: 0.99,
+};
 
 /**
  * Activation the engine's output layer gets for cross-entropy. The output is logits and the loss applies the
@@ -156,16 +167,7 @@ export function toModelConfig(w: Workload, steps: number, seed: number): ModelCo
     input: w.input,
     layers,
     loss: w.loss,
-    optimizer: {
-      type: 'sgd',
-      lr: LEARNING_RATE,
-      momentum: 0,
-      nesterov: false,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      rho: 0.99,
-    },
+    optimizer: BENCH_SGD,
     training: {
       steps,
       batchSize: w.batch,

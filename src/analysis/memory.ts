@@ -12,6 +12,7 @@ import { layerOutputShape, shapeSize } from '../engine/layers/shapes';
 import { SKIPS_INPUT_GRAD } from '../engine/model';
 import type { DataSpec, ParsedSpec, SpecDiagnostic } from '../spec';
 import { grouped } from '../spec/diagnostic-text';
+import { RECURRENT_GATES } from '../spec/names';
 
 /** A laptop's share for one analysis: the CLI's --memory-budget and the setting vgnet.memoryBudgetMB default. */
 export const DEFAULT_MEMORY_BUDGET_MB = 2048;
@@ -195,7 +196,7 @@ function layerFloats(
     case 'lstm':
     case 'gru': {
       const [steps, features] = inputShape as [number, number];
-      const gateUnits = GATES[layer.kind] * layer.units;
+      const gateUnits = RECURRENT_GATES[layer.kind] * layer.units;
       const params = gateUnits * (features + layer.units + 2);
       // The last h is a view of the hidden states: without returnSequences only the output gradient is its own.
       const buffers = layer.returnSequences ? 2 : 1;
@@ -243,8 +244,6 @@ function optimizerSlots(optimizer: OptimizerConfig): number {
   return first + second;
 }
 
-const GATES: Record<RecurrentConfig['kind'], number> = { simple_rnn: 1, lstm: 4, gru: 3 };
-
 function recurrentFloats(layer: RecurrentConfig, inputShape: Shape, first: boolean, rows: number): number {
   const [steps, features] = inputShape as [number, number];
   const H = layer.units;
@@ -252,8 +251,8 @@ function recurrentFloats(layer: RecurrentConfig, inputShape: Shape, first: boole
   const cellBuffers = layer.kind === 'lstm' ? 2 * steps + 1 : 0;
   const perRow =
     steps * features * (first ? 1 : 2) +
-    steps * GATES[layer.kind] * H * gateBuffers +
+    steps * RECURRENT_GATES[layer.kind] * H * gateBuffers +
     (steps + 1 + cellBuffers + 2) * H +
-    (layer.kind === 'simple_rnn' ? 0 : GATES[layer.kind] * H);
+    (layer.kind === 'simple_rnn' ? 0 : RECURRENT_GATES[layer.kind] * H);
   return rows * perRow;
 }
