@@ -16,8 +16,10 @@ import type { RecordedRun } from './record';
 import { detectPredicted } from './detect-predicted';
 import { summarize, type RunSummary } from './summary';
 import { resolveThresholds, type Thresholds } from './thresholds';
-import { verifyFixes, type VerifiedFix } from './verify';
-import { RunCache } from './cache';
+import { candidateJob, isVerdict, verifyFixes, type VerifiedFix } from './verify';
+import { plural } from './wording';
+import { cacheable, RunCache } from './cache';
+import { candidatesFor } from './fixes/catalog';
 import { combineSeeds, DEFAULT_SEEDS, seedList } from './seeds';
 
 export interface AnalyzeOptions {
@@ -37,6 +39,17 @@ export interface AnalyzeOptions {
   cache?: RunCache;
   /** Streams the main run's progress (not the fix verifications'). */
   onProgress?: ProgressListener;
+  /**
+   * With more than one seed: called with the first seed's report as soon as that seed is measured, while the others
+   * still train (`Report.refining`): the editor shows it, then the report of every seed replaces it.
+   */
+  onFirstSeed?: (report: Report) => void;
+  /**
+   * Start the candidate fixes of the first seed's findings as soon as it is measured, before the other seeds are in
+   * (default: when `verifyFixes` is not false). The verification then finds their runs started or done (RunCache);
+   * the extension, which verifies in a second call, sets it.
+   */
+  prefetchFixes?: boolean;
 }
 
 export type ReportStatus = 'ok' | 'invalid' | 'cancelled' | 'internal-error';
@@ -65,6 +78,8 @@ export interface Report {
   recorded: { engine: string; file: string | null } | null;
   /** With `recorded`: VGNet's own run of the same spec, when one was made — the other side of the compare view. */
   reference: TrainResult | null;
+  /** The first seed's report, given to `onFirstSeed` while this many more seeds train (0 in every other report). */
+  refining: number;
 }
 
 const DEFAULT_BUDGET_MS = 30_000;
@@ -99,6 +114,8 @@ export function analyzeStatic(text: string, thresholds?: Partial<Thresholds>): R
  */
 export async function analyze(text: string, options: AnalyzeOptions & { from?: Report }): Promise<Report> {
   const start = now();
+  // Runs started early (prefetchFixes) are found again through a cache: the caller's, or one for this analysis.
+  options = options.cache ? options : { ...options, cache: new RunCache() };
   const deadline = deadlineOf(options);
   const report = options.from ? continueFrom(options.from) : analyzeStatic(text, options.thresholds);
   if (report.status !== 'ok') return report;
@@ -227,12 +244,16 @@ async function measureAndDiagnose(
   const base = options.seed ?? report.spec?.config?.training.seed ?? 0;
   const seeds = seedList(base, options.seeds ?? DEFAULT_SEEDS);
   const t0 = now();
-  // Every seed at once (the pool runs them on both cores); the first streams its progress.
-  const outcomes = await Promise.all(
-    seeds.map((seed, i) =>
-      i === 0 ? runCached(job, options, options.onProgress) : runCached({ ...job, seed }, options),
-    ),
+  const early = seeds.length > 1 && (options.onFirstSeed !== undefined || prefetching(options));
+  // Every seed at once, the first streaming its progress. When its answer is wanted early, the first keeps a core
+  // to itself (MeasureJob.urgent) instead of sharing two cores three ways with the other seeds.
+  const started = seeds.map((seed, i) =>
+    i === 0
+      ? runCached(early ? { ...job, urgent: true } : job, options, options.onProgress)
+      : runCached({ ...job, seed }, options),
   );
+  if (early) firstSeedEarly(text, await started[0]!, seeds, options, report, deadline);
+  const outcomes = await Promise.all(started);
   const outcome = outcomes[0]!;
   report.timing.trainMs = now() - t0;
   if (options.signal?.cancelled || (outcome.ok && outcome.result.stopped?.reason === 'cancelled')) {
@@ -267,6 +288,48 @@ async function measureAndDiagnose(
     report.message = `measured on ${runs.length} of ${seeds.length} seeds: the time budget ran out`;
   if (result.stopped?.reason === 'budget')
     report.message = `training stopped by the time budget: ${result.stopped.detail}`;
+}
+
+function prefetching(options: AnalyzeOptions): boolean {
+  return options.prefetchFixes ?? options.verifyFixes !== false;
+}
+
+/**
+ * The first seed is measured and the others still train: its report goes to `onFirstSeed`, and the candidate fixes
+ * of its findings start (their first round runs on this seed: verify.ts), so the cores never wait for the last seed.
+ * Should the seeds together decide otherwise, the verification asks only for what it needs.
+ */
+function firstSeedEarly(
+  text: string,
+  outcome: MeasureOutcome,
+  seeds: number[],
+  options: AnalyzeOptions,
+  report: Report,
+  deadline: number,
+): void {
+  if (options.signal?.cancelled || !outcome.ok || outcome.result.stepsRun === 0 || outcome.result.stopped) return;
+  const first = continueFrom(report);
+  diagnoseRun(
+    first,
+    [{ seed: seeds[0]!, result: outcome.result }],
+    outcome.config,
+    outcome.config.loss,
+    options.thresholds,
+  );
+  first.refining = seeds.length - 1;
+  first.message = `measured on seed ${seeds[0]} so far; ${plural(seeds.length - 1, 'more seed')} still training`;
+  options.onFirstSeed?.(first);
+  if (!prefetching(options)) return;
+  const job = { steps: options.steps ?? null, seed: options.seed ?? null, deadline };
+  const context = { text, config: outcome.config, layers: outcome.result.layers };
+  const t = resolveThresholds(options.thresholds);
+  for (const finding of first.findings) {
+    if (!isVerdict(finding)) continue;
+    for (const candidate of candidatesFor(finding, context)) {
+      const fixed = candidate.apply(text);
+      if (fixed !== text) void runCached(candidateJob(job, finding, t, fixed), options);
+    }
+  }
 }
 
 /**
@@ -319,18 +382,25 @@ async function verifyInto(text: string, options: AnalyzeOptions, report: Report,
   }
 }
 
+/**
+ * A run of `job`: from the cache, or the one already training (started early, or by another analysis of the same
+ * text), or a new one. A run that another analysis started and that ended cut short (cancelled with it) is run anew.
+ */
 async function runCached(
   job: MeasureJob,
   options: AnalyzeOptions,
   onProgress?: ProgressListener,
 ): Promise<MeasureOutcome> {
-  const cached = options.cache?.get(job);
+  const cache = options.cache;
+  const cached = cache?.get(job);
   if (cached) return cached;
-  const outcome = await options.executor.run(job, options.signal, onProgress);
-  // Runs cut short by cancellation or the budget are not the spec's true answer: don't cache them.
-  const stopped = outcome.ok ? outcome.result.stopped?.reason : undefined;
-  if (stopped !== 'cancelled' && stopped !== 'budget') options.cache?.set(job, outcome);
-  return outcome;
+  const running = cache?.pending(job);
+  if (running) {
+    const outcome = await running;
+    if (cacheable(outcome) || options.signal?.cancelled) return outcome;
+  }
+  const run = options.executor.run(job, options.signal, onProgress);
+  return cache ? cache.track(job, run) : run;
 }
 
 /** A report of no analysis yet: the start of every analysis and of the editor's notices. */
@@ -351,6 +421,7 @@ export function emptyReport(): Report {
     seedRuns: [],
     recorded: null,
     reference: null,
+    refining: 0,
   };
 }
 

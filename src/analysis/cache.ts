@@ -1,15 +1,37 @@
 /**
  * Measured runs keyed by spec content, seed and step budget, so re-asking (the same spec saved twice, the same fix
- * verified for two findings) costs nothing. Bounded LRU.
+ * verified for two findings) costs nothing. Bounded LRU. Runs still training are known too (`pending`): a fix whose
+ * run started early, on the first seed's findings (analyze.ts), is not started a second time when the verification
+ * asks for it.
  */
 import type { MeasureJob, MeasureOutcome } from './measure';
 
 export class RunCache {
   private readonly entries = new Map<string, MeasureOutcome>();
+  private readonly running = new Map<string, Promise<MeasureOutcome>>();
   constructor(private readonly capacity = 64) {}
 
+  /** The outcome of a run of this job that is still training, if one is. */
+  pending(job: MeasureJob): Promise<MeasureOutcome> | undefined {
+    return this.running.get(RunCache.key(job));
+  }
+
+  /** Remembers a run while it trains; once done it is kept (set) unless it was cut short (see cacheable). */
+  track(job: MeasureJob, run: Promise<MeasureOutcome>): Promise<MeasureOutcome> {
+    const key = RunCache.key(job);
+    this.running.set(key, run);
+    void run.then((outcome) => {
+      if (this.running.get(key) === run) this.running.delete(key);
+      if (cacheable(outcome)) this.set(job, outcome);
+    });
+    return run;
+  }
+
   static key(job: MeasureJob): string {
-    return `${hash(job.text)}:${job.text.length}:${job.steps ?? ''}:${job.seed ?? ''}`;
+    // A run that may stop once decided is not the full run another caller may want.
+    const settled = job.stopOnceVanishing;
+    const stop = settled ? `:v${settled.vanishingRatio},${settled.vanishingAbsolute}` : '';
+    return `${hash(job.text)}:${job.text.length}:${job.steps ?? ''}:${job.seed ?? ''}${stop}`;
   }
 
   get(job: MeasureJob): MeasureOutcome | undefined {
@@ -32,6 +54,12 @@ export class RunCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** Runs cut short by cancellation or the budget are not the spec's true answer: they are not kept. */
+export function cacheable(outcome: MeasureOutcome): boolean {
+  const stopped = outcome.ok ? outcome.result.stopped?.reason : undefined;
+  return outcome.ok ? stopped !== 'cancelled' && stopped !== 'budget' : !outcome.budget && !outcome.cancelled;
 }
 
 /** 53-bit string hash (cyrb53): cheap, well distributed; collisions additionally guarded by the length in the key. */

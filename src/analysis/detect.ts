@@ -129,6 +129,38 @@ export function firstLayerRatio(result: TrainResult): number {
 const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the recorded steps after step 0)';
 
 /**
+ * Whether a run still training is sure to end vanishing (detectVanishing), and at which recording: the first layer's
+ * ratio and norm are below their thresholds on more than half of the recordings its window will hold when all
+ * `steps` have run (recorded every `recordEvery` and at the last step), so both medians are below them whatever
+ * the rest does. (A run that later stops on a non-finite value would be judged on fewer recordings, by then a
+ * failure anyway.) Returns the reason in words, or null.
+ */
+export function vanishingSettled(
+  result: TrainResult,
+  steps: number,
+  recordEvery: number,
+  t: Pick<Thresholds, 'vanishingRatio' | 'vanishingAbsolute'>,
+): string | null {
+  const pair = ratioLayers(result);
+  if (!pair) return null;
+  let window = 0;
+  for (let s = 1; s < steps; s++) if (s % Math.max(1, recordEvery) === 0 || s === steps - 1) window++;
+  const needed = Math.floor(window / 2) + 1;
+  let ratios = 0;
+  let norms = 0;
+  for (let k = 0; k < result.recordedSteps.length; k++) {
+    if (result.recordedSteps[k]! < 1) continue;
+    const g = grad(result, pair.first, k);
+    const o = grad(result, pair.out, k);
+    if (!Number.isFinite(g) || !Number.isFinite(o)) continue;
+    if (g / Math.max(o, 1e-30) < t.vanishingRatio) ratios++;
+    if (g < t.vanishingAbsolute) norms++;
+  }
+  if (ratios < needed || norms < needed) return null;
+  return `the gradient vanished on ${needed} of the ${window} recordings the rule judges: it vanishes whatever the rest of the run does`;
+}
+
+/**
  * AutoTrainer's rule: the first layer's weight-gradient norm / the output layer's below 1e-3, with the first
  * layer's norm below 1e-4. Every weight layer meeting the same rule is listed.
  */

@@ -8,7 +8,9 @@ import { train } from '../engine/train';
 import type { ParallelGemm } from '../engine/wasm/parallel-gemm';
 import type { SpecDiagnostic } from '../spec';
 import type { FileAccess } from '../spec/types';
+import { vanishingSettled } from './detect';
 import { prepare } from './prepare';
+import type { Thresholds } from './thresholds';
 
 export interface MeasureJob {
   text: string;
@@ -18,12 +20,25 @@ export interface MeasureJob {
   deadline: number;
   /** Specs needing more memory to train are refused (src/analysis/memory.ts); the pool fills in its own budget. */
   memoryBudgetBytes?: number;
+  /**
+   * Its answer is awaited before the others' (the first seed, shown first): the pool gives it a core of its own
+   * rather than running one job more than the cores side by side (src/node/pool.ts).
+   */
+  urgent?: boolean;
+  /**
+   * Stop once the run is sure to end vanishing by these thresholds (detect.ts vanishingSettled): a candidate fix
+   * for vanishing gradients that cannot fix them needs no more steps to say so (stopped.reason 'decided').
+   */
+  stopOnceVanishing?: Pick<Thresholds, 'vanishingRatio' | 'vanishingAbsolute'>;
 }
 
 export type MeasureOutcome =
   | { ok: true; config: ModelConfig; result: TrainResult }
-  /** `budget`: the deadline passed before training began (while data loaded): not the spec's fault. */
-  | { ok: false; diagnostics: SpecDiagnostic[]; message: string; budget?: true };
+  /**
+   * `budget`: the deadline passed before training began (while data loaded): not the spec's fault. `cancelled`: the
+   * run never started (cancelled while queued, or the pool shut down).
+   */
+  | { ok: false; diagnostics: SpecDiagnostic[]; message: string; budget?: true; cancelled?: true };
 
 export interface MeasureHooks {
   shouldStop?: () => boolean;
@@ -55,8 +70,13 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
     // Building a wide model (initialising its weights) is work the deadline must see too: none past it.
     if (shouldStop())
       return { ok: false, diagnostics: [], message: 'the time budget was used up before training began', budget: true };
+    const training = prepared.config.training;
+    const settled = job.stopOnceVanishing;
     const result = train(prepared.config, prepared.dataset, {
       deadline: job.deadline,
+      ...(settled
+        ? { stopWhen: (r: TrainResult) => vanishingSettled(r, training.steps, training.recordEvery, settled) }
+        : {}),
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.parallel ? { parallel: hooks.parallel } : {}),
       ...(hooks.onProgress ? { onRecord: throttledProgress(hooks.onProgress, prepared.config.training.steps) } : {}),

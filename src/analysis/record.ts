@@ -5,7 +5,7 @@
  */
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { LayerKind, LossName } from '../engine/config';
-import type { LayerInfo, LayerSeries, TrainResult } from '../engine/stats';
+import type { LayerInfo, LayerSeries, StopReason, TrainResult } from '../engine/stats';
 import { LAYER_TYPES } from '../spec/names';
 
 export const RECORD_FORMAT = 'vgnet-record/1';
@@ -213,12 +213,12 @@ function channelFlags(v: unknown, at: (string | number)[], length: number): numb
 function stopped(v: unknown, stepsRun: number): TrainResult['stopped'] {
   if (v === null || v === undefined) return null;
   const s = object(v, ['stopped']);
-  const reasons = ['non-finite', 'cancelled', 'budget'];
-  if (typeof s.reason !== 'string' || !reasons.includes(s.reason))
+  const reasons: StopReason[] = ['non-finite', 'cancelled', 'budget', 'decided'];
+  if (typeof s.reason !== 'string' || !(reasons as string[]).includes(s.reason))
     throw new RecordError(['stopped', 'reason'], `expected one of ${reasons.join(', ')}`);
   return {
     step: integer(s.step, ['stopped', 'step'], 0, stepsRun),
-    reason: s.reason as 'non-finite' | 'cancelled' | 'budget',
+    reason: s.reason as StopReason,
     detail: typeof s.detail === 'string' ? s.detail.slice(0, 1000) : '',
   };
 }

@@ -134,8 +134,7 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   const verdicts: Finding[] = [];
   const firstRound: Promise<VerifiedFix | null>[] = [];
   input.findings.forEach((finding, index) => {
-    // Infos (a seed-dependent problem, a loss that does not fall) are not verdicts: nothing to verify.
-    if (finding.severity === 'info' || (finding.source !== 'measured' && finding.kind !== 'poor-init')) return;
+    if (!isVerdict(finding)) return;
     verdicts.push(finding);
     for (const candidate of candidatesFor(finding, input.context))
       firstRound.push(tryCandidate(candidate, finding, index, shared));
@@ -165,6 +164,11 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   return rank(fixes);
 }
 
+/** Infos (a seed-dependent problem, a loss that does not fall) are not verdicts: nothing to verify. */
+export function isVerdict(finding: Finding): boolean {
+  return finding.severity !== 'info' && (finding.source === 'measured' || finding.kind === 'poor-init');
+}
+
 /** Problems a lower learning rate addresses. */
 const TOO_FAST: ReadonlySet<FindingKind> = new Set([
   'divergence',
@@ -185,7 +189,7 @@ async function tryCandidate(
   const after = candidate.apply(input.text);
   const edit = diffEdit(input.text, after);
   if (edit === null || input.signal?.cancelled) return null;
-  const outcome = await input.run({ ...input.job, text: after });
+  const outcome = await input.run(candidateJob(input.job, finding, input.thresholds, after));
   const others = input.others ?? [];
   // With other seeds to confirm on, the loss against the unfixed run is judged on the medians over all of them.
   const verification = judge(finding, input.before, outcome, input.thresholds, { perSeedLoss: others.length === 0 });
@@ -199,6 +203,20 @@ async function tryCandidate(
     edit,
     verification,
     preferred: false,
+  };
+}
+
+/**
+ * A candidate's run on the first seed. A fix for vanishing gradients stops as soon as the gradient is sure to
+ * vanish over the run (detect.ts vanishingSettled): a hopeless candidate costs about half a run. Confirmations on
+ * the other seeds run in full (their losses are compared).
+ */
+export function candidateJob(job: Omit<MeasureJob, 'text'>, finding: Finding, t: Thresholds, text: string): MeasureJob {
+  if (finding.kind !== 'vanishing') return { ...job, text };
+  return {
+    ...job,
+    text,
+    stopOnceVanishing: { vanishingRatio: t.vanishingRatio, vanishingAbsolute: t.vanishingAbsolute },
   };
 }
 
@@ -322,14 +340,19 @@ export function judge(
   }
   const problems = (r: TrainResult, loss: LossName): Finding[] =>
     detectMeasured(r, t, loss).filter((f) => f.severity !== 'info');
-  const remainingFindings = problems(after, outcome.config.loss);
+  // A run stopped once its problem was certain (candidateJob) is judged on that problem alone: the rules of the
+  // others (a loss that has not fallen yet) would misread a run cut at half its steps.
+  const decided = after.stopped?.reason === 'decided' ? after.stopped : null;
+  const remainingFindings = problems(after, outcome.config.loss).filter((f) => !decided || f.kind === finding.kind);
   const remaining = [...new Set(remainingFindings.map((f) => f.kind))];
-  const beforeKinds = new Set(problems(before, outcome.config.loss).map((f) => f.kind));
+  const beforeKinds = problemKindsOf(before, outcome.config.loss, t);
   const added = remainingFindings.filter((f) => f.kind !== finding.kind && !beforeKinds.has(f.kind));
   const metricAfter = findingMetric(finding.kind, after);
   const lossAfter = finalLoss(after, before);
   let effect = `${METRIC_LABEL[finding.kind]} ${formatValue(metricBefore)} → ${formatValue(metricAfter)}; loss ${formatValue(lossBefore)} → ${formatValue(lossAfter)}`;
   if (added.length > 0) effect += `; new: ${added.map((f) => FINDING_TITLES[f.kind]).join(', ')}`;
+  if (decided)
+    effect += `; stopped after step ${decided.step} of ${outcome.config.training.steps}: the gradient vanished on more than half of the steps the rule judges`;
   // A run that ends non-finite, above the loss it started from, or above the unfixed run's, did not fix anything.
   const trained =
     Number.isFinite(lossAfter) &&
@@ -357,6 +380,23 @@ export function judge(
     clear: [...new Set([finding.kind, ...beforeKinds])].every((k) => clearOf(k, findingMetric(k, after), t)),
   };
 }
+
+/**
+ * The unfixed run's problem kinds: every candidate on its seed is judged against them, so they are detected once
+ * per run, loss and thresholds object (one per verification).
+ */
+function problemKindsOf(run: TrainResult, loss: LossName, t: Thresholds): ReadonlySet<FindingKind> {
+  let known = PROBLEM_KINDS.get(run);
+  if (!known) PROBLEM_KINDS.set(run, (known = []));
+  let entry = known.find((k) => k.loss === loss && k.t === t);
+  if (!entry) {
+    const found = detectMeasured(run, t, loss).filter((f) => f.severity !== 'info');
+    known.push((entry = { loss, t, kinds: new Set(found.map((f) => f.kind)) }));
+  }
+  return entry.kinds;
+}
+
+const PROBLEM_KINDS = new WeakMap<TrainResult, { loss: LossName; t: Thresholds; kinds: ReadonlySet<FindingKind> }[]>();
 
 /**
  * The loss a fix is judged by: on the fixed probe set at the last recording when both runs have it (256 samples in

@@ -94,7 +94,12 @@ export interface TrainResult {
   probeLoss?: number[];
   /** Number of steps completed. */
   stepsRun: number;
-  /** Set when training ended before the configured number of steps. */
-  stopped: null | { step: number; reason: 'non-finite' | 'cancelled' | 'budget'; detail: string };
+  /**
+   * Set when training ended before the configured number of steps. 'decided': the caller's question was answered
+   * before the end (TrainOptions.stopWhen).
+   */
+  stopped: null | { step: number; reason: StopReason; detail: string };
   timeMs: number;
 }
+
+export type StopReason = 'non-finite' | 'cancelled' | 'budget' | 'decided';

@@ -40,6 +40,11 @@ export interface TrainOptions {
   saturationThreshold?: number;
   /** Called after each recorded step (live streaming); the result's arrays are live and keep growing. */
   onRecord?: (step: number, result: TrainResult) => void;
+  /**
+   * Asked after each recorded step: a reason ends training there (stopped.reason 'decided', the reason its detail),
+   * for a caller whose question the run has already answered (a candidate fix whose problem can no longer go away).
+   */
+  stopWhen?: (result: TrainResult) => string | null;
   /** Supplies the arena of the given capacity (floats); the model then runs on the pure-TypeScript kernels. */
   createArena?: (capacityFloats: number) => Arena;
   /** 'wasm' (default): WebAssembly SIMD kernels, falling back to 'js' where WebAssembly SIMD is unavailable. */
@@ -233,7 +238,15 @@ class TrainingRun implements Trainer {
     this.elapsedMs = now() - this.startMs;
     if (ending === 'done') return this.stop(step, null, '', true);
     if (ending !== null) return this.stop(step, ending, this.endingDetail(ending, step), true);
-    if (recorded) this.recordStep(step, true, false);
+    if (recorded) {
+      this.recordStep(step, true, false);
+      const decided = this.options.stopWhen?.(this.result()) ?? null;
+      if (decided !== null) {
+        this.finished = true;
+        this.record.stopped = { step, reason: 'decided', detail: decided };
+        return false;
+      }
+    }
     return true;
   }
 

@@ -109,7 +109,23 @@ export class AnalysisController implements vscode.Disposable {
         onProgress: (progress) => this.progressed.fire({ uri, progress }),
       };
       onPhase?.('training');
-      const report = await analyze(snapshot.text, { ...options, from: analyzed.report });
+      // The first seed's findings are shown as soon as it is measured; the report of every seed replaces them.
+      let firstSeed = Promise.resolve<string | null>(null);
+      const report = await analyze(snapshot.text, {
+        ...options,
+        from: analyzed.report,
+        prefetchFixes: config.verifyFixes,
+        onFirstSeed: (first) => {
+          firstSeed = this.keepIfFresh(uri, ticket, first).then((dropped) => {
+            if (dropped === null) {
+              this.logRun(uri, 'first seed of', first, null);
+              this.changed.fire(uri);
+            }
+            return dropped;
+          });
+        },
+      });
+      await firstSeed;
       const note = await this.keepIfFresh(uri, ticket, report);
       this.logRun(uri, 'measured', report, note);
       if (note !== null || !config.verifyFixes || !worthVerifying(report))

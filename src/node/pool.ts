@@ -62,7 +62,8 @@ export class WorkerPool {
   }
 
   run(job: MeasureJob, folder: string, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome> {
-    if (this.disposed) return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down' });
+    if (this.disposed)
+      return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down', cancelled: true });
     return new Promise((resolve) => {
       this.queue.push({ job, folder, signal, onProgress, resolve });
       this.scheduleDispatch();
@@ -86,7 +87,8 @@ export class WorkerPool {
     this.disposed = true;
     clearInterval(this.watchdog);
     for (const slot of this.slots) void slot.worker.terminate();
-    for (const q of this.queue.splice(0)) q.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled' });
+    for (const q of this.queue.splice(0))
+      q.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled', cancelled: true });
   }
 
   private dispatch(): void {
@@ -102,7 +104,7 @@ export class WorkerPool {
       if (!slot) return;
       const item = this.queue.shift()!;
       if (item.signal?.cancelled) {
-        item.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled' });
+        item.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled', cancelled: true });
         continue;
       }
       slot.busy = true;
@@ -133,7 +135,11 @@ export class WorkerPool {
   private freeSlot(): Slot | undefined {
     const idle = this.slots.find((s) => !s.busy);
     const busy = this.slots.filter((s) => s.busy).length;
-    const limit = this.size > 1 && busy + this.queue.length <= this.size + 1 ? this.size + 1 : this.size;
+    // Not while an urgent job (the first seed, shown before the others: MeasureJob.urgent) runs or waits: it would
+    // share its core.
+    const urgent = this.slots.some((s) => s.job?.urgent) || this.queue.some((q) => q.job.urgent);
+    const extra = this.size > 1 && !urgent && busy + this.queue.length <= this.size + 1;
+    const limit = extra ? this.size + 1 : this.size;
     if (busy >= limit) return undefined;
     if (idle) return idle;
     if (this.slots.length < limit) return this.spawn();

@@ -111,6 +111,13 @@ describe('WorkerPool', () => {
     pool = new WorkerPool(2, FAKE_WORKER, false, 4096);
     const five = (await Promise.all([1, 2, 3, 4, 5].map(() => pool!.run(job, EXAMPLES)))).map(interval);
     expect(startedBeforeFirstEnd(five)).toBe(2);
+    // An urgent job (the first seed, shown first) keeps its core: the third job waits for a free one.
+    pool.dispose();
+    pool = new WorkerPool(2, FAKE_WORKER, false, 4096);
+    const urgent = [{ ...job, urgent: true }, job, job];
+    const seeds = (await Promise.all(urgent.map((j) => pool!.run(j, EXAMPLES)))).map(interval);
+    expect(startedBeforeFirstEnd(seeds)).toBe(2);
+    expect(seeds[0]![0]).toBeLessThan(seeds[2]![0]);
   });
 
   it('workers get a heap limit derived from the memory budget', () => {

@@ -54,6 +54,8 @@ export interface DocumentView {
   recorded: Report['recorded'];
   /** With `recorded`: VGNet's own run of the same text, for the compare view. */
   reference: TrainResult | null;
+  /** The measured findings are the first seed's; this many more seeds still train (Report.refining). */
+  refining: number;
 }
 
 export class DocumentResults {
@@ -107,6 +109,7 @@ export class DocumentResults {
       message: report.message,
       recorded: measured ? report.recorded : null,
       reference: measured ? report.reference : null,
+      refining: measured ? report.refining : 0,
     };
   }
 }

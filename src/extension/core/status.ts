@@ -29,6 +29,14 @@ export function statusDisplay(input: StatusInput): StatusDisplay {
   const view = input.view;
   if (input.running && view?.measured) {
     const verdict = describeFindings(view.findings.filter((f) => f.source === 'measured')) ?? 'gradients healthy';
+    if (view.refining > 0)
+      return {
+        text: `$(sync~spin) VGNet: ${verdict} (first seed) · measuring ${plural(view.refining, 'more seed')}…`,
+        tooltip:
+          `The first seed's measurement of ${input.name}; ${plural(view.refining, 'more seed')} still ` +
+          `training (a verdict is what most seeds show). Run "VGNet: Cancel Analysis" to stop.`,
+        tone: 'running',
+      };
     return {
       text: `$(sync~spin) VGNet: ${verdict} · verifying fixes…`,
       tooltip: `Training each candidate fix for ${input.name}. Run "VGNet: Cancel Analysis" to stop.`,

@@ -68,3 +68,16 @@ describe('status bar while fixes are being verified', () => {
     expect(display.tone).toBe('running');
   });
 });
+
+describe('status bar while the other seeds train', () => {
+  it("shows the first seed's verdict as such, with how many seeds are still training", () => {
+    const findings = [finding({ kind: 'vanishing', layers: ['/layers/0'] })];
+    const view = viewOf({ findings, refining: 2 }, true);
+    const display = statusDisplay({ name: 'a', view, running: true, restricted: false });
+    expect(display.text).toBe('$(sync~spin) VGNet: 1 layer vanishing (first seed) · measuring 2 more seeds…');
+    expect(display.text).not.toMatch(/analysing/);
+    // Once every seed is in, the usual state while the fixes are verified.
+    const all = statusDisplay({ name: 'a', view: viewOf({ findings }, true), running: true, restricted: false });
+    expect(all.text).toBe('$(sync~spin) VGNet: 1 layer vanishing · verifying fixes…');
+  });
+});
