@@ -252,7 +252,7 @@ async function measureAndDiagnose(
       ? runCached(early ? { ...job, urgent: true } : job, options, options.onProgress)
       : runCached({ ...job, seed }, options),
   );
-  if (early) firstSeedEarly(text, await started[0]!, seeds, options, report, deadline);
+  if (early) firstSeedEarly(text, await started[0]!, seeds, options, report, deadline, t0);
   const outcomes = await Promise.all(started);
   const outcome = outcomes[0]!;
   report.timing.trainMs = now() - t0;
@@ -306,9 +306,11 @@ function firstSeedEarly(
   options: AnalyzeOptions,
   report: Report,
   deadline: number,
+  t0: number,
 ): void {
   if (options.signal?.cancelled || !outcome.ok || outcome.result.stepsRun === 0 || outcome.result.stopped) return;
   const first = continueFrom(report);
+  first.timing.trainMs = now() - t0;
   diagnoseRun(
     first,
     [{ seed: seeds[0]!, result: outcome.result }],

@@ -210,12 +210,13 @@ function normalizedUnits(inputShape: Shape): number {
 }
 
 /**
- * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics, a residual's branch
+ * Floats a layer holds beside its output-width buffers, per build: BatchNorm's statistics and scratch, a residual's branch
  * gradient, a conv layer's im2col tile (columns [C·k][positions] per sample of the tile) and its im2col run table
  * (im2colRuns), a max-pool layer's window table.
  */
 function extraFloats(layer: LayerConfig, inputShape: Shape, first: boolean, batch: number): number {
-  if (layer.kind === 'batchnorm') return 4 * normalizedUnits(inputShape);
+  // running mean and variance, the batch's mean and 1/σ, and six floats of float64 scratch per unit
+  if (layer.kind === 'batchnorm') return 10 * normalizedUnits(inputShape);
   if (layer.kind === 'residual') return batch * shapeSize(inputShape);
   if (layer.kind === 'maxpool') {
     // its window table: one index per output position and window cell

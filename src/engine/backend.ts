@@ -8,6 +8,10 @@ import { ACTIVATION_KERNELS, type ActivationKernel } from './activations';
 import type { ActivationName } from './config';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 import {
+  batchNormGradSums,
+  batchNormInputGrad,
+  batchNormNormalize,
+  batchNormStatistics,
   columnSums,
   countAbsAbove,
   countDeadUnits,
@@ -63,6 +67,42 @@ export interface Backend {
   addRowVector(z: Float32Array, v: Float32Array, rows: number, cols: number): void;
   /** out[c] = Σ_r m[r][c], float64 sums in row order. */
   columnSums(m: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /**
+   * BatchNorm over features (rows × cols, a column per unit): its forward statistics, the normalisation, the sums of
+   * its parameter gradients and its input gradient; contracts at the reference kernels of the same names
+   * (reference-kernels.ts), whose float64 arithmetic every backend reproduces to the bit.
+   */
+  batchNormStatistics(x: Float32Array, rows: number, cols: number, means: Float64Array, squares: Float64Array): void;
+  batchNormNormalize(
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    normalized: Float32Array,
+    y: Float32Array,
+  ): void;
+  batchNormGradSums(
+    dy: Float32Array,
+    normalized: Float32Array,
+    rows: number,
+    cols: number,
+    dGamma: Float64Array,
+    dBeta: Float64Array,
+  ): void;
+  batchNormInputGrad(
+    dy: Float32Array,
+    normalized: Float32Array,
+    rows: number,
+    cols: number,
+    scale: Float64Array,
+    dGamma: Float64Array,
+    dBeta: Float64Array,
+    training: boolean,
+    dx: Float32Array,
+  ): void;
   /** Σ a², float64. */
   sumOfSquares(a: Float32Array): number;
   /** Σ a and Σ (a − mean)², float64 (a two-pass variance). */
@@ -162,6 +202,10 @@ export const JS_BACKEND: Backend = {
   gemmTN,
   addRowVector,
   columnSums,
+  batchNormStatistics,
+  batchNormNormalize,
+  batchNormGradSums,
+  batchNormInputGrad,
   sumOfSquares,
   sum,
   squaredDeviations,

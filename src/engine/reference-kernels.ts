@@ -190,3 +190,92 @@ export function maxPoolBackward(
     }
   }
 }
+
+/**
+ * BatchNorm over features (x is rows × cols, a column per unit), the forward statistics: per column the mean and
+ * Σ(x − mean)², float64, summed over the rows in order (a two-pass variance).
+ */
+export function batchNormStatistics(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  means: Float64Array,
+  squares: Float64Array,
+): void {
+  means.fill(0, 0, cols);
+  squares.fill(0, 0, cols);
+  for (let r = 0, row = 0; r < rows; r++, row += cols)
+    for (let c = 0; c < cols; c++) means[c] = means[c]! + x[row + c]!;
+  for (let c = 0; c < cols; c++) means[c] = means[c]! / rows;
+  for (let r = 0, row = 0; r < rows; r++, row += cols) {
+    for (let c = 0; c < cols; c++) {
+      const d = x[row + c]! - means[c]!;
+      squares[c] = squares[c]! + d * d;
+    }
+  }
+}
+
+/** x̂ = (x − mean)·invStd (float64, then rounded), y = γ·x̂ + β from the unrounded x̂. */
+export function batchNormNormalize(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  mean: Float32Array,
+  invStd: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  normalized: Float32Array,
+  y: Float32Array,
+): void {
+  for (let r = 0, row = 0; r < rows; r++, row += cols) {
+    for (let c = 0; c < cols; c++) {
+      const xhat = (x[row + c]! - mean[c]!) * invStd[c]!;
+      normalized[row + c] = xhat;
+      y[row + c] = gamma[c]! * xhat + beta[c]!;
+    }
+  }
+}
+
+/** Per column Σ dy·x̂ and Σ dy, float64, over the rows in order (dγ and dβ before rounding). */
+export function batchNormGradSums(
+  dy: Float32Array,
+  normalized: Float32Array,
+  rows: number,
+  cols: number,
+  dGamma: Float64Array,
+  dBeta: Float64Array,
+): void {
+  dGamma.fill(0, 0, cols);
+  dBeta.fill(0, 0, cols);
+  for (let r = 0, row = 0; r < rows; r++, row += cols) {
+    for (let c = 0; c < cols; c++) {
+      dGamma[c] = dGamma[c]! + dy[row + c]! * normalized[row + c]!;
+      dBeta[c] = dBeta[c]! + dy[row + c]!;
+    }
+  }
+}
+
+/**
+ * dx of BatchNorm over features: training (batch statistics, n = rows) dx = scale/n · (n·dy − dβ − x̂·dγ);
+ * evaluation dx = scale·dy; scale = γ·invStd per column, all in float64.
+ */
+export function batchNormInputGrad(
+  dy: Float32Array,
+  normalized: Float32Array,
+  rows: number,
+  cols: number,
+  scale: Float64Array,
+  dGamma: Float64Array,
+  dBeta: Float64Array,
+  training: boolean,
+  dx: Float32Array,
+): void {
+  const n = rows;
+  for (let r = 0, row = 0; r < rows; r++, row += cols) {
+    for (let c = 0; c < cols; c++) {
+      dx[row + c] = training
+        ? (scale[c]! / n) * (n * dy[row + c]! - dBeta[c]! - normalized[row + c]! * dGamma[c]!)
+        : scale[c]! * dy[row + c]!;
+    }
+  }
+}

@@ -355,6 +355,14 @@ scenario(
         10,
       );
       const measuredMs = Date.now() - saved;
+      // The first seed's findings come first ("(first seed) · measuring 2 more seeds…"); then every seed's.
+      await workbench.waitFor(
+        'the measured diagnostics of every seed',
+        async () => !/measuring \d+ more seed/.test(await workbench.vgnetStatus()),
+        30_000,
+        10,
+      );
+      const allSeedsMs = Date.now() - saved;
       await workbench.waitFor(
         'the verified fixes',
         async () => verifiedRuns(server, name) > verifiedBefore,
@@ -364,10 +372,11 @@ scenario(
       const verifiedMs = Date.now() - saved;
       const engine = (logLines(server, `measured ${name}`).pop() ?? '').match(/train ([\d.]+ m?s)/)?.[1] ?? '?';
       samples.push(
-        `${next}: keystroke → static diagnostics ${staticMs} ms, save → measured diagnostics ${measuredMs} ms ` +
-          `(training ${engine}), save → verified fixes ${verifiedMs} ms`,
+        `${next}: keystroke → static diagnostics ${staticMs} ms, save → measured diagnostics (first seed) ` +
+          `${measuredMs} ms, every seed ${allSeedsMs} ms (training ${engine}), save → verified fixes ${verifiedMs} ms`,
       );
-      expect(measuredMs).toBeLessThanOrEqual(verifiedMs);
+      expect(measuredMs).toBeLessThanOrEqual(allSeedsMs);
+      expect(allSeedsMs).toBeLessThanOrEqual(verifiedMs);
     }
     await workbench.shot('latency-deep-sigmoid-30');
     console.info(

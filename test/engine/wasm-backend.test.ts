@@ -85,6 +85,68 @@ describe('WasmBackend', () => {
     }
   });
 
+  it('BatchNorm over features: statistics, normalisation and gradients bit-identical to the reference', () => {
+    const rng = new Rng(7);
+    for (const cols of LENGTHS) {
+      for (const rows of [1, 3, 17]) {
+        const p = placer(backend, cols % 3);
+        const n = rows * cols;
+        const x = randoms(rng, n, 2);
+        x.forEach((v, i) => (x[i] = v + 0.5 * (i % cols)));
+        // float64 operands in the backend's memory: 2 floats per double, 8-byte aligned (an even float offset)
+        const doubles = (values?: Float64Array): Float64Array => {
+          const block = p.place(new Float32Array(2 * cols + 2));
+          const start = block.byteOffset % 8 === 0 ? 0 : 1;
+          const view = new Float64Array(block.buffer, block.byteOffset + 4 * start, cols);
+          if (values) view.set(values);
+          return view;
+        };
+        const refMeans = new Float64Array(cols);
+        const refSquares = new Float64Array(cols);
+        JS_BACKEND.batchNormStatistics(x, rows, cols, refMeans, refSquares);
+        const means = doubles();
+        const squares = doubles();
+        backend.batchNormStatistics(p.place(x), rows, cols, means, squares);
+        expect(Array.from(means)).toEqual(Array.from(refMeans));
+        expect(Array.from(squares)).toEqual(Array.from(refSquares));
+
+        const mean = Float32Array.from(refMeans);
+        const invStd = Float32Array.from(refSquares, (s) => 1 / Math.sqrt(s / rows + 1e-5));
+        const gamma = randoms(rng, cols);
+        const beta = randoms(rng, cols);
+        const refNorm = new Float32Array(n);
+        const refY = new Float32Array(n);
+        JS_BACKEND.batchNormNormalize(x, rows, cols, mean, invStd, gamma, beta, refNorm, refY);
+        const norm = p.place(new Float32Array(n));
+        const y = p.place(new Float32Array(n));
+        const [wm, ws, wg, wb] = [mean, invStd, gamma, beta].map((v) => p.place(v));
+        backend.batchNormNormalize(p.place(x), rows, cols, wm!, ws!, wg!, wb!, norm, y);
+        expect(Array.from(norm)).toEqual(Array.from(refNorm));
+        expect(Array.from(y)).toEqual(Array.from(refY));
+
+        const dy = randoms(rng, n);
+        const refG = new Float64Array(cols);
+        const refB = new Float64Array(cols);
+        JS_BACKEND.batchNormGradSums(dy, refNorm, rows, cols, refG, refB);
+        const dG = doubles();
+        const dB = doubles();
+        backend.batchNormGradSums(p.place(dy), norm, rows, cols, dG, dB);
+        expect(Array.from(dG)).toEqual(Array.from(refG));
+        expect(Array.from(dB)).toEqual(Array.from(refB));
+
+        const scale = Float64Array.from(gamma, (g, c) => g * invStd[c]!);
+        for (const training of [true, false]) {
+          const refDx = new Float32Array(n);
+          JS_BACKEND.batchNormInputGrad(dy, refNorm, rows, cols, scale, refG, refB, training, refDx);
+          const dx = p.place(new Float32Array(n));
+          backend.batchNormInputGrad(p.place(dy), norm, rows, cols, doubles(scale), dG, dB, training, dx);
+          expect(Array.from(dx)).toEqual(Array.from(refDx));
+        }
+        expect(p.guardsIntact()).toBe(true);
+      }
+    }
+  });
+
   it('sums, squares and deviations in float64; counts non-finite, saturated and dead like the reference', () => {
     const rng = new Rng(2);
     for (const n of LENGTHS) {

@@ -6,6 +6,7 @@
  * taken over batch × positions (n = batch·L or batch·H·W in the unbiased n/(n − 1)).
  */
 import type { BatchNormConfig, Shape } from '../config';
+import type { Backend } from '../backend';
 import { paramTensor } from './layer';
 import type { BuildContext, Layer, LayerWiring, ParamTensor } from './layer';
 
@@ -40,6 +41,14 @@ export class BatchNormLayer implements Layer {
   private readonly units: number;
   private readonly positions: number;
   private lastForwardTraining = true;
+  /**
+   * Per-unit float64 scratch of the [features] path, in the arena (the backend's kernels read and write it there):
+   * means and Σ(x − mean)² forward, dγ, dβ and γ·invStd backward.
+   */
+  private readonly scratchA: Float64Array;
+  private readonly scratchB: Float64Array;
+  private readonly scratchC: Float64Array;
+  private readonly backend: Backend;
 
   constructor(config: BatchNormConfig, wiring: LayerWiring, ctx: BuildContext) {
     const { arena, batch } = ctx;
@@ -74,10 +83,21 @@ export class BatchNormLayer implements Layer {
     this.normalized = arena.alloc(batch * width);
     this.usedMean = arena.alloc(units);
     this.invStd = arena.alloc(units);
+    this.backend = ctx.backend;
+    // Three float64 arrays in one 16-byte-aligned view of 6·units floats.
+    const scratch = arena.alloc(6 * units);
+    const f64 = new Float64Array(scratch.buffer, scratch.byteOffset, 3 * units);
+    this.scratchA = f64.subarray(0, units);
+    this.scratchB = f64.subarray(units, 2 * units);
+    this.scratchC = f64.subarray(2 * units, 3 * units);
   }
 
   forward(training: boolean): void {
     this.lastForwardTraining = training;
+    if (this.positions === 1) {
+      this.forwardFeatures(training);
+      return;
+    }
     for (let c = 0; c < this.units; c++) {
       if (training) {
         this.computeBatchStatistics(c);
@@ -87,6 +107,35 @@ export class BatchNormLayer implements Layer {
       }
       this.normalizeUnit(c);
     }
+  }
+
+  /**
+   * forward() on [features] input through the backend's kernels, row by row: a unit's values are one row apart, and
+   * walking each unit down the batch (the channel path) made BatchNorm cost as much as a 64-wide stack's matrix
+   * products. The same float64 sums in the same order as the channel path: the same bits.
+   */
+  private forwardFeatures(training: boolean): void {
+    const { input, batch, units } = this;
+    if (training) {
+      this.backend.batchNormStatistics(input, batch, units, this.scratchA, this.scratchB);
+      for (let c = 0; c < units; c++) this.setStatistics(c, this.scratchA[c]!, this.scratchB[c]!, batch);
+    } else {
+      for (let c = 0; c < units; c++) {
+        this.usedMean[c] = this.runningMean[c]!;
+        this.invStd[c] = 1 / Math.sqrt(this.runningVar[c]! + this.eps);
+      }
+    }
+    this.backend.batchNormNormalize(
+      input,
+      batch,
+      units,
+      this.usedMean,
+      this.invStd,
+      this.gamma.data,
+      this.bias.data,
+      this.normalized,
+      this.output,
+    );
   }
 
   /** Batch mean and biased variance of unit c into usedMean/invStd; updates the running statistics. */
@@ -105,6 +154,11 @@ export class BatchNormLayer implements Layer {
         squares += d * d;
       }
     }
+    this.setStatistics(c, mean, squares, n);
+  }
+
+  /** Unit c's batch statistics (mean, Σ(x − mean)² over n values) into usedMean/invStd and the running estimates. */
+  private setStatistics(c: number, mean: number, squares: number, n: number): void {
     const variance = squares / n;
     // PyTorch feeds the unbiased variance into the running estimate (n/(n−1)); with one value there is none.
     const unbiased = n > 1 ? squares / (n - 1) : variance;
@@ -136,6 +190,10 @@ export class BatchNormLayer implements Layer {
    * batch statistics depend on x); evaluation: dx = γ·invStd·dy.
    */
   backward(): void {
+    if (this.positions === 1) {
+      this.backwardFeatures();
+      return;
+    }
     const { outputGrad: dy, normalized, inputGrad: dx, batch, outputWidth: w, positions } = this;
     const n = batch * positions;
     for (let c = 0; c < this.units; c++) {
@@ -157,5 +215,21 @@ export class BatchNormLayer implements Layer {
         }
       }
     }
+  }
+
+  /** backward() on [features] input through the backend's kernels (see forwardFeatures): the same bits. */
+  private backwardFeatures(): void {
+    const { outputGrad: dy, normalized, batch, units } = this;
+    const dGamma = this.scratchA;
+    const dBeta = this.scratchB;
+    this.backend.batchNormGradSums(dy, normalized, batch, units, dGamma, dBeta);
+    const scale = this.scratchC;
+    for (let c = 0; c < units; c++) {
+      this.gamma.grad[c] = dGamma[c]!;
+      this.bias.grad[c] = dBeta[c]!;
+      scale[c] = this.gamma.data[c]! * this.invStd[c]!;
+    }
+    const training = this.lastForwardTraining;
+    this.backend.batchNormInputGrad(dy, normalized, batch, units, scale, dGamma, dBeta, training, this.inputGrad);
   }
 }

@@ -7,7 +7,8 @@
  *   sumOfSquares(a, n) → f64                  Σ a², float64
  *   <act>Forward(z, y, n[, alpha])            y = f(z) for sigmoid, tanh, relu, leaky_relu
  *   <act>Backward(z|y, dy, dz, n[, alpha])    dz = dy ⊙ f′ (from y for sigmoid and tanh, from z for the relus)
- * The optimizer updates are in update-codegen.ts, the recorded-step statistics in statistics-codegen.ts.
+ * The optimizer updates are in update-codegen.ts, the recorded-step statistics in statistics-codegen.ts, BatchNorm
+ * over features in batchnorm-codegen.ts.
  */
 import {
   addSquaresF64,
@@ -22,6 +23,7 @@ import {
   type V,
   locals,
 } from './codegen-helpers';
+import { batchNormFunctions } from './batchnorm-codegen';
 import { convFunctions } from './conv-codegen';
 import { FunctionBuilder, type ExportedFunction, type Expr } from './emitter';
 import { SimdMath } from './simd-math';
@@ -36,6 +38,7 @@ export function generateElementwiseModule(): ExportedFunction[] {
     ...activationFunctions(),
     ...updateFunctions(),
     ...statisticsFunctions(),
+    ...batchNormFunctions(),
     ...convFunctions(),
   ];
 }

@@ -311,6 +311,9 @@ export class FunctionBuilder {
   f64x2Mul(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
     return this.simd(0xf2);
   }
+  f64x2Div(_a: Expr<'v128'>, _b: Expr<'v128'>): Expr<'v128'> {
+    return this.simd(0xf3);
+  }
   /** Float lanes 0–1 widened to two doubles (exact). */
   f64x2PromoteLowF32x4(_a: Expr<'v128'>): Expr<'v128'> {
     return this.simd(0x5f);

@@ -11,6 +11,10 @@ import { addRowVector, JS_BACKEND, type Backend } from '../backend';
 import type { ActivationName } from '../config';
 import { gemmNN, gemmNT, gemmTN } from '../gemm';
 import {
+  batchNormGradSums,
+  batchNormInputGrad,
+  batchNormNormalize,
+  batchNormStatistics,
   columnSums,
   countAbsAbove,
   countDeadUnits,
@@ -35,6 +39,10 @@ type Exported = (...args: number[]) => number;
 type ElementwiseExports = Record<
   | 'addRowVector'
   | 'columnSums'
+  | 'batchNormStatistics'
+  | 'batchNormNormalize'
+  | 'batchNormGradSums'
+  | 'batchNormInputGrad'
   | 'sumOfSquares'
   | 'sgd'
   | 'sgdMomentum'
@@ -153,6 +161,91 @@ export class WasmBackend implements Backend {
     if (this.holds(m, rows * cols) && this.holds(out, cols))
       this.ew.columnSums(m.byteOffset, rows, cols, out.byteOffset);
     else columnSums(m, rows, cols, out);
+  }
+
+  batchNormStatistics(x: Float32Array, rows: number, cols: number, means: Float64Array, squares: Float64Array): void {
+    if (this.holds(x, rows * cols) && this.holds64(means, cols) && this.holds64(squares, cols))
+      this.ew.batchNormStatistics(x.byteOffset, rows, cols, means.byteOffset, squares.byteOffset, rows);
+    else batchNormStatistics(x, rows, cols, means, squares);
+  }
+
+  batchNormNormalize(
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    normalized: Float32Array,
+    y: Float32Array,
+  ): void {
+    const n = rows * cols;
+    if (
+      this.holds(x, n) &&
+      this.holds(normalized, n) &&
+      this.holds(y, n) &&
+      [mean, invStd, gamma, beta].every((v) => this.holds(v, cols))
+    ) {
+      this.ew.batchNormNormalize(
+        x.byteOffset,
+        rows,
+        cols,
+        mean.byteOffset,
+        invStd.byteOffset,
+        gamma.byteOffset,
+        beta.byteOffset,
+        normalized.byteOffset,
+        y.byteOffset,
+      );
+    } else batchNormNormalize(x, rows, cols, mean, invStd, gamma, beta, normalized, y);
+  }
+
+  batchNormGradSums(
+    dy: Float32Array,
+    normalized: Float32Array,
+    rows: number,
+    cols: number,
+    dGamma: Float64Array,
+    dBeta: Float64Array,
+  ): void {
+    const n = rows * cols;
+    if (this.holds(dy, n) && this.holds(normalized, n) && this.holds64(dGamma, cols) && this.holds64(dBeta, cols))
+      this.ew.batchNormGradSums(dy.byteOffset, normalized.byteOffset, rows, cols, dGamma.byteOffset, dBeta.byteOffset);
+    else batchNormGradSums(dy, normalized, rows, cols, dGamma, dBeta);
+  }
+
+  batchNormInputGrad(
+    dy: Float32Array,
+    normalized: Float32Array,
+    rows: number,
+    cols: number,
+    scale: Float64Array,
+    dGamma: Float64Array,
+    dBeta: Float64Array,
+    training: boolean,
+    dx: Float32Array,
+  ): void {
+    const n = rows * cols;
+    if (
+      this.holds(dy, n) &&
+      this.holds(normalized, n) &&
+      this.holds(dx, n) &&
+      [scale, dGamma, dBeta].every((v) => this.holds64(v, cols))
+    ) {
+      this.ew.batchNormInputGrad(
+        dy.byteOffset,
+        normalized.byteOffset,
+        rows,
+        cols,
+        scale.byteOffset,
+        dGamma.byteOffset,
+        dBeta.byteOffset,
+        training ? 1 : 0,
+        dx.byteOffset,
+        rows,
+      );
+    } else batchNormInputGrad(dy, normalized, rows, cols, scale, dGamma, dBeta, training, dx);
   }
 
   sumOfSquares(a: Float32Array): number {
@@ -413,6 +506,12 @@ export class WasmBackend implements Backend {
   }
 
   /** True when `a` views this memory with at least `length` floats (throws if it is a view too short for the shape). */
+  private holds64(a: Float64Array, length: number): boolean {
+    if (a.buffer !== this.buffer) return false;
+    if (a.length < length) throw new RangeError(`operand view of ${a.length} doubles is too short (needs ${length})`);
+    return true;
+  }
+
   private holds(a: Float32Array, length: number): boolean {
     if (a.buffer !== this.buffer) return false;
     if (a.length < length) throw new RangeError(`operand view of ${a.length} floats is too short (needs ${length})`);

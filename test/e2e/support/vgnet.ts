@@ -3,7 +3,7 @@ import type { VsCodeServer } from './server';
 import type { Workbench } from './workbench';
 
 /** Status-bar texts of a run in progress or of predictions only (not yet measured). */
-const NOT_MEASURED = /analysing|verifying|predicted|spec error|^VGNet$/;
+const NOT_MEASURED = /analysing|measuring|verifying|predicted|spec error|^VGNet$/;
 
 /** The lines of the extension's "VGNet" output log about `what` ("measured x.vgnet.json", "verified fixes of …"). */
 export function logLines(server: VsCodeServer, what: string): string[] {
