@@ -29,8 +29,8 @@ export class RunCache {
 
   static key(job: MeasureJob): string {
     // A run that may stop once decided is not the full run another caller may want.
-    const settled = job.stopOnceVanishing;
-    const stop = settled ? `:v${settled.vanishingRatio},${settled.vanishingAbsolute}` : '';
+    const until = job.stopOnceSettled;
+    const stop = until ? `:${until.kind}${JSON.stringify(until.thresholds)}` : '';
     return `${hash(job.text)}:${job.text.length}:${job.steps ?? ''}:${job.seed ?? ''}${stop}`;
   }
 

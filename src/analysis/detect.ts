@@ -128,21 +128,32 @@ export function firstLayerRatio(result: TrainResult): number {
 
 const RATIO_METRIC = 'gradient-norm ratio to the output layer (median over the recorded steps after step 0)';
 
+/** Problems whose rule is a median over the gradient window, so a run still training can be sure of them early. */
+export type SettledKind = 'vanishing' | 'exploding';
+
+export type SettleThresholds = Pick<
+  Thresholds,
+  'vanishingRatio' | 'vanishingAbsolute' | 'explodingRatio' | 'explodingAbsolute'
+>;
+
 /**
- * Whether a run still training is sure to end vanishing (detectVanishing), and at which recording: the first layer's
- * ratio and norm are below their thresholds on more than half of the recordings its window will hold when all
- * `steps` have run (recorded every `recordEvery` and at the last step), so both medians are below them whatever
- * the rest does. (A run that later stops on a non-finite value would be judged on fewer recordings, by then a
- * failure anyway.) Returns the reason in words, or null.
+ * Whether a run still training is sure to end with `kind` (detectVanishing, detectExploding): its ratio and its norm
+ * are past their thresholds on more than half of the recordings its window will hold when all `steps` have run
+ * (recorded every `recordEvery` and at the last step), so both medians are past them whatever the rest does. A run
+ * that later stops on a non-finite value is judged on fewer recordings, which keeps the majority. Returns the reason
+ * in words, or null.
  */
-export function vanishingSettled(
+export function settled(
+  kind: SettledKind,
   result: TrainResult,
   steps: number,
   recordEvery: number,
-  t: Pick<Thresholds, 'vanishingRatio' | 'vanishingAbsolute'>,
+  t: SettleThresholds,
 ): string | null {
+  const out = outputLayerIndex(result.layers);
   const pair = ratioLayers(result);
-  if (!pair) return null;
+  if (out < 0 || (kind === 'vanishing' && !pair)) return null;
+  const hidden = result.layers.flatMap((info, l) => (info.hasWeights && l !== out ? [l] : []));
   let window = 0;
   for (let s = 1; s < steps; s++) if (s % Math.max(1, recordEvery) === 0 || s === steps - 1) window++;
   const needed = Math.floor(window / 2) + 1;
@@ -150,14 +161,27 @@ export function vanishingSettled(
   let norms = 0;
   for (let k = 0; k < result.recordedSteps.length; k++) {
     if (result.recordedSteps[k]! < 1) continue;
-    const g = grad(result, pair.first, k);
-    const o = grad(result, pair.out, k);
-    if (!Number.isFinite(g) || !Number.isFinite(o)) continue;
-    if (g / Math.max(o, 1e-30) < t.vanishingRatio) ratios++;
-    if (g < t.vanishingAbsolute) norms++;
+    const o = grad(result, out, k);
+    if (kind === 'vanishing') {
+      const g = grad(result, pair!.first, k);
+      if (!Number.isFinite(g) || !Number.isFinite(o)) continue;
+      if (g / Math.max(o, 1e-30) < t.vanishingRatio) ratios++;
+      if (g < t.vanishingAbsolute) norms++;
+    } else {
+      // detectExploding's per-recording number: the largest hidden layer's norm.
+      let best = 0;
+      for (const l of hidden) {
+        const g = grad(result, l, k);
+        if (g > best) best = g;
+      }
+      if (!Number.isFinite(o)) continue;
+      if (best / Math.max(o, 1e-30) > t.explodingRatio) ratios++;
+      if (best > t.explodingAbsolute) norms++;
+    }
   }
   if (ratios < needed || norms < needed) return null;
-  return `the gradient vanished on ${needed} of the ${window} recordings the rule judges: it vanishes whatever the rest of the run does`;
+  const did = kind === 'vanishing' ? 'vanished' : 'exploded';
+  return `the gradient ${did} on ${needed} of the ${window} recordings the rule judges: a majority whatever the rest of the run does`;
 }
 
 /**

@@ -8,9 +8,8 @@ import { train } from '../engine/train';
 import type { ParallelGemm } from '../engine/wasm/parallel-gemm';
 import type { SpecDiagnostic } from '../spec';
 import type { FileAccess } from '../spec/types';
-import { vanishingSettled } from './detect';
+import { settled, type SettledKind, type SettleThresholds } from './detect';
 import { prepare } from './prepare';
-import type { Thresholds } from './thresholds';
 
 export interface MeasureJob {
   text: string;
@@ -26,10 +25,10 @@ export interface MeasureJob {
    */
   urgent?: boolean;
   /**
-   * Stop once the run is sure to end vanishing by these thresholds (detect.ts vanishingSettled): a candidate fix
-   * for vanishing gradients that cannot fix them needs no more steps to say so (stopped.reason 'decided').
+   * Stop once the run is sure to end with this problem by these thresholds (detect.ts settled): a candidate fix for
+   * vanishing or exploding gradients that cannot fix them needs no more steps to say so (stopped.reason 'decided').
    */
-  stopOnceVanishing?: Pick<Thresholds, 'vanishingRatio' | 'vanishingAbsolute'>;
+  stopOnceSettled?: { kind: SettledKind; thresholds: SettleThresholds };
 }
 
 export type MeasureOutcome =
@@ -71,11 +70,14 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
     if (shouldStop())
       return { ok: false, diagnostics: [], message: 'the time budget was used up before training began', budget: true };
     const training = prepared.config.training;
-    const settled = job.stopOnceVanishing;
+    const until = job.stopOnceSettled;
     const result = train(prepared.config, prepared.dataset, {
       deadline: job.deadline,
-      ...(settled
-        ? { stopWhen: (r: TrainResult) => vanishingSettled(r, training.steps, training.recordEvery, settled) }
+      ...(until
+        ? {
+            stopWhen: (r: TrainResult) =>
+              settled(until.kind, r, training.steps, training.recordEvery, until.thresholds),
+          }
         : {}),
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.parallel ? { parallel: hooks.parallel } : {}),

@@ -207,17 +207,19 @@ async function tryCandidate(
 }
 
 /**
- * A candidate's run on the first seed. A fix for vanishing gradients stops as soon as the gradient is sure to
- * vanish over the run (detect.ts vanishingSettled): a hopeless candidate costs about half a run. Confirmations on
- * the other seeds run in full (their losses are compared).
+ * A candidate's run on the first seed. A fix for vanishing or exploding gradients stops as soon as the problem is
+ * sure to remain over the run (detect.ts settled): a hopeless candidate costs about half a run. Confirmations on the
+ * other seeds run in full (their losses are compared).
  */
 export function candidateJob(job: Omit<MeasureJob, 'text'>, finding: Finding, t: Thresholds, text: string): MeasureJob {
-  if (finding.kind !== 'vanishing') return { ...job, text };
-  return {
-    ...job,
-    text,
-    stopOnceVanishing: { vanishingRatio: t.vanishingRatio, vanishingAbsolute: t.vanishingAbsolute },
+  if (finding.kind !== 'vanishing' && finding.kind !== 'exploding') return { ...job, text };
+  const thresholds = {
+    vanishingRatio: t.vanishingRatio,
+    vanishingAbsolute: t.vanishingAbsolute,
+    explodingRatio: t.explodingRatio,
+    explodingAbsolute: t.explodingAbsolute,
   };
+  return { ...job, text, stopOnceSettled: { kind: finding.kind, thresholds } };
 }
 
 /** The first seed fixed: the same fix on every other seed; one that does not hold there is "improved". */
@@ -351,8 +353,10 @@ export function judge(
   const lossAfter = finalLoss(after, before);
   let effect = `${METRIC_LABEL[finding.kind]} ${formatValue(metricBefore)} → ${formatValue(metricAfter)}; loss ${formatValue(lossBefore)} → ${formatValue(lossAfter)}`;
   if (added.length > 0) effect += `; new: ${added.map((f) => FINDING_TITLES[f.kind]).join(', ')}`;
-  if (decided)
-    effect += `; stopped after step ${decided.step} of ${outcome.config.training.steps}: the gradient vanished on more than half of the steps the rule judges`;
+  if (decided) {
+    const did = finding.kind === 'exploding' ? 'exploded' : 'vanished';
+    effect += `; stopped after step ${decided.step} of ${outcome.config.training.steps}: the gradient ${did} on more than half of the steps the rule judges`;
+  }
   // A run that ends non-finite, above the loss it started from, or above the unfixed run's, did not fix anything.
   const trained =
     Number.isFinite(lossAfter) &&

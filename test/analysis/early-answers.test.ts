@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, type Report } from '../../src/analysis/analyze';
 import { RunCache } from '../../src/analysis/cache';
-import { detectMeasured, vanishingSettled } from '../../src/analysis/detect';
+import { detectMeasured, settled } from '../../src/analysis/detect';
 import { inProcessExecutor, type MeasureJob, type MeasureOutcome } from '../../src/analysis/measure';
 import { prepare } from '../../src/analysis/prepare';
 import { DEFAULT_THRESHOLDS as T } from '../../src/analysis/thresholds';
@@ -28,19 +28,47 @@ function prefix(r: TrainResult, n: number): TrainResult {
 const STEPS = 91;
 const EVERY = 10;
 
-describe('vanishingSettled', () => {
+describe('settled', () => {
   it('answers once more than half of the recordings the rule will judge vanish, not before', () => {
     // Window: steps 10…90 (9 recordings); 5 of them decide the medians.
     const r = fakeRecord([{ gradNorm: [1, 1e-9, 1e-9, 1e-9, 1e-9, 1e-9, 0.5, 0.5, 0.5, 0.5] }, { gradNorm: 1 }], {
       steps: 10,
     });
-    expect(vanishingSettled(prefix(r, 5), STEPS, EVERY, T)).toBeNull();
-    expect(vanishingSettled(prefix(r, 6), STEPS, EVERY, T)).toMatch(/5 of the 9 recordings/);
+    expect(settled('vanishing', prefix(r, 5), STEPS, EVERY, T)).toBeNull();
+    expect(settled('vanishing', prefix(r, 6), STEPS, EVERY, T)).toMatch(/5 of the 9 recordings/);
   });
 
   it('needs the absolute floor too: a small ratio with a large norm never settles', () => {
     const r = fakeRecord([{ gradNorm: 0.01 }, { gradNorm: 100 }], { steps: 10 });
-    expect(vanishingSettled(r, STEPS, EVERY, T)).toBeNull();
+    expect(settled('vanishing', r, STEPS, EVERY, T)).toBeNull();
+  });
+
+  it('exploding: the largest hidden layer past both thresholds on a majority of the recordings', () => {
+    const r = fakeRecord([{ gradNorm: [1, 500, 500, 500, 500, 500, 0.1, 0.1, 0.1, 0.1] }, { gradNorm: 1 }], {
+      steps: 10,
+    });
+    expect(settled('exploding', prefix(r, 5), STEPS, EVERY, T)).toBeNull();
+    expect(settled('exploding', prefix(r, 6), STEPS, EVERY, T)).toMatch(/exploded on 5 of the 9/);
+    expect(detectMeasured(r, T).map((f) => f.kind)).toContain('exploding');
+  });
+
+  it('never settles a run that does not end exploding (random runs, every prefix)', () => {
+    const norm = fc.oneof(fc.constant(200), fc.constant(0.5), fc.double({ min: 0.01, max: 1000 }));
+    fc.assert(
+      fc.property(
+        fc.array(norm, { minLength: 10, maxLength: 10 }),
+        fc.array(norm, { minLength: 10, maxLength: 10 }),
+        fc.double({ min: 0.05, max: 5 }),
+        (a, b, out) => {
+          const full = fakeRecord([{ gradNorm: a }, { gradNorm: b }, { gradNorm: out }], { steps: 10 });
+          const explodes = detectMeasured(full, T).some((f) => f.kind === 'exploding');
+          for (let n = 1; n <= 10; n++)
+            if (settled('exploding', prefix(full, n), STEPS, EVERY, T) !== null) expect(explodes).toBe(true);
+          expect(settled('exploding', full, STEPS, EVERY, T) !== null).toBe(explodes);
+        },
+      ),
+      { seed: 16, numRuns: 300 },
+    );
   });
 
   it('never settles a run that does not end vanishing (random runs, every prefix)', () => {
@@ -50,10 +78,10 @@ describe('vanishingSettled', () => {
         const full = fakeRecord([{ gradNorm: g }, { gradNorm: out }], { steps: 10 });
         const vanishes = detectMeasured(full, T).some((f) => f.kind === 'vanishing');
         for (let n = 1; n <= 10; n++) {
-          if (vanishingSettled(prefix(full, n), STEPS, EVERY, T) !== null) expect(vanishes).toBe(true);
+          if (settled('vanishing', prefix(full, n), STEPS, EVERY, T) !== null) expect(vanishes).toBe(true);
         }
         // With every recording in, it says exactly what the rule says.
-        expect(vanishingSettled(full, STEPS, EVERY, T) !== null).toBe(vanishes);
+        expect(settled('vanishing', full, STEPS, EVERY, T) !== null).toBe(vanishes);
       }),
       { seed: 14, numRuns: 300 },
     );
@@ -116,7 +144,7 @@ describe('RunCache', () => {
   it('keys a run that may stop once decided apart from the full run', () => {
     const cache = new RunCache();
     cache.set(job, outcome(null));
-    expect(cache.get({ ...job, stopOnceVanishing: T })).toBeUndefined();
+    expect(cache.get({ ...job, stopOnceSettled: { kind: 'vanishing', thresholds: T } })).toBeUndefined();
   });
 });
 
