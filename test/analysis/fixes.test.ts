@@ -233,3 +233,41 @@ ${[...Array.from({ length: 7 }, (_, i) => layer(4, i % 2 ? 'leaky_relu' : 'relu'
     expect(withLowerLr(candidate('dead-relu', 'default-lr')!, ctx)).toBeNull();
   });
 });
+
+describe('output fixes for a saturated output under mse (issue 14)', () => {
+  const OUT = `{
+  "version": 1,
+  "input": 2,
+  "layers": [
+    { "type": "dense", "units": 8, "activation": "relu", "init": "he_normal" },
+    { "type": "dense", "units": 1, "activation": "sigmoid", "init": { "name": "normal", "scale": 4 } }
+  ],
+  "loss": "mse",
+  "optimizer": { "type": "adam", "lr": 0.003 },
+  "training": { "steps": 5, "batchSize": 16, "seed": 1 },
+  "data": { "source": "moons", "samples": 64 }
+}
+`;
+  const outputLayer = (text: string, id: string): { loss: string; activation: string; init: string } => {
+    const c = candidatesFor(finding('output-saturation', ['/layers/1']), context(text)).find((x) => x.id === id)!;
+    const config = parseSpec(c.apply(text)).config!;
+    const out = config.layers[1]!;
+    if (out.kind !== 'dense') throw new Error('the output is not dense');
+    return { loss: config.loss, activation: out.activation.name, init: out.init.name };
+  };
+
+  it('linear-output and bce-output re-initialise an output whose fixed-scale init saturated it', () => {
+    expect(outputLayer(OUT, 'linear-output')).toEqual({ loss: 'mse', activation: 'linear', init: 'glorot_uniform' });
+    expect(outputLayer(OUT, 'bce-output')).toEqual({ loss: 'bce', activation: 'sigmoid', init: 'glorot_uniform' });
+    const c = candidatesFor(finding('output-saturation', ['/layers/1']), context(OUT)).find(
+      (x) => x.id === 'bce-output',
+    )!;
+    expect(c.title).toMatch(/, and re-initialise it with Glorot init$/);
+  });
+
+  it('an output whose init fits its fans keeps it', () => {
+    const fitted = OUT.replace('{ "name": "normal", "scale": 4 }', '"lecun_normal"');
+    expect(outputLayer(fitted, 'linear-output')).toEqual({ loss: 'mse', activation: 'linear', init: 'lecun_normal' });
+    expect(outputLayer(fitted, 'bce-output').init).toBe('lecun_normal');
+  });
+});

@@ -213,6 +213,22 @@ function outputWithFixedInit(ctx: FixContext): string[] {
   return FIXED_SCALE_INITS.has(initName(ctx.text, p) ?? '') ? [p] : [];
 }
 
+/**
+ * An output fix's re-initialisation of a fixed-scale output layer (N(0, 4²) …): a saturated output's weights are
+ * what saturated it; without the squashing they would make outputs (or logits) of that scale, which mse then
+ * punishes — on the calibration half a linear output that kept its N(0, 4²) weights ended at 6–170× the unfixed
+ * loss.
+ */
+function outputReinit(ctx: FixContext): { title: string; apply: (text: string) => string } {
+  const output = outputWithFixedInit(ctx);
+  if (output.length === 0) return { title: '', apply: (t) => t };
+  const init = matchingInit('linear');
+  return {
+    title: `, and re-initialise it with ${initLabel(init)} init`,
+    apply: (t) => setEach(t, output, (t2, p) => setValue(t2, `${p}/init`, init)),
+  };
+}
+
 /** Switches `layers` to `activation` (and, when given, `init`); the output layer's fixed-scale init is matched. */
 function activationSwitch(
   id: FixId,
@@ -330,21 +346,23 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     case 'bce-output': {
       const out = ctx.layers[outputLayerIndex(ctx.layers)];
       if (!out || out.activation !== 'sigmoid' || ctx.config.loss !== 'mse' || out.outputWidth !== 1) return null;
+      const reinit = outputReinit(ctx);
       return {
         id,
         layers: [out.path],
-        title: 'Train the sigmoid output with binary cross-entropy (the loss then takes its logits)',
-        apply: (t) => setValue(t, '/loss', 'bce'),
+        title: `Train the sigmoid output with binary cross-entropy (the loss then takes its logits)${reinit.title}`,
+        apply: (t) => reinit.apply(setValue(t, '/loss', 'bce')),
       };
     }
     case 'linear-output': {
       const out = ctx.layers[outputLayerIndex(ctx.layers)];
       if (!out || out.kind !== 'dense' || !isSaturatingName(out.activation) || ctx.config.loss !== 'mse') return null;
+      const reinit = outputReinit(ctx);
       return {
         id,
         layers: [out.path],
-        title: `Make the output ${out.path} linear (mse needs no squashing)`,
-        apply: (t) => setValue(t, `${out.path}/activation`, 'linear'),
+        title: `Make the output ${out.path} linear (mse needs no squashing)${reinit.title}`,
+        apply: (t) => reinit.apply(setValue(t, `${out.path}/activation`, 'linear')),
       };
     }
     case 'fewer-layers': {
