@@ -214,10 +214,11 @@ function outputWithFixedInit(ctx: FixContext): string[] {
 }
 
 /**
- * An output fix's re-initialisation of a fixed-scale output layer (N(0, 4²) …): a saturated output's weights are
- * what saturated it; without the squashing they would make outputs (or logits) of that scale, which mse then
- * punishes — on the calibration half a linear output that kept its N(0, 4²) weights ended at 6–170× the unfixed
- * loss.
+ * The linear output's re-initialisation of a fixed-scale output layer (N(0, 4²) …): a saturated output's weights are
+ * what saturated it; without the squashing they make outputs of that scale, which mse then punishes — on the
+ * calibration half a linear output that kept its N(0, 4²) weights ended at 6–170× the unfixed loss. (Binary
+ * cross-entropy needs none: its gradient p − y does not vanish for large logits, and re-initialising them cost
+ * output-saturation-16 its only verified fix.)
  */
 function outputReinit(ctx: FixContext): { title: string; apply: (text: string) => string } {
   const output = outputWithFixedInit(ctx);
@@ -346,12 +347,11 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     case 'bce-output': {
       const out = ctx.layers[outputLayerIndex(ctx.layers)];
       if (!out || out.activation !== 'sigmoid' || ctx.config.loss !== 'mse' || out.outputWidth !== 1) return null;
-      const reinit = outputReinit(ctx);
       return {
         id,
         layers: [out.path],
-        title: `Train the sigmoid output with binary cross-entropy (the loss then takes its logits)${reinit.title}`,
-        apply: (t) => reinit.apply(setValue(t, '/loss', 'bce')),
+        title: 'Train the sigmoid output with binary cross-entropy (the loss then takes its logits)',
+        apply: (t) => setValue(t, '/loss', 'bce'),
       };
     }
     case 'linear-output': {
