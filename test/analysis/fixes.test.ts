@@ -212,6 +212,22 @@ ${[...Array.from({ length: 7 }, (_, i) => layer(4, i % 2 ? 'leaky_relu' : 'relu'
     expect(candidatesFor(finding('dead-relu', []), context(SPEC)).map((c) => c.id)).not.toContain('fewer-wider');
   });
 
+  it('at a batch below 8, larger-batch trains on 32 and fewer-wider+larger-batch does both; not from 8 on', () => {
+    const single = DEEP.replace('"batchSize": 8', '"batchSize": 1');
+    const of = (text: string, id: string): ReturnType<typeof candidatesFor>[number] | undefined =>
+      candidatesFor(finding('dead-relu', ['/layers/0']), context(text)).find((c) => c.id === id);
+    const batch = of(single, 'larger-batch')!;
+    expect(batch.title).toMatch(/^Train on batches of 32 \(was 1\)/);
+    expect(parsed(batch.apply(single)).training.batchSize).toBe(32);
+    const both = of(single, 'fewer-wider+larger-batch')!;
+    const config = parsed(both.apply(single));
+    expect(config.training.batchSize).toBe(32);
+    expect(config.layers.map((l) => (l.kind === 'dense' ? l.units : 0))).toEqual([32, 32, 32, 3]);
+    expect(both.title).toBe(`${of(single, 'fewer-wider')!.title}, and train on batches of 32 (was 1)`);
+    expect(of(DEEP, 'larger-batch')).toBeUndefined();
+    expect(of(DEEP, 'fewer-wider+larger-batch')).toBeUndefined();
+  });
+
   it("default-lr sets a rate 10× or more above the optimizer's usual one back to it, and only then", () => {
     const c = candidate('dead-relu', 'default-lr')!;
     expect(c.title).toBe("Set the learning rate to adam's usual 0.001 (was 5)");
