@@ -2,8 +2,10 @@
  * The labelled benchmark's specs (issue 14): ≥ 500 MLPs across the families where gradient problems live and the
  * edge cases where the rules change — deep sigmoid/tanh, tiny/huge/zero/constant initialisations, learning rates
  * per optimizer, deep narrow ReLU, BatchNorm before and after the activation, residual blocks with and without it,
- * dropout, clipping, every activation and initialiser, every data source. Deterministic; each spec has a family and
- * a half (calibration or held-out) fixed by its name, so thresholds are tuned on one half and reported on the other.
+ * dropout, clipping, every activation and initialiser, every data source, and exploding and near-exploding stacks
+ * under several optimizers. Deterministic (families are only appended, so earlier specs keep their names); each spec
+ * has a family and a half (calibration or held-out) fixed by its name, so thresholds are tuned on one half and
+ * reported on the other.
  */
 import { Rng } from '../../src/engine/rng';
 
