@@ -2,8 +2,10 @@
  * The labelled benchmark's specs (issue 14): ≥ 500 MLPs across the families where gradient problems live and the
  * edge cases where the rules change — deep sigmoid/tanh, tiny/huge/zero/constant initialisations, learning rates
  * per optimizer, deep narrow ReLU, BatchNorm before and after the activation, residual blocks with and without it,
- * dropout, clipping, every activation and initialiser, every data source. Deterministic; each spec has a family and
- * a half (calibration or held-out) fixed by its name, so thresholds are tuned on one half and reported on the other.
+ * dropout, clipping, every activation and initialiser, every data source, and exploding and near-exploding stacks
+ * under several optimizers. Deterministic (families are only appended, so earlier specs keep their names); each spec
+ * has a family and a half (calibration or held-out) fixed by its name, so thresholds are tuned on one half and
+ * reported on the other.
  */
 import { Rng } from '../../src/engine/rng';
 
@@ -324,6 +326,39 @@ export function labelledSpecs(seed = 14): LabelledSpec[] {
         { type: 'sgd', lr: 0.001 },
       ]),
       training: training(),
+      data: c.data,
+    });
+  }
+  // 13. Exploding and near-exploding MLPs, varied (appended: the specs above keep their names and halves). Bounded
+  //     activations past the edge of chaos (σ_w > 1 for tanh; softsign needs about twice that) make the gradient grow
+  //     towards the input, more the deeper and the further past the edge; positively homogeneous ones (ReLU, leaky,
+  //     ELU's positive side, linear) at 1.2–3× He scale the forward and the backward pass alike, so they diverge
+  //     rather than show a ratio — the near misses a ratio rule must not flag. The optimizer and its learning rate
+  //     decide whether training leaves the chaotic regime; clipping bounds the steps, not the measured gradient.
+  for (let i = 0; i < 160; i++) {
+    const c = classification();
+    const bounded = rng.uniform() < 0.7;
+    const width = bounded ? pick([32, 64]) : pick([16, 32, 64]);
+    const act = bounded ? pick(['tanh', 'tanh', 'softsign']) : pick(['relu', 'leaky_relu', 'elu', 'linear']);
+    const sigma = bounded
+      ? pick([3, 4, 6, 8]) * (act === 'softsign' ? 2 : 1)
+      : pick([1.2, 1.5, 2, 3]) * (act === 'linear' ? 1 : Math.SQRT2);
+    const init =
+      rng.uniform() < 0.15
+        ? { name: 'orthogonal', scale: Number(sigma.toPrecision(3)) }
+        : { name: 'normal', scale: Number((sigma / Math.sqrt(width)).toPrecision(3)) };
+    const depth = bounded ? int(12, 28) : int(4, 16);
+    add('exploding-mlp', {
+      input: 2,
+      layers: [...Array.from({ length: depth }, () => dense(width, act, init)), c.out],
+      loss: c.loss,
+      optimizer: pick([
+        { type: 'adam', lr: pick([1e-4, 3e-4, 1e-3]) },
+        { type: 'sgd', lr: pick([1e-3, 0.01]) },
+        { type: 'sgd', lr: pick([1e-3, 0.01]), momentum: 0.9 },
+        { type: 'rmsprop', lr: pick([1e-4, 1e-3]) },
+      ]),
+      training: training(rng.uniform() < 0.3 ? { clipNorm: pick([0.5, 1, 5]) } : {}),
       data: c.data,
     });
   }

@@ -58,7 +58,8 @@ function context(text: string): FixContext {
 /** One candidate per fix id, from every finding kind over every dense layer (and the same spec under mse). */
 function everyCandidate(text: string): Candidate[] {
   const byId = new Map<string, Candidate>();
-  for (const variant of [text, text.replace('"loss": "bce"', '"loss": "mse"')]) candidatesOf(variant, byId);
+  for (const variant of [text, text.replace('"loss": "bce"', '"loss": "mse"'), batchOfOne(text)])
+    candidatesOf(variant, byId);
   return [...byId.values()];
 }
 
@@ -83,8 +84,17 @@ function candidatesOf(text: string, byId: Map<string, Candidate>): void {
 
 /** The candidates that exist only under mse (output fixes) are checked on the mse variant of the text. */
 const MSE_ONLY = new Set(['bce-output', 'linear-output']);
+/** …and those that exist only for batches of a few samples on the batch-1 variant. */
+const SMALL_BATCH_ONLY = new Set(['larger-batch']);
+function batchOfOne(text: string): string {
+  return text.replace('"batchSize": 16', '"batchSize": 1');
+}
 const variantFor = (text: string, c: Candidate): string =>
-  MSE_ONLY.has(c.id) ? text.replace('"loss": "bce"', '"loss": "mse"') : text;
+  MSE_ONLY.has(c.id)
+    ? text.replace('"loss": "bce"', '"loss": "mse"')
+    : SMALL_BATCH_ONLY.has(c.id)
+      ? batchOfOne(text)
+      : text;
 
 function check(original: string, candidate: Candidate): string {
   const text = applyTextEdits(original, [diffEdit(original, candidate.apply(original))!]);
@@ -108,6 +118,7 @@ describe('fixes keep the file as written', () => {
       'clip-norm+lower-lr',
       'edge-of-chaos',
       'elu',
+      'larger-batch',
       'leaky-relu',
       'linear-output',
       'lower-lr',

@@ -212,6 +212,22 @@ ${[...Array.from({ length: 7 }, (_, i) => layer(4, i % 2 ? 'leaky_relu' : 'relu'
     expect(candidatesFor(finding('dead-relu', []), context(SPEC)).map((c) => c.id)).not.toContain('fewer-wider');
   });
 
+  it('at a batch below 8, larger-batch trains on 32 and fewer-wider+larger-batch does both; not from 8 on', () => {
+    const single = DEEP.replace('"batchSize": 8', '"batchSize": 1');
+    const of = (text: string, id: string): ReturnType<typeof candidatesFor>[number] | undefined =>
+      candidatesFor(finding('dead-relu', ['/layers/0']), context(text)).find((c) => c.id === id);
+    const batch = of(single, 'larger-batch')!;
+    expect(batch.title).toMatch(/^Train on batches of 32 \(was 1\)/);
+    expect(parsed(batch.apply(single)).training.batchSize).toBe(32);
+    const both = of(single, 'fewer-wider+larger-batch')!;
+    const config = parsed(both.apply(single));
+    expect(config.training.batchSize).toBe(32);
+    expect(config.layers.map((l) => (l.kind === 'dense' ? l.units : 0))).toEqual([32, 32, 32, 3]);
+    expect(both.title).toBe(`${of(single, 'fewer-wider')!.title}, and train on batches of 32 (was 1)`);
+    expect(of(DEEP, 'larger-batch')).toBeUndefined();
+    expect(of(DEEP, 'fewer-wider+larger-batch')).toBeUndefined();
+  });
+
   it("default-lr sets a rate 10× or more above the optimizer's usual one back to it, and only then", () => {
     const c = candidate('dead-relu', 'default-lr')!;
     expect(c.title).toBe("Set the learning rate to adam's usual 0.001 (was 5)");
@@ -231,5 +247,44 @@ ${[...Array.from({ length: 7 }, (_, i) => layer(4, i % 2 ? 'leaky_relu' : 'relu'
     expect(config.layers[0]).toMatchObject({ activation: { name: 'leaky_relu' } });
     expect(withLowerLr(candidate('dead-relu', 'lower-lr')!, ctx)).toBeNull();
     expect(withLowerLr(candidate('dead-relu', 'default-lr')!, ctx)).toBeNull();
+  });
+});
+
+describe('output fixes for a saturated output under mse (issue 14)', () => {
+  const OUT = `{
+  "version": 1,
+  "input": 2,
+  "layers": [
+    { "type": "dense", "units": 8, "activation": "relu", "init": "he_normal" },
+    { "type": "dense", "units": 1, "activation": "sigmoid", "init": { "name": "normal", "scale": 4 } }
+  ],
+  "loss": "mse",
+  "optimizer": { "type": "adam", "lr": 0.003 },
+  "training": { "steps": 5, "batchSize": 16, "seed": 1 },
+  "data": { "source": "moons", "samples": 64 }
+}
+`;
+  const outputLayer = (text: string, id: string): { loss: string; activation: string; init: string } => {
+    const c = candidatesFor(finding('output-saturation', ['/layers/1']), context(text)).find((x) => x.id === id)!;
+    const config = parseSpec(c.apply(text)).config!;
+    const out = config.layers[1]!;
+    if (out.kind !== 'dense') throw new Error('the output is not dense');
+    return { loss: config.loss, activation: out.activation.name, init: out.init.name };
+  };
+
+  it('linear-output re-initialises an output whose fixed-scale init saturated it; bce-output keeps the logits', () => {
+    expect(outputLayer(OUT, 'linear-output')).toEqual({ loss: 'mse', activation: 'linear', init: 'glorot_uniform' });
+    expect(outputLayer(OUT, 'bce-output')).toEqual({ loss: 'bce', activation: 'sigmoid', init: 'normal' });
+    const c = candidatesFor(finding('output-saturation', ['/layers/1']), context(OUT)).find(
+      (x) => x.id === 'linear-output',
+    )!;
+    expect(c.title).toBe(
+      'Make the output /layers/1 linear (mse needs no squashing), and re-initialise it with Glorot init',
+    );
+  });
+
+  it('an output whose init fits its fans keeps it', () => {
+    const fitted = OUT.replace('{ "name": "normal", "scale": 4 }', '"lecun_normal"');
+    expect(outputLayer(fitted, 'linear-output')).toEqual({ loss: 'mse', activation: 'linear', init: 'lecun_normal' });
   });
 });

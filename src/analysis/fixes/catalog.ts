@@ -9,12 +9,14 @@ import { OPTIMIZER_DEFAULTS } from '../../spec/names';
 import { edgeOfChaosSigmaW } from './edge-of-chaos';
 import { diffEdit, setValue, wrapNode, type TextEdit } from './edit';
 import { layerFix, type LayerFixId } from './layers';
+import { sizeFix, type SizeFixId } from './size';
 import {
   addBatchNorm,
   biasInitOf,
   initLabel,
   initName,
   isSaturatingName,
+  matchingInit,
   round,
   setEach,
   switchToAdam,
@@ -23,15 +25,16 @@ import {
   ACTIVATED,
   activationOf,
   denseActivation,
+  describeLayers,
   fanInOf,
   hiddenWeightedLayers,
   info,
   keepsShape,
-  widthOf,
   type LayerTable,
 } from './targets';
 
-export { hiddenWeightedLayers } from './targets';
+export { describeLayers, hiddenWeightedLayers } from './targets';
+export { matchingInit } from './spec-edits';
 
 export type FixId = BaseFixId | `${BaseFixId}+lower-lr`;
 
@@ -49,15 +52,13 @@ type BaseFixId =
   | 'elu'
   | 'selu-lecun'
   | 'edge-of-chaos'
-  | 'widen'
   | 'bce-output'
   | 'linear-output'
   | 'clip-norm+lower-lr'
   | 'relu-he+lower-lr'
-  | 'fewer-layers'
-  | 'fewer-wider'
   | 'default-lr'
-  | LayerFixId;
+  | LayerFixId
+  | SizeFixId;
 
 /** The spec's text, its configs and the layer table of the measured run (widths, activations), in spec order. */
 export interface FixContext extends LayerTable {
@@ -71,8 +72,6 @@ export interface Candidate {
   layers: string[];
   apply(text: string): string;
 }
-
-const RELU_FAMILY = new Set(['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'swish']);
 
 /**
  * What is tried for each kind (AutoTrainer's repairs, ICSE'21, and VGNet's own): initialisation problems are fixed
@@ -92,6 +91,7 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
     'raise-lr',
     'fewer-layers',
     'fewer-wider',
+    'fewer-wider+larger-batch',
     'default-lr',
   ],
   exploding: [
@@ -116,6 +116,8 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
     'default-lr',
     'fewer-layers',
     'fewer-wider',
+    'larger-batch',
+    'fewer-wider+larger-batch',
   ],
   saturation: ['match-init', 'relu-he', 'edge-of-chaos', 'batchnorm', 'recurrent-defaults', 'lower-lr'],
   'output-saturation': ['bce-output', 'linear-output', 'match-init', 'lower-lr'],
@@ -139,23 +141,8 @@ export const FIXES_BY_FINDING: Record<FindingKind, BaseFixId[]> = {
   'gate-saturation': ['recurrent-defaults', 'clip-norm', 'lower-lr', 'default-lr', 'clip-norm+lower-lr'],
 };
 
-/**
- * The init that matches an activation: LeCun normal for SELU (Klambauer et al. 2017), He for the ReLU family,
- * Glorot otherwise (Glorot & Bengio 2010; He et al. 2015).
- */
-export function matchingInit(activation: string | null): string {
-  if (activation === 'selu') return 'lecun_normal';
-  return activation !== null && RELU_FAMILY.has(activation) ? 'he_normal' : 'glorot_uniform';
-}
-
 /** Initialisers with a fixed scale (not fitted to the layer's fans): zeros, constant, uniform, normal. */
 const FIXED_SCALE_INITS: ReadonlySet<string> = new Set(['zeros', 'constant', 'uniform', 'normal', 'ones']);
-
-/** Narrower than this, a ReLU layer is likely to die whole (Lu et al. 2019, "Dying ReLU and initialization"). */
-const NARROW_WIDTH = 16;
-
-/** Hidden layers a too-deep plain stack keeps ('fewer-layers'). */
-const KEPT_LAYERS = 3;
 
 /**
  * Gradient-flow problems are caused along the whole backward path, not only where they show: a layer's gradient
@@ -213,6 +200,23 @@ function outputWithFixedInit(ctx: FixContext): string[] {
   return FIXED_SCALE_INITS.has(initName(ctx.text, p) ?? '') ? [p] : [];
 }
 
+/**
+ * The linear output's re-initialisation of a fixed-scale output layer (N(0, 4²) …): a saturated output's weights are
+ * what saturated it; without the squashing they make outputs of that scale, which mse then punishes — on the
+ * calibration half a linear output that kept its N(0, 4²) weights ended at 6–170× the unfixed loss. (Binary
+ * cross-entropy needs none: its gradient p − y does not vanish for large logits, and re-initialising them cost
+ * output-saturation-16 its only verified fix.)
+ */
+function outputReinit(ctx: FixContext): { title: string; apply: (text: string) => string } {
+  const output = outputWithFixedInit(ctx);
+  if (output.length === 0) return { title: '', apply: (t) => t };
+  const init = matchingInit('linear');
+  return {
+    title: `, and re-initialise it with ${initLabel(init)} init`,
+    apply: (t) => setEach(t, output, (t2, p) => setValue(t2, `${p}/init`, init)),
+  };
+}
+
 /** Switches `layers` to `activation` (and, when given, `init`); the output layer's fixed-scale init is matched. */
 function activationSwitch(
   id: FixId,
@@ -259,6 +263,12 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     case 'shorter-sequences':
     case 'pre-ln':
       return layerFix(id, targets, ctx.text, ctx.config);
+    case 'widen':
+    case 'fewer-layers':
+    case 'fewer-wider':
+    case 'larger-batch':
+    case 'fewer-wider+larger-batch':
+      return sizeFix(id, dense, ctx);
     case 'relu-he':
       return activationSwitch(id, ctx, dense, () => true, 'relu', 'he_normal', 'ReLU with He init');
     case 'leaky-relu':
@@ -316,17 +326,6 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
         },
       };
     }
-    case 'widen': {
-      const layers = dense.filter((p) => (widthOf(ctx, p)?.width ?? Infinity) < NARROW_WIDTH);
-      if (layers.length === 0) return null;
-      const unit = layers.every((p) => widthOf(ctx, p)?.key === 'filters') ? 'filters' : 'units';
-      return {
-        id,
-        layers,
-        title: `Widen ${describeLayers(layers)} to ${NARROW_WIDTH * 2} ${unit}`,
-        apply: (t) => setEach(t, layers, (t2, p) => setValue(t2, `${p}/${widthOf(ctx, p)!.key}`, NARROW_WIDTH * 2)),
-      };
-    }
     case 'bce-output': {
       const out = ctx.layers[outputLayerIndex(ctx.layers)];
       if (!out || out.activation !== 'sigmoid' || ctx.config.loss !== 'mse' || out.outputWidth !== 1) return null;
@@ -340,51 +339,12 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
     case 'linear-output': {
       const out = ctx.layers[outputLayerIndex(ctx.layers)];
       if (!out || out.kind !== 'dense' || !isSaturatingName(out.activation) || ctx.config.loss !== 'mse') return null;
+      const reinit = outputReinit(ctx);
       return {
         id,
         layers: [out.path],
-        title: `Make the output ${out.path} linear (mse needs no squashing)`,
-        apply: (t) => setValue(t, `${out.path}/activation`, 'linear'),
-      };
-    }
-    case 'fewer-layers': {
-      // A plain stack of dense layers deeper than it needs: keep the first KEPT_LAYERS hidden ones.
-      if (!ctx.config.layers.every((l) => l.kind === 'dense')) return null;
-      const hidden = ctx.config.layers.slice(0, -1).map((l) => l.path);
-      if (hidden.length < 2 * KEPT_LAYERS) return null;
-      const removed = hidden.slice(KEPT_LAYERS);
-      return {
-        id,
-        layers: removed,
-        title: `Remove ${describeLayers(removed)}: ${KEPT_LAYERS} hidden layers instead of ${hidden.length}`,
-        apply: (t) => setEach(t, removed, (t2, p) => setValue(t2, p, undefined)),
-      };
-    }
-    case 'fewer-wider': {
-      // A too-deep stack that is also too narrow: fewer layers alone leave units that die whole, widening alone
-      // leaves the depth. Keep KEPT_LAYERS hidden layers, widen the narrow ones with the matching init, and let the
-      // kept ReLUs leak (a dead unit stays dead; a leaky one recovers).
-      if (!ctx.config.layers.every((l) => l.kind === 'dense')) return null;
-      const hidden = ctx.config.layers.slice(0, -1).map((l) => l.path);
-      if (hidden.length < 2 * KEPT_LAYERS) return null;
-      const kept = hidden.slice(0, KEPT_LAYERS);
-      const width = NARROW_WIDTH * 2;
-      const narrow = kept.filter((p) => (info(ctx, p)?.outputWidth ?? width) < width);
-      if (narrow.length === 0) return null;
-      const removed = hidden.slice(KEPT_LAYERS);
-      const relus = kept.filter((p) => isRelu(activationOf(ctx, p)));
-      const leak = relus.length > 0 ? `, ${describeLayers(relus)} leaky ReLU` : '';
-      return {
-        id,
-        layers: [...kept, ...removed],
-        title: `Keep ${KEPT_LAYERS} hidden layers of ${hidden.length} (remove ${describeLayers(removed)}), widen ${describeLayers(narrow)} to ${width} units with the matching init${leak}`,
-        apply: (t) => {
-          const shorter = setEach(t, removed, (t2, p) => setValue(t2, p, undefined));
-          const leaky = setEach(shorter, relus, (t2, p) => setValue(t2, `${p}/activation`, 'leaky_relu'));
-          return setEach(leaky, narrow, (t2, p) =>
-            setValue(setValue(t2, `${p}/units`, width), `${p}/init`, matchingInit(activationOf(ctx, p))),
-          );
-        },
+        title: `Make the output ${out.path} linear (mse needs no squashing)${reinit.title}`,
+        apply: (t) => reinit.apply(setValue(t, `${out.path}/activation`, 'linear')),
       };
     }
     case 'clip-norm+lower-lr':
@@ -466,13 +426,6 @@ function makeCandidate(id: BaseFixId, targets: string[], ctx: FixContext): Candi
       };
     }
   }
-}
-
-/** "/layers/0–/layers/13 (14 layers)" or a single pointer. */
-export function describeLayers(pointers: string[]): string {
-  if (pointers.length === 0) return 'no layers';
-  if (pointers.length === 1) return pointers[0]!;
-  return `${pointers[0]}–${pointers[pointers.length - 1]} (${pointers.length} layers)`;
 }
 
 /**

@@ -78,3 +78,15 @@ export function initLabel(name: string): string {
 export function round(x: number): number {
   return Number(x.toPrecision(3));
 }
+
+/** Activations that get He init (matchingInit). */
+const RELU_FAMILY = new Set(['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'swish']);
+
+/**
+ * The init that matches an activation: LeCun normal for SELU (Klambauer et al. 2017), He for the ReLU family,
+ * Glorot otherwise (Glorot & Bengio 2010; He et al. 2015).
+ */
+export function matchingInit(activation: string | null): string {
+  if (activation === 'selu') return 'lecun_normal';
+  return activation !== null && RELU_FAMILY.has(activation) ? 'he_normal' : 'glorot_uniform';
+}

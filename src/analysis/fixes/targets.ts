@@ -65,3 +65,10 @@ export function denseActivation(config: ModelConfig, pointer: string): Activatio
   const l = allLayers(config).find((x) => x.path === pointer);
   return l?.kind === 'dense' || l?.kind === 'conv1d' || l?.kind === 'conv2d' ? l.activation : null;
 }
+
+/** "/layers/0–/layers/13 (14 layers)" or a single pointer. */
+export function describeLayers(pointers: string[]): string {
+  if (pointers.length === 0) return 'no layers';
+  if (pointers.length === 1) return pointers[0]!;
+  return `${pointers[0]}–${pointers[pointers.length - 1]} (${pointers.length} layers)`;
+}
