@@ -125,7 +125,9 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   // and for dying ReLU), and their runs start together, before either could be cached.
   const runs = new Map<string, Promise<MeasureOutcome>>();
   const runOnce = (job: MeasureJob): Promise<MeasureOutcome> => {
-    const key = `${job.seed ?? ''}\n${job.text}`;
+    // A run that may stop once its problem is settled (candidateJob) is not the full run another finding's judge
+    // needs: the key tells them apart.
+    const key = `${job.seed ?? ''}\n${job.stopOnceSettled?.kind ?? ''}\n${job.text}`;
     let run = runs.get(key);
     if (!run) runs.set(key, (run = input.run(job)));
     return run;
