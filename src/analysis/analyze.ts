@@ -290,6 +290,11 @@ async function measureAndDiagnose(
     report.message = `training stopped by the time budget: ${result.stopped.detail}`;
 }
 
+/** What every candidate fix's run shares: the analysis's step budget, first seed and deadline. */
+function candidateBase(options: AnalyzeOptions, deadline: number): Omit<MeasureJob, 'text'> {
+  return { steps: options.steps ?? null, seed: options.seed ?? null, deadline };
+}
+
 function prefetching(options: AnalyzeOptions): boolean {
   return options.prefetchFixes ?? options.verifyFixes !== false;
 }
@@ -322,7 +327,7 @@ function firstSeedEarly(
   first.message = `measured on seed ${seeds[0]} so far; ${plural(seeds.length - 1, 'more seed')} still training`;
   options.onFirstSeed?.(first);
   if (!prefetching(options)) return;
-  const job = { steps: options.steps ?? null, seed: options.seed ?? null, deadline };
+  const job = candidateBase(options, deadline);
   const context = { text, config: outcome.config, layers: outcome.result.layers };
   const t = resolveThresholds(options.thresholds);
   for (const finding of first.findings) {
@@ -372,7 +377,7 @@ async function verifyInto(text: string, options: AnalyzeOptions, report: Report,
     findings: report.findings,
     thresholds: resolveThresholds(options.thresholds),
     context: { text, config, layers: result.layers },
-    job: { steps: options.steps ?? null, seed: options.seed ?? null, deadline },
+    job: candidateBase(options, deadline),
     others: report.seedRuns.slice(1).map((r) => ({ seed: r.seed, before: r.result })),
     run: (j) => runCached(j, options),
     ...(options.signal ? { signal: options.signal } : {}),

@@ -58,8 +58,9 @@ export class RunCache {
 
 /** Runs cut short by cancellation or the budget are not the spec's true answer: they are not kept. */
 export function cacheable(outcome: MeasureOutcome): boolean {
-  const stopped = outcome.ok ? outcome.result.stopped?.reason : undefined;
-  return outcome.ok ? stopped !== 'cancelled' && stopped !== 'budget' : !outcome.budget && !outcome.cancelled;
+  if (!outcome.ok) return !outcome.budget && !outcome.cancelled;
+  const stopped = outcome.result.stopped?.reason;
+  return stopped !== 'cancelled' && stopped !== 'budget';
 }
 
 /** 53-bit string hash (cyrb53): cheap, well distributed; collisions additionally guarded by the length in the key. */

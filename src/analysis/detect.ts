@@ -99,6 +99,16 @@ function grad(result: TrainResult, l: number, k: number): number {
   return result.series[l]!.gradNorm[k]!;
 }
 
+/** The exploding rule's number at recording k: the largest weight-gradient norm of these layers (NaN ones skipped). */
+function largestNorm(result: TrainResult, layers: readonly number[], k: number): number {
+  let best = 0;
+  for (const l of layers) {
+    const g = grad(result, l, k);
+    if (g > best) best = g;
+  }
+  return best;
+}
+
 /** The first weight layer outside residual branches, and the output layer; null without two distinct ones. */
 function ratioLayers(result: TrainResult): { first: number; out: number } | null {
   const out = outputLayerIndex(result.layers);
@@ -168,12 +178,7 @@ export function settled(
       if (g / Math.max(o, 1e-30) < t.vanishingRatio) ratios++;
       if (g < t.vanishingAbsolute) norms++;
     } else {
-      // detectExploding's per-recording number: the largest hidden layer's norm.
-      let best = 0;
-      for (const l of hidden) {
-        const g = grad(result, l, k);
-        if (g > best) best = g;
-      }
+      const best = largestNorm(result, hidden, k);
       if (!Number.isFinite(o)) continue;
       if (best / Math.max(o, 1e-30) > t.explodingRatio) ratios++;
       if (best > t.explodingAbsolute) norms++;
@@ -244,11 +249,7 @@ export function detectExploding(result: TrainResult, t: Thresholds): Finding | n
   const norms: number[] = [];
   for (const k of window) {
     const o = grad(result, out, k);
-    let best = 0;
-    for (const l of hidden) {
-      const g = grad(result, l, k);
-      if (g > best) best = g;
-    }
+    const best = largestNorm(result, hidden, k);
     if (!Number.isFinite(o)) continue;
     ratios.push(best / Math.max(o, 1e-30));
     norms.push(best);

@@ -6,6 +6,7 @@
  * every candidate runs on the first seed; only those that fixed it run on the others.
  */
 import type { TrainResult } from '../engine/stats';
+import { RunCache } from './cache';
 import { detectMeasured, firstLayerRatio } from './detect';
 import { timeRatios } from './detect-layers';
 import type { LossName } from '../engine/config';
@@ -125,9 +126,9 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   // and for dying ReLU), and their runs start together, before either could be cached.
   const runs = new Map<string, Promise<MeasureOutcome>>();
   const runOnce = (job: MeasureJob): Promise<MeasureOutcome> => {
-    // A run that may stop once its problem is settled (candidateJob) is not the full run another finding's judge
-    // needs: the key tells them apart.
-    const key = `${job.seed ?? ''}\n${job.stopOnceSettled?.kind ?? ''}\n${job.text}`;
+    // RunCache's key: a run that may stop once its problem is settled (candidateJob) is not the full run another
+    // finding's judge needs.
+    const key = RunCache.key(job);
     let run = runs.get(key);
     if (!run) runs.set(key, (run = input.run(job)));
     return run;

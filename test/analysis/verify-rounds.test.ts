@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/analysis/findings';
-import type { FixContext } from '../../src/analysis/fixes/catalog';
+import { candidatesFor, type FixContext } from '../../src/analysis/fixes/catalog';
 import type { MeasureJob, MeasureOutcome } from '../../src/analysis/measure';
 import { prepare } from '../../src/analysis/prepare';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds';
@@ -100,6 +100,42 @@ describe('verifyFixes in rounds', () => {
     const { runs, fixes } = await verify([deadRelu, { ...deadRelu, layers: ['/layers/0', '/layers/1'] }]);
     expect(new Set(runs).size).toBe(runs.length);
     expect(fixes.filter((f) => f.finding === 0).length).toBe(fixes.filter((f) => f.finding === 1).length);
+  });
+
+  it('a finding whose candidate another finding may stop early still gets its own full run', async () => {
+    // Six narrow ReLU layers: fewer layers is a candidate for vanishing and for dying ReLU alike.
+    const deep = SPEC.replace(/( *\{ "type": "dense", "units": 8, [^\n]*\n)\1/, '$1'.repeat(6));
+    const deepPrepared = prepare(deep, { files: noFiles });
+    if (!deepPrepared.ok) throw new Error(deepPrepared.diagnostics[0]?.message);
+    const deepContext: FixContext = {
+      text: deep,
+      config: deepPrepared.config,
+      layers: train(deepPrepared.config, deepPrepared.dataset).layers,
+    };
+    const hidden = deepContext.layers.slice(0, -1).map((l) => l.path);
+    const vanishing: Finding = { ...deadRelu, kind: 'vanishing', layers: hidden };
+    const dying: Finding = { ...deadRelu, layers: hidden };
+    const ids = (f: Finding) => new Set(candidatesFor(f, deepContext).map((c) => c.id));
+    const shared = [...ids(vanishing)].filter((id) => ids(dying).has(id));
+    expect(shared).toContain('fewer-layers');
+    const fixes = await verifyFixes({
+      text: deep,
+      before: dead,
+      findings: [vanishing, dying],
+      context: deepContext,
+      job: { steps: null, seed: 1, deadline: Date.now() + 60_000 },
+      thresholds: DEFAULT_THRESHOLDS,
+      // A run allowed to stop once its problem is settled stops at once; a full run ends healthy.
+      run: async (job) => ({
+        ok: true,
+        config: deepPrepared.config,
+        result: job.stopOnceSettled ? { ...dead, stopped: { step: 0, reason: 'decided', detail: '' } } : healthy,
+      }),
+    });
+    const dyingShared = fixes.filter((f) => f.finding === 1 && shared.includes(f.id));
+    expect(dyingShared.length).toBe(shared.length);
+    for (const fix of dyingShared) expect(fix.verification.effect).not.toMatch(/stopped after step/);
+    expect(fixes.some((f) => f.finding === 0 && /stopped after step/.test(f.verification.effect))).toBe(true);
   });
 
   it('no second round when a first-round candidate fixed the problem', async () => {

@@ -127,15 +127,15 @@ function sumOfSquares(): FunctionBuilder {
   return f;
 }
 
-type Lanewise = (f: FunctionBuilder, math: SimdMath, x: V, out: V, alpha: V | null) => void;
+type Lanewise = (f: FunctionBuilder, math: SimdMath | null, x: V, out: V, alpha: V | null) => void;
 
-/** y = f(z): (z, y, n[, alpha]). */
-function forward(compute: Lanewise, withAlpha: boolean): FunctionBuilder {
+/** y = f(z): (z, y, n[, alpha]); `transcendental`: the kernel uses SimdMath (whose constants it sets up first). */
+function forward(compute: Lanewise, withAlpha: boolean, transcendental = false): FunctionBuilder {
   const f = new FunctionBuilder();
   const [z, y, n] = i32Params(f, 3);
   const alphaParam = withAlpha ? f.param('f32') : null;
   const [x, out, alpha] = [f.local('v128'), f.local('v128'), f.local('v128')];
-  const math = new SimdMath(f);
+  const math = transcendental ? new SimdMath(f) : null;
   if (alphaParam) f.set(alpha, f.f32x4Splat(f.get(alphaParam)));
   mapVectors(f, n, [z, y], (width) => {
     f.set(
@@ -176,8 +176,8 @@ function backward(
 function activationFunctions(): ExportedFunction[] {
   const positive = (f: FunctionBuilder, x: V): Expr<'v128'> => f.f32x4Gt(f.get(x), f.f32x4Const(0));
   return [
-    { name: 'sigmoidForward', builder: forward((_f, math, x, out) => math.sigmoid(x, out), false) },
-    { name: 'tanhForward', builder: forward((_f, math, x, out) => math.tanh(x, out), false) },
+    { name: 'sigmoidForward', builder: forward((_f, math, x, out) => math!.sigmoid(x, out), false, true) },
+    { name: 'tanhForward', builder: forward((_f, math, x, out) => math!.tanh(x, out), false, true) },
     // z > 0 ? z : 0 (NaN → 0, as the JS kernel)
     {
       name: 'reluForward',
