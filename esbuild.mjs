@@ -22,6 +22,7 @@ const nodeEntries = [
   ['bench/bridge/agreement.ts', 'bridge-agreement'],
   ['bench/labelled/make-labels.ts', 'labelled-make'],
   ['bench/labelled/verdicts.ts', 'labelled-verdicts'],
+  ['bench/latency.ts', 'latency'],
 ];
 const webviewEntry = 'webview/main.tsx';
 

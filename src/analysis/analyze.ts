@@ -16,7 +16,7 @@ import type { RecordedRun } from './record';
 import { detectPredicted } from './detect-predicted';
 import { summarize, type RunSummary } from './summary';
 import { resolveThresholds, type Thresholds } from './thresholds';
-import { candidateJob, isVerdict, verifyFixes, type VerifiedFix } from './verify';
+import { appliedFix, candidateJob, isVerdict, verifyFixes, type VerifiedFix } from './verify';
 import { plural } from './wording';
 import { cacheable, RunCache } from './cache';
 import { candidatesFor } from './fixes/catalog';
@@ -333,7 +333,7 @@ function firstSeedEarly(
   for (const finding of first.findings) {
     if (!isVerdict(finding)) continue;
     for (const candidate of candidatesFor(finding, context)) {
-      const fixed = candidate.apply(text);
+      const fixed = appliedFix(candidate, text);
       if (fixed !== text) void runCached(candidateJob(job, finding, t, fixed), options);
     }
   }

@@ -189,7 +189,7 @@ async function tryCandidate(
   index: number,
   input: VerifyInput,
 ): Promise<VerifiedFix | null> {
-  const after = candidate.apply(input.text);
+  const after = appliedFix(candidate, input.text);
   const edit = diffEdit(input.text, after);
   if (edit === null || input.signal?.cancelled) return null;
   const outcome = await input.run(candidateJob(input.job, finding, input.thresholds, after));
@@ -208,6 +208,27 @@ async function tryCandidate(
     preferred: false,
   };
 }
+
+/**
+ * The candidate applied to the text, remembered: the first seed's candidates are applied when their runs start
+ * early (analyze.ts) and again when the verification judges them, and a per-layer edit of a 30-layer spec re-parses
+ * the text for every layer (≈ 30 ms on the way from the first seed's verdict to the first candidate's run). Keyed by
+ * what decides the result: the candidate's id, its title (which names its numbers), its layers, and the text.
+ */
+export function appliedFix(candidate: Candidate, text: string): string {
+  const key = `${candidate.id}\u0000${candidate.title}\u0000${candidate.layers.join(',')}\u0000${text}`;
+  let fixed = APPLIED.get(key);
+  if (fixed === undefined) {
+    fixed = candidate.apply(text);
+    if (APPLIED.size >= APPLIED_CAPACITY) APPLIED.delete(APPLIED.keys().next().value!);
+  } else APPLIED.delete(key);
+  APPLIED.set(key, fixed);
+  return fixed;
+}
+
+const APPLIED = new Map<string, string>();
+/** Candidates of a few analyses (a finding has up to 10; the second round adds a few). */
+const APPLIED_CAPACITY = 64;
 
 /**
  * A candidate's run on the first seed. A fix for vanishing or exploding gradients stops as soon as the problem is

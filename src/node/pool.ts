@@ -201,18 +201,23 @@ export class WorkerPool {
   }
 }
 
-/** What a job's run will hold, estimated from its spec (0 for a spec prepare() will refuse anyway). */
+/**
+ * What a job's run will hold, estimated from its spec's text (0 for a spec prepare() will refuse anyway). Kept by
+ * text: the seeds of a spec, and the confirmations of a fix on them, cost one parse between them.
+ */
 function jobBytes(job: MeasureJob): number {
-  let bytes = ESTIMATES.get(job);
+  let bytes = ESTIMATES.get(job.text);
   if (bytes === undefined) {
     const parsed = parseSpec(job.text);
     bytes = parsed.config && parsed.data ? estimateMemory(parsed.config, parsed.data) : 0;
-    ESTIMATES.set(job, bytes);
-  }
+    if (ESTIMATES.size >= ESTIMATES_CAPACITY) ESTIMATES.delete(ESTIMATES.keys().next().value!);
+  } else ESTIMATES.delete(job.text);
+  ESTIMATES.set(job.text, bytes);
   return bytes;
 }
 
-const ESTIMATES = new WeakMap<MeasureJob, number>();
+const ESTIMATES = new Map<string, number>();
+const ESTIMATES_CAPACITY = 64;
 
 /**
  * A worker's V8 heap limit: half the memory budget (at least 64 MB). The training arena is ArrayBuffer memory

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/analysis/findings';
-import { candidatesFor, type FixContext } from '../../src/analysis/fixes/catalog';
+import { candidatesFor, type Candidate, type FixContext } from '../../src/analysis/fixes/catalog';
 import type { MeasureJob, MeasureOutcome } from '../../src/analysis/measure';
 import { prepare } from '../../src/analysis/prepare';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds';
-import { verifyFixes } from '../../src/analysis/verify';
+import { appliedFix, verifyFixes } from '../../src/analysis/verify';
 import { train } from '../../src/engine/train';
 import { fakeRecord } from './fake-record';
 
@@ -201,5 +201,29 @@ describe('the loss against the unfixed runs is judged on the medians over the se
     const leaky = fixes.find((f) => f.id === 'leaky-relu')!;
     expect(leaky.verification.status).toBe('improved');
     expect(leaky.verification.effect).toMatch(/median final loss 0\.62 is not below the unfixed 0\.6/);
+  });
+});
+
+describe('appliedFix', () => {
+  it('applies a candidate once per text and tells candidates and texts apart', () => {
+    let calls = 0;
+    const candidate = (title: string): Candidate => ({
+      id: 'raise-lr',
+      title,
+      layers: [],
+      apply: (t) => {
+        calls++;
+        return `${t}/${title}`;
+      },
+    });
+    const a = candidate('Raise the learning rate ×10 (0.01 → 0.1)');
+    expect(appliedFix(a, SPEC)).toBe(`${SPEC}/${a.title}`);
+    // The candidate built again for the verification (a new object, the same fix) finds the edit made.
+    expect(appliedFix(candidate(a.title), SPEC)).toBe(`${SPEC}/${a.title}`);
+    expect(calls).toBe(1);
+    const b = candidate('Raise the learning rate ×10 (0.02 → 0.2)');
+    expect(appliedFix(b, SPEC)).toBe(`${SPEC}/${b.title}`);
+    expect(appliedFix(a, `${SPEC} `)).toBe(`${SPEC} /${a.title}`);
+    expect(calls).toBe(3);
   });
 });

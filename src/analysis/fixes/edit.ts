@@ -80,7 +80,7 @@ export function compactJson(value: unknown): string {
 
 /** The node at a JSON Pointer in `text`, or undefined. */
 export function nodeAt(text: string, pointer: string): Node | undefined {
-  const root = parseTree(text);
+  const root = treeOf(text);
   return root ? findNodeAtLocation(root, pointerToPath(pointer)) : undefined;
 }
 
@@ -121,7 +121,7 @@ export function applyTextEdits(text: string, edits: TextEdit[]): string {
  * pointers of nodes before it, so applying edits in this order keeps every remaining pointer valid.
  */
 export function lastFirst(text: string, pointers: string[]): string[] {
-  const root = parseTree(text);
+  const root = treeOf(text);
   const offset = (p: string): number => (root ? (findNodeAtLocation(root, pointerToPath(p))?.offset ?? -1) : -1);
   return [...pointers]
     .map((p) => ({ p, at: offset(p) }))
@@ -129,3 +129,20 @@ export function lastFirst(text: string, pointers: string[]): string[] {
     .sort((a, b) => b.at - a.at)
     .map((x) => x.p);
 }
+
+/**
+ * The text's parse tree, kept for the last few texts: a fix reads one node per layer of the same text (its init, its
+ * activation, where to insert), and parsing a 30-layer spec for each took most of the time of building its fixes.
+ * The trees are shared: callers read them and never change them.
+ */
+function treeOf(text: string): Node | undefined {
+  const known = TREES.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const root = parseTree(text) ?? null;
+  if (TREES.size >= TREES_CAPACITY) TREES.delete(TREES.keys().next().value!);
+  TREES.set(text, root);
+  return root ?? undefined;
+}
+
+const TREES = new Map<string, Node | null>();
+const TREES_CAPACITY = 4;
