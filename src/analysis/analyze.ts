@@ -16,10 +16,9 @@ import type { RecordedRun } from './record';
 import { detectPredicted } from './detect-predicted';
 import { summarize, type RunSummary } from './summary';
 import { resolveThresholds, type Thresholds } from './thresholds';
-import { appliedFix, candidateJob, isVerdict, verifyFixes, type VerifiedFix } from './verify';
+import { candidateJob, firstRoundCandidates, verifyFixes, type VerifiedFix } from './verify';
 import { plural } from './wording';
 import { cacheable, RunCache } from './cache';
-import { candidatesFor } from './fixes/catalog';
 import { combineSeeds, DEFAULT_SEEDS, seedList } from './seeds';
 
 export interface AnalyzeOptions {
@@ -330,13 +329,8 @@ function firstSeedEarly(
   const job = candidateBase(options, deadline);
   const context = { text, config: outcome.config, layers: outcome.result.layers };
   const t = resolveThresholds(options.thresholds);
-  for (const finding of first.findings) {
-    if (!isVerdict(finding)) continue;
-    for (const candidate of candidatesFor(finding, context)) {
-      const fixed = appliedFix(candidate, text);
-      if (fixed !== text) void runCached(candidateJob(job, finding, t, fixed), options);
-    }
-  }
+  for (const { finding, fixed } of firstRoundCandidates(first.findings, context))
+    void runCached(candidateJob(job, finding, t, fixed), options);
 }
 
 /**

@@ -134,14 +134,10 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
     return run;
   };
   const shared: VerifyInput = { ...input, run: runOnce };
-  const verdicts: Finding[] = [];
-  const firstRound: Promise<VerifiedFix | null>[] = [];
-  input.findings.forEach((finding, index) => {
-    if (!isVerdict(finding)) return;
-    verdicts.push(finding);
-    for (const candidate of candidatesFor(finding, input.context))
-      firstRound.push(tryCandidate(candidate, finding, index, shared));
-  });
+  const verdicts = input.findings.filter(isVerdict);
+  const firstRound = firstRoundCandidates(input.findings, input.context).map(({ candidate, finding, index }) =>
+    tryCandidate(candidate, finding, index, shared),
+  );
   const fixes = (await Promise.all(firstRound)).filter((f): f is VerifiedFix => f !== null);
   // Where one change was not enough (AutoTrainer repairs in rounds): when no fix left every problem behind, a
   // candidate that removed its problem but made the training diverge, run too fast or stall is tried again with the
@@ -165,6 +161,26 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   }
   fixes.push(...(await Promise.all(secondRound)).filter((f): f is VerifiedFix => f !== null));
   return rank(fixes);
+}
+
+/**
+ * The first round: every candidate of every verdict among `findings` (index: its place there), with its fixed text;
+ * a candidate that changes nothing is left out. The first seed's candidates start from it (analyze.ts), before the
+ * verification asks for the same runs.
+ */
+export function firstRoundCandidates(
+  findings: Finding[],
+  context: FixContext,
+): { candidate: Candidate; finding: Finding; index: number; fixed: string }[] {
+  const round: { candidate: Candidate; finding: Finding; index: number; fixed: string }[] = [];
+  findings.forEach((finding, index) => {
+    if (!isVerdict(finding)) return;
+    for (const candidate of candidatesFor(finding, context)) {
+      const fixed = appliedFix(candidate, context.text);
+      if (fixed !== context.text) round.push({ candidate, finding, index, fixed });
+    }
+  });
+  return round;
 }
 
 /** Infos (a seed-dependent problem, a loss that does not fall) are not verdicts: nothing to verify. */
