@@ -19,6 +19,7 @@ import { RunCache } from '../src/analysis/cache';
 import { applyTextEdits } from '../src/analysis/fixes/edit';
 import type { Executor, MeasureJob } from '../src/analysis/measure';
 import { WorkerPool } from '../src/node/pool';
+import { parseSpec } from '../src/spec';
 import { median } from './measure';
 
 interface RunLog {
@@ -39,6 +40,8 @@ const folder = path.dirname(path.resolve(file));
 const cores = Math.max(1, Math.min(2, os.availableParallelism()));
 const cli = path.join(__dirname, 'cli.js');
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
+/** The seed of a job that names none: the spec's own. */
+const specSeed = parseSpec(text).config?.training.seed ?? 'the spec’s';
 
 /** The pool's executor, logging every run: which it was, its steps and its training time. */
 function loggingExecutor(pool: WorkerPool, log: RunLog[]): Executor {
@@ -67,6 +70,8 @@ async function round(): Promise<{
   mainMs: number;
   log: RunLog[];
   preferred: string[];
+  /** Fix titles by fixed text (the preferred one starred). */
+  titles: Map<string, string>;
 }> {
   const pool = new WorkerPool();
   const log: RunLog[] = [];
@@ -86,7 +91,10 @@ async function round(): Promise<{
   const mainMs = performance.eventLoopUtilization(elu).active;
   pool.dispose();
   const preferred = verified.fixes.filter((f) => f.preferred).map((f) => applyTextEdits(text, [f.edit]));
-  return { firstMs, seedsMs, verifiedMs, mainMs, log, preferred };
+  const titles = new Map(
+    verified.fixes.map((f) => [applyTextEdits(text, [f.edit]), `${f.preferred ? '★ ' : ''}${f.title}`]),
+  );
+  return { firstMs, seedsMs, verifiedMs, mainMs, log, preferred, titles };
 }
 
 function cliWall(): number {
@@ -104,8 +112,9 @@ async function main(): Promise<void> {
   );
   const rows: { verified: number; main: number; cli: number; least: number }[] = [];
   let lastLog: RunLog[] = [];
+  let lastTitles = new Map<string, string>();
   for (let r = 1; r <= rounds; r++) {
-    const { firstMs, seedsMs, verifiedMs, mainMs, log, preferred } = await round();
+    const { firstMs, seedsMs, verifiedMs, mainMs, log, preferred, titles } = await round();
     const cliMs = cliWall();
     const work = log.reduce((s, run) => s + run.ms, 0);
     // Confirmations of fixes other than the preferred one are the only runs the rules could do without.
@@ -114,6 +123,7 @@ async function main(): Promise<void> {
       .reduce((s, run) => s + run.ms, 0);
     rows.push({ verified: verifiedMs, main: mainMs, cli: cliMs, least: least / cores });
     lastLog = log;
+    lastTitles = titles;
     process.stdout.write(
       `| ${r} | ${seconds(firstMs)} | ${seconds(seedsMs)} | ${seconds(verifiedMs)} | ${seconds(mainMs)} | ${seconds(cliMs)} | ${log.length} | ` +
         `${seconds(work)} | ${seconds(work / cores)} | ${seconds(least)} | ${seconds(least / cores)} |\n`,
@@ -121,10 +131,11 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\nruns of the last round (training time in the worker; runs side by side share the cores):\n`);
   for (const run of lastLog) {
-    const seed = run.seed ?? "the spec's";
-    const what = run.kind === 'seed' ? `the spec, seed ${seed}` : `a fix, seed ${seed}`;
+    const seed = run.seed ?? specSeed;
+    const title = lastTitles.get(run.text) ?? 'a fix';
+    const what = run.kind === 'seed' ? 'the spec' : title.length > 60 ? `${title.slice(0, 59)}…` : title;
     process.stdout.write(
-      `  ${run.kind.padEnd(12)} ${what.padEnd(22)} ${String(run.steps).padStart(4)} steps ${seconds(run.ms)} s\n`,
+      `  ${run.kind.padEnd(12)} seed ${String(seed).padEnd(2)} ${String(run.steps).padStart(4)} steps ${seconds(run.ms)} s  ${what}\n`,
     );
   }
   const m = (pick: (row: (typeof rows)[number]) => number): string => seconds(median(rows.map(pick)));
