@@ -3,6 +3,7 @@
  * (training in the worker pool). Keeps each document's results, discards stale runs, and says when anything
  * changed. No UI here: progress and messages belong to the callers.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -20,7 +21,7 @@ import { isRecordUri, MAX_SPEC_CHARS, readsDataFiles } from './core/documents';
 import { RunLedger, type Snapshot } from './core/freshness';
 import { DocumentResults, type Analyzed, type DocumentView } from './core/results';
 import { analyzeSnapshot, EMPTY_LOCATOR } from './core/snapshot';
-import { WorkerPool } from '../node/pool';
+import { poolSize, WorkerPool } from '../node/pool';
 import type { ConfigStore } from './config';
 import { currentSnapshot, displayName, openDocument, snapshotOf } from './documents';
 
@@ -326,7 +327,8 @@ export class AnalysisController implements vscode.Disposable {
       this.pool = null;
     }
     if (this.pool === null) {
-      this.pool = new WorkerPool(undefined, this.workerScript, undefined, budgetMB);
+      // One core stays with the editor (its renderer and this extension host) while the fixes train.
+      this.pool = new WorkerPool(poolSize(os.availableParallelism(), 1), this.workerScript, undefined, budgetMB);
       this.poolBudgetMB = budgetMB;
     }
     return this.pool;

@@ -44,7 +44,7 @@ export class WorkerPool {
   private dispatchScheduled = false;
 
   constructor(
-    private readonly size = Math.max(1, Math.min(2, os.availableParallelism())),
+    private readonly size = poolSize(os.availableParallelism()),
     private readonly script = path.join(__dirname, 'worker.js'),
     /** Whether a job running alone may use a second thread (default: when there are ≥ 2 cores). */
     private readonly helperThreads = os.availableParallelism() >= 2,
@@ -199,6 +199,19 @@ export class WorkerPool {
       if (signal?.cancelled) Atomics.store(slot.cancel, 0, 1);
     }
   }
+}
+
+/** Most workers a pool runs: each holds a V8 heap of its own, and the runs side by side share one memory budget. */
+export const MAX_WORKERS = 8;
+
+/**
+ * Workers for a machine of `cores` cores: one per core less `reserve` (the editor keeps one core for itself), at
+ * least two from two cores on (three seeds on two cores then share both to the end), at most MAX_WORKERS. Runs side by
+ * side are independent (no shared products), so a verification of 16 runs gains about one core's worth per worker.
+ */
+export function poolSize(cores: number, reserve = 0): number {
+  if (cores <= 1) return 1;
+  return Math.min(MAX_WORKERS, Math.max(2, cores - reserve));
 }
 
 /**

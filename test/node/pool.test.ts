@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunProgress } from '../../src/analysis/measure';
-import { WorkerPool, workerLimits } from '../../src/node/pool';
+import { MAX_WORKERS, poolSize, WorkerPool, workerLimits } from '../../src/node/pool';
 
 const ROOT = path.join(__dirname, '../..');
 const WORKER = path.join(ROOT, 'dist/worker.js');
@@ -118,6 +118,31 @@ describe('WorkerPool', () => {
     const seeds = (await Promise.all(urgent.map((j) => pool!.run(j, EXAMPLES)))).map(interval);
     expect(startedBeforeFirstEnd(seeds)).toBe(2);
     expect(seeds[0]![0]).toBeLessThan(seeds[2]![0]);
+  });
+
+  it('has one worker per core (less the one the editor keeps), at least two from two cores on, at most MAX_WORKERS', () => {
+    expect(poolSize(1)).toBe(1);
+    expect(poolSize(1, 1)).toBe(1);
+    expect(poolSize(2)).toBe(2);
+    expect(poolSize(2, 1)).toBe(2);
+    expect(poolSize(4)).toBe(4);
+    expect(poolSize(4, 1)).toBe(3);
+    expect(poolSize(64)).toBe(MAX_WORKERS);
+    expect(poolSize(64, 1)).toBe(MAX_WORKERS);
+  });
+
+  it('a pool of four runs a long queue four jobs at a time', async () => {
+    // Jobs long enough (1.5 s) that every worker is up before the first job ends, however busy the machine.
+    const job = { text: 'hold:1500', steps: null, seed: null, deadline: Date.now() + 30_000 };
+    pool = new WorkerPool(4, FAKE_WORKER, false, 4096);
+    const intervals = (await Promise.all([1, 2, 3, 4, 5, 6].map(() => pool!.run(job, EXAMPLES)))).map(
+      (o) => (o.ok ? [0, 0] : o.message.split('-').map(Number)) as [number, number],
+    );
+    // The most jobs running at one moment: at some job's start, those started before it and not yet ended.
+    const overlap = Math.max(
+      ...intervals.map(([start]) => intervals.filter(([s, e]) => s <= start && e > start).length),
+    );
+    expect(overlap).toBe(4);
   });
 
   it('workers get a heap limit derived from the memory budget', () => {
