@@ -16,7 +16,7 @@ import type { RecordedRun } from './record';
 import { detectPredicted } from './detect-predicted';
 import { summarize, type RunSummary } from './summary';
 import { resolveThresholds, type Thresholds } from './thresholds';
-import { candidateJob, firstRoundCandidates, verifyFixes, type VerifiedFix } from './verify';
+import { candidateJob, firstRoundCandidates, verifyFixes, type VerifiedFix, type VerifyProgress } from './verify';
 import { plural } from './wording';
 import { cacheable, RunCache } from './cache';
 import { combineSeeds, DEFAULT_SEEDS, seedList } from './seeds';
@@ -49,6 +49,8 @@ export interface AnalyzeOptions {
    * the extension, which verifies in a second call, sets it.
    */
   prefetchFixes?: boolean;
+  /** While fixes are verified: how many candidates are tried and how many are being confirmed on the other seeds. */
+  onVerifyProgress?: (progress: VerifyProgress) => void;
 }
 
 export type ReportStatus = 'ok' | 'invalid' | 'cancelled' | 'internal-error';
@@ -375,6 +377,7 @@ async function verifyInto(text: string, options: AnalyzeOptions, report: Report,
     others: report.seedRuns.slice(1).map((r) => ({ seed: r.seed, before: r.result })),
     run: (j) => runCached(j, options),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onVerifyProgress ? { onProgress: options.onVerifyProgress } : {}),
   });
   report.timing.verifyMs = now() - t1;
   if (options.signal?.cancelled) {

@@ -100,6 +100,31 @@ export interface VerifyInput {
   thresholds: Thresholds;
   run: (job: MeasureJob) => Promise<MeasureOutcome>;
   signal?: CancelSignal;
+  /** Called as the candidates' runs end (for a status line while the user waits). */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+/** How far a verification is: "3 of 7 fixes tried, 2 confirming on the other seeds". */
+export interface VerifyProgress {
+  /** Candidates whose first-seed run is judged … */
+  tried: number;
+  /** … of the candidates so far (the second round adds a few). */
+  of: number;
+  /** Candidates that fixed the first seed and still train on the other seeds. */
+  confirming: number;
+}
+
+/** Counts for onProgress; every change is told. */
+class ProgressTally {
+  private readonly now: VerifyProgress = { tried: 0, of: 0, confirming: 0 };
+  constructor(private readonly tell: ((progress: VerifyProgress) => void) | undefined) {}
+
+  change(delta: Partial<VerifyProgress>): void {
+    this.now.tried += delta.tried ?? 0;
+    this.now.of += delta.of ?? 0;
+    this.now.confirming += delta.confirming ?? 0;
+    this.tell?.({ ...this.now });
+  }
 }
 
 const STATUS_RANK: Record<VerificationStatus, number> = {
@@ -134,9 +159,12 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
     return run;
   };
   const shared: VerifyInput = { ...input, run: runOnce };
+  const tally = new ProgressTally(input.onProgress);
   const verdicts = input.findings.filter(isVerdict);
-  const firstRound = firstRoundCandidates(input.findings, input.context).map(({ candidate, finding, index }) =>
-    tryCandidate(candidate, finding, index, shared),
+  const candidates = firstRoundCandidates(input.findings, input.context);
+  tally.change({ of: candidates.length });
+  const firstRound = candidates.map(({ candidate, finding, index }) =>
+    tryCandidate(candidate, finding, index, shared, tally),
   );
   const fixes = (await Promise.all(firstRound)).filter((f): f is VerifiedFix => f !== null);
   // Where one change was not enough (AutoTrainer repairs in rounds): when no fix left every problem behind, a
@@ -156,7 +184,9 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
     for (const fix of retried) {
       const base = candidatesFor(finding, input.context).find((c) => c.id === fix.id);
       const combined = base && withLowerLr(base, input.context);
-      if (combined) secondRound.push(tryCandidate(combined, finding, index, shared));
+      if (!combined) continue;
+      tally.change({ of: 1 });
+      secondRound.push(tryCandidate(combined, finding, index, shared, tally));
     }
   }
   fixes.push(...(await Promise.all(secondRound)).filter((f): f is VerifiedFix => f !== null));
@@ -204,16 +234,24 @@ async function tryCandidate(
   finding: Finding,
   index: number,
   input: VerifyInput,
+  tally: ProgressTally,
 ): Promise<VerifiedFix | null> {
   const after = appliedFix(candidate, input.text);
   const edit = diffEdit(input.text, after);
-  if (edit === null || input.signal?.cancelled) return null;
+  if (edit === null || input.signal?.cancelled) {
+    tally.change({ tried: 1 });
+    return null;
+  }
   const outcome = await input.run(candidateJob(input.job, finding, input.thresholds, after));
   const others = input.others ?? [];
   // With other seeds to confirm on, the loss against the unfixed run is judged on the medians over all of them.
   const verification = judge(finding, input.before, outcome, input.thresholds, { perSeedLoss: others.length === 0 });
-  if (verification.status === 'fixed' && others.length > 0 && !input.signal?.cancelled)
+  const confirming = verification.status === 'fixed' && others.length > 0 && !input.signal?.cancelled;
+  tally.change({ tried: 1, confirming: confirming ? 1 : 0 });
+  if (confirming) {
     await confirmOnOtherSeeds(verification, finding, after, others, input);
+    tally.change({ confirming: -1 });
+  }
   return {
     finding: index,
     id: candidate.id,

@@ -15,6 +15,7 @@ import {
   type Report,
 } from '../analysis/analyze';
 import type { RecordedRun } from '../analysis/record';
+import type { VerifyProgress } from '../analysis/verify';
 import type { RunProgress } from '../analysis/measure';
 import { RunCache } from '../analysis/cache';
 import { isRecordUri, MAX_SPEC_CHARS, readsDataFiles } from './core/documents';
@@ -40,6 +41,14 @@ export class AnalysisController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly cancelledAll = new vscode.EventEmitter<void>();
   private readonly progressed = new vscode.EventEmitter<{ uri: vscode.Uri; progress: RunProgress }>();
+  /** How far each document's fixes are verified, by the verification that says so (a newer one replaces it). */
+  private readonly verifying = new Map<string, { by: object; progress: VerifyProgress }>();
+  private readonly verifyProgressed = new vscode.EventEmitter<vscode.Uri>();
+  /**
+   * The verification of a document's fixes went on (verifyProgress): only its count changed, so diagnostics, inline
+   * values and plots, which follow onDidChange, have nothing to redo.
+   */
+  readonly onDidVerifyProgress = this.verifyProgressed.event;
   /** Streams a measured run's partial statistics while it trains (throttled in the worker). */
   readonly onDidProgress = this.progressed.event;
   /** A document's results or its running state changed. */
@@ -78,6 +87,33 @@ export class AnalysisController implements vscode.Disposable {
     const document = openDocument(uri);
     if (document && !document.isClosed) return this.viewOf(document);
     return this.results.get(uri.toString())?.latestView() ?? null;
+  }
+
+  /** How far the fixes of the document's running analysis are verified; null while none are. */
+  verifyProgress(uri: vscode.Uri): VerifyProgress | null {
+    return this.verifying.get(uri.toString())?.progress ?? null;
+  }
+
+  /** The fixes of a measured report verified, their progress told through verifyProgress and onDidChange. */
+  private async verifyShowingProgress(
+    uri: vscode.Uri,
+    text: string,
+    report: Report,
+    options: AnalyzeOptions,
+  ): Promise<Report> {
+    const key = uri.toString();
+    const by = {};
+    try {
+      return await verifyReportFixes(text, report, {
+        ...options,
+        onVerifyProgress: (progress) => {
+          this.verifying.set(key, { by, progress });
+          this.verifyProgressed.fire(uri);
+        },
+      });
+    } finally {
+      if (this.verifying.get(key)?.by === by) this.verifying.delete(key);
+    }
   }
 
   isRunning(uri: vscode.Uri): boolean {
@@ -133,7 +169,7 @@ export class AnalysisController implements vscode.Disposable {
         return { kind: 'done', report, accepted: note === null, note };
       onPhase?.('verifying');
       this.changed.fire(uri);
-      const verified = await verifyReportFixes(snapshot.text, report, options);
+      const verified = await this.verifyShowingProgress(uri, snapshot.text, report, options);
       // The measured findings stay shown even when their fixes' verification is discarded.
       this.logRun(uri, 'verified fixes of', verified, await this.keepIfFresh(uri, ticket, verified));
       return { kind: 'done', report: verified, accepted: true, note: null };
@@ -182,7 +218,7 @@ export class AnalysisController implements vscode.Disposable {
         };
       onPhase?.('verifying');
       this.changed.fire(uri);
-      const verified = await verifyReportFixes(snapshot.text, report, options);
+      const verified = await this.verifyShowingProgress(uri, snapshot.text, report, options);
       this.logRun(uri, 'verified fixes of', verified, await this.keepIfFresh(uri, ticket, verified));
       return { kind: 'done', report: verified, accepted: true, note: null };
     } catch (err) {
@@ -257,6 +293,7 @@ export class AnalysisController implements vscode.Disposable {
     this.changed.dispose();
     this.cancelledAll.dispose();
     this.progressed.dispose();
+    this.verifyProgressed.dispose();
   }
 
   private logRun(uri: vscode.Uri, what: string, report: Report, note: string | null): void {

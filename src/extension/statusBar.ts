@@ -26,6 +26,7 @@ export function registerStatusBar(controller: AnalysisController): vscode.Dispos
       view: controller.viewOf(document),
       running: controller.isRunning(document.uri),
       restricted: !vscode.workspace.isTrusted,
+      verifying: controller.verifyProgress(document.uri),
     });
     item.text = display.text;
     item.tooltip = display.tooltip;
@@ -37,6 +38,7 @@ export function registerStatusBar(controller: AnalysisController): vscode.Dispos
   return [
     item,
     controller.onDidChange(update),
+    controller.onDidVerifyProgress(update),
     vscode.window.onDidChangeActiveTextEditor(update),
     vscode.workspace.onDidGrantWorkspaceTrust(update),
   ];

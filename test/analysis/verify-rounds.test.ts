@@ -9,7 +9,7 @@ import { candidatesFor, type Candidate, type FixContext } from '../../src/analys
 import type { MeasureJob, MeasureOutcome } from '../../src/analysis/measure';
 import { prepare } from '../../src/analysis/prepare';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds';
-import { appliedFix, verifyFixes } from '../../src/analysis/verify';
+import { appliedFix, verifyFixes, type VerifyProgress } from '../../src/analysis/verify';
 import { train } from '../../src/engine/train';
 import { fakeRecord } from './fake-record';
 
@@ -57,6 +57,7 @@ const deadRelu: Finding = {
 
 async function verify(
   findings: Finding[],
+  onProgress?: (progress: VerifyProgress) => void,
 ): Promise<{ fixes: Awaited<ReturnType<typeof verifyFixes>>; runs: string[] }> {
   const runs: string[] = [];
   const run = async (job: MeasureJob): Promise<MeasureOutcome> => {
@@ -77,6 +78,7 @@ async function verify(
     ],
     thresholds: DEFAULT_THRESHOLDS,
     run,
+    ...(onProgress ? { onProgress } : {}),
   });
   return { fixes, runs };
 }
@@ -94,6 +96,23 @@ describe('verifyFixes in rounds', () => {
     expect(alone.verification.lowerLrMayHelp).toBe(true);
     // At most two candidates get a second round.
     expect(fixes.filter((f) => f.id.endsWith('+lower-lr') && f.id !== 'relu-he+lower-lr').length).toBe(2);
+  });
+
+  it('tells its progress: every candidate tried, the fixes that held confirmed, the second round counted in', async () => {
+    const told: VerifyProgress[] = [];
+    const { fixes } = await verify([deadRelu], (p) => told.push(p));
+    const last = told[told.length - 1]!;
+    // Every candidate listed was tried, none is still confirming at the end.
+    expect(last).toEqual({ tried: fixes.length, of: fixes.length, confirming: 0 });
+    // The second round came after the first: the number of candidates grew.
+    expect(told[0]!.of).toBeLessThan(last.of);
+    for (let i = 1; i < told.length; i++) {
+      expect(told[i]!.tried).toBeGreaterThanOrEqual(told[i - 1]!.tried);
+      expect(told[i]!.tried).toBeLessThanOrEqual(told[i]!.of);
+      expect(told[i]!.confirming).toBeGreaterThanOrEqual(0);
+    }
+    // The retried candidates held on the first seed, so they were confirmed on the others.
+    expect(told.some((p) => p.confirming > 0)).toBe(true);
   });
 
   it('runs a fixed text once per seed, even when two findings offer the same candidate', async () => {

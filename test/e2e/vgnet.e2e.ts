@@ -292,6 +292,8 @@ scenario(
     const at = positionOf(original, '"sigmoid"');
     const panel = workbench.page.locator('.markers-panel').first();
     const samples: string[] = [];
+    /** The verification counts the status bar showed, over every edit. */
+    const progress = new Set<string>();
     // Each edit gives the first layer another activation (a text not analysed before: no cached run), then saves.
     let current = 'sigmoid';
     for (const next of ['tanh', 'elu', 'softplus', 'swish']) {
@@ -363,9 +365,15 @@ scenario(
         10,
       );
       const allSeedsMs = Date.now() - saved;
+      // Meanwhile the status bar counts the candidates: "· verifying fixes (3/7 tried, 2 confirming)…".
       await workbench.waitFor(
         'the verified fixes',
-        async () => verifiedRuns(server, name) > verifiedBefore,
+        async () => {
+          const status = await workbench.vgnetStatus();
+          const counted = /verifying fixes \((\d+)\/(\d+) tried/.exec(status);
+          if (counted) progress.add(`${counted[1]}/${counted[2]}`);
+          return verifiedRuns(server, name) > verifiedBefore;
+        },
         60_000,
         10,
       );
@@ -382,6 +390,8 @@ scenario(
       expect(allSeedsMs).toBeLessThanOrEqual(verifiedMs);
     }
     await workbench.shot('latency-deep-sigmoid-30');
+    // The counts were seen (several: they advance as runs end).
+    expect(progress.size).toBeGreaterThan(1);
     console.info(
       `Latency on ${name} (${readSpec(original).layers.length} layers), one line per edit:\n  ${samples.join('\n  ')}`,
     );

@@ -2,6 +2,7 @@
 import type { Finding, FindingKind } from '../../analysis/findings';
 import { MODEL_WIDE_KINDS } from '../../analysis/locate';
 import type { DocumentView } from './results';
+import type { VerifyProgress } from '../../analysis/verify';
 import { plural } from '../../analysis/wording';
 import { VERDICT_WORD } from './verdict';
 
@@ -20,6 +21,8 @@ export interface StatusInput {
   running: boolean;
   /** Measured analysis is off (untrusted workspace). */
   restricted: boolean;
+  /** How far the fixes are verified, while they are. */
+  verifying?: VerifyProgress | null;
 }
 
 /** At most this many problems are named in the status bar; the rest are counted. */
@@ -37,9 +40,10 @@ export function statusDisplay(input: StatusInput): StatusDisplay {
           `training (a verdict is what most seeds show). Run "VGNet: Cancel Analysis" to stop.`,
         tone: 'running',
       };
+    const { brief, detail } = verifyingWords(input.verifying ?? null);
     return {
-      text: `$(sync~spin) VGNet: ${verdict} · verifying fixes…`,
-      tooltip: `Training each candidate fix for ${input.name}. Run "VGNet: Cancel Analysis" to stop.`,
+      text: `$(sync~spin) VGNet: ${verdict} · verifying fixes${brief}…`,
+      tooltip: `Training each candidate fix for ${input.name}${detail}. Run "VGNet: Cancel Analysis" to stop.`,
       tone: 'running',
     };
   }
@@ -71,6 +75,18 @@ export function statusDisplay(input: StatusInput): StatusDisplay {
   const tone: StatusTone = shown.some((f) => f.severity === 'error') ? 'error' : view.measured ? 'warning' : 'info';
   const icon = tone === 'error' ? '$(error)' : tone === 'warning' ? '$(warning)' : '$(info)';
   return { text: `${icon} VGNet: ${verdict}`, tooltip: `${tooltip}\nClick to show the gradient plots.`, tone };
+}
+
+/** " (3/7 tried, 2 confirming)" for the status bar, and the same in words for its tooltip; nothing before a count. */
+function verifyingWords(p: VerifyProgress | null): { brief: string; detail: string } {
+  if (p === null) return { brief: '', detail: '' };
+  const fixes = `${p.confirming} ${p.confirming === 1 ? 'fix' : 'fixes'}`;
+  return {
+    brief: ` (${p.tried}/${p.of} tried${p.confirming > 0 ? `, ${p.confirming} confirming` : ''})`,
+    detail:
+      `: ${p.tried} of ${plural(p.of, 'candidate')} tried on the first seed` +
+      (p.confirming > 0 ? `; ${fixes} that held there still training on the other seeds` : ''),
+  };
 }
 
 function measuredNote(view: DocumentView, restricted: boolean): string {

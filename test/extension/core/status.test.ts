@@ -67,6 +67,19 @@ describe('status bar while fixes are being verified', () => {
     expect(display.text).toBe('$(sync~spin) VGNet: 2 layers vanishing · verifying fixes…');
     expect(display.tone).toBe('running');
   });
+
+  it('counts the candidates tried and the fixes being confirmed on the other seeds', () => {
+    const view = viewOf({ findings: [finding({ kind: 'vanishing', layers: ['/layers/0'] })] }, true);
+    const at = (tried: number, of: number, confirming: number) =>
+      statusDisplay({ name: 'a', view, running: true, restricted: false, verifying: { tried, of, confirming } });
+    expect(at(0, 7, 0).text).toBe('$(sync~spin) VGNet: 1 layer vanishing · verifying fixes (0/7 tried)…');
+    const midway = at(5, 7, 2);
+    expect(midway.text).toBe('$(sync~spin) VGNet: 1 layer vanishing · verifying fixes (5/7 tried, 2 confirming)…');
+    expect(midway.tooltip).toContain(
+      '5 of 7 candidates tried on the first seed; 2 fixes that held there still training',
+    );
+    expect(at(7, 7, 1).tooltip).toContain('; 1 fix that held there');
+  });
 });
 
 describe('status bar while the other seeds train', () => {
