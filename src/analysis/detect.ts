@@ -160,33 +160,60 @@ export function settled(
   recordEvery: number,
   t: SettleThresholds,
 ): string | null {
-  const out = outputLayerIndex(result.layers);
-  const pair = ratioLayers(result);
-  if (out < 0 || (kind === 'vanishing' && !pair)) return null;
-  const hidden = result.layers.flatMap((info, l) => (info.hasWeights && l !== out ? [l] : []));
-  let window = 0;
-  for (let s = 1; s < steps; s++) if (s % Math.max(1, recordEvery) === 0 || s === steps - 1) window++;
-  const needed = Math.floor(window / 2) + 1;
-  let ratios = 0;
-  let norms = 0;
-  for (let k = 0; k < result.recordedSteps.length; k++) {
-    if (result.recordedSteps[k]! < 1) continue;
-    const o = grad(result, out, k);
-    if (kind === 'vanishing') {
-      const g = grad(result, pair!.first, k);
-      if (!Number.isFinite(g) || !Number.isFinite(o)) continue;
-      if (g / Math.max(o, 1e-30) < t.vanishingRatio) ratios++;
-      if (g < t.vanishingAbsolute) norms++;
-    } else {
-      const best = largestNorm(result, hidden, k);
-      if (!Number.isFinite(o)) continue;
-      if (best / Math.max(o, 1e-30) > t.explodingRatio) ratios++;
-      if (best > t.explodingAbsolute) norms++;
-    }
+  return new Settlement(kind, steps, recordEvery, t).update(result);
+}
+
+/**
+ * settled() asked after every recording of one run: it reads only the recordings added since it was last asked, so
+ * a run of R recordings costs O(R) in all (asking settled() each time would cost O(R²)).
+ */
+export class Settlement {
+  /** Recordings the rule's window will hold once every step has run, and the majority of them. */
+  private readonly window: number;
+  private readonly needed: number;
+  private seen = 0;
+  private ratios = 0;
+  private norms = 0;
+
+  constructor(
+    private readonly kind: SettledKind,
+    steps: number,
+    recordEvery: number,
+    private readonly t: SettleThresholds,
+  ) {
+    // Steps 1 … steps − 1 recorded: every recordEvery-th, and the last.
+    const last = steps - 1;
+    const every = Math.max(1, recordEvery);
+    this.window = last < 1 ? 0 : Math.floor(last / every) + (last % every === 0 ? 0 : 1);
+    this.needed = Math.floor(this.window / 2) + 1;
   }
-  if (ratios < needed || norms < needed) return null;
-  const did = kind === 'vanishing' ? 'vanished' : 'exploded';
-  return `the gradient ${did} on ${needed} of the ${window} recordings the rule judges: a majority whatever the rest of the run does`;
+
+  update(result: TrainResult): string | null {
+    const out = outputLayerIndex(result.layers);
+    const pair = ratioLayers(result);
+    if (out < 0 || (this.kind === 'vanishing' && !pair)) return null;
+    const hidden = result.layers.flatMap((info, l) => (info.hasWeights && l !== out ? [l] : []));
+    const t = this.t;
+    for (; this.seen < result.recordedSteps.length; this.seen++) {
+      const k = this.seen;
+      if (result.recordedSteps[k]! < 1) continue;
+      const o = grad(result, out, k);
+      if (this.kind === 'vanishing') {
+        const g = grad(result, pair!.first, k);
+        if (!Number.isFinite(g) || !Number.isFinite(o)) continue;
+        if (g / Math.max(o, 1e-30) < t.vanishingRatio) this.ratios++;
+        if (g < t.vanishingAbsolute) this.norms++;
+      } else {
+        const best = largestNorm(result, hidden, k);
+        if (!Number.isFinite(o)) continue;
+        if (best / Math.max(o, 1e-30) > t.explodingRatio) this.ratios++;
+        if (best > t.explodingAbsolute) this.norms++;
+      }
+    }
+    if (this.ratios < this.needed || this.norms < this.needed) return null;
+    const did = this.kind === 'vanishing' ? 'vanished' : 'exploded';
+    return `the gradient ${did} on ${this.needed} of the ${this.window} recordings the rule judges: a majority whatever the rest of the run does`;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { train } from '../engine/train';
 import type { ParallelGemm } from '../engine/wasm/parallel-gemm';
 import type { SpecDiagnostic } from '../spec';
 import type { FileAccess } from '../spec/types';
-import { settled, type SettledKind, type SettleThresholds } from './detect';
+import { Settlement, type SettledKind, type SettleThresholds } from './detect';
 import { prepare } from './prepare';
 
 export interface MeasureJob {
@@ -71,14 +71,10 @@ export function measure(job: MeasureJob, files: FileAccess, hooks: MeasureHooks 
       return { ok: false, diagnostics: [], message: 'the time budget was used up before training began', budget: true };
     const training = prepared.config.training;
     const until = job.stopOnceSettled;
+    const settlement = until && new Settlement(until.kind, training.steps, training.recordEvery, until.thresholds);
     const result = train(prepared.config, prepared.dataset, {
       deadline: job.deadline,
-      ...(until
-        ? {
-            stopWhen: (r: TrainResult) =>
-              settled(until.kind, r, training.steps, training.recordEvery, until.thresholds),
-          }
-        : {}),
+      ...(settlement ? { stopWhen: (r: TrainResult) => settlement.update(r) } : {}),
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.parallel ? { parallel: hooks.parallel } : {}),
       ...(hooks.onProgress ? { onRecord: throttledProgress(hooks.onProgress, prepared.config.training.steps) } : {}),

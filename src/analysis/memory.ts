@@ -215,8 +215,8 @@ function normalizedUnits(inputShape: Shape): number {
  * (im2colRuns), a max-pool layer's window table.
  */
 function extraFloats(layer: LayerConfig, inputShape: Shape, first: boolean, batch: number): number {
-  // running mean and variance, the batch's mean and 1/σ, and six floats of float64 scratch per unit
-  if (layer.kind === 'batchnorm') return 10 * normalizedUnits(inputShape);
+  // running mean and variance, the batch's mean and 1/σ; over features also six floats of float64 scratch per unit
+  if (layer.kind === 'batchnorm') return (inputShape.length >= 2 ? 4 : 10) * normalizedUnits(inputShape);
   if (layer.kind === 'residual') return batch * shapeSize(inputShape);
   if (layer.kind === 'maxpool') {
     // its window table: one index per output position and window cell

@@ -7,6 +7,7 @@
  */
 import type { TrainResult } from '../engine/stats';
 import { RunCache } from './cache';
+import { Memo } from './memo';
 import { detectMeasured, firstLayerRatio } from './detect';
 import { timeRatios } from './detect-layers';
 import type { LossName } from '../engine/config';
@@ -163,8 +164,8 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
   const verdicts = input.findings.filter(isVerdict);
   const candidates = firstRoundCandidates(input.findings, input.context);
   tally.change({ of: candidates.length });
-  const firstRound = candidates.map(({ candidate, finding, index }) =>
-    tryCandidate(candidate, finding, index, shared, tally),
+  const firstRound = candidates.map(({ candidate, finding, index, fixed }) =>
+    tryCandidate(candidate, fixed, finding, index, shared, tally),
   );
   const fixes = (await Promise.all(firstRound)).filter((f): f is VerifiedFix => f !== null);
   // Where one change was not enough (AutoTrainer repairs in rounds): when no fix left every problem behind, a
@@ -186,7 +187,7 @@ export async function verifyFixes(input: VerifyInput): Promise<VerifiedFix[]> {
       const combined = base && withLowerLr(base, input.context);
       if (!combined) continue;
       tally.change({ of: 1 });
-      secondRound.push(tryCandidate(combined, finding, index, shared, tally));
+      secondRound.push(tryCandidate(combined, appliedFix(combined, input.text), finding, index, shared, tally));
     }
   }
   fixes.push(...(await Promise.all(secondRound)).filter((f): f is VerifiedFix => f !== null));
@@ -229,14 +230,15 @@ const TOO_FAST: ReadonlySet<FindingKind> = new Set([
 /** Candidates of a finding the second round combines with a lower learning rate. */
 const SECOND_ROUND = 2;
 
+/** `candidate` (`after`: the text it makes) measured and judged, on the first seed and, if it holds, the others. */
 async function tryCandidate(
   candidate: Candidate,
+  after: string,
   finding: Finding,
   index: number,
   input: VerifyInput,
   tally: ProgressTally,
 ): Promise<VerifiedFix | null> {
-  const after = appliedFix(candidate, input.text);
   const edit = diffEdit(input.text, after);
   if (edit === null || input.signal?.cancelled) {
     tally.change({ tried: 1 });
@@ -271,18 +273,11 @@ async function tryCandidate(
  */
 export function appliedFix(candidate: Candidate, text: string): string {
   const key = `${candidate.id}\u0000${candidate.title}\u0000${candidate.layers.join(',')}\u0000${text}`;
-  let fixed = APPLIED.get(key);
-  if (fixed === undefined) {
-    fixed = candidate.apply(text);
-    if (APPLIED.size >= APPLIED_CAPACITY) APPLIED.delete(APPLIED.keys().next().value!);
-  } else APPLIED.delete(key);
-  APPLIED.set(key, fixed);
-  return fixed;
+  return APPLIED.get(key, () => candidate.apply(text));
 }
 
-const APPLIED = new Map<string, string>();
 /** Candidates of a few analyses (a finding has up to 10; the second round adds a few). */
-const APPLIED_CAPACITY = 64;
+const APPLIED = new Memo<string, string>(64);
 
 /**
  * A candidate's run on the first seed. A fix for vanishing or exploding gradients stops as soon as the problem is

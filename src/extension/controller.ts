@@ -94,7 +94,7 @@ export class AnalysisController implements vscode.Disposable {
     return this.verifying.get(uri.toString())?.progress ?? null;
   }
 
-  /** The fixes of a measured report verified, their progress told through verifyProgress and onDidChange. */
+  /** The fixes of a measured report verified, their progress told through verifyProgress and onDidVerifyProgress. */
   private async verifyShowingProgress(
     uri: vscode.Uri,
     text: string,

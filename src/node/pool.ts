@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CancelSignal, Executor, MeasureJob, MeasureOutcome, ProgressListener } from '../analysis/measure';
 import { DEFAULT_MEMORY_BUDGET_MB, estimateMemory, MB } from '../analysis/memory';
+import { Memo } from '../analysis/memo';
 import { parseSpec } from '../spec';
 import type { WorkerRequest, WorkerResponse } from './worker-messages';
 
@@ -62,8 +63,7 @@ export class WorkerPool {
   }
 
   run(job: MeasureJob, folder: string, signal?: CancelSignal, onProgress?: ProgressListener): Promise<MeasureOutcome> {
-    if (this.disposed)
-      return Promise.resolve({ ok: false, diagnostics: [], message: 'analysis pool is shut down', cancelled: true });
+    if (this.disposed) return Promise.resolve(cancelledOutcome('analysis pool is shut down'));
     return new Promise((resolve) => {
       this.queue.push({ job, folder, signal, onProgress, resolve });
       this.scheduleDispatch();
@@ -87,8 +87,7 @@ export class WorkerPool {
     this.disposed = true;
     clearInterval(this.watchdog);
     for (const slot of this.slots) void slot.worker.terminate();
-    for (const q of this.queue.splice(0))
-      q.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled', cancelled: true });
+    for (const q of this.queue.splice(0)) q.resolve(cancelledOutcome('analysis cancelled'));
   }
 
   private dispatch(): void {
@@ -104,7 +103,7 @@ export class WorkerPool {
       if (!slot) return;
       const item = this.queue.shift()!;
       if (item.signal?.cancelled) {
-        item.resolve({ ok: false, diagnostics: [], message: 'analysis cancelled', cancelled: true });
+        item.resolve(cancelledOutcome('analysis cancelled'));
         continue;
       }
       slot.busy = true;
@@ -201,6 +200,11 @@ export class WorkerPool {
   }
 }
 
+/** The answer to a job that never ran: cancelled while queued, or the pool shut down. */
+function cancelledOutcome(message: string): MeasureOutcome {
+  return { ok: false, diagnostics: [], message, cancelled: true };
+}
+
 /** Most workers a pool runs: each holds a V8 heap of its own, and the runs side by side share one memory budget. */
 export const MAX_WORKERS = 8;
 
@@ -219,18 +223,13 @@ export function poolSize(cores: number, reserve = 0): number {
  * text: the seeds of a spec, and the confirmations of a fix on them, cost one parse between them.
  */
 function jobBytes(job: MeasureJob): number {
-  let bytes = ESTIMATES.get(job.text);
-  if (bytes === undefined) {
-    const parsed = parseSpec(job.text);
-    bytes = parsed.config && parsed.data ? estimateMemory(parsed.config, parsed.data) : 0;
-    if (ESTIMATES.size >= ESTIMATES_CAPACITY) ESTIMATES.delete(ESTIMATES.keys().next().value!);
-  } else ESTIMATES.delete(job.text);
-  ESTIMATES.set(job.text, bytes);
-  return bytes;
+  return ESTIMATES.get(job.text, (text) => {
+    const parsed = parseSpec(text);
+    return parsed.config && parsed.data ? estimateMemory(parsed.config, parsed.data) : 0;
+  });
 }
 
-const ESTIMATES = new Map<string, number>();
-const ESTIMATES_CAPACITY = 64;
+const ESTIMATES = new Memo<string, number>(64);
 
 /**
  * A worker's V8 heap limit: half the memory budget (at least 64 MB). The training arena is ArrayBuffer memory

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, type Report } from '../../src/analysis/analyze';
 import { RunCache } from '../../src/analysis/cache';
-import { detectMeasured, settled } from '../../src/analysis/detect';
+import { detectMeasured, settled, Settlement, type SettledKind } from '../../src/analysis/detect';
 import { inProcessExecutor, type MeasureJob, type MeasureOutcome } from '../../src/analysis/measure';
 import { prepare } from '../../src/analysis/prepare';
 import { DEFAULT_THRESHOLDS as T } from '../../src/analysis/thresholds';
@@ -85,6 +85,46 @@ describe('settled', () => {
       }),
       { seed: 14, numRuns: 300 },
     );
+  });
+
+  it('a Settlement asked after every recording answers as settled() does on each prefix', () => {
+    const norm = fc.oneof(fc.constant(1e-9), fc.constant(200), fc.constant(0.3), fc.double({ min: 1e-8, max: 1000 }));
+    fc.assert(
+      fc.property(
+        fc.constantFrom<SettledKind>('vanishing', 'exploding'),
+        fc.array(norm, { minLength: 10, maxLength: 10 }),
+        fc.double({ min: 0.05, max: 5 }),
+        (kind, g, out) => {
+          const full = fakeRecord([{ gradNorm: g }, { gradNorm: out }], { steps: 10 });
+          const settlement = new Settlement(kind, STEPS, EVERY, T);
+          for (let n = 1; n <= 10; n++)
+            expect(settlement.update(prefix(full, n))).toBe(settled(kind, prefix(full, n), STEPS, EVERY, T));
+        },
+      ),
+      { seed: 25, numRuns: 300 },
+    );
+  });
+
+  it("counts the window's recordings as the run records them: every recordEvery-th step and the last", () => {
+    const count = (steps: number, every: number): number => {
+      let n = 0;
+      for (let s = 1; s < steps; s++) if (s % every === 0 || s === steps - 1) n++;
+      return n;
+    };
+    // An answer names the window: "… on N of the W recordings …"; a run that always vanishes settles at N.
+    for (const [steps, every] of [
+      [91, 10],
+      [100, 10],
+      [100, 1],
+      [2, 5],
+      [7, 3],
+      [1000, 7],
+    ] as const) {
+      const window = count(steps, every);
+      const r = fakeRecord([{ gradNorm: 1e-9 }, { gradNorm: 1 }], { steps: window + 1 });
+      const recorded = { ...r, recordedSteps: r.recordedSteps.map((_, k) => k) };
+      expect(settled('vanishing', recorded, steps, every, T)).toMatch(new RegExp(` of the ${window} recordings`));
+    }
   });
 });
 

@@ -8,6 +8,7 @@
  */
 import type { ActivationConfig } from '../../engine/config';
 import { activationMoments } from '../quadrature';
+import { Memo } from '../memo';
 
 /** q* for σ_w (σ_b = 0), by fixed-point iteration from q = 1. */
 function fixedPointVariance(a: ActivationConfig, sigmaW: number): number {
@@ -34,15 +35,10 @@ export function chiAt(a: ActivationConfig, sigmaW: number): number {
 export function edgeOfChaosSigmaW(a: ActivationConfig): number | null {
   // Once per activation: a candidate asks for every layer, and the bisection (60 fixed points, each up to 200
   // quadratures) took 175 ms for a 30-layer stack — on the path from the measured verdict to the first fix run.
-  const key = `${a.name}:${a.alpha}`;
-  const known = SIGMA_W.get(key);
-  if (known !== undefined) return known;
-  const sigma = bisectSigmaW(a);
-  SIGMA_W.set(key, sigma);
-  return sigma;
+  return SIGMA_W.get(`${a.name}:${a.alpha}`, () => bisectSigmaW(a));
 }
 
-const SIGMA_W = new Map<string, number | null>();
+const SIGMA_W = new Memo<string, number | null>(32);
 
 function bisectSigmaW(a: ActivationConfig): number | null {
   if (a.name === 'softmax') return null;

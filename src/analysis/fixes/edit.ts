@@ -4,6 +4,7 @@
  */
 import { applyEdits, findNodeAtLocation, modify, parseTree, type Node } from 'jsonc-parser';
 import { pointerToPath } from '../../spec';
+import { Memo } from '../memo';
 
 export interface TextEdit {
   /** Offset and length in the ORIGINAL text, and the replacement. */
@@ -136,13 +137,7 @@ export function lastFirst(text: string, pointers: string[]): string[] {
  * The trees are shared: callers read them and never change them.
  */
 function treeOf(text: string): Node | undefined {
-  const known = TREES.get(text);
-  if (known !== undefined) return known ?? undefined;
-  const root = parseTree(text) ?? null;
-  if (TREES.size >= TREES_CAPACITY) TREES.delete(TREES.keys().next().value!);
-  TREES.set(text, root);
-  return root ?? undefined;
+  return TREES.get(text, (t) => parseTree(t));
 }
 
-const TREES = new Map<string, Node | null>();
-const TREES_CAPACITY = 4;
+const TREES = new Memo<string, Node | undefined>(4);

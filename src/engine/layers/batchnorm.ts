@@ -43,7 +43,7 @@ export class BatchNormLayer implements Layer {
   private lastForwardTraining = true;
   /**
    * Per-unit float64 scratch of the [features] path, in the arena (the backend's kernels read and write it there):
-   * means and Σ(x − mean)² forward, dγ, dβ and γ·invStd backward.
+   * means and Σ(x − mean)² forward, dγ, dβ and γ·invStd backward. Empty on the channel path.
    */
   private readonly scratchA: Float64Array;
   private readonly scratchB: Float64Array;
@@ -84,9 +84,9 @@ export class BatchNormLayer implements Layer {
     this.usedMean = arena.alloc(units);
     this.invStd = arena.alloc(units);
     this.backend = ctx.backend;
-    // Three float64 arrays in one 16-byte-aligned view of 6·units floats.
-    const scratch = arena.alloc(6 * units);
-    const f64 = new Float64Array(scratch.buffer, scratch.byteOffset, 3 * units);
+    // Three float64 arrays in one 16-byte-aligned view of 6·units floats; the channel path needs none.
+    const scratch = this.positions === 1 ? arena.alloc(6 * units) : new Float32Array(0);
+    const f64 = new Float64Array(scratch.buffer, scratch.byteOffset, scratch.length / 2);
     this.scratchA = f64.subarray(0, units);
     this.scratchB = f64.subarray(units, 2 * units);
     this.scratchC = f64.subarray(2 * units, 3 * units);

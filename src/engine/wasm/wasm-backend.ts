@@ -505,13 +505,14 @@ export class WasmBackend implements Backend {
     this.readNorms(norms);
   }
 
-  /** True when `a` views this memory with at least `length` floats (throws if it is a view too short for the shape). */
+  /** True when `a` views this memory with at least `length` doubles (throws if it is a view too short). */
   private holds64(a: Float64Array, length: number): boolean {
     if (a.buffer !== this.buffer) return false;
     if (a.length < length) throw new RangeError(`operand view of ${a.length} doubles is too short (needs ${length})`);
     return true;
   }
 
+  /** True when `a` views this memory with at least `length` floats (throws if it is a view too short for the shape). */
   private holds(a: Float32Array, length: number): boolean {
     if (a.buffer !== this.buffer) return false;
     if (a.length < length) throw new RangeError(`operand view of ${a.length} floats is too short (needs ${length})`);
